@@ -1,0 +1,42 @@
+# One obvious way to run, test and benchmark. Both `run` and `test` set up everything
+# on a fresh machine (a virtualenv in .venv, the front-end packages via `npm ci`) and
+# are quick the second time: stamps record what is already installed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
+
+.PHONY: run test lint bench clean
+
+run: node_modules/.package-lock.json $(VENV)/.stamp-run
+	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT)
+
+test: node_modules/.package-lock.json $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+
+bench: node_modules/.package-lock.json $(VENV)/.stamp-test
+	$(PY) -m bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(VENV)/.stamp-run: pyproject.toml .ci/constraints.txt | $(PY)
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml .ci/constraints.txt | $(PY)
+	$(PIP_INSTALL) -e ".[test,dev]"
+	touch $@ $(VENV)/.stamp-run
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
