@@ -1,0 +1,73 @@
+// The data-set picker: one thumbnail per data set (from /api/datasets), filtered by
+// problem type like the TF Playground's, and the problem-type menu that switches
+// between classification and regression sets.
+
+import { paintPoints } from "./thumbs.js";
+import { words } from "./schema.js";
+
+export class DatasetPicker {
+  // onPick(name) asks for a data set.
+  constructor(root, problemSelect, names, onPick) {
+    this.root = root;
+    this.problemSelect = problemSelect;
+    this.onPick = onPick;
+    this.info = {};
+    this.current = null;
+    this.buttons = new Map();
+    for (const name of names) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "dataset";
+      b.dataset.dataset = name;
+      b.setAttribute("aria-label", `Data set ${words(name)}`);
+      b.setAttribute("aria-pressed", "false");
+      b.title = words(name);
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 64;
+      const caption = document.createElement("span");
+      caption.textContent = words(name);
+      b.append(canvas, caption);
+      b.addEventListener("click", () => this.onPick(name));
+      root.appendChild(b);
+      this.buttons.set(name, { b, canvas });
+    }
+    problemSelect?.addEventListener("change", () => this.pickProblem(problemSelect.value));
+  }
+
+  async load(url = "/api/datasets") {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    this.info = await response.json();
+    for (const [name, { canvas }] of this.buttons) {
+      const d = this.info[name];
+      if (d) paintPoints(canvas, d.points, d.domain);
+    }
+    this.filter();
+  }
+
+  problemOf(name) {
+    return this.info[name]?.problem ?? "classification";
+  }
+
+  setCurrent(name) {
+    this.current = name;
+    for (const [n, { b }] of this.buttons) {
+      b.classList.toggle("selected", n === name);
+      b.setAttribute("aria-pressed", String(n === name));
+    }
+    this.filter();
+  }
+
+  filter() {
+    const problem = this.problemOf(this.current);
+    if (this.problemSelect) this.problemSelect.value = problem;
+    for (const [n, { b }] of this.buttons) b.hidden = this.problemOf(n) !== problem;
+  }
+
+  // Switching problem type picks that type's first data set.
+  pickProblem(problem) {
+    const first = [...this.buttons.keys()].find((n) => this.problemOf(n) === problem);
+    if (first && first !== this.current) this.onPick(first);
+  }
+}

@@ -1,0 +1,162 @@
+// The loss curve: train and test loss (and accuracy on a second axis) against epoch.
+// New points are appended with Plotly.extendTraces, batched to at most ~10 updates a
+// second; past MAX_POINTS the series are thinned by half so the chart stays cheap
+// however long a run lasts. A rebuild (epoch going back) clears it.
+
+/* global Plotly */
+
+const MAX_POINTS = 5000;
+const FLUSH_MS = 100;
+const SERIES = ["trainLoss", "testLoss", "trainAcc", "testAcc"];
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: false };
+
+function finiteOrNull(v) {
+  return Number.isFinite(v) ? v : null;
+}
+
+export class LossChart {
+  constructor(el, { width = 300, height = 150 } = {}) {
+    this.el = el;
+    this.width = width;
+    this.height = height;
+    this.logScale = false;
+    this.showAcc = true;
+    this.lastEpoch = -1;
+    this.pending = null;
+    this.flushTimer = null;
+    this.lastFlush = 0;
+    this.reset();
+  }
+
+  reset() {
+    this.x = [];
+    this.y = { trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
+    this.pending = null;
+    this.lastEpoch = -1;
+    this.plotted = false;
+  }
+
+  layout() {
+    return {
+      width: this.width,
+      height: this.height,
+      margin: { l: 40, r: this.showAcc ? 34 : 8, t: 22, b: 22 },
+      showlegend: true,
+      legend: {
+        orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 10, color: "#777" },
+        itemwidth: 30, tracegroupgap: 0,
+      },
+      xaxis: {
+        fixedrange: true, zeroline: false, showgrid: false,
+        tickfont: { size: 10, color: "#777" }, linecolor: "#bbb",
+      },
+      yaxis: {
+        type: this.logScale ? "log" : "linear",
+        fixedrange: true, zeroline: false, gridcolor: "#eee",
+        tickfont: { size: 10, color: "#777" }, exponentformat: "power",
+        rangemode: this.logScale ? "normal" : "tozero",
+      },
+      yaxis2: {
+        overlaying: "y", side: "right", range: [0, 1.02], fixedrange: true,
+        showgrid: false, tickfont: { size: 10, color: "#aaa" }, visible: this.showAcc,
+        tickformat: ".0%", nticks: 3,
+      },
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "#ffffff",
+    };
+  }
+
+  traces() {
+    const line = (name, key, color, dash, yaxis) => ({
+      type: "scatter",
+      mode: "lines",
+      name,
+      x: this.x.slice(),
+      y: this.y[key].slice(),
+      yaxis,
+      visible: yaxis === "y2" && !this.showAcc ? false : true,
+      line: { color, width: 1.5, dash },
+      hovertemplate: `${name} %{y:.4g} (epoch %{x})<extra></extra>`,
+    });
+    return [
+      line("train", "trainLoss", "#333333", "solid", "y"),
+      line("test", "testLoss", "#999999", "solid", "y"),
+      line("train acc", "trainAcc", "#0877bd", "dot", "y2"),
+      line("test acc", "testAcc", "#7fb3d5", "dot", "y2"),
+    ];
+  }
+
+  replot() {
+    this.plotted = true;
+    return Plotly.react(this.el, this.traces(), this.layout(), PLOT_CONFIG);
+  }
+
+  setLogScale(on) {
+    this.logScale = on;
+    return this.replot();
+  }
+
+  setShowAcc(on) {
+    this.showAcc = on;
+    return this.replot();
+  }
+
+  // Add one frame's history. Returns a promise when the chart was redrawn now.
+  add(frame) {
+    const h = frame.history;
+    if (frame.trainPoints || frame.epoch < this.lastEpoch) {
+      this.reset();
+      this.replot();
+    }
+    this.lastEpoch = frame.epoch;
+    if (!h || h.epoch.length === 0) return Promise.resolve();
+    const p = this.pending ?? { x: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
+    const last = this.x.length ? this.x[this.x.length - 1] : -1;
+    const lastPending = p.x.length ? p.x[p.x.length - 1] : last;
+    for (let i = 0; i < h.epoch.length; i++) {
+      if (h.epoch[i] <= lastPending) continue; // never plot an epoch twice
+      p.x.push(h.epoch[i]);
+      p.trainLoss.push(finiteOrNull(h.trainLoss?.[i]));
+      p.testLoss.push(finiteOrNull(h.testLoss?.[i]));
+      p.trainAcc.push(finiteOrNull(h.trainAcc?.[i]));
+      p.testAcc.push(finiteOrNull(h.testAcc?.[i]));
+    }
+    this.pending = p;
+    const wait = this.lastFlush + FLUSH_MS - performance.now();
+    if (wait <= 0 || !this.plotted) return this.flush();
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), wait);
+    return Promise.resolve();
+  }
+
+  flush() {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const p = this.pending;
+    this.pending = null;
+    this.lastFlush = performance.now();
+    if (!p || p.x.length === 0) return Promise.resolve();
+    this.x.push(...p.x);
+    for (const k of SERIES) this.y[k].push(...p[k]);
+    if (this.x.length > MAX_POINTS || !this.plotted) {
+      if (this.x.length > MAX_POINTS) this.thin();
+      return this.replot();
+    }
+    return Plotly.extendTraces(
+      this.el,
+      { x: [p.x, p.x, p.x, p.x], y: SERIES.map((k) => p[k]) },
+      [0, 1, 2, 3],
+    );
+  }
+
+  // Keep every other point (and always the newest): the curve's shape survives.
+  thin() {
+    const keep = (arr) => arr.filter((_, i) => i % 2 === 0 || i === arr.length - 1);
+    this.x = keep(this.x);
+    for (const k of SERIES) this.y[k] = keep(this.y[k]);
+  }
+
+  get points() {
+    return this.x.length;
+  }
+}

@@ -1,0 +1,368 @@
+// Wiring: builds the page from the schema, connects, and routes the server's events
+// to the views. Each view lives in its own module; this file only connects them.
+
+import { Connection } from "./connection.js";
+import { Controls } from "./controls.js";
+import { DatasetPicker } from "./datasets.js";
+import { decodeFrame } from "./frame.js";
+import { LossChart } from "./loss_chart.js";
+import { NetworkView } from "./network_view.js";
+import { Presets } from "./presets.js";
+import { Readouts } from "./readouts.js";
+import { includes, Schema } from "./schema.js";
+import { Surface } from "./surface.js";
+
+// Which hyper-parameters belong to which optimizer / initialiser (torch.optim's and
+// the engine's names). Only decides what the settings row shows; limits come from
+// the schema.
+const OPTIMIZER_PARAMS = {
+  sgd: ["momentum", "dampening", "nesterov"],
+  adagrad: ["lr_decay", "initial_accumulator_value", "eps"],
+  rmsprop: ["alpha", "eps", "momentum", "centered"],
+  adam: ["beta1", "beta2", "eps", "amsgrad"],
+  rprop: ["eta_minus", "eta_plus", "step_min", "step_max"],
+};
+const INIT_PARAMS = { uniform: ["init_low", "init_high"], normal: ["init_mean", "init_std"] };
+const SYNC_TIMEOUT_MS = 3000;
+
+const $ = (id) => document.getElementById(id);
+const schema = Schema.fromElement("schema");
+const presetList = JSON.parse($("presets")?.textContent || "[]");
+
+const page = {
+  state: null, // the last `state` from the server
+  synced: false, // the session holds the config the page asked for on connect
+  wanted: null, // that config
+  statesSinceConnect: 0,
+  resumePlay: false, // playing when the connection dropped
+  framesPainted: 0,
+  lastFrame: null,
+  firstFrame: null,
+  rebuildFrame: null,
+  errors: [],
+};
+
+// ---- views ---------------------------------------------------------------------------
+
+const readouts = new Readouts();
+const surface = new Surface($("surface"), { size: Math.min($("surface").clientWidth || 300, 340) });
+const lossChart = new LossChart($("loss-chart"), { width: Math.min($("loss-chart").clientWidth || 300, 340), height: 140 });
+const controls = new Controls(schema, (name, value) => sendConfig({ [name]: value }));
+
+function buildControls() {
+  const top = $("settings-top");
+  controls.add(top, "lr", { kind: "ladder", label: "Learning rate" });
+  controls.add(top, "activation", { label: "Activation" });
+  controls.add(top, "output", { label: "Output" });
+  const opt = controls.add(top, "optimizer", { label: "Optimizer" });
+  if (opt) opt.box.appendChild(drawerToggle("Optimizer settings"));
+  controls.add(top, "loss", { label: "Loss" });
+  const init = controls.add(top, "init", { label: "Initialiser" });
+  if (init) init.box.appendChild(drawerToggle("Initialiser settings"));
+  controls.add(top, "regularization", { label: "Regularisation" });
+  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate" });
+  problemControl(top);
+  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max" });
+
+  const optimizerRow = $("drawer-optimizer");
+  const seen = new Set();
+  for (const names of Object.values(OPTIMIZER_PARAMS)) {
+    for (const n of names) {
+      if (!seen.has(n)) controls.add(optimizerRow, n);
+      seen.add(n);
+    }
+  }
+  const initRow = $("drawer-init");
+  for (const n of ["init_low", "init_high", "init_mean", "init_std", "bias_init", "seed"]) {
+    controls.add(initRow, n);
+  }
+
+  const data = $("data-controls");
+  controls.add(data, "train_share", { kind: "slider", label: "Ratio of training to test data" });
+  controls.add(data, "noise", { kind: "slider", label: "Noise" });
+  controls.add(data, "batch_size", { kind: "slider", label: "Batch size" });
+  controls.add(data, "n_points", { kind: "slider", label: "Points" });
+  controls.add(data, "xor4_sample");
+  controls.add(data, "data_seed", { kind: "number", label: "Data seed" });
+
+  controls.add($("output-controls"), "grid", { kind: "slider", label: "Surface resolution" });
+
+  // Whatever else the schema holds still gets a control.
+  const placed = new Set([...controls.names(), "features", "hidden", "dataset"]);
+  for (const f of schema.fields) {
+    if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name);
+  }
+}
+
+function drawerToggle(label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "gear";
+  b.setAttribute("aria-label", label);
+  b.setAttribute("aria-controls", "drawer");
+  b.setAttribute("aria-expanded", "false");
+  b.title = label;
+  b.textContent = "⚙";
+  b.addEventListener("click", () => {
+    const drawer = $("drawer");
+    drawer.hidden = !drawer.hidden;
+    for (const g of document.querySelectorAll(".gear")) g.setAttribute("aria-expanded", String(!drawer.hidden));
+  });
+  return b;
+}
+
+function problemControl(parent) {
+  const box = document.createElement("div");
+  box.className = "control control-select";
+  box.dataset.field = "problem";
+  box.innerHTML = `<label class="caption" for="ctl-problem">Problem type</label>
+    <select id="ctl-problem" name="problem">
+      <option value="classification">Classification</option>
+      <option value="regression">Regression</option>
+    </select>`;
+  parent.appendChild(box);
+}
+
+buildControls();
+
+const picker = new DatasetPicker(
+  $("datasets"),
+  $("ctl-problem"),
+  schema.field("dataset")?.choices ?? [],
+  (name) => sendConfig({ dataset: name }),
+);
+picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));
+
+const network = new NetworkView($("network"), {
+  schema,
+  tooltip: $("tooltip"),
+  editor: $("weight-editor"),
+  onFeatures: (features) => sendConfig({ features }),
+  onHidden: (hidden) => sendConfig({ hidden }),
+  onEdit: (payload) => connection.send("set_weight", payload),
+});
+
+new Presets(
+  { presetList: $("preset-list"), scenarioList: $("scenario-list"), watch: $("watch") },
+  presetList,
+  (preset) => {
+    sendConfig(schema.complete(preset.config));
+    connection.send("control", { action: "play" });
+  },
+);
+
+// ---- talking to the server -----------------------------------------------------------
+
+function sendConfig(partial) {
+  clearStatus();
+  connection.send("config", partial);
+}
+
+function control(action, extra = {}) {
+  connection.send("control", { action, ...extra });
+}
+
+function configFromUrl() {
+  const { values, rejected } = schema.parseQuery(location.hash);
+  if (rejected.length) showStatus(`ignored from the link: ${rejected.join(", ")}`);
+  return schema.complete(values);
+}
+
+function onConnect() {
+  setConnection("connected", "connected");
+  page.wanted = configFromUrl();
+  connection.send("config", page.wanted);
+  clearTimeout(page.syncTimer);
+  page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
+}
+
+// The session now runs the page's config (or refused it and said why): from here on
+// the URL follows the server, and frames may flow.
+function markSynced() {
+  if (page.synced) return;
+  page.synced = true;
+  clearTimeout(page.syncTimer);
+  if (page.state) writeHash(page.state.query);
+  connection.startCredits();
+  if (page.resumePlay) control("play");
+  page.resumePlay = false;
+}
+
+function onState(state) {
+  page.state = state;
+  page.statesSinceConnect += 1;
+  const c = state.config;
+  controls.setAll(c);
+  for (const [opt, names] of Object.entries(OPTIMIZER_PARAMS)) {
+    if (opt !== c.optimizer) for (const n of names) controls.show(n, false);
+  }
+  for (const n of OPTIMIZER_PARAMS[c.optimizer] ?? []) controls.show(n, true);
+  for (const [init, names] of Object.entries(INIT_PARAMS)) {
+    for (const n of names) controls.show(n, init === c.init);
+  }
+  network.setConfig(c, state.sizes);
+  picker.setCurrent(c.dataset);
+  setPlaying(state.status === "playing");
+  if (state.epoch === 0 || !page.lastFrame) readouts.setEpoch(state.epoch);
+  // The first state after connecting is the fresh session's default; the next one
+  // answers the page's own config.
+  if (!page.synced && ((page.wanted && includes(c, page.wanted)) || page.statesSinceConnect >= 2)) {
+    markSynced();
+  }
+  else if (page.synced) writeHash(state.query);
+}
+
+function onError(err) {
+  const { event, field, message } = err ?? {};
+  page.errors.push({ event, field, message });
+  const text = message ?? "error";
+  let shown = controls.showError(field, text);
+  if (shown && page.state) controls.set(field, page.state.config[field]);
+  if (!shown && (field === "hidden" || field === "features")) {
+    network.showError(field, text);
+    if (page.state) network.setConfig(page.state.config, page.state.sizes);
+    shown = true;
+  }
+  if (!shown && field === "dataset") {
+    showStatus(`dataset: ${text}`);
+    shown = true;
+  }
+  if (!shown) showStatus(`${event ?? "server"}: ${text}`);
+  if (!page.synced && event === "config") markSynced();
+}
+
+async function onFrame(raw) {
+  const frame = decodeFrame(raw);
+  if (frame.trainPoints) {
+    surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0));
+    page.rebuildFrame = { seq: frame.seq, epoch: frame.epoch, digest: frame.digest };
+  }
+  network.draw(frame, surface.colorDomain);
+  readouts.update(frame);
+  updateLegend();
+  await Promise.all([surface.draw(frame), lossChart.add(frame)]);
+  page.framesPainted += 1;
+  const summary = Object.freeze({
+    seq: frame.seq,
+    epoch: frame.epoch,
+    status: frame.status,
+    sizes: frame.sizes.slice(),
+    features: frame.features.slice(),
+    trainLoss: frame.trainLoss,
+    testLoss: frame.testLoss,
+    trainAcc: frame.trainAcc,
+    testAcc: frame.testAcc,
+    grid: frame.grid,
+    digest: frame.digest,
+  });
+  page.lastFrame = summary;
+  if (!page.firstFrame) page.firstFrame = summary;
+}
+
+function updateLegend() {
+  const [lo, hi] = surface.colorDomain;
+  $("legend-lo").textContent = String(Number(lo.toPrecision(3)));
+  $("legend-hi").textContent = String(Number(hi.toPrecision(3)));
+}
+
+const connection = new Connection({
+  onConnect,
+  onState,
+  onFrame,
+  onError,
+  onDisconnect: (reason) => {
+    page.resumePlay = page.state?.status === "playing";
+    page.synced = false;
+    page.statesSinceConnect = 0;
+    setConnection("reconnecting", "reconnecting…");
+    setPlaying(false);
+    // The server hung up on purpose: Socket.IO will not retry by itself.
+    if (reason === "io server disconnect") setTimeout(() => connection.socket.connect(), 1000);
+  },
+  onReconnecting: (n) => setConnection("reconnecting", `reconnecting… (${n})`),
+  onRefused: (message) => {
+    setConnection("refused", message ? `refused: ${message}` : "cannot connect");
+    if (message) showStatus(`connection: ${message}`);
+    if (!connection.socket.active) setTimeout(() => connection.socket.connect(), 5000);
+  },
+});
+
+// ---- URL hash ------------------------------------------------------------------------
+
+function writeHash(query) {
+  if (query === undefined || query === null) return;
+  if (location.hash.replace(/^#/, "") === query) return;
+  history.replaceState(null, "", query ? `#${query}` : location.pathname + location.search);
+}
+
+// A link pasted into this tab's address bar: apply it.
+window.addEventListener("hashchange", () => sendConfig(configFromUrl()));
+
+// ---- top bar -------------------------------------------------------------------------
+
+function setPlaying(on) {
+  const b = $("play");
+  b.classList.toggle("playing", on);
+  b.setAttribute("aria-pressed", String(on));
+  b.setAttribute("aria-label", on ? "Pause" : "Play");
+}
+
+function togglePlay() {
+  control(page.state?.status === "playing" ? "pause" : "play");
+}
+
+$("play").addEventListener("click", togglePlay);
+$("step").addEventListener("click", () => control("step", { epochs: 1 }));
+$("reset").addEventListener("click", () => control("reset"));
+$("regenerate").addEventListener("click", () => control("regenerate"));
+
+// Space plays and pauses, except where Space already means something.
+document.addEventListener("keydown", (evt) => {
+  if (evt.code !== "Space" && evt.key !== " ") return;
+  if (evt.defaultPrevented || evt.altKey || evt.ctrlKey || evt.metaKey) return;
+  const t = evt.target;
+  const typing = t.closest?.(
+    "input:not([type=range]), textarea, select, button, [contenteditable], [role=button], form",
+  );
+  if (typing) return;
+  evt.preventDefault();
+  togglePlay();
+});
+
+$("show-test").addEventListener("change", (e) => surface.setShowTest(e.target.checked));
+$("discretize").addEventListener("change", (e) => surface.setDiscretize(e.target.checked));
+$("log-scale").addEventListener("change", (e) => lossChart.setLogScale(e.target.checked));
+$("show-acc").addEventListener("change", (e) => lossChart.setShowAcc(e.target.checked));
+
+// ---- status --------------------------------------------------------------------------
+
+function setConnection(state, text) {
+  const el = $("connection");
+  el.dataset.state = state;
+  el.querySelector(".text").textContent = text;
+}
+
+function showStatus(text) {
+  const el = $("status-line");
+  el.textContent = text;
+  el.hidden = false;
+}
+
+function clearStatus() {
+  $("status-line").textContent = "";
+  controls.clearErrors();
+}
+
+// ---- read-only hook for tests and benchmarks -----------------------------------------
+
+window.playground = Object.freeze({
+  get framesPainted() { return page.framesPainted; },
+  get lastFrame() { return page.lastFrame; },
+  get firstFrame() { return page.firstFrame; },
+  get rebuildFrame() { return page.rebuildFrame; },
+  get lastState() { return page.state ? JSON.parse(JSON.stringify(page.state)) : null; },
+  get connected() { return connection.connected; },
+  get synced() { return page.synced; },
+  get lossPoints() { return lossChart.points; },
+  get errors() { return page.errors.slice(); },
+});

@@ -1,0 +1,463 @@
+// The network diagram: input features (click to toggle), hidden layers with +/- and a
+// slider for their width, every neuron a small canvas showing its output over the
+// domain, links as SVG paths (width by |w|, colour by sign). Hover or focus a link
+// or a bias to read its value; click it (or press Enter) to edit it.
+
+import { cssColor, toUnit } from "./colors.js";
+import { paintFunction, paintQuantised } from "./thumbs.js";
+import { formatNumber, words } from "./schema.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const NODE = 36; // neuron size in CSS pixels
+const GAP = 12; // vertical gap between neurons
+const TOP = 8; // first neuron's top inside the body
+const INPUT_X = 58; // left edge of the input column (labels sit to its left)
+const THROTTLE_MS = 90; // slider drags send at most ~11 configs a second
+
+// Inputs the page can preview before the server has drawn them. Display only: the
+// engine computes the real features; these just show what a feature looks like.
+const FEATURE_PREVIEW = {
+  x1: (x) => x,
+  x2: (x, y) => y,
+  x1sq: (x) => x * x,
+  x2sq: (x, y) => y * y,
+  x1x2: (x, y) => x * y,
+  sinx1: (x) => Math.sin(x),
+  sinx2: (x, y) => Math.sin(y),
+};
+
+function el(tag, attrs = {}, parent = null) {
+  const e = tag === "path" || tag === "svg" || tag === "rect"
+    ? document.createElementNS(SVG, tag)
+    : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v;
+    else if (k === "class") e.setAttribute("class", v);
+    else e.setAttribute(k, v);
+  }
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+// Symmetric colour scale for a hidden or input unit: magnitudes below 1 stay pale, so
+// a unit that barely moves looks like it.
+function unitScale(lo, hi) {
+  const m = Math.max(1, Math.abs(lo), Math.abs(hi));
+  return (v) => v / m;
+}
+
+export class NetworkView {
+  // opts: {schema, tooltip, editor, onFeatures(list), onHidden(list), onEdit(payload)}
+  constructor(root, opts) {
+    this.root = root;
+    this.opts = opts;
+    this.schema = opts.schema;
+    const featureField = this.schema.field("features");
+    this.allFeatures = featureField?.choices ?? ["x1", "x2"];
+    this.featureField = featureField ?? { min_len: 1, max_len: 7 };
+    this.hiddenField = this.schema.field("hidden") ?? { min: 1, max: 8, min_len: 0, max_len: 6 };
+    this.features = ["x1", "x2"];
+    this.hidden = [];
+    this.sizes = null;
+    this.domain = [-1, 1, -1, 1];
+    this.outputDomain = [0, 1];
+    this.structureKey = "";
+    this.headers = [];
+    this.pendingHidden = null;
+    this.sendTimer = null;
+    this.lastSend = 0;
+    this.build();
+  }
+
+  build() {
+    this.root.innerHTML = "";
+    const head = el("div", { class: "net-header" }, this.root);
+    this.featuresTitle = el("span", { class: "column-title features-title", text: "Features" }, head);
+    const layers = el("div", { class: "layer-count" }, head);
+    this.addLayerBtn = el("button", { type: "button", class: "round tiny", "aria-label": "Add a hidden layer", title: "Add a hidden layer", text: "+" }, layers);
+    this.removeLayerBtn = el("button", { type: "button", class: "round tiny", "aria-label": "Remove the last hidden layer", title: "Remove the last hidden layer", text: "−" }, layers);
+    this.layerCountText = el("span", { class: "column-title", text: "0 hidden layers" }, layers);
+    this.addLayerBtn.addEventListener("click", () => this.changeLayers(+1));
+    this.removeLayerBtn.addEventListener("click", () => this.changeLayers(-1));
+    this.errorSlot = el("span", { class: "field-error", "data-error-for": "hidden", role: "alert" }, head);
+
+    this.headRow = el("div", { class: "layer-heads" }, this.root);
+    this.body = el("div", { class: "net-body" }, this.root);
+    this.svg = el("svg", { class: "net-links", "aria-label": "Links: weights between neurons" }, this.body);
+    this.nodes = el("div", { class: "net-nodes" }, this.body);
+    this.featureErrorSlot = el("span", { class: "field-error", "data-error-for": "features", role: "alert" }, this.root);
+  }
+
+  // ---- state from the server -------------------------------------------------------
+
+  setConfig(config, sizes) {
+    this.features = config.features ?? this.features;
+    this.hidden = config.hidden ?? this.hidden;
+    this.syncHeaders();
+    this.ensureStructure(sizes ?? [this.features.length, ...this.hidden, 1], this.features);
+  }
+
+  // ---- layer headers: kept across rebuilds so a slider drag is never interrupted ----
+
+  syncHeaders() {
+    const f = this.hiddenField;
+    const shown = this.pendingHidden ?? this.hidden;
+    while (this.headers.length < shown.length) this.headers.push(this.makeHeader(this.headers.length));
+    while (this.headers.length > shown.length) this.headers.pop().box.remove();
+    shown.forEach((n, l) => {
+      const h = this.headers[l];
+      if (document.activeElement !== h.slider || this.pendingHidden === null) h.slider.value = n;
+      h.count.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
+      h.minus.disabled = n <= f.min;
+      h.plus.disabled = n >= f.max;
+    });
+    const L = shown.length;
+    this.layerCountText.textContent = `${L} hidden layer${L === 1 ? "" : "s"}`;
+    this.addLayerBtn.disabled = L >= f.max_len;
+    this.removeLayerBtn.disabled = L <= (f.min_len ?? 0);
+    this.placeHeaders();
+  }
+
+  makeHeader(l) {
+    const f = this.hiddenField;
+    const box = el("div", { class: "layer-head" }, this.headRow);
+    const buttons = el("div", { class: "layer-buttons" }, box);
+    const plus = el("button", { type: "button", class: "round tiny", "aria-label": `Add a neuron to layer ${l + 1}`, title: "Add a neuron", text: "+" }, buttons);
+    const minus = el("button", { type: "button", class: "round tiny", "aria-label": `Remove a neuron from layer ${l + 1}`, title: "Remove a neuron", text: "−" }, buttons);
+    const id = `layer-${l + 1}-size`;
+    const label = el("label", { for: id, class: "visually-hidden", text: `Neurons in layer ${l + 1}` }, box);
+    const slider = el("input", { type: "range", id, min: f.min, max: f.max, step: 1, "data-layer": l, class: "layer-slider" }, box);
+    const count = el("span", { class: "neuron-count" }, box);
+    plus.addEventListener("click", () => this.changeNeurons(l, +1));
+    minus.addEventListener("click", () => this.changeNeurons(l, -1));
+    slider.addEventListener("input", () => this.setNeurons(l, Number(slider.value)));
+    return { box, plus, minus, slider, count, label };
+  }
+
+  placeHeaders() {
+    const xs = this.columnXs(this.headers.length);
+    this.headers.forEach((h, l) => {
+      h.box.style.left = `${xs[l + 1] + NODE / 2}px`;
+    });
+  }
+
+  changeLayers(delta) {
+    const f = this.hiddenField;
+    const hidden = (this.pendingHidden ?? this.hidden).slice();
+    if (delta > 0 && hidden.length < f.max_len) hidden.push(Math.max(f.min, Math.min(f.max, 2)));
+    if (delta < 0 && hidden.length > (f.min_len ?? 0)) hidden.pop();
+    this.requestHidden(hidden, true);
+  }
+
+  changeNeurons(l, delta) {
+    const hidden = (this.pendingHidden ?? this.hidden).slice();
+    this.setNeurons(l, hidden[l] + delta, true);
+  }
+
+  setNeurons(l, n, now = false) {
+    const f = this.hiddenField;
+    const hidden = (this.pendingHidden ?? this.hidden).slice();
+    hidden[l] = Math.max(f.min, Math.min(f.max, n));
+    this.requestHidden(hidden, now);
+  }
+
+  // Ask for a new shape. Slider drags are throttled (the last position always goes
+  // out); the headers show the requested shape at once.
+  requestHidden(hidden, now) {
+    this.pendingHidden = hidden;
+    this.syncHeaders();
+    const wait = now ? 0 : this.lastSend + THROTTLE_MS - performance.now();
+    clearTimeout(this.sendTimer);
+    const send = () => {
+      this.lastSend = performance.now();
+      const list = this.pendingHidden;
+      this.pendingHidden = null;
+      if (list) this.opts.onHidden(list);
+    };
+    if (wait <= 0) send();
+    else this.sendTimer = setTimeout(send, wait);
+  }
+
+  // ---- structure: nodes and links for the current sizes ----------------------------
+
+  columnXs(hiddenCount) {
+    const width = Math.max(this.root.clientWidth, 360);
+    const right = width - NODE - 4;
+    const xs = [INPUT_X];
+    for (let k = 1; k <= hiddenCount; k++) xs.push(INPUT_X + ((right - INPUT_X) * k) / (hiddenCount + 1));
+    xs.push(right);
+    return xs;
+  }
+
+  ensureStructure(sizes, features) {
+    const key = `${sizes.join(",")}|${features.join(",")}|${this.root.clientWidth}`;
+    if (key === this.structureKey) return;
+    this.structureKey = key;
+    this.sizes = sizes;
+    this.activeFeatures = features;
+    this.drawStructure();
+  }
+
+  drawStructure() {
+    const sizes = this.sizes;
+    const L = sizes.length - 2;
+    const xs = this.columnXs(L);
+    const rowsNeeded = Math.max(this.allFeatures.length, ...sizes.slice(1));
+    const height = TOP + rowsNeeded * (NODE + GAP);
+    this.body.style.height = `${height}px`;
+    this.svg.setAttribute("width", this.root.clientWidth);
+    this.svg.setAttribute("height", height);
+    this.svg.innerHTML = "";
+    this.nodes.innerHTML = "";
+    const y = (r) => TOP + r * (NODE + GAP);
+
+    // Unit positions, layer by layer: inputs are the active features in input order.
+    this.units = [];
+    this.featureNodes = new Map();
+    for (const [r, name] of this.allFeatures.entries()) {
+      const active = this.activeFeatures.includes(name);
+      const node = el("button", {
+        type: "button",
+        class: `node feature${active ? " active" : ""}`,
+        "aria-pressed": String(active),
+        "aria-label": `Input feature ${words(name)}`,
+        title: `${words(name)}: click to ${active ? "remove" : "add"}`,
+        "data-feature": name,
+      }, this.nodes);
+      node.style.left = `${xs[0]}px`;
+      node.style.top = `${y(r)}px`;
+      const canvas = el("canvas", { width: 16, height: 16 }, node);
+      el("span", { class: "node-label", text: words(name) }, node);
+      node.addEventListener("click", () => this.toggleFeature(name));
+      this.featureNodes.set(name, { node, canvas, row: r });
+    }
+    const layerUnits = [this.activeFeatures.map((name) => {
+      const f = this.featureNodes.get(name);
+      return { x: xs[0], y: y(f.row), canvas: f.canvas, name: words(name) };
+    })];
+    for (let l = 1; l < sizes.length; l++) {
+      const units = [];
+      const isOutput = l === sizes.length - 1;
+      for (let i = 0; i < sizes[l]; i++) {
+        const label = isOutput ? "the output" : `neuron ${i + 1} of layer ${l}`;
+        const node = el("div", { class: `node ${isOutput ? "output" : "hidden"}`, title: label }, this.nodes);
+        node.style.left = `${xs[l]}px`;
+        node.style.top = `${y(i)}px`;
+        const canvas = el("canvas", { width: 16, height: 16 }, node);
+        if (isOutput) el("span", { class: "node-label right", text: "output" }, node);
+        units.push({ x: xs[l], y: y(i), canvas, name: isOutput ? "output" : `L${l}·${i + 1}`, label });
+      }
+      layerUnits.push(units);
+    }
+    this.layerUnits = layerUnits;
+
+    // Links W[l][i, j] from unit i of layer l to unit j of layer l+1, then biases.
+    this.links = [];
+    this.biases = [];
+    for (let l = 0; l + 1 < layerUnits.length; l++) {
+      const from = layerUnits[l];
+      const to = layerUnits[l + 1];
+      for (let i = 0; i < from.length; i++) {
+        for (let j = 0; j < to.length; j++) {
+          const a = from[i];
+          const b = to[j];
+          const x0 = a.x + NODE;
+          const y0 = a.y + NODE / 2;
+          const x1 = b.x;
+          const y1 = b.y + NODE / 2;
+          const mx = (x0 + x1) / 2;
+          const d = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
+          const line = el("path", { d, class: "link" }, this.svg);
+          const hit = el("path", {
+            d, class: "link-hit", tabindex: "0", role: "button",
+            "aria-label": `Weight from ${a.name} to ${b.label ?? b.name}`,
+          }, this.svg);
+          const link = { kind: "weight", layer: l, i, j, line, hit, from: a.name, to: b.name, value: null };
+          this.bindEditable(hit, link, () => ({ x: mx, y: (y0 + y1) / 2 }));
+          this.links.push(link);
+        }
+      }
+      for (let j = 0; j < to.length; j++) {
+        const b = to[j];
+        const btn = el("button", {
+          type: "button", class: "bias",
+          "aria-label": `Bias of ${b.label ?? b.name}`,
+        }, this.nodes);
+        btn.style.left = `${b.x - 5}px`;
+        btn.style.top = `${b.y + NODE - 5}px`;
+        const bias = { kind: "bias", layer: l, i: j, el: btn, to: b.name, value: null };
+        this.bindEditable(btn, bias, () => ({ x: b.x, y: b.y + NODE }));
+        this.biases.push(bias);
+      }
+    }
+    this.previewFeatures();
+  }
+
+  toggleFeature(name) {
+    const f = this.featureField;
+    const on = this.features.includes(name);
+    if (on && this.features.length <= (f.min_len ?? 1)) {
+      this.showError("features", `at least ${f.min_len ?? 1} feature is needed`);
+      return;
+    }
+    const next = on
+      ? this.features.filter((x) => x !== name)
+      : this.allFeatures.filter((x) => x === name || this.features.includes(x));
+    this.opts.onFeatures(next);
+  }
+
+  showError(field, message) {
+    const slot = field === "features" ? this.featureErrorSlot : this.errorSlot;
+    slot.textContent = message;
+  }
+
+  // ---- hover, focus and editing ------------------------------------------------------
+
+  describe(item) {
+    const what = item.kind === "weight"
+      ? `Weight ${item.from} → ${item.to}`
+      : `Bias of ${item.to}`;
+    return `${what}: ${item.value === null ? "–" : formatNumber(item.value, 4)}`;
+  }
+
+  bindEditable(target, item, anchor) {
+    const tip = this.opts.tooltip;
+    const show = (evt) => {
+      tip.textContent = `${this.describe(item)} · click to edit`;
+      tip.hidden = false;
+      const box = this.body.getBoundingClientRect();
+      const at = evt && evt.clientX !== undefined
+        ? { x: evt.clientX, y: evt.clientY }
+        : { x: box.left + anchor().x, y: box.top + anchor().y };
+      tip.style.left = `${at.x + window.scrollX + 12}px`;
+      tip.style.top = `${at.y + window.scrollY + 12}px`;
+      item.hover = true;
+    };
+    const hide = () => {
+      tip.hidden = true;
+      item.hover = false;
+    };
+    target.addEventListener("mouseenter", show);
+    target.addEventListener("mousemove", show);
+    target.addEventListener("mouseleave", hide);
+    target.addEventListener("focus", () => show(null));
+    target.addEventListener("blur", hide);
+    const edit = (evt) => {
+      evt.preventDefault();
+      hide();
+      const box = this.body.getBoundingClientRect();
+      const a = anchor();
+      this.openEditor(item, box.left + a.x + window.scrollX, box.top + a.y + window.scrollY, target);
+    };
+    target.addEventListener("click", edit);
+    target.addEventListener("keydown", (evt) => {
+      if (evt.key === "Enter" || evt.key === " ") edit(evt);
+    });
+  }
+
+  openEditor(item, x, y, returnFocus) {
+    const form = this.opts.editor;
+    const input = form.querySelector("input");
+    const label = form.querySelector("label");
+    const error = form.querySelector(".field-error");
+    label.textContent = item.kind === "weight" ? `Weight ${item.from} → ${item.to}` : `Bias of ${item.to}`;
+    input.value = item.value === null ? "" : Number(item.value.toPrecision(6));
+    error.textContent = "";
+    form.hidden = false;
+    form.style.left = `${x}px`;
+    form.style.top = `${y}px`;
+    input.focus();
+    input.select();
+    const close = () => {
+      form.hidden = true;
+      form.onsubmit = null;
+      form.onkeydown = null;
+      form.querySelector("#weight-cancel").onclick = null;
+      returnFocus?.focus?.();
+    };
+    form.onsubmit = (evt) => {
+      evt.preventDefault();
+      const value = Number(input.value);
+      if (input.value.trim() === "" || !Number.isFinite(value)) {
+        error.textContent = "a finite number, please";
+        return;
+      }
+      const payload = item.kind === "weight"
+        ? { kind: "weight", layer: item.layer, i: item.i, j: item.j, value }
+        : { kind: "bias", layer: item.layer, i: item.i, value };
+      this.editing = { payload, error };
+      this.opts.onEdit(payload);
+      close();
+    };
+    form.onkeydown = (evt) => {
+      if (evt.key === "Escape") close();
+    };
+    form.querySelector("#weight-cancel").onclick = close;
+  }
+
+  // ---- per-frame drawing -----------------------------------------------------------
+
+  previewFeatures() {
+    const t = 16;
+    const [x0, x1, y0, y1] = this.domain;
+    for (const [name, f] of this.featureNodes) {
+      if (this.activeFeatures.includes(name) && this.painted) continue;
+      const fn = FEATURE_PREVIEW[name];
+      if (!fn) continue;
+      // Each preview is scaled by its own largest magnitude over the domain.
+      let peak = 1e-9;
+      for (let r = 0; r < t; r++) {
+        for (let c = 0; c < t; c++) {
+          const v = fn(x0 + ((x1 - x0) * c) / (t - 1), y0 + ((y1 - y0) * r) / (t - 1));
+          peak = Math.max(peak, Math.abs(v));
+        }
+      }
+      paintFunction(f.canvas, t, this.domain, (x, y) => fn(x, y) / peak);
+    }
+  }
+
+  // frame: decoded frame; outputDomain: the surface's colour domain [lo, hi].
+  draw(frame, outputDomain) {
+    if (frame.domain.join(",") !== this.domain.join(",")) {
+      this.domain = frame.domain;
+      this.painted = false;
+      this.previewFeatures();
+    }
+    this.outputDomain = outputDomain;
+    this.ensureStructure(frame.sizes, frame.features);
+    const t = frame.thumb;
+    const ranges = frame.neuronRanges;
+    let u = 0;
+    const last = this.layerUnits.length - 1;
+    this.layerUnits.forEach((units, l) => {
+      for (const unit of units) {
+        const lo = ranges[2 * u];
+        const hi = ranges[2 * u + 1];
+        const toT = l === last
+          ? (v) => toUnit(v, outputDomain[0], outputDomain[1])
+          : unitScale(lo, hi);
+        paintQuantised(unit.canvas, frame.neurons, u * t * t, t, lo, hi, toT);
+        u++;
+      }
+    });
+    this.painted = true;
+    if (frame.weights) this.drawWeights(frame.weights);
+  }
+
+  drawWeights({ W, b }) {
+    for (const link of this.links) {
+      const w = W[link.layer]?.[link.i * this.sizes[link.layer + 1] + link.j];
+      if (w === undefined) continue;
+      link.value = w;
+      const width = 1 + Math.min(Math.abs(w), 5) * 1.6;
+      link.line.style.strokeWidth = `${width.toFixed(2)}px`;
+      link.line.style.stroke = cssColor(w);
+    }
+    for (const bias of this.biases) {
+      const v = b[bias.layer]?.[bias.i];
+      if (v === undefined) continue;
+      bias.value = v;
+      bias.el.style.background = cssColor(v);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+// The engine's Config schema, the page's single source of truth for every setting:
+// names, types, defaults, limits. Controls take their ranges from here and the URL
+// hash is read with it. The hash is *written* from the server's `state.query` (the
+// engine's own Config.to_query()), so the two can never disagree.
+
+export class Schema {
+  constructor(fields) {
+    this.fields = fields;
+    this.byName = new Map(fields.map((f) => [f.name, f]));
+  }
+
+  static fromElement(id) {
+    const el = document.getElementById(id);
+    return new Schema(el ? JSON.parse(el.textContent) : []);
+  }
+
+  has(name) {
+    return this.byName.has(name);
+  }
+
+  field(name) {
+    return this.byName.get(name);
+  }
+
+  label(name) {
+    const f = this.field(name);
+    return (f && f.label) || name;
+  }
+
+  defaults() {
+    const out = {};
+    for (const f of this.fields) out[f.name] = copyValue(f.default);
+    return out;
+  }
+
+  // Parse a `a=1&b=x%2Cy` query (the engine's to_query format) into typed values.
+  // Unknown names and unparsable values are returned separately so the page can
+  // say what it ignored instead of silently dropping a link's settings.
+  parseQuery(query) {
+    const values = {};
+    const rejected = [];
+    const params = new URLSearchParams(query.replace(/^[#?]/, ""));
+    for (const [name, text] of params) {
+      const f = this.field(name);
+      if (!f) {
+        rejected.push(name);
+        continue;
+      }
+      const value = parseValue(f, text);
+      if (value === undefined) rejected.push(name);
+      else values[name] = value;
+    }
+    return { values, rejected };
+  }
+
+  // Defaults overridden by a partial config: what the server will hold after a
+  // `config` event carrying it, whatever the session held before.
+  complete(partial) {
+    return { ...this.defaults(), ...partial };
+  }
+}
+
+function copyValue(v) {
+  return Array.isArray(v) ? v.slice() : v;
+}
+
+function parseValue(field, text) {
+  switch (field.type) {
+    case "int": {
+      if (!/^[+-]?\d+$/.test(text)) return undefined;
+      return Number.parseInt(text, 10);
+    }
+    case "float": {
+      const v = Number(text);
+      return text.trim() === "" || !Number.isFinite(v) ? undefined : v;
+    }
+    case "bool":
+      if (text === "1" || text === "true" || text === "True") return true;
+      if (text === "0" || text === "false" || text === "False") return false;
+      return undefined;
+    case "choice":
+      return text;
+    case "int_list": {
+      if (text === "") return [];
+      const parts = text.split(",");
+      if (!parts.every((p) => /^[+-]?\d+$/.test(p.trim()))) return undefined;
+      return parts.map((p) => Number.parseInt(p, 10));
+    }
+    case "choice_list":
+      return text === "" ? [] : text.split(",");
+    default:
+      return text;
+  }
+}
+
+// Equality of two config values as the server would see them.
+export function sameValue(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+// Does `config` hold every value of `partial`?
+export function includes(config, partial) {
+  return Object.entries(partial).every(([k, v]) => sameValue(config[k], v));
+}
+
+// Nice numbers in [min, max] on a 1-3-10 ladder, for select-style float controls
+// (learning rate, regularisation rate, speed): the same feel as the TF Playground's
+// menus, with the limits from the schema.
+export function ladder(min, max) {
+  const out = [];
+  const lo = Math.max(min, 1e-12);
+  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(max)) + 1; e++) {
+    for (const m of [1, 3]) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= min && v <= max) out.push(v);
+    }
+  }
+  return out;
+}
+
+// A slider step that gives about 100 positions over the field's range.
+export function niceStep(field) {
+  if (field.type === "int") return 1;
+  const span = field.max - field.min;
+  if (!(span > 0)) return "any";
+  const raw = span / 100;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Number((m * p).toPrecision(6));
+  return raw;
+}
+
+// Words the user reads for the engine's option names. Anything missing shows as is.
+const WORDS = {
+  linear: "Linear", relu: "ReLU", leaky_relu: "Leaky ReLU", elu: "ELU", tanh: "Tanh",
+  sigmoid: "Sigmoid", softplus: "Softplus", swish: "Swish",
+  bce: "Cross-entropy", mse: "Mean squared error",
+  glorot_uniform: "Glorot uniform", glorot_normal: "Glorot normal",
+  he_uniform: "He uniform", he_normal: "He normal", lecun_normal: "LeCun normal",
+  uniform: "Uniform U(low, high)", normal: "Normal N(mean, std²)", zeros: "Zeros",
+  playground: "TF Playground",
+  sgd: "SGD", adagrad: "Adagrad", rmsprop: "RMSprop", adam: "Adam", rprop: "Rprop",
+  none: "None", l1: "L1", l2: "L2",
+  xor4: "XOR (4 points)", xor: "XOR", circle: "Circle", gauss: "Gaussian",
+  spiral: "Spiral", moons: "Moons", plane: "Plane", multi_gauss: "Multi-Gaussian",
+  x1: "X₁", x2: "X₂", x1sq: "X₁²", x2sq: "X₂²", x1x2: "X₁X₂",
+  sinx1: "sin(X₁)", sinx2: "sin(X₂)",
+  float32: "float32", float64: "float64",
+};
+
+export function words(name) {
+  return WORDS[name] ?? String(name);
+}
+
+// Numbers as a person reads them: 3 significant digits, no exponent unless needed.
+export function formatNumber(v, digits = 3) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+}

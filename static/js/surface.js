@@ -1,0 +1,147 @@
+// The decision surface: a Plotly heatmap of the network's output over the domain,
+// with the training points on top (and the test points when asked). Each frame hands
+// Plotly fresh arrays through Plotly.react.
+
+/* global Plotly */
+
+import { COLORSCALE } from "./colors.js";
+import { rows } from "./frame.js";
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
+
+function pointsTrace(points, name, lineColor, visible, colorDomain) {
+  const n = points ? points.length / 3 : 0;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const c = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = points[3 * i];
+    y[i] = points[3 * i + 1];
+    c[i] = points[3 * i + 2];
+  }
+  return {
+    type: "scatter",
+    mode: "markers",
+    name,
+    x,
+    y,
+    visible,
+    hoverinfo: "skip",
+    marker: {
+      size: 6,
+      color: c,
+      colorscale: COLORSCALE,
+      cmin: colorDomain[0],
+      cmax: colorDomain[1],
+      line: { color: lineColor, width: 1 },
+    },
+  };
+}
+
+export class Surface {
+  constructor(el, { size = 300 } = {}) {
+    this.el = el;
+    this.size = size;
+    this.showTest = false;
+    this.discretize = false;
+    this.colorDomain = [0, 1];
+    this.train = null;
+    this.test = null;
+    this.lastFrame = null;
+    this.layout = null;
+  }
+
+  // Called with the points of the first frame after a rebuild.
+  setPoints(train, test) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 2; i < train.length; i += 3) {
+      lo = Math.min(lo, train[i]);
+      hi = Math.max(hi, train[i]);
+    }
+    this.colorDomain = lo < hi ? [lo, hi] : [0, 1];
+    this.trainPoints = train;
+    this.testPoints = test;
+    this.train = pointsTrace(train, "train", "#ffffff", true, this.colorDomain);
+    this.test = pointsTrace(test, "test", "#222222", this.showTest, this.colorDomain);
+  }
+
+  setShowTest(on) {
+    this.showTest = on;
+    if (this.test) this.test = { ...this.test, visible: on };
+    return this.redraw();
+  }
+
+  setDiscretize(on) {
+    this.discretize = on;
+    return this.redraw();
+  }
+
+  redraw() {
+    return this.lastFrame ? this.draw(this.lastFrame) : Promise.resolve();
+  }
+
+  heatmap(frame) {
+    const n = frame.grid;
+    const [x0, x1, y0, y1] = frame.domain;
+    const [lo, hi] = this.colorDomain;
+    let z = frame.surface;
+    if (this.discretize) {
+      const mid = (lo + hi) / 2;
+      z = z.map((v) => (v >= mid ? hi : lo));
+    }
+    return {
+      type: "heatmap",
+      z: rows(z, n),
+      x0,
+      dx: (x1 - x0) / (n - 1),
+      y0,
+      dy: (y1 - y0) / (n - 1),
+      zmin: lo,
+      zmax: hi,
+      colorscale: COLORSCALE,
+      showscale: false,
+      zsmooth: false,
+      opacity: 0.85,
+      hovertemplate: "x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{z:.3f}<extra></extra>",
+    };
+  }
+
+  layoutFor(domain) {
+    const [x0, x1, y0, y1] = domain;
+    const axis = (range) => ({
+      range,
+      fixedrange: true,
+      showgrid: false,
+      zeroline: false,
+      ticks: "outside",
+      ticklen: 3,
+      tickfont: { size: 10, color: "#777" },
+      linecolor: "#bbb",
+      mirror: true,
+    });
+    return {
+      width: this.size,
+      height: this.size,
+      margin: { l: 28, r: 6, t: 6, b: 24 },
+      xaxis: axis([x0, x1]),
+      yaxis: { ...axis([y0, y1]), scaleanchor: undefined },
+      showlegend: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "#ffffff",
+      dragmode: false,
+    };
+  }
+
+  draw(frame) {
+    this.lastFrame = frame;
+    const key = frame.domain.join(",");
+    if (!this.layout || this.layoutKey !== key) {
+      this.layout = this.layoutFor(frame.domain);
+      this.layoutKey = key;
+    }
+    const data = [this.heatmap(frame)];
+    if (this.train) data.push(this.train, this.test);
+    return Plotly.react(this.el, data, this.layout, PLOT_CONFIG);
+  }
+}

@@ -1,0 +1,81 @@
+// Small pictures on plain canvases: neuron outputs over the domain and data-set
+// previews. A canvas holds one pixel per grid cell and CSS scales it up smoothly.
+
+import { LUT, cssColor, lutIndex, NEUTRAL, toUnit } from "./colors.js";
+
+// Paint t x t quantised values (row 0 = lowest y) onto `canvas`. `toT(v)` maps a
+// value to [-1, 1] for the colour scale.
+export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
+  if (canvas.width !== t || canvas.height !== t) {
+    canvas.width = t;
+    canvas.height = t;
+  }
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(t, t);
+  const px = image.data;
+  // One colour per quantisation level, computed once per neuron.
+  const levels = new Uint8Array(256);
+  const scale = (hi - lo) / 255;
+  for (let q = 0; q < 256; q++) levels[q] = lutIndex(toT(lo + q * scale));
+  for (let r = 0; r < t; r++) {
+    const row = t - 1 - r; // canvas rows run top-down, the grid's bottom-up
+    for (let c = 0; c < t; c++) {
+      const li = levels[bytes[offset + r * t + c]] * 3;
+      const p = (row * t + c) * 4;
+      px[p] = LUT[li];
+      px[p + 1] = LUT[li + 1];
+      px[p + 2] = LUT[li + 2];
+      px[p + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+// Paint a function f(x, y) -> [-1, 1] sampled on t x t over `domain`.
+export function paintFunction(canvas, t, domain, f) {
+  canvas.width = t;
+  canvas.height = t;
+  const [x0, x1, y0, y1] = domain;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(t, t);
+  const px = image.data;
+  for (let r = 0; r < t; r++) {
+    const y = y1 - ((y1 - y0) * r) / (t - 1);
+    for (let c = 0; c < t; c++) {
+      const x = x0 + ((x1 - x0) * c) / (t - 1);
+      const li = lutIndex(f(x, y)) * 3;
+      const p = (r * t + c) * 4;
+      px[p] = LUT[li];
+      px[p + 1] = LUT[li + 1];
+      px[p + 2] = LUT[li + 2];
+      px[p + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+// A data set's points (x, y, label) on a neutral background.
+export function paintPoints(canvas, points, domain, size = 64) {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = size * ratio;
+  canvas.height = size * ratio;
+  const ctx = canvas.getContext("2d");
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = NEUTRAL;
+  ctx.fillRect(0, 0, size, size);
+  const [x0, x1, y0, y1] = domain;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of points) {
+    lo = Math.min(lo, p[2]);
+    hi = Math.max(hi, p[2]);
+  }
+  for (const p of points) {
+    const x = ((p[0] - x0) / (x1 - x0)) * size;
+    const y = size - ((p[1] - y0) / (y1 - y0)) * size;
+    ctx.fillStyle = cssColor(toUnit(p[2], lo, hi));
+    ctx.beginPath();
+    ctx.arc(x, y, 2.2, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
