@@ -116,7 +116,7 @@ export class Controls {
 
   // Show a value from the server. A ladder select gains an option for a value that is
   // not on its ladder (from a link, a preset), so it always shows the truth.
-  set(name, value) {
+  set(name, value, { force = false } = {}) {
     const c = this.controls.get(name);
     if (!c || value === undefined) return;
     const { input, kind } = c;
@@ -130,7 +130,7 @@ export class Controls {
         input.insertBefore(opt, after ?? null);
       }
       input.value = [...input.options].find((o) => Number(o.value) === Number(value)).value;
-    } else if (document.activeElement !== input || kind !== "number") {
+    } else if (force || document.activeElement !== input || kind !== "number") {
       input.value = String(value);
     }
     if (c.readout) c.readout.textContent = this.sliderText(name, Number(value));

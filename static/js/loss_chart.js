@@ -41,12 +41,8 @@ export class LossChart {
     return {
       width: this.width,
       height: this.height,
-      margin: { l: 40, r: this.showAcc ? 34 : 8, t: 22, b: 22 },
-      showlegend: true,
-      legend: {
-        orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 10, color: "#777" },
-        itemwidth: 30, tracegroupgap: 0,
-      },
+      margin: { l: 40, r: this.showAcc ? 34 : 8, t: 6, b: 22 },
+      showlegend: false,
       xaxis: {
         fixedrange: true, zeroline: false, showgrid: false,
         tickfont: { size: 10, color: "#777" }, linecolor: "#bbb",

@@ -217,7 +217,7 @@ function onError(err) {
   page.errors.push({ event, field, message });
   const text = message ?? "error";
   let shown = controls.showError(field, text);
-  if (shown && page.state) controls.set(field, page.state.config[field]);
+  if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
   if (!shown && (field === "hidden" || field === "features")) {
     network.showError(field, text);
     if (page.state) network.setConfig(page.state.config, page.state.sizes);
@@ -235,7 +235,9 @@ async function onFrame(raw) {
   const frame = decodeFrame(raw);
   if (frame.trainPoints) {
     surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0));
-    page.rebuildFrame = { seq: frame.seq, epoch: frame.epoch, digest: frame.digest };
+    page.rebuildFrame = Object.freeze({
+      seq: frame.seq, epoch: frame.epoch, digest: frame.digest, sizes: frame.sizes.slice(),
+    });
   }
   network.draw(frame, surface.colorDomain);
   readouts.update(frame);

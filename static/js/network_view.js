@@ -449,6 +449,7 @@ export class NetworkView {
       const w = W[link.layer]?.[link.i * this.sizes[link.layer + 1] + link.j];
       if (w === undefined) continue;
       link.value = w;
+      link.hit.dataset.value = String(w);
       const width = 1 + Math.min(Math.abs(w), 5) * 1.6;
       link.line.style.strokeWidth = `${width.toFixed(2)}px`;
       link.line.style.stroke = cssColor(w);
@@ -457,6 +458,7 @@ export class NetworkView {
       const v = b[bias.layer]?.[bias.i];
       if (v === undefined) continue;
       bias.value = v;
+      bias.el.dataset.value = String(v);
       bias.el.style.background = cssColor(v);
     }
   }
