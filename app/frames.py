@@ -1,0 +1,99 @@
+"""Build a ``frame`` payload (docs/PROTOCOL.md) from a Trainer.
+
+Arrays become binary attachments (``bytes``): the surface and the neuron thumbnails
+quantised to uint8 with their value ranges, parameters and history as float32. JSON
+holds only scalars and short lists, and never NaN or Infinity (they become null).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+THUMB = 12  # neuron thumbnails are THUMB x THUMB
+MAX_HISTORY = 256  # history points per frame, at most
+HISTORY_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NumPy scalars/arrays turned into Python ones and NaN/inf into None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def finite_or_none(value: Any) -> float | None:
+    """A float for JSON, or None when it is missing or not finite."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def quantise(values: np.ndarray) -> tuple[bytes, float, float]:
+    """uint8 bytes of ``values`` scaled over their finite range, with that range.
+
+    Non-finite entries become 0. A constant array is all 0 with lo == hi.
+    """
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.size, np.uint8).tobytes(), 0.0, 0.0
+    lo = float(values[finite].min())
+    hi = float(values[finite].max())
+    q = np.zeros(values.shape, np.uint8)
+    if hi > lo:
+        scaled = (np.where(finite, values, lo) - lo) * (255.0 / (hi - lo))
+        np.rint(scaled, out=scaled)
+        q = scaled.astype(np.uint8)
+    return q.tobytes(), lo, hi
+
+
+def quantise_rows(values: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """uint8 bytes of a (units, ...) stack, each unit over its own finite range.
+
+    Returns the bytes and a (units, 2) float32 array of ``[lo, hi]`` per unit.
+    """
+    flat = values.reshape(len(values), -1).astype(np.float64, copy=False)
+    finite = np.isfinite(flat)
+    lo = np.where(finite, flat, np.inf).min(axis=1)
+    hi = np.where(finite, flat, -np.inf).max(axis=1)
+    none = ~np.isfinite(lo)
+    lo[none] = 0.0
+    hi[none] = 0.0
+    span = hi - lo
+    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    scaled = (np.where(finite, flat, lo[:, None]) - lo[:, None]) * scale[:, None]
+    q = np.rint(scaled).astype(np.uint8)
+    ranges = np.stack([lo, hi], axis=1).astype(np.float32)
+    return q.tobytes(), ranges
+
+
+def subsample(stack: np.ndarray, size: int) -> np.ndarray:
+    """Nearest-neighbour ``size`` x ``size`` samples of a (units, n, n) stack."""
+    n = stack.shape[-1]
+    if size >= n:
+        return stack
+    idx = np.rint(np.linspace(0, n - 1, size)).astype(np.intp)
+    return stack[:, idx][:, :, idx]
+
+
+def thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray | slice:
+    """Indices of at most ``limit`` of ``n`` points, evenly spread, first and last kept."""
+    if n <= limit:
+        return slice(None)
+    return np.unique(np.rint(np.linspace(0, n - 1, limit)).astype(np.intp))
+
+
+def f32(values: Any) -> bytes:
+    """Little-endian float32 bytes."""
+    return np.ascontiguousarray(values, dtype="<f4").tobytes()

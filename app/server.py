@@ -1,0 +1,276 @@
+"""The application factory: HTTP routes, Socket.IO handlers, the session registry.
+
+Handlers are thin: each one finds the caller's :class:`~app.session.Session` and calls
+one method on it; validation and training live in plain objects. Handlers run in the
+order the client sent its events (``async_handlers=False``), so a ``config`` followed
+by ``ready`` is applied before the credit is granted.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request, send_file
+from flask_socketio import ConnectionRefusedError, SocketIO
+
+from engine import Config
+
+from . import __version__, resources
+from .datasets import dataset_previews
+from .session import Session
+from .validation import ValidationError
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_SESSIONS": 64,  # one thread each; past this a connection is refused
+    "MAX_FPS": 30.0,  # frames per second per client, at most
+    "THUMB": 12,  # neuron thumbnails are THUMB x THUMB
+    "CORS_ALLOWED_ORIGINS": None,  # None = same origin only; "*" or a list to open up
+    "MAX_HTTP_BUFFER_SIZE": 16 * 1024,  # inbound messages are tiny
+    "PING_INTERVAL": 25,
+    "SECRET_KEY": None,  # None = a random key per process
+}
+VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
+
+
+class SessionRegistry:
+    """The live sessions by socket id, with a cap."""
+
+    def __init__(self, max_sessions: int):
+        self.max_sessions = max_sessions
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def get(self, sid: str) -> Session | None:
+        return self._sessions.get(sid)
+
+    def add(self, sid: str, make: Callable[[], Session]) -> Session | None:
+        """Create and register a session; None if ``sid`` already has one.
+
+        Raises ConnectionRefusedError when the registry is full.
+        """
+        with self._lock:
+            if sid in self._sessions:
+                return None
+            if len(self._sessions) >= self.max_sessions:
+                raise ConnectionRefusedError(f"server full ({self.max_sessions} sessions)")
+            session = self._sessions[sid] = make()
+            return session
+
+    def remove(self, sid: str) -> Session | None:
+        with self._lock:
+            return self._sessions.pop(sid, None)
+
+    def all(self) -> list[Session]:
+        with self._lock:
+            return list(self._sessions.values())
+
+
+def get_socketio(app: Flask) -> SocketIO:
+    """The SocketIO instance that ``create_app`` attached to ``app``."""
+    return app.extensions["socketio"]
+
+
+def get_registry(app: Flask) -> SessionRegistry:
+    """The session registry of ``app``."""
+    return app.extensions["playground.sessions"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app and its SocketIO server.
+
+    ``config`` overrides DEFAULTS (and any other Flask setting), e.g.
+    ``{"MAX_SESSIONS": 4, "MAX_FPS": 30}``.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(resources.template_dir()),
+        static_folder=str(resources.static_dir()),
+    )
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    socketio = SocketIO(
+        app,
+        async_mode="threading",
+        cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
+        max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
+        ping_interval=app.config["PING_INTERVAL"],
+        async_handlers=False,  # one client's events run in the order they were sent
+        manage_session=False,  # no Flask session is used over Socket.IO
+    )
+    registry = SessionRegistry(int(app.config["MAX_SESSIONS"]))
+    app.extensions["playground.sessions"] = registry
+    _add_routes(app, registry)
+    _add_socket_handlers(app, socketio, registry)
+    return app
+
+
+# ---- HTTP ---------------------------------------------------------------------------------
+
+
+def _presets() -> list[dict]:
+    try:
+        from engine.presets import PRESETS
+    except ModuleNotFoundError as err:  # until engine/presets.py lands
+        if err.name != "engine.presets":
+            raise
+        return []
+    return list(PRESETS)
+
+
+def _add_routes(app: Flask, registry: SessionRegistry) -> None:
+    @app.get("/")
+    def index():
+        return render_template(
+            "index.html", schema=Config.schema(), presets=_presets(), version=__version__
+        )
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", sessions=len(registry), version=__version__)
+
+    @app.get("/api/schema")
+    def api_schema():
+        return jsonify(Config.schema())
+
+    @app.get("/api/presets")
+    def api_presets():
+        return jsonify(_presets())
+
+    @app.get("/api/datasets")
+    def api_datasets():
+        return jsonify(dataset_previews())
+
+    @app.get("/vendor/plotly.min.js")
+    def vendor_plotly():
+        return _vendor(resources.plotly_js())
+
+    @app.get("/vendor/socket.io.min.js")
+    def vendor_socketio():
+        return _vendor(resources.socketio_client())
+
+
+def _vendor(path):
+    response = send_file(path, mimetype="text/javascript", max_age=VENDOR_MAX_AGE)
+    response.cache_control.public = True
+    return response
+
+
+# ---- Socket.IO ----------------------------------------------------------------------------
+
+
+def _add_socket_handlers(app: Flask, socketio: SocketIO, registry: SessionRegistry) -> None:
+    def emitter(sid: str) -> Callable[[str, Any], None]:
+        def emit(event: str, payload: Any) -> None:
+            socketio.emit(event, payload, to=sid)
+
+        return emit
+
+    def refuse(event: str, field: str, message: str) -> None:
+        """An error to the caller, when there is no session to send it through."""
+        socketio.emit("error", {"event": event, "field": field, "message": message},
+                      to=request.sid)
+
+    def guarded(event: str, takes_payload: bool = True):
+        """Wrap a handler: find the session, check arity, turn exceptions into `error`."""
+
+        def decorate(handler: Callable[[Session, Any], None]):
+            @functools.wraps(handler)
+            def wrapper(*args: Any) -> None:
+                session = registry.get(request.sid)
+                if session is None:
+                    refuse(event, "session", "no session for this connection")
+                    return
+                if len(args) > 1:
+                    session.send_error(event, "payload", "expected one payload")
+                    return
+                payload = args[0] if args else None
+                try:
+                    handler(session, payload)
+                except ValidationError as err:
+                    session.send_error(event, err.field, err.message)
+                except Exception as err:  # never let one message kill the session
+                    log.exception("%s handler failed for %s", event, request.sid)
+                    session.send_error(event, "payload", f"could not apply {event}: {err}")
+
+            return wrapper
+
+        return decorate
+
+    @socketio.on("connect")
+    def on_connect(auth: Any = None) -> None:
+        sid = request.sid
+        if registry.get(sid) is not None:
+            # a client emitting an event named "connect" on a live socket
+            registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
+            return
+        session = registry.add(
+            sid,
+            lambda: Session(
+                sid,
+                emitter(sid),
+                max_fps=float(app.config["MAX_FPS"]),
+                thumb=int(app.config["THUMB"]),
+            ),
+        )
+        if session is None:
+            return
+        # Sent before the CONNECT acknowledgement; Socket.IO clients buffer it.
+        session.send_state()
+        session.start()
+
+    @socketio.on("disconnect")
+    def on_disconnect(*args: Any) -> None:
+        sid = request.sid
+        if socketio.server.manager.is_connected(sid, "/"):
+            # an event named "disconnect" sent on a live socket, not a real disconnect
+            session = registry.get(sid)
+            if session is not None:
+                session.send_error("disconnect", "event", "unknown event 'disconnect'")
+            return
+        session = registry.remove(sid)
+        if session is not None:
+            session.stop()
+
+    @socketio.on("config")
+    @guarded("config")
+    def on_config(session: Session, payload: Any) -> None:
+        session.apply_config(payload)
+
+    @socketio.on("control")
+    @guarded("control")
+    def on_control(session: Session, payload: Any) -> None:
+        session.control(payload)
+
+    @socketio.on("set_weight")
+    @guarded("set_weight")
+    def on_set_weight(session: Session, payload: Any) -> None:
+        session.set_weight(payload)
+
+    @socketio.on("ready")
+    @guarded("ready")
+    def on_ready(session: Session, payload: Any) -> None:
+        if payload not in (None, {}):
+            raise ValidationError("payload", "ready takes no payload")
+        session.grant_credit()
+
+    @socketio.on("*")
+    def on_unknown(event: Any, *args: Any) -> None:
+        name = str(event)[:40]
+        session = registry.get(request.sid)
+        if session is not None:
+            session.send_error(name, "event", f"unknown event {name!r}")
+        else:
+            refuse(name, "event", f"unknown event {name!r}")

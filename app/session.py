@@ -1,0 +1,344 @@
+"""One browser tab's training run: a Trainer, its background thread, its frame credit.
+
+A :class:`Session` is a plain object, testable without a server: it is given an
+``emit(event, payload)`` callable and never imports Flask. Socket handlers call its
+public methods from their own threads; the session's thread trains and sends frames.
+
+Locks, always taken in this order (never the send lock while holding the condition):
+
+* ``_send_lock`` makes each emit to this client atomic. A frame is several packets
+  (a header and its binary attachments); a ``state`` or ``error`` sent from a handler
+  thread in between would corrupt it on the wire.
+* ``_cond`` (a Condition over one lock) guards the trainer and every flag. Training
+  chunks hold it, so a handler waits at most one chunk (~15 ms) to change the config.
+  The thread sleeps on it, so a paused session with nothing to send uses no CPU and a
+  handler's ``notify`` wakes it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from engine import Config, Trainer
+
+from . import frames
+from .validation import ValidationError, parse_config, parse_control, parse_set_weight
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[str, Any], None]
+
+CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and credit
+MAX_CHUNK_EPOCHS = 20_000
+MAX_PACING_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
+
+
+class Session:
+    """A Trainer trained by a background thread and streamed to one client.
+
+    ``max_fps`` caps the frame rate; ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        sid: str,
+        emit: Emit,
+        config: Config | None = None,
+        *,
+        max_fps: float = 30.0,
+        thumb: int = frames.THUMB,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.sid = sid
+        self._emit = emit
+        self._clock = clock
+        self._min_interval = 1.0 / max_fps if max_fps > 0 else 0.0
+        self._thumb = thumb
+        self._send_lock = threading.Lock()
+        self._cond = threading.Condition(threading.Lock())
+        self.trainer = Trainer(config if config is not None else Config(), replicas=1)
+        self._stopped = False
+        self._credit = False  # the client is ready for one frame
+        self._dirty = True  # something changed since the last frame (the first frame too)
+        self._playing = False
+        self._steps_pending = 0  # epochs left of a `step` control
+        self._seq = 0
+        self._next_frame_at = 0.0
+        self._history_mark = -1  # last epoch whose history went out; -1 = none yet
+        self._send_points = True
+        self._seconds_per_epoch: float | None = None
+        self._pace_origin = (0.0, 0)  # (time, epoch) that `speed` pacing counts from
+        self.frames_sent = 0
+        self.epochs_trained = 0
+        self.thread = threading.Thread(target=self._run, name=f"session-{sid}", daemon=True)
+
+    # ---- called from socket handlers (any thread) --------------------------------------
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to end; it does within one training chunk. Does not wait."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+
+    def grant_credit(self) -> None:
+        """The client is ready for one more frame (credits do not accumulate)."""
+        with self._cond:
+            self._credit = True
+            self._cond.notify_all()
+
+    def apply_config(self, payload: Any) -> None:
+        """Validate and apply a partial config, then send ``state``.
+
+        Live fields keep the epoch and the weights; others rebuild the network, which
+        keeps playing if it was playing.
+        """
+        with self._cond:
+            new = parse_config(payload, self.trainer.config)
+            old_speed = self.trainer.config.speed
+            rebuilt = self.trainer.update(new)
+            if rebuilt:
+                self._after_rebuild_locked()
+            if new.speed != old_speed:
+                self._restart_pacing_locked()
+            self._changed_locked()
+        self.send_state()
+
+    def control(self, payload: Any) -> None:
+        """play, pause, step, reset or regenerate; then send ``state``."""
+        action, epochs = parse_control(payload)
+        with self._cond:
+            if action == "play":
+                self._playing = True
+                self._steps_pending = 0
+                self._restart_pacing_locked()
+            elif action == "pause":
+                self._playing = False
+                self._steps_pending = 0
+            elif action == "step":
+                self._playing = False
+                self._steps_pending = epochs
+            elif action == "reset":
+                # Paused, like the TensorFlow Playground: the next frame is epoch 0.
+                self._playing = False
+                self._steps_pending = 0
+                self.trainer.reset()
+                self._after_rebuild_locked()
+            elif action == "regenerate":
+                self._regenerate_locked()
+            self._changed_locked()
+        self.send_state()
+
+    def set_weight(self, payload: Any) -> None:
+        """Set one weight or bias of the live network; then send ``state``."""
+        with self._cond:
+            layer, kind, i, j, value = parse_set_weight(payload, self.sizes)
+            self.trainer.set_param(layer, kind, i, j, value)
+            self._changed_locked()
+        self.send_state()
+
+    def send_error(self, event: str, field: str, message: str) -> None:
+        """Tell the client what was refused."""
+        self._send("error", {"event": event, "field": field, "message": message})
+
+    def send_state(self) -> None:
+        """Send the whole validated config and the run status."""
+        with self._send_lock:
+            with self._cond:
+                state = self._state_locked()
+            self._emit("state", state)
+
+    # ---- read-only views ---------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @property
+    def sizes(self) -> list[int]:
+        """Layer widths ``[n_features, hidden..., 1]`` of the live network."""
+        return frames.layer_sizes(self.trainer)
+
+    def state(self) -> dict:
+        """The ``state`` payload (docs/PROTOCOL.md)."""
+        with self._cond:
+            return self._state_locked()
+
+    # ---- the background thread ---------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                task = self._next_task_locked()
+            if task is None:
+                return
+            kind, epochs = task
+            try:
+                if kind == "frame":
+                    self._send_frame()
+                else:
+                    self._train(epochs)
+            except Exception as err:  # an engine bug must not kill the thread silently
+                log.exception("session %s: %s failed", self.sid, kind)
+                with self._cond:
+                    self._playing = False
+                    self._steps_pending = 0
+                    self._dirty = False
+                self.send_error(kind, "engine", f"{kind} failed: {err}")
+                self.send_state()
+
+    def _next_task_locked(self) -> tuple[str, int] | None:
+        """Wait until there is something to do: ("frame", 0), ("train", n) or None (stop)."""
+        while not self._stopped:
+            now = self._clock()
+            want_frame = self._credit and self._dirty
+            if want_frame and now >= self._next_frame_at:
+                return "frame", 0
+            wake_at = self._next_frame_at if want_frame else None
+            if self._steps_pending > 0:
+                return "train", min(self._steps_pending, self._chunk_epochs())
+            if self._playing and not self._is_diverged():
+                allowed, next_epoch_at = self._paced_epochs(now)
+                if allowed > 0:
+                    return "train", allowed
+                wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
+            self._cond.wait(None if wake_at is None else max(wake_at - now, 0.0))
+        return None
+
+    def _train(self, epochs: int) -> None:
+        with self._cond:
+            if self._stopped:
+                return
+            started = self._clock()
+            self.trainer.step(epochs)
+            elapsed = self._clock() - started
+            self.epochs_trained += epochs
+            if self._steps_pending:
+                self._steps_pending = max(self._steps_pending - epochs, 0)
+            self._measure(elapsed, epochs)
+            self._dirty = True
+            diverged_now = self._is_diverged() and (self._playing or self._steps_pending)
+            if diverged_now:
+                # NaN weights never recover: stop spending CPU on them
+                self._playing = False
+                self._steps_pending = 0
+        if diverged_now:
+            self.send_state()
+
+    def _send_frame(self) -> None:
+        with self._send_lock:
+            with self._cond:
+                if self._stopped:
+                    return
+                self._seq += 1
+                payload = frames.build_frame(
+                    self.trainer,
+                    seq=self._seq,
+                    status=self._status_locked(frame=True),
+                    history_since=self._history_mark,
+                    include_points=self._send_points,
+                    thumb=self._thumb,
+                )
+                self._history_mark = self.trainer.epoch
+                self._send_points = False
+                self._credit = False
+                self._dirty = False
+                self._next_frame_at = self._clock() + self._min_interval
+            self._emit("frame", payload)
+            self.frames_sent += 1
+
+    # ---- helpers (call with the condition held) ----------------------------------------
+
+    def _send(self, event: str, payload: Any) -> None:
+        with self._send_lock:
+            self._emit(event, payload)
+
+    def _changed_locked(self) -> None:
+        self._dirty = True
+        self._cond.notify_all()
+
+    def _after_rebuild_locked(self) -> None:
+        self._history_mark = -1
+        self._send_points = True
+        self._restart_pacing_locked()
+
+    def _regenerate_locked(self) -> None:
+        """A new data set: ``data_seed`` + 1 (wrapping at the schema's maximum)."""
+        cfg = self.trainer.config
+        field = next(f for f in Config.schema() if f["name"] == "data_seed")
+        lo = int(field.get("min") or 0)
+        hi = field.get("max")
+        seed = cfg.data_seed + 1
+        if hi is not None and seed > hi:
+            seed = lo
+        try:
+            new = cfg.replace({"data_seed": seed})
+        except Exception as err:  # the schema's own limits; should not happen
+            raise ValidationError("data_seed", str(err)) from None
+        self.trainer.update(new)
+        self._after_rebuild_locked()
+
+    def _restart_pacing_locked(self) -> None:
+        self._pace_origin = (self._clock(), self.trainer.epoch)
+
+    def _chunk_epochs(self) -> int:
+        """Epochs that take about CHUNK_SECONDS, from the measured speed."""
+        if self._seconds_per_epoch is None:
+            return 1
+        return int(min(max(CHUNK_SECONDS / self._seconds_per_epoch, 1), MAX_CHUNK_EPOCHS))
+
+    def _measure(self, elapsed: float, epochs: int) -> None:
+        per_epoch = max(elapsed, 1e-7) / epochs
+        if self._seconds_per_epoch is None:
+            self._seconds_per_epoch = per_epoch
+        else:
+            # smooth, but let a chunk grow at most 4x at a time
+            blended = 0.7 * self._seconds_per_epoch + 0.3 * per_epoch
+            self._seconds_per_epoch = max(blended, self._seconds_per_epoch / 4)
+
+    def _paced_epochs(self, now: float) -> tuple[int, float]:
+        """Epochs allowed now by ``speed`` (epochs/s; 0 = no limit), and when the next is."""
+        chunk = self._chunk_epochs()
+        speed = float(self.trainer.config.speed)
+        if speed <= 0:
+            return chunk, now
+        t0, e0 = self._pace_origin
+        done = self.trainer.epoch - e0
+        if done < 0:  # the epoch counter went back (rebuild): count from here
+            self._restart_pacing_locked()
+            t0, e0, done = now, self.trainer.epoch, 0
+        due = int((now - t0) * speed) - done
+        if due > speed * MAX_PACING_LAG + 1:
+            # the thread was held up (a slow chunk, a busy machine): do not burst
+            self._pace_origin = (now - 1.0 / speed, self.trainer.epoch)
+            due = 1
+        if due >= 1:
+            return min(due, chunk), now
+        return 0, t0 + (done + 1) / speed
+
+    def _is_diverged(self) -> bool:
+        return bool(frames.all_diverged(self.trainer))
+
+    def _status_locked(self, frame: bool = False) -> str:
+        if frame and self._is_diverged():
+            return "diverged"
+        # a `step` is a one-shot, not "playing": no state marks its end
+        return "playing" if self._playing else "paused"
+
+    def _state_locked(self) -> dict:
+        cfg = self.trainer.config
+        return {
+            "config": frames.jsonable(cfg.to_dict()),
+            "status": self._status_locked(),
+            "epoch": int(self.trainer.epoch),
+            "diverged": self._is_diverged(),
+            "sizes": self.sizes,
+            "query": cfg.to_query(),
+        }

@@ -1,0 +1,184 @@
+"""Checks on everything a client sends, before it touches a session.
+
+Each ``parse_*`` function takes the raw payload of one event (whatever JSON the client
+sent, already decoded) and returns clean Python values, or raises
+:class:`ValidationError` naming the offending field. The limits on Config fields live
+in one place, the engine's schema: :func:`parse_config` only checks the JSON shape
+(an object of known names whose values are scalars or short flat lists) and then lets
+``Config.replace`` decide, so the server, the page and the URL agree on every range.
+
+Numbers: a bool is never a number, NaN and the infinities are refused everywhere (the
+JSON decoder of python-socketio accepts the literals ``NaN`` and ``Infinity``), and an
+integer field accepts an integral float such as ``3.0`` (JavaScript has one number
+type) but refuses ``3.5``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from engine import Config, ConfigError
+
+ACTIONS = ("play", "pause", "step", "reset", "regenerate")
+MAX_STEP_EPOCHS = 100_000
+MAX_ABS_PARAM = 100.0
+MAX_KEYS = 64  # Config has about 45 fields; a payload with more keys is junk
+MAX_LIST = 16  # the longest list field (hidden layers, features) is shorter
+MAX_STRING = 64
+
+
+class ValidationError(ValueError):
+    """A refused payload: ``field`` names what was wrong, ``message`` says why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_scalar(field: str, value: Any) -> Any:
+    """A JSON scalar (str, int, float, bool, None), finite and of sane length."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(field, f"{field} must be a finite number, got {value!r}")
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise ValidationError(field, f"{field} is too long ({len(value)} characters)")
+        return value
+    raise ValidationError(field, f"{field} must be a single value, got {_describe(value)}")
+
+
+def check_value(field: str, value: Any) -> Any:
+    """A scalar, or a flat list of at most MAX_LIST scalars (copied)."""
+    if isinstance(value, list):
+        if len(value) > MAX_LIST:
+            raise ValidationError(field, f"{field} has too many items ({len(value)} > {MAX_LIST})")
+        return [check_scalar(field, item) for item in value]
+    return check_scalar(field, value)
+
+
+def as_int(field: str, value: Any, lo: int, hi: int) -> int:
+    """An integer in [lo, hi]; an integral float counts, a bool does not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, f"{field} must be an integer, got {_describe(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValidationError(field, f"{field} must be an integer, got {value!r}")
+        value = int(value)
+    if not lo <= value <= hi:
+        raise ValidationError(field, f"{field} must be an integer in [{lo}, {hi}], got {value}")
+    return value
+
+
+def as_number(field: str, value: Any, bound: float) -> float:
+    """A finite number with abs <= bound; a bool is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, f"{field} must be a number, got {_describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValidationError(field, f"{field} must be a finite number, got {value!r}")
+    if abs(value) > bound:
+        raise ValidationError(field, f"{field} must be in [-{bound:g}, {bound:g}], got {value:g}")
+    return value
+
+
+def as_object(payload: Any, allowed: tuple[str, ...] | frozenset[str] | None = None) -> dict:
+    """The payload as a dict with string keys, each of them in ``allowed`` (if given)."""
+    if not isinstance(payload, dict):
+        raise ValidationError("payload", f"expected an object, got {_describe(payload)}")
+    if len(payload) > MAX_KEYS:
+        raise ValidationError("payload", f"too many fields ({len(payload)})")
+    for key in payload:
+        if not isinstance(key, str) or len(key) > MAX_STRING:
+            raise ValidationError("payload", f"bad field name {_describe(key)}")
+        if allowed is not None and key not in allowed:
+            raise ValidationError(key, f"unknown field {key!r}")
+    return payload
+
+
+def _int_fields() -> frozenset[str]:
+    return frozenset(f["name"] for f in Config.schema() if f.get("type") == "int")
+
+
+def _int_list_fields() -> frozenset[str]:
+    return frozenset(
+        f["name"] for f in Config.schema()
+        if f.get("type") in ("int_list", "list[int]", "ints")
+    )
+
+
+def parse_config(payload: Any, current: Config) -> Config:
+    """The config that results from applying ``payload`` (a partial Config) to ``current``.
+
+    All or nothing: if any field is bad, ``ValidationError`` names the first one (in
+    payload order) and ``current`` stays as it was.
+    """
+    known = frozenset(f["name"] for f in Config.schema())
+    changes = as_object(payload, known)
+    int_fields, int_lists = _int_fields(), _int_list_fields()
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        value = check_value(name, value)
+        # JavaScript sends 3.0 as 3, but a computed value may arrive as a float
+        if name in int_fields and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif name in int_lists and isinstance(value, list):
+            value = [int(v) if isinstance(v, float) and v.is_integer() else v for v in value]
+        clean[name] = value
+    try:
+        return current.replace(clean)
+    except ConfigError as err:
+        raise ValidationError(err.field, err.message) from None
+
+
+def parse_control(payload: Any) -> tuple[str, int]:
+    """``(action, epochs)`` from a ``control`` payload; ``epochs`` is 0 unless stepping."""
+    data = as_object(payload, ("action", "epochs"))
+    if "action" not in data:
+        raise ValidationError("action", "action is missing")
+    action = data["action"]
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise ValidationError(
+            "action", f"action must be one of {', '.join(ACTIONS)}, got {_describe(action)}"
+        )
+    if "epochs" in data and action != "step":
+        raise ValidationError("epochs", f"epochs only goes with step, not {action}")
+    epochs = as_int("epochs", data.get("epochs", 1), 1, MAX_STEP_EPOCHS) if action == "step" else 0
+    return action, epochs
+
+
+def parse_set_weight(payload: Any, sizes: list[int]) -> tuple[int, str, int, int, float]:
+    """``(layer, kind, i, j, value)`` checked against the live layer ``sizes``.
+
+    ``j`` is 0 for a bias. ``layer`` counts weight matrices from 0 (inputs -> first
+    hidden layer); a weight goes from unit ``i`` of layer ``l`` to unit ``j`` of
+    layer ``l + 1``, a bias belongs to unit ``i`` of layer ``l + 1``.
+    """
+    data = as_object(payload, ("kind", "layer", "i", "j", "value"))
+    kind = data.get("kind")
+    if kind not in ("weight", "bias"):
+        raise ValidationError("kind", f"kind must be 'weight' or 'bias', got {_describe(kind)}")
+    required = ("layer", "i", "j", "value") if kind == "weight" else ("layer", "i", "value")
+    for key in required:
+        if key not in data:
+            raise ValidationError(key, f"{key} is missing")
+    if kind == "bias" and "j" in data:
+        raise ValidationError("j", "a bias has no j")
+    layer = as_int("layer", data["layer"], 0, len(sizes) - 2)
+    if kind == "weight":
+        i = as_int("i", data["i"], 0, sizes[layer] - 1)
+        j = as_int("j", data["j"], 0, sizes[layer + 1] - 1)
+    else:
+        i = as_int("i", data["i"], 0, sizes[layer + 1] - 1)
+        j = 0
+    value = as_number("value", data["value"], MAX_ABS_PARAM)
+    return layer, kind, i, j, value
