@@ -56,7 +56,7 @@ export class LossChart {
       yaxis2: {
         overlaying: "y", side: "right", range: [0, 1.02], fixedrange: true,
         showgrid: false, tickfont: { size: 10, color: "#aaa" }, visible: this.showAcc,
-        tickformat: ".0%", nticks: 3,
+        tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
       },
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "#ffffff",

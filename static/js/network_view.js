@@ -182,7 +182,7 @@ export class NetworkView {
 
   columnXs(hiddenCount) {
     const width = Math.max(this.root.clientWidth, 360);
-    const right = width - NODE - 4;
+    const right = width - NODE - 52; // room for the "output" label
     const xs = [INPUT_X];
     for (let k = 1; k <= hiddenCount; k++) xs.push(INPUT_X + ((right - INPUT_X) * k) / (hiddenCount + 1));
     xs.push(right);

@@ -114,7 +114,7 @@ export class Surface {
       zmax: hi,
       colorscale: COLORSCALE,
       showscale: false,
-      zsmooth: false,
+      zsmooth: "fast",
       opacity: 0.85,
       hovertemplate: "x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{z:.3f}<extra></extra>",
     };
