@@ -287,3 +287,32 @@ def test_a_twenty_second_session_is_clean(pg, watch):
         frames = now
     watch.assert_clean()
     assert watch.requests > 0
+
+
+# ---- the connection: dropped by the server, restored from the URL ---------------------
+
+
+def test_after_a_reconnect_the_page_restores_its_state(pg, request):
+    import os
+
+    if os.environ.get("PLAYGROUND_URL"):
+        pytest.skip("needs the in-process live_server to drop the connection")
+    server = request.getfixturevalue("live_server")
+    before = {s.sid for s in server.sessions.all()}
+    pg.open("hidden=3&activation=relu")
+    pg.play()
+    pg.epoch_rises(0)
+    (session,) = [s for s in server.sessions.all() if s.sid not in before]
+
+    server.app.extensions["socketio"].server.disconnect(session.sid)
+    pg.page.wait_for_selector('#connection[data-state="reconnecting"]')
+    pg.page.wait_for_selector('#connection[data-state="connected"]')
+    state = pg.wait_state(
+        "s => s.config.hidden.join() === '3' && s.config.activation === 'relu'"
+        " && s.status === 'playing'",
+    )
+    assert "hidden=3" in state["query"]
+    painted = pg.frames
+    pg.wait_frames(2, after=painted)  # frames flow again, from the new session
+    frame = pg.wait_frame("f => f.epoch > 0")
+    assert frame["sizes"][1] == 3
