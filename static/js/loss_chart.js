@@ -1,12 +1,14 @@
 // The loss curve: train and test loss (and accuracy on a second axis) against epoch.
-// New points are appended with Plotly.extendTraces, batched to at most ~10 updates a
-// second; past MAX_POINTS the series are thinned by half so the chart stays cheap
-// however long a run lasts. A rebuild (epoch going back) clears it.
+// New points are appended with Plotly.extendTraces, batched to a few updates a
+// second. The chart keeps one point per `stride` epochs; when it would hold more than
+// MAX_POINTS the stride doubles and the old points are thinned to match, so the cost
+// of a redraw stays bounded however long a run lasts (a chart a few hundred pixels
+// wide shows no more anyway). A rebuild (epoch going back) clears it.
 
 /* global Plotly */
 
-const MAX_POINTS = 5000;
-const FLUSH_MS = 100;
+const MAX_POINTS = 1000;
+const FLUSH_MS = 250; // each update redraws the whole chart: ~25 ms on a slow machine
 const SERIES = ["trainLoss", "testLoss", "trainAcc", "testAcc"];
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
@@ -35,6 +37,7 @@ export class LossChart {
     this.pending = null;
     this.lastEpoch = -1;
     this.plotted = false;
+    this.stride = 1;
   }
 
   layout() {
@@ -108,11 +111,12 @@ export class LossChart {
     this.lastEpoch = frame.epoch;
     if (!h || h.epoch.length === 0) return Promise.resolve();
     const p = this.pending ?? { x: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
-    const last = this.x.length ? this.x[this.x.length - 1] : -1;
-    const lastPending = p.x.length ? p.x[p.x.length - 1] : last;
+    const last = this.x.length ? this.x[this.x.length - 1] : -Infinity;
+    let kept = p.x.length ? p.x[p.x.length - 1] : last;
     for (let i = 0; i < h.epoch.length; i++) {
-      if (h.epoch[i] <= lastPending) continue; // never plot an epoch twice
-      p.x.push(h.epoch[i]);
+      if (h.epoch[i] < kept + this.stride) continue; // also: never plot an epoch twice
+      kept = h.epoch[i];
+      p.x.push(kept);
       p.trainLoss.push(finiteOrNull(h.trainLoss?.[i]));
       p.testLoss.push(finiteOrNull(h.testLoss?.[i]));
       p.trainAcc.push(finiteOrNull(h.trainAcc?.[i]));
@@ -135,7 +139,7 @@ export class LossChart {
     this.x.push(...p.x);
     for (const k of SERIES) this.y[k].push(...p[k]);
     if (this.x.length > MAX_POINTS || !this.plotted) {
-      if (this.x.length > MAX_POINTS) this.thin();
+      while (this.x.length > MAX_POINTS) this.thin();
       return this.replot();
     }
     return Plotly.extendTraces(
@@ -145,11 +149,23 @@ export class LossChart {
     );
   }
 
-  // Keep every other point (and always the newest): the curve's shape survives.
+  // Double the stride and keep the points at least one stride apart (the first and
+  // the newest always stay): the curve's shape survives, its cost halves.
   thin() {
-    const keep = (arr) => arr.filter((_, i) => i % 2 === 0 || i === arr.length - 1);
-    this.x = keep(this.x);
-    for (const k of SERIES) this.y[k] = keep(this.y[k]);
+    this.stride *= 2;
+    const keep = [];
+    let at = -Infinity;
+    for (let i = 0; i < this.x.length; i++) {
+      if (this.x[i] >= at + this.stride || i === this.x.length - 1) {
+        keep.push(i);
+        at = this.x[i];
+      }
+    }
+    this.x = keep.map((i) => this.x[i]);
+    for (const k of SERIES) {
+      const ys = this.y[k];
+      this.y[k] = keep.map((i) => ys[i]);
+    }
   }
 
   get points() {

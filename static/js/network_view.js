@@ -65,8 +65,19 @@ export class NetworkView {
     this.headers = [];
     this.pendingHidden = null;
     this.sendTimer = null;
+    this.width = 0; // measured once and on resize: reading it per frame forces a layout
     this.lastSend = 0;
     this.build();
+    this.measure();
+    window.addEventListener("resize", () => {
+      this.measure();
+      this.placeHeaders();
+      if (this.sizes) this.ensureStructure(this.sizes, this.activeFeatures);
+    });
+  }
+
+  measure() {
+    this.width = this.root.clientWidth;
   }
 
   build() {
@@ -181,7 +192,7 @@ export class NetworkView {
   // ---- structure: nodes and links for the current sizes ----------------------------
 
   columnXs(hiddenCount) {
-    const width = Math.max(this.root.clientWidth, 360);
+    const width = Math.max(this.width, 360);
     const right = width - NODE - 52; // room for the "output" label
     const xs = [INPUT_X];
     for (let k = 1; k <= hiddenCount; k++) xs.push(INPUT_X + ((right - INPUT_X) * k) / (hiddenCount + 1));
@@ -190,7 +201,7 @@ export class NetworkView {
   }
 
   ensureStructure(sizes, features) {
-    const key = `${sizes.join(",")}|${features.join(",")}|${this.root.clientWidth}`;
+    const key = `${sizes.join(",")}|${features.join(",")}|${this.width}`;
     if (key === this.structureKey) return;
     this.structureKey = key;
     this.sizes = sizes;
@@ -205,7 +216,7 @@ export class NetworkView {
     const rowsNeeded = Math.max(this.allFeatures.length, ...sizes.slice(1));
     const height = TOP + rowsNeeded * (NODE + GAP);
     this.body.style.height = `${height}px`;
-    this.svg.setAttribute("width", this.root.clientWidth);
+    this.svg.setAttribute("width", this.width);
     this.svg.setAttribute("height", height);
     this.svg.innerHTML = "";
     this.nodes.innerHTML = "";

@@ -1,6 +1,6 @@
 // The decision surface: a Plotly heatmap of the network's output over the domain,
 // with the training points on top (and the test points when asked). Each frame hands
-// Plotly fresh arrays through Plotly.react.
+// Plotly fresh arrays (Plotly.restyle; Plotly.react when the plot itself changes).
 //
 // Two Plotly plots share one box: the heatmap (with the axes and the hover read-out)
 // below, the points on a transparent static plot above. Points change only when the
@@ -127,10 +127,9 @@ export class Surface {
       fixedrange: true,
       showgrid: false,
       zeroline: false,
-      ticks: bare ? "" : "outside",
+      visible: !bare,
+      ticks: "outside",
       ticklen: 3,
-      showticklabels: !bare,
-      showline: !bare,
       tickfont: { size: 10, color: "#777" },
       linecolor: "#bbb",
       mirror: true,
@@ -143,7 +142,7 @@ export class Surface {
       yaxis: { ...axis([y0, y1]), scaleanchor: undefined },
       showlegend: false,
       paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: bare ? "rgba(0,0,0,0)" : "#ffffff",
+      plot_bgcolor: "rgba(0,0,0,0)",
       dragmode: false,
     };
   }
@@ -152,12 +151,24 @@ export class Surface {
     this.lastFrame = frame;
     const key = frame.domain.join(",");
     if (!this.layout || this.layoutKey !== key) {
-      this.layout = this.layoutFor(frame.domain);
-      this.pointsLayout = this.layoutFor(frame.domain, true);
+      // The axes live on the static top plot; the heatmap's own are hidden, so a frame
+      // does not lay out tick labels again.
+      this.layout = this.layoutFor(frame.domain, true);
+      this.pointsLayout = this.layoutFor(frame.domain, false);
       this.layoutKey = key;
       this.pointsDirty = true;
     }
-    const drawn = [Plotly.react(this.heatEl, [this.heatmap(frame)], this.layout, PLOT_CONFIG)];
+    const heat = this.heatmap(frame);
+    let drawn;
+    if (this.heatKey === key) {
+      // Same plot, new numbers: restyle skips react's diff of the whole figure.
+      const update = {};
+      for (const k of ["z", "x0", "dx", "y0", "dy", "zmin", "zmax"]) update[k] = [heat[k]];
+      drawn = [Plotly.restyle(this.heatEl, update, [0])];
+    } else {
+      drawn = [Plotly.react(this.heatEl, [heat], this.layout, PLOT_CONFIG)];
+      this.heatKey = key;
+    }
     if (this.pointsDirty && this.train) {
       this.pointsDirty = false;
       drawn.push(Plotly.react(this.pointsEl, [this.train, this.test], this.pointsLayout, POINTS_CONFIG));
