@@ -47,7 +47,7 @@ def url_for(host: str, port: int) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .server import create_app, get_socketio
+    from .server import WebSocketAwareHandler, create_app, get_socketio
 
     overrides: dict = {}
     if args.max_sessions is not None:
@@ -65,7 +65,8 @@ def serve(args: argparse.Namespace) -> int:
     if args.open:
         # the server is not listening yet; a browser takes longer than that to ask
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    get_socketio(app).run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
+    get_socketio(app).run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                          request_handler=WebSocketAwareHandler)
     return 0
 
 

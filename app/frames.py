@@ -97,3 +97,93 @@ def thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray | slice:
 def f32(values: Any) -> bytes:
     """Little-endian float32 bytes."""
     return np.ascontiguousarray(values, dtype="<f4").tobytes()
+
+
+# ---- from a Trainer -----------------------------------------------------------------------
+
+
+def layer_sizes(trainer) -> list[int]:
+    """``[n_features, hidden..., 1]`` of the trainer's live network."""
+    cfg = trainer.config
+    return [len(cfg.features), *(int(h) for h in cfg.hidden), 1]
+
+
+def all_diverged(trainer) -> bool:
+    """True when every replica's loss has stopped being finite."""
+    return bool(np.all(trainer.diverged))
+
+
+def _history(trainer, since: int) -> tuple[dict, dict | None]:
+    """The history payload since epoch ``since`` (thinned) and its newest values.
+
+    The newest values are None when there is no new point.
+    """
+    hist = trainer.history_since(since)
+    epochs = np.asarray(hist["epoch"])
+    keep = thin(len(epochs))
+    payload = {"epoch": np.ascontiguousarray(epochs[keep], dtype="<u4").tobytes()}
+    latest: dict[str, float | None] = {k: None for k in HISTORY_KEYS}
+    for key in HISTORY_KEYS:
+        series = np.asarray(hist[key], dtype=np.float64)
+        if series.ndim == 2:
+            series = series[:, 0]  # replica 0: the one the page shows
+        payload[key] = f32(series[keep])
+        latest[key] = finite_or_none(series[-1]) if len(series) else None
+    return payload, (latest if len(epochs) else None)
+
+
+def _points(split) -> bytes:
+    pts = np.asarray(split.points, dtype=np.float64)
+    labels = np.asarray(split.y, dtype=np.float64).reshape(-1, 1)
+    return f32(np.hstack([pts, labels]))
+
+
+def build_frame(
+    trainer,
+    *,
+    seq: int,
+    status: str,
+    history_since: int,
+    include_points: bool,
+    thumb: int = THUMB,
+    latest: dict[str, float | None] | None = None,
+) -> dict:
+    """The ``frame`` payload of docs/PROTOCOL.md for replica 0 of ``trainer``.
+
+    ``history_since`` is the last epoch already sent (-1 for none); ``latest`` holds
+    the loss/accuracy values to report when no new history point exists (a weight was
+    edited while paused): they are the last ones the client was sent.
+    """
+    cfg = trainer.config
+    grid = int(cfg.grid)
+    frame = trainer.frame(grid)
+    surface, lo, hi = quantise(np.asarray(frame.surface, dtype=np.float64))
+    stacks = [subsample(np.asarray(layer), thumb) for layer in frame.neurons]
+    t = stacks[0].shape[-1]
+    neurons, ranges = quantise_rows(np.concatenate([s.reshape(len(s), t, t) for s in stacks]))
+    params = []
+    for W, b in zip(frame.weights, frame.biases, strict=True):
+        params.append(np.asarray(W, dtype=np.float64).ravel())
+        params.append(np.asarray(b, dtype=np.float64).ravel())
+    history, values = _history(trainer, history_since)
+    if values is None:  # nothing new: repeat what the client was last told
+        values = {k: (latest or {}).get(k) for k in HISTORY_KEYS}
+    return {
+        "seq": seq,
+        "epoch": int(trainer.epoch),
+        "status": status,
+        "sizes": layer_sizes(trainer),
+        "features": list(cfg.features),
+        **{k: values.get(k) for k in HISTORY_KEYS},
+        "history": history,
+        "domain": [float(v) for v in trainer.domain],
+        "grid": grid,
+        "surface": surface,
+        "surface_range": [lo, hi],
+        "thumb": t,
+        "neurons": neurons,
+        "neuron_ranges": ranges.astype("<f4").tobytes(),
+        "weights": f32(np.concatenate(params)) if params else b"",
+        "train_points": _points(trainer.train) if include_points else None,
+        "test_points": _points(trainer.test) if include_points else None,
+    }

@@ -11,12 +11,14 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
-from .server import create_app, get_registry
+from .server import WebSocketAwareHandler, create_app, get_registry
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WebSocketAwareHandler):
+    """No request log: tests and benchmarks make thousands of requests."""
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
@@ -27,7 +29,7 @@ class LiveServer:
     def __init__(self, config: Mapping[str, Any] | None = None, host: str = "127.0.0.1"):
         self.app = create_app(config)
         self._server: BaseWSGIServer = make_server(
-            host, 0, self.app, threaded=True, request_handler=_QuietHandler
+            host, 0, self.app, threaded=True, request_handler=QuietHandler
         )
         self.port = self._server.port
         self.url = f"http://{host}:{self.port}"

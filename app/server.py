@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request, send_file
 from flask_socketio import ConnectionRefusedError, SocketIO
+from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
@@ -73,6 +74,19 @@ class SessionRegistry:
     def all(self) -> list[Session]:
         with self._lock:
             return list(self._sessions.values())
+
+
+class WebSocketAwareHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, told to hang up after a WebSocket ends.
+
+    When a WebSocket session is over, simple-websocket hands the connection back to
+    Werkzeug by raising ConnectionError, and Werkzeug would read the next "request"
+    from it: the client's WebSocket close frame, answered with a 400 and a log line,
+    while the client waits (3 s for python-socketio) for a close that never comes.
+    """
+
+    def connection_dropped(self, error: BaseException, environ=None) -> None:
+        self.close_connection = True
 
 
 def get_socketio(app: Flask) -> SocketIO:

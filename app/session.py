@@ -70,10 +70,13 @@ class Session:
         self._next_frame_at = 0.0
         self._history_mark = -1  # last epoch whose history went out; -1 = none yet
         self._send_points = True
+        self._latest: dict | None = None  # loss/accuracy values the client last got
         self._seconds_per_epoch: float | None = None
         self._pace_origin = (0.0, 0)  # (time, epoch) that `speed` pacing counts from
         self.frames_sent = 0
         self.epochs_trained = 0
+        self.wakeups = 0  # turns of the thread's loop: stays put while the session idles
+        self.idle = False  # the thread sleeps with no timeout (paused, nothing to send)
         self.thread = threading.Thread(target=self._run, name=f"session-{sid}", daemon=True)
 
     # ---- called from socket handlers (any thread) --------------------------------------
@@ -86,13 +89,13 @@ class Session:
         """Ask the thread to end; it does within one training chunk. Does not wait."""
         with self._cond:
             self._stopped = True
-            self._cond.notify_all()
+            self._wake_locked()
 
     def grant_credit(self) -> None:
         """The client is ready for one more frame (credits do not accumulate)."""
         with self._cond:
             self._credit = True
-            self._cond.notify_all()
+            self._wake_locked()
 
     def apply_config(self, payload: Any) -> None:
         """Validate and apply a partial config, then send ``state``.
@@ -197,19 +200,27 @@ class Session:
     def _next_task_locked(self) -> tuple[str, int] | None:
         """Wait until there is something to do: ("frame", 0), ("train", n) or None (stop)."""
         while not self._stopped:
+            self.wakeups += 1
             now = self._clock()
             want_frame = self._credit and self._dirty
             if want_frame and now >= self._next_frame_at:
                 return "frame", 0
             wake_at = self._next_frame_at if want_frame else None
+            chunk = self._chunk_epochs()
+            if want_frame and self._seconds_per_epoch:
+                # end the chunk when the frame falls due, so frames leave on time
+                left = (self._next_frame_at - now) / self._seconds_per_epoch
+                chunk = max(1, min(chunk, int(left)))
             if self._steps_pending > 0:
-                return "train", min(self._steps_pending, self._chunk_epochs())
+                return "train", min(self._steps_pending, chunk)
             if self._playing and not self._is_diverged():
-                allowed, next_epoch_at = self._paced_epochs(now)
+                allowed, next_epoch_at = self._paced_epochs(now, chunk)
                 if allowed > 0:
                     return "train", allowed
                 wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
+            self.idle = wake_at is None  # asleep until a handler calls notify
             self._cond.wait(None if wake_at is None else max(wake_at - now, 0.0))
+            self.idle = False
         return None
 
     def _train(self, epochs: int) -> None:
@@ -245,12 +256,18 @@ class Session:
                     history_since=self._history_mark,
                     include_points=self._send_points,
                     thumb=self._thumb,
+                    latest=self._latest,
                 )
+                self._latest = {k: payload[k] for k in frames.HISTORY_KEYS}
                 self._history_mark = self.trainer.epoch
                 self._send_points = False
                 self._credit = False
                 self._dirty = False
-                self._next_frame_at = self._clock() + self._min_interval
+                # Keep to a steady cadence: a frame that left late (a chunk ran over)
+                # does not push the next one back, but two frames are never closer
+                # than half an interval.
+                now, interval = self._clock(), self._min_interval
+                self._next_frame_at = max(self._next_frame_at, now - interval / 2) + interval
             self._emit("frame", payload)
             self.frames_sent += 1
 
@@ -262,10 +279,15 @@ class Session:
 
     def _changed_locked(self) -> None:
         self._dirty = True
+        self._wake_locked()
+
+    def _wake_locked(self) -> None:
+        self.idle = False  # until the thread has looked at the news and gone back to sleep
         self._cond.notify_all()
 
     def _after_rebuild_locked(self) -> None:
         self._history_mark = -1
+        self._latest = None
         self._send_points = True
         self._restart_pacing_locked()
 
@@ -303,9 +325,8 @@ class Session:
             blended = 0.7 * self._seconds_per_epoch + 0.3 * per_epoch
             self._seconds_per_epoch = max(blended, self._seconds_per_epoch / 4)
 
-    def _paced_epochs(self, now: float) -> tuple[int, float]:
+    def _paced_epochs(self, now: float, chunk: int) -> tuple[int, float]:
         """Epochs allowed now by ``speed`` (epochs/s; 0 = no limit), and when the next is."""
-        chunk = self._chunk_epochs()
         speed = float(self.trainer.config.speed)
         if speed <= 0:
             return chunk, now

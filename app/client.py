@@ -1,0 +1,31 @@
+"""A python-socketio client that receives frames intact, for tests, benchmarks, notebooks.
+
+The stock ``socketio.Client`` hands every Engine.IO message to a new thread. A frame
+is one header message followed by its binary attachments, so under load a thread with
+an attachment can run before the thread with the header and the client fails with
+"invalid literal for int()" or drops the connection (python-socketio issues #37, #39,
+#403). :class:`OrderedClient` handles messages one after the other on the read loop
+instead, as the browser's client does. Event handlers then run on that loop too: keep
+them short (emitting from them is fine).
+
+Needs the client extra: ``pip install "python-socketio[client]"``.
+"""
+
+from __future__ import annotations
+
+import engineio
+import socketio
+
+
+class _OrderedEngineIOClient(engineio.Client):
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class OrderedClient(socketio.Client):
+    """``socketio.Client`` whose messages are decoded in the order they arrived."""
+
+    def _engineio_client_class(self):
+        return _OrderedEngineIOClient

@@ -1,0 +1,277 @@
+"""Streaming figures of the real server with many real Socket.IO clients on loopback.
+
+    python -m bench.stream                 # start a server, measure 1, 10, 50 clients
+    python -m bench.stream --url URL       # measure a server that is already running
+    python -m bench.stream --clients 1 10  # other client counts
+
+The server runs in its own process (`python -m app serve`), so the clients, which
+live in this process as python-socketio threads, do not take its GIL. Every client
+runs the 4-2-1 full-batch net at full speed and returns its credit (`ready`) as soon
+as a frame arrives, like a page that draws instantly. Reported, as medians over the
+clients:
+
+* frames/s per client and training epochs/s per client, over a steady window;
+* bytes per frame: attachments plus the JSON around them (the Socket.IO framing adds a
+  few bytes), for the 4-2-1 net and for a 6x8 network at grid 100 with thumbnails;
+* latency from a `config` change (a new `grid`, which the next frame must show) to the
+  first frame that reflects it, and the same for a rebuild (a new hidden layer).
+
+It prints and never fails. Targets: 1 client >= 30 frames/s at >= 3,000 epochs/s;
+50 clients >= 4 frames/s each; the 6x8 frame <= 20 KB; median latency <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from app.client import OrderedClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NET_421 = {"dataset": "xor4", "features": ["x1", "x2"], "hidden": [4, 2],
+           "batch_size": 0, "speed": 0, "grid": 50}
+NET_6X8 = {"hidden": [8] * 6, "grid": 100, "speed": 0}
+WINDOW = 3.0  # seconds of steady streaming measured
+CHANGES = 5  # config changes per client for the latency figures
+
+
+# ---- the server -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+            if r.status == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"no answer from {url}/healthz within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def server(url: str | None, max_sessions: int):
+    """A running server's base URL: the given one, or a fresh subprocess."""
+    if url:
+        yield url.rstrip("/")
+        return
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port),
+         "--max-sessions", str(max_sessions)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# ---- one client -------------------------------------------------------------------------
+
+
+def frame_bytes(payload: dict) -> int:
+    """Attachment bytes plus the JSON the frame carries around them."""
+    attachments = 0
+
+    def strip(value):
+        nonlocal attachments
+        if isinstance(value, bytes | bytearray):
+            attachments += len(value)
+            return {"_placeholder": True, "num": 0}
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    text = json.dumps(strip(payload), separators=(",", ":"))
+    return attachments + len(text)
+
+
+class Client:
+    """A python-socketio client in the credit loop, recording what it receives."""
+
+    def __init__(self, url: str, config: dict):
+        self.url = url
+        self.config = config
+        self.sio = OrderedClient(reconnection=False)
+        self.lock = threading.Lock()
+        self.frames: list[tuple[float, int, int, dict]] = []  # (time, epoch, bytes, meta)
+        self.changed = threading.Condition(self.lock)
+        self.state_seen = threading.Event()
+        self.sio.on("frame", self._on_frame)
+        self.sio.on("state", self._on_state)
+        self.sio.on("error", lambda err: print("error event:", err, file=sys.stderr))
+
+    def _on_state(self, state: dict) -> None:
+        self.state_seen.set()
+
+    def _on_frame(self, frame: dict) -> None:
+        now = time.perf_counter()
+        meta = {"grid": frame["grid"], "sizes": tuple(frame["sizes"]),
+                "points": frame.get("train_points") is not None}
+        with self.lock:
+            self.frames.append((now, frame["epoch"], frame_bytes(frame), meta))
+            self.changed.notify_all()
+        self.sio.emit("ready")
+
+    def start(self) -> None:
+        self.sio.connect(self.url, transports=["websocket"], wait_timeout=10)
+        self.sio.emit("config", self.config)
+        self.sio.emit("control", {"action": "play"})
+        self.sio.emit("ready")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.sio.disconnect()
+
+    def window(self, t0: float, t1: float) -> list[tuple[float, int, int, dict]]:
+        with self.lock:
+            return [f for f in self.frames if t0 <= f[0] < t1]
+
+    def wait_for(self, predicate, after: float, timeout: float = 5.0) -> float | None:
+        """Time of the first frame after ``after`` whose meta satisfies ``predicate``."""
+        deadline = time.perf_counter() + timeout
+        with self.lock:
+            while True:
+                for t, _, _, meta in self.frames:
+                    if t >= after and predicate(meta):
+                        return t
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+
+    def change_latency(self, change: dict, predicate) -> float | None:
+        sent = time.perf_counter()
+        self.sio.emit("config", change)
+        seen = self.wait_for(predicate, sent)
+        return None if seen is None else seen - sent
+
+
+# ---- measurements -----------------------------------------------------------------------
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure_clients(url: str, n: int) -> dict:
+    clients = [Client(url, NET_421) for _ in range(n)]
+    try:
+        for c in clients:
+            c.start()
+        time.sleep(1.0 + n * 0.02)  # warm up: the first frames, the chunk size settling
+        t0 = time.perf_counter()
+        time.sleep(WINDOW)
+        t1 = time.perf_counter()
+        fps, eps, sizes = [], [], []
+        for c in clients:
+            frames = c.window(t0, t1)
+            fps.append(len(frames) / (t1 - t0))
+            if len(frames) >= 2:
+                eps.append((frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0]))
+            sizes.extend(f[2] for f in frames if not f[3]["points"])
+        live, rebuild = [], []
+        for k in range(CHANGES):
+            grid = 40 + k % 2 + 2 * k
+            threads = []
+            results: list[tuple[str, float | None]] = []
+
+            def probe(c: Client, grid: int = grid, k: int = k, results=results) -> None:
+                lat = c.change_latency({"grid": grid}, lambda m: m["grid"] == grid)
+                results.append(("live", lat))
+                hidden = [4, 3] if k % 2 == 0 else [4, 2]
+                lat = c.change_latency({"hidden": hidden},
+                                       lambda m: m["sizes"][1:-1] == tuple(hidden))
+                results.append(("rebuild", lat))
+
+            for c in clients:
+                threads.append(threading.Thread(target=probe, args=(c,)))
+                threads[-1].start()
+            for t in threads:
+                t.join()
+            live += [v for kind, v in results if kind == "live" and v is not None]
+            rebuild += [v for kind, v in results if kind == "rebuild" and v is not None]
+            time.sleep(0.2)
+        return {
+            "clients": n,
+            "fps": _median(fps),
+            "fps_min": min(fps) if fps else float("nan"),
+            "eps": _median(eps),
+            "bytes": _median(sizes),
+            "live_ms": _median(live) * 1000,
+            "rebuild_ms": _median(rebuild) * 1000,
+            "lost": CHANGES * n * 2 - len(live) - len(rebuild),
+        }
+    finally:
+        for c in clients:
+            c.close()
+
+
+def measure_big_frame(url: str) -> tuple[float, float]:
+    """Bytes of a steady frame and of a first frame (with points) of a 6x8 net, grid 100."""
+    c = Client(url, NET_6X8)
+    try:
+        c.start()
+        time.sleep(1.5)
+        with c.lock:
+            frames = list(c.frames)
+        steady = [f[2] for f in frames if not f[3]["points"] and f[3]["grid"] == 100
+                  and len(f[3]["sizes"]) == 8]
+        first = [f[2] for f in frames if f[3]["points"] and len(f[3]["sizes"]) == 8]
+        return _median(steady), (first[0] if first else float("nan"))
+    finally:
+        c.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running server (default: start one)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    args = parser.parse_args(argv)
+    with server(args.url, max_sessions=max(args.clients) + 8) as url:
+        print(f"server {url}; 4-2-1 full batch, speed 0 (as fast as possible), grid 50, "
+              f"{WINDOW:.0f} s windows; medians over clients")
+        print(f"{'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
+              f"{'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10}")
+        for n in args.clients:
+            r = measure_clients(url, n)
+            lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
+            print(f"{r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} {r['eps']:>9.0f} "
+                  f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f}{lost}",
+                  flush=True)
+        steady, first = measure_big_frame(url)
+        print(f"6x8 network, grid 100, 12x12 thumbnails: {steady:.0f} bytes per frame "
+              f"({first:.0f} for the first frame after a rebuild, which carries the points)")
+        print("targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 "
+              "frames/s; 6x8 frame <= 20 KB; median change-to-frame latency <= 100 ms")
+
+
+if __name__ == "__main__":
+    main()
