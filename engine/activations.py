@@ -1,0 +1,165 @@
+"""Activation functions: a registry from the name the user sees to ``f`` and ``f'``.
+
+Each entry is an :class:`Activation` with two in-place functions, in the spirit of
+scikit-learn's ``ACTIVATIONS`` / ``DERIVATIVES`` dictionaries and the TensorFlow
+Playground's ``{output, der}`` objects:
+
+* ``forward(z, out)`` writes ``a = f(z)`` into ``out`` and returns it;
+* ``derivative(z, a, out)`` writes ``f'(z)`` into ``out``, given ``a = f(z)``
+  (several derivatives are cheapest in terms of the output, e.g. tanh' = 1 - a²).
+
+``out`` may be ``z`` itself for ``forward`` (it is never read again), but for
+``derivative`` it must be a third buffer. Everything works element-wise, so any
+shape goes, and replicas never mix. Adding an activation is one function pair and
+one line in :data:`ACTIVATIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+ELU_ALPHA = 1.0
+
+Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Derivative = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``forward(z, out)`` and ``derivative(z, a, out)``."""
+
+    name: str
+    formula: str
+    forward: Forward
+    derivative: Derivative
+
+
+def _linear(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = z."""
+    if out is not z:
+        np.copyto(out, z)
+    return out
+
+
+def _linear_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out.fill(1.0)
+    return out
+
+
+def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = max(z, 0)."""
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f'(0) = 0, as in torch and the TensorFlow Playground.
+    return np.greater(z, 0.0, out=out)
+
+
+def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = max(z, 0.01 z)."""
+    return np.maximum(z, LEAKY_SLOPE * z, out=out)
+
+
+def _leaky_relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.greater(z, 0.0, out=out)
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
+
+
+def _elu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = z if z > 0 else alpha (exp(z) - 1), alpha = 1."""
+    positive = z > 0.0
+    np.minimum(z, 0.0, out=out)  # expm1 only on the non-positive part: no overflow
+    np.expm1(out, out=out)
+    out *= ELU_ALPHA
+    np.copyto(out, z, where=positive)
+    return out
+
+
+def _elu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # For z <= 0, f'(z) = alpha exp(z) = f(z) + alpha.
+    np.add(a, ELU_ALPHA, out=out)
+    np.copyto(out, 1.0, where=z > 0.0)
+    return out
+
+
+def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = tanh(z)."""
+    return np.tanh(z, out=out)
+
+
+def _tanh_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.multiply(a, a, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
+
+
+def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = 1 / (1 + exp(-z))."""
+    # exp(-z) may overflow to inf for z < -709; 1 / inf = 0 is then the right answer.
+    # Callers run under np.errstate(over="ignore").
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
+
+
+def _sigmoid_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def _softplus(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = ln(1 + exp(z)), computed without overflow."""
+    return np.logaddexp(0.0, z, out=out)
+
+
+def _softplus_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _sigmoid(z, out)
+
+
+def _swish(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f(z) = z sigmoid(z) (a.k.a. SiLU)."""
+    s = _sigmoid(z, np.empty_like(z))
+    return np.multiply(z, s, out=out)
+
+
+def _swish_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f' = s + z s (1 - s) = s (1 - a) + a, with s = sigmoid(z), a = z s.
+    _sigmoid(z, out)
+    out *= 1.0 - a
+    out += a
+    return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "linear": Activation("linear", "f(z) = z", _linear, _linear_der),
+    "relu": Activation("relu", "f(z) = max(0, z)", _relu, _relu_der),
+    "leaky_relu": Activation(
+        "leaky_relu", "f(z) = z if z > 0 else 0.01 z", _leaky_relu, _leaky_relu_der
+    ),
+    "elu": Activation("elu", "f(z) = z if z > 0 else exp(z) - 1", _elu, _elu_der),
+    "tanh": Activation("tanh", "f(z) = tanh(z)", _tanh, _tanh_der),
+    "sigmoid": Activation("sigmoid", "f(z) = 1 / (1 + exp(-z))", _sigmoid, _sigmoid_der),
+    "softplus": Activation("softplus", "f(z) = ln(1 + exp(z))", _softplus, _softplus_der),
+    "swish": Activation("swish", "f(z) = z / (1 + exp(-z))", _swish, _swish_der),
+}
+
+HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "linear")
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by name, with an error that lists the known ones."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}; known: {known}") from None

@@ -1,0 +1,442 @@
+"""The one Config schema: every setting's name, type, range, default and liveness.
+
+Like the TensorFlow Playground's ``state.ts``, one table (:data:`FIELDS`) lists
+every setting; from it alone
+
+* the server validates what a browser sends (:meth:`Config.from_dict`,
+  :meth:`Config.replace`), and every refusal is a :class:`ConfigError` naming the
+  field and the allowed range;
+* the page takes its controls' limits (:meth:`Config.schema`, JSON-safe);
+* the URL is written and read (:meth:`Config.to_query`, :meth:`Config.from_query`):
+  only non-default fields, ``key=value`` joined by ``&``; numbers as Python's repr,
+  bools as 0/1, lists comma-joined (an empty list is an empty value).
+
+``live`` fields apply at the next training step; changing any other field rebuilds
+the network and data (:meth:`Config.needs_rebuild`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote
+
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .datasets import DATASETS, REGRESSION
+from .features import FEATURES
+from .initializers import INITIALIZERS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+
+TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
+MAX_SEED = 2**31 - 1
+
+
+class ConfigError(ValueError):
+    """A refused setting: ``.field`` names it, ``.message`` says what is allowed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}" if not message.startswith(field) else message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One row of the schema."""
+
+    name: str
+    type: str
+    default: Any
+    label: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+    live: bool = False
+    min_len: int | None = None
+    max_len: int | None = None
+    group: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def describe(self) -> dict:
+        """JSON-safe description for the page."""
+        default = list(self.default) if isinstance(self.default, tuple) else self.default
+        return {
+            "name": self.name, "type": self.type, "default": default,
+            "min": self.min, "max": self.max,
+            "choices": list(self.choices) if self.choices is not None else None,
+            "live": self.live, "label": self.label, "group": self.group,
+            "min_len": self.min_len, "max_len": self.max_len, "extra": dict(self.extra),
+        }
+
+
+def _f(name, default, lo, hi, label, live=False, group=""):
+    return FieldSpec(name, "float", float(default), label, float(lo), float(hi), live=live,
+                     group=group)
+
+
+def _i(name, default, lo, hi, label, live=False, group=""):
+    return FieldSpec(name, "int", int(default), label, int(lo), int(hi), live=live, group=group)
+
+
+def _b(name, default, label, live=False, group=""):
+    return FieldSpec(name, "bool", bool(default), label, live=live, group=group)
+
+
+def _c(name, default, choices, label, live=False, group="", extra=None):
+    return FieldSpec(name, "choice", default, label, choices=tuple(choices), live=live,
+                     group=group, extra=extra or {})
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # -- data (rebuilds)
+    _c("dataset", "xor4", DATASETS, "Data set", group="data",
+       extra={"regression": list(REGRESSION)}),
+    _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
+    _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
+    _f("noise", 0, 0, 50, "Noise (%)", group="data"),
+    _i("train_share", 50, 10, 90, "Training share (%); exact xor4 tests on its train set",
+       group="data"),
+    _i("data_seed", 0, 0, MAX_SEED, "Data seed", group="data"),
+    FieldSpec("features", "choice_list", ("x1", "x2"), "Input features",
+              choices=tuple(FEATURES), min_len=1, max_len=len(FEATURES), group="network"),
+    # -- network (rebuilds)
+    FieldSpec("hidden", "int_list", (2,), "Neurons per hidden layer", min=1, max=8,
+              min_len=0, max_len=6, group="network"),
+    _c("activation", "tanh", HIDDEN_ACTIVATIONS, "Hidden activation", group="network"),
+    _c("output", "sigmoid", OUTPUT_ACTIVATIONS, "Output activation", group="network"),
+    _c("loss", "bce", tuple(LOSSES), "Loss", group="network",
+       extra={"outputs": {name: list(loss.outputs) for name, loss in LOSSES.items()}}),
+    _c("init", "glorot_uniform", tuple(INITIALIZERS), "Weight initialiser", group="init"),
+    _f("init_low", -0.05, -10, 10, "uniform init: low", group="init"),
+    _f("init_high", 0.05, -10, 10, "uniform init: high", group="init"),
+    _f("init_mean", 0, -10, 10, "normal init: mean", group="init"),
+    _f("init_std", 0.05, 0, 10, "normal init: standard deviation", group="init"),
+    _f("bias_init", 0, -10, 10, "Initial bias (playground init: 0.1)", group="init"),
+    _i("seed", 0, 0, MAX_SEED, "Seed (replica k uses seed + k)", group="init"),
+    # -- optimizer (live)
+    _c("optimizer", "adam", tuple(OPTIMIZERS), "Optimizer (a change restarts its state)",
+       live=True, group="optimizer"),
+    _f("lr", 0.03, 1e-6, 10, "Learning rate", live=True, group="optimizer"),
+    _f("momentum", 0, 0, 0.999, "sgd / rmsprop: momentum", live=True, group="optimizer"),
+    _f("dampening", 0, 0, 1, "sgd: dampening", live=True, group="optimizer"),
+    _b("nesterov", False, "sgd: Nesterov momentum", live=True, group="optimizer"),
+    _f("alpha", 0.99, 0, 0.9999, "rmsprop: smoothing constant alpha", live=True,
+       group="optimizer"),
+    _b("centered", False, "rmsprop: centered", live=True, group="optimizer"),
+    _f("beta1", 0.9, 0, 0.9999, "adam: beta1", live=True, group="optimizer"),
+    _f("beta2", 0.999, 0, 0.99999, "adam: beta2", live=True, group="optimizer"),
+    _b("amsgrad", False, "adam: AMSGrad", live=True, group="optimizer"),
+    _f("eps", 1e-8, 1e-12, 1, "adagrad / rmsprop / adam: eps", live=True, group="optimizer"),
+    _f("lr_decay", 0, 0, 1, "adagrad: learning-rate decay", live=True, group="optimizer"),
+    _f("initial_accumulator_value", 0, 0, 10, "adagrad: initial accumulator", live=True,
+       group="optimizer"),
+    _f("eta_minus", 0.5, 0.01, 0.99, "rprop: eta minus", live=True, group="optimizer"),
+    _f("eta_plus", 1.2, 1.01, 5, "rprop: eta plus", live=True, group="optimizer"),
+    _f("step_min", 1e-6, 0, 1, "rprop: smallest step", live=True, group="optimizer"),
+    _f("step_max", 50, 1e-3, 1000, "rprop: largest step", live=True, group="optimizer"),
+    # -- training (live)
+    _c("regularization", "none", ("none", "l1", "l2"), "Regularisation", live=True,
+       group="training"),
+    _f("reg_rate", 0, 0, 10, "Regularisation rate", live=True, group="training"),
+    _i("batch_size", 0, 0, 2000, "Batch size (0 = full batch)", live=True, group="training"),
+    _c("dtype", "float64", ("float64", "float32"), "Floating-point type", group="training"),
+    # -- display (live; the engine's training ignores them)
+    _i("grid", 50, 10, 200, "Frame resolution (n × n)", live=True, group="display"),
+    _i("speed", 0, 0, 100000, "Target epochs per second (0 = as fast as possible)",
+       live=True, group="display"),
+)
+
+SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _range_text(spec: FieldSpec) -> str:
+    return f"[{_num(spec.min)}, {_num(spec.max)}]"
+
+
+def _check_value(spec: FieldSpec, value: Any) -> Any:
+    """Validate one field's value on its own; return it in canonical form."""
+    name, kind = spec.name, spec.type
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(name, f"{name} must be an integer in {_range_text(spec)}")
+        if not spec.min <= value <= spec.max:
+            raise ConfigError(name, f"{name} must be an integer in {_range_text(spec)}")
+        return int(value)
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(name, f"{name} must be a number in {_range_text(spec)}")
+        value = float(value)
+        if not math.isfinite(value) or not spec.min <= value <= spec.max:
+            raise ConfigError(name, f"{name} must be a number in {_range_text(spec)}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(name, f"{name} must be true or false")
+        return value
+    if kind == "choice":
+        if not isinstance(value, str) or value not in spec.choices:
+            raise ConfigError(name, f"{name} must be one of: {', '.join(spec.choices)}")
+        return value
+    if kind in ("int_list", "choice_list"):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ConfigError(name, f"{name} must be a list")
+        if not spec.min_len <= len(value) <= spec.max_len:
+            raise ConfigError(
+                name, f"{name} must have {spec.min_len} to {spec.max_len} entries, got {len(value)}"
+            )
+        if kind == "int_list":
+            for v in value:
+                if isinstance(v, bool) or not isinstance(v, int) or not spec.min <= v <= spec.max:
+                    raise ConfigError(
+                        name, f"{name} entries must be integers in {_range_text(spec)}"
+                    )
+            return tuple(int(v) for v in value)
+        for v in value:
+            if not isinstance(v, str) or v not in spec.choices:
+                raise ConfigError(name, f"{name} entries must be among: {', '.join(spec.choices)}")
+        if len(set(value)) != len(value):
+            raise ConfigError(name, f"{name} must not repeat an entry")
+        return tuple(value)
+    raise AssertionError(f"unknown field type {kind}")  # pragma: no cover - table is fixed
+
+
+def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
+    """Cross-field rules; each broken rule as (fields involved, message)."""
+    problems = []
+    regression = values["dataset"] in REGRESSION
+    output, loss = values["output"], values["loss"]
+    if output not in LOSSES[loss].outputs:
+        problems.append((("loss", "output"),
+                         f"loss {loss} needs output {' or '.join(LOSSES[loss].outputs)}, "
+                         f"not {output}"))
+    if regression and output == "sigmoid":
+        problems.append((("output", "dataset"),
+                         f"output sigmoid is for classification; regression data set "
+                         f"{values['dataset']} needs output linear or tanh"))
+    if not regression and output == "linear":
+        problems.append((("output", "dataset"),
+                         f"output linear is for regression; classification data set "
+                         f"{values['dataset']} needs output sigmoid or tanh"))
+    if values["init"] == "uniform" and not values["init_low"] < values["init_high"]:
+        problems.append((("init_high", "init_low"),
+                         "uniform init needs init_low < init_high"))
+    if values["optimizer"] == "sgd" and values["nesterov"] and (
+        values["momentum"] <= 0 or values["dampening"] != 0
+    ):
+        problems.append((("nesterov", "momentum", "dampening"),
+                         "nesterov needs momentum > 0 and dampening 0"))
+    return problems
+
+
+class Config:
+    """An immutable, validated set of settings; attribute per field (``cfg.lr``).
+
+    ``Config(**changes)`` is ``Config.from_dict(changes)``. Lists are stored as
+    tuples (hashable); :meth:`to_dict` gives lists back.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, **values: Any):
+        merged = {spec.name: spec.default for spec in FIELDS}
+        for key, value in values.items():
+            spec = SPECS.get(key)
+            if spec is None:
+                raise ConfigError(key, f"{key} is not a setting")
+            merged[key] = _check_value(spec, value)
+        _raise_combination(merged, values.keys())
+        object.__setattr__(self, "_values", merged)
+
+    # -- construction
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Config:
+        """Validate a full or partial dict (missing fields take their defaults)."""
+        if not isinstance(d, dict):
+            raise ConfigError("config", "config must be a dict of settings")
+        return cls(**d)
+
+    def replace(self, changes: dict) -> Config:
+        """A new Config: this one with ``changes`` (validated) on top."""
+        if not isinstance(changes, dict):
+            raise ConfigError("config", "changes must be a dict of settings")
+        merged = dict(self._values)
+        for key, value in changes.items():
+            spec = SPECS.get(key)
+            if spec is None:
+                raise ConfigError(key, f"{key} is not a setting")
+            merged[key] = _check_value(spec, value)
+        _raise_combination(merged, changes.keys())
+        new = object.__new__(Config)
+        object.__setattr__(new, "_values", merged)
+        return new
+
+    # -- views
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return object.__getattribute__(self, "_values")[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Config is immutable; use cfg.replace({...})")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != SPECS[k].default}
+        return "Config(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict of every field (lists, not tuples)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
+
+    @staticmethod
+    def schema() -> list[dict]:
+        """JSON-safe description of every field, in table order."""
+        return [spec.describe() for spec in FIELDS]
+
+    def needs_rebuild(self, other: Config) -> bool:
+        """True if a non-live field differs: the network and data must be rebuilt."""
+        return any(
+            self._values[spec.name] != other._values[spec.name]
+            for spec in FIELDS
+            if not spec.live
+        )
+
+    def changed_fields(self, other: Config) -> list[str]:
+        """Names of the fields whose values differ, in table order."""
+        return [s.name for s in FIELDS if self._values[s.name] != other._values[s.name]]
+
+    # -- derived quantities the Trainer needs
+
+    @property
+    def task(self) -> str:
+        return "regression" if self.dataset in REGRESSION else "classification"
+
+    def sizes(self) -> list[int]:
+        """``[n_features, *hidden, 1]``."""
+        return [len(self.features), *self.hidden, 1]
+
+    def penalty(self) -> tuple[float, float]:
+        """(l1, l2) for :meth:`engine.network.MLP.loss_and_grads`."""
+        if self.regularization == "l1":
+            return self.reg_rate, 0.0
+        if self.regularization == "l2":
+            return 0.0, self.reg_rate
+        return 0.0, 0.0
+
+    def optimizer_kwargs(self) -> dict:
+        """The chosen optimizer's hyper-parameters under their torch.optim names."""
+        name = self.optimizer
+        if name == "sgd":
+            return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
+                    "nesterov": self.nesterov}
+        if name == "adagrad":
+            return {"lr": self.lr, "lr_decay": self.lr_decay, "eps": self.eps,
+                    "initial_accumulator_value": self.initial_accumulator_value}
+        if name == "rmsprop":
+            return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
+                    "momentum": self.momentum, "centered": self.centered}
+        if name == "adam":
+            return {"lr": self.lr, "betas": (self.beta1, self.beta2), "eps": self.eps,
+                    "amsgrad": self.amsgrad}
+        return {"lr": self.lr, "etas": (self.eta_minus, self.eta_plus),
+                "step_sizes": (self.step_min, self.step_max)}
+
+    def init_kwargs(self) -> dict:
+        """Keyword arguments of :class:`engine.network.MLP` for the initialiser."""
+        return {"init_low": self.init_low, "init_high": self.init_high,
+                "init_mean": self.init_mean, "init_std": self.init_std,
+                "bias_init": self.bias_init}
+
+    # -- URL
+
+    def to_query(self) -> str:
+        """Compact ``key=value&...`` of the non-default fields, in table order."""
+        parts = []
+        for spec in FIELDS:
+            value = self._values[spec.name]
+            if value != spec.default:
+                parts.append(f"{spec.name}={quote(_encode(spec, value), safe=',._-')}")
+        return "&".join(parts)
+
+    @classmethod
+    def from_query(cls, query: str) -> Config:
+        """Parse :meth:`to_query`'s format (a leading ``?`` or ``#`` is allowed)."""
+        if not isinstance(query, str):
+            raise ConfigError("query", "query must be a string")
+        query = query.lstrip("?#")
+        values: dict[str, Any] = {}
+        for part in query.split("&"):
+            if not part:
+                continue
+            key, sep, raw = part.partition("=")
+            key = unquote(key)
+            spec = SPECS.get(key)
+            if spec is None:
+                raise ConfigError(key, f"{key} is not a setting")
+            if not sep:
+                raise ConfigError(key, f"{key} needs a value ({key}=...)")
+            values[key] = _decode(spec, unquote(raw))
+        return cls(**values)
+
+
+def _raise_combination(values: dict, changed) -> None:
+    problems = _check_combination(values)
+    if problems:
+        fields, message = problems[0]
+        changed = set(changed)
+        name = next((f for f in fields if f in changed), fields[0])
+        raise ConfigError(name, message)
+
+
+def _encode(spec: FieldSpec, value: Any) -> str:
+    if spec.type == "bool":
+        return "1" if value else "0"
+    if spec.type == "float":
+        return repr(value)
+    if spec.type in ("int_list", "choice_list"):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _decode(spec: FieldSpec, raw: str) -> Any:
+    """A query string's text, parsed per the field's type (validated afterwards)."""
+    kind, name = spec.type, spec.name
+    if kind == "int":
+        if not _INT.match(raw):
+            raise ConfigError(name, f"{name} must be an integer in {_range_text(spec)}")
+        return int(raw)
+    if kind == "float":
+        if not _FLOAT.match(raw):
+            raise ConfigError(name, f"{name} must be a number in {_range_text(spec)}")
+        return float(raw)
+    if kind == "bool":
+        if raw not in ("0", "1", "true", "false"):
+            raise ConfigError(name, f"{name} must be 0 or 1")
+        return raw in ("1", "true")
+    if kind == "choice":
+        return raw
+    items = raw.split(",") if raw else []
+    if kind == "int_list":
+        if not all(_INT.match(item) for item in items):
+            raise ConfigError(name, f"{name} entries must be integers in {_range_text(spec)}")
+        return [int(item) for item in items]
+    return items

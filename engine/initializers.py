@@ -1,0 +1,131 @@
+"""Weight initialisers: a registry from the name the user sees to a sampling function.
+
+Each function draws one weight matrix of shape (fan_in, fan_out) from a
+``numpy.random.Generator``. The network calls it once per layer, in layer order,
+with replica k's own generator, so replica k's weights depend only on ``seed + k``.
+
+The variance-scaling schemes follow Keras (the seeds' framework):
+
+===============  =====================================================
+glorot_uniform   U(-l, l), l = sqrt(6 / (fan_in + fan_out))  (Keras's default)
+glorot_normal    truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out)) / 0.8796
+he_uniform       U(-l, l), l = sqrt(6 / fan_in)
+he_normal        truncated N(0, s²), s = sqrt(2 / fan_in) / 0.8796
+lecun_normal     truncated N(0, s²), s = sqrt(1 / fan_in) / 0.8796
+uniform          U(low, high)                (seed 004's U(0, 0.25))
+normal           N(mean, std²)               (seed 001's 0.01 randn, seed 003's N(0.75, 0.01))
+zeros            0                           (every hidden unit stays identical: a lesson)
+playground       U(-0.5, 0.5), biases 0.1    (the TensorFlow Playground)
+===============  =====================================================
+
+"Truncated" means Keras's truncated normal: values beyond two standard deviations
+are redrawn, and 0.8796 (the standard deviation of a unit normal truncated at ±2)
+restores the intended variance. Biases are not drawn: they all start at
+``bias_init`` (default 0), except for ``playground``, whose biases start at 0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+# Standard deviation of a unit normal truncated to [-2, 2] (Keras's constant).
+_TRUNC_STD = 0.87962566103423978
+
+Sampler = Callable[..., np.ndarray]
+
+
+@dataclass(frozen=True)
+class Initializer:
+    """A named weight sampler ``sample(rng, fan_in, fan_out, **hyper)``.
+
+    ``bias`` overrides the configured bias value when not None (the Playground's 0.1).
+    """
+
+    name: str
+    formula: str
+    sample: Sampler
+    bias: float | None = None
+
+
+def _truncated_normal(rng: np.random.Generator, std: float, shape: tuple[int, int]):
+    """N(0, std²) with draws beyond 2 std redrawn, until none is left."""
+    out = rng.standard_normal(shape)
+    bad = np.abs(out) > 2.0
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2.0
+    return out * std
+
+
+def glorot_uniform(rng, fan_in, fan_out, **_):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, (fan_in, fan_out))
+
+
+def glorot_normal(rng, fan_in, fan_out, **_):
+    std = np.sqrt(2.0 / (fan_in + fan_out)) / _TRUNC_STD
+    return _truncated_normal(rng, std, (fan_in, fan_out))
+
+
+def he_uniform(rng, fan_in, fan_out, **_):
+    limit = np.sqrt(6.0 / fan_in)
+    return rng.uniform(-limit, limit, (fan_in, fan_out))
+
+
+def he_normal(rng, fan_in, fan_out, **_):
+    std = np.sqrt(2.0 / fan_in) / _TRUNC_STD
+    return _truncated_normal(rng, std, (fan_in, fan_out))
+
+
+def lecun_normal(rng, fan_in, fan_out, **_):
+    std = np.sqrt(1.0 / fan_in) / _TRUNC_STD
+    return _truncated_normal(rng, std, (fan_in, fan_out))
+
+
+def uniform(rng, fan_in, fan_out, low=-0.05, high=0.05, **_):
+    if not low < high:
+        raise ValueError(f"uniform init needs low < high, got low={low}, high={high}")
+    return rng.uniform(low, high, (fan_in, fan_out))
+
+
+def normal(rng, fan_in, fan_out, mean=0.0, std=0.05, **_):
+    if std < 0:
+        raise ValueError(f"normal init needs std >= 0, got {std}")
+    return rng.normal(mean, std, (fan_in, fan_out))
+
+
+def zeros(rng, fan_in, fan_out, **_):
+    return np.zeros((fan_in, fan_out))
+
+
+def playground(rng, fan_in, fan_out, **_):
+    return rng.uniform(-0.5, 0.5, (fan_in, fan_out))
+
+
+INITIALIZERS: dict[str, Initializer] = {
+    "glorot_uniform": Initializer(
+        "glorot_uniform", "U(-l, l), l = sqrt(6 / (fan_in + fan_out))", glorot_uniform
+    ),
+    "glorot_normal": Initializer(
+        "glorot_normal", "truncated N(0, 2 / (fan_in + fan_out))", glorot_normal
+    ),
+    "he_uniform": Initializer("he_uniform", "U(-l, l), l = sqrt(6 / fan_in)", he_uniform),
+    "he_normal": Initializer("he_normal", "truncated N(0, 2 / fan_in)", he_normal),
+    "lecun_normal": Initializer("lecun_normal", "truncated N(0, 1 / fan_in)", lecun_normal),
+    "uniform": Initializer("uniform", "U(low, high)", uniform),
+    "normal": Initializer("normal", "N(mean, std²)", normal),
+    "zeros": Initializer("zeros", "0", zeros),
+    "playground": Initializer("playground", "U(-0.5, 0.5), biases 0.1", playground, bias=0.1),
+}
+
+
+def get_initializer(name: str) -> Initializer:
+    """Look an initialiser up by name, with an error that lists the known ones."""
+    try:
+        return INITIALIZERS[name]
+    except KeyError:
+        known = ", ".join(INITIALIZERS)
+        raise ValueError(f"unknown initializer {name!r}; known: {known}") from None

@@ -1,0 +1,394 @@
+"""Optimizers with ``torch.optim``'s update rules, hyper-parameter names and defaults.
+
+As in scikit-learn's ``_stochastic_optimizers.py``, the base class owns the
+parameter arrays and applies ``param -= update`` in place; each optimizer only says
+how its update follows from the gradient and its own state. Unlike there, nothing
+is allocated per step: the state and an update buffer are made once.
+
+When ``params`` is the network's :class:`~engine.network.ParamList`, the optimizer
+works on its single (K, P) ``flat`` buffer: a dozen NumPy calls per step whatever
+the depth of the net. A plain list of arrays works too (one set of calls per array).
+
+Hyper-parameters are plain attributes (``opt.lr = 0.1``, ``opt.betas = (0.8, 0.99)``)
+read at every step, so they can change between steps without losing the state, as
+with torch's ``param_groups``. ``step(grads, active)`` skips the replicas whose
+``active`` entry is False (diverged ones): their parameters are left untouched.
+
+weight_decay is deliberately absent: regularisation goes through the loss.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: parameters, per-array state, and the in-place update.
+
+    Subclasses set ``defaults`` and implement ``_init_state`` and ``_update``.
+    """
+
+    name = "optimizer"
+    defaults: dict = {}
+
+    def __init__(self, params: Sequence[np.ndarray], **hyper):
+        unknown = set(hyper) - set(self.defaults)
+        if unknown:
+            raise TypeError(
+                f"{self.name} got unknown hyper-parameter(s) {sorted(unknown)}; "
+                f"known: {sorted(self.defaults)}"
+            )
+        self.params = params
+        flat = getattr(params, "flat", None)
+        self._flat = flat is not None
+        self._arrays = [flat] if self._flat else list(params)
+        if not self._arrays:
+            raise ValueError("optimizer got an empty parameter list")
+        self.set_hyper(**{**self.defaults, **hyper})
+        self.t = 0  # number of steps taken (torch's state["step"])
+        self.state = [self._init_state(p) for p in self._arrays]
+        self._buf = [np.empty_like(p) for p in self._arrays]
+
+    # -- hyper-parameters
+
+    def set_hyper(self, **hyper) -> None:
+        """Set hyper-parameters by their torch names; they apply from the next step."""
+        for key, value in hyper.items():
+            if key not in self.defaults:
+                raise TypeError(f"{self.name} has no hyper-parameter {key!r}")
+            setattr(self, key, value)
+        self._check()
+
+    @property
+    def hyper(self) -> dict:
+        """Current hyper-parameters, by torch name."""
+        return {key: getattr(self, key) for key in self.defaults}
+
+    def _check(self) -> None:
+        if not self.lr >= 0.0:
+            raise ValueError(f"Invalid learning rate: {self.lr}")
+
+    # -- the step
+
+    def step(self, grads: Sequence[np.ndarray], active: np.ndarray | None = None) -> None:
+        """One update from ``grads`` (shaped like ``params``).
+
+        ``active``: optional bool array (K,); replicas where it is False keep their
+        parameters (their optimizer state is not meaningful afterwards).
+        """
+        self.t += 1
+        garrays = self._grad_arrays(grads)
+        for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
+            self._update(g, state, u)  # u <- the amount to subtract from p
+            if active is None:
+                p -= u
+            else:
+                mask = active.reshape((-1,) + (1,) * (p.ndim - 1))
+                np.subtract(p, u, out=p, where=mask)
+
+    def _grad_arrays(self, grads: Sequence[np.ndarray]) -> list[np.ndarray]:
+        if not self._flat:
+            return list(grads)
+        flat = getattr(grads, "flat", None)
+        if flat is not None and flat.shape == self._arrays[0].shape:
+            return [flat]
+        # Gradients given as a plain list: lay them out like the parameters.
+        buf = np.empty_like(self._arrays[0])
+        for view, g in zip(_like_views(self.params, buf), grads, strict=True):
+            view[...] = g
+        return [buf]
+
+    def _init_state(self, p: np.ndarray) -> dict:
+        return {}
+
+    def _update(self, g: np.ndarray, state: dict, u: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _like_views(params, buf):
+    """Views of ``buf`` laid out like the ParamList ``params`` over its flat array."""
+    base = params.flat
+    views = []
+    for p in params:
+        offset = (p.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+        start = offset // base.itemsize
+        size = int(np.prod(p.shape[1:]))
+        views.append(buf[:, start : start + size].reshape(p.shape))
+    return views
+
+
+def _lerp_(m: np.ndarray, g: np.ndarray, w: float, u: np.ndarray) -> None:
+    """m <- m + w (g - m), in torch.lerp's two-branch form (u is scratch)."""
+    np.subtract(g, m, out=u)
+    if w < 0.5:
+        u *= w
+        m += u
+    else:
+        u *= 1.0 - w
+        np.subtract(g, u, out=m)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum (``torch.optim.SGD``).
+
+    Hyper-parameters: ``lr=1e-3``, ``momentum=0``, ``dampening=0``, ``nesterov=False``.
+    Momentum as in Sutskever et al. (2013), in torch's form::
+
+        b <- g                                 on the first step
+        b <- momentum b + (1 - dampening) g    afterwards
+        d <- g + momentum b  (nesterov)  or  b
+        p <- p - lr d
+
+    With momentum = 0, plain gradient descent: p <- p - lr g.
+    """
+
+    name = "sgd"
+    defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
+
+    def _check(self) -> None:
+        super()._check()
+        if not self.momentum >= 0.0:
+            raise ValueError(f"Invalid momentum value: {self.momentum}")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def _init_state(self, p):
+        return {"buf": None}
+
+    def _update(self, g, state, u):
+        if self.momentum != 0.0:
+            buf = state["buf"]
+            if buf is None:
+                buf = state["buf"] = g.copy()
+            else:
+                buf *= self.momentum
+                np.multiply(g, 1.0 - self.dampening, out=u)
+                buf += u
+            if self.nesterov:
+                np.multiply(buf, self.momentum, out=u)
+                u += g
+            else:
+                np.copyto(u, buf)
+            u *= self.lr
+        else:
+            np.multiply(g, self.lr, out=u)
+
+
+class Adagrad(Optimizer):
+    """Adagrad, Duchi, Hazan & Singer (2011) (``torch.optim.Adagrad``).
+
+    Hyper-parameters: ``lr=1e-2``, ``lr_decay=0``, ``initial_accumulator_value=0``,
+    ``eps=1e-10``. At step t (from 1)::
+
+        clr <- lr / (1 + (t - 1) lr_decay)
+        s   <- s + g²                       (s starts at initial_accumulator_value)
+        p   <- p - clr g / (sqrt(s) + eps)
+    """
+
+    name = "adagrad"
+    defaults = {"lr": 1e-2, "lr_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}
+
+    def _check(self) -> None:
+        super()._check()
+        if not self.lr_decay >= 0.0:
+            raise ValueError(f"Invalid lr_decay value: {self.lr_decay}")
+        if not self.initial_accumulator_value >= 0.0:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {self.initial_accumulator_value}"
+            )
+        if not self.eps >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {self.eps}")
+
+    def _init_state(self, p):
+        return {"sum": np.full_like(p, self.initial_accumulator_value)}
+
+    def _update(self, g, state, u):
+        clr = self.lr / (1.0 + (self.t - 1) * self.lr_decay)
+        s = state["sum"]
+        np.multiply(g, g, out=u)
+        s += u
+        np.sqrt(s, out=u)
+        u += self.eps
+        np.divide(g, u, out=u)
+        u *= clr
+
+
+class RMSprop(Optimizer):
+    """RMSProp, Hinton's lecture 6e (2012) (``torch.optim.RMSprop``).
+
+    Hyper-parameters: ``lr=1e-2``, ``alpha=0.99``, ``eps=1e-8``, ``momentum=0``,
+    ``centered=False``::
+
+        v <- alpha v + (1 - alpha) g²
+        c <- alpha c + (1 - alpha) g          (centered only)
+        d <- sqrt(v - c²) + eps  (centered)  or  sqrt(v) + eps
+        b <- momentum b + g / d;  p <- p - lr b      (momentum > 0)
+        p <- p - lr g / d                           (momentum = 0)
+    """
+
+    name = "rmsprop"
+    defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": False}
+
+    def _check(self) -> None:
+        super()._check()
+        if not self.eps >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {self.eps}")
+        if not self.momentum >= 0.0:
+            raise ValueError(f"Invalid momentum value: {self.momentum}")
+        if not self.alpha >= 0.0:
+            raise ValueError(f"Invalid alpha value: {self.alpha}")
+
+    def _init_state(self, p):
+        return {"square_avg": np.zeros_like(p), "grad_avg": np.zeros_like(p),
+                "momentum_buffer": np.zeros_like(p)}
+
+    def _update(self, g, state, u):
+        v = state["square_avg"]
+        v *= self.alpha
+        np.multiply(g, g, out=u)
+        u *= 1.0 - self.alpha
+        v += u
+        if self.centered:
+            c = state["grad_avg"]
+            _lerp_(c, g, 1.0 - self.alpha, u)
+            np.multiply(c, c, out=u)
+            np.subtract(v, u, out=u)
+            np.sqrt(u, out=u)
+        else:
+            np.sqrt(v, out=u)
+        u += self.eps
+        np.divide(g, u, out=u)
+        if self.momentum > 0.0:
+            b = state["momentum_buffer"]
+            b *= self.momentum
+            b += u
+            np.multiply(b, self.lr, out=u)
+        else:
+            u *= self.lr
+
+
+class Adam(Optimizer):
+    """Adam, Kingma & Ba (2015); AMSGrad, Reddi et al. (2018) (``torch.optim.Adam``).
+
+    Hyper-parameters: ``lr=1e-3``, ``betas=(0.9, 0.999)``, ``eps=1e-8``,
+    ``amsgrad=False``. At step t (from 1)::
+
+        m <- beta1 m + (1 - beta1) g
+        v <- beta2 v + (1 - beta2) g²
+        v̂ <- max(v̂, v)  (amsgrad; then v̂ replaces v below)
+        p <- p - lr / (1 - beta1^t) · m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    name = "adam"
+    defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False}
+
+    def _check(self) -> None:
+        super()._check()
+        if not self.eps >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {self.eps}")
+        b1, b2 = self.betas
+        if not 0.0 <= b1 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {b1}")
+        if not 0.0 <= b2 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {b2}")
+
+    def _init_state(self, p):
+        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p),
+                "max_exp_avg_sq": np.zeros_like(p)}
+
+    def _update(self, g, state, u):
+        b1, b2 = self.betas
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        _lerp_(m, g, 1.0 - b1, u)
+        v *= b2
+        np.multiply(g, g, out=u)
+        u *= 1.0 - b2
+        v += u
+        if self.amsgrad:
+            vmax = state["max_exp_avg_sq"]
+            np.maximum(vmax, v, out=vmax)
+            v = vmax
+        step_size = self.lr / (1.0 - b1**self.t)
+        np.sqrt(v, out=u)
+        u /= math.sqrt(1.0 - b2**self.t)
+        u += self.eps
+        np.divide(m, u, out=u)
+        u *= step_size
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation, Riedmiller & Braun (1993) (``torch.optim.Rprop``).
+
+    Hyper-parameters: ``lr=1e-2`` (the initial step size), ``etas=(0.5, 1.2)``
+    (eta_minus, eta_plus), ``step_sizes=(1e-6, 50)`` (min, max). Per entry, with
+    s = sign(g · g_prev)::
+
+        step <- clip(step · (eta_plus if s > 0, eta_minus if s < 0, 1 if s = 0),
+                     step_min, step_max)
+        g    <- 0 where s < 0       (after a sign change, wait one step: iRprop-)
+        p    <- p - sign(g) step;   g_prev <- g
+
+    The step sizes start at lr on the first step; a later change of lr does not
+    reset them (as in torch).
+    """
+
+    name = "rprop"
+    defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
+
+    def _check(self) -> None:
+        super()._check()
+        eta_minus, eta_plus = self.etas
+        if not 0.0 < eta_minus < 1.0 < eta_plus:
+            raise ValueError(f"Invalid eta values: {eta_minus}, {eta_plus}")
+
+    def _init_state(self, p):
+        return {"prev": np.zeros_like(p), "step_size": None, "sign": np.empty_like(p)}
+
+    def _update(self, g, state, u):
+        eta_minus, eta_plus = self.etas
+        step_min, step_max = self.step_sizes
+        prev, sign = state["prev"], state["sign"]
+        if state["step_size"] is None:
+            state["step_size"] = np.full_like(g, self.lr)
+        step = state["step_size"]
+        np.multiply(g, prev, out=sign)
+        np.sign(sign, out=sign)
+        # factor: eta_plus where s > 0, eta_minus where s < 0, 1 where s = 0
+        np.copyto(u, 1.0)
+        np.copyto(u, eta_plus, where=sign > 0)
+        np.copyto(u, eta_minus, where=sign < 0)
+        step *= u
+        np.clip(step, step_min, step_max, out=step)
+        np.copyto(prev, g)
+        np.copyto(prev, 0.0, where=sign < 0)
+        np.sign(prev, out=u)
+        u *= step
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "rprop": Rprop,
+}
+
+
+def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper) -> Optimizer:
+    """Build the optimizer ``name`` over ``params`` with torch-named hyper-parameters.
+
+    >>> opt = make_optimizer("adam", net.params, lr=0.01, betas=(0.9, 0.999))  # doctest: +SKIP
+    """
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        known = ", ".join(OPTIMIZERS)
+        raise ValueError(f"unknown optimizer {name!r}; known: {known}") from None
+    return cls(params, **hyper)

@@ -1,0 +1,404 @@
+"""The Trainer: data, K replicas of a network, an optimizer, and their history.
+
+One object that the live server (K = 1) and the restart lab (K = 1000) drive alike::
+
+    trainer = Trainer(Config(), replicas=1)
+    trainer.step(100)                   # 100 epochs
+    rows = trainer.history_since(0)     # what changed since epoch 0
+    frame = trainer.frame()             # decision surface and every neuron on a grid
+
+Epochs: full batch (``batch_size`` 0, or >= the number of training points) is one
+update per epoch; mini-batch is ceil(N / B) updates per epoch over a fresh shuffle
+drawn from each replica's own generator (the one that drew its weights).
+
+History: row ``e`` holds the state *after* e epochs (row 0 is the start): the full
+training-set loss (regularisation included), the test loss (the same penalty
+included, so the two compare), and the accuracies (classification only, NaN for
+regression). In full batch the training loss comes free with the gradient of the
+next update; the test set costs one forward pass per recorded epoch. Memory stays
+bounded for endless runs: once ``max_rows`` rows are stored, every second row is
+dropped and from then on only every second epoch is recorded (the stride doubles
+each time). ``last`` always holds the latest epoch's numbers.
+
+Divergence: a replica whose loss or gradient becomes non-finite is marked in
+``diverged`` and frozen (its parameters stop changing). Every operation is batched
+per replica, so its NaNs never reach another replica's numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config, ConfigError
+from .datasets import make_dataset
+from .features import make_features
+from .network import MLP
+from .optimizers import Optimizer, make_optimizer
+
+_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
+
+
+@dataclass
+class DataSplit:
+    """One side of the data: raw ``points`` (N, 2), features ``X`` (N, d), labels ``y``
+    (N, 1) as generated (0/1 or regression values), ``target`` (N, 1) in the output's
+    space (y mapped to -1/+1 for a tanh output on classification), and the ``domain``."""
+
+    points: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    target: np.ndarray
+    domain: tuple[float, float, float, float]
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+
+@dataclass
+class Frame:
+    """Replica 0 evaluated on an n × n grid of the domain.
+
+    ``surface`` (n, n): the output, row i = ys[i] (ascending), column j = xs[j].
+    ``neurons``: per layer (input features first, then each hidden layer, then the
+    output) an array (units, n, n). ``weights``/``biases``: copies for replica 0.
+    ``surface`` and ``neurons`` are float32 buffers that the next ``frame()`` call
+    with the same n overwrites: use or :meth:`copy` them before asking again.
+    """
+
+    epoch: int
+    xs: np.ndarray
+    ys: np.ndarray
+    surface: np.ndarray
+    neurons: list[np.ndarray]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+    def copy(self) -> Frame:
+        return Frame(self.epoch, self.xs.copy(), self.ys.copy(), self.surface.copy(),
+                     [a.copy() for a in self.neurons], self.weights, self.biases)
+
+
+class _History:
+    """Rows (epoch, 4 metrics × K) in arrays grown by doubling, thinned at max_rows."""
+
+    def __init__(self, k: int, max_rows: int):
+        self.k = k
+        self.max_rows = max_rows
+        self.stride = 1
+        self.n = 0
+        self._alloc(min(1024, max_rows))
+
+    def _alloc(self, cap: int) -> None:
+        epoch = np.empty(cap, np.int64)
+        data = np.empty((4, cap, self.k))
+        if self.n:
+            epoch[: self.n] = self.epoch[: self.n]
+            data[:, : self.n] = self.data[:, : self.n]
+        self.epoch, self.data = epoch, data
+
+    def wants(self, epoch: int) -> bool:
+        return epoch % self.stride == 0
+
+    def record(self, epoch: int, values: np.ndarray) -> None:
+        """Store a (4, K) row for ``epoch`` (overwrites if it is the latest row)."""
+        if self.n and self.epoch[self.n - 1] == epoch:
+            self.data[:, self.n - 1] = values
+            return
+        if self.n == len(self.epoch):
+            if self.n < self.max_rows:
+                self._alloc(min(2 * self.n, self.max_rows))
+            else:
+                self._thin()
+                if not self.wants(epoch):
+                    return
+        self.epoch[self.n] = epoch
+        self.data[:, self.n] = values
+        self.n += 1
+
+    def _thin(self) -> None:
+        self.stride *= 2
+        keep = np.flatnonzero(self.epoch[: self.n] % self.stride == 0)
+        m = len(keep)
+        self.epoch[:m] = self.epoch[keep]
+        self.data[:, :m] = self.data[:, keep]
+        self.n = m
+
+    def since(self, epoch: int) -> dict:
+        start = int(np.searchsorted(self.epoch[: self.n], epoch, side="right"))
+        out = {"epoch": self.epoch[start : self.n].copy()}
+        for i, key in enumerate(_KEYS):
+            out[key] = self.data[i, start : self.n].copy()
+        return out
+
+
+class Trainer:
+    """Data, network (K replicas), optimizer and history for one Config.
+
+    Parameters
+    ----------
+    config : Config
+        The settings (defaults if None).
+    replicas : int
+        K independent replicas; replica k starts from ``seed + k``.
+    max_history_rows : int, optional
+        Rows kept before thinning; default about 10⁶ numbers per metric, between
+        256 and 100 000 rows.
+    """
+
+    def __init__(self, config: Config | None = None, replicas: int = 1,
+                 max_history_rows: int | None = None):
+        if int(replicas) < 1:
+            raise ValueError(f"replicas must be >= 1, got {replicas}")
+        self.config = config if config is not None else Config()
+        self.replicas = int(replicas)
+        k = self.replicas
+        self.max_history_rows = (
+            int(max_history_rows) if max_history_rows
+            else int(min(100_000, max(256, 1_000_000 // k)))
+        )
+        self._build()
+
+    # ------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        cfg = self.config
+        k = self.replicas
+        data = make_dataset(cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share,
+                            cfg.data_seed, cfg.xor4_sample)
+        self.task = data.task
+        self.train = self._split(data.train.points, data.train.y, data.domain)
+        self.test = (self.train if data.test_is_train
+                     else self._split(data.test.points, data.test.y, data.domain))
+        self.net = MLP(cfg.sizes(), cfg.activation, cfg.output, k, cfg.init, cfg.seed,
+                       cfg.dtype, **cfg.init_kwargs())
+        self.optimizer: Optimizer = make_optimizer(cfg.optimizer, self.net.params,
+                                                   **cfg.optimizer_kwargs())
+        self.epoch = 0
+        self.diverged = np.zeros(k, bool)
+        self._history = _History(k, self.max_history_rows)
+        self._out_train = np.empty((k, len(self.train)), self.net.dtype)
+        self._out_test = np.empty((k, len(self.test)), self.net.dtype)
+        self._threshold = 0.5 if cfg.output == "sigmoid" else 0.0
+        self._truth_train = self.train.y[:, 0] > 0.5
+        self._truth_test = self.test.y[:, 0] > 0.5
+        self._grid_cache: dict = {}
+        self._batch_bufs = None
+        self.last: dict = {}
+        self._evaluate_and_record()
+
+    def _split(self, points, y, domain) -> DataSplit:
+        cfg = self.config
+        X = make_features(points, cfg.features, cfg.dtype)
+        target = y
+        if self.task == "classification" and cfg.output == "tanh":
+            target = 2.0 * y - 1.0  # the Playground's ±1 labels
+        return DataSplit(points, X, y, target.astype(cfg.dtype), domain)
+
+    def update(self, config: Config) -> bool:
+        """Apply a new Config; returns True if the network and data were rebuilt.
+
+        Live fields (learning rate, optimizer hyper-parameters, regularisation,
+        batch size, grid, speed) apply at the next step, keeping the epoch, the
+        weights and the optimizer state. A different optimizer keeps the weights and
+        epoch but starts with fresh state. Anything else rebuilds from epoch 0.
+        """
+        if not isinstance(config, Config):
+            raise TypeError("update() needs a Config")
+        old, self.config = self.config, config
+        if old.needs_rebuild(config):
+            self._build()
+            return True
+        if config.optimizer != old.optimizer:
+            self.optimizer = make_optimizer(config.optimizer, self.net.params,
+                                            **config.optimizer_kwargs())
+        else:
+            self.optimizer.set_hyper(**config.optimizer_kwargs())
+        return False
+
+    def reset(self) -> None:
+        """Rebuild from the same Config: the same seeds give the same start."""
+        self._build()
+
+    # ------------------------------------------------------------ training
+
+    def step(self, epochs: int = 1) -> None:
+        """Train ``epochs`` epochs (see the module docstring for what an epoch is)."""
+        epochs = int(epochs)
+        if epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        if epochs == 0:
+            return
+        n = len(self.train)
+        b = self.config.batch_size
+        full = b == 0 or b >= n
+        with np.errstate(all="ignore"):
+            if full:
+                for _ in range(epochs):
+                    self._full_batch_epoch()
+            else:
+                for _ in range(epochs):
+                    self._minibatch_epoch(b)
+                    self.epoch += 1
+                    if self._history.wants(self.epoch):
+                        self._evaluate_and_record()
+            if full or not self._history.wants(self.epoch):
+                self._evaluate_and_record()
+
+    def _full_batch_epoch(self) -> None:
+        cfg, net = self.config, self.net
+        l1, l2 = cfg.penalty()
+        loss = net._run(self.train.X, self.train.target, cfg.loss, l1, l2, True,
+                        self._out_train)
+        if self._history.wants(self.epoch):
+            # The gradient pass evaluated the state after `epoch` epochs: record it.
+            self._record(loss.copy(), self._accuracy(self._out_train, self._truth_train))
+        self._apply(loss)
+        self.epoch += 1
+
+    def _minibatch_epoch(self, b: int) -> None:
+        cfg, net = self.config, self.net
+        l1, l2 = cfg.penalty()
+        n, k = len(self.train), self.replicas
+        if self._batch_bufs is None or self._batch_bufs[0].shape[:2] != (k, n):
+            self._batch_bufs = (
+                np.empty((k, n, self.train.X.shape[1]), net.dtype),
+                np.empty((k, n, 1), net.dtype),
+                np.empty((k, n), np.intp),
+            )
+        Xp, tp, perm = self._batch_bufs
+        for r, rng in enumerate(net.rngs):
+            perm[r] = rng.permutation(n)
+        np.take(self.train.X, perm, axis=0, out=Xp)
+        np.take(self.train.target, perm, axis=0, out=tp)
+        for start in range(0, n, b):
+            loss = net._run(Xp[:, start : start + b], tp[:, start : start + b], cfg.loss,
+                            l1, l2, True)
+            self._apply(loss)
+
+    def _apply(self, loss: np.ndarray) -> None:
+        """Freeze replicas with a non-finite loss or gradient; update the others."""
+        bad = ~np.isfinite(loss + self.net.grad_flat.sum(axis=1))
+        if bad.any():
+            self.diverged |= bad
+        if self.diverged.any():
+            self.optimizer.step(self.net.grads, active=~self.diverged)
+        else:
+            self.optimizer.step(self.net.grads)
+
+    # ------------------------------------------------------------ evaluation
+
+    def _accuracy(self, outputs: np.ndarray, truth: np.ndarray) -> np.ndarray:
+        if self.task != "classification":
+            return np.full(self.replicas, np.nan)
+        return ((outputs > self._threshold) == truth).mean(axis=1)
+
+    def _evaluate_and_record(self) -> None:
+        cfg = self.config
+        l1, l2 = cfg.penalty()
+        with np.errstate(all="ignore"):
+            loss = self.net._run(self.train.X, self.train.target, cfg.loss, l1, l2, False,
+                                 self._out_train).copy()
+            self._record(loss, self._accuracy(self._out_train, self._truth_train))
+
+    def _record(self, train_loss: np.ndarray, train_acc: np.ndarray) -> None:
+        cfg = self.config
+        if self.test is self.train:
+            test_loss, test_acc = train_loss, train_acc
+        else:
+            l1, l2 = cfg.penalty()
+            test_loss = self.net._run(self.test.X, self.test.target, cfg.loss, l1, l2,
+                                      False, self._out_test).copy()
+            test_acc = self._accuracy(self._out_test, self._truth_test)
+        row = np.stack([train_loss, test_loss, train_acc, test_acc])
+        if self._history.wants(self.epoch):
+            self._history.record(self.epoch, row)
+        self.last = {"epoch": self.epoch, "train_loss": row[0], "test_loss": row[1],
+                     "train_acc": row[2], "test_acc": row[3]}
+
+    def history_since(self, epoch: int) -> dict:
+        """Rows recorded after ``epoch``: "epoch" (n,) and four (n, K) arrays."""
+        return self._history.since(int(epoch))
+
+    @property
+    def history(self) -> dict:
+        """Every stored row (see :meth:`history_since`)."""
+        return self._history.since(-1)
+
+    def outputs(self) -> np.ndarray:
+        """Current outputs (K, N) on the training points."""
+        return self.net.forward(self.train.X)[:, :, 0]
+
+    # ------------------------------------------------------------ display
+
+    def _grid(self, n: int):
+        xmin, xmax, ymin, ymax = self.train.domain
+        key = (n, self.train.domain)
+        cached = self._grid_cache.get(key)
+        if cached is None:
+            xs = np.linspace(xmin, xmax, n)
+            ys = np.linspace(ymin, ymax, n)
+            gx, gy = np.meshgrid(xs, ys)  # gx[i, j] = xs[j], gy[i, j] = ys[i]
+            points = np.column_stack([gx.ravel(), gy.ravel()])
+            feats = make_features(points, self.config.features, "float32")
+            if len(self._grid_cache) > 4:
+                self._grid_cache.clear()
+            cached = self._grid_cache[key] = (xs, ys, feats)
+        return cached
+
+    def grid_features(self, grid: int | None = None) -> np.ndarray:
+        """Feature matrix (n², d) of the grid points, row-major with x fastest."""
+        return self._grid(int(grid or self.config.grid))[2]
+
+    def frame(self, grid: int | None = None) -> Frame:
+        """Replica 0's output and every neuron's output on an n × n grid (float32)."""
+        n = int(grid) if grid is not None else self.config.grid
+        if not 2 <= n <= 1000:
+            raise ValueError(f"grid must be in [2, 1000], got {n}")
+        xs, ys, feats = self._grid(n)
+        layers = self.net.layer_outputs(feats, replica=0, dtype="float32")
+        neurons = [a.reshape(a.shape[0], n, n) for a in layers]
+        return Frame(
+            epoch=self.epoch, xs=xs, ys=ys, surface=neurons[-1][0], neurons=neurons,
+            weights=[W[0].copy() for W in self.net.weights],
+            biases=[b[0].copy() for b in self.net.biases],
+        )
+
+    # ------------------------------------------------------------ editing
+
+    def set_param(self, layer: int, kind: str, i: int, j: int | None, value: float) -> None:
+        """Set one weight ``W[layer][i, j]`` or bias ``b[layer][i]`` of replica 0.
+
+        ``layer`` counts weight layers from 0 (inputs -> first hidden layer).
+        """
+        n_layers = self.net.n_layers
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) \
+                or not 0 <= layer < n_layers:
+            raise ConfigError("layer", f"layer must be an integer in [0, {n_layers - 1}]")
+        value_ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
+            value, bool)
+        if not value_ok or not np.isfinite(value):
+            raise ConfigError("value", "value must be a finite number")
+        W = self.net.weights[layer]
+        fan_in, fan_out = W.shape[1], W.shape[2]
+        if kind == "weight":
+            if not _index_ok(i, fan_in):
+                raise ConfigError("i", f"i must be an integer in [0, {fan_in - 1}]")
+            if not _index_ok(j, fan_out):
+                raise ConfigError("j", f"j must be an integer in [0, {fan_out - 1}]")
+            W[0, i, j] = value
+        elif kind == "bias":
+            if not _index_ok(i, fan_out):
+                raise ConfigError("i", f"i must be an integer in [0, {fan_out - 1}]")
+            if j is not None:
+                raise ConfigError("j", "j must be None for a bias")
+            self.net.biases[layer][0, i] = value
+        else:
+            raise ConfigError("kind", "kind must be 'weight' or 'bias'")
+        self._evaluate_and_record()
+
+
+def _index_ok(i, size: int) -> bool:
+    return (isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+            and 0 <= i < size)
