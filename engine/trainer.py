@@ -326,6 +326,11 @@ class Trainer:
         """Every stored row (see :meth:`history_since`)."""
         return self._history.since(-1)
 
+    @property
+    def domain(self) -> tuple[float, float, float, float]:
+        """(xmin, xmax, ymin, ymax) of the data set's display area."""
+        return self.train.domain
+
     def outputs(self) -> np.ndarray:
         """Current outputs (K, N) on the training points."""
         return self.net.forward(self.train.X)[:, :, 0]
