@@ -81,11 +81,15 @@ class Optimizer:
         """
         self.t += 1
         garrays = self._grad_arrays(grads)
-        for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
-            self._update(g, state, u)  # u <- the amount to subtract from p
-            if active is None:
+        if active is None:
+            for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
+                self._update(g, state, u)  # u <- the amount to subtract from p
                 p -= u
-            else:
+            return
+        # Inactive replicas may carry NaN/inf: they stay in their own rows, silently.
+        with np.errstate(all="ignore"):
+            for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
+                self._update(g, state, u)
                 mask = active.reshape((-1,) + (1,) * (p.ndim - 1))
                 np.subtract(p, u, out=p, where=mask)
 
