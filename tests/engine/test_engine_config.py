@@ -1,0 +1,197 @@
+"""The one Config schema: defaults, validation, replace, URL round trips."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import FIELDS, Config, ConfigError
+from engine.config import SPECS
+
+
+def test_defaults_round_trip():
+    cfg = Config()
+    assert Config.from_dict(cfg.to_dict()) == cfg
+    assert Config.from_dict({}) == cfg
+    assert cfg.to_query() == ""
+    assert Config.from_query("") == cfg
+    assert cfg.hidden == (2,) and cfg.to_dict()["hidden"] == [2]
+    assert cfg.sizes() == [2, 2, 1]
+
+
+def test_documented_defaults():
+    cfg = Config()
+    assert (cfg.dataset, cfg.activation, cfg.output, cfg.loss) == ("xor4", "tanh", "sigmoid",
+                                                                   "bce")
+    assert (cfg.optimizer, cfg.lr, cfg.init, cfg.batch_size) == ("adam", 0.03,
+                                                                 "glorot_uniform", 0)
+
+
+def test_schema_is_json_safe_and_complete():
+    schema = Config.schema()
+    text = json.dumps(schema, allow_nan=False)  # no tuples, NaN or numpy scalars
+    assert json.loads(text) == schema
+    names = [f["name"] for f in schema]
+    assert names == [f.name for f in FIELDS] and len(set(names)) == len(names)
+    for f in schema:
+        assert {"name", "type", "default", "min", "max", "choices", "live", "label",
+                "min_len", "max_len"} <= set(f)
+        if f["type"] in ("int", "float"):
+            assert f["min"] <= f["default"] <= f["max"]
+        if f["type"] == "choice":
+            assert f["default"] in f["choices"]
+    by_name = {f["name"]: f for f in schema}
+    assert by_name["lr"] == {**by_name["lr"], "type": "float", "min": 1e-6, "max": 10,
+                             "live": True}
+    assert by_name["hidden"]["min_len"] == 0 and by_name["hidden"]["max_len"] == 6
+    assert by_name["features"]["min_len"] == 1
+
+
+BAD = [
+    ({"lr": 0.0}, "lr", "[1e-06, 10]"),
+    ({"lr": 11}, "lr", "[1e-06, 10]"),
+    ({"lr": float("nan")}, "lr", None),
+    ({"lr": math.inf}, "lr", None),
+    ({"lr": "0.1"}, "lr", "number"),
+    ({"lr": True}, "lr", "number"),
+    ({"n_points": 3}, "n_points", "[4, 2000]"),
+    ({"n_points": 100.0}, "n_points", "integer"),
+    ({"n_points": True}, "n_points", "integer"),
+    ({"n_points": "100"}, "n_points", "integer"),
+    ({"nesterov": 1}, "nesterov", "true or false"),
+    ({"dataset": "mnist"}, "dataset", "xor4"),
+    ({"activation": "gelu"}, "activation", "relu"),
+    ({"hidden": [2] * 7}, "hidden", "0 to 6"),
+    ({"hidden": [0]}, "hidden", "[1, 8]"),
+    ({"hidden": [9]}, "hidden", "[1, 8]"),
+    ({"hidden": [True]}, "hidden", "integers"),
+    ({"hidden": "2"}, "hidden", "list"),
+    ({"features": []}, "features", "1 to 7"),
+    ({"features": ["x1", "x3"]}, "features", "among"),
+    ({"features": ["x1", "x1"]}, "features", "repeat"),
+    ({"noise": -1}, "noise", "[0, 50]"),
+    ({"train_share": 95}, "train_share", "[10, 90]"),
+    ({"seed": -1}, "seed", "2147483647"),
+    ({"batch_size": 2001}, "batch_size", "[0, 2000]"),
+    ({"bogus": 1}, "bogus", "not a setting"),
+    ({"output": "tanh"}, "output", "bce"),  # tanh output with the default bce loss
+    ({"loss": "bce", "output": "linear", "dataset": "plane"}, "loss", "sigmoid"),
+    ({"dataset": "plane"}, "dataset", "regression"),  # sigmoid output on regression
+    ({"dataset": "plane", "loss": "mse", "output": "sigmoid"}, "output", "linear or tanh"),
+    ({"output": "linear", "loss": "mse"}, "output", "classification"),
+    ({"init": "uniform", "init_low": 0.3, "init_high": 0.1}, "init_high", "init_low"),
+    ({"optimizer": "sgd", "nesterov": True}, "nesterov", "momentum"),
+]
+
+
+@pytest.mark.parametrize(("values", "field", "text"), BAD)
+def test_bad_values_name_their_field(values, field, text):
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict(values)
+    assert err.value.field == field
+    if text:
+        assert text in err.value.message
+    assert isinstance(err.value, ValueError)
+
+
+def test_message_names_the_allowed_range():
+    with pytest.raises(ConfigError) as err:
+        Config().replace({"lr": 100})
+    assert err.value.message == "lr must be a number in [1e-06, 10]"
+
+
+def test_replace_validates_only_on_top_of_the_current_config():
+    cfg = Config(dataset="plane", output="linear", loss="mse")
+    assert cfg.replace({"lr": 0.1}).lr == 0.1
+    assert cfg.replace({"lr": 0.1}).dataset == "plane"
+    with pytest.raises(ConfigError) as err:
+        cfg.replace({"output": "sigmoid"})
+    assert err.value.field == "output"
+    # the two fields changed together are fine
+    assert Config().replace({"output": "tanh", "loss": "mse"}).output == "tanh"
+    with pytest.raises(ConfigError):
+        cfg.replace({"lr": "fast"})
+    assert cfg.lr == 0.03  # unchanged: immutable
+    with pytest.raises(AttributeError):
+        cfg.lr = 1.0
+
+
+def test_ints_are_accepted_for_floats_and_stored_as_floats():
+    cfg = Config(lr=1, noise=5)
+    assert cfg.lr == 1.0 and isinstance(cfg.lr, float)
+    assert json.dumps(cfg.to_dict())
+
+
+def test_needs_rebuild_only_for_non_live_fields():
+    cfg = Config()
+    for change in ({"lr": 0.1}, {"optimizer": "sgd"}, {"batch_size": 1}, {"grid": 20},
+                   {"regularization": "l2", "reg_rate": 0.1}, {"speed": 30},
+                   {"beta1": 0.5}):
+        assert not cfg.needs_rebuild(cfg.replace(change)), change
+    for change in ({"hidden": [3]}, {"seed": 1}, {"dataset": "circle"},
+                   {"activation": "relu"}, {"dtype": "float32"}, {"noise": 5.0},
+                   {"features": ["x1", "x2", "x1x2"]}, {"init": "he_normal"}):
+        assert cfg.needs_rebuild(cfg.replace(change)), change
+    assert {f.name for f in FIELDS if f.live} >= {"lr", "optimizer", "batch_size", "grid"}
+
+
+def test_query_format_is_simple():
+    cfg = Config(hidden=[4, 3], lr=0.1, nesterov=False, amsgrad=True, features=["x1"],
+                 dataset="circle")
+    q = cfg.to_query()
+    assert q == "dataset=circle&features=x1&hidden=4,3&lr=0.1&amsgrad=1"
+    assert Config.from_query("?" + q) == cfg
+    assert Config(hidden=[]).to_query() == "hidden="
+    assert Config.from_query("hidden=").hidden == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("lr=abc", "lr"), ("lr=nan", "lr"), ("lr=inf", "lr"), ("n_points=1.5", "n_points"),
+     ("amsgrad=yes", "amsgrad"), ("hidden=2,x", "hidden"), ("nope=1", "nope"),
+     ("lr", "lr"), ("lr=20", "lr")],
+)
+def test_bad_queries_name_their_field(query, field):
+    with pytest.raises(ConfigError) as err:
+        Config.from_query(query)
+    assert err.value.field == field
+
+
+def _value_strategy(spec):
+    if spec.type == "int":
+        return st.integers(int(spec.min), int(spec.max))
+    if spec.type == "float":
+        return st.floats(spec.min, spec.max, allow_nan=False, allow_infinity=False)
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type == "choice":
+        return st.sampled_from(spec.choices)
+    if spec.type == "int_list":
+        return st.lists(st.integers(int(spec.min), int(spec.max)), min_size=spec.min_len,
+                        max_size=spec.max_len)
+    return st.lists(st.sampled_from(spec.choices), min_size=spec.min_len,
+                    max_size=spec.max_len, unique=True)
+
+
+@st.composite
+def configs(draw):
+    """Random valid Configs: random fields changed, invalid combinations skipped."""
+    names = draw(st.lists(st.sampled_from(list(SPECS)), max_size=12, unique=True))
+    values = {name: draw(_value_strategy(SPECS[name])) for name in names}
+    try:
+        return Config.from_dict(values)
+    except ConfigError:
+        return Config.from_dict({k: v for k, v in values.items()
+                                 if k not in ("output", "loss", "dataset", "nesterov",
+                                              "init", "init_low", "init_high")})
+
+
+@settings(max_examples=300, deadline=None)
+@given(configs())
+def test_query_round_trip(cfg):
+    assert Config.from_query(cfg.to_query()) == cfg
+    assert Config.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
