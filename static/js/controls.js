@@ -30,8 +30,8 @@ export class Controls {
     this.controls = new Map();
   }
 
-  // kind: "select" | "ladder" | "slider" | "number" | "checkbox" | "auto"
-  add(container, name, { kind = "auto", label, zeroLabel, caption = true } = {}) {
+  // kind: "select" | "ladder" | "values" | "slider" | "number" | "checkbox" | "auto"
+  add(container, name, { kind = "auto", label, zeroLabel, floor, values = [], caption = true } = {}) {
     const field = this.schema.field(name);
     if (!field || this.controls.has(name)) return null;
     if (kind === "auto") kind = autoKind(field);
@@ -50,11 +50,15 @@ export class Controls {
       if (kind === "select") {
         input = make("select", { id, name }, box);
         for (const c of field.choices ?? []) make("option", { value: c, text: words(c) }, input);
-      } else if (kind === "ladder") {
+      } else if (kind === "ladder" || kind === "values") {
+        // A menu of values inside the schema's limits: a 1-3-10 ladder from `floor`
+        // (0 stays available as its own entry), or the given `values`.
         input = make("select", { id, name, "data-ladder": "1" }, box);
-        const values = ladder(Math.max(field.min, field.min === 0 ? 1 : field.min), field.max);
-        if (field.min === 0) values.unshift(0);
-        for (const v of values) {
+        const list = kind === "values"
+          ? values.filter((v) => v >= field.min && v <= field.max)
+          : ladder(Math.max(field.min, floor ?? field.min), field.max);
+        if (kind === "ladder" && field.min === 0) list.unshift(0);
+        for (const v of list) {
           make("option", { value: String(v), text: v === 0 && zeroLabel ? zeroLabel : formatNumber(v, 3) }, input);
         }
       } else if (kind === "slider") {
@@ -74,7 +78,8 @@ export class Controls {
       }
     }
     const error = make("span", { class: "field-error", "data-error-for": name, role: "alert" }, box);
-    const control = { name, field, kind, box, input, readout, error };
+    const control = { name, field, kind, box, input, readout, error, zeroLabel };
+    input.title = field.label ?? text;
     input.addEventListener("change", () => this.changed(control));
     this.controls.set(name, control);
     this.set(name, field.default);
@@ -122,10 +127,10 @@ export class Controls {
     const { input, kind } = c;
     if (kind === "checkbox") {
       input.checked = Boolean(value);
-    } else if (kind === "ladder") {
+    } else if (kind === "ladder" || kind === "values") {
       const text = String(value);
       if (![...input.options].some((o) => Number(o.value) === Number(value))) {
-        const opt = make("option", { value: text, text: formatNumber(value, 4) });
+        const opt = make("option", { value: text, text: value === 0 && c.zeroLabel ? c.zeroLabel : formatNumber(value, 4) });
         const after = [...input.options].find((o) => Number(o.value) > Number(value));
         input.insertBefore(opt, after ?? null);
       }

@@ -7,8 +7,9 @@ import { words } from "./schema.js";
 
 export class DatasetPicker {
   // onPick(name) asks for a data set.
-  constructor(root, problemSelect, names, onPick) {
+  constructor(root, problemSelect, names, onPick, regression = []) {
     this.root = root;
+    this.regression = new Set(regression);
     this.problemSelect = problemSelect;
     this.onPick = onPick;
     this.info = {};
@@ -47,7 +48,7 @@ export class DatasetPicker {
   }
 
   problemOf(name) {
-    return this.info[name]?.problem ?? "classification";
+    return this.info[name]?.problem ?? (this.regression.has(name) ? "regression" : "classification");
   }
 
   setCurrent(name) {

@@ -61,9 +61,9 @@ function buildControls() {
   const init = controls.add(top, "init", { label: "Initialiser" });
   if (init) init.box.appendChild(drawerToggle("Initialiser settings"));
   controls.add(top, "regularization", { label: "Regularisation" });
-  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate" });
+  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate", floor: 0.001 });
   problemControl(top);
-  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max" });
+  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max", floor: 1 });
 
   const optimizerRow = $("drawer-optimizer");
   const seen = new Set();
@@ -81,7 +81,10 @@ function buildControls() {
   const data = $("data-controls");
   controls.add(data, "train_share", { kind: "slider", label: "Ratio of training to test data" });
   controls.add(data, "noise", { kind: "slider", label: "Noise" });
-  controls.add(data, "batch_size", { kind: "slider", label: "Batch size" });
+  controls.add(data, "batch_size", {
+    kind: "values", label: "Batch size", zeroLabel: "full batch",
+    values: [0, 1, 2, 4, 8, 10, 16, 32, 64, 100, 128, 256, 512, 1000, 1024, 2000],
+  });
   controls.add(data, "n_points", { kind: "slider", label: "Points" });
   controls.add(data, "xor4_sample");
   controls.add(data, "data_seed", { kind: "number", label: "Data seed" });
@@ -126,11 +129,24 @@ function problemControl(parent) {
 
 buildControls();
 
+// Switching between classification and regression changes the output (and loss)
+// with the data set, since the engine refuses a sigmoid output on regression data and
+// a linear one on classification data.
+const PROBLEM_DEFAULTS = {
+  classification: { output: "sigmoid", loss: "bce" },
+  regression: { output: "linear", loss: "mse" },
+};
+
 const picker = new DatasetPicker(
   $("datasets"),
   $("ctl-problem"),
   schema.field("dataset")?.choices ?? [],
-  (name) => sendConfig({ dataset: name }),
+  (name) => {
+    const problem = picker.problemOf(name);
+    const current = page.state ? picker.problemOf(page.state.config.dataset) : problem;
+    sendConfig(problem === current ? { dataset: name } : { dataset: name, ...PROBLEM_DEFAULTS[problem] });
+  },
+  schema.field("dataset")?.extra?.regression ?? [],
 );
 picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));
 
