@@ -33,7 +33,7 @@ function pointsTrace(points, name, lineColor, visible, colorDomain) {
     visible,
     hoverinfo: "skip",
     marker: {
-      size: 6,
+      size: n <= 16 ? 12 : n <= 100 ? 7 : 6, // the four XOR corners should be seen
       color: c,
       colorscale: COLORSCALE,
       cmin: colorDomain[0],
