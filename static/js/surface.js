@@ -70,7 +70,14 @@ export class Surface {
       lo = Math.min(lo, train[i]);
       hi = Math.max(hi, train[i]);
     }
-    this.colorDomain = lo < hi ? [lo, hi] : [0, 1];
+    // Labels on both sides of 0 (regression) get a domain symmetric about 0, so white
+    // means 0 as in the TF Playground; 0/1 labels (classification) keep [0, 1].
+    if (lo < 0 && hi > 0) {
+      const m = Math.max(-lo, hi);
+      this.colorDomain = [-m, m];
+    } else {
+      this.colorDomain = lo < hi ? [lo, hi] : [0, 1];
+    }
     this.trainPoints = train;
     this.testPoints = test;
     this.train = pointsTrace(train, "train", "#ffffff", true, this.colorDomain);
