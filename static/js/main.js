@@ -157,6 +157,10 @@ const network = new NetworkView($("network"), {
   onFeatures: (features) => sendConfig({ features }),
   onHidden: (hidden) => sendConfig({ hidden }),
   onEdit: (payload) => connection.send("set_weight", payload),
+  onHoverUnit: (u, label) => {
+    $("surface-caption").textContent = u === null ? "" : `Showing ${label}`;
+    surface.setUnit(u);
+  },
 });
 
 new Presets(

@@ -242,8 +242,14 @@ export class NetworkView {
       node.addEventListener("click", () => this.toggleFeature(name));
       this.featureNodes.set(name, { node, canvas, row: r });
     }
+    let unitIndex = 0;
+    const hoverable = (node, u, label) => {
+      node.addEventListener("mouseenter", () => this.opts.onHoverUnit?.(u, label));
+      node.addEventListener("mouseleave", () => this.opts.onHoverUnit?.(null));
+    };
     const layerUnits = [this.activeFeatures.map((name) => {
       const f = this.featureNodes.get(name);
+      hoverable(f.node, unitIndex++, `input ${words(name)}`);
       return { x: xs[0], y: y(f.row), canvas: f.canvas, name: words(name) };
     })];
     for (let l = 1; l < sizes.length; l++) {
@@ -256,6 +262,7 @@ export class NetworkView {
         node.style.top = `${y(i)}px`;
         const canvas = el("canvas", { width: 16, height: 16 }, node);
         if (isOutput) el("span", { class: "node-label right", text: "output" }, node);
+        hoverable(node, unitIndex++, label);
         units.push({ x: xs[l], y: y(i), canvas, name: isOutput ? "output" : `L${l}·${i + 1}`, label });
       }
       layerUnits.push(units);

@@ -60,6 +60,7 @@ export class Surface {
     this.test = null;
     this.lastFrame = null;
     this.layout = null;
+    this.unit = null; // a neuron to show instead of the output (hovered in the diagram)
   }
 
   // Called with the points of the first frame after a rebuild.
@@ -101,11 +102,32 @@ export class Surface {
     return this.lastFrame ? this.draw(this.lastFrame) : Promise.resolve();
   }
 
+  // Show neuron `u` (its thumbnail, in the frame's neuron order) until called with null.
+  setUnit(u) {
+    this.unit = u;
+    return this.redraw();
+  }
+
+  unitValues(frame, u) {
+    const t = frame.thumb;
+    const lo = frame.neuronRanges[2 * u];
+    const hi = frame.neuronRanges[2 * u + 1];
+    const out = new Float32Array(t * t);
+    const scale = (hi - lo) / 255;
+    for (let i = 0; i < t * t; i++) out[i] = lo + frame.neurons[u * t * t + i] * scale;
+    const m = Math.max(1, Math.abs(lo), Math.abs(hi)); // the diagram's scale for units
+    return { values: out, n: t, range: [-m, m] };
+  }
+
   heatmap(frame) {
-    const n = frame.grid;
+    let n = frame.grid;
     const [x0, x1, y0, y1] = frame.domain;
-    const [lo, hi] = this.colorDomain;
+    let [lo, hi] = this.colorDomain;
     let z = frame.surface;
+    const units = frame.neuronRanges ? frame.neuronRanges.length / 2 : 0;
+    if (this.unit !== null && this.unit < units - 1) {
+      ({ values: z, n, range: [lo, hi] } = this.unitValues(frame, this.unit));
+    }
     if (this.discretize) {
       const mid = (lo + hi) / 2;
       z = z.map((v) => (v >= mid ? hi : lo));
