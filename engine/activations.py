@@ -57,7 +57,7 @@ def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # f'(0) = 0, as in torch and the TensorFlow Playground.
-    return np.greater(z, 0.0, out=out)
+    return np.greater(z, 0.0, out)
 
 
 def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -66,7 +66,7 @@ def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _leaky_relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.greater(z, 0.0, out=out)
+    np.greater(z, 0.0, out)
     out *= 1.0 - LEAKY_SLOPE
     out += LEAKY_SLOPE
     return out
@@ -76,7 +76,7 @@ def _elu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = z if z > 0 else alpha (exp(z) - 1), alpha = 1."""
     positive = z > 0.0
     np.minimum(z, 0.0, out=out)  # expm1 only on the non-positive part: no overflow
-    np.expm1(out, out=out)
+    np.expm1(out, out)
     out *= ELU_ALPHA
     np.copyto(out, z, where=positive)
     return out
@@ -84,19 +84,19 @@ def _elu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _elu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # For z <= 0, f'(z) = alpha exp(z) = f(z) + alpha.
-    np.add(a, ELU_ALPHA, out=out)
+    np.add(a, ELU_ALPHA, out)
     np.copyto(out, 1.0, where=z > 0.0)
     return out
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = tanh(z)."""
-    return np.tanh(z, out=out)
+    return np.tanh(z, out)
 
 
 def _tanh_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
+    np.multiply(a, a, out)
+    np.subtract(1.0, out, out)
     return out
 
 
@@ -104,21 +104,21 @@ def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = 1 / (1 + exp(-z))."""
     # exp(-z) may overflow to inf for z < -709; 1 / inf = 0 is then the right answer.
     # Callers run under np.errstate(over="ignore").
-    np.negative(z, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.divide(1.0, out, out=out)
+    np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, 1.0, out)
+    return np.divide(1.0, out, out)
 
 
 def _sigmoid_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.subtract(1.0, a, out=out)
+    np.subtract(1.0, a, out)
     out *= a
     return out
 
 
 def _softplus(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = ln(1 + exp(z)), computed without overflow."""
-    return np.logaddexp(0.0, z, out=out)
+    return np.logaddexp(0.0, z, out)
 
 
 def _softplus_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -128,7 +128,7 @@ def _softplus_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _swish(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = z sigmoid(z) (a.k.a. SiLU)."""
     s = _sigmoid(z, np.empty_like(z))
-    return np.multiply(z, s, out=out)
+    return np.multiply(z, s, out)
 
 
 def _swish_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:

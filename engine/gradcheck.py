@@ -50,6 +50,7 @@ def gradient_check(
         is_weight = index % 2 == 0
         numeric = np.zeros_like(a)
         flat_p = p.reshape(p.shape[0], -1)  # a view: p is contiguous per replica row
+        assert np.shares_memory(flat_p, probe.flat)
         flat_n = numeric.reshape(numeric.shape[0], -1)
         for i in range(flat_p.shape[1]):
             saved = flat_p[:, i].copy()

@@ -12,19 +12,26 @@ and backpropagation runs the same equations backwards, from dL/dZ[L] (the loss's
     dL/db[l] = Σ_n dZ[l]
     dZ[l-1]  = (dZ[l] @ W[l]ᵀ) * f'(Z[l-1])
 
-Replica k never reads replica k' numbers: every operation is batched over the
-leading K axis, so one run and a thousand random restarts are the same code.
+How the code computes them, for speed on tiny matrices:
 
-All parameters of all replicas live in one contiguous (K, P) array ``flat``,
-weights of every layer first, then the biases; ``params`` is a list of views into it
-(``[W1, b1, W2, b2, ...]``). The optimizers update ``flat`` with a handful of NumPy
-calls, whatever the depth, and regularisation touches the contiguous weight block
-``flat[:, :n_weights]`` only. Gradients have the same layout (``grads``).
-
-Speed: on small nets every NumPy call costs more in overhead (1-4 µs) than in
-arithmetic, so activations and gradients go into buffers preallocated per input
-shape, every call writes with ``out=``, and large K is processed in chunks of
-replicas whose buffers stay in cache.
+* Points last. Arrays are (K, units, N) and the code computes the transposed
+  equations, ``Z[l]ᵀ = W[l]ᵀ A[l-1]ᵀ``: every element-wise function then runs
+  along one long contiguous axis instead of many rows of 1-8 numbers.
+* The bias is folded into the weights. Each layer's parameters are stored as one
+  block ``[W; b]`` of shape (fan_in + 1, fan_out), and every activation buffer
+  carries a last row of ones, so ``Z = [W; b]ᵀ [A; 1]`` is one matrix product and
+  ``[dW; db] = [A; 1] dZᵀ`` is another: no bias add, no separate bias sum.
+* Replica k never reads replica k' numbers: every operation is batched over the
+  leading K axis, so one run and a thousand random restarts are the same code.
+* All parameters live in one contiguous (K, P) array ``flat`` (gradients in
+  ``grad_flat``, same layout); ``params`` is the list of views ``[W1, b1, W2, ...]``
+  into it. The optimizers update ``flat`` in a handful of NumPy calls whatever the
+  depth of the net.
+* Every NumPy call costs 1-2 µs of overhead, more than the arithmetic of a small
+  layer: buffers are preallocated per input shape, results are written in place
+  (``out`` passed positionally, which NumPy parses faster), one replica uses 2-D
+  ``np.dot`` (cheaper than a batched matmul), and large K is processed in chunks of
+  replicas whose buffers stay in cache.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import numpy as np
 
 from .activations import OUTPUT_ACTIVATIONS, get_activation
 from .initializers import get_initializer
-from .losses import get_loss
+from .losses import Loss, get_loss
 
 # Replicas are processed in chunks whose widest activation buffer holds about this
 # many numbers (128 KiB in float64): big enough to amortise per-call overhead, small
@@ -52,8 +59,16 @@ class ParamList(list):
         self.flat = flat
 
 
+class _Chunk:
+    """Views, for the replicas k0:k1, of a plan's buffers and of the parameters."""
+
+    __slots__ = ("k0", "k1", "single", "mm", "Z", "A", "Ae", "dZ", "dZT", "D", "s1", "s2",
+                 "WeT", "W", "gWe", "loss_out")
+
+
 class _Plan:
-    """Preallocated buffers and views for one input shape (N points, shared or not)."""
+    """Preallocated buffers and their views for one input shape (N points, shared or
+    one set per replica)."""
 
     def __init__(self, net: MLP, n: int, shared: bool):
         k = net.replicas
@@ -64,39 +79,50 @@ class _Plan:
         self.bounds = [(k0, min(k, k0 + chunk)) for k0 in range(0, k, chunk)]
         dt = net.dtype
         outs = net.sizes[1:]
-        self.Z = [np.empty((chunk, n, h), dt) for h in outs]
-        self.A = [np.empty((chunk, n, h), dt) for h in outs]
-        self.dZ = [np.empty((chunk, n, h), dt) for h in outs]
-        self.D = [np.empty((chunk, n, h), dt) for h in outs]
-        self.s1 = np.empty((chunk, n, 1), dt)
-        self.s2 = np.empty((chunk, n, 1), dt)
-        self.ones = np.ones((1, n), dt)
-        # Per chunk: views of the buffers cut to the chunk's size, and of the
-        # parameters and gradients of its replicas, so the hot loop only indexes lists.
-        self.chunks = []
+        # Activations with a row of ones below them (the bias input); the output
+        # layer needs none.
+        Ae = [np.ones((chunk, h + 1, n), dt) for h in outs[:-1]] + [np.empty((chunk, 1, n), dt)]
+        Z = [np.empty((chunk, h, n), dt) for h in outs]
+        dZ = [np.empty((chunk, h, n), dt) for h in outs]
+        D = [np.empty((chunk, h, n), dt) for h in outs]
+        s1 = np.empty((chunk, 1, n), dt)
+        s2 = np.empty((chunk, 1, n), dt)
+        self.mean_weights = np.full(n, 1.0 / n, dt)
+        self.chunks: list[_Chunk] = []
         for k0, k1 in self.bounds:
             m = k1 - k0
-            c = _ChunkViews()
-            c.k0, c.k1 = k0, k1
-            c.Z = [z[:m] for z in self.Z]
-            c.A = [a[:m] for a in self.A]
-            c.AT = [a[:m].transpose(0, 2, 1) for a in self.A]
-            c.dZ = [d[:m] for d in self.dZ]
-            c.D = [d[:m] for d in self.D]
-            c.s1, c.s2 = self.s1[:m], self.s2[:m]
-            c.W = [w[k0:k1] for w in net.weights]
-            c.WT = [w[k0:k1].transpose(0, 2, 1) for w in net.weights]
-            c.b = [b[k0:k1, None, :] for b in net.biases]
-            c.gW = [g[k0:k1] for g in net.grads[0::2]]
-            c.gb = [g[k0:k1, None, :] for g in net.grads[1::2]]
-            c.w_flat = net.flat[k0:k1, : net.n_weights]
-            c.gw_flat = net.grad_flat[k0:k1, : net.n_weights]
+            c = _Chunk()
+            c.k0, c.k1, c.single = k0, k1, m == 1
+            # A chunk of one replica works on 2-D views with np.dot.
+            if c.single:
+                c.mm = np.dot
+
+                def pick(a):
+                    return a[0]
+
+                def par(a, k0=k0):
+                    return a[k0]
+            else:
+                c.mm = np.matmul
+
+                def pick(a, m=m):
+                    return a[:m]
+
+                def par(a, k0=k0, k1=k1):
+                    return a[k0:k1]
+
+            c.Ae = [pick(a) for a in Ae]
+            c.A = [pick(a)[..., :h, :] for a, h in zip(Ae, outs, strict=True)]
+            c.Z = [pick(z) for z in Z]
+            c.dZ = [pick(d) for d in dZ]
+            c.dZT = [pick(d).swapaxes(-1, -2) for d in dZ]
+            c.D = [pick(d) for d in D]
+            c.s1, c.s2 = pick(s1), pick(s2)
+            c.WeT = [par(w).swapaxes(-1, -2) for w in net._wext]
+            c.W = [par(w) for w in net.weights]
+            c.gWe = [par(g) for g in net._gwext]
+            c.loss_out = net._loss_out[k0:k1] if c.single else net._loss_out[k0:k1, None]
             self.chunks.append(c)
-
-
-class _ChunkViews:
-    __slots__ = ("k0", "k1", "Z", "A", "AT", "dZ", "D", "s1", "s2", "W", "WT", "b", "gW",
-                 "gb", "w_flat", "gw_flat")
 
 
 class MLP:
@@ -163,37 +189,44 @@ class MLP:
         self._out = get_activation(output)
         self.acts = [self._hidden] * (len(sizes) - 2) + [self._out]
         self.n_layers = len(sizes) - 1
-
-        # One (K, P) buffer: all weights first (so regularisation sees one block),
-        # then all biases. params/grads are [W1, b1, W2, b2, ...] views into it.
-        k = self.replicas
         shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
-        self.n_weights = sum(i * o for i, o in shapes)
-        self.n_params = self.n_weights + sum(o for _, o in shapes)
-        self.flat = np.zeros((k, self.n_params), self.dtype)
-        self.grad_flat = np.zeros((k, self.n_params), self.dtype)
-        self.params = ParamList(self._views(self.flat, shapes), self.flat)
-        self.grads = ParamList(self._views(self.grad_flat, shapes), self.grad_flat)
-        self.weights = self.params[0::2]
-        self.biases = self.params[1::2]
-        self._plans: dict[tuple[int, bool], _Plan] = {}
-        self._loss_out = np.empty(k, self.dtype)
-        self._single: dict[int, list[np.ndarray]] = {}
+        self.n_params = sum((i + 1) * o for i, o in shapes)
+        # 1 where flat holds a weight, 0 where it holds a bias (for regularisation).
+        self._weight_mask = np.concatenate(
+            [np.r_[np.ones(i * o), np.zeros(o)] for i, o in shapes]).astype(self.dtype)
+        self.n_weights = int(self._weight_mask.sum())
+        self.flat = np.zeros((self.replicas, self.n_params), self.dtype)
+        self.grad_flat = np.zeros_like(self.flat)
+        self._bind()
         self.rngs: list[np.random.Generator] = []
         self.initialize(
             init, seed, init_low=init_low, init_high=init_high, init_mean=init_mean,
             init_std=init_std, bias_init=bias_init,
         )
 
-    def _views(self, flat: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
-        k = self.replicas
-        views, w_off, b_off = [], 0, self.n_weights
-        for fan_in, fan_out in shapes:
-            views.append(flat[:, w_off : w_off + fan_in * fan_out].reshape(k, fan_in, fan_out))
-            views.append(flat[:, b_off : b_off + fan_out])
-            w_off += fan_in * fan_out
-            b_off += fan_out
-        return views
+    def _bind(self) -> None:
+        """(Re)create the views into ``flat`` and ``grad_flat`` and drop the plans."""
+        self._wext, params = self._views(self.flat)
+        self._gwext, grads = self._views(self.grad_flat)
+        self.params = ParamList(params, self.flat)
+        self.grads = ParamList(grads, self.grad_flat)
+        self.weights = self.params[0::2]
+        self.biases = self.params[1::2]
+        self._plans: dict[tuple[int, bool], _Plan] = {}
+        self._single: dict[tuple, list[np.ndarray]] = {}
+        self._loss_out = np.empty(self.replicas, self.dtype)
+
+    def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per layer the block [W; b] (K, fan_in + 1, fan_out), and [W1, b1, ...]."""
+        k, off = self.replicas, 0
+        blocks, views = [], []
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+            size = (fan_in + 1) * fan_out
+            block = flat[:, off : off + size].reshape(k, fan_in + 1, fan_out)
+            blocks.append(block)
+            views += [block[:, :fan_in, :], block[:, fan_in, :]]
+            off += size
+        return blocks, views
 
     # ------------------------------------------------------------------ set-up
 
@@ -232,103 +265,125 @@ class MLP:
             plan = self._plans[key] = _Plan(self, n, shared)
         return plan
 
-    def _inputs(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=self.dtype)
+    def extend_inputs(self, X: np.ndarray) -> np.ndarray:
+        """X (N, d) or (K, N, d) -> points-last with a row of ones: (d+1, N) or
+        (K, d+1, N), the layout the internal ``_run_t`` works on."""
+        X = np.asarray(X)
         d = self.sizes[0]
         if X.ndim == 2 and X.shape[1] == d:
-            return X
+            out = np.ones((d + 1, X.shape[0]), self.dtype)
+            out[:d] = X.T
+            return out
         if X.ndim == 3 and X.shape[0] == self.replicas and X.shape[2] == d:
-            return X
+            out = np.ones((self.replicas, d + 1, X.shape[1]), self.dtype)
+            out[:, :d] = X.swapaxes(1, 2)
+            return out
         raise ValueError(
             f"X must have shape (N, {d}) or ({self.replicas}, N, {d}), got {X.shape}"
         )
 
-    def _targets(self, y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    def _targets(self, y: np.ndarray, n: int) -> np.ndarray:
+        """y (N,), (N, 1) or (K, N, 1), checked, as points-last (1, N) or (K, 1, N)."""
         y = np.asarray(y, dtype=self.dtype)
-        n = X.shape[-2]
         if y.ndim == 1:
             y = y.reshape(-1, 1)
-        if y.shape in ((n, 1), (self.replicas, n, 1)):
-            return y
+        if y.shape == (n, 1):
+            return y.T
+        if y.shape == (self.replicas, n, 1):
+            return y.swapaxes(1, 2)
         raise ValueError(f"y must have shape ({n}, 1) or ({self.replicas}, {n}, 1), got {y.shape}")
 
     # ------------------------------------------------------------ the maths
 
-    def _forward(self, plan: _Plan, c: _ChunkViews, X: np.ndarray) -> np.ndarray:
-        """Forward pass of chunk ``c``; returns the output activation (m, N, 1)."""
-        a = X if plan.shared else X[c.k0 : c.k1]
-        for act, W, b, Z, A in zip(self.acts, c.W, c.b, c.Z, c.A, strict=True):
-            np.matmul(a, W, out=Z)
-            Z += b
-            a = act.forward(Z, A)
+    def _forward(self, c: _Chunk, XeT: np.ndarray) -> np.ndarray:
+        """Forward pass of chunk ``c``; returns the output activation (m, 1, N)."""
+        a, mm = XeT, c.mm
+        for act, WeT, Z, A, Ae in zip(self.acts, c.WeT, c.Z, c.A, c.Ae, strict=True):
+            mm(WeT, a, Z)  # Zᵀ = [W; b]ᵀ [A; 1]ᵀ
+            act.forward(Z, A)
+            a = Ae
         return a
 
-    def _backward(self, plan: _Plan, c: _ChunkViews, X: np.ndarray, loss, y) -> None:
+    def _backward(self, c: _Chunk, XeT: np.ndarray, loss: Loss, yT: np.ndarray) -> None:
         """Fill the chunk's gradients, starting from dL/dZ of the output layer."""
-        L = self.n_layers
-        loss.grad(c.Z[-1], c.A[-1], y, self._out, c.dZ[-1])
-        for layer in range(L - 1, -1, -1):
-            dZ = c.dZ[layer]
-            if layer > 0:
-                np.matmul(c.AT[layer - 1], dZ, out=c.gW[layer])
-            elif plan.shared:
-                np.matmul(X.T, dZ, out=c.gW[0])
-            else:
-                np.matmul(X[c.k0 : c.k1].transpose(0, 2, 1), dZ, out=c.gW[0])
-            np.matmul(plan.ones, dZ, out=c.gb[layer])  # Σ over the N points
-            if layer > 0:
-                prev = c.dZ[layer - 1]
-                np.matmul(dZ, c.WT[layer], out=prev)
-                self.acts[layer - 1].derivative(c.Z[layer - 1], c.A[layer - 1], c.D[layer - 1])
-                prev *= c.D[layer - 1]
+        mm, acts = c.mm, self.acts
+        loss.grad(c.Z[-1], c.Ae[-1], yT, self._out, c.dZ[-1], c.s1)
+        for layer in range(self.n_layers - 1, 0, -1):
+            dZ, below = c.dZ[layer], c.dZ[layer - 1]
+            mm(c.Ae[layer - 1], c.dZT[layer], c.gWe[layer])  # [dW; db] = [A; 1] dZᵀ
+            mm(c.W[layer], dZ, below)  # dA[l-1]ᵀ = W dZᵀ
+            acts[layer - 1].derivative(c.Z[layer - 1], c.A[layer - 1], c.D[layer - 1])
+            np.multiply(below, c.D[layer - 1], below)
+        mm(XeT, c.dZT[0], c.gWe[0])
 
-    def _penalty(self, c: _ChunkViews, l1: float, l2: float, grads: bool) -> np.ndarray:
-        """l1 Σ|W| + l2 ½ ΣW² per replica (weights only); adds its gradient if asked."""
-        w = c.w_flat
+    def penalty(self, l1: float, l2: float, grads: bool = False,
+                rows: slice = slice(None)) -> np.ndarray:
+        """l1 Σ|W| + l2 ½ ΣW² per replica (weights only, not biases).
+
+        With ``grads``, its gradient is added to :attr:`grad_flat`.
+        """
+        w = self.flat[rows]
+        mask = self._weight_mask
         pen = np.zeros(w.shape[0], self.dtype)
         if l1:
-            pen += l1 * np.abs(w).sum(axis=1)
+            pen += l1 * (np.abs(w) @ mask)
             if grads:
-                c.gw_flat += l1 * np.sign(w)
+                self.grad_flat[rows] += (l1 * mask) * np.sign(w)
         if l2:
-            pen += (0.5 * l2) * np.einsum("ij,ij->i", w, w)
+            pen += (0.5 * l2) * ((w * w) @ mask)
             if grads:
-                c.gw_flat += l2 * w
+                self.grad_flat[rows] += (l2 * mask) * w
         return pen
+
+    def _run_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, l1: float, l2: float,
+               grads: bool, want_loss: bool = True, outputs: np.ndarray | None = None,
+               ) -> np.ndarray:
+        """The hot path. Inputs points-last with their row of ones, (d+1, N) shared or
+        (K, d+1, N); targets (1, N) or (K, 1, N). Writes the loss per replica into a
+        reused (K,) buffer (if ``want_loss``), the gradients into :attr:`grads` (if
+        ``grads``) and the outputs into ``outputs`` (K, N) (if given)."""
+        n = XeT.shape[-1]
+        shared = XeT.ndim == 2
+        plan = self._plans.get((n, shared)) or self._plan(n, shared)
+        per_replica_y = yT.ndim == 3
+        for c in plan.chunks:
+            if c.single:
+                xc = XeT if shared else XeT[c.k0]
+                yc = yT[c.k0] if per_replica_y else yT
+            else:
+                xc = XeT if shared else XeT[c.k0 : c.k1]
+                yc = yT[c.k0 : c.k1] if per_replica_y else yT
+            a = self._forward(c, xc)
+            if want_loss:
+                terms = loss.terms(c.Z[-1], a, yc, c.s1, c.s2)
+                c.mm(terms, plan.mean_weights, c.loss_out)  # mean over the points
+            if outputs is not None:
+                outputs[c.k0 : c.k1] = a[..., 0, :]
+            if grads:
+                self._backward(c, xc, loss, yc)
+        if l1 or l2:
+            pen = self.penalty(l1, l2, grads)
+            if want_loss:
+                self._loss_out += pen
+        return self._loss_out
 
     def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool,
              outputs: np.ndarray | None = None) -> np.ndarray:
-        """Loss per replica into a reused buffer; gradients into ``grads`` if asked;
-        the output activations into ``outputs`` (K, N) if given."""
-        X = self._inputs(X)
-        y = self._targets(y, X)
+        """:meth:`_run_t` for inputs (N, d) / (K, N, d) and targets (N, 1) / (K, N, 1)."""
+        XeT = self.extend_inputs(X)
+        yT = self._targets(y, XeT.shape[-1])
         loss = get_loss(loss_name, self.output)
-        plan = self._plan(X.shape[-2], X.ndim == 2)
-        out = self._loss_out
-        per_replica_y = y.ndim == 3
-        for c in plan.chunks:
-            yc = y[c.k0 : c.k1] if per_replica_y else y
-            a = self._forward(plan, c, X)
-            out[c.k0 : c.k1] = loss.value(c.Z[-1], a, yc, c.s1, c.s2)
-            if outputs is not None:
-                outputs[c.k0 : c.k1] = a[:, :, 0]
-            if grads:
-                self._backward(plan, c, X, loss, yc)
-            if l1 or l2:
-                out[c.k0 : c.k1] += self._penalty(c, l1, l2, grads)
-        return out
+        return self._run_t(XeT, yT, loss, l1, l2, grads, True, outputs)
 
     # ------------------------------------------------------------- public API
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Outputs after the output activation: X (N, d) or (K, N, d) -> (K, N, 1)."""
-        X = self._inputs(X)
-        plan = self._plan(X.shape[-2], X.ndim == 2)
-        out = np.empty((self.replicas, X.shape[-2], 1), self.dtype)
+        XeT = self.extend_inputs(X)
+        out = np.empty((self.replicas, XeT.shape[-1]), self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            for c in plan.chunks:
-                out[c.k0 : c.k1] = self._forward(plan, c, X)
-        return out
+            self._run_t(XeT, XeT[..., :1, :], get_loss("mse"), 0.0, 0.0, False, False, out)
+        return out[:, :, None]
 
     def loss(self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0,
              l2: float = 0.0) -> np.ndarray:
@@ -370,17 +425,17 @@ class MLP:
         if bufs is None:
             if len(self._single) >= _MAX_PLANS:
                 self._single.pop(next(iter(self._single)))
-            bufs = [np.empty((h, n), dt) for h in self.sizes]
+            # each layer with its row of ones below (the bias input)
+            bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
             self._single[key] = bufs
-        np.copyto(bufs[0], X.T)
+        bufs[0][:-1] = X.T
         with np.errstate(over="ignore", invalid="ignore"):
             for layer, act in enumerate(self.acts):
-                WT = self.weights[layer][replica].T.astype(dt)
-                Z = bufs[layer + 1]
-                np.matmul(WT, bufs[layer], out=Z)
-                Z += self.biases[layer][replica].astype(dt)[:, None]
+                WeT = self._wext[layer][replica].T.astype(dt)
+                Z = bufs[layer + 1][:-1]
+                np.dot(WeT, bufs[layer], Z)
                 act.forward(Z, Z)
-        return bufs
+        return [b[:-1] for b in bufs]
 
     def copy(self) -> MLP:
         """An independent copy (parameters and generators duplicated)."""
@@ -388,14 +443,7 @@ class MLP:
         other.__dict__.update(self.__dict__)
         other.flat = self.flat.copy()
         other.grad_flat = np.zeros_like(self.grad_flat)
-        shapes = list(zip(self.sizes[:-1], self.sizes[1:], strict=True))
-        other.params = ParamList(other._views(other.flat, shapes), other.flat)
-        other.grads = ParamList(other._views(other.grad_flat, shapes), other.grad_flat)
-        other.weights = other.params[0::2]
-        other.biases = other.params[1::2]
-        other._plans = {}
-        other._single = {}
-        other._loss_out = np.empty(self.replicas, self.dtype)
+        other._bind()
         other.rngs = [np.random.Generator(np.random.PCG64()) for _ in self.rngs]
         for mine, theirs in zip(other.rngs, self.rngs, strict=True):
             mine.bit_generator.state = theirs.bit_generator.state

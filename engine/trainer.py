@@ -27,6 +27,7 @@ per replica, so its NaNs never reach another replica's numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ import numpy as np
 from .config import Config, ConfigError
 from .datasets import make_dataset
 from .features import make_features
+from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
 
@@ -185,6 +187,14 @@ class Trainer:
         self._truth_test = self.test.y[:, 0] > 0.5
         self._grid_cache: dict = {}
         self._batch_bufs = None
+        self._any_diverged = False
+        self._loss = get_loss(cfg.loss, cfg.output)
+        # Points-last copies, (d+1, N) with a row of ones and (1, N), of the inputs
+        # and targets: the layout the network computes in.
+        self._points_last = [
+            (self.net.extend_inputs(s.X), np.ascontiguousarray(s.target.T))
+            for s in (self.train, self.test)
+        ]
         self.last: dict = {}
         self._evaluate_and_record()
 
@@ -249,8 +259,8 @@ class Trainer:
     def _full_batch_epoch(self) -> None:
         cfg, net = self.config, self.net
         l1, l2 = cfg.penalty()
-        loss = net._run(self.train.X, self.train.target, cfg.loss, l1, l2, True,
-                        self._out_train)
+        XT, tT = self._points_last[0]
+        loss = net._run_t(XT, tT, self._loss, l1, l2, True, True, self._out_train)
         if self._history.wants(self.epoch):
             # The gradient pass evaluated the state after `epoch` epochs: record it.
             self._record(loss.copy(), self._accuracy(self._out_train, self._truth_train))
@@ -261,28 +271,41 @@ class Trainer:
         cfg, net = self.config, self.net
         l1, l2 = cfg.penalty()
         n, k = len(self.train), self.replicas
-        if self._batch_bufs is None or self._batch_bufs[0].shape[:2] != (k, n):
-            self._batch_bufs = (
-                np.empty((k, n, self.train.X.shape[1]), net.dtype),
-                np.empty((k, n, 1), net.dtype),
-                np.empty((k, n), np.intp),
-            )
-        Xp, tp, perm = self._batch_bufs
+        if self._batch_bufs is None or self._batch_bufs[0] != (k, n, b):
+            XT, tT = self._points_last[0]
+            xbuf = np.empty((XT.shape[0], k, n), net.dtype)  # filled by one np.take
+            tbuf = np.empty((1, k, n), net.dtype)
+            perm = np.empty((k, n), np.intp)
+            # Each replica's shuffled copy, points-last: (K, d, N) and (K, 1, N) views;
+            # batch j is the fixed slice j·B:(j+1)·B of them, refilled every epoch.
+            xs, ts = xbuf.transpose(1, 0, 2), tbuf.transpose(1, 0, 2)
+            batches = [(xs[:, :, i : i + b], ts[:, :, i : i + b]) for i in range(0, n, b)]
+            self._batch_bufs = ((k, n, b), xbuf, tbuf, perm, batches)
+        _, xbuf, tbuf, perm, batches = self._batch_bufs
         for r, rng in enumerate(net.rngs):
             perm[r] = rng.permutation(n)
-        np.take(self.train.X, perm, axis=0, out=Xp)
-        np.take(self.train.target, perm, axis=0, out=tp)
-        for start in range(0, n, b):
-            loss = net._run(Xp[:, start : start + b], tp[:, start : start + b], cfg.loss,
-                            l1, l2, True)
-            self._apply(loss)
+        XT, tT = self._points_last[0]
+        np.take(XT, perm, axis=1, out=xbuf)
+        np.take(tT, perm, axis=1, out=tbuf)
+        loss = self._loss
+        for xb, tb in batches:
+            # No loss value per batch: the full training loss is evaluated after the
+            # epoch; a non-finite gradient is caught here.
+            net._run_t(xb, tb, loss, l1, l2, True, False)
+            self._apply(None)
 
-    def _apply(self, loss: np.ndarray) -> None:
+    def _apply(self, loss: np.ndarray | None) -> None:
         """Freeze replicas with a non-finite loss or gradient; update the others."""
-        bad = ~np.isfinite(loss + self.net.grad_flat.sum(axis=1))
-        if bad.any():
+        total = float(self.net.grad_flat.sum())
+        if loss is not None:
+            total += float(loss.sum())
+        if not math.isfinite(total):  # rare: find the culprits, replica by replica
+            bad = ~np.isfinite(self.net.grad_flat.sum(axis=1))
+            if loss is not None:
+                bad |= ~np.isfinite(loss)
             self.diverged |= bad
-        if self.diverged.any():
+        if self._any_diverged or self.diverged.any():
+            self._any_diverged = True
             self.optimizer.step(self.net.grads, active=~self.diverged)
         else:
             self.optimizer.step(self.net.grads)
@@ -298,8 +321,9 @@ class Trainer:
         cfg = self.config
         l1, l2 = cfg.penalty()
         with np.errstate(all="ignore"):
-            loss = self.net._run(self.train.X, self.train.target, cfg.loss, l1, l2, False,
-                                 self._out_train).copy()
+            XT, tT = self._points_last[0]
+            loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
+                                   self._out_train).copy()
             self._record(loss, self._accuracy(self._out_train, self._truth_train))
 
     def _record(self, train_loss: np.ndarray, train_acc: np.ndarray) -> None:
@@ -308,8 +332,9 @@ class Trainer:
             test_loss, test_acc = train_loss, train_acc
         else:
             l1, l2 = cfg.penalty()
-            test_loss = self.net._run(self.test.X, self.test.target, cfg.loss, l1, l2,
-                                      False, self._out_test).copy()
+            XT, tT = self._points_last[1]
+            test_loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
+                                        self._out_test).copy()
             test_acc = self._accuracy(self._out_test, self._truth_test)
         row = np.stack([train_loss, test_loss, train_acc, test_acc])
         if self._history.wants(self.epoch):
