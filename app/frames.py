@@ -7,6 +7,7 @@ holds only scalars and short lists, and never NaN or Infinity (they become null)
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -52,7 +53,8 @@ def quantise(values: np.ndarray) -> tuple[bytes, float, float]:
     hi = float(values[finite].max())
     q = np.zeros(values.shape, np.uint8)
     if hi > lo:
-        scaled = (np.where(finite, values, lo) - lo) * (255.0 / (hi - lo))
+        # divide first: 255 / (hi - lo) overflows for a subnormal span
+        scaled = (np.where(finite, values, lo) - lo) / (hi - lo) * 255.0
         np.rint(scaled, out=scaled)
         q = scaled.astype(np.uint8)
     return q.tobytes(), lo, hi
@@ -71,11 +73,17 @@ def quantise_rows(values: np.ndarray) -> tuple[bytes, np.ndarray]:
     lo[none] = 0.0
     hi[none] = 0.0
     span = hi - lo
-    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    scaled = (np.where(finite, flat, lo[:, None]) - lo[:, None]) * scale[:, None]
+    offset = np.where(finite, flat, lo[:, None]) - lo[:, None]
+    scaled = np.divide(offset, span[:, None], out=np.zeros_like(offset),
+                       where=span[:, None] > 0) * 255.0
     q = np.rint(scaled).astype(np.uint8)
     ranges = np.stack([lo, hi], axis=1).astype(np.float32)
     return q.tobytes(), ranges
+
+
+@functools.lru_cache(maxsize=64)
+def _sample_index(n: int, size: int) -> np.ndarray:
+    return np.rint(np.linspace(0, n - 1, size)).astype(np.intp)
 
 
 def subsample(stack: np.ndarray, size: int) -> np.ndarray:
@@ -83,8 +91,8 @@ def subsample(stack: np.ndarray, size: int) -> np.ndarray:
     n = stack.shape[-1]
     if size >= n:
         return stack
-    idx = np.rint(np.linspace(0, n - 1, size)).astype(np.intp)
-    return stack[:, idx][:, :, idx]
+    idx = _sample_index(n, size)
+    return stack[:, idx[:, None], idx]
 
 
 def thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray | slice:
@@ -95,8 +103,9 @@ def thin(n: int, limit: int = MAX_HISTORY) -> np.ndarray | slice:
 
 
 def f32(values: Any) -> bytes:
-    """Little-endian float32 bytes."""
-    return np.ascontiguousarray(values, dtype="<f4").tobytes()
+    """Little-endian float32 bytes (beyond float32's range: +-inf)."""
+    with np.errstate(over="ignore"):
+        return np.ascontiguousarray(values, dtype="<f4").tobytes()
 
 
 # ---- from a Trainer -----------------------------------------------------------------------
@@ -104,8 +113,7 @@ def f32(values: Any) -> bytes:
 
 def layer_sizes(trainer) -> list[int]:
     """``[n_features, hidden..., 1]`` of the trainer's live network."""
-    cfg = trainer.config
-    return [len(cfg.features), *(int(h) for h in cfg.hidden), 1]
+    return [int(n) for n in trainer.net.sizes]
 
 
 def all_diverged(trainer) -> bool:
@@ -113,23 +121,30 @@ def all_diverged(trainer) -> bool:
     return bool(np.all(trainer.diverged))
 
 
-def _history(trainer, since: int) -> tuple[dict, dict | None]:
-    """The history payload since epoch ``since`` (thinned) and its newest values.
-
-    The newest values are None when there is no new point.
-    """
+def _history(trainer, since: int) -> dict:
+    """The history payload: rows after epoch ``since``, thinned, replica 0."""
     hist = trainer.history_since(since)
     epochs = np.asarray(hist["epoch"])
     keep = thin(len(epochs))
     payload = {"epoch": np.ascontiguousarray(epochs[keep], dtype="<u4").tobytes()}
-    latest: dict[str, float | None] = {k: None for k in HISTORY_KEYS}
     for key in HISTORY_KEYS:
-        series = np.asarray(hist[key], dtype=np.float64)
+        series = np.asarray(hist[key])
         if series.ndim == 2:
             series = series[:, 0]  # replica 0: the one the page shows
         payload[key] = f32(series[keep])
-        latest[key] = finite_or_none(series[-1]) if len(series) else None
-    return payload, (latest if len(epochs) else None)
+    return payload
+
+
+def _latest(trainer) -> dict[str, float | None]:
+    """The current loss and accuracy of replica 0 (the engine keeps them in ``last``)."""
+    last = getattr(trainer, "last", None) or {}
+    values = {}
+    for key in HISTORY_KEYS:
+        value = last.get(key)
+        if value is not None and np.ndim(value):
+            value = np.asarray(value).ravel()[0]
+        values[key] = finite_or_none(value)
+    return values
 
 
 def _points(split) -> bytes:
@@ -146,13 +161,10 @@ def build_frame(
     history_since: int,
     include_points: bool,
     thumb: int = THUMB,
-    latest: dict[str, float | None] | None = None,
 ) -> dict:
     """The ``frame`` payload of docs/PROTOCOL.md for replica 0 of ``trainer``.
 
-    ``history_since`` is the last epoch already sent (-1 for none); ``latest`` holds
-    the loss/accuracy values to report when no new history point exists (a weight was
-    edited while paused): they are the last ones the client was sent.
+    ``history_since`` is the last epoch already sent (-1 for none).
     """
     cfg = trainer.config
     grid = int(cfg.grid)
@@ -165,9 +177,8 @@ def build_frame(
     for W, b in zip(frame.weights, frame.biases, strict=True):
         params.append(np.asarray(W, dtype=np.float64).ravel())
         params.append(np.asarray(b, dtype=np.float64).ravel())
-    history, values = _history(trainer, history_since)
-    if values is None:  # nothing new: repeat what the client was last told
-        values = {k: (latest or {}).get(k) for k in HISTORY_KEYS}
+    history = _history(trainer, history_since)
+    values = _latest(trainer)
     return {
         "seq": seq,
         "epoch": int(trainer.epoch),

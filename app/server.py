@@ -8,15 +8,18 @@ by ``ready`` is applied before the credit is granted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, send_file
-from flask_socketio import ConnectionRefusedError, SocketIO
+from flask import Flask, jsonify, render_template, send_file
+from flask_socketio import SocketIO
+from socketio.exceptions import ConnectionRefusedError
 from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
@@ -24,6 +27,7 @@ from engine import Config
 from . import __version__, resources
 from .datasets import dataset_previews
 from .session import Session
+from .turns import TrainingTurns
 from .validation import ValidationError
 
 log = logging.getLogger(__name__)
@@ -77,13 +81,22 @@ class SessionRegistry:
 
 
 class WebSocketAwareHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, told to hang up after a WebSocket ends.
+    """Werkzeug's request handler, tuned for WebSocket streaming.
 
-    When a WebSocket session is over, simple-websocket hands the connection back to
-    Werkzeug by raising ConnectionError, and Werkzeug would read the next "request"
-    from it: the client's WebSocket close frame, answered with a 400 and a log line,
-    while the client waits (3 s for python-socketio) for a close that never comes.
+    * TCP_NODELAY: a frame is a burst of small WebSocket messages (a header and its
+      attachments). With Nagle's algorithm on, the tail of each burst waited for the
+      client's delayed ACK: about 40 ms per round trip, which capped a client at
+      ~20 frames/s however fast the server was.
+    * Hang up after a WebSocket ends. simple-websocket hands the connection back to
+      Werkzeug by raising ConnectionError, and Werkzeug would read the next "request"
+      from it: the client's close frame, answered with a 400 and a log line, while
+      the client waits (3 s for python-socketio) for a close that never comes.
     """
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):  # not a TCP socket (a test double)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def connection_dropped(self, error: BaseException, environ=None) -> None:
         self.close_connection = True
@@ -127,7 +140,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     registry = SessionRegistry(int(app.config["MAX_SESSIONS"]))
     app.extensions["playground.sessions"] = registry
     _add_routes(app, registry)
-    _add_socket_handlers(app, socketio, registry)
+    _add_socket_handlers(app, socketio, registry, TrainingTurns())
     return app
 
 
@@ -185,59 +198,63 @@ def _vendor(path):
 # ---- Socket.IO ----------------------------------------------------------------------------
 
 
-def _add_socket_handlers(app: Flask, socketio: SocketIO, registry: SessionRegistry) -> None:
+def _add_socket_handlers(
+    app: Flask, socketio: SocketIO, registry: SessionRegistry, turns: TrainingTurns
+) -> None:
+    """Register the protocol's handlers on the underlying python-socketio server.
+
+    They go straight to python-socketio rather than through ``@socketio.on``: none of
+    them needs a Flask request context, and pushing one for every ``ready`` (the most
+    frequent event, dozens per second per client) cost more than handling it.
+    """
+    server = socketio.server
+    max_fps = float(app.config["MAX_FPS"])
+    thumb = int(app.config["THUMB"])
+
     def emitter(sid: str) -> Callable[[str, Any], None]:
         def emit(event: str, payload: Any) -> None:
-            socketio.emit(event, payload, to=sid)
+            server.emit(event, payload, to=sid)
 
         return emit
 
-    def refuse(event: str, field: str, message: str) -> None:
-        """An error to the caller, when there is no session to send it through."""
-        socketio.emit("error", {"event": event, "field": field, "message": message},
-                      to=request.sid)
+    def refuse(sid: str, event: str, field: str, message: str) -> None:
+        """An error to a connection that has no session to send it through."""
+        server.emit("error", {"event": event, "field": field, "message": message}, to=sid)
 
-    def guarded(event: str, takes_payload: bool = True):
-        """Wrap a handler: find the session, check arity, turn exceptions into `error`."""
+    def handler(event: str):
+        """Register ``fn(session, payload)`` for ``event``: find the session, check the
+        arity, and turn every exception into an ``error`` event."""
 
-        def decorate(handler: Callable[[Session, Any], None]):
-            @functools.wraps(handler)
-            def wrapper(*args: Any) -> None:
-                session = registry.get(request.sid)
+        def decorate(fn: Callable[[Session, Any], None]):
+            @functools.wraps(fn)
+            def wrapper(sid: str, *args: Any) -> None:
+                session = registry.get(sid)
                 if session is None:
-                    refuse(event, "session", "no session for this connection")
+                    refuse(sid, event, "session", "no session for this connection")
                     return
                 if len(args) > 1:
                     session.send_error(event, "payload", "expected one payload")
                     return
-                payload = args[0] if args else None
                 try:
-                    handler(session, payload)
+                    fn(session, args[0] if args else None)
                 except ValidationError as err:
                     session.send_error(event, err.field, err.message)
                 except Exception as err:  # never let one message kill the session
-                    log.exception("%s handler failed for %s", event, request.sid)
+                    log.exception("%s handler failed for %s", event, sid)
                     session.send_error(event, "payload", f"could not apply {event}: {err}")
 
-            return wrapper
+            server.on(event, wrapper)
+            return fn
 
         return decorate
 
-    @socketio.on("connect")
-    def on_connect(auth: Any = None) -> None:
-        sid = request.sid
+    def on_connect(sid: str, environ: dict | None = None, auth: Any = None) -> None:
         if registry.get(sid) is not None:
             # a client emitting an event named "connect" on a live socket
             registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
             return
         session = registry.add(
-            sid,
-            lambda: Session(
-                sid,
-                emitter(sid),
-                max_fps=float(app.config["MAX_FPS"]),
-                thumb=int(app.config["THUMB"]),
-            ),
+            sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns)
         )
         if session is None:
             return
@@ -245,10 +262,8 @@ def _add_socket_handlers(app: Flask, socketio: SocketIO, registry: SessionRegist
         session.send_state()
         session.start()
 
-    @socketio.on("disconnect")
-    def on_disconnect(*args: Any) -> None:
-        sid = request.sid
-        if socketio.server.manager.is_connected(sid, "/"):
+    def on_disconnect(sid: str, *args: Any) -> None:
+        if server.manager.is_connected(sid, "/"):
             # an event named "disconnect" sent on a live socket, not a real disconnect
             session = registry.get(sid)
             if session is not None:
@@ -258,33 +273,32 @@ def _add_socket_handlers(app: Flask, socketio: SocketIO, registry: SessionRegist
         if session is not None:
             session.stop()
 
-    @socketio.on("config")
-    @guarded("config")
+    def on_unknown(event: Any, sid: str, *args: Any) -> None:
+        name = str(event)[:40]
+        session = registry.get(sid)
+        if session is not None:
+            session.send_error(name, "event", f"unknown event {name!r}")
+        else:
+            refuse(sid, name, "event", f"unknown event {name!r}")
+
+    server.on("connect", on_connect)
+    server.on("disconnect", on_disconnect)
+    server.on("*", on_unknown)
+
+    @handler("config")
     def on_config(session: Session, payload: Any) -> None:
         session.apply_config(payload)
 
-    @socketio.on("control")
-    @guarded("control")
+    @handler("control")
     def on_control(session: Session, payload: Any) -> None:
         session.control(payload)
 
-    @socketio.on("set_weight")
-    @guarded("set_weight")
+    @handler("set_weight")
     def on_set_weight(session: Session, payload: Any) -> None:
         session.set_weight(payload)
 
-    @socketio.on("ready")
-    @guarded("ready")
+    @handler("ready")
     def on_ready(session: Session, payload: Any) -> None:
         if payload not in (None, {}):
             raise ValidationError("payload", "ready takes no payload")
         session.grant_credit()
-
-    @socketio.on("*")
-    def on_unknown(event: Any, *args: Any) -> None:
-        name = str(event)[:40]
-        session = registry.get(request.sid)
-        if session is not None:
-            session.send_error(name, "event", f"unknown event {name!r}")
-        else:
-            refuse(name, "event", f"unknown event {name!r}")

@@ -13,19 +13,25 @@ Locks, always taken in this order (never the send lock while holding the conditi
   chunks hold it, so a handler waits at most one chunk (~15 ms) to change the config.
   The thread sleeps on it, so a paused session with nothing to send uses no CPU and a
   handler's ``notify`` wakes it at once.
+
+A Lock is not fair: the thread would release it between chunks and take it straight
+back, starving a waiting handler for seconds. So handlers announce themselves first
+(:meth:`Session._handler_turn`) and the thread, between chunks, steps aside for them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine import Config, Trainer
 
 from . import frames
+from .turns import TrainingTurns
 from .validation import ValidationError, parse_config, parse_control, parse_set_weight
 
 log = logging.getLogger(__name__)
@@ -33,14 +39,18 @@ log = logging.getLogger(__name__)
 Emit = Callable[[str, Any], None]
 
 CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and credit
+MIN_CHUNK_SECONDS = 0.001
+ROTATION_SECONDS = 0.1  # with many sessions, each trains about this often (see turns.py)
 MAX_CHUNK_EPOCHS = 20_000
+IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
 MAX_PACING_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
 
 
 class Session:
     """A Trainer trained by a background thread and streamed to one client.
 
-    ``max_fps`` caps the frame rate; ``clock`` is injectable for tests.
+    ``max_fps`` caps the frame rate; ``turns`` (shared by the sessions of one server)
+    makes them train one at a time, in turn; ``clock`` is injectable for tests.
     """
 
     def __init__(
@@ -52,6 +62,7 @@ class Session:
         max_fps: float = 30.0,
         thumb: int = frames.THUMB,
         clock: Callable[[], float] = time.monotonic,
+        turns: TrainingTurns | None = None,
     ):
         self.sid = sid
         self._emit = emit
@@ -60,6 +71,12 @@ class Session:
         self._thumb = thumb
         self._send_lock = threading.Lock()
         self._cond = threading.Condition(threading.Lock())
+        self._waiting_lock = threading.Lock()
+        self._handlers_waiting = 0  # handlers queued for _cond: the thread steps aside
+        self._stepping_aside = False
+        self._turns = turns
+        self._has_turn = False  # this session may train now
+        self._in_rotation = False  # holds the turn or is queued for it
         self.trainer = Trainer(config if config is not None else Config(), replicas=1)
         self._stopped = False
         self._credit = False  # the client is ready for one frame
@@ -70,7 +87,7 @@ class Session:
         self._next_frame_at = 0.0
         self._history_mark = -1  # last epoch whose history went out; -1 = none yet
         self._send_points = True
-        self._latest: dict | None = None  # loss/accuracy values the client last got
+        self._diverged = False
         self._seconds_per_epoch: float | None = None
         self._pace_origin = (0.0, 0)  # (time, epoch) that `speed` pacing counts from
         self.frames_sent = 0
@@ -81,19 +98,36 @@ class Session:
 
     # ---- called from socket handlers (any thread) --------------------------------------
 
+    @contextlib.contextmanager
+    def _handler_turn(self) -> Iterator[None]:
+        """Hold the condition's lock, ahead of the training thread (see the module doc)."""
+        with self._waiting_lock:
+            self._handlers_waiting += 1
+        try:
+            self._cond.acquire()
+        finally:
+            with self._waiting_lock:
+                self._handlers_waiting -= 1
+        try:
+            yield
+        finally:
+            if self._stepping_aside and not self._handlers_waiting:
+                self._cond.notify_all()
+            self._cond.release()
+
     def start(self) -> None:
         """Start the background thread (once)."""
         self.thread.start()
 
     def stop(self) -> None:
         """Ask the thread to end; it does within one training chunk. Does not wait."""
-        with self._cond:
+        with self._handler_turn():
             self._stopped = True
             self._wake_locked()
 
     def grant_credit(self) -> None:
         """The client is ready for one more frame (credits do not accumulate)."""
-        with self._cond:
+        with self._handler_turn():
             self._credit = True
             self._wake_locked()
 
@@ -103,7 +137,7 @@ class Session:
         Live fields keep the epoch and the weights; others rebuild the network, which
         keeps playing if it was playing.
         """
-        with self._cond:
+        with self._handler_turn():
             new = parse_config(payload, self.trainer.config)
             old_speed = self.trainer.config.speed
             rebuilt = self.trainer.update(new)
@@ -117,7 +151,7 @@ class Session:
     def control(self, payload: Any) -> None:
         """play, pause, step, reset or regenerate; then send ``state``."""
         action, epochs = parse_control(payload)
-        with self._cond:
+        with self._handler_turn():
             if action == "play":
                 self._playing = True
                 self._steps_pending = 0
@@ -141,9 +175,9 @@ class Session:
 
     def set_weight(self, payload: Any) -> None:
         """Set one weight or bias of the live network; then send ``state``."""
-        with self._cond:
+        with self._handler_turn():
             layer, kind, i, j, value = parse_set_weight(payload, self.sizes)
-            self.trainer.set_param(layer, kind, i, j, value)
+            self.trainer.set_param(layer, kind, i, j if kind == "weight" else None, value)
             self._changed_locked()
         self.send_state()
 
@@ -154,7 +188,7 @@ class Session:
     def send_state(self) -> None:
         """Send the whole validated config and the run status."""
         with self._send_lock:
-            with self._cond:
+            with self._handler_turn():
                 state = self._state_locked()
             self._emit("state", state)
 
@@ -171,36 +205,56 @@ class Session:
 
     def state(self) -> dict:
         """The ``state`` payload (docs/PROTOCOL.md)."""
-        with self._cond:
+        with self._handler_turn():
             return self._state_locked()
 
     # ---- the background thread ---------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._leave_rotation()
+
+    def _loop(self) -> None:
         while True:
-            with self._cond:
-                task = self._next_task_locked()
-            if task is None:
-                return
-            kind, epochs = task
+            kind, send_state = None, False
             try:
+                with self._cond:
+                    task = self._next_task_locked()
+                    if task is None:
+                        return
+                    kind, epochs = task
+                    if kind == "train":
+                        # trained under the same hold as the choice: no window for a
+                        # change to slip in between deciding and stepping
+                        send_state = self._train_locked(epochs)
                 if kind == "frame":
                     self._send_frame()
+                    self._let_io_run()
                 else:
-                    self._train(epochs)
+                    if self._turns is not None and self._turns.others_waiting():
+                        self._pass_turn()
+                    if send_state:
+                        self.send_state()
             except Exception as err:  # an engine bug must not kill the thread silently
                 log.exception("session %s: %s failed", self.sid, kind)
                 with self._cond:
                     self._playing = False
                     self._steps_pending = 0
                     self._dirty = False
-                self.send_error(kind, "engine", f"{kind} failed: {err}")
+                self.send_error(kind or "session", "engine", f"{kind} failed: {err}")
                 self.send_state()
 
     def _next_task_locked(self) -> tuple[str, int] | None:
         """Wait until there is something to do: ("frame", 0), ("train", n) or None (stop)."""
         while not self._stopped:
             self.wakeups += 1
+            if self._handlers_waiting:
+                self._stepping_aside = True  # the last handler out notifies
+                self._cond.wait(0.05)
+                self._stepping_aside = False
+                continue
             now = self._clock()
             want_frame = self._credit and self._dirty
             if want_frame and now >= self._next_frame_at:
@@ -211,37 +265,68 @@ class Session:
                 # end the chunk when the frame falls due, so frames leave on time
                 left = (self._next_frame_at - now) / self._seconds_per_epoch
                 chunk = max(1, min(chunk, int(left)))
+            epochs = 0
             if self._steps_pending > 0:
-                return "train", min(self._steps_pending, chunk)
-            if self._playing and not self._is_diverged():
-                allowed, next_epoch_at = self._paced_epochs(now, chunk)
-                if allowed > 0:
-                    return "train", allowed
-                wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
+                epochs = min(self._steps_pending, chunk)
+            elif self._playing and not self._is_diverged():
+                epochs, next_epoch_at = self._paced_epochs(now, chunk)
+                if not epochs:
+                    wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
+            if epochs:
+                if self._my_turn_locked():
+                    return "train", epochs
+                # queued: turn_granted() will wake us
+            elif self._in_rotation:
+                self._leave_rotation()  # nothing to train: let the others go
             self.idle = wake_at is None  # asleep until a handler calls notify
             self._cond.wait(None if wake_at is None else max(wake_at - now, 0.0))
             self.idle = False
         return None
 
-    def _train(self, epochs: int) -> None:
+    # ---- turns (see turns.py) ----------------------------------------------------------
+
+    def turn_granted(self) -> None:
+        """The previous holder passed us the training turn (called from its thread)."""
         with self._cond:
-            if self._stopped:
-                return
-            started = self._clock()
-            self.trainer.step(epochs)
-            elapsed = self._clock() - started
-            self.epochs_trained += epochs
-            if self._steps_pending:
-                self._steps_pending = max(self._steps_pending - epochs, 0)
-            self._measure(elapsed, epochs)
-            self._dirty = True
-            diverged_now = self._is_diverged() and (self._playing or self._steps_pending)
-            if diverged_now:
-                # NaN weights never recover: stop spending CPU on them
-                self._playing = False
-                self._steps_pending = 0
-        if diverged_now:
-            self.send_state()
+            self._has_turn = True
+            self._wake_locked()
+
+    def _my_turn_locked(self) -> bool:
+        if self._turns is None or self._has_turn:
+            return True
+        self._in_rotation = True
+        self._has_turn = self._turns.request(self)
+        return self._has_turn
+
+    def _pass_turn(self) -> None:
+        with self._cond:
+            self._has_turn = False
+        self._turns.release(self)
+
+    def _leave_rotation(self) -> None:
+        if self._turns is None:
+            return
+        self._has_turn = False
+        self._in_rotation = False
+        self._turns.release(self)
+
+    def _train_locked(self, epochs: int) -> bool:
+        """Train ``epochs``; True when the run just stopped on divergence."""
+        started = self._clock()
+        self.trainer.step(epochs)
+        elapsed = self._clock() - started
+        self.epochs_trained += epochs
+        if self._steps_pending:
+            self._steps_pending = max(self._steps_pending - epochs, 0)
+        self._measure(elapsed, epochs)
+        self._dirty = True
+        self._diverged = frames.all_diverged(self.trainer)
+        if self._diverged:
+            # NaN weights never recover: stop spending CPU on them
+            self._playing = False
+            self._steps_pending = 0
+            return True
+        return False
 
     def _send_frame(self) -> None:
         with self._send_lock:
@@ -256,9 +341,7 @@ class Session:
                     history_since=self._history_mark,
                     include_points=self._send_points,
                     thumb=self._thumb,
-                    latest=self._latest,
                 )
-                self._latest = {k: payload[k] for k in frames.HISTORY_KEYS}
                 self._history_mark = self.trainer.epoch
                 self._send_points = False
                 self._credit = False
@@ -271,6 +354,19 @@ class Session:
             self._emit("frame", payload)
             self.frames_sent += 1
 
+    def _let_io_run(self) -> None:
+        """Step off the GIL for a moment so the frame actually leaves.
+
+        Emitting only queues the frame's packets (a header and ~10 attachments); the
+        WebSocket writer thread sends them one by one, and each send needs the GIL
+        back. Against a training thread that holds the GIL for its whole switch
+        interval (5 ms), ten sends took ~50 ms. Waiting here (on the condition, so a
+        handler or stop still wakes us) lets the writer send them all at once.
+        """
+        with self._cond:
+            if not self._stopped:
+                self._cond.wait(IO_PAUSE_SECONDS)
+
     # ---- helpers (call with the condition held) ----------------------------------------
 
     def _send(self, event: str, payload: Any) -> None:
@@ -278,6 +374,7 @@ class Session:
             self._emit(event, payload)
 
     def _changed_locked(self) -> None:
+        self._diverged = frames.all_diverged(self.trainer)
         self._dirty = True
         self._wake_locked()
 
@@ -287,7 +384,6 @@ class Session:
 
     def _after_rebuild_locked(self) -> None:
         self._history_mark = -1
-        self._latest = None
         self._send_points = True
         self._restart_pacing_locked()
 
@@ -311,10 +407,18 @@ class Session:
         self._pace_origin = (self._clock(), self.trainer.epoch)
 
     def _chunk_epochs(self) -> int:
-        """Epochs that take about CHUNK_SECONDS, from the measured speed."""
+        """Epochs that take about one chunk's time, from the measured speed.
+
+        The chunk is CHUNK_SECONDS, or less when many sessions take turns, so that
+        each of them trains about every ROTATION_SECONDS.
+        """
         if self._seconds_per_epoch is None:
             return 1
-        return int(min(max(CHUNK_SECONDS / self._seconds_per_epoch, 1), MAX_CHUNK_EPOCHS))
+        seconds = CHUNK_SECONDS
+        if self._turns is not None:
+            sharing = max(self._turns.sessions_in_rotation(), 1)
+            seconds = min(CHUNK_SECONDS, max(MIN_CHUNK_SECONDS, ROTATION_SECONDS / sharing))
+        return int(min(max(seconds / self._seconds_per_epoch, 1), MAX_CHUNK_EPOCHS))
 
     def _measure(self, elapsed: float, epochs: int) -> None:
         per_epoch = max(elapsed, 1e-7) / epochs
@@ -345,7 +449,8 @@ class Session:
         return 0, t0 + (done + 1) / speed
 
     def _is_diverged(self) -> bool:
-        return bool(frames.all_diverged(self.trainer))
+        """Cached after every change: the engine may compute it from the losses."""
+        return self._diverged
 
     def _status_locked(self, frame: bool = False) -> str:
         if frame and self._is_diverged():

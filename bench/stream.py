@@ -66,11 +66,23 @@ def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0
     raise RuntimeError(f"no answer from {url}/healthz within {timeout:.0f} s")
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (Linux /proc; None elsewhere or unknown)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @contextlib.contextmanager
 def server(url: str | None, max_sessions: int):
-    """A running server's base URL: the given one, or a fresh subprocess."""
+    """A running server: (base URL, pid or None), the given URL or a fresh subprocess."""
     if url:
-        yield url.rstrip("/")
+        yield url.rstrip("/"), None
         return
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -82,7 +94,7 @@ def server(url: str | None, max_sessions: int):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, proc)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -181,15 +193,16 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def measure_clients(url: str, n: int) -> dict:
+def measure_clients(url: str, n: int, server_pid: int | None = None) -> dict:
     clients = [Client(url, NET_421) for _ in range(n)]
     try:
         for c in clients:
             c.start()
         time.sleep(1.0 + n * 0.02)  # warm up: the first frames, the chunk size settling
-        t0 = time.perf_counter()
+        t0, server0, me0 = time.perf_counter(), cpu_seconds(server_pid), time.process_time()
         time.sleep(WINDOW)
-        t1 = time.perf_counter()
+        t1, server1, me1 = time.perf_counter(), cpu_seconds(server_pid), time.process_time()
+        server_cpu = None if server0 is None else (server1 - server0) / (t1 - t0)
         fps, eps, sizes = [], [], []
         for c in clients:
             frames = c.window(t0, t1)
@@ -228,6 +241,8 @@ def measure_clients(url: str, n: int) -> dict:
             "live_ms": _median(live) * 1000,
             "rebuild_ms": _median(rebuild) * 1000,
             "lost": CHANGES * n * 2 - len(live) - len(rebuild),
+            "server_cpu": server_cpu,
+            "client_cpu": (me1 - me0) / (t1 - t0),
         }
     finally:
         for c in clients:
@@ -255,17 +270,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     args = parser.parse_args(argv)
-    with server(args.url, max_sessions=max(args.clients) + 8) as url:
+    with server(args.url, max_sessions=max(args.clients) + 8) as (url, pid):
         print(f"server {url}; 4-2-1 full batch, speed 0 (as fast as possible), grid 50, "
               f"{WINDOW:.0f} s windows; medians over clients")
         print(f"{'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
-              f"{'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10}")
+              f"{'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
+              f"{'server CPU':>10} {'client CPU':>10}")
         for n in args.clients:
-            r = measure_clients(url, n)
+            r = measure_clients(url, n, pid)
             lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
+            server_cpu = "-" if r["server_cpu"] is None else f"{r['server_cpu']:.0%}"
             print(f"{r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} {r['eps']:>9.0f} "
-                  f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f}{lost}",
-                  flush=True)
+                  f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} "
+                  f"{server_cpu:>10} {r['client_cpu']:>10.0%}{lost}", flush=True)
         steady, first = measure_big_frame(url)
         print(f"6x8 network, grid 100, 12x12 thumbnails: {steady:.0f} bytes per frame "
               f"({first:.0f} for the first frame after a rebuild, which carries the points)")
