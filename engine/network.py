@@ -367,6 +367,21 @@ class MLP:
                 self._loss_out += pen
         return self._loss_out
 
+    def _evaluate_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss,
+                    weights: list[np.ndarray], outputs: np.ndarray) -> list[np.ndarray]:
+        """One forward pass over shared points-last inputs; per weight vector w (N,),
+        the weighted sum of the per-point losses Σ_n w_n ℓ_n per replica (no
+        penalty). One pass evaluates train and test sets stacked side by side."""
+        plan = self._plan(XeT.shape[-1], True)
+        results = [np.empty(self.replicas, self.dtype) for _ in weights]
+        for c in plan.chunks:
+            a = self._forward(c, XeT)
+            terms = loss.terms(c.Z[-1], a, yT, c.s1, c.s2)
+            for w, r in zip(weights, results, strict=True):
+                c.mm(terms, w, r[c.k0 : c.k1] if c.single else r[c.k0 : c.k1, None])
+            outputs[c.k0 : c.k1] = a[..., 0, :]
+        return results
+
     def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool,
              outputs: np.ndarray | None = None) -> np.ndarray:
         """:meth:`_run_t` for inputs (N, d) / (K, N, d) and targets (N, 1) / (K, N, 1)."""

@@ -180,8 +180,13 @@ class Trainer:
         self.epoch = 0
         self.diverged = np.zeros(k, bool)
         self._history = _History(k, self.max_history_rows)
-        self._out_train = np.empty((k, len(self.train)), self.net.dtype)
-        self._out_test = np.empty((k, len(self.test)), self.net.dtype)
+        n_train, n_test = len(self.train), len(self.test)
+        if self.test is self.train:
+            self._out_train = self._out_test = np.empty((k, n_train), self.net.dtype)
+        else:
+            self._out_both = np.empty((k, n_train + n_test), self.net.dtype)
+            self._out_train = self._out_both[:, :n_train]
+            self._out_test = self._out_both[:, n_train:]
         self._threshold = 0.5 if cfg.output == "sigmoid" else 0.0
         self._truth_train = self.train.y[:, 0] > 0.5
         self._truth_test = self.test.y[:, 0] > 0.5
@@ -195,6 +200,17 @@ class Trainer:
             (self.net.extend_inputs(s.X), np.ascontiguousarray(s.target.T))
             for s in (self.train, self.test)
         ]
+        if self.test is not self.train:
+            # Train and test side by side, evaluated in one forward pass; the two
+            # losses are the per-point losses weighted 1/N on their own columns.
+            (xe_tr, t_tr), (xe_te, t_te) = self._points_last
+            dt = self.net.dtype
+            self._both = (
+                np.ascontiguousarray(np.concatenate([xe_tr, xe_te], axis=1)),
+                np.ascontiguousarray(np.concatenate([t_tr, t_te], axis=1)),
+                [np.r_[np.full(n_train, 1 / n_train), np.zeros(n_test)].astype(dt),
+                 np.r_[np.zeros(n_train), np.full(n_test, 1 / n_test)].astype(dt)],
+            )
         self.last: dict = {}
         self._evaluate_and_record()
 
@@ -304,8 +320,8 @@ class Trainer:
             if loss is not None:
                 bad |= ~np.isfinite(loss)
             self.diverged |= bad
-        if self._any_diverged or self.diverged.any():
-            self._any_diverged = True
+            self._any_diverged = bool(self.diverged.any())
+        if self._any_diverged:
             self.optimizer.step(self.net.grads, active=~self.diverged)
         else:
             self.optimizer.step(self.net.grads)
@@ -318,23 +334,42 @@ class Trainer:
         return ((outputs > self._threshold) == truth).mean(axis=1)
 
     def _evaluate_and_record(self) -> None:
-        cfg = self.config
+        """Evaluate the current state on train and test sets, and record it."""
+        cfg, net = self.config, self.net
         l1, l2 = cfg.penalty()
         with np.errstate(all="ignore"):
-            XT, tT = self._points_last[0]
-            loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
-                                   self._out_train).copy()
-            self._record(loss, self._accuracy(self._out_train, self._truth_train))
+            if self.test is self.train:
+                XT, tT = self._points_last[0]
+                train_loss = net._run_t(XT, tT, self._loss, l1, l2, False, True,
+                                        self._out_train).copy()
+                test_loss = train_loss
+            else:
+                XeT, tT, weights = self._both
+                train_loss, test_loss = net._evaluate_t(XeT, tT, self._loss, weights,
+                                                        self._out_both)
+                if l1 or l2:
+                    pen = net.penalty(l1, l2)
+                    train_loss += pen
+                    test_loss += pen
+            if not math.isfinite(float(train_loss.sum())):
+                # e.g. an output driven to ±inf within a mini-batch epoch
+                self.diverged |= ~np.isfinite(train_loss)
+                self._any_diverged = bool(self.diverged.any())
+            self._record(train_loss, self._accuracy(self._out_train, self._truth_train),
+                         test_loss)
 
-    def _record(self, train_loss: np.ndarray, train_acc: np.ndarray) -> None:
+    def _record(self, train_loss: np.ndarray, train_acc: np.ndarray,
+                test_loss: np.ndarray | None = None) -> None:
+        """Store a history row for the current epoch (test side evaluated if needed)."""
         cfg = self.config
         if self.test is self.train:
             test_loss, test_acc = train_loss, train_acc
         else:
-            l1, l2 = cfg.penalty()
-            XT, tT = self._points_last[1]
-            test_loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
-                                        self._out_test).copy()
+            if test_loss is None:
+                l1, l2 = cfg.penalty()
+                XT, tT = self._points_last[1]
+                test_loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
+                                            self._out_test).copy()
             test_acc = self._accuracy(self._out_test, self._truth_test)
         row = np.stack([train_loss, test_loss, train_acc, test_acc])
         if self._history.wants(self.epoch):
