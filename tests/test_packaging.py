@@ -1,0 +1,70 @@
+"""The wheel carries the page: templates, static files and the npm Socket.IO client.
+
+Builds a real wheel from this checkout (what `pip install .` does) and serves the page
+from an installed copy of it in a directory that is not the checkout.
+"""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("numpy_playground-*.whl")
+    return built
+
+
+def test_wheel_carries_templates_static_files_and_socketio_client(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in (
+        "app/templates/index.html",
+        "app/static/js/main.js",
+        "app/static/vendor/socket.io.min.js",
+        "engine/config.py",
+    ):
+        assert needed in names, f"{needed} missing from {wheel.name}"
+    assert not any(name.startswith(("tests/", "node_modules/")) for name in names)
+
+
+def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+         str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    # Run from a directory with nothing but the installed packages on the path, so
+    # the checkout's own templates/ and node_modules/ cannot stand in for the wheel's.
+    probe = (
+        "from app.server import create_app\n"
+        "flask_app = create_app({'TESTING': True})\n"
+        "client = flask_app.test_client()\n"
+        "for url in ('/', '/vendor/socket.io.min.js', '/vendor/plotly.min.js',"
+        " '/static/js/main.js'):\n"
+        "    response = client.get(url)\n"
+        "    assert response.status_code == 200, (url, response.status_code)\n"
+        "    response.close()\n"
+        "import app\n"
+        "print(app.__file__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n" + probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(str(target))
