@@ -1,0 +1,525 @@
+"""Why is it stuck? Per-neuron health, per-layer gradient norms and a stuck detector.
+
+Three questions, each answered from measured state and for every replica at once:
+
+* :func:`diagnose` — is each hidden neuron *dead*, *saturated* or *healthy* on the
+  training points, and how large is each layer's gradient?
+
+  - **dead**: the unit outputs exactly 0 with derivative exactly 0 on every training
+    point (ReLU with its pre-activation ``z <= 0`` everywhere). No gradient reaches
+    its incoming weights, so it never comes back.
+  - **saturated**: ``f'(z) < 1e-3`` on at least 95 % of the points (sigmoid or tanh
+    driven deep into its flat tails; ELU far below zero). It is nearly constant and
+    passes almost no gradient.
+  - otherwise **healthy**. Leaky ReLU is never dead: its slope is 0.01 everywhere.
+
+  Gradient norm of layer l: ``sqrt(‖∂L/∂W_l‖² + ‖∂L/∂b_l‖²)`` per replica.
+
+* :func:`explain_stuck` — is one replica stuck, and why, in plain language, with
+  the settings to try (each a partial Config dict, validated).
+
+* :func:`classify_outcomes` — the same decision for every replica, as case names
+  (what :func:`engine.sweep.sweep` tags its runs with).
+
+Stuck criterion: training accuracy below 100 % and the training loss improved by
+less than ``rel_tol`` (relative) over the last ``window`` epochs::
+
+    (L[now - window] - L[now]) / |L[now - window]| < rel_tol
+
+The case, first match wins:
+
+1. ``diverged``: the loss or a gradient became non-finite (the Trainer froze it).
+2. ``dead_units``: at least one hidden unit is dead.
+3. ``half_plateau``: some points sit at the output's midpoint (0.5 for a sigmoid,
+   0 for tanh; within 0.05 of the output range) and every other point is right.
+   On XOR, two points at 0.5 give BCE = 2·ln 2 / 4 = ln2/2 ≈ 0.3466 (MSE 0.125):
+   one hidden direction has split the data and nothing separates the other two.
+4. ``saturated``: at least one hidden unit is saturated.
+5. ``small_steps``: the steps are too small for the gradient: the estimated step per
+   update is below 1e-4 — ``lr·‖g‖/(1 - momentum)`` for SGD and Adagrad, whose
+   steps scale with the gradient; ``lr`` for Adam, RMSProp and Rprop, which
+   normalise it away. (Seed 001: 0.01·randn weights, all outputs 0.5, ‖g‖ ~ 1e-5.)
+6. ``plateau``: anything else that stopped improving (e.g. three points merged at
+   output 2/3, BCE ≈ 0.4774).
+
+Regression runs have no accuracy; they are reported only when diverged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .activations import get_activation
+from .config import SPECS, Config, ConfigError
+from .gradcheck import gradient_check
+from .network import MLP
+
+SATURATED_BELOW = 1e-3
+SATURATED_SHARE = 0.95
+MID_TOLERANCE = 0.05  # of the output's range (1 for sigmoid, 2 for tanh)
+SMALL_STEP = 1e-4
+DEFAULT_WINDOW = 500
+DEFAULT_REL_TOL = 1e-2
+CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten")
+
+
+def _json_float(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _json(a: Any) -> Any:
+    """Plain lists/floats for JSON, NaN and ±inf as None."""
+    if isinstance(a, np.ndarray):
+        if a.dtype.kind == "f":
+            return [_json(v) for v in a] if a.ndim > 1 else [_json_float(v) for v in a]
+        return a.tolist()
+    if isinstance(a, (float, np.floating)):
+        return _json_float(a)
+    if isinstance(a, np.integer):
+        return int(a)
+    if isinstance(a, dict):
+        return {k: _json(v) for k, v in a.items()}
+    if isinstance(a, (list, tuple)):
+        return [_json(v) for v in a]
+    return a
+
+
+# --------------------------------------------------------------------- diagnose
+
+
+@dataclass
+class LayerHealth:
+    """One hidden layer, every replica: ``status`` (K, units) of "dead" /
+    "saturated" / "healthy"; ``active_share`` (K, units), the share of points where
+    ``f'(z) >= 1e-3``; ``dead`` and ``saturated`` counts per replica (K,)."""
+
+    status: np.ndarray
+    active_share: np.ndarray
+    dead: np.ndarray
+    saturated: np.ndarray
+
+    def to_dict(self, replica: int | None = None) -> dict:
+        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+        return {"units": int(self.status.shape[1]), "status": _json(pick(self.status)),
+                "active_share": _json(pick(self.active_share)),
+                "dead": _json(pick(self.dead)), "saturated": _json(pick(self.saturated))}
+
+
+@dataclass
+class Diagnosis:
+    """Health of every hidden neuron and, when targets were given, gradient norms.
+
+    ``layers``: one :class:`LayerHealth` per hidden layer. ``grad_norms`` (K, L):
+    per replica, per weight layer (inputs -> first hidden first), or None.
+    ``loss`` (K,) or None. :meth:`to_dict` gives all replicas, or one.
+    """
+
+    activation: str
+    layers: list[LayerHealth]
+    replicas: int
+    grad_norms: np.ndarray | None = None
+    loss: np.ndarray | None = None
+
+    @property
+    def dead(self) -> np.ndarray:
+        """Dead units per replica, every hidden layer together (K,)."""
+        return sum((layer.dead for layer in self.layers), np.zeros(self.replicas, int))
+
+    @property
+    def saturated(self) -> np.ndarray:
+        """Saturated units per replica, every hidden layer together (K,)."""
+        return sum((layer.saturated for layer in self.layers), np.zeros(self.replicas, int))
+
+    def to_dict(self, replica: int | None = None) -> dict:
+        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+        return {
+            "activation": self.activation,
+            "replica": replica,
+            "layers": [layer.to_dict(replica) for layer in self.layers],
+            "dead": _json(pick(self.dead)),
+            "saturated": _json(pick(self.saturated)),
+            "grad_norms": None if self.grad_norms is None else _json(pick(self.grad_norms)),
+            "loss": None if self.loss is None else _json(pick(self.loss)),
+        }
+
+
+def diagnose(net: MLP, X: np.ndarray, y: np.ndarray | None = None, loss: str = "bce",
+             l1: float = 0.0, l2: float = 0.0, saturated_below: float = SATURATED_BELOW,
+             saturated_share: float = SATURATED_SHARE) -> Diagnosis:
+    """Health of every hidden neuron of every replica on the points ``X`` (N, d).
+
+    ``y`` (N, 1), in the output's space (0/1 for sigmoid, ±1 for tanh), adds the loss
+    and per-layer gradient norms; ``l1``/``l2`` as in :meth:`MLP.loss_and_grads`.
+    The network is not changed (gradients are taken on a copy).
+    """
+    X = np.asarray(X, dtype=net.dtype)
+    act = get_activation(net.activation)
+    layers = []
+    a = X[None]  # (1, N, d), broadcast over the replicas
+    with np.errstate(all="ignore"):
+        for W, b in zip(net.weights[:-1], net.biases[:-1], strict=True):
+            z = np.matmul(a, W) + b[:, None, :]  # (K, N, units)
+            a = act.forward(z, np.empty_like(z))
+            der = act.derivative(z, a, np.empty_like(z))
+            dead = ((a == 0.0) & (der == 0.0)).all(axis=1)
+            active = (np.abs(der) >= saturated_below).mean(axis=1)
+            saturated = ~dead & (1.0 - active >= saturated_share)
+            status = np.where(dead, "dead", np.where(saturated, "saturated", "healthy"))
+            layers.append(LayerHealth(status.astype(object), active,
+                                      dead.sum(axis=1), saturated.sum(axis=1)))
+    grad_norms = loss_value = None
+    if y is not None:
+        probe = net.copy()
+        loss_value, grads = probe.loss_and_grads(X, y, loss=loss, l1=l1, l2=l2)
+        k = net.replicas
+        grad_norms = np.stack([
+            np.sqrt((gw.reshape(k, -1) ** 2).sum(axis=1) + (gb ** 2).sum(axis=1))
+            for gw, gb in zip(grads[0::2], grads[1::2], strict=True)
+        ], axis=1)
+    return Diagnosis(net.activation, layers, net.replicas, grad_norms, loss_value)
+
+
+def diagnose_trainer(trainer) -> Diagnosis:
+    """:func:`diagnose` on a Trainer's network and training set, with its loss."""
+    cfg = trainer.config
+    l1, l2 = cfg.penalty()
+    return diagnose(trainer.net, trainer.train.X, trainer.train.target, cfg.loss, l1, l2)
+
+
+def check_gradients(trainer, threshold: float = 1e-6) -> dict:
+    """The engine's gradient check (:func:`engine.gradient_check`) on a Trainer's
+    network and training set, per weight layer: the largest relative error over the
+    layer's weights and biases and every replica, and whether it is below
+    ``threshold`` (the page shows those green). JSON-friendly."""
+    cfg = trainer.config
+    l1, l2 = cfg.penalty()
+    errors = gradient_check(trainer.net, trainer.train.X, trainer.train.target,
+                            loss=cfg.loss, l1=l1, l2=l2)
+    layers = [max(errors[i], errors[i + 1]) for i in range(0, len(errors), 2)]
+    return {"layers": [{"layer": i, "max_relative_error": _json_float(e),
+                        "ok": bool(e < threshold)} for i, e in enumerate(layers)],
+            "threshold": threshold, "ok": bool(all(e < threshold for e in layers))}
+
+
+# ----------------------------------------------------------- shared measurement
+
+
+@dataclass
+class _State:
+    """Everything the case decision reads, for all K replicas."""
+
+    loss: np.ndarray  # (K,) now
+    loss_then: np.ndarray  # (K,) at now - window (NaN if too early)
+    acc: np.ndarray  # (K,)
+    outputs: np.ndarray  # (K, N)
+    near_mid: np.ndarray  # (K, N)
+    correct: np.ndarray  # (K, N)
+    diagnosis: Diagnosis
+    step_estimate: np.ndarray  # (K,)
+    diverged: np.ndarray  # (K,)
+    epoch: int
+    window_epoch: int | None
+
+
+def _loss_then(trainer, window: int) -> tuple[np.ndarray, int | None]:
+    """Training loss per replica at the last recorded epoch <= now - window."""
+    target = trainer.epoch - window
+    if target < 0:
+        return np.full(trainer.replicas, np.nan), None
+    rows = trainer.history_since(target - window - 1)
+    ok = np.flatnonzero(rows["epoch"] <= target)
+    if not len(ok):  # thinned history: rows further apart than the window
+        rows = trainer.history_since(-1)
+        ok = np.flatnonzero(rows["epoch"] <= target)
+    i = ok[-1]
+    return rows["train_loss"][i].astype(float), int(rows["epoch"][i])
+
+
+def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
+    if config.optimizer in ("sgd", "adagrad"):
+        momentum = config.momentum if config.optimizer == "sgd" else 0.0
+        return config.lr * grad_total / (1.0 - momentum)
+    return np.full(grad_total.shape, config.lr)
+
+
+def _measure(trainer, window: int) -> _State:
+    cfg = trainer.config
+    diagnosis = diagnose_trainer(trainer)
+    outputs = trainer.outputs().astype(float)
+    truth = trainer.train.y[:, 0] > 0.5
+    if cfg.output == "tanh":
+        mid, width = 0.0, 2.0
+    else:
+        mid, width = 0.5, 1.0
+    near = np.abs(outputs - mid) < MID_TOLERANCE * width
+    correct = (outputs > mid) == truth
+    grad_total = np.sqrt((diagnosis.grad_norms ** 2).sum(axis=1))
+    loss_then, then_epoch = _loss_then(trainer, window)
+    loss_now = np.asarray(trainer.last["train_loss"], float)
+    diverged = np.asarray(trainer.diverged, bool) | ~np.isfinite(loss_now)
+    return _State(loss_now, loss_then, np.asarray(trainer.last["train_acc"], float), outputs,
+                  near, correct, diagnosis, _step_estimate(cfg, grad_total), diverged,
+                  int(trainer.epoch), then_epoch)
+
+
+def _cases(s: _State) -> np.ndarray:
+    """The case per replica (object array), by the module docstring's order."""
+    half = s.near_mid.any(axis=1) & ~s.near_mid.all(axis=1) & (s.correct | s.near_mid).all(
+        axis=1)
+    conditions = [
+        s.diverged,
+        s.diagnosis.dead > 0,
+        half,
+        s.diagnosis.saturated > 0,
+        s.step_estimate < SMALL_STEP,
+    ]
+    return np.select(conditions, list(CASES[:-1]), default="plateau").astype(object)
+
+
+def _stuck_mask(s: _State, rel_tol: float) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        improvement = (s.loss_then - s.loss) / np.abs(s.loss_then)
+    improving = improvement >= rel_tol  # NaN (too early) counts as not yet known
+    too_early = np.isnan(s.loss_then)
+    return ~too_early & ~improving & (s.acc < 1.0)
+
+
+def classify_outcomes(trainer, loss_below: float | None = None,
+                      window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL
+                      ) -> list[str]:
+    """Case per replica: "solved", "diverged", a stuck case, or "still_improving".
+
+    Solved: training accuracy 100 % (and loss < ``loss_below`` when given). An
+    unsolved replica whose loss still fell by ``rel_tol`` over the last ``window``
+    epochs is "still_improving" (more epochs may solve it); other unsolved replicas
+    get the stuck case of the module docstring. Regression (no accuracy) needs
+    ``loss_below``.
+    """
+    s = _measure(trainer, window)
+    cases = _cases(s)
+    solved = _solved(s.acc, s.loss, loss_below, trainer.task)
+    with np.errstate(all="ignore"):
+        improving = (s.loss_then - s.loss) / np.abs(s.loss_then) >= rel_tol
+    improving |= np.isnan(s.loss_then)  # too early to say it stopped
+    out = np.where(solved, "solved",
+                   np.where(s.diverged, "diverged",
+                            np.where(improving, "still_improving", cases)))
+    return [str(c) for c in out]
+
+
+def _solved(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
+            ) -> np.ndarray:
+    if task == "regression":
+        if loss_below is None:
+            raise ValueError("a regression data set needs loss_below to define success")
+        return np.isfinite(loss) & (loss < loss_below)
+    ok = acc >= 1.0
+    if loss_below is not None:
+        ok &= np.isfinite(loss) & (loss < loss_below)
+    return ok
+
+
+# --------------------------------------------------------------- explain_stuck
+
+
+@dataclass
+class StuckReport:
+    """Why replica ``replica`` is stuck: ``case`` (see :data:`CASES`), a plain-language
+    ``message`` with measured numbers, and ``suggestions``: ``{label, config_change}``
+    where ``config_change`` is a partial Config dict already validated against the
+    run's Config. ``details`` holds the measured numbers behind the message."""
+
+    case: str
+    message: str
+    suggestions: list[dict]
+    epoch: int
+    loss: float
+    replica: int = 0
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return _json({"case": self.case, "message": self.message,
+                      "suggestions": self.suggestions, "epoch": self.epoch,
+                      "loss": self.loss, "replica": self.replica, "details": self.details})
+
+
+def explain_stuck(trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL,
+                  replica: int = 0) -> StuckReport | None:
+    """A :class:`StuckReport` for one replica, or None when it is not stuck.
+
+    Not stuck: training accuracy is 100 %, the loss still fell by ``rel_tol``
+    (relative) over the last ``window`` epochs, fewer than ``window`` epochs have run,
+    or the data set is a regression (no accuracy) — except that a diverged replica is
+    always reported.
+    """
+    if not 0 <= replica < trainer.replicas:
+        raise ValueError(f"replica must be in [0, {trainer.replicas - 1}], got {replica}")
+    s = _measure(trainer, window)
+    r = replica
+    stuck = trainer.task != "regression" and _stuck_mask(s, rel_tol)[r]
+    if not s.diverged[r] and not stuck:
+        return None
+    case = str(_cases(s)[r])
+    message, details = _message(case, s, r, trainer, window)
+    return StuckReport(case, message, _suggestions(case, trainer.config, details),
+                       s.epoch, float(s.loss[r]), r, details)
+
+
+def _count(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def _of(k: int, n: int) -> str:
+    """"Two of the four", "Both", "All five": a capitalised share in words."""
+    if k == n:
+        return "Both" if n == 2 else f"All {_count(n)}"
+    return f"{_count(k).capitalize()} of the {_count(n)}"
+
+
+def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, dict]:
+    cfg = trainer.config
+    n = s.outputs.shape[1]
+    loss = float(s.loss[r])
+    diag = s.diagnosis
+    mid = 0.0 if cfg.output == "tanh" else 0.5
+    at_mid = int(s.near_mid[r].sum())
+    wrong = int((~s.correct[r]).sum())
+    improvement = (float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
+                   if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0 else None)
+    details = {
+        "loss": loss, "accuracy": float(s.acc[r]), "points": n, "points_at_mid": at_mid,
+        "points_wrong": wrong, "dead_units": int(diag.dead[r]),
+        "saturated_units": int(diag.saturated[r]),
+        "hidden_units": int(sum(layer.status.shape[1] for layer in diag.layers)),
+        "grad_norms": diag.grad_norms[r].tolist(),
+        "step_estimate": float(s.step_estimate[r]), "window": window,
+        "relative_improvement": improvement, "outputs": s.outputs[r].tolist(),
+    }
+    hidden = details["hidden_units"]
+    stalled = (f"over the last {window} epochs the loss changed by "
+               f"{100 * improvement:.2g} %" if improvement is not None else "")
+    if case == "diverged":
+        return ("The loss became non-finite (overflow): the steps were so large that the "
+                "weights blew up, and the run is frozen. Lower the learning rate.", details)
+    if case == "dead_units":
+        dead = details["dead_units"]
+        text = (f"{_of(dead, hidden)} hidden units "
+                f"{'is' if dead == 1 else 'are'} dead: {'its' if dead == 1 else 'their'} "
+                f"input is negative on every training point, so {cfg.activation} outputs 0, "
+                f"passes no gradient, and the unit never comes back. The net is left with "
+                f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
+                f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled}).")
+        if at_mid:
+            text += f" {_of(at_mid, n)} points sit at output {mid:.2f}."
+        else:
+            groups = _merged_groups(s.outputs[r], trainer.train.y[:, 0] > 0.5)
+            if groups:
+                text += (f" {_count(groups[0][0]).capitalize()} points with different labels "
+                         f"share the output {groups[0][1]:.2f}.")
+        return text, details
+    if case == "half_plateau":
+        share = at_mid / n
+        expected = share * (math.log(2) if cfg.loss == "bce"
+                            else (0.25 if cfg.output == "sigmoid" else 1.0))
+        name = "ln2/2" if cfg.loss == "bce" and at_mid * 2 == n else f"{share:.2g}·ln2"
+        if cfg.loss != "bce":
+            name = f"{share:.2g}·{0.25 if cfg.output == 'sigmoid' else 1}"
+        text = (f"{_of(at_mid, n)} points sit at output "
+                f"{mid:.2f} (loss {loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
+                f"the data with one hidden direction and has no gradient to separate the "
+                f"rest. The other {n - at_mid} points are right; {stalled}.")
+        return text, details
+    if case == "saturated":
+        sat = details["saturated_units"]
+        return (f"{_of(sat, hidden)} hidden units "
+                f"{'is' if sat == 1 else 'are'} saturated: {cfg.activation}'s slope is below "
+                f"{SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
+                f"through {'it' if sat == 1 else 'them'} (loss {loss:.4f}, "
+                f"{100 * s.acc[r]:.0f} % right; {stalled}).", details)
+    if case == "small_steps":
+        g = math.sqrt(sum(x * x for x in details["grad_norms"]))
+        spread = float(np.ptp(s.outputs[r]))
+        return (f"The steps are too small for the gradient: its norm is {g:.1e}, so "
+                f"{cfg.optimizer} with learning rate {cfg.lr:g} moves the weights by about "
+                f"{s.step_estimate[r]:.1e} per update. The outputs span only {spread:.2g} "
+                f"(loss {loss:.4f}; {stalled}). Adam, RMSProp and Rprop scale each step to "
+                f"the gradient's size; a larger learning rate or initial weights also help.",
+                details)
+    groups = _merged_groups(s.outputs[r], trainer.train.y[:, 0] > 0.5)
+    text = (f"The loss has stopped falling at {loss:.4f} with {100 * s.acc[r]:.0f} % of "
+            f"the points right ({stalled}).")
+    if groups:
+        size, value = groups[0]
+        text += (f" {_count(size).capitalize()} points with different labels share the "
+                 f"output {value:.2f}: the net treats them as one and cannot pull them "
+                 f"apart from here.")
+        details["merged_points"] = size
+        details["merged_output"] = value
+    return text, details
+
+
+def _merged_groups(outputs: np.ndarray, truth: np.ndarray, tol: float = 0.02
+                   ) -> list[tuple[int, float]]:
+    """Groups of points with (nearly) the same output but both labels, largest first."""
+    order = np.argsort(outputs)
+    groups, start = [], 0
+    for i in range(1, len(order) + 1):
+        if i == len(order) or outputs[order[i]] - outputs[order[start]] > tol:
+            members = order[start:i]
+            if len(members) > 1 and truth[members].any() and not truth[members].all():
+                groups.append((len(members), float(outputs[members].mean())))
+            start = i
+    return sorted(groups, reverse=True)
+
+
+# ----------------------------------------------------------------- suggestions
+
+
+def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
+    """Settings to try for ``case``, each validated against ``cfg``; no-ops dropped."""
+    lr_max = SPECS["lr"].max
+    relu_family = cfg.activation in ("relu", "leaky_relu", "elu")
+    other_init = ("glorot_uniform" if cfg.init != "glorot_uniform"
+                  else ("he_uniform" if relu_family else "glorot_normal"))
+    options = {
+        "more_units": ("More units (first hidden layer +1)",
+                       {"hidden": [min(8, cfg.hidden[0] + 1), *cfg.hidden[1:]]}
+                       if cfg.hidden else {"hidden": [2]}),
+        "leaky_relu": ("Leaky ReLU (never dead)", {"activation": "leaky_relu"}),
+        "another_init": (f"Another initialiser ({other_init})", {"init": other_init}),
+        "adam": ("Adam", {"optimizer": "adam", "lr": 0.03}),
+        "larger_lr": ("Larger learning rate (×3)", {"lr": min(lr_max, cfg.lr * 3)}),
+        "smaller_lr": ("Smaller learning rate (÷10)",
+                       {"lr": max(SPECS["lr"].min, cfg.lr / 10)}),
+        "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (SPECS["seed"].max + 1)}),
+    }
+    wanted = {
+        "diverged": ["smaller_lr", "another_init"],
+        "dead_units": ["leaky_relu", "more_units", "another_init", "another_seed"],
+        "half_plateau": ["more_units", "another_seed", "adam", "larger_lr", "another_init"],
+        "saturated": ["another_init", "smaller_lr", "more_units", "adam"],
+        "small_steps": ["adam", "larger_lr", "another_init"],
+        "plateau": ["more_units", "adam", "larger_lr", "another_seed"],
+    }[case]
+    if case == "half_plateau" and cfg.activation == "relu":
+        wanted.insert(1, "leaky_relu")
+    out = []
+    for key in wanted:
+        label, change = options[key]
+        if cfg.optimizer == "adam" and key == "adam":
+            continue
+        try:
+            new = cfg.replace(change)
+        except ConfigError:
+            continue
+        if new != cfg:
+            out.append({"key": key, "label": label,
+                        "config_change": {k: new.to_dict()[k] for k in change}})
+    return out
