@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-THUMB = 12  # neuron thumbnails are THUMB x THUMB
-MAX_HISTORY = 256  # history points per frame, at most
+THUMB = 10  # neuron thumbnails are THUMB x THUMB, as in the TensorFlow Playground (DENSITY / 10)
+MAX_HISTORY = 64  # history points per frame, at most: keeps a frame within its byte budget
 HISTORY_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 

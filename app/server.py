@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "MAX_SESSIONS": 64,  # one thread each; past this a connection is refused
     "MAX_FPS": 30.0,  # frames per second per client, at most
-    "THUMB": 12,  # neuron thumbnails are THUMB x THUMB
+    "THUMB": 10,  # neuron thumbnails are THUMB x THUMB
     "CORS_ALLOWED_ORIGINS": None,  # None = same origin only; "*" or a list to open up
     "MAX_HTTP_BUFFER_SIZE": 16 * 1024,  # inbound messages are tiny
     "PING_INTERVAL": 25,

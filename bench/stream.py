@@ -36,6 +36,7 @@ import urllib.request
 from pathlib import Path
 
 from app.client import OrderedClient
+from app.frames import THUMB
 
 ROOT = Path(__file__).resolve().parent.parent
 NET_421 = {"dataset": "xor4", "features": ["x1", "x2"], "hidden": [4, 2],
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} "
                   f"{server_cpu:>10} {r['client_cpu']:>10.0%}{lost}", flush=True)
         steady, first = measure_big_frame(url)
-        print(f"6x8 network, grid 100, 12x12 thumbnails: {steady:.0f} bytes per frame "
+        print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
               f"({first:.0f} for the first frame after a rebuild, which carries the points)")
         print("targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 "
               "frames/s; 6x8 frame <= 20 KB; median change-to-frame latency <= 100 ms")

@@ -44,10 +44,10 @@ def test_quantise_rows_uses_each_rows_range():
     assert q[0, 0] == 0 and q[0, -1] == 255 and q[1, -1] == 255 and not q[2].any()
 
 
-@pytest.mark.parametrize("n", [0, 1, 5, 256, 257, 1000, 100_000])
-def test_thin_keeps_first_and_last_and_at_most_256(n):
+@pytest.mark.parametrize("n", [0, 1, 5, 64, 65, 256, 1000, 100_000])
+def test_thin_keeps_first_and_last_and_at_most_the_limit(n):
     idx = np.arange(n)[frames.thin(n)]
-    assert len(idx) == min(n, 256)
+    assert len(idx) == min(n, frames.MAX_HISTORY)
     if n:
         assert idx[0] == 0 and idx[-1] == n - 1
         assert np.all(np.diff(idx) > 0)
@@ -109,13 +109,13 @@ def test_frame_of_a_trainer_is_consistent():
 def test_frame_history_is_incremental_and_thinned():
     t = Trainer(Config())
     t.step(1000)
-    f = build(t, history_since=900, include_points=False)
+    f = build(t, history_since=960, include_points=False)
     epochs = np.frombuffer(f["history"]["epoch"], "<u4")
-    assert epochs.tolist() == list(range(901, 1001))
+    assert epochs.tolist() == list(range(961, 1001))
     assert f["train_points"] is None and f["test_points"] is None
     f = build(t, history_since=-1)
     epochs = np.frombuffer(f["history"]["epoch"], "<u4")
-    assert epochs.size <= 256 and epochs[-1] == 1000
+    assert epochs.size <= frames.MAX_HISTORY and epochs[-1] == 1000
 
 
 def test_frame_reports_current_values_even_without_new_history():
