@@ -90,8 +90,21 @@ def _elu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """f(z) = tanh(z)."""
-    return np.tanh(z, out)
+    """f(z) = tanh(z), computed as 1 - 2 / (exp(2z) + 1).
+
+    Why not np.tanh: without AVX-512, NumPy evaluates float64 tanh with scalar libm
+    code (~15 ns a number) while exp is ~7 ns; on the small nets here tanh is the
+    largest single cost of a training step. The error stays below 1.5 units of
+    float64 rounding at 1 (3.3e-16 absolute, 6.6e-16 relative where |tanh z| > 0.46,
+    measured against np.tanh over [-30, 30]); tiny outputs are correct in absolute,
+    not relative, terms. exp(2z) overflows to inf for z > 354, giving exactly 1
+    (callers run under np.errstate(over="ignore")).
+    """
+    np.multiply(z, 2.0, out)
+    np.exp(out, out)
+    np.add(out, 1.0, out)
+    np.divide(2.0, out, out)
+    return np.subtract(1.0, out, out)
 
 
 def _tanh_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:

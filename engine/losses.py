@@ -42,11 +42,18 @@ class Loss:
 
 
 def _bce_terms(z, a, y, s1, s2):
-    # BCE(y, sigmoid(z)) = -y ln s - (1-y) ln(1-s) = softplus(z) - y z.
-    # From z it never takes ln(0), even where sigmoid(z) rounds to exactly 0 or 1.
-    np.logaddexp(0.0, z, s1)
-    np.multiply(y, z, s2)
-    np.subtract(s1, s2, s1)
+    # BCE(y, a) = -y ln a - (1-y) ln(1-a) = softplus(z) - y z, a = sigmoid(z), and
+    # softplus(z) = max(z, 0) + ln(1 + exp(-|z|)) = max(z, 0) - ln(max(a, 1 - a)).
+    # max(a, 1 - a) >= 1/2, so the ln never sees 0 even where sigmoid(z) rounds to
+    # exactly 0 or 1: a confident wrong answer costs ~|z|, never inf. (One ln of a
+    # number we have, instead of np.logaddexp's exp and log1p.)
+    np.subtract(1.0, a, s1)
+    np.maximum(a, s1, out=s1)
+    np.log(s1, s1)
+    np.maximum(z, 0.0, out=s2)
+    np.subtract(s2, s1, s2)
+    np.multiply(y, z, s1)
+    np.subtract(s2, s1, s1)
     return s1
 
 

@@ -214,6 +214,7 @@ class MLP:
         self.biases = self.params[1::2]
         self._plans: dict[tuple[int, bool], _Plan] = {}
         self._single: dict[tuple, list[np.ndarray]] = {}
+        self._ext_cache: dict[tuple, np.ndarray] = {}
         self._loss_out = np.empty(self.replicas, self.dtype)
 
     def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -382,10 +383,26 @@ class MLP:
             outputs[c.k0 : c.k1] = a[..., 0, :]
         return results
 
+    def _extended(self, X: np.ndarray) -> np.ndarray:
+        """Like :meth:`extend_inputs`, into a buffer kept per shape (one copy, no
+        allocation): for the hot path only, the buffer is overwritten next call."""
+        X = np.asarray(X)
+        buf = self._ext_cache.get(X.shape)
+        if buf is None:
+            buf = self.extend_inputs(X)
+            if len(self._ext_cache) >= _MAX_PLANS:
+                self._ext_cache.pop(next(iter(self._ext_cache)))
+            self._ext_cache[X.shape] = buf
+        elif X.ndim == 2:
+            np.copyto(buf[:-1], X.T)
+        else:
+            np.copyto(buf[:, :-1], X.swapaxes(1, 2))
+        return buf
+
     def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool,
              outputs: np.ndarray | None = None) -> np.ndarray:
         """:meth:`_run_t` for inputs (N, d) / (K, N, d) and targets (N, 1) / (K, N, 1)."""
-        XeT = self.extend_inputs(X)
+        XeT = self._extended(X)
         yT = self._targets(y, XeT.shape[-1])
         loss = get_loss(loss_name, self.output)
         return self._run_t(XeT, yT, loss, l1, l2, grads, True, outputs)

@@ -141,6 +141,28 @@ def test_activations_match_their_formulas(activation):
     np.testing.assert_allclose(d, numeric, rtol=1e-7, atol=1e-9)
 
 
+def test_fast_tanh_is_within_rounding_of_numpys():
+    """tanh is computed from exp for speed; it must still be tanh to float64 rounding."""
+    z = np.concatenate([np.linspace(-40, 40, 400_001), np.logspace(-30, 3, 5000),
+                        -np.logspace(-30, 3, 5000), [0.0, np.inf, -np.inf]])
+    with np.errstate(over="ignore"):
+        a = ACTIVATIONS["tanh"].forward(z, np.empty_like(z))
+    np.testing.assert_allclose(a, np.tanh(z), rtol=0, atol=4e-16)
+    assert a[-3] == 0.0 and a[-2] == 1.0 and a[-1] == -1.0
+    assert np.isnan(ACTIVATIONS["tanh"].forward(np.array([np.nan]), np.empty(1))).all()
+
+
+def test_bce_terms_match_the_textbook_formula():
+    from engine.losses import LOSSES
+
+    z = np.linspace(-30, 30, 601).reshape(1, 1, -1)
+    y = (np.arange(601) % 2).astype(float).reshape(1, 1, -1)
+    a = 1 / (1 + np.exp(-z))
+    terms = LOSSES["bce"].terms(z, a, y, np.empty_like(z), np.empty_like(z))
+    expected = np.log1p(np.exp(z)) - y * z  # softplus(z) - y z, fine at |z| <= 30
+    np.testing.assert_allclose(terms, expected, rtol=1e-12, atol=1e-15)
+
+
 def test_every_registered_combination_is_tested():
     tested = set(itertools.product(ACTIVATIONS, PAIRS))
     assert len(tested) == len(ACTIVATIONS) * 4

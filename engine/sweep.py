@@ -1,0 +1,415 @@
+"""The restart lab: one Config, hundreds of seeds, one vectorised run.
+
+:func:`sweep` trains seed ``s`` as replica ``s - start`` of a multi-replica
+:class:`~engine.trainer.Trainer` (replica k of a Trainer uses ``config.seed + k``),
+so seed s in a sweep is exactly ``Trainer(config.replace({"seed": s})).step(epochs)``
+run alone — the page can reopen any seed live. Per seed it reports the final loss
+and accuracy, the epochs to success, the outcome (solved / stuck / diverged) and,
+for runs that did not solve, the case from :mod:`engine.diagnostics` (half_plateau,
+dead_units, ...). :func:`sweep_grid` repeats it over a grid of settings, with the
+same seeds in every cell.
+
+Success: every training point on the right side of the threshold (0.5 for a
+sigmoid output, 0 for tanh), i.e. training accuracy 100 %, and, with
+``loss_below``, a training loss below it too. ``epochs_to_success`` is the first
+epoch at which that held; ``outcome`` is judged on the final state.
+
+Success rate: k successes in n seeds, with the 95 % Wilson score interval
+(:func:`wilson_interval`).
+
+Memory: replicas run in chunks of at most ``chunk`` seeds. Epochs to success are
+read from the Trainer's history after every block of epochs; the history keeps
+every epoch (4 numbers per replica per epoch), so a chunk is also capped to keep
+that under :data:`HISTORY_BUDGET` bytes (1,000 seeds × 2,000 epochs = 64 MB).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .config import Config
+from .diagnostics import (
+    DEFAULT_WINDOW,
+    _json,
+    _json_float,
+    classify_outcomes,
+    diagnose_trainer,
+)
+from .trainer import Trainer
+
+HISTORY_BUDGET = 64 * 2**20
+DEFAULT_CHUNK = 1000
+BLOCK_EPOCHS = 100  # between progress reports and cancellation checks
+OUTCOMES = ("solved", "stuck", "diverged")
+STUCK_CASES = ("half_plateau", "dead_units", "plateau", "saturated", "small_steps",
+               "still_improving")
+
+
+class CancelToken(Protocol):
+    """Anything with ``is_set()`` (e.g. ``threading.Event``); the engine imports no
+    threading."""
+
+    def is_set(self) -> bool: ...
+
+
+Progress = Callable[[int, int], Any]
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials::
+
+        p = k / n
+        centre = (p + z² / 2n) / (1 + z² / n)
+        half   = z / (1 + z² / n) · sqrt(p (1 - p) / n + z² / 4n²)
+        interval = [centre - half, centre + half]
+
+    z = 1.96 gives 95 %. Unlike p ± z·sqrt(p(1-p)/n) it stays inside [0, 1] and is
+    not empty at k = 0 or k = n. n = 0 gives (0, 1): nothing is known.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    p = k / n
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class SweepResult:
+    """Per seed (arrays in seed order) and the summary of one sweep.
+
+    ``epochs_to_success`` is -1 where success never happened (None in
+    :meth:`records`). ``case`` is "" for solved runs. ``surfaces`` (S, n, n) holds
+    the decision surfaces of the first S seeds on the grid ``surface_xs`` ×
+    ``surface_ys`` (row i = ys[i]), as in :meth:`engine.trainer.Trainer.frame`.
+    ``cancelled``: the sweep stopped early; only whole chunks are reported.
+    """
+
+    config: Config
+    epochs: int
+    loss_below: float | None
+    seeds: np.ndarray
+    final_loss: np.ndarray
+    final_acc: np.ndarray
+    epochs_to_success: np.ndarray
+    outcome: np.ndarray
+    case: np.ndarray
+    dead_units: np.ndarray
+    saturated_units: np.ndarray
+    surfaces: np.ndarray | None = None
+    surface_xs: np.ndarray | None = None
+    surface_ys: np.ndarray | None = None
+    cancelled: bool = False
+    elapsed: float = 0.0
+    changes: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.seeds)
+
+    def summary(self) -> dict:
+        """n, successes, rate, Wilson 95 % interval, median epochs to solve, counts."""
+        solved = self.outcome == "solved"
+        k, n = int(solved.sum()), self.n
+        low, high = wilson_interval(k, n)
+        ets = self.epochs_to_success[solved & (self.epochs_to_success >= 0)]
+        return {
+            "n": n, "successes": k, "rate": k / n if n else None,
+            "wilson_low": low, "wilson_high": high,
+            "median_epochs_to_solve": float(np.median(ets)) if len(ets) else None,
+            "outcomes": {o: int((self.outcome == o).sum()) for o in OUTCOMES},
+            "cases": {c: int((self.case == c).sum()) for c in STUCK_CASES
+                      if (self.case == c).any()},
+            "median_final_loss": _json_float(np.nanmedian(self.final_loss))
+            if np.isfinite(self.final_loss).any() else None,
+        }
+
+    def records(self) -> list[dict]:
+        """One JSON-friendly dict per seed."""
+        out = []
+        for i in range(self.n):
+            ets = int(self.epochs_to_success[i])
+            out.append({
+                "seed": int(self.seeds[i]), "final_loss": _json_float(self.final_loss[i]),
+                "final_acc": _json_float(self.final_acc[i]),
+                "epochs_to_success": ets if ets >= 0 else None,
+                "outcome": str(self.outcome[i]), "case": str(self.case[i]) or None,
+                "dead_units": int(self.dead_units[i]),
+                "saturated_units": int(self.saturated_units[i]),
+            })
+        return out
+
+    def config_for(self, seed: int) -> Config:
+        """The Config that reruns ``seed`` alone (what the page opens live)."""
+        return self.config.replace({"seed": int(seed)})
+
+    def surfaces_dict(self) -> dict | None:
+        """The first seeds' decision surfaces, JSON-friendly (rounded to 1e-3)."""
+        if self.surfaces is None:
+            return None
+        return {"xs": _json(self.surface_xs), "ys": _json(self.surface_ys),
+                "seeds": _json(self.seeds[: len(self.surfaces)]),
+                "surfaces": np.round(self.surfaces.astype(float), 3).tolist()}
+
+    def to_dict(self, surfaces: bool = False) -> dict:
+        out = {"config": self.config.to_dict(), "changes": _json(self.changes),
+               "epochs": self.epochs, "loss_below": self.loss_below,
+               "cancelled": self.cancelled, "elapsed": self.elapsed,
+               "summary": self.summary(), "runs": self.records()}
+        if surfaces:
+            out["surfaces"] = self.surfaces_dict()
+        return out
+
+
+def _chunk_size(chunk: int, epochs: int) -> int:
+    per_replica = 4 * 8 * (epochs + 2)
+    return max(1, min(int(chunk), HISTORY_BUDGET // per_replica))
+
+
+def sweep(config: Config, seeds: int = 200, seed_start: int = 0, epochs: int = 2000,
+          loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
+          progress: Progress | None = None, cancel: CancelToken | None = None,
+          surface_grid: int = 24, surface_limit: int = 64) -> SweepResult:
+    """Train seeds ``seed_start .. seed_start + seeds - 1`` for ``epochs`` epochs each.
+
+    ``progress(done, total)`` is called after every block of epochs, in seed-epochs
+    (total = seeds × epochs). ``cancel.is_set()`` is checked as often; when set, the
+    sweep returns the chunks already finished with ``cancelled=True``.
+    ``surface_grid`` × ``surface_grid`` decision surfaces are kept for the first
+    ``surface_limit`` seeds (0 keeps none). The Config's own ``seed`` is ignored.
+    """
+    seeds, seed_start, epochs = int(seeds), int(seed_start), int(epochs)
+    if seeds < 1:
+        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    config.replace({"seed": seed_start + seeds - 1})  # the last seed must be valid
+    t0 = time.perf_counter()
+    size = _chunk_size(chunk, epochs)
+    total = seeds * epochs
+    parts: list[dict] = []
+    surfaces: list[np.ndarray] = []
+    xs = ys = None
+    cancelled = False
+    for first in range(0, seeds, size):
+        m = min(size, seeds - first)
+        trainer = Trainer(config.replace({"seed": seed_start + first}), replicas=m,
+                          max_history_rows=epochs + 2)
+        part = _run_chunk(trainer, epochs, loss_below, cancel,
+                          lambda e, first=first, m=m: progress and progress(
+                              first * epochs + m * e, total))
+        if part is None:
+            cancelled = True
+            break
+        parts.append(part)
+        want = min(m, surface_limit - first) if surface_grid else 0
+        if want > 0:
+            feats = trainer.grid_features(surface_grid)
+            out = trainer.net.forward(feats)[:want, :, 0]
+            surfaces.append(out.reshape(want, surface_grid, surface_grid).astype(np.float32))
+            xmin, xmax, ymin, ymax = trainer.domain
+            xs = np.linspace(xmin, xmax, surface_grid)
+            ys = np.linspace(ymin, ymax, surface_grid)
+    joined = {key: np.concatenate([p[key] for p in parts]) if parts else np.empty(0)
+              for key in ("final_loss", "final_acc", "epochs_to_success", "outcome", "case",
+                          "dead_units", "saturated_units")}
+    n_done = len(joined["final_loss"])
+    return SweepResult(
+        config=config, epochs=epochs, loss_below=loss_below,
+        seeds=np.arange(seed_start, seed_start + n_done),
+        final_loss=joined["final_loss"].astype(float),
+        final_acc=joined["final_acc"].astype(float),
+        epochs_to_success=joined["epochs_to_success"].astype(np.int64),
+        outcome=joined["outcome"].astype(object), case=joined["case"].astype(object),
+        dead_units=joined["dead_units"].astype(np.int64),
+        saturated_units=joined["saturated_units"].astype(np.int64),
+        surfaces=np.concatenate(surfaces) if surfaces else None,
+        surface_xs=xs, surface_ys=ys, cancelled=cancelled,
+        elapsed=time.perf_counter() - t0,
+    )
+
+
+def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
+               cancel: CancelToken | None, report: Callable[[int], Any]) -> dict | None:
+    """Train one chunk, tracking first success per replica; None if cancelled."""
+    m = trainer.replicas
+    first_success = np.full(m, -1, np.int64)
+    seen = -1
+    while True:
+        rows = trainer.history_since(seen)
+        if len(rows["epoch"]):
+            ok = _success(rows["train_acc"], rows["train_loss"], loss_below, trainer.task)
+            hit = ok.any(axis=0) & (first_success < 0)
+            first_success[hit] = rows["epoch"][ok.argmax(axis=0)[hit]]
+            seen = int(rows["epoch"][-1])
+        report(trainer.epoch)
+        if trainer.epoch >= epochs:
+            break
+        if cancel is not None and cancel.is_set():
+            return None
+        trainer.step(min(BLOCK_EPOCHS, epochs - trainer.epoch))
+    loss = np.asarray(trainer.last["train_loss"], float)
+    acc = np.asarray(trainer.last["train_acc"], float)
+    # short sweeps judge "still falling" over a quarter of the run
+    window = min(DEFAULT_WINDOW, max(1, epochs // 4))
+    cases = np.array(classify_outcomes(trainer, loss_below, window=window), dtype=object)
+    outcome = np.where(cases == "solved", "solved",
+                       np.where(cases == "diverged", "diverged", "stuck")).astype(object)
+    case = np.where(outcome == "solved", "", cases).astype(object)
+    diagnosis = diagnose_trainer(trainer)
+    return {"final_loss": loss, "final_acc": acc, "epochs_to_success": first_success,
+            "outcome": outcome, "case": case, "dead_units": diagnosis.dead,
+            "saturated_units": diagnosis.saturated}
+
+
+def _success(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
+             ) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        if task == "regression":
+            if loss_below is None:
+                raise ValueError("a regression data set needs loss_below to define success")
+            return loss < loss_below
+        ok = acc >= 1.0
+        if loss_below is not None:
+            ok &= loss < loss_below
+    return ok
+
+
+# ------------------------------------------------------------------------ grid
+
+
+@dataclass
+class GridResult:
+    """One :class:`SweepResult` per cell of a grid of settings (cells in
+    ``itertools.product`` order of ``grid``'s keys)."""
+
+    config: Config
+    grid: dict[str, list]
+    cells: list[SweepResult]
+    cancelled: bool = False
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.grid)
+
+    def rows(self) -> list[dict]:
+        """Per cell: its settings and its summary, flat (what the CSV holds)."""
+        out = []
+        for cell in self.cells:
+            row = {key: _plain(cell.changes[key]) for key in self.keys}
+            s = cell.summary()
+            row.update({k: s[k] for k in ("n", "successes", "rate", "wilson_low",
+                                          "wilson_high", "median_epochs_to_solve",
+                                          "median_final_loss")})
+            row.update({o: s["outcomes"][o] for o in ("stuck", "diverged")})
+            row.update({c: s["cases"].get(c, 0) for c in STUCK_CASES})
+            out.append(row)
+        return out
+
+    def table(self) -> str:
+        """A readable text table: settings, solved k/n, rate with its 95 % interval,
+        median epochs to solve, and what the stuck runs were stuck on."""
+        cases = [c for c in STUCK_CASES if any(cell.summary()["cases"].get(c)
+                                               for cell in self.cells)]
+        if any(cell.summary()["outcomes"]["diverged"] for cell in self.cells):
+            cases.append("diverged")
+        head = [*self.keys, "solved", "rate", "95% CI", "median epochs", *cases]
+        body = []
+        for cell in self.cells:
+            s = cell.summary()
+            med = s["median_epochs_to_solve"]
+            counts = {**s["cases"], "diverged": s["outcomes"]["diverged"]}
+            body.append([
+                *(_show(cell.changes[key]) for key in self.keys),
+                f"{s['successes']}/{s['n']}",
+                f"{100 * s['rate']:.1f} %" if s["rate"] is not None else "-",
+                f"[{100 * s['wilson_low']:.1f}, {100 * s['wilson_high']:.1f}]",
+                f"{med:.0f}" if med is not None else "-",
+                *(str(counts.get(c, 0)) for c in cases),
+            ])
+        widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(head)]
+        right = set(range(len(self.keys), len(head)))
+
+        def line(cells):
+            return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([line(head), rule, *(line(r) for r in body)])
+
+    def to_dict(self, surfaces: bool = False) -> dict:
+        first = self.cells[0] if self.cells else None
+        return {
+            "config": self.config.to_dict(), "grid": _json({k: [_plain(v) for v in vs]
+                                                            for k, vs in self.grid.items()}),
+            "seeds": first.n if first else 0,
+            "seed_start": int(first.seeds[0]) if first and first.n else None,
+            "epochs": first.epochs if first else None,
+            "loss_below": first.loss_below if first else None,
+            "cancelled": self.cancelled,
+            "cells": [cell.to_dict(surfaces) for cell in self.cells],
+        }
+
+
+def _plain(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return ",".join(str(x) for x in v) if v else "(none)"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config]]:
+    """Every combination of ``grid``'s values, validated: (changes, Config) pairs.
+
+    Raises :class:`~engine.config.ConfigError` naming the field of the first
+    combination the schema refuses.
+    """
+    keys = list(grid)
+    cells = []
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        changes = dict(zip(keys, combo, strict=True))
+        cells.append((changes, config.replace(changes)))
+    return cells
+
+
+def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
+               seed_start: int = 0, epochs: int = 2000, loss_below: float | None = None,
+               chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
+               cancel: CancelToken | None = None, surface_grid: int = 0,
+               surface_limit: int = 64) -> GridResult:
+    """:func:`sweep` every cell of ``grid`` (e.g. ``{"hidden": [[2], [3], [4, 2]],
+    "activation": ["relu", "tanh"]}``), the same seeds in each (common random
+    numbers: differences between cells are not seed luck). ``progress(done, total)``
+    counts seed-epochs over the whole grid. An empty grid is one cell: ``config``.
+    """
+    cells = grid_cells(config, grid)
+    per_cell = int(seeds) * int(epochs)
+    total = per_cell * len(cells)
+    results = []
+    cancelled = False
+    for i, (changes, cfg) in enumerate(cells):
+        result = sweep(cfg, seeds, seed_start, epochs, loss_below, chunk,
+                       (lambda d, _t, i=i: progress(i * per_cell + d, total))
+                       if progress else None, cancel, surface_grid, surface_limit)
+        result.changes = changes
+        if result.cancelled:
+            cancelled = True
+            if result.n:
+                results.append(result)
+            break
+        results.append(result)
+    return GridResult(config, {k: list(v) for k, v in grid.items()}, results, cancelled)
