@@ -224,19 +224,16 @@ def _pause(page) -> None:
 
 
 def stuck_relu_config(base: str, replicas: int = 64, epochs: int = 3000) -> dict:
-    """A 2-2-1 ReLU XOR run that gets stuck: seed 000's scenario (or plain 2-2-1 ReLU),
-    with the first seed whose run ends with a misclassified point and a loss above 0.3
-    (preferring the famous 0.3466: two outputs at 0.5). Found with the engine's restart
-    lab: replica k of a run uses seed + k, so it is the run the page shows for that seed.
+    """Without seed 000's scenario: a 2-2-1 ReLU XOR config whose run gets stuck, the
+    first seed that ends with a misclassified point and a loss above 0.3 (preferring the
+    famous 0.3466: two outputs at 0.5). Found with the engine's restart lab: replica k
+    of a run uses seed + k, so it is the run the page shows for that seed.
     """
     import numpy as np
 
     from engine import Config, Trainer
 
-    scenario = next(
-        (p["config"] for p in _presets(base) if "000" in p.get("name", "")), {}
-    )
-    config = {**scenario, "hidden": [2], "activation": "relu"}
+    config = {"hidden": [2], "activation": "relu"}
     trainer = Trainer(Config.from_dict(config), replicas=replicas)
     trainer.step(epochs)
     last = trainer.history_since(epochs - 1)
@@ -245,7 +242,7 @@ def stuck_relu_config(base: str, replicas: int = 64, epochs: int = 3000) -> dict
     stuck = np.flatnonzero((acc < 1) & (loss > 0.3))
     famous = [k for k in stuck if abs(loss[k] - 0.3466) < 0.005]
     k = int(famous[0] if famous else stuck[0] if len(stuck) else 0)
-    return {**config, "seed": int(config.get("seed", 0)) + k}
+    return {**config, "seed": k}
 
 
 def _presets(base: str) -> list[dict]:
@@ -254,30 +251,50 @@ def _presets(base: str) -> list[dict]:
     return []
 
 
+def _click_and_train(page, name: str, until_js: str, timeout_s: float) -> None:
+    """Click preset `name` in the page (it loads and plays), train until `until_js`."""
+    seq = hook(page, "rebuildFrame.seq")
+    page.click(f'[data-preset="{name}"]')
+    page.wait_for_function(f"() => window.playground.rebuildFrame.seq > {seq}")
+    _train_until(page, until_js, timeout_s)
+    _pause(page)
+
+
 def screenshots(base: str, out: Path) -> None:
+    """The page's main states, each reached the way a person would."""
     out.mkdir(parents=True, exist_ok=True)
-    stuck = stuck_relu_config(base)
+    names = {p.get("name") for p in _presets(base)}
+    scenario = next((n for n in sorted(names) if n and n.startswith("seed000")), None)
     with chromium() as browser:
         page, _ = open_page(browser, f"{base}/")
         page.screenshot(path=str(out / "fresh.png"), full_page=True)
         print(f"wrote {out / 'fresh.png'}")
-        page.close()
 
-        learned = preset(base, "4-2-1", {"hidden": [4, 2]})
-        page, _ = open_page(browser, f"{base}/#{to_hash(learned)}")
-        page.click("#play")
-        _train_until(page, "f => f.trainAcc === 1 && f.trainLoss < 0.05 && f.epoch > 200", 120)
-        _pause(page)
+        learned = "f => f.trainAcc === 1 && f.trainLoss < 0.05 && f.epoch > 200"
+        if "4-2-1" in names:
+            _click_and_train(page, "4-2-1", learned, 120)
+        else:
+            page.goto(f"{base}/#{to_hash({'hidden': [4, 2]})}")
+            page.click("#play")
+            _train_until(page, learned, 120)
+            _pause(page)
         page.screenshot(path=str(out / "xor_learned_4-2-1.png"), full_page=True)
         print(f"wrote {out / 'xor_learned_4-2-1.png'}")
-        page.close()
 
-        page, _ = open_page(browser, f"{base}/#{to_hash(stuck)}")
-        page.click("#play")
-        _train_until(page, "f => f.epoch >= 3000", 120)
-        _pause(page)
+        if scenario:
+            # Seed 000's scenario: its seed was chosen so that the live run stalls.
+            _click_and_train(page, scenario, "f => f.epoch >= 400", 120)
+            how = f"scenario {scenario}"
+        else:
+            stuck = stuck_relu_config(base)
+            page.goto(f"{base}/#{to_hash(stuck)}")
+            page.wait_for_function("() => window.playground.synced")
+            page.click("#play")
+            _train_until(page, "f => f.epoch >= 3000", 120)
+            _pause(page)
+            how = f"config {stuck}"
         page.screenshot(path=str(out / "stuck_2-2-1_relu.png"), full_page=True)
-        print(f"wrote {out / 'stuck_2-2-1_relu.png'} (config {stuck})")
+        print(f"wrote {out / 'stuck_2-2-1_relu.png'} ({how})")
         page.close()
 
 

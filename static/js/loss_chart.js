@@ -47,7 +47,7 @@ export class LossChart {
       margin: { l: 40, r: this.showAcc ? 34 : 8, t: 6, b: 22 },
       showlegend: false,
       xaxis: {
-        fixedrange: true, zeroline: false, showgrid: false,
+        fixedrange: true, zeroline: false, showgrid: false, rangemode: "nonnegative",
         tickfont: { size: 10, color: "#777" }, linecolor: "#bbb",
       },
       yaxis: {

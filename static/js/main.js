@@ -167,8 +167,10 @@ new Presets(
   { presetList: $("preset-list"), scenarioList: $("scenario-list"), watch: $("watch") },
   presetList,
   (preset) => {
-    sendConfig(schema.complete(preset.config));
-    connection.send("control", { action: "play" });
+    // Always from epoch 0, even when the config is already the preset's.
+    sendConfig(preset.config);
+    control("reset");
+    control("play");
   },
 );
 

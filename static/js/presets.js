@@ -1,8 +1,11 @@
-// Presets and seed scenarios, as the server lists them ({name, title, watch, config}).
-// The page renders whatever arrives; a click loads the preset over the defaults and
-// starts training. Scenario configs live in the engine (engine/presets.py), never here.
+// Presets and seed scenarios, as the server lists them ({name, kind, title, watch,
+// config}). The page renders whatever arrives; a click sends the entry's config as it
+// is (a shape preset's partial config changes only the hidden layers; a scenario's is
+// complete) and starts training from epoch 0 (config, then reset, then play). Configs live in the engine (engine/presets.py), never
+// here.
 
 function isScenario(p) {
+  if (p.kind) return p.kind === "scenario";
   return /seed|scenario/i.test(p.name) || /^seed/i.test(p.title ?? "");
 }
 
@@ -33,6 +36,7 @@ export class Presets {
       const watch = document.createElement("span");
       watch.textContent = preset.watch ?? "";
       b.append(title, watch);
+      b.title = preset.watch ?? "";
     } else {
       b.textContent = preset.title ?? preset.name;
       if (preset.watch) b.title = preset.watch;

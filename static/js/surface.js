@@ -14,6 +14,16 @@ import { rows } from "./frame.js";
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
 const POINTS_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
 
+// Marker size by how many distinct places the points occupy: the four XOR corners
+// (even 1000 rows sampled from them) get big markers, a cloud of points small ones.
+function markerSize(points, n) {
+  const places = new Set();
+  for (let i = 0; i < n && places.size <= 100; i++) {
+    places.add(`${points[3 * i].toFixed(3)},${points[3 * i + 1].toFixed(3)}`);
+  }
+  return places.size <= 16 ? 12 : places.size <= 100 ? 7 : 6;
+}
+
 function pointsTrace(points, name, lineColor, visible, colorDomain) {
   const n = points ? points.length / 3 : 0;
   const x = new Float32Array(n);
@@ -33,7 +43,7 @@ function pointsTrace(points, name, lineColor, visible, colorDomain) {
     visible,
     hoverinfo: "skip",
     marker: {
-      size: n <= 16 ? 12 : n <= 100 ? 7 : 6, // the four XOR corners should be seen
+      size: markerSize(points, n),
       color: c,
       colorscale: COLORSCALE,
       cmin: colorDomain[0],
