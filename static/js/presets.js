@@ -1,8 +1,8 @@
 // Presets and seed scenarios, as the server lists them ({name, kind, title, watch,
 // config}). The page renders whatever arrives; a click sends the entry's config as it
 // is (a shape preset's partial config changes only the hidden layers; a scenario's is
-// complete) and starts training from epoch 0 (config, then reset, then play). Configs live in the engine (engine/presets.py), never
-// here.
+// complete) and trains from epoch 0 (config, reset, play). Configs live in the engine
+// (engine/presets.py), never here.
 
 function isScenario(p) {
   if (p.kind) return p.kind === "scenario";
