@@ -145,3 +145,24 @@ def test_disconnect_ends_the_sessions_thread(live_server):
     c.close()
     session.thread.join(1.0)
     assert not session.thread.is_alive()
+
+
+def test_an_oversized_message_closes_only_that_connection(live_server):
+    other = RealClient(live_server, auto_ready=True)
+    big = RealClient(live_server)
+    gone = threading.Event()
+    big.sio.on("disconnect", lambda *reason: gone.set())
+    sid = big.sio.get_sid()
+    try:
+        assert live_server.sessions.get(sid) is not None
+        other.sio.emit("control", {"action": "play"})
+        other.sio.emit("ready")
+        big.sio.emit("config", {"dataset": "x" * 20_000})  # > max_http_buffer_size
+        assert gone.wait(DEADLINE)
+        wait_until(lambda: live_server.sessions.get(sid) is None,
+                   what="the big sender's session to end")
+        seen = len(other.of("frame"))
+        other.wait("frame", seen + 3)  # the other client streams on
+    finally:
+        big.close()
+        other.close()
