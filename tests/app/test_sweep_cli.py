@@ -1,0 +1,134 @@
+"""``playground sweep``: flags from the schema, table, JSON, CSV, HTML, clear errors."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from app.sweep_cli import (
+    SWEEP_FIELDS,
+    add_sweep_parser,
+    build_parser,
+    flag_name,
+    parse_grid,
+    run_sweep,
+)
+from engine import Config
+from engine.config import FIELDS
+
+SMALL = ["--seeds", "6", "--epochs", "150", "--quiet"]
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = run_sweep(build_parser().parse_args(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_every_training_field_of_the_schema_is_a_flag():
+    parser = build_parser()
+    flags = {opt for action in parser._actions for opt in action.option_strings}
+    for spec in SWEEP_FIELDS:
+        assert flag_name(spec.name) in flags
+    assert {s.name for s in FIELDS} - {s.name for s in SWEEP_FIELDS} == {"seed", "grid",
+                                                                          "speed"}
+    args = parser.parse_args(["--hidden", "4,2", "--nesterov", "true", "--momentum", "0.9",
+                              "--optimizer", "sgd", "--features", "x1,x2,x1x2"])
+    from app.sweep_cli import config_from_args
+    cfg = config_from_args(args)
+    assert cfg.hidden == (4, 2) and cfg.nesterov is True and cfg.features[-1] == "x1x2"
+
+
+def test_the_sub_command_attaches_to_a_parent_parser():
+    parent = argparse.ArgumentParser(prog="playground")
+    add_sweep_parser(parent.add_subparsers(dest="command"))
+    args = parent.parse_args(["sweep", "--seeds", "3", "--lr", "0.1"])
+    assert args.command == "sweep" and args.seeds == 3 and args.cfg_lr == 0.1
+
+
+def test_grid_values_lists_with_slashes_scalars_with_commas():
+    grid = parse_grid(["hidden=2/3/4,2", "activation=relu,tanh", "lr=0.1/0.3"])
+    assert grid == {"hidden": [[2], [3], [4, 2]], "activation": ["relu", "tanh"],
+                    "lr": [0.1, 0.3]}
+
+
+def test_table_on_stdout_progress_on_stderr():
+    code, out, err = _run([*SMALL[:-1], "--grid", "hidden=2/3", "--activation", "relu"])
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("# 6 seeds from 0, 150 epochs; base: activation=relu")
+    assert lines[1].split()[:3] == ["hidden", "solved", "rate"]
+    assert len(lines) == 3 + 2
+    assert re.search(r"^2\s+\d/6\s", lines[3]) and re.search(r"^3\s+\d/6\s", lines[4])
+    assert "100 %" in err  # the plain-text bar reached the end
+
+
+def test_json_has_the_right_counts_and_replaces_the_table():
+    code, out, _ = _run([*SMALL, "--json", "--grid", "activation=tanh,sigmoid",
+                         "--seed-start", "10"])
+    assert code == 0
+    doc = json.loads(out)
+    assert len(doc["cells"]) == 2 and doc["seeds"] == 6 and doc["seed_start"] == 10
+    for cell in doc["cells"]:
+        runs = cell["runs"]
+        assert [r["seed"] for r in runs] == list(range(10, 16))
+        solved = sum(r["outcome"] == "solved" for r in runs)
+        assert cell["summary"]["successes"] == solved and cell["summary"]["n"] == 6
+    assert doc["cells"][1]["config"]["activation"] == "sigmoid"
+
+
+def test_csv_one_row_per_cell(tmp_path):
+    path = tmp_path / "out.csv"
+    code, out, _ = _run([*SMALL, "--csv", str(path), "--grid", "hidden=2/4,2"])
+    assert code == 0 and "solved" in out  # table still printed
+    rows = list(csv.DictReader(path.open()))
+    assert [r["hidden"] for r in rows] == ["2", "4,2"]
+    assert all(int(r["n"]) == 6 for r in rows)
+    assert float(rows[0]["wilson_low"]) <= float(rows[0]["rate"]) <= float(
+        rows[0]["wilson_high"])
+
+
+def test_html_report_is_self_contained(tmp_path):
+    path = tmp_path / "report.html"
+    code, _, err = _run([*SMALL, "--html", str(path), "--grid", "activation=relu,tanh"])
+    assert code == 0 and str(path) in err
+    text = path.read_text()
+    assert "Plotly.newPlot" in text and '"type":"heatmap"' in text
+    assert '"type":"histogram"' in text
+    assert not re.search(r"<script[^>]+src=[\"']?https?:", text)
+    assert len(text) > 1_000_000  # plotly.js itself is inline
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--lr", "100"], "--lr: lr must be a number in [1e-06, 10]"),
+    (["--grid", "hidden=2/9"], "--grid hidden"),
+    (["--grid", "colour=red"], "colour is not a setting"),
+    (["--grid", "seed=1,2"], "--seeds"),
+    (["--output", "tanh"], "--output"),
+    (["--seeds", "0"], "--seeds must be >= 1"),
+    (["--json", "--csv"], "cannot both go to stdout"),
+])
+def test_bad_values_are_refused_with_exit_code_2(argv, needle):
+    code, out, err = _run([*SMALL, *argv])
+    assert code == 2 and out == ""
+    assert err.startswith("playground sweep: error:") and needle in err
+
+
+def test_unparseable_flags_exit_2_from_argparse(capsys):
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["--hidden", "two"])
+    assert info.value.code == 2
+    assert "--hidden" in capsys.readouterr().err
+
+
+def test_preset_is_the_base_and_flags_override_it():
+    code, out, _ = _run([*SMALL, "--json", "--preset", "seed001-sigmoid-gd", "--lr", "0.5"])
+    assert code == 0
+    cfg = json.loads(out)["config"]
+    assert cfg["activation"] == "sigmoid" and cfg["init"] == "normal" and cfg["lr"] == 0.5
+    assert Config.from_dict({k: v for k, v in cfg.items()}).hidden == (5,)
