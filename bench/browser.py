@@ -198,6 +198,9 @@ def report(r: dict) -> None:
     print(f"median epochs trained per second meanwhile: {statistics.median(r['epochs_per_s']):.0f}")
     print(f"time to decode and draw one frame: {r['draw_ms']:.1f} ms (smoothed)")
     print(f"main thread blocked by long tasks: {statistics.median(r['blocked_percent']):.0f}% of the time")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} over the last minute"
+          + (" (busy: figures are lower than on an idle machine)" if load > 1 else ""))
     if r["console_errors"]:
         print(f"console errors: {r['console_errors'][:3]}")
 

@@ -23,7 +23,9 @@ export class LossChart {
     this.width = width;
     this.height = height;
     this.logScale = false;
-    this.showAcc = true;
+    // Accuracy doubles the traces and adds an axis, which doubles the cost of every
+    // update; it is one click away, and the read-outs always show it.
+    this.showAcc = false;
     this.lastEpoch = -1;
     this.pending = null;
     this.flushTimer = null;
@@ -56,11 +58,13 @@ export class LossChart {
         tickfont: { size: 10, color: "#777" }, exponentformat: "power",
         rangemode: this.logScale ? "normal" : "tozero",
       },
-      yaxis2: {
-        overlaying: "y", side: "right", range: [0, 1.02], fixedrange: true,
-        showgrid: false, tickfont: { size: 10, color: "#aaa" }, visible: this.showAcc,
-        tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
-      },
+      ...(this.showAcc ? {
+        yaxis2: {
+          overlaying: "y", side: "right", range: [0, 1.02], fixedrange: true,
+          showgrid: false, tickfont: { size: 10, color: "#aaa" },
+          tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
+        },
+      } : {}),
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "#ffffff",
     };
@@ -74,16 +78,20 @@ export class LossChart {
       x: this.x.slice(),
       y: this.y[key].slice(),
       yaxis,
-      visible: yaxis === "y2" && !this.showAcc ? false : true,
       line: { color, width: 1.5, dash },
       hovertemplate: `${name} %{y:.4g} (epoch %{x})<extra></extra>`,
     });
-    return [
+    const traces = [
       line("train", "trainLoss", "#333333", "solid", "y"),
       line("test", "testLoss", "#999999", "solid", "y"),
-      line("train acc", "trainAcc", "#0877bd", "dot", "y2"),
-      line("test acc", "testAcc", "#7fb3d5", "dot", "y2"),
     ];
+    if (this.showAcc) {
+      traces.push(
+        line("train acc", "trainAcc", "#0877bd", "dot", "y2"),
+        line("test acc", "testAcc", "#7fb3d5", "dot", "y2"),
+      );
+    }
+    return traces;
   }
 
   replot() {
@@ -142,10 +150,11 @@ export class LossChart {
       while (this.x.length > MAX_POINTS) this.thin();
       return this.replot();
     }
+    const shown = this.showAcc ? SERIES : SERIES.slice(0, 2);
     return Plotly.extendTraces(
       this.el,
-      { x: [p.x, p.x, p.x, p.x], y: SERIES.map((k) => p[k]) },
-      [0, 1, 2, 3],
+      { x: shown.map(() => p.x), y: shown.map((k) => p[k]) },
+      shown.map((_, i) => i),
     );
   }
 

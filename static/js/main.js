@@ -363,7 +363,10 @@ document.addEventListener("keydown", (evt) => {
 $("show-test").addEventListener("change", (e) => surface.setShowTest(e.target.checked));
 $("discretize").addEventListener("change", (e) => surface.setDiscretize(e.target.checked));
 $("log-scale").addEventListener("change", (e) => lossChart.setLogScale(e.target.checked));
-$("show-acc").addEventListener("change", (e) => lossChart.setShowAcc(e.target.checked));
+$("show-acc").addEventListener("change", (e) => {
+  document.querySelector(".output-column").classList.toggle("with-acc", e.target.checked);
+  lossChart.setShowAcc(e.target.checked);
+});
 
 // ---- status --------------------------------------------------------------------------
 
