@@ -49,6 +49,9 @@ from .losses import Loss, get_loss
 # enough that a chunk's buffers stay in L2 cache.
 CHUNK_ELEMENTS = 16384
 _MAX_PLANS = 8
+# OpenBLAS runs a matrix product on one thread while M·N·K <= 4 · 65536; above it
+# starts threads, which cost far more than they save on a small, busy machine.
+_BLAS_SINGLE_THREAD = 4 * 65536
 
 
 class ParamList(list):
@@ -461,12 +464,19 @@ class MLP:
             bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
             self._single[key] = bufs
         bufs[0][:-1] = X.T
+        # C-ordered copies of replica 0's [W; b]ᵀ (OpenBLAS is slow on the transposed
+        # view here), and the points in column blocks: each product stays below the
+        # size at which OpenBLAS starts threads, which on a busy machine made one
+        # 100 x 100 frame cost tens of milliseconds instead of one.
+        WeTs = [np.ascontiguousarray(w[replica].T, dtype=dt) for w in self._wext]
+        step = max(1, _BLAS_SINGLE_THREAD // max(w.size for w in WeTs))
         with np.errstate(over="ignore", invalid="ignore"):
-            for layer, act in enumerate(self.acts):
-                WeT = self._wext[layer][replica].T.astype(dt)
-                Z = bufs[layer + 1][:-1]
-                np.dot(WeT, bufs[layer], Z)
-                act.forward(Z, Z)
+            for start in range(0, n, step):
+                cols = slice(start, min(n, start + step))
+                for layer, act in enumerate(self.acts):
+                    Z = bufs[layer + 1][:-1, cols]
+                    np.matmul(WeTs[layer], bufs[layer][:, cols], out=Z)
+                    act.forward(Z, Z)
         return [b[:-1] for b in bufs]
 
     def copy(self) -> MLP:

@@ -294,8 +294,11 @@ class Trainer:
             perm = np.empty((k, n), np.intp)
             # Each replica's shuffled copy, points-last: (K, d, N) and (K, 1, N) views;
             # batch j is the fixed slice j·B:(j+1)·B of them, refilled every epoch.
-            xs, ts = xbuf.transpose(1, 0, 2), tbuf.transpose(1, 0, 2)
-            batches = [(xs[:, :, i : i + b], ts[:, :, i : i + b]) for i in range(0, n, b)]
+            if k == 1:  # one replica: plain 2-D batches, the network's cheapest path
+                xs, ts = xbuf[:, 0], tbuf[:, 0]
+            else:
+                xs, ts = xbuf.transpose(1, 0, 2), tbuf.transpose(1, 0, 2)
+            batches = [(xs[..., i : i + b], ts[..., i : i + b]) for i in range(0, n, b)]
             self._batch_bufs = ((k, n, b), xbuf, tbuf, perm, batches)
         _, xbuf, tbuf, perm, batches = self._batch_bufs
         for r, rng in enumerate(net.rngs):
