@@ -57,10 +57,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+            if r.status == 200:
+                return
         time.sleep(0.1)
     raise RuntimeError(f"no answer from {url}/healthz within {timeout:.0f} s")
 
@@ -194,10 +193,13 @@ def report(r: dict) -> None:
     print(f"page: 4-2-1 net {r['sizes']}, surface grid {r['grid']}, neuron thumbnails on")
     print("frames painted per second (windows): " + ", ".join(f"{v:.1f}" for v in r["fps"]))
     verdict = "meets" if med >= TARGET_FPS else "BELOW"
-    print(f"median frames painted per second: {med:.1f}  ({verdict} the target of {TARGET_FPS:.0f}/s)")
-    print(f"median epochs trained per second meanwhile: {statistics.median(r['epochs_per_s']):.0f}")
+    epochs = statistics.median(r["epochs_per_s"])
+    blocked = statistics.median(r["blocked_percent"])
+    print(f"median frames painted per second: {med:.1f}  "
+          f"({verdict} the target of {TARGET_FPS:.0f}/s)")
+    print(f"median epochs trained per second meanwhile: {epochs:.0f}")
     print(f"time to decode and draw one frame: {r['draw_ms']:.1f} ms (smoothed)")
-    print(f"main thread blocked by long tasks: {statistics.median(r['blocked_percent']):.0f}% of the time")
+    print(f"main thread blocked by long tasks: {blocked:.0f}% of the time")
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} over the last minute"
           + (" (busy: figures are lower than on an idle machine)" if load > 1 else ""))

@@ -162,11 +162,12 @@ def test_a_copied_link_reproduces_settings_and_first_frame(pg, context):
 def test_controls_change_the_servers_state(pg):
     pg.open()
     schema = schema_of(pg)
-    activation = next(c for c in schema["activation"]["choices"] if c != pg.state["config"]["activation"])
+    config = pg.state["config"]
+    activation = next(c for c in schema["activation"]["choices"] if c != config["activation"])
     pg.page.select_option("#ctl-activation", activation)
     pg.wait_state(f"s => s.config.activation === '{activation}'")
 
-    optimizer = next(c for c in schema["optimizer"]["choices"] if c != pg.state["config"]["optimizer"])
+    optimizer = next(c for c in schema["optimizer"]["choices"] if c != config["optimizer"])
     pg.page.select_option("#ctl-optimizer", optimizer)
     pg.wait_state(f"s => s.config.optimizer === '{optimizer}'")
 
