@@ -168,7 +168,8 @@ def build_frame(
     """
     cfg = trainer.config
     grid = int(cfg.grid)
-    frame = trainer.frame(grid)
+    with np.errstate(all="ignore"):  # a diverged net's huge weights overflow float32
+        frame = trainer.frame(grid)
     surface, lo, hi = quantise(np.asarray(frame.surface, dtype=np.float64))
     stacks = [subsample(np.asarray(layer), thumb) for layer in frame.neurons]
     t = stacks[0].shape[-1]

@@ -42,8 +42,6 @@ CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and c
 MIN_CHUNK_SECONDS = 0.001
 ROTATION_SECONDS = 0.1  # with many sessions, each trains about this often (see turns.py)
 MAX_CHUNK_EPOCHS = 20_000
-DEFER_SECONDS = 0.0005  # a turn holder's wait while other sessions send frames...
-MAX_DEFER_SECONDS = 0.01  # ...at most this long before each chunk
 IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
 MAX_PACING_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
 
@@ -79,7 +77,6 @@ class Session:
         self._turns = turns
         self._has_turn = False  # this session may train now
         self._in_rotation = False  # holds the turn or is queued for it
-        self._deferred = 0.0  # seconds waited for others' frames before this chunk
         self.trainer = Trainer(config if config is not None else Config(), replicas=1)
         self._stopped = False
         self._credit = False  # the client is ready for one frame
@@ -233,14 +230,8 @@ class Session:
                         # change to slip in between deciding and stepping
                         send_state = self._train_locked(epochs)
                 if kind == "frame":
-                    if self._turns is not None:
-                        self._turns.begin_frame()
-                    try:
-                        self._send_frame()
-                        self._let_io_run()
-                    finally:
-                        if self._turns is not None:
-                            self._turns.end_frame()
+                    self._send_frame()
+                    self._let_io_run()
                 else:
                     if self._turns is not None and self._turns.others_waiting():
                         self._pass_turn()
@@ -283,13 +274,6 @@ class Session:
                     wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
             if epochs:
                 if self._my_turn_locked():
-                    if (self._turns is not None and self._turns.framing
-                            and self._deferred < MAX_DEFER_SECONDS):
-                        # frames first: leave the GIL to the sessions sending one
-                        self._deferred += DEFER_SECONDS
-                        self._cond.wait(DEFER_SECONDS)
-                        continue
-                    self._deferred = 0.0
                     return "train", epochs
                 # queued: turn_granted() will wake us
             elif self._in_rotation:

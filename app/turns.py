@@ -10,11 +10,6 @@ competing with a single trainer. Sending a frame never needs a turn.
 
 The chunk a session trains per turn shrinks as the queue grows, so that every
 session gets a turn about ROTATION_SECONDS apart and its frames keep showing progress.
-
-Frames come first: while any session is building or sending a frame, the holder of
-the turn waits (a little) before its next chunk, so the GIL is free for them. This
-balances itself: a frame is only sent when training made progress, so frames can
-never starve training for long.
 """
 
 from __future__ import annotations
@@ -41,15 +36,6 @@ class TrainingTurns:
         self._lock = threading.Lock()
         self._queue: collections.deque[TurnTaker] = collections.deque()
         self._holder: TurnTaker | None = None
-        self.framing = 0  # sessions building or sending a frame right now
-
-    def begin_frame(self) -> None:
-        with self._lock:
-            self.framing += 1
-
-    def end_frame(self) -> None:
-        with self._lock:
-            self.framing -= 1
 
     def request(self, who: TurnTaker) -> bool:
         """True if ``who`` holds the turn now; else it is queued (once) and will be told."""
