@@ -193,6 +193,7 @@ function configFromUrl() {
 
 function onConnect() {
   setConnection("connected", "connected");
+  clearStatus();
   page.wanted = configFromUrl();
   connection.send("config", page.wanted);
   clearTimeout(page.syncTimer);

@@ -213,3 +213,17 @@ class Playground:
 @pytest.fixture()
 def pg(page, base_url) -> Playground:
     return Playground(page, base_url)
+
+
+@pytest.fixture()
+def playground_at(context, watch):
+    """playground_at(url) -> a Playground on a new, watched page of the same browser
+    context, for tests that need a second page or their own server."""
+
+    def _make(url: str) -> Playground:
+        p = context.new_page()
+        p.set_default_timeout(15_000)
+        watch.attach(p)
+        return Playground(p, url.rstrip("/"))
+
+    return _make

@@ -123,7 +123,7 @@ def test_every_preset_and_scenario_loads_and_trains(pg):
             assert preset["watch"] in pg.page.locator("#watch").text_content()
 
 
-def test_a_copied_link_reproduces_settings_and_first_frame(pg, context):
+def test_a_copied_link_reproduces_settings_and_first_frame(pg, playground_at):
     pg.open("hidden=3")
     pg.page.select_option("#ctl-activation", "relu")
     pg.wait_state("s => s.config.activation === 'relu'")
@@ -138,7 +138,7 @@ def test_a_copied_link_reproduces_settings_and_first_frame(pg, context):
     rebuild = pg.hook("rebuildFrame")
     assert rebuild["epoch"] == 0
 
-    other = type(pg)(context.new_page(), pg.base_url)
+    other = playground_at(pg.base_url)
     other.page.goto(pg.page.url)
     other.wait_frames(1)
     assert other.state["config"] == state["config"]
@@ -317,3 +317,28 @@ def test_after_a_reconnect_the_page_restores_its_state(pg, request):
     pg.wait_frames(2, after=painted)  # frames flow again, from the new session
     frame = pg.wait_frame("f => f.epoch > 0")
     assert frame["sizes"][1] == 3
+
+
+def test_a_full_server_is_reported_and_the_page_gets_in_when_a_seat_frees(
+    playground_at, watch,
+):
+    import os
+
+    if os.environ.get("PLAYGROUND_URL"):
+        pytest.skip("needs its own in-process server with one seat")
+    from app.live import LiveServer
+
+    with LiveServer({"MAX_SESSIONS": 1}) as server:
+        first = playground_at(server.url).open()
+        second = playground_at(server.url)
+        second.page.goto(f"{server.url}/")
+        second.page.wait_for_selector('#connection[data-state="refused"]')
+        assert "server full" in second.page.locator("#connection").text_content()
+        assert "server full" in second.page.locator("#status-line").text_content()
+        first.page.close()  # a seat frees: the waiting page retries and gets in
+        second.page.wait_for_selector('#connection[data-state="connected"]', timeout=20_000)
+        second.wait_frames(1, timeout=20_000)
+        assert second.page.locator("#status-line").text_content() == ""
+        problems = watch.problems()
+        second.page.close()
+    assert not problems, problems
