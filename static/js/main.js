@@ -185,17 +185,23 @@ function control(action, extra = {}) {
   connection.send("control", { action, ...extra });
 }
 
+// The defaults overridden by the URL hash; says which parts of the link it ignored.
 function configFromUrl() {
   const { values, rejected } = schema.parseQuery(location.hash);
   if (rejected.length) showStatus(`ignored from the link: ${rejected.join(", ")}`);
   return schema.complete(values);
 }
 
+function applyUrl() {
+  clearStatus();
+  const config = configFromUrl();
+  connection.send("config", config);
+  return config;
+}
+
 function onConnect() {
   setConnection("connected", "connected");
-  clearStatus();
-  page.wanted = configFromUrl();
-  connection.send("config", page.wanted);
+  page.wanted = applyUrl();
   clearTimeout(page.syncTimer);
   page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
 }
@@ -328,7 +334,7 @@ function writeHash(query) {
 }
 
 // A link pasted into this tab's address bar: apply it.
-window.addEventListener("hashchange", () => sendConfig(configFromUrl()));
+window.addEventListener("hashchange", () => applyUrl());
 
 // ---- top bar -------------------------------------------------------------------------
 
