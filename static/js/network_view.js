@@ -8,7 +8,8 @@ import { paintFunction, paintQuantised } from "./thumbs.js";
 import { formatNumber, words } from "./schema.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const NODE = 36; // neuron size in CSS pixels
+const NODE_MAX = 36; // neuron size in CSS pixels, shrinking to NODE_MIN when crowded
+const NODE_MIN = 24;
 const GAP = 12; // vertical gap between neurons
 const TOP = 8; // first neuron's top inside the body
 const INPUT_X = 58; // left edge of the input column (labels sit to its left)
@@ -118,7 +119,7 @@ export class NetworkView {
     shown.forEach((n, l) => {
       const h = this.headers[l];
       if (document.activeElement !== h.slider || this.pendingHidden === null) h.slider.value = n;
-      h.count.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
+      h.count.innerHTML = `${n}<span class="unit"> neuron${n === 1 ? "" : "s"}</span>`;
       h.minus.disabled = n <= f.min;
       h.plus.disabled = n >= f.max;
     });
@@ -147,8 +148,11 @@ export class NetworkView {
 
   placeHeaders() {
     const xs = this.columnXs(this.headers.length);
+    const width = Math.min(76, this.spacing - 6);
+    this.headRow.classList.toggle("narrow", width < 64);
     this.headers.forEach((h, l) => {
-      h.box.style.left = `${xs[l + 1] + NODE / 2}px`;
+      h.box.style.left = `${xs[l + 1] + this.node / 2}px`;
+      h.box.style.width = `${width}px`;
     });
   }
 
@@ -191,11 +195,15 @@ export class NetworkView {
 
   // ---- structure: nodes and links for the current sizes ----------------------------
 
+  // Column positions, and the neuron size that leaves room for the links between them.
   columnXs(hiddenCount) {
     const width = Math.max(this.width, 360);
-    const right = width - NODE - 52; // room for the "output" label
+    const right = width - NODE_MAX - 52; // room for the "output" label
+    const spacing = (right - INPUT_X) / (hiddenCount + 1);
+    this.node = Math.max(NODE_MIN, Math.min(NODE_MAX, Math.floor(spacing * 0.5)));
+    this.spacing = spacing;
     const xs = [INPUT_X];
-    for (let k = 1; k <= hiddenCount; k++) xs.push(INPUT_X + ((right - INPUT_X) * k) / (hiddenCount + 1));
+    for (let k = 1; k <= hiddenCount; k++) xs.push(INPUT_X + spacing * k);
     xs.push(right);
     return xs;
   }
@@ -214,6 +222,7 @@ export class NetworkView {
     const L = sizes.length - 2;
     const xs = this.columnXs(L);
     const rowsNeeded = Math.max(this.allFeatures.length, ...sizes.slice(1));
+    const NODE = this.node;
     const height = TOP + rowsNeeded * (NODE + GAP);
     this.body.style.height = `${height}px`;
     this.svg.setAttribute("width", this.width);
@@ -237,6 +246,7 @@ export class NetworkView {
       }, this.nodes);
       node.style.left = `${xs[0]}px`;
       node.style.top = `${y(r)}px`;
+      node.style.width = node.style.height = `${NODE}px`;
       const canvas = el("canvas", { width: 16, height: 16 }, node);
       el("span", { class: "node-label", text: words(name) }, node);
       node.addEventListener("click", () => this.toggleFeature(name));
@@ -260,6 +270,7 @@ export class NetworkView {
         const node = el("div", { class: `node ${isOutput ? "output" : "hidden"}`, title: label }, this.nodes);
         node.style.left = `${xs[l]}px`;
         node.style.top = `${y(i)}px`;
+        node.style.width = node.style.height = `${NODE}px`;
         const canvas = el("canvas", { width: 16, height: 16 }, node);
         if (isOutput) el("span", { class: "node-label right", text: "output" }, node);
         hoverable(node, unitIndex++, label);
