@@ -84,7 +84,7 @@ class Optimizer:
         if active is None:
             for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
                 self._update(g, state, u)  # u <- the amount to subtract from p
-                p -= u
+                np.subtract(p, u, p)
             return
         # Inactive replicas may carry NaN/inf: they stay in their own rows, silently.
         with np.errstate(all="ignore"):
@@ -320,11 +320,16 @@ class Adam(Optimizer):
             np.maximum(vmax, v, out=vmax)
             v = vmax
         step_size = self.lr / (1.0 - b1**self.t)
-        np.sqrt(v, out=u)
-        u /= math.sqrt(1.0 - b2**self.t)
-        u += self.eps
-        np.divide(m, u, out=u)
-        u *= step_size
+        if step_size == 0.0:
+            u.fill(0.0)
+            return
+        # step_size · m / (sqrt(v) / sqrt(1 - beta2^t) + eps), with the two scalars
+        # folded into the denominator: m / (sqrt(v) c1 + c2), one call fewer.
+        c1 = 1.0 / (math.sqrt(1.0 - b2**self.t) * step_size)
+        np.sqrt(v, u)
+        np.multiply(u, c1, u)
+        np.add(u, self.eps / step_size, u)
+        np.divide(m, u, u)
 
 
 class Rprop(Optimizer):
