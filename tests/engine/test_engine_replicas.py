@@ -47,8 +47,9 @@ def test_k_replicas_follow_k_single_runs(changes):
         _same(hist_many["test_loss"][:, k], hist_one["test_loss"][:, 0])
 
 
-def test_chunked_large_k_matches_single_runs():
+def test_chunked_large_k_matches_single_runs(monkeypatch):
     """Enough replicas x points that the network works in chunks of replicas."""
+    monkeypatch.setattr("engine.network.CHUNK_ELEMENTS", 16384)  # 10 replicas a chunk
     X = np.random.default_rng(0).normal(size=(400, 2))
     y = (X[:, :1] * X[:, 1:] > 0).astype(float)
     many = MLP([2, 4, 2, 1], replicas=40, seed=0)
