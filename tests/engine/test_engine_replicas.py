@@ -52,12 +52,13 @@ def test_chunked_large_k_matches_single_runs(monkeypatch):
     monkeypatch.setattr("engine.network.CHUNK_ELEMENTS", 16384)  # 10 replicas a chunk
     X = np.random.default_rng(0).normal(size=(400, 2))
     y = (X[:, :1] * X[:, 1:] > 0).astype(float)
-    many = MLP([2, 4, 2, 1], replicas=40, seed=0)
+    # 41 replicas: four chunks of 10, then a chunk of one (which takes the 2-D path)
+    many = MLP([2, 4, 2, 1], replicas=41, seed=0)
     assert len(many._plan(400, True).bounds) > 1  # really chunked
     opt = make_optimizer("adam", many.params, lr=0.02)
     for _ in range(30):
         opt.step(many.loss_and_grads(X, y)[1])
-    for k in (0, 17, 39):
+    for k in (0, 17, 39, 40):
         one = MLP([2, 4, 2, 1], replicas=1, seed=k)
         opt1 = make_optimizer("adam", one.params, lr=0.02)
         for _ in range(30):
