@@ -56,11 +56,19 @@ class Optimizer:
 
     def set_hyper(self, **hyper) -> None:
         """Set hyper-parameters by their torch names; they apply from the next step."""
+        unknown = set(hyper) - set(self.defaults)
+        if unknown:
+            raise TypeError(f"{self.name} has no hyper-parameter {sorted(unknown)[0]!r}")
+        before = {key: getattr(self, key) for key in hyper if hasattr(self, key)}
         for key, value in hyper.items():
-            if key not in self.defaults:
-                raise TypeError(f"{self.name} has no hyper-parameter {key!r}")
             setattr(self, key, value)
-        self._check()
+        try:
+            self._check()
+        except ValueError:  # all or nothing: a refused change leaves the old values
+            for key in hyper:
+                if key in before:
+                    setattr(self, key, before[key])
+            raise
 
     @property
     def hyper(self) -> dict:

@@ -153,6 +153,8 @@ class Trainer:
                  max_history_rows: int | None = None):
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
+        if config is not None and not isinstance(config, Config):
+            raise TypeError("Trainer needs a Config (Config.from_dict(d) makes one)")
         self.config = config if config is not None else Config()
         self.replicas = int(replicas)
         k = self.replicas
@@ -232,8 +234,9 @@ class Trainer:
         """
         if not isinstance(config, Config):
             raise TypeError("update() needs a Config")
-        old, self.config = self.config, config
+        old = self.config
         if old.needs_rebuild(config):
+            self.config = config
             self._build()
             return True
         if config.optimizer != old.optimizer:
@@ -241,6 +244,7 @@ class Trainer:
                                             **config.optimizer_kwargs())
         else:
             self.optimizer.set_hyper(**config.optimizer_kwargs())
+        self.config = config
         return False
 
     def reset(self) -> None:

@@ -234,6 +234,13 @@ def test_bad_names_and_values_are_refused():
         make_optimizer("rprop", p, etas=(1.5, 1.2))
 
 
+def test_a_refused_change_leaves_the_old_hyper_parameters():
+    opt = make_optimizer("adam", [np.zeros((1, 2))], lr=0.1)
+    with pytest.raises(ValueError):
+        opt.set_hyper(lr=0.5, betas=(1.5, 0.9))
+    assert opt.lr == 0.1 and opt.betas == (0.9, 0.999)
+
+
 def test_defaults_are_torchs():
     p = [np.zeros((1, 1))]
     assert make_optimizer("sgd", p).hyper == {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0,
