@@ -18,21 +18,6 @@ MAX_HISTORY = 64  # history points per frame, at most: keeps a frame within its 
 HISTORY_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 
-def jsonable(value: Any) -> Any:
-    """``value`` with NumPy scalars/arrays turned into Python ones and NaN/inf into None."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def finite_or_none(value: Any) -> float | None:
     """A float for JSON, or None when it is missing or not finite."""
     if value is None:

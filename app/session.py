@@ -461,7 +461,7 @@ class Session:
     def _state_locked(self) -> dict:
         cfg = self.trainer.config
         return {
-            "config": frames.jsonable(cfg.to_dict()),
+            "config": cfg.to_dict(),  # JSON-safe: the engine only holds finite numbers
             "status": self._status_locked(),
             "epoch": int(self.trainer.epoch),
             "diverged": self._is_diverged(),
