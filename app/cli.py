@@ -12,6 +12,7 @@ import webbrowser
 from collections.abc import Sequence
 
 from . import __version__
+from .sweep_cli import add_sweep_parser, run_sweep
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors", action="append", metavar="ORIGIN", default=None,
                        help="also accept Socket.IO connections from this origin "
                             "(repeatable; '*' for any; default: same origin only)")
+    add_sweep_parser(commands)
     return parser
 
 
@@ -81,6 +83,7 @@ def serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``playground`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("serve", "-h", "--help", "--version"):
+    if not argv or argv[0] not in ("serve", "sweep", "-h", "--help", "--version"):
         argv = ["serve", *argv]  # `python -m app [--port P]` serves
-    return serve(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    return run_sweep(args) if args.command == "sweep" else serve(args)

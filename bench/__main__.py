@@ -8,7 +8,9 @@ import importlib
 import sys
 import traceback
 
-BENCHMARKS = ["bench.engine", "bench.stream", "bench.browser"]
+BENCHMARKS = [
+    "bench.engine", "bench.sweep", "bench.landscape", "bench.stream", "bench.browser",
+]
 
 
 def main() -> int:

@@ -16,12 +16,23 @@ No Flask, no threads, no I/O: usable from a notebook. See docs/ENGINE.md.
 from .activations import ACTIVATIONS
 from .config import FIELDS, SPECS, Config, ConfigError, FieldSpec
 from .datasets import DATASETS, Dataset, Split, make_dataset
+from .diagnostics import (
+    Diagnosis,
+    StuckReport,
+    check_gradients,
+    classify_outcomes,
+    diagnose,
+    diagnose_trainer,
+    explain_stuck,
+)
 from .features import FEATURES, make_features
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
+from .landscape import Landscape, TrajectoryRecorder, loss_landscape
 from .losses import LOSSES
 from .network import MLP, ParamList
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from .sweep import GridResult, SweepResult, sweep, sweep_grid, wilson_interval
 from .trainer import DataSplit, Frame, Trainer
 
 schema = Config.schema
@@ -31,4 +42,7 @@ __all__ = [
     "OPTIMIZERS", "SPECS", "Config", "ConfigError", "DataSplit", "Dataset", "FieldSpec",
     "Frame", "Optimizer", "ParamList", "Split", "Trainer", "gradient_check",
     "make_dataset", "make_features", "make_optimizer", "schema",
+    "Diagnosis", "StuckReport", "check_gradients", "classify_outcomes", "diagnose",
+    "diagnose_trainer", "explain_stuck", "Landscape", "TrajectoryRecorder", "loss_landscape",
+    "GridResult", "SweepResult", "sweep", "sweep_grid", "wilson_interval",
 ]
