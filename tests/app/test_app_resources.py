@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import resources
 
 
@@ -25,9 +27,6 @@ def test_packaged_copy_wins(tmp_path, monkeypatch):
 def test_missing_files_say_where_they_looked(tmp_path, monkeypatch):
     monkeypatch.setattr(resources, "PACKAGE_DIR", tmp_path / "pkg")
     monkeypatch.setattr(resources, "REPO_DIR", tmp_path / "repo")
-    try:
+    with pytest.raises(FileNotFoundError, match="npm ci") as err:
         resources.socketio_client()
-    except FileNotFoundError as err:
-        assert "npm ci" in str(err) and str(tmp_path) in str(err)
-    else:
-        raise AssertionError("expected FileNotFoundError")
+    assert str(tmp_path) in str(err.value)
