@@ -300,92 +300,97 @@ class MLP:
 
     # ------------------------------------------------------------ the maths
 
-    def _forward(self, c: _Chunk, XeT: np.ndarray) -> np.ndarray:
-        """Forward pass of chunk ``c``; returns the output activation (m, 1, N)."""
-        a, mm = XeT, c.mm
-        for act, WeT, Z, A, Ae in zip(self.acts, c.WeT, c.Z, c.A, c.Ae, strict=True):
-            mm(WeT, a, Z)  # Zᵀ = [W; b]ᵀ [A; 1]ᵀ
-            act.forward(Z, A)
-            a = Ae
-        return a
+    def program(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, grads: bool = True,
+                sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+                outputs: np.ndarray | None = None) -> list[tuple]:
+        """One pass over the data as a list of NumPy calls ``(function, args)``.
 
-    def _backward(self, c: _Chunk, XeT: np.ndarray, loss: Loss, yT: np.ndarray) -> None:
-        """Fill the chunk's gradients, starting from dL/dZ of the output layer."""
-        mm, acts = c.mm, self.acts
-        loss.grad(c.Z[-1], c.Ae[-1], yT, self._out, c.dZ[-1], c.s1)
-        for layer in range(self.n_layers - 1, 0, -1):
-            dZ, below = c.dZ[layer], c.dZ[layer - 1]
-            mm(c.Ae[layer - 1], c.dZT[layer], c.gWe[layer])  # [dW; db] = [A; 1] dZᵀ
-            mm(c.W[layer], dZ, below)  # dA[l-1]ᵀ = W dZᵀ
-            acts[layer - 1].derivative(c.Z[layer - 1], c.A[layer - 1], c.D[layer - 1])
-            np.multiply(below, c.D[layer - 1], below)
-        mm(XeT, c.dZT[0], c.gWe[0])
+        Inputs are points-last with their row of ones, (d+1, N) shared by all
+        replicas or (K, d+1, N); targets (1, N) or (K, 1, N). Per chunk of replicas:
 
-    def penalty(self, l1: float, l2: float, grads: bool = False,
-                rows: slice = slice(None)) -> np.ndarray:
-        """l1 Σ|W| + l2 ½ ΣW² per replica (weights only, not biases).
+        * forward, layer by layer: ``Zᵀ = [W; b]ᵀ [A; 1]ᵀ``, ``A = f(Z)``;
+        * for each ``(w, result)`` in ``sums``: ``result[k] = Σ_n w_n ℓ_kn``, the
+          per-point losses weighted by w (1/N: the mean loss), into a (K,) array;
+        * ``outputs[k] = A[L][k]`` if ``outputs`` (K, N) is given;
+        * if ``grads``, backward from ``dL/dZ[L]`` (the loss's grad):
+          ``[dW; db] = [A; 1] dZᵀ``, ``dZ[l-1] = (W dZ[l]) * f'(Z[l-1])``.
 
-        With ``grads``, its gradient is added to :attr:`grad_flat`.
+        Every array is bound when the list is built, so running it again (``for f,
+        args in ops: f(*args)``) costs only the NumPy calls: the Trainer builds one
+        program per batch slot of its fixed buffers and replays it. Regularisation is
+        not in the program (its rates change live): see :meth:`penalty`.
         """
-        w = self.flat[rows]
-        mask = self._weight_mask
-        pen = np.zeros(w.shape[0], self.dtype)
-        if l1:
-            pen += l1 * (np.abs(w) @ mask)
-            if grads:
-                self.grad_flat[rows] += (l1 * mask) * np.sign(w)
-        if l2:
-            pen += (0.5 * l2) * ((w * w) @ mask)
-            if grads:
-                self.grad_flat[rows] += (l2 * mask) * w
-        return pen
-
-    def _run_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, l1: float, l2: float,
-               grads: bool, want_loss: bool = True, outputs: np.ndarray | None = None,
-               ) -> np.ndarray:
-        """The hot path. Inputs points-last with their row of ones, (d+1, N) shared or
-        (K, d+1, N); targets (1, N) or (K, 1, N). Writes the loss per replica into a
-        reused (K,) buffer (if ``want_loss``), the gradients into :attr:`grads` (if
-        ``grads``) and the outputs into ``outputs`` (K, N) (if given)."""
         n = XeT.shape[-1]
         shared = XeT.ndim == 2
-        plan = self._plans.get((n, shared)) or self._plan(n, shared)
+        plan = self._plan(n, shared)
         per_replica_y = yT.ndim == 3
+        acts, ops = self.acts, []
         for c in plan.chunks:
+            mm = c.mm
             if c.single:
                 xc = XeT if shared else XeT[c.k0]
                 yc = yT[c.k0] if per_replica_y else yT
             else:
                 xc = XeT if shared else XeT[c.k0 : c.k1]
                 yc = yT[c.k0 : c.k1] if per_replica_y else yT
-            a = self._forward(c, xc)
-            if want_loss:
-                terms = loss.terms(c.Z[-1], a, yc, c.s1, c.s2)
-                c.mm(terms, plan.mean_weights, c.loss_out)  # mean over the points
+            a = xc
+            for act, WeT, Z, A, Ae in zip(acts, c.WeT, c.Z, c.A, c.Ae, strict=True):
+                ops.append((mm, (WeT, a, Z)))  # Zᵀ = [W; b]ᵀ [A; 1]ᵀ
+                ops.append((act.forward, (Z, A)))
+                a = Ae
+            if sums:
+                ops.append((loss.terms, (c.Z[-1], a, yc, c.s1, c.s2)))  # into s1
+                for w, result in sums:
+                    r = result[c.k0 : c.k1] if c.single else result[c.k0 : c.k1, None]
+                    ops.append((mm, (c.s1, w, r)))
             if outputs is not None:
-                outputs[c.k0 : c.k1] = a[..., 0, :]
+                ops.append((np.copyto, (outputs[c.k0 : c.k1], a[..., 0, :])))
             if grads:
-                self._backward(c, xc, loss, yc)
+                ops.append((loss.grad, (c.Z[-1], a, yc, self._out, c.dZ[-1], c.s1)))
+                for layer in range(self.n_layers - 1, 0, -1):
+                    dZ, below, D = c.dZ[layer], c.dZ[layer - 1], c.D[layer - 1]
+                    ops += [
+                        (mm, (c.Ae[layer - 1], c.dZT[layer], c.gWe[layer])),  # [dW; db]
+                        (mm, (c.W[layer], dZ, below)),  # dA[l-1]ᵀ = W dZᵀ
+                        (acts[layer - 1].derivative, (c.Z[layer - 1], c.A[layer - 1], D)),
+                        (np.multiply, (below, D, below)),  # dZ[l-1] = dA * f'(Z)
+                    ]
+                ops.append((mm, (xc, c.dZT[0], c.gWe[0])))
+        return ops
+
+    def penalty(self, l1: float, l2: float, grads: bool = False) -> np.ndarray:
+        """l1 Σ|W| + l2 ½ ΣW² per replica (weights only, not biases).
+
+        With ``grads``, its gradient is added to :attr:`grad_flat`.
+        """
+        w = self.flat
+        mask = self._weight_mask
+        pen = np.zeros(w.shape[0], self.dtype)
+        if l1:
+            pen += l1 * (np.abs(w) @ mask)
+            if grads:
+                self.grad_flat += (l1 * mask) * np.sign(w)
+        if l2:
+            pen += (0.5 * l2) * ((w * w) @ mask)
+            if grads:
+                self.grad_flat += (l2 * mask) * w
+        return pen
+
+    def _run_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, l1: float, l2: float,
+               grads: bool, want_loss: bool = True, outputs: np.ndarray | None = None,
+               ) -> np.ndarray:
+        """Build and run a :meth:`program`: the loss per replica into a reused (K,)
+        buffer (if ``want_loss``), penalty included; gradients into :attr:`grads`."""
+        n = XeT.shape[-1]
+        plan = self._plan(n, XeT.ndim == 2)
+        sums = [(plan.mean_weights, self._loss_out)] if want_loss else ()
+        for f, args in self.program(XeT, yT, loss, grads, sums, outputs):
+            f(*args)
         if l1 or l2:
             pen = self.penalty(l1, l2, grads)
             if want_loss:
                 self._loss_out += pen
         return self._loss_out
-
-    def _evaluate_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss,
-                    weights: list[np.ndarray], outputs: np.ndarray) -> list[np.ndarray]:
-        """One forward pass over shared points-last inputs; per weight vector w (N,),
-        the weighted sum of the per-point losses Σ_n w_n ℓ_n per replica (no
-        penalty). One pass evaluates train and test sets stacked side by side."""
-        plan = self._plan(XeT.shape[-1], True)
-        results = [np.empty(self.replicas, self.dtype) for _ in weights]
-        for c in plan.chunks:
-            a = self._forward(c, XeT)
-            terms = loss.terms(c.Z[-1], a, yT, c.s1, c.s2)
-            for w, r in zip(weights, results, strict=True):
-                c.mm(terms, w, r[c.k0 : c.k1] if c.single else r[c.k0 : c.k1, None])
-            outputs[c.k0 : c.k1] = a[..., 0, :]
-        return results
 
     def _extended(self, X: np.ndarray) -> np.ndarray:
         """Like :meth:`extend_inputs`, into a buffer kept per shape (one copy, no

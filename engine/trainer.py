@@ -202,17 +202,33 @@ class Trainer:
             (self.net.extend_inputs(s.X), np.ascontiguousarray(s.target.T))
             for s in (self.train, self.test)
         ]
-        if self.test is not self.train:
+        # The passes the Trainer repeats, built once as programs (lists of NumPy
+        # calls bound to these arrays; see MLP.program).
+        dt, net, loss = self.net.dtype, self.net, self._loss
+        self._train_loss = np.empty(k, dt)
+        self._test_loss = np.empty(k, dt)
+        (xe_tr, t_tr), (xe_te, t_te) = self._points_last
+        mean_tr = np.full(n_train, 1 / n_train, dt)
+        self._programs = {
+            "full": net.program(xe_tr, t_tr, loss, True, [(mean_tr, self._train_loss)],
+                                self._out_train),
+        }
+        if self.test is self.train:
+            self._programs["eval"] = net.program(
+                xe_tr, t_tr, loss, False, [(mean_tr, self._train_loss)], self._out_train)
+        else:
             # Train and test side by side, evaluated in one forward pass; the two
             # losses are the per-point losses weighted 1/N on their own columns.
-            (xe_tr, t_tr), (xe_te, t_te) = self._points_last
-            dt = self.net.dtype
-            self._both = (
-                np.ascontiguousarray(np.concatenate([xe_tr, xe_te], axis=1)),
-                np.ascontiguousarray(np.concatenate([t_tr, t_te], axis=1)),
-                [np.r_[np.full(n_train, 1 / n_train), np.zeros(n_test)].astype(dt),
-                 np.r_[np.zeros(n_train), np.full(n_test, 1 / n_test)].astype(dt)],
-            )
+            both_x = np.ascontiguousarray(np.concatenate([xe_tr, xe_te], axis=1))
+            both_t = np.ascontiguousarray(np.concatenate([t_tr, t_te], axis=1))
+            w_tr = np.r_[np.full(n_train, 1 / n_train), np.zeros(n_test)].astype(dt)
+            w_te = np.r_[np.zeros(n_train), np.full(n_test, 1 / n_test)].astype(dt)
+            self._programs["eval"] = net.program(
+                both_x, both_t, loss, False, [(w_tr, self._train_loss), (w_te, self._test_loss)],
+                self._out_both)
+            self._programs["test"] = net.program(
+                xe_te, t_te, loss, False, [(np.full(n_test, 1 / n_test, dt), self._test_loss)],
+                self._out_test)
         self.last: dict = {}
         self._evaluate_and_record()
 
@@ -277,10 +293,12 @@ class Trainer:
                 self._evaluate_and_record()
 
     def _full_batch_epoch(self) -> None:
-        cfg, net = self.config, self.net
-        l1, l2 = cfg.penalty()
-        XT, tT = self._points_last[0]
-        loss = net._run_t(XT, tT, self._loss, l1, l2, True, True, self._out_train)
+        l1, l2 = self.config.penalty()
+        for f, args in self._programs["full"]:  # forward, loss, outputs, gradients
+            f(*args)
+        loss = self._train_loss
+        if l1 or l2:
+            loss += self.net.penalty(l1, l2, grads=True)
         if self._history.wants(self.epoch):
             # The gradient pass evaluated the state after `epoch` epochs: record it.
             self._record(loss.copy(), self._accuracy(self._out_train, self._truth_train))
@@ -288,8 +306,8 @@ class Trainer:
         self.epoch += 1
 
     def _minibatch_epoch(self, b: int) -> None:
-        cfg, net = self.config, self.net
-        l1, l2 = cfg.penalty()
+        net = self.net
+        l1, l2 = self.config.penalty()
         n, k = len(self.train), self.replicas
         if self._batch_bufs is None or self._batch_bufs[0] != (k, n, b):
             XT, tT = self._points_last[0]
@@ -297,24 +315,28 @@ class Trainer:
             tbuf = np.empty((1, k, n), net.dtype)
             perm = np.empty((k, n), np.intp)
             # Each replica's shuffled copy, points-last: (K, d, N) and (K, 1, N) views;
-            # batch j is the fixed slice j·B:(j+1)·B of them, refilled every epoch.
+            # batch j is the fixed slice j·B:(j+1)·B of them, refilled every epoch,
+            # so each batch slot's program is built once and replayed.
             if k == 1:  # one replica: plain 2-D batches, the network's cheapest path
                 xs, ts = xbuf[:, 0], tbuf[:, 0]
             else:
                 xs, ts = xbuf.transpose(1, 0, 2), tbuf.transpose(1, 0, 2)
-            batches = [(xs[..., i : i + b], ts[..., i : i + b]) for i in range(0, n, b)]
-            self._batch_bufs = ((k, n, b), xbuf, tbuf, perm, batches)
-        _, xbuf, tbuf, perm, batches = self._batch_bufs
+            programs = [net.program(xs[..., i : i + b], ts[..., i : i + b], self._loss)
+                        for i in range(0, n, b)]
+            self._batch_bufs = ((k, n, b), xbuf, tbuf, perm, programs)
+        _, xbuf, tbuf, perm, programs = self._batch_bufs
         for r, rng in enumerate(net.rngs):
             perm[r] = rng.permutation(n)
         XT, tT = self._points_last[0]
         np.take(XT, perm, axis=1, out=xbuf)
         np.take(tT, perm, axis=1, out=tbuf)
-        loss = self._loss
-        for xb, tb in batches:
+        for ops in programs:
             # No loss value per batch: the full training loss is evaluated after the
             # epoch; a non-finite gradient is caught here.
-            net._run_t(xb, tb, loss, l1, l2, True, False)
+            for f, args in ops:
+                f(*args)
+            if l1 or l2:
+                net.penalty(l1, l2, grads=True)
             self._apply(None)
 
     def _apply(self, loss: np.ndarray | None) -> None:
@@ -342,21 +364,16 @@ class Trainer:
 
     def _evaluate_and_record(self) -> None:
         """Evaluate the current state on train and test sets, and record it."""
-        cfg, net = self.config, self.net
-        l1, l2 = cfg.penalty()
+        l1, l2 = self.config.penalty()
         with np.errstate(all="ignore"):
-            if self.test is self.train:
-                XT, tT = self._points_last[0]
-                train_loss = net._run_t(XT, tT, self._loss, l1, l2, False, True,
-                                        self._out_train).copy()
-                test_loss = train_loss
-            else:
-                XeT, tT, weights = self._both
-                train_loss, test_loss = net._evaluate_t(XeT, tT, self._loss, weights,
-                                                        self._out_both)
-                if l1 or l2:
-                    pen = net.penalty(l1, l2)
-                    train_loss += pen
+            for f, args in self._programs["eval"]:
+                f(*args)
+            train_loss = self._train_loss.copy()
+            test_loss = train_loss if self.test is self.train else self._test_loss.copy()
+            if l1 or l2:
+                pen = self.net.penalty(l1, l2)
+                train_loss += pen
+                if test_loss is not train_loss:
                     test_loss += pen
             if not math.isfinite(float(train_loss.sum())):
                 # e.g. an output driven to ±inf within a mini-batch epoch
@@ -368,15 +385,16 @@ class Trainer:
     def _record(self, train_loss: np.ndarray, train_acc: np.ndarray,
                 test_loss: np.ndarray | None = None) -> None:
         """Store a history row for the current epoch (test side evaluated if needed)."""
-        cfg = self.config
         if self.test is self.train:
             test_loss, test_acc = train_loss, train_acc
         else:
             if test_loss is None:
-                l1, l2 = cfg.penalty()
-                XT, tT = self._points_last[1]
-                test_loss = self.net._run_t(XT, tT, self._loss, l1, l2, False, True,
-                                            self._out_test).copy()
+                for f, args in self._programs["test"]:
+                    f(*args)
+                test_loss = self._test_loss.copy()
+                l1, l2 = self.config.penalty()
+                if l1 or l2:
+                    test_loss += self.net.penalty(l1, l2)
             test_acc = self._accuracy(self._out_test, self._truth_test)
         row = np.stack([train_loss, test_loss, train_acc, test_acc])
         if self._history.wants(self.epoch):
