@@ -55,7 +55,7 @@ import numpy as np
 
 from .activations import get_activation
 from .config import SPECS, Config, ConfigError
-from .gradcheck import gradient_check
+from .gradcheck import gradient_check_details
 from .network import MLP
 
 SATURATED_BELOW = 1e-3
@@ -200,11 +200,13 @@ def check_gradients(trainer, threshold: float = 1e-6) -> dict:
     ``threshold`` (the page shows those green). JSON-friendly."""
     cfg = trainer.config
     l1, l2 = cfg.penalty()
-    errors = gradient_check(trainer.net, trainer.train.X, trainer.train.target,
-                            loss=cfg.loss, l1=l1, l2=l2)
+    errors, kinks = gradient_check_details(trainer.net, trainer.train.X,
+                                           trainer.train.target, loss=cfg.loss, l1=l1, l2=l2)
     layers = [max(errors[i], errors[i + 1]) for i in range(0, len(errors), 2)]
+    skipped = [kinks[i] + kinks[i + 1] for i in range(0, len(kinks), 2)]
     return {"layers": [{"layer": i, "max_relative_error": _json_float(e),
-                        "ok": bool(e < threshold)} for i, e in enumerate(layers)],
+                        "ok": bool(e < threshold), "kinks_skipped": skipped[i]}
+                       for i, e in enumerate(layers)],
             "threshold": threshold, "ok": bool(all(e < threshold for e in layers))}
 
 

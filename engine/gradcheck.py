@@ -10,7 +10,10 @@ check (seed 001's advice)::
 
     ‖analytic - numeric‖ / (‖analytic‖ + ‖numeric‖)
 
-reported as the largest over the replicas, one number per parameter array. Below
+reported as the largest over the replicas, one number per parameter array. The
+denominator has a floor of 1e-4·(1 + |L|) (:data:`RESOLUTION`): a gradient far below the
+loss's rounding cannot be resolved to 1e-6 by differences, and a stuck net's correct
+but tiny gradient must not read as wrong. Below
 1e-7 is right; around 1e-2 or more means a wrong gradient.
 
 A ReLU-family unit whose pre-activation sits exactly on its kink (a zero bias at the
@@ -35,6 +38,11 @@ from __future__ import annotations
 import numpy as np
 
 from .network import MLP
+
+# Central differences resolve a gradient only down to the loss's rounding,
+# ~ε_mach·|L|/ε ≈ 1e-10 at ε = 1e-6: an array whose gradient norm is below this floor
+# (a stuck net's, say) is compared relative to the floor, not to its own tiny norm.
+RESOLUTION = 1e-4
 
 
 def gradient_check(
@@ -72,6 +80,7 @@ def gradient_check_details(
     analytic = [g.copy() for g in grads]
     center = probe.loss(X, y, loss=loss)
     kink_floor = 10.0 * eps * (1.0 + np.abs(center))
+    resolution = RESOLUTION * (1.0 + np.abs(center))
     errors, kinks = [], []
     for index, (p, a) in enumerate(zip(probe.params, analytic, strict=True)):
         is_weight = index % 2 == 0
@@ -104,7 +113,7 @@ def gradient_check_details(
         scale = np.linalg.norm(a.reshape(k, -1), axis=1) + np.linalg.norm(
             numeric.reshape(k, -1), axis=1
         )
-        rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)
+        rel = diff / np.maximum(scale, resolution)
         errors.append(float(rel.max()))
     return errors, kinks
 
