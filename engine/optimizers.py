@@ -51,6 +51,7 @@ class Optimizer:
         self.t = 0  # number of steps taken (torch's state["step"])
         self.state = [self._init_state(p) for p in self._arrays]
         self._buf = [np.empty_like(p) for p in self._arrays]
+        self._grads_seen, self._garrays_seen = None, None
 
     # -- hyper-parameters
 
@@ -88,7 +89,12 @@ class Optimizer:
         parameters (their optimizer state is not meaningful afterwards).
         """
         self.t += 1
-        garrays = self._grad_arrays(grads)
+        if grads is self._grads_seen:  # the network's own gradient list, every step
+            garrays = self._garrays_seen
+        else:
+            garrays = self._grad_arrays(grads)
+            if getattr(grads, "flat", None) is not None:
+                self._grads_seen, self._garrays_seen = grads, garrays
         if active is None:
             for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
                 self._update(g, state, u)  # u <- the amount to subtract from p

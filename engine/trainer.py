@@ -341,9 +341,9 @@ class Trainer:
 
     def _apply(self, loss: np.ndarray | None) -> None:
         """Freeze replicas with a non-finite loss or gradient; update the others."""
-        total = float(self.net.grad_flat.sum())
+        total = self.net.grad_flat.sum()
         if loss is not None:
-            total += float(loss.sum())
+            total += loss.sum()
         if not math.isfinite(total):  # rare: find the culprits, replica by replica
             bad = ~np.isfinite(self.net.grad_flat.sum(axis=1))
             if loss is not None:
