@@ -332,7 +332,7 @@ def test_a_full_server_is_reported_and_the_page_gets_in_when_a_seat_frees(
         first = playground_at(server.url).open()
         second = playground_at(server.url)
         second.page.goto(f"{server.url}/")
-        second.page.wait_for_selector('#connection[data-state="refused"]')
+        second.page.wait_for_selector('#connection[data-state="refused"]', timeout=20_000)
         assert "server full" in second.page.locator("#connection").text_content()
         assert "server full" in second.page.locator("#status-line").text_content()
         first.page.close()  # a seat frees: the waiting page retries and gets in
