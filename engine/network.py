@@ -218,7 +218,7 @@ class MLP:
         self.biases = self.params[1::2]
         self._plans: dict[tuple[int, bool], _Plan] = {}
         self._single: dict[tuple, list[np.ndarray]] = {}
-        self._ext_cache: dict[tuple, np.ndarray] = {}
+        self._programs: dict[tuple, tuple] = {}
         self._loss_out = np.empty(self.replicas, self.dtype)
 
     def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -272,7 +272,7 @@ class MLP:
 
     def extend_inputs(self, X: np.ndarray) -> np.ndarray:
         """X (N, d) or (K, N, d) -> points-last with a row of ones: (d+1, N) or
-        (K, d+1, N), the layout the internal ``_run_t`` works on."""
+        (K, d+1, N), the layout :meth:`program` works on."""
         X = np.asarray(X)
         d = self.sizes[0]
         if X.ndim == 2 and X.shape[1] == d:
@@ -376,45 +376,35 @@ class MLP:
                 self.grad_flat += (l2 * mask) * w
         return pen
 
-    def _run_t(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, l1: float, l2: float,
-               grads: bool, want_loss: bool = True, outputs: np.ndarray | None = None,
-               ) -> np.ndarray:
-        """Build and run a :meth:`program`: the loss per replica into a reused (K,)
-        buffer (if ``want_loss``), penalty included; gradients into :attr:`grads`."""
-        n = XeT.shape[-1]
-        plan = self._plan(n, XeT.ndim == 2)
-        sums = [(plan.mean_weights, self._loss_out)] if want_loss else ()
-        for f, args in self.program(XeT, yT, loss, grads, sums, outputs):
+    def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool) -> np.ndarray:
+        """The public methods' pass, for inputs (N, d) / (K, N, d) and targets (N, 1) /
+        (K, N, 1). Inputs and targets are copied into buffers kept per shape (inputs
+        with their row of ones), so the program over them is built once per shape and
+        replayed: the loss per replica lands in a reused (K,) buffer."""
+        X = np.asarray(X)
+        y = np.asarray(y)
+        key = (X.shape, y.shape, loss_name, grads)
+        cached = self._programs.get(key)
+        if cached is None:
+            x_buf = self.extend_inputs(X)  # validates the shape
+            y_buf = np.array(self._targets(y, x_buf.shape[-1]))
+            loss = get_loss(loss_name, self.output)
+            plan = self._plan(x_buf.shape[-1], x_buf.ndim == 2)
+            ops = self.program(x_buf, y_buf, loss, grads, [(plan.mean_weights, self._loss_out)])
+            if len(self._programs) >= _MAX_PLANS:
+                self._programs.pop(next(iter(self._programs)))
+            cached = self._programs[key] = (x_buf, y_buf, ops)
+        x_buf, y_buf, ops = cached
+        if X.ndim == 2:
+            np.copyto(x_buf[:-1], X.T)
+        else:
+            np.copyto(x_buf[:, :-1], X.swapaxes(1, 2))
+        np.copyto(y_buf, self._targets(y, x_buf.shape[-1]))
+        for f, args in ops:
             f(*args)
         if l1 or l2:
-            pen = self.penalty(l1, l2, grads)
-            if want_loss:
-                self._loss_out += pen
+            self._loss_out += self.penalty(l1, l2, grads)
         return self._loss_out
-
-    def _extended(self, X: np.ndarray) -> np.ndarray:
-        """Like :meth:`extend_inputs`, into a buffer kept per shape (one copy, no
-        allocation): for the hot path only, the buffer is overwritten next call."""
-        X = np.asarray(X)
-        buf = self._ext_cache.get(X.shape)
-        if buf is None:
-            buf = self.extend_inputs(X)
-            if len(self._ext_cache) >= _MAX_PLANS:
-                self._ext_cache.pop(next(iter(self._ext_cache)))
-            self._ext_cache[X.shape] = buf
-        elif X.ndim == 2:
-            np.copyto(buf[:-1], X.T)
-        else:
-            np.copyto(buf[:, :-1], X.swapaxes(1, 2))
-        return buf
-
-    def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool,
-             outputs: np.ndarray | None = None) -> np.ndarray:
-        """:meth:`_run_t` for inputs (N, d) / (K, N, d) and targets (N, 1) / (K, N, 1)."""
-        XeT = self._extended(X)
-        yT = self._targets(y, XeT.shape[-1])
-        loss = get_loss(loss_name, self.output)
-        return self._run_t(XeT, yT, loss, l1, l2, grads, True, outputs)
 
     # ------------------------------------------------------------- public API
 
@@ -423,7 +413,9 @@ class MLP:
         XeT = self.extend_inputs(X)
         out = np.empty((self.replicas, XeT.shape[-1]), self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            self._run_t(XeT, XeT[..., :1, :], get_loss("mse"), 0.0, 0.0, False, False, out)
+            no_targets = XeT[..., :1, :]  # never read: no loss, no gradient
+            for f, args in self.program(XeT, no_targets, get_loss("mse"), False, (), out):
+                f(*args)
         return out[:, :, None]
 
     def loss(self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0,

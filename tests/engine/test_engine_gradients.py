@@ -95,6 +95,27 @@ def test_gradients_are_per_replica():
         assert not np.array_equal(a[1], b[1])
 
 
+def test_reused_buffers_never_serve_stale_data():
+    """The public methods replay a program per shape over reused buffers: new data of
+    the same shape, many shapes (past the cache's size) and per-replica inputs all
+    give what a fresh network gives."""
+    rng = np.random.default_rng(7)
+    net = MLP([2, 3, 1], "tanh", "sigmoid", replicas=2, seed=1)
+    for n in [5, 6, 5, 7, 8, 9, 10, 11, 12, 13, 5, 6]:
+        X, y = rng.normal(size=(n, 2)), (rng.random((n, 1)) > 0.5).astype(float)
+        fresh = net.copy()
+        np.testing.assert_array_equal(net.loss(X, y), fresh.loss(X, y))
+        loss, grads = net.loss_and_grads(X, y, loss="mse", l2=0.1)
+        loss2, grads2 = fresh.loss_and_grads(X, y, loss="mse", l2=0.1)
+        np.testing.assert_array_equal(loss, loss2)
+        np.testing.assert_array_equal(grads.flat, grads2.flat)
+        XK = rng.normal(size=(2, n, 2))
+        np.testing.assert_allclose(net.forward(XK)[1], fresh.forward(XK[1])[1])
+    out = net.forward(X)
+    net.params[0][:] *= 2  # parameters are read live, never cached
+    assert not np.allclose(net.forward(X), out)
+
+
 def test_regularisation_counts_weights_not_biases():
     X, y = _problem("sigmoid")
     net = MLP([2, 3, 1], "tanh", "sigmoid", seed=0, bias_init=0.7)
