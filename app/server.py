@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, resources
+from . import __version__, lab, resources
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -272,6 +272,8 @@ def _add_socket_handlers(
         session = registry.remove(sid)
         if session is not None:
             session.stop()
+            if session.lab_worker is not None:
+                session.lab_worker.stop()
 
     def on_unknown(event: Any, sid: str, *args: Any) -> None:
         name = str(event)[:40]
@@ -302,3 +304,16 @@ def _add_socket_handlers(
         if payload not in (None, {}):
             raise ValidationError("payload", "ready takes no payload")
         session.grant_credit()
+
+    # the restart lab, gradient check and loss landscape (app/lab.py)
+    @handler("lab")
+    def on_lab(session: Session, payload: Any) -> None:
+        lab.worker_for(session).lab(payload)
+
+    @handler("gradcheck")
+    def on_gradcheck(session: Session, payload: Any) -> None:
+        lab.worker_for(session).gradcheck(payload)
+
+    @handler("landscape")
+    def on_landscape(session: Session, payload: Any) -> None:
+        lab.worker_for(session).landscape(payload)

@@ -28,9 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine import Config, Trainer
+from engine import Config, Trainer, TrajectoryRecorder
 
 from . import frames
+from .lab import FrameDiagnostics
 from .turns import TrainingTurns
 from .validation import ValidationError, parse_config, parse_control, parse_set_weight
 
@@ -95,6 +96,10 @@ class Session:
         self.wakeups = 0  # turns of the thread's loop: stays put while the session idles
         self.idle = False  # the thread sleeps with no timeout (paused, nothing to send)
         self.thread = threading.Thread(target=self._run, name=f"session-{sid}", daemon=True)
+        # the landscape's path (one snapshot per frame) and the frames' diagnostics
+        self.recorder = TrajectoryRecorder()
+        self.diagnostics = FrameDiagnostics(clock)
+        self.lab_worker = None  # app.lab.LabWorker, made on first use
 
     # ---- called from socket handlers (any thread) --------------------------------------
 
@@ -180,6 +185,17 @@ class Session:
             self.trainer.set_param(layer, kind, i, j if kind == "weight" else None, value)
             self._changed_locked()
         self.send_state()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[Trainer]:
+        """The trainer under the session's lock (ahead of the training thread), for
+        another thread to copy what it needs; keep the hold short."""
+        with self._handler_turn():
+            yield self.trainer
+
+    def send(self, event: str, payload: Any) -> None:
+        """Emit one event to this client (atomic with respect to frames)."""
+        self._send(event, payload)
 
     def send_error(self, event: str, field: str, message: str) -> None:
         """Tell the client what was refused."""
@@ -342,6 +358,8 @@ class Session:
                     include_points=self._send_points,
                     thumb=self._thumb,
                 )
+                self.recorder.record(self.trainer)
+                payload["diagnostics"] = self.diagnostics.compute(self.trainer)
                 self._history_mark = self.trainer.epoch
                 self._send_points = False
                 self._credit = False
@@ -383,6 +401,8 @@ class Session:
         self._cond.notify_all()
 
     def _after_rebuild_locked(self) -> None:
+        self.recorder.clear()
+        self.diagnostics.reset()
         self._history_mark = -1
         self._send_points = True
         self._restart_pacing_locked()

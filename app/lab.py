@@ -1,0 +1,224 @@
+"""The restart lab, gradient check, loss landscape and per-frame diagnostics.
+
+Everything here runs off the session's live training thread: a :class:`LabWorker`
+(one per session, made on first use) owns a worker thread for ``lab`` runs and
+answers ``gradcheck`` and ``landscape`` from a *copy* of the session's network, taken
+under the session's lock, so the live run keeps training and streaming frames while
+a sweep of hundreds of seeds runs (docs/PROTOCOL.md, last section).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from engine import (
+    TrajectoryRecorder,
+    check_gradients,
+    diagnose_trainer,
+    explain_stuck,
+    loss_landscape,
+    sweep,
+)
+
+from .validation import ValidationError, as_int, as_object
+
+MAX_SEEDS = 1000
+MAX_EPOCHS = 20_000
+PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
+STUCK_INTERVAL = 0.5  # explain_stuck costs ~10 ms: at most ~2/s, reused in between
+LANDSCAPE_STEPS = (11, 61)
+LANDSCAPE_SPAN = (0.01, 10.0)
+
+
+# ---- payload checks -----------------------------------------------------------------------
+
+
+def parse_lab(payload: Any) -> dict:
+    """``{"action": "run", "seeds", "epochs", "loss_below"}`` or ``{"action": "cancel"}``."""
+    data = as_object(payload, ("action", "seeds", "epochs", "loss_below"))
+    action = data.get("action")
+    if action == "cancel":
+        extra = set(data) - {"action"}
+        if extra:
+            raise ValidationError(sorted(extra)[0], "cancel takes no other field")
+        return {"action": "cancel"}
+    if action != "run":
+        raise ValidationError("action", f"action must be 'run' or 'cancel', got {action!r}")
+    if "seeds" not in data or "epochs" not in data:
+        raise ValidationError("seeds" if "seeds" not in data else "epochs", "required")
+    seeds = as_int("seeds", data["seeds"], 1, MAX_SEEDS)
+    epochs = as_int("epochs", data["epochs"], 1, MAX_EPOCHS)
+    loss_below = data.get("loss_below")
+    if loss_below is not None:
+        loss_below = _finite("loss_below", loss_below, 0.0, 1e6)
+    return {"action": "run", "seeds": seeds, "epochs": epochs, "loss_below": loss_below}
+
+
+def parse_landscape(payload: Any) -> dict:
+    """``{"steps": 11-61, "span": 0.01-10, "directions": "random"|"trajectory"}``."""
+    data = as_object({} if payload is None else payload, ("steps", "span", "directions"))
+    steps = as_int("steps", data.get("steps", 41), *LANDSCAPE_STEPS)
+    span = _finite("span", data.get("span", 1.0), *LANDSCAPE_SPAN)
+    directions = data.get("directions", "random")
+    if directions not in ("random", "trajectory"):
+        raise ValidationError(
+            "directions", f"directions must be 'random' or 'trajectory', got {directions!r}"
+        )
+    return {"steps": steps, "span": span, "directions": directions}
+
+
+def _finite(field: str, value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, f"{field} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ValidationError(field, f"{field} must be a finite number in [{lo:g}, {hi:g}]")
+    return value
+
+
+# ---- per-frame diagnostics ---------------------------------------------------------------
+
+
+class FrameDiagnostics:
+    """``frame["diagnostics"]``: the neuron health (cheap, ~1 ms, every frame) and the
+    stuck explanation (~10 ms, recomputed at most every STUCK_INTERVAL, or when the
+    epoch went back; reused in between)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self.reset()
+
+    def reset(self) -> None:
+        self._stuck: dict | None = None
+        self._stuck_at = -math.inf
+        self._stuck_epoch = -1
+
+    def compute(self, trainer) -> dict:
+        payload = diagnose_trainer(trainer).to_dict(replica=0)
+        now, epoch = self._clock(), int(trainer.epoch)
+        if epoch != self._stuck_epoch and (
+            now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
+        ):
+            report = explain_stuck(trainer)
+            self._stuck = None if report is None else report.to_dict()
+            self._stuck_at, self._stuck_epoch = now, epoch
+        payload["stuck"] = self._stuck
+        return payload
+
+
+# ---- the worker ---------------------------------------------------------------------------
+
+
+def snapshot(session) -> SimpleNamespace:
+    """A frozen copy of what gradcheck and the landscape read from a Trainer.
+
+    Taken under the session's lock; the data split is never mutated in place (a
+    rebuild makes a new one), so sharing it is safe.
+    """
+    with session.hold() as trainer:
+        return SimpleNamespace(
+            config=trainer.config, net=trainer.net.copy(), train=trainer.train,
+            epoch=int(trainer.epoch), replicas=1,
+            trajectory=[s.copy() for s in session.recorder.snapshots]
+            if len(session.recorder) else None,
+        )
+
+
+class LabWorker:
+    """One session's lab thread and its one-off gradcheck / landscape requests."""
+
+    def __init__(self, session):
+        self.session = session
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def lab(self, payload: Any) -> None:
+        request = parse_lab(payload)
+        self.cancel()  # a new run cancels the old one; a cancel just cancels
+        if request["action"] == "cancel":
+            return
+        with self.session.hold() as trainer:
+            config = trainer.config
+        cancel = threading.Event()
+        with self._lock:
+            self._cancel = cancel
+            # the new thread waits for the cancelled one, so its cancelled result
+            # reaches the client before the new run's
+            previous = self._thread
+            self._thread = threading.Thread(
+                target=self._run, args=(config, request, cancel, previous),
+                name=f"lab-{self.session.sid}", daemon=True)
+            self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop the run under way (it answers with ``cancelled: true``); no wait."""
+        with self._lock:
+            self._cancel.set()
+
+    def stop(self) -> None:
+        """On disconnect: cancel and let the thread end on its own."""
+        self.cancel()
+
+    def join(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self, config, request: dict, cancel: threading.Event,
+             previous: threading.Thread | None) -> None:
+        if previous is not None:
+            previous.join()
+        if cancel.is_set():  # superseded while waiting
+            return
+        last = [-math.inf]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL and not cancel.is_set():
+                last[0] = now
+                self.session.send("lab_progress", {"done": int(done), "total": int(total)})
+
+        try:
+            result = sweep(config, seeds=request["seeds"], seed_start=int(config.seed),
+                           epochs=request["epochs"], loss_below=request["loss_below"],
+                           progress=progress, cancel=cancel)
+            payload = result.to_dict(surfaces=True)
+        except Exception as err:  # e.g. seed + seeds past the schema's maximum
+            self.session.send_error("lab", "payload", f"lab run failed: {err}")
+            return
+        self.session.send("lab_result", payload)
+
+    def gradcheck(self, payload: Any) -> None:
+        as_object({} if payload is None else payload, ())
+        self.session.send("gradcheck_result", check_gradients(snapshot(self.session)))
+
+    def landscape(self, payload: Any) -> None:
+        request = parse_landscape(payload)
+        copy = snapshot(self.session)
+        if request["directions"] == "trajectory" and (
+            copy.trajectory is None or len(copy.trajectory) < 3
+        ):
+            raise ValidationError(
+                "directions", "no trajectory yet: train a little first (or use random)")
+        landscape = loss_landscape(copy, steps=request["steps"], span=request["span"],
+                                   directions=request["directions"],
+                                   trajectory=copy.trajectory)
+        self.session.send("landscape_result", landscape.to_dict())
+
+
+def worker_for(session) -> LabWorker:
+    """The session's LabWorker, made on first use."""
+    worker = getattr(session, "lab_worker", None)
+    if worker is None:
+        worker = session.lab_worker = LabWorker(session)
+    return worker
+
+
+__all__ = ["FrameDiagnostics", "LabWorker", "TrajectoryRecorder", "parse_lab",
+           "parse_landscape", "worker_for"]
