@@ -95,6 +95,11 @@ class Optimizer:
             garrays = self._grad_arrays(grads)
             if getattr(grads, "flat", None) is not None:
                 self._grads_seen, self._garrays_seen = grads, garrays
+        if active is None and self._flat:  # the common case: one flat array
+            p, u = self._arrays[0], self._buf[0]
+            self._update(garrays[0], self.state[0], u)
+            np.subtract(p, u, p)
+            return
         if active is None:
             for p, g, state, u in zip(self._arrays, garrays, self.state, self._buf, strict=True):
                 self._update(g, state, u)  # u <- the amount to subtract from p

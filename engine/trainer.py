@@ -196,6 +196,7 @@ class Trainer:
         self._batch_bufs = None
         self._any_diverged = False
         self._loss = get_loss(cfg.loss, cfg.output)
+        self._grad_1d = self.net.grad_flat.reshape(-1)
         # Points-last copies, (d+1, N) with a row of ones and (1, N), of the inputs
         # and targets: the layout the network computes in.
         self._points_last = [
@@ -341,9 +342,9 @@ class Trainer:
 
     def _apply(self, loss: np.ndarray | None) -> None:
         """Freeze replicas with a non-finite loss or gradient; update the others."""
-        total = self.net.grad_flat.sum()
+        total = np.add.reduce(self._grad_1d)  # one C call (ndarray.sum goes via Python)
         if loss is not None:
-            total += loss.sum()
+            total += np.add.reduce(loss)
         if not math.isfinite(total):  # rare: find the culprits, replica by replica
             bad = ~np.isfinite(self.net.grad_flat.sum(axis=1))
             if loss is not None:
@@ -360,7 +361,8 @@ class Trainer:
     def _accuracy(self, outputs: np.ndarray, truth: np.ndarray) -> np.ndarray:
         if self.task != "classification":
             return np.full(self.replicas, np.nan)
-        return ((outputs > self._threshold) == truth).mean(axis=1)
+        right = np.equal(np.greater(outputs, self._threshold), truth)
+        return np.add.reduce(right, axis=1, dtype=np.float64) / truth.size
 
     def _evaluate_and_record(self) -> None:
         """Evaluate the current state on train and test sets, and record it."""
