@@ -323,17 +323,37 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {b2}")
 
     def _init_state(self, p):
+        # The moments are kept divided by (1 - beta): m' = m / (1 - beta1) follows
+        # m' <- beta1 m' + g, two NumPy calls instead of three (likewise v'), and the
+        # factors go into the step's scalars. A change of betas rescales them.
         return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p),
-                "max_exp_avg_sq": np.zeros_like(p)}
+                "max_exp_avg_sq": np.zeros_like(p), "scaled_for": tuple(self.betas)}
+
+    def _rescale(self, state) -> None:
+        (old1, old2), (b1, b2) = state["scaled_for"], self.betas
+        state["exp_avg"] *= (1.0 - old1) / (1.0 - b1)
+        state["exp_avg_sq"] *= (1.0 - old2) / (1.0 - b2)
+        state["max_exp_avg_sq"] *= (1.0 - old2) / (1.0 - b2)
+        state["scaled_for"] = tuple(self.betas)
+
+    def exp_avg(self, i: int = 0) -> np.ndarray:
+        """torch's ``exp_avg`` (m) of parameter array i (of the flat array: i = 0)."""
+        return self.state[i]["exp_avg"] * (1.0 - self.state[i]["scaled_for"][0])
+
+    def exp_avg_sq(self, i: int = 0) -> np.ndarray:
+        """torch's ``exp_avg_sq`` (v) of parameter array i."""
+        return self.state[i]["exp_avg_sq"] * (1.0 - self.state[i]["scaled_for"][1])
 
     def _update(self, g, state, u):
+        if state["scaled_for"] != tuple(self.betas):
+            self._rescale(state)
         b1, b2 = self.betas
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        _lerp_(m, g, 1.0 - b1, u)
-        v *= b2
-        np.multiply(g, g, out=u)
-        u *= 1.0 - b2
-        v += u
+        m, v = state["exp_avg"], state["exp_avg_sq"]  # m' and v'
+        np.multiply(m, b1, m)
+        np.add(m, g, m)  # m' <- beta1 m' + g
+        np.multiply(v, b2, v)
+        np.multiply(g, g, u)
+        np.add(v, u, v)  # v' <- beta2 v' + g²
         if self.amsgrad:
             vmax = state["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)
@@ -342,12 +362,14 @@ class Adam(Optimizer):
         if step_size == 0.0:
             u.fill(0.0)
             return
-        # step_size · m / (sqrt(v) / sqrt(1 - beta2^t) + eps), with the two scalars
-        # folded into the denominator: m / (sqrt(v) c1 + c2), one call fewer.
-        c1 = 1.0 / (math.sqrt(1.0 - b2**self.t) * step_size)
+        # step_size m / (sqrt(v) / sqrt(1 - beta2^t) + eps) with m = (1 - beta1) m',
+        # v = (1 - beta2) v', all scalars folded into one denominator:
+        # m' / (sqrt(v') c1 + c2).
+        scale = step_size * (1.0 - b1)
+        c1 = math.sqrt((1.0 - b2) / (1.0 - b2**self.t)) / scale
         np.sqrt(v, u)
         np.multiply(u, c1, u)
-        np.add(u, self.eps / step_size, u)
+        np.add(u, self.eps / scale, u)
         np.divide(m, u, u)
 
 
