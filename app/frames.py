@@ -18,12 +18,16 @@ MAX_HISTORY = 64  # history points per frame, at most: keeps a frame within its 
 HISTORY_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 
-def finite_or_none(value: Any) -> float | None:
-    """A float for JSON, or None when it is missing or not finite."""
+def finite_or_none(value: Any, digits: int | None = None) -> float | None:
+    """A float for JSON, or None when it is missing or not finite; rounded to
+    ``digits`` significant digits if given (losses go out exact: a client may compare
+    them with a restart-lab run)."""
     if value is None:
         return None
     value = float(value)
-    return value if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.{digits}g}") if digits else value
 
 
 def quantise(values: np.ndarray) -> tuple[bytes, float, float]:
@@ -176,7 +180,8 @@ def build_frame(
         "domain": [float(v) for v in trainer.domain],
         "grid": grid,
         "surface": surface,
-        "surface_range": [lo, hi],
+        # the quantised surface has 8 bits: 8 digits of its range are plenty
+        "surface_range": [finite_or_none(lo, 8), finite_or_none(hi, 8)],
         "thumb": t,
         "neurons": neurons,
         "neuron_ranges": ranges.astype("<f4").tobytes(),

@@ -100,6 +100,13 @@ class FrameDiagnostics:
 
     def compute(self, trainer) -> dict:
         payload = diagnose_trainer(trainer).to_dict(replica=0)
+        # Every frame carries this: keep it to what the page shows (docs/PROTOCOL.md),
+        # so a 6x8 network's frame stays within its 20 KB budget.
+        for key in ("activation", "replica", "loss"):  # in the config / the frame already
+            payload.pop(key, None)
+        for layer in payload["layers"]:
+            layer.pop("active_share", None)
+        payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         now, epoch = self._clock(), int(trainer.epoch)
         if epoch != self._stuck_epoch and (
             now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
@@ -109,6 +116,11 @@ class FrameDiagnostics:
             self._stuck_at, self._stuck_epoch = now, epoch
         payload["stuck"] = self._stuck
         return payload
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    """``x`` to ``digits`` significant digits (a gradient norm is shown, not reused)."""
+    return None if x is None else float(f"{x:.{digits}g}")
 
 
 # ---- the worker ---------------------------------------------------------------------------
