@@ -87,7 +87,8 @@ def _finite(field: str, value: Any, lo: float, hi: float) -> float:
 class FrameDiagnostics:
     """``frame["diagnostics"]``: the neuron health (cheap, ~1 ms, every frame) and the
     stuck explanation (~10 ms, recomputed at most every STUCK_INTERVAL, or when the
-    epoch went back; reused in between)."""
+    epoch went back, or when training has stopped (``settled``: this frame may be the
+    last one for a while, so it must not show a stale answer); reused in between)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -98,7 +99,7 @@ class FrameDiagnostics:
         self._stuck_at = -math.inf
         self._stuck_epoch = -1
 
-    def compute(self, trainer) -> dict:
+    def compute(self, trainer, settled: bool = False) -> dict:
         payload = diagnose_trainer(trainer).to_dict(replica=0)
         # Every frame carries this: keep it to what the page shows (docs/PROTOCOL.md),
         # so a 6x8 network's frame stays within its 20 KB budget.
@@ -109,7 +110,7 @@ class FrameDiagnostics:
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         now, epoch = self._clock(), int(trainer.epoch)
         if epoch != self._stuck_epoch and (
-            now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
+            settled or now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
         ):
             report = explain_stuck(trainer)
             self._stuck = None if report is None else report.to_dict()

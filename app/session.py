@@ -359,7 +359,8 @@ class Session:
                     thumb=self._thumb,
                 )
                 self.recorder.record(self.trainer)
-                payload["diagnostics"] = self.diagnostics.compute(self.trainer)
+                payload["diagnostics"] = self.diagnostics.compute(
+                    self.trainer, settled=not (self._playing or self._steps_pending))
                 self._history_mark = self.trainer.epoch
                 self._send_points = False
                 self._credit = False

@@ -4,7 +4,10 @@
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
 import { DatasetPicker } from "./datasets.js";
+import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { decodeFrame } from "./frame.js";
+import { LabPanel } from "./lab_panel.js";
+import { LandscapePanel } from "./landscape_panel.js";
 import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
@@ -174,6 +177,24 @@ new Presets(
   },
 );
 
+// ---- diagnostics, restart lab, loss landscape (docs/PAGE.md, "Lab panels") -----------
+
+const send = (event, payload) => connection.send(event, payload);
+const diagnostics = new DiagnosticsPanel($("diagnostics-panel"), {
+  send, network, onSuggestion: (change) => sendConfig(change),
+});
+const lab = new LabPanel($("lab-panel"), {
+  send,
+  // The lab trained the session's config of its time with seeds seed, seed+1, ...:
+  // that config with this seed, from epoch 0, for the lab's epochs is the same run.
+  openSeed: (config, seed, epochs) => {
+    sendConfig({ ...config, seed });
+    control("reset");
+    control("step", { epochs });
+  },
+});
+const landscape = new LandscapePanel($("landscape-panel"), { send });
+
 // ---- talking to the server -----------------------------------------------------------
 
 function sendConfig(partial) {
@@ -246,6 +267,8 @@ function onError(err) {
   const { event, field, message } = err ?? {};
   page.errors.push({ event, field, message });
   const text = message ?? "error";
+  if (event === "lab") lab.onError();
+  if (event === "landscape") landscape.onError(text);
   let shown = controls.showError(field, text);
   if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
   if (!shown && (field === "hidden" || field === "features")) {
@@ -274,6 +297,7 @@ async function onFrame(raw) {
   const drawn = surface.draw(frame);
   network.draw(frame, surface.colorDomain);
   readouts.update(frame);
+  diagnostics.update(raw.diagnostics, frame.epoch);
   updateLegend();
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
@@ -324,6 +348,14 @@ const connection = new Connection({
     if (!connection.socket.active) setTimeout(() => connection.socket.connect(), 5000);
   },
 });
+
+// The lab panels' answers (docs/PROTOCOL.md, last section).
+for (const [name, fn] of Object.entries({
+  lab_progress: (p) => lab.onProgress(p),
+  lab_result: (r) => lab.onResult(r),
+  gradcheck_result: (r) => diagnostics.showGradcheck(r),
+  landscape_result: (r) => landscape.onResult(r),
+})) connection.socket.on(name, fn);
 
 // ---- URL hash ------------------------------------------------------------------------
 

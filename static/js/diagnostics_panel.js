@@ -1,0 +1,158 @@
+// Diagnostics panel: neuron badges on the network diagram, a dead/saturated read-out,
+// per-layer gradient norms over time (log y), the "Why is it stuck?" box with one
+// button per suggestion, and the gradient check. Everything it shows comes from
+// `frame.diagnostics` and `gradcheck_result` (docs/PROTOCOL.md, last section).
+
+/* global Plotly */
+
+const MAX_POINTS = 300; // gradient-norm points kept per layer (older ones thinned)
+const REDRAW_MS = 250; // the chart redraws at most this often: it is a side view
+const PLOT_CONFIG = { displayModeBar: false, responsive: false, staticPlot: true };
+const LAYER_COLORS = ["#0877bd", "#f59322", "#183d4e", "#7b61ff", "#2e7d32", "#c62828", "#777"];
+
+function el(tag, attrs = {}, parent = null) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+export class DiagnosticsPanel {
+  // root: the panel's container; send(event, payload); network: the NetworkView whose
+  // `layerUnits[l][i].canvas` sit in the neuron nodes that get the badges.
+  constructor(root, { send, network, onSuggestion }) {
+    this.send = send;
+    this.network = network;
+    this.onSuggestion = onSuggestion;
+    root.classList.add("lab-panel");
+    el("h2", { class: "column-title", text: "Diagnostics" }, root);
+    this.counts = el("p", { class: "diag-counts", id: "diag-counts", "aria-live": "polite", text: "dead: –, saturated: –" }, root);
+    el("p", { class: "caption", text: "Gradient norm per layer (log scale)" }, root);
+    this.chart = el("div", { class: "diag-chart", id: "grad-chart", "aria-label": "Gradient norms" }, root);
+    this.stuck = el("div", { class: "stuck-box", id: "stuck-box", role: "status", hidden: "" }, root);
+    el("h3", { class: "caption", text: "Why is it stuck?" }, this.stuck);
+    this.stuckText = el("p", { class: "stuck-message", id: "stuck-message" }, this.stuck);
+    this.suggestions = el("div", { class: "stuck-suggestions", id: "stuck-suggestions" }, this.stuck);
+    const row = el("div", { class: "lab-row-buttons" }, root);
+    this.gcButton = el("button", { type: "button", id: "gradcheck", class: "text-button", text: "Gradient check" }, row);
+    this.gcButton.addEventListener("click", () => {
+      this.gcResult.textContent = "checking…";
+      this.gcResult.className = "gradcheck-result";
+      this.send("gradcheck", {});
+    });
+    this.gcResult = el("div", { class: "gradcheck-result", id: "gradcheck-result", "aria-live": "polite" }, root);
+    this.series = null; // {epochs: [], norms: [[...] per layer]}
+    this.lastEpoch = -1;
+    this.lastDraw = 0;
+    this.timer = null;
+    this.stuckKey = null;
+    this.latest = null;
+  }
+
+  // One frame's diagnostics (or null/undefined from an older server).
+  update(diag, epoch) {
+    if (!diag) return;
+    this.latest = diag;
+    this.badges(diag);
+    this.counts.textContent = `dead: ${diag.dead ?? "–"}, saturated: ${diag.saturated ?? "–"}`;
+    this.counts.classList.toggle("bad", (diag.dead ?? 0) + (diag.saturated ?? 0) > 0);
+    this.addNorms(diag.grad_norms, epoch);
+    this.showStuck(diag.stuck);
+  }
+
+  badges(diag) {
+    const units = this.network.layerUnits ?? [];
+    (diag.layers ?? []).forEach((layer, k) => {
+      const nodes = units[k + 1] ?? [];
+      layer.status.forEach((status, i) => {
+        const node = nodes[i]?.canvas?.parentElement;
+        if (!node) return;
+        node.classList.toggle("unit-dead", status === "dead");
+        node.classList.toggle("unit-saturated", status === "saturated");
+        node.dataset.health = status;
+      });
+    });
+  }
+
+  addNorms(norms, epoch) {
+    if (!Array.isArray(norms)) return;
+    const s = this.series;
+    if (!s || epoch < this.lastEpoch || s.norms.length !== norms.length) {
+      this.series = { epochs: [], norms: norms.map(() => []) };
+    }
+    if (epoch === this.lastEpoch && this.series.epochs.length) return;
+    this.lastEpoch = epoch;
+    this.series.epochs.push(epoch);
+    norms.forEach((v, l) => this.series.norms[l].push(v === null || v <= 0 ? null : v));
+    if (this.series.epochs.length > MAX_POINTS) {
+      // drop every second point of the older half: the whole run stays in view
+      const keep = (_, i) => i >= MAX_POINTS / 2 || i % 2 === 0;
+      this.series.epochs = this.series.epochs.filter(keep);
+      this.series.norms = this.series.norms.map((a) => a.filter(keep));
+    }
+    this.scheduleDraw();
+  }
+
+  scheduleDraw() {
+    if (this.timer) return;
+    const wait = Math.max(0, REDRAW_MS - (performance.now() - this.lastDraw));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.lastDraw = performance.now();
+      this.drawChart();
+    }, wait);
+  }
+
+  drawChart() {
+    const { epochs, norms } = this.series;
+    const traces = norms.map((ys, l) => ({
+      x: epochs, y: ys, type: "scatter", mode: epochs.length > 20 ? "lines" : "lines+markers", name: `W${l + 1}`,
+      line: { width: 1.5, color: LAYER_COLORS[l % LAYER_COLORS.length] },
+    }));
+    const layout = {
+      width: 300, height: 150, margin: { l: 40, r: 8, t: 6, b: 24 },
+      xaxis: { title: "", tickfont: { size: 9 } },
+      yaxis: { type: "log", tickfont: { size: 9 }, exponentformat: "power" },
+      showlegend: norms.length <= 7, legend: { font: { size: 9 }, orientation: "h", y: -0.25 },
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    };
+    if (layout.showlegend) {
+      layout.height = 170;
+      layout.margin.b = 40;
+    }
+    Plotly.react(this.chart, traces, layout, PLOT_CONFIG);
+  }
+
+  showStuck(stuck) {
+    const key = stuck ? `${stuck.case}|${stuck.message}` : null;
+    if (key === this.stuckKey) return;
+    this.stuckKey = key;
+    this.stuck.hidden = !stuck;
+    this.suggestions.replaceChildren();
+    if (!stuck) return;
+    this.stuck.dataset.case = stuck.case;
+    this.stuckText.textContent = stuck.message;
+    for (const s of stuck.suggestions ?? []) {
+      const b = el("button", { type: "button", class: "suggestion", text: s.label }, this.suggestions);
+      b.dataset.key = s.key;
+      b.title = JSON.stringify(s.config_change);
+      b.addEventListener("click", () => this.onSuggestion(s.config_change));
+    }
+  }
+
+  // `gradcheck_result`: per weight layer, the largest relative error.
+  showGradcheck(result) {
+    this.gcResult.replaceChildren();
+    this.gcResult.className = `gradcheck-result ${result.ok ? "ok" : "fail"}`;
+    el("span", { class: "verdict", text: result.ok ? "gradients OK" : "gradients WRONG" }, this.gcResult);
+    const list = el("ul", {}, this.gcResult);
+    for (const layer of result.layers ?? []) {
+      const err = layer.max_relative_error;
+      const item = el("li", { class: layer.ok ? "ok" : "fail" }, list);
+      item.textContent = `W${layer.layer + 1}: ${err === null ? "n/a" : err.toExponential(1)}`;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// Restart lab: train N restarts of the current config on the server's worker thread,
+// then show the success rate with its 95 % (Wilson) interval, a histogram of final
+// losses (stuck runs pile up at the plateaus, e.g. 0.3466 and 0.4774) and a wall of
+// the first seeds' decision surfaces. Clicking a seed opens that run in the live view.
+
+/* global Plotly */
+
+import { LUT } from "./colors.js";
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: false };
+const OUTCOME_COLORS = { solved: "#2e7d32", stuck: "#777", diverged: "#c62828" };
+const WALL_LIMIT = 64;
+
+function el(tag, attrs = {}, parent = null) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function numberInput(parent, id, label, value, min, max) {
+  const box = el("label", { class: "lab-field", for: id }, parent);
+  el("span", { class: "caption", text: label }, box);
+  return el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box);
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+
+export class LabPanel {
+  // send(event, payload); openSeed(config, seed, epochs): replay one run live.
+  constructor(root, { send, openSeed }) {
+    this.send = send;
+    this.openSeed = openSeed;
+    this.result = null;
+    this.running = false;
+    root.classList.add("lab-panel");
+    el("h2", { class: "column-title", text: "Restart lab" }, root);
+    el("p", { class: "caption", text: "Train many seeds of the current set-up: how often does it work?" }, root);
+    const form = el("div", { class: "lab-form" }, root);
+    this.seeds = numberInput(form, "lab-seeds", "Restarts", 64, 1, 1000);
+    this.epochs = numberInput(form, "lab-epochs", "Epochs", 2000, 1, 20000);
+    this.runButton = el("button", { type: "button", id: "lab-run", class: "text-button", text: "Run restarts" }, form);
+    this.cancelButton = el("button", { type: "button", id: "lab-cancel", class: "text-button", text: "Cancel", disabled: "" }, form);
+    this.runButton.addEventListener("click", () => this.run());
+    this.cancelButton.addEventListener("click", () => this.send("lab", { action: "cancel" }));
+    this.progress = el("progress", { id: "lab-progress", max: "1", value: "0" }, root);
+    this.summary = el("p", { class: "lab-summary", id: "lab-summary", "aria-live": "polite" }, root);
+    this.hist = el("div", { class: "lab-hist", id: "lab-hist", "aria-label": "Final losses" }, root);
+    this.wall = el("div", { class: "lab-wall", id: "lab-wall", role: "group", "aria-label": "Seeds: click one to open it live" }, root);
+  }
+
+  run() {
+    const seeds = Number(this.seeds.value);
+    const epochs = Number(this.epochs.value);
+    if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000
+        || !Number.isInteger(epochs) || epochs < 1 || epochs > 20000) {
+      this.summary.textContent = "restarts: 1-1000, epochs: 1-20000 (whole numbers)";
+      return;
+    }
+    this.running = true;
+    this.runButton.disabled = true;
+    this.cancelButton.disabled = false;
+    this.progress.value = 0;
+    this.summary.textContent = `training ${seeds} restarts × ${epochs} epochs…`;
+    this.send("lab", { action: "run", seeds, epochs, loss_below: null });
+  }
+
+  onProgress({ done, total }) {
+    if (total > 0) this.progress.value = done / total;
+  }
+
+  onError() {
+    this.running = false;
+    this.runButton.disabled = false;
+    this.cancelButton.disabled = true;
+  }
+
+  onResult(result) {
+    this.result = result;
+    this.onError(); // buttons back to idle
+    this.progress.value = result.cancelled ? this.progress.value : 1;
+    const s = result.summary;
+    const median = s.median_epochs_to_solve === null ? "" : `, median ${s.median_epochs_to_solve} epochs to solve`;
+    const cancelled = result.cancelled ? " (cancelled: partial)" : "";
+    this.summary.textContent = s.n
+      ? `${s.successes}/${s.n} solved: ${pct(s.rate)} (95 % CI ${pct(s.wilson_low)}–${pct(s.wilson_high)})${median}${cancelled}`
+      : `no run finished${cancelled}`;
+    this.drawHistogram(result.runs);
+    this.drawWall(result);
+  }
+
+  drawHistogram(runs) {
+    const byOutcome = {};
+    for (const r of runs) (byOutcome[r.outcome] ??= []).push(r.final_loss);
+    const traces = Object.entries(byOutcome).map(([outcome, xs]) => ({
+      x: xs, type: "histogram", name: outcome, nbinsx: 40,
+      marker: { color: OUTCOME_COLORS[outcome] ?? "#aaa" },
+    }));
+    Plotly.react(this.hist, traces, {
+      width: 300, height: 170, barmode: "stack", margin: { l: 32, r: 8, t: 6, b: 34 },
+      xaxis: { title: { text: "final training loss", font: { size: 10 } }, tickfont: { size: 9 } },
+      yaxis: { tickfont: { size: 9 } },
+      legend: { font: { size: 9 }, orientation: "h", y: 1.12 },
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    }, PLOT_CONFIG);
+  }
+
+  drawWall(result) {
+    this.wall.replaceChildren();
+    const surf = result.surfaces;
+    if (!surf) return;
+    const bySeed = new Map(result.runs.map((r) => [r.seed, r]));
+    const output = result.config?.output;
+    surf.seeds.slice(0, WALL_LIMIT).forEach((seed, k) => {
+      const run = bySeed.get(seed);
+      const b = el("button", { type: "button", class: `seed-tile ${run?.outcome ?? ""}` }, this.wall);
+      b.dataset.seed = String(seed);
+      b.title = run
+        ? `seed ${seed}: ${run.outcome}${run.case ? ` (${run.case})` : ""}, loss ${run.final_loss?.toFixed(4)}`
+        : `seed ${seed}`;
+      b.setAttribute("aria-label", b.title);
+      const canvas = el("canvas", { width: "24", height: "24" }, b);
+      paintSurface(canvas, surf.surfaces[k], output);
+      b.addEventListener("click", () => this.openSeed(result.config, seed, result.epochs));
+    });
+  }
+}
+
+// Rows of the surface follow y upwards; the canvas's rows go down.
+function paintSurface(canvas, rows, output) {
+  const n = rows.length;
+  canvas.width = canvas.height = n;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = rows[i][j] ?? 0;
+      const t = output === "sigmoid" ? 2 * v - 1 : Math.max(-1, Math.min(1, v));
+      const idx = Math.round((t + 1) * 127.5) * 3;
+      const at = ((n - 1 - i) * n + j) * 4;
+      img.data[at] = LUT[idx];
+      img.data[at + 1] = LUT[idx + 1];
+      img.data[at + 2] = LUT[idx + 2];
+      img.data[at + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
