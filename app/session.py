@@ -331,6 +331,8 @@ class Session:
         started = self._clock()
         self.trainer.step(epochs)
         elapsed = self._clock() - started
+        # the landscape's path: a snapshot per chunk, so a fast `step` leaves one too
+        self.recorder.record(self.trainer)
         self.epochs_trained += epochs
         if self._steps_pending:
             self._steps_pending = max(self._steps_pending - epochs, 0)

@@ -188,3 +188,14 @@ def test_disconnect_cancels_the_lab(connect):
     sock.disconnect()
     worker.join(LAB_TIMEOUT)
     assert not worker._thread.is_alive()
+
+
+def test_trajectory_is_recorded_per_training_chunk_without_frames(client):
+    """A `step` that no frame watched still leaves a path for trajectory directions."""
+    sock, inbox, session = client
+    step_and_wait(sock, session, 300)
+    assert inbox.of("frame") == []
+    sock.emit("landscape", {"steps": 11, "directions": "trajectory"})
+    result = inbox.wait("landscape_result")[0]
+    assert len(result["trajectory"]) >= 3
+    assert result["trajectory_epochs"][-1] == 300
