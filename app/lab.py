@@ -31,6 +31,9 @@ MAX_SEEDS = 1000
 MAX_EPOCHS = 20_000
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
 STUCK_INTERVAL = 0.5  # explain_stuck costs ~10 ms: at most ~2/s, reused in between
+# While playing, neuron health at most ~4/s (frames in between carry null): at ~0.5 ms
+# a frame it cost a third of the frame rate with fifty clients.
+DIAGNOSE_INTERVAL = 0.25
 LANDSCAPE_STEPS = (11, 61)
 LANDSCAPE_SPAN = (0.01, 10.0)
 
@@ -95,11 +98,18 @@ class FrameDiagnostics:
         self.reset()
 
     def reset(self) -> None:
+        self._diagnosed_at = -math.inf
         self._stuck: dict | None = None
         self._stuck_at = -math.inf
         self._stuck_epoch = -1
 
-    def compute(self, trainer, settled: bool = False) -> dict:
+    def compute(self, trainer, settled: bool = False) -> dict | None:
+        """The diagnostics for this frame, or None (the client keeps the last) while a
+        run plays and the last ones are younger than DIAGNOSE_INTERVAL."""
+        now = self._clock()
+        if not settled and now - self._diagnosed_at < DIAGNOSE_INTERVAL:
+            return None
+        self._diagnosed_at = now
         payload = diagnose_trainer(trainer).to_dict(replica=0)
         # Every frame carries this: keep it to what the page shows (docs/PROTOCOL.md),
         # so a 6x8 network's frame stays within its 20 KB budget.
@@ -108,7 +118,7 @@ class FrameDiagnostics:
         for layer in payload["layers"]:
             layer.pop("active_share", None)
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
-        now, epoch = self._clock(), int(trainer.epoch)
+        epoch = int(trainer.epoch)
         if epoch != self._stuck_epoch and (
             settled or now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
         ):
@@ -139,6 +149,7 @@ def snapshot(session) -> SimpleNamespace:
             epoch=int(trainer.epoch), replicas=1,
             trajectory=[s.copy() for s in session.recorder.snapshots]
             if len(session.recorder) else None,
+            trajectory_epochs=list(session.recorder.epochs),
         )
 
 
@@ -222,6 +233,8 @@ class LabWorker:
         landscape = loss_landscape(copy, steps=request["steps"], span=request["span"],
                                    directions=request["directions"],
                                    trajectory=copy.trajectory)
+        if copy.trajectory is not None:  # the copy lost the recorder's epochs
+            landscape.trajectory_epochs = copy.trajectory_epochs
         self.session.send("landscape_result", landscape.to_dict())
 
 
