@@ -88,7 +88,8 @@ def _finite(field: str, value: Any, lo: float, hi: float) -> float:
 
 
 class FrameDiagnostics:
-    """``frame["diagnostics"]``: the neuron health (cheap, ~1 ms, every frame) and the
+    """``frame["diagnostics"]``: the neuron health (~0.5 ms; every settled frame, at
+    most every DIAGNOSE_INTERVAL while playing, None in between) and the
     stuck explanation (~10 ms, recomputed at most every STUCK_INTERVAL, or when the
     epoch went back, or when training has stopped (``settled``: this frame may be the
     last one for a while, so it must not show a stale answer); reused in between)."""
