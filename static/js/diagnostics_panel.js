@@ -108,8 +108,9 @@ export class DiagnosticsPanel {
 
   drawChart() {
     const { epochs, norms } = this.series;
+    // copies: Plotly.react compares arrays by reference and would skip grown ones
     const traces = norms.map((ys, l) => ({
-      x: epochs, y: ys, type: "scatter", mode: epochs.length > 20 ? "lines" : "lines+markers", name: `W${l + 1}`,
+      x: epochs.slice(), y: ys.slice(), type: "scatter", mode: epochs.length > 20 ? "lines" : "lines+markers", name: `W${l + 1}`,
       line: { width: 1.5, color: LAYER_COLORS[l % LAYER_COLORS.length] },
     }));
     const layout = {
