@@ -13,19 +13,9 @@ import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
 import { includes, Schema } from "./schema.js";
+import { buildSettings, showSettingsFor } from "./settings.js";
 import { Surface } from "./surface.js";
 
-// Which hyper-parameters belong to which optimizer / initialiser (torch.optim's and
-// the engine's names). Only decides what the settings row shows; limits come from
-// the schema.
-const OPTIMIZER_PARAMS = {
-  sgd: ["momentum", "dampening", "nesterov"],
-  adagrad: ["lr_decay", "initial_accumulator_value", "eps"],
-  rmsprop: ["alpha", "eps", "momentum", "centered"],
-  adam: ["beta1", "beta2", "eps", "amsgrad"],
-  rprop: ["eta_minus", "eta_plus", "step_min", "step_max"],
-};
-const INIT_PARAMS = { uniform: ["init_low", "init_high"], normal: ["init_mean", "init_std"] };
 const SYNC_TIMEOUT_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
@@ -53,84 +43,7 @@ const surface = new Surface($("surface"), { size: Math.min($("surface").clientWi
 const lossChart = new LossChart($("loss-chart"), { width: Math.min($("loss-chart").clientWidth || 300, 340), height: 140 });
 const controls = new Controls(schema, (name, value) => sendConfig({ [name]: value }));
 
-function buildControls() {
-  const top = $("settings-top");
-  controls.add(top, "lr", { kind: "ladder", label: "Learning rate" });
-  controls.add(top, "activation", { label: "Activation" });
-  controls.add(top, "output", { label: "Output" });
-  const opt = controls.add(top, "optimizer", { label: "Optimizer" });
-  if (opt) opt.box.appendChild(drawerToggle("Optimizer settings"));
-  controls.add(top, "loss", { label: "Loss" });
-  const init = controls.add(top, "init", { label: "Initialiser" });
-  if (init) init.box.appendChild(drawerToggle("Initialiser settings"));
-  controls.add(top, "regularization", { label: "Regularisation" });
-  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate", floor: 0.001 });
-  problemControl(top);
-  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max", floor: 1 });
-
-  const optimizerRow = $("drawer-optimizer");
-  const seen = new Set();
-  for (const names of Object.values(OPTIMIZER_PARAMS)) {
-    for (const n of names) {
-      if (!seen.has(n)) controls.add(optimizerRow, n);
-      seen.add(n);
-    }
-  }
-  const initRow = $("drawer-init");
-  for (const n of ["init_low", "init_high", "init_mean", "init_std", "bias_init", "seed"]) {
-    controls.add(initRow, n);
-  }
-
-  const data = $("data-controls");
-  controls.add(data, "train_share", { kind: "slider", label: "Ratio of training to test data" });
-  controls.add(data, "noise", { kind: "slider", label: "Noise" });
-  controls.add(data, "batch_size", {
-    kind: "values", label: "Batch size", zeroLabel: "full batch",
-    values: [0, 1, 2, 4, 8, 10, 16, 32, 64, 100, 128, 256, 512, 1000, 1024, 2000],
-  });
-  controls.add(data, "n_points", { kind: "slider", label: "Points" });
-  controls.add(data, "xor4_sample");
-  controls.add(data, "data_seed", { kind: "number", label: "Data seed" });
-
-  controls.add($("output-controls"), "grid", { kind: "slider", label: "Surface resolution" });
-
-  // Whatever else the schema holds still gets a control.
-  const placed = new Set([...controls.names(), "features", "hidden", "dataset"]);
-  for (const f of schema.fields) {
-    if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name);
-  }
-}
-
-function drawerToggle(label) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = "gear";
-  b.setAttribute("aria-label", label);
-  b.setAttribute("aria-controls", "drawer");
-  b.setAttribute("aria-expanded", "false");
-  b.title = label;
-  b.textContent = "⚙";
-  b.addEventListener("click", () => {
-    const drawer = $("drawer");
-    drawer.hidden = !drawer.hidden;
-    for (const g of document.querySelectorAll(".gear")) g.setAttribute("aria-expanded", String(!drawer.hidden));
-  });
-  return b;
-}
-
-function problemControl(parent) {
-  const box = document.createElement("div");
-  box.className = "control control-select";
-  box.dataset.field = "problem";
-  box.innerHTML = `<label class="caption" for="ctl-problem">Problem type</label>
-    <select id="ctl-problem" name="problem">
-      <option value="classification">Classification</option>
-      <option value="regression">Regression</option>
-    </select>`;
-  parent.appendChild(box);
-}
-
-buildControls();
+buildSettings($("settings-top"), controls, schema);
 
 // Switching between classification and regression changes the output (and loss)
 // with the data set, since the engine refuses a sigmoid output on regression data and
@@ -244,13 +157,7 @@ function onState(state) {
   page.statesSinceConnect += 1;
   const c = state.config;
   controls.setAll(c);
-  for (const [opt, names] of Object.entries(OPTIMIZER_PARAMS)) {
-    if (opt !== c.optimizer) for (const n of names) controls.show(n, false);
-  }
-  for (const n of OPTIMIZER_PARAMS[c.optimizer] ?? []) controls.show(n, true);
-  for (const [init, names] of Object.entries(INIT_PARAMS)) {
-    for (const n of names) controls.show(n, init === c.init);
-  }
+  showSettingsFor(controls, c);
   network.setConfig(c, state.sizes);
   picker.setCurrent(c.dataset);
   setPlaying(state.status === "playing");

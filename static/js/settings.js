@@ -1,0 +1,107 @@
+// Where each setting goes on the page (top bar, the settings row that opens, the data
+// and output columns) and which of them the current optimizer and initialiser use.
+// Controls are built by controls.js from the schema; this module only places them.
+
+const $ = (id) => document.getElementById(id);
+
+// Which hyper-parameters belong to which optimizer / initialiser (torch.optim's and
+// the engine's names). Only decides what the settings row shows; limits come from
+// the schema.
+const OPTIMIZER_PARAMS = {
+  sgd: ["momentum", "dampening", "nesterov"],
+  adagrad: ["lr_decay", "initial_accumulator_value", "eps"],
+  rmsprop: ["alpha", "eps", "momentum", "centered"],
+  adam: ["beta1", "beta2", "eps", "amsgrad"],
+  rprop: ["eta_minus", "eta_plus", "step_min", "step_max"],
+};
+const INIT_PARAMS = { uniform: ["init_low", "init_high"], normal: ["init_mean", "init_std"] };
+
+// Show only the current optimizer's and initialiser's hyper-parameters.
+export function showSettingsFor(controls, config) {
+  for (const [opt, names] of Object.entries(OPTIMIZER_PARAMS)) {
+    if (opt !== config.optimizer) for (const n of names) controls.show(n, false);
+  }
+  for (const n of OPTIMIZER_PARAMS[config.optimizer] ?? []) controls.show(n, true);
+  for (const [init, names] of Object.entries(INIT_PARAMS)) {
+    for (const n of names) controls.show(n, init === config.init);
+  }
+}
+
+// Place every control: the TF Playground's top bar, then the settings row (optimizer and
+// initialiser hyper-parameters, and any schema field placed nowhere else), the data
+// column and the output column.
+export function buildSettings(top, controls, schema) {
+  controls.add(top, "lr", { kind: "ladder", label: "Learning rate" });
+  controls.add(top, "activation", { label: "Activation" });
+  controls.add(top, "output", { label: "Output" });
+  const opt = controls.add(top, "optimizer", { label: "Optimizer" });
+  if (opt) opt.box.appendChild(drawerToggle("Optimizer settings"));
+  controls.add(top, "loss", { label: "Loss" });
+  const init = controls.add(top, "init", { label: "Initialiser" });
+  if (init) init.box.appendChild(drawerToggle("Initialiser settings"));
+  controls.add(top, "regularization", { label: "Regularisation" });
+  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate", floor: 0.001 });
+  problemControl(top);
+  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max", floor: 1 });
+
+  const optimizerRow = $("drawer-optimizer");
+  const seen = new Set();
+  for (const names of Object.values(OPTIMIZER_PARAMS)) {
+    for (const n of names) {
+      if (!seen.has(n)) controls.add(optimizerRow, n);
+      seen.add(n);
+    }
+  }
+  const initRow = $("drawer-init");
+  for (const n of ["init_low", "init_high", "init_mean", "init_std", "bias_init", "seed"]) {
+    controls.add(initRow, n);
+  }
+
+  const data = $("data-controls");
+  controls.add(data, "train_share", { kind: "slider", label: "Ratio of training to test data" });
+  controls.add(data, "noise", { kind: "slider", label: "Noise" });
+  controls.add(data, "batch_size", {
+    kind: "values", label: "Batch size", zeroLabel: "full batch",
+    values: [0, 1, 2, 4, 8, 10, 16, 32, 64, 100, 128, 256, 512, 1000, 1024, 2000],
+  });
+  controls.add(data, "n_points", { kind: "slider", label: "Points" });
+  controls.add(data, "xor4_sample");
+  controls.add(data, "data_seed", { kind: "number", label: "Data seed" });
+
+  controls.add($("output-controls"), "grid", { kind: "slider", label: "Surface resolution" });
+
+  // Whatever else the schema holds still gets a control.
+  const placed = new Set([...controls.names(), "features", "hidden", "dataset"]);
+  for (const f of schema.fields) {
+    if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name);
+  }
+}
+
+function drawerToggle(label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "gear";
+  b.setAttribute("aria-label", label);
+  b.setAttribute("aria-controls", "drawer");
+  b.setAttribute("aria-expanded", "false");
+  b.title = label;
+  b.textContent = "⚙";
+  b.addEventListener("click", () => {
+    const drawer = $("drawer");
+    drawer.hidden = !drawer.hidden;
+    for (const g of document.querySelectorAll(".gear")) g.setAttribute("aria-expanded", String(!drawer.hidden));
+  });
+  return b;
+}
+
+function problemControl(parent) {
+  const box = document.createElement("div");
+  box.className = "control control-select";
+  box.dataset.field = "problem";
+  box.innerHTML = `<label class="caption" for="ctl-problem">Problem type</label>
+    <select id="ctl-problem" name="problem">
+      <option value="classification">Classification</option>
+      <option value="regression">Regression</option>
+    </select>`;
+  parent.appendChild(box);
+}
