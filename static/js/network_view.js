@@ -1,11 +1,12 @@
 // The network diagram: input features (click to toggle), hidden layers with +/- and a
 // slider for their width, every neuron a small canvas showing its output over the
 // domain, links as SVG paths (width by |w|, colour by sign). Hover or focus a link
-// or a bias to read its value; click it (or press Enter) to edit it.
+// or a bias to read its value; click it (or press Enter) to edit it (link_editor.js).
 
 import { cssColor, toUnit } from "./colors.js";
+import { LinkEditor } from "./link_editor.js";
 import { paintFunction, paintQuantised } from "./thumbs.js";
-import { formatNumber, words } from "./schema.js";
+import { words } from "./schema.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE_MAX = 36; // neuron size in CSS pixels, shrinking to NODE_MIN when crowded
@@ -69,6 +70,9 @@ export class NetworkView {
     this.width = 0; // measured once and on resize: reading it per frame forces a layout
     this.lastSend = 0;
     this.build();
+    this.editor = new LinkEditor({
+      body: this.body, tooltip: opts.tooltip, form: opts.editor, onEdit: opts.onEdit,
+    });
     this.measure();
     window.addEventListener("resize", () => {
       this.measure();
@@ -302,7 +306,7 @@ export class NetworkView {
             "aria-label": `Weight from ${a.name} to ${b.label ?? b.name}`,
           }, this.svg);
           const link = { kind: "weight", layer: l, i, j, line, hit, from: a.name, to: b.name, value: null };
-          this.bindEditable(hit, link, () => ({ x: mx, y: (y0 + y1) / 2 }));
+          this.editor.bind(hit, link, () => ({ x: mx, y: (y0 + y1) / 2 }));
           this.links.push(link);
         }
       }
@@ -315,7 +319,7 @@ export class NetworkView {
         btn.style.left = `${b.x - 5}px`;
         btn.style.top = `${b.y + NODE - 5}px`;
         const bias = { kind: "bias", layer: l, i: j, el: btn, to: b.name, value: null };
-        this.bindEditable(btn, bias, () => ({ x: b.x, y: b.y + NODE }));
+        this.editor.bind(btn, bias, () => ({ x: b.x, y: b.y + NODE }));
         this.biases.push(bias);
       }
     }
@@ -338,90 +342,6 @@ export class NetworkView {
   showError(field, message) {
     const slot = field === "features" ? this.featureErrorSlot : this.errorSlot;
     slot.textContent = message;
-  }
-
-  // ---- hover, focus and editing ------------------------------------------------------
-
-  describe(item) {
-    const what = item.kind === "weight"
-      ? `Weight ${item.from} → ${item.to}`
-      : `Bias of ${item.to}`;
-    return `${what}: ${item.value === null ? "–" : formatNumber(item.value, 4)}`;
-  }
-
-  bindEditable(target, item, anchor) {
-    const tip = this.opts.tooltip;
-    const show = (evt) => {
-      tip.textContent = `${this.describe(item)} · click to edit`;
-      tip.hidden = false;
-      const box = this.body.getBoundingClientRect();
-      const at = evt && evt.clientX !== undefined
-        ? { x: evt.clientX, y: evt.clientY }
-        : { x: box.left + anchor().x, y: box.top + anchor().y };
-      tip.style.left = `${at.x + window.scrollX + 12}px`;
-      tip.style.top = `${at.y + window.scrollY + 12}px`;
-      item.hover = true;
-    };
-    const hide = () => {
-      tip.hidden = true;
-      item.hover = false;
-    };
-    target.addEventListener("mouseenter", show);
-    target.addEventListener("mousemove", show);
-    target.addEventListener("mouseleave", hide);
-    target.addEventListener("focus", () => show(null));
-    target.addEventListener("blur", hide);
-    const edit = (evt) => {
-      evt.preventDefault();
-      hide();
-      const box = this.body.getBoundingClientRect();
-      const a = anchor();
-      this.openEditor(item, box.left + a.x + window.scrollX, box.top + a.y + window.scrollY, target);
-    };
-    target.addEventListener("click", edit);
-    target.addEventListener("keydown", (evt) => {
-      if (evt.key === "Enter" || evt.key === " ") edit(evt);
-    });
-  }
-
-  openEditor(item, x, y, returnFocus) {
-    const form = this.opts.editor;
-    const input = form.querySelector("input");
-    const label = form.querySelector("label");
-    const error = form.querySelector(".field-error");
-    label.textContent = item.kind === "weight" ? `Weight ${item.from} → ${item.to}` : `Bias of ${item.to}`;
-    input.value = item.value === null ? "" : Number(item.value.toPrecision(6));
-    error.textContent = "";
-    form.hidden = false;
-    form.style.left = `${x}px`;
-    form.style.top = `${y}px`;
-    input.focus();
-    input.select();
-    const close = () => {
-      form.hidden = true;
-      form.onsubmit = null;
-      form.onkeydown = null;
-      form.querySelector("#weight-cancel").onclick = null;
-      returnFocus?.focus?.();
-    };
-    form.onsubmit = (evt) => {
-      evt.preventDefault();
-      const value = Number(input.value);
-      if (input.value.trim() === "" || !Number.isFinite(value)) {
-        error.textContent = "a finite number, please";
-        return;
-      }
-      const payload = item.kind === "weight"
-        ? { kind: "weight", layer: item.layer, i: item.i, j: item.j, value }
-        : { kind: "bias", layer: item.layer, i: item.i, value };
-      this.editing = { payload, error };
-      this.opts.onEdit(payload);
-      close();
-    };
-    form.onkeydown = (evt) => {
-      if (evt.key === "Escape") close();
-    };
-    form.querySelector("#weight-cancel").onclick = close;
   }
 
   // ---- per-frame drawing -----------------------------------------------------------
