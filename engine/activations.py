@@ -28,14 +28,30 @@ Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Derivative = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
+Ops = list[tuple[Callable, tuple]]
+
+
 @dataclass(frozen=True)
 class Activation:
-    """A named activation: ``forward(z, out)`` and ``derivative(z, a, out)``."""
+    """A named activation: ``forward(z, out)`` and ``derivative(z, a, out)``.
+
+    ``forward_ops(z, out)`` and ``derivative_ops(z, a, out)``, where given, return
+    the same computation as a list of NumPy calls ``(function, args)`` bound to those
+    arrays, which :meth:`engine.network.MLP.program` inlines into its programs.
+    """
 
     name: str
     formula: str
     forward: Forward
     derivative: Derivative
+    forward_ops: Callable[[np.ndarray, np.ndarray], Ops] | None = None
+    derivative_ops: Callable[[np.ndarray, np.ndarray, np.ndarray], Ops] | None = None
+
+
+def _run(ops: Ops, out: np.ndarray) -> np.ndarray:
+    for f, args in ops:
+        f(*args)
+    return out
 
 
 def _linear(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -95,7 +111,7 @@ def _elu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 _FAST_TANH_MIN = 512
 
 
-def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _tanh_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     """f(z) = tanh(z); on large arrays computed as 1 - 2 / (exp(2z) + 1).
 
     Why not always np.tanh: without AVX-512, NumPy evaluates float64 tanh with scalar
@@ -108,34 +124,43 @@ def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """
     per_replica = z.shape[-1] * z.shape[-2] if z.ndim >= 2 else z.size
     if per_replica < _FAST_TANH_MIN:
-        return np.tanh(z, out)
-    np.multiply(z, 2.0, out)
-    np.exp(out, out)
-    np.add(out, 1.0, out)
-    np.divide(2.0, out, out)
-    return np.subtract(1.0, out, out)
+        return [(np.tanh, (z, out))]
+    return [(np.multiply, (z, 2.0, out)), (np.exp, (out, out)), (np.add, (out, 1.0, out)),
+            (np.divide, (2.0, out, out)), (np.subtract, (1.0, out, out))]
+
+
+def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _run(_tanh_ops(z, out), out)
+
+
+def _tanh_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
+    # f'(z) = 1 - a²
+    return [(np.multiply, (a, a, out)), (np.subtract, (1.0, out, out))]
 
 
 def _tanh_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.multiply(a, a, out)
-    np.subtract(1.0, out, out)
-    return out
+    return _run(_tanh_der_ops(z, a, out), out)
 
 
-def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _sigmoid_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     """f(z) = 1 / (1 + exp(-z))."""
     # exp(-z) may overflow to inf for z < -709; 1 / inf = 0 is then the right answer.
     # Callers run under np.errstate(over="ignore").
-    np.negative(z, out)
-    np.exp(out, out)
-    np.add(out, 1.0, out)
-    return np.divide(1.0, out, out)
+    return [(np.negative, (z, out)), (np.exp, (out, out)), (np.add, (out, 1.0, out)),
+            (np.divide, (1.0, out, out))]
+
+
+def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _run(_sigmoid_ops(z, out), out)
+
+
+def _sigmoid_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
+    # f'(z) = a (1 - a)
+    return [(np.subtract, (1.0, a, out)), (np.multiply, (out, a, out))]
 
 
 def _sigmoid_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.subtract(1.0, a, out)
-    out *= a
-    return out
+    return _run(_sigmoid_der_ops(z, a, out), out)
 
 
 def _softplus(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -168,8 +193,9 @@ ACTIVATIONS: dict[str, Activation] = {
         "leaky_relu", "f(z) = z if z > 0 else 0.01 z", _leaky_relu, _leaky_relu_der
     ),
     "elu": Activation("elu", "f(z) = z if z > 0 else exp(z) - 1", _elu, _elu_der),
-    "tanh": Activation("tanh", "f(z) = tanh(z)", _tanh, _tanh_der),
-    "sigmoid": Activation("sigmoid", "f(z) = 1 / (1 + exp(-z))", _sigmoid, _sigmoid_der),
+    "tanh": Activation("tanh", "f(z) = tanh(z)", _tanh, _tanh_der, _tanh_ops, _tanh_der_ops),
+    "sigmoid": Activation("sigmoid", "f(z) = 1 / (1 + exp(-z))", _sigmoid, _sigmoid_der,
+                          _sigmoid_ops, _sigmoid_der_ops),
     "softplus": Activation("softplus", "f(z) = ln(1 + exp(z))", _softplus, _softplus_der),
     "swish": Activation("swish", "f(z) = z / (1 + exp(-z))", _swish, _swish_der),
 }

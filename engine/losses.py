@@ -39,6 +39,7 @@ class Loss:
     outputs: tuple[str, ...]  # output activations this loss makes sense with
     terms: Terms
     grad: Grad
+    grad_ops: Callable | None = None  # grad as a list of (function, args), if given
 
 
 def _bce_terms(z, a, y, s1, s2):
@@ -57,11 +58,15 @@ def _bce_terms(z, a, y, s1, s2):
     return s1
 
 
-def _bce_grad(z, a, y, output, out, s1):
+def _bce_grad_ops(z, a, y, output, out, s1):
     # d/dz [softplus(z) - y z] = sigmoid(z) - y = a - y; the sigmoid's own
     # derivative cancels, which is why BCE pairs with a sigmoid output.
-    np.subtract(a, y, out)
-    np.multiply(out, 1.0 / z.shape[-1], out)
+    return [(np.subtract, (a, y, out)), (np.multiply, (out, 1.0 / z.shape[-1], out))]
+
+
+def _bce_grad(z, a, y, output, out, s1):
+    for f, args in _bce_grad_ops(z, a, y, output, out, s1):
+        f(*args)
     return out
 
 
@@ -88,6 +93,7 @@ LOSSES: dict[str, Loss] = {
         ("sigmoid",),
         _bce_terms,
         _bce_grad,
+        _bce_grad_ops,
     ),
     "mse": Loss(
         "mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad

@@ -55,6 +55,11 @@ _MAX_PLANS = 8
 _BLAS_SINGLE_THREAD = 4 * 65536
 
 
+def _inline(ops_of, function, *args) -> list[tuple]:
+    """``ops_of(*args)`` (the NumPy calls themselves) if given, else one call."""
+    return ops_of(*args) if ops_of is not None else [(function, args)]
+
+
 class ParamList(list):
     """A list of arrays that are views into one (K, P) buffer, kept as ``.flat``."""
 
@@ -336,7 +341,7 @@ class MLP:
             a = xc
             for act, WeT, Z, A, Ae in zip(acts, c.WeT, c.Z, c.A, c.Ae, strict=True):
                 ops.append((mm, (WeT, a, Z)))  # Zᵀ = [W; b]ᵀ [A; 1]ᵀ
-                ops.append((act.forward, (Z, A)))
+                ops += _inline(act.forward_ops, act.forward, Z, A)  # A = f(Z)
                 a = Ae
             if sums:
                 ops.append((loss.terms, (c.Z[-1], a, yc, c.s1, c.s2)))  # into s1
@@ -346,15 +351,18 @@ class MLP:
             if outputs is not None:
                 ops.append((np.copyto, (outputs[c.k0 : c.k1], a[..., 0, :])))
             if grads:
-                ops.append((loss.grad, (c.Z[-1], a, yc, self._out, c.dZ[-1], c.s1)))
+                ops += _inline(loss.grad_ops, loss.grad, c.Z[-1], a, yc, self._out, c.dZ[-1],
+                               c.s1)
                 for layer in range(self.n_layers - 1, 0, -1):
                     dZ, below, D = c.dZ[layer], c.dZ[layer - 1], c.D[layer - 1]
                     ops += [
                         (mm, (c.Ae[layer - 1], c.dZT[layer], c.gWe[layer])),  # [dW; db]
                         (mm, (c.W[layer], dZ, below)),  # dA[l-1]ᵀ = W dZᵀ
-                        (acts[layer - 1].derivative, (c.Z[layer - 1], c.A[layer - 1], D)),
-                        (np.multiply, (below, D, below)),  # dZ[l-1] = dA * f'(Z)
                     ]
+                    act = acts[layer - 1]
+                    ops += _inline(act.derivative_ops, act.derivative, c.Z[layer - 1],
+                                   c.A[layer - 1], D)
+                    ops.append((np.multiply, (below, D, below)))  # dZ[l-1] = dA * f'(Z)
                 ops.append((mm, (xc, c.dZT[0], c.gWe[0])))
         return ops
 
