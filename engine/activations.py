@@ -48,6 +48,12 @@ class Activation:
     derivative_ops: Callable[[np.ndarray, np.ndarray, np.ndarray], Ops] | None = None
 
 
+def _k(value: float, like: np.ndarray) -> np.ndarray:
+    """A constant as a 0-d array of ``like``'s dtype: NumPy takes it ~0.3 µs faster
+    than a Python float in a ufunc call, which matters in a replayed program."""
+    return np.array(value, dtype=like.dtype)
+
+
 def _run(ops: Ops, out: np.ndarray) -> np.ndarray:
     for f, args in ops:
         f(*args)
@@ -125,8 +131,9 @@ def _tanh_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     per_replica = z.shape[-1] * z.shape[-2] if z.ndim >= 2 else z.size
     if per_replica < _FAST_TANH_MIN:
         return [(np.tanh, (z, out))]
-    return [(np.multiply, (z, 2.0, out)), (np.exp, (out, out)), (np.add, (out, 1.0, out)),
-            (np.divide, (2.0, out, out)), (np.subtract, (1.0, out, out))]
+    one, two = _k(1.0, out), _k(2.0, out)
+    return [(np.multiply, (z, two, out)), (np.exp, (out, out)), (np.add, (out, one, out)),
+            (np.divide, (two, out, out)), (np.subtract, (one, out, out))]
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -135,7 +142,7 @@ def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _tanh_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
     # f'(z) = 1 - a²
-    return [(np.multiply, (a, a, out)), (np.subtract, (1.0, out, out))]
+    return [(np.multiply, (a, a, out)), (np.subtract, (_k(1.0, out), out, out))]
 
 
 def _tanh_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -146,8 +153,9 @@ def _sigmoid_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     """f(z) = 1 / (1 + exp(-z))."""
     # exp(-z) may overflow to inf for z < -709; 1 / inf = 0 is then the right answer.
     # Callers run under np.errstate(over="ignore").
-    return [(np.negative, (z, out)), (np.exp, (out, out)), (np.add, (out, 1.0, out)),
-            (np.divide, (1.0, out, out))]
+    one = _k(1.0, out)
+    return [(np.negative, (z, out)), (np.exp, (out, out)), (np.add, (out, one, out)),
+            (np.divide, (one, out, out))]
 
 
 def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -156,7 +164,7 @@ def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _sigmoid_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
     # f'(z) = a (1 - a)
-    return [(np.subtract, (1.0, a, out)), (np.multiply, (out, a, out))]
+    return [(np.subtract, (_k(1.0, out), a, out)), (np.multiply, (out, a, out))]
 
 
 def _sigmoid_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -61,7 +61,8 @@ def _bce_terms(z, a, y, s1, s2):
 def _bce_grad_ops(z, a, y, output, out, s1):
     # d/dz [softplus(z) - y z] = sigmoid(z) - y = a - y; the sigmoid's own
     # derivative cancels, which is why BCE pairs with a sigmoid output.
-    return [(np.subtract, (a, y, out)), (np.multiply, (out, 1.0 / z.shape[-1], out))]
+    inv_n = np.array(1.0 / z.shape[-1], dtype=out.dtype)  # 0-d: cheaper than a float
+    return [(np.subtract, (a, y, out)), (np.multiply, (out, inv_n, out))]
 
 
 def _bce_grad(z, a, y, output, out, s1):
