@@ -72,7 +72,7 @@ class _Chunk:
     """Views, for the replicas k0:k1, of a plan's buffers and of the parameters."""
 
     __slots__ = ("k0", "k1", "single", "mm", "Z", "A", "Ae", "dZ", "dZT", "D", "s1", "s2",
-                 "WeT", "W", "gWe", "loss_out")
+                 "WeT", "W", "gWe")
 
 
 class _Plan:
@@ -130,7 +130,6 @@ class _Plan:
             c.WeT = [par(w).swapaxes(-1, -2) for w in net._wext]
             c.W = [par(w) for w in net.weights]
             c.gWe = [par(g) for g in net._gwext]
-            c.loss_out = net._loss_out[k0:k1] if c.single else net._loss_out[k0:k1, None]
             self.chunks.append(c)
 
 
