@@ -46,7 +46,7 @@ def test_stuck_tanh_2_2_1_has_two_outputs_at_one_half():
         assert at_half.sum() == 2, out[k]
         np.testing.assert_allclose(out[k][~at_half], target[~at_half], atol=0.05)
     # the same recipe solves XOR from other seeds
-    assert np.mean(tr.last["train_acc"] == 1.0) >= 0.2  # measured: 38 %
+    assert np.mean(tr.last["train_acc"] == 1.0) >= 0.2  # measured: 42 %
 
 
 def test_small_init_sigmoid_net_plateaus_under_gd_and_rmsprop_escapes():
