@@ -346,4 +346,5 @@ window.playground = Object.freeze({
   get lossPoints() { return lossChart.points; },
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },
+  get creditWaitMs() { return connection.waitMs; },
 });
