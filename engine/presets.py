@@ -21,6 +21,13 @@ from .config import Config
 _KERAS_RMSPROP = {"optimizer": "rmsprop", "lr": 0.001, "alpha": 0.9, "eps": 1e-7}
 _KERAS_ADAM = {"optimizer": "adam", "lr": 0.001, "eps": 1e-7}
 
+# Seed 001's network, full batch: 2-5-1 sigmoid units, weights 0.01·randn, zero biases.
+_SEED001_NET = {
+    "dataset": "xor4", "hidden": [5], "activation": "sigmoid", "output": "sigmoid",
+    "loss": "bce", "init": "normal", "init_mean": 0.0, "init_std": 0.01, "bias_init": 0.0,
+    "batch_size": 0, "seed": 0,
+}
+
 PRESETS: list[dict] = [
     {
         "name": "2-2-1",
@@ -68,12 +75,7 @@ PRESETS: list[dict] = [
             "ln 2 ≈ 0.693 for thousands of epochs; switch the optimizer to RMSProp and it "
             "leaves the plateau."
         ),
-        "config": {
-            "dataset": "xor4", "hidden": [5], "activation": "sigmoid", "output": "sigmoid",
-            "loss": "bce", "init": "normal", "init_mean": 0.0, "init_std": 0.01,
-            "bias_init": 0.0, "optimizer": "sgd", "lr": 0.03, "momentum": 0.0,
-            "batch_size": 0, "seed": 0,
-        },
+        "config": {**_SEED001_NET, "optimizer": "sgd", "lr": 0.03, "momentum": 0.0},
     },
     {
         "name": "seed001-sigmoid-rmsprop",
@@ -83,12 +85,8 @@ PRESETS: list[dict] = [
             "The same start as plain gradient descent; RMSProp's per-weight step sizes "
             "escape the ln 2 plateau within a few hundred epochs."
         ),
-        "config": {
-            "dataset": "xor4", "hidden": [5], "activation": "sigmoid", "output": "sigmoid",
-            "loss": "bce", "init": "normal", "init_mean": 0.0, "init_std": 0.01,
-            "bias_init": 0.0, "optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9,
-            "eps": 1e-8, "batch_size": 0, "seed": 0,
-        },
+        "config": {**_SEED001_NET, "optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9,
+                   "eps": 1e-8},
     },
     {
         "name": "seed003-tanh-adam",
