@@ -3,22 +3,14 @@
 // button per suggestion, and the gradient check. Everything it shows comes from
 // `frame.diagnostics` and `gradcheck_result` (docs/PROTOCOL.md, last section).
 
+import { el } from "./dom.js";
+
 /* global Plotly */
 
 const MAX_POINTS = 300; // gradient-norm points kept per layer (older ones thinned)
 const REDRAW_MS = 250; // the chart redraws at most this often: it is a side view
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, staticPlot: true };
 const LAYER_COLORS = ["#0877bd", "#f59322", "#183d4e", "#7b61ff", "#2e7d32", "#c62828", "#777"];
-
-function el(tag, attrs = {}, parent = null) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 export class DiagnosticsPanel {
   // root: the panel's container; send(event, payload); network: the NetworkView whose

@@ -6,20 +6,11 @@
 /* global Plotly */
 
 import { LUT } from "./colors.js";
+import { el } from "./dom.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
 const OUTCOME_COLORS = { solved: "#2e7d32", stuck: "#777", diverged: "#c62828" };
 const WALL_LIMIT = 64;
-
-function el(tag, attrs = {}, parent = null) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 function numberInput(parent, id, label, value, min, max) {
   const box = el("label", { class: "lab-field", for: id }, parent);

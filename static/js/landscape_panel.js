@@ -2,19 +2,11 @@
 // filter-normalised directions, or the trajectory's two main directions), drawn as a
 // contour with the recorded training path projected onto it.
 
+import { el } from "./dom.js";
+
 /* global Plotly */
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
-
-function el(tag, attrs = {}, parent = null) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 export class LandscapePanel {
   constructor(root, { send }) {

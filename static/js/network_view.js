@@ -7,8 +7,8 @@ import { cssColor, toUnit } from "./colors.js";
 import { LinkEditor } from "./link_editor.js";
 import { paintFunction, paintQuantised } from "./thumbs.js";
 import { words } from "./schema.js";
+import { el } from "./dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const NODE_MAX = 36; // neuron size in CSS pixels, shrinking to NODE_MIN when crowded
 const NODE_MIN = 24;
 const GAP = 12; // vertical gap between neurons
@@ -27,19 +27,6 @@ const FEATURE_PREVIEW = {
   sinx1: (x) => Math.sin(x),
   sinx2: (x, y) => Math.sin(y),
 };
-
-function el(tag, attrs = {}, parent = null) {
-  const e = tag === "path" || tag === "svg" || tag === "rect"
-    ? document.createElementNS(SVG, tag)
-    : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") e.textContent = v;
-    else if (k === "class") e.setAttribute("class", v);
-    else e.setAttribute(k, v);
-  }
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 // Symmetric colour scale for a hidden or input unit: magnitudes below 1 stay pale, so
 // a unit that barely moves looks like it.
