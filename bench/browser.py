@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
+
+from bench._server import free_port, wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -46,32 +47,16 @@ VIEWPORT = {"width": 1400, "height": 1000}
 # ---- the server -----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url}/healthz within {timeout:.0f} s")
 
 
 @contextlib.contextmanager
 def server(url: str | None):
     """Yield the base URL of a running server: the given one, or a fresh subprocess."""
     if url:
-        _wait_healthy(url.rstrip("/"), None)
+        wait_healthy(url.rstrip("/"), None)
         yield url.rstrip("/")
         return
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -80,7 +65,7 @@ def server(url: str | None):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc)
+        wait_healthy(base, proc)
         yield base
     finally:
         proc.terminate()

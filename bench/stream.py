@@ -28,17 +28,16 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from app.client import OrderedClient
 from app.frames import THUMB
+from bench._server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 NET_421 = {"dataset": "xor4", "features": ["x1", "x2"], "hidden": [4, 2],
@@ -52,22 +51,6 @@ STAGGER = 0.5  # seconds: each change waits a random time up to this
 # ---- the server -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"no answer from {url}/healthz within {timeout:.0f} s")
 
 
 def cpu_seconds(pid: int | None) -> float | None:
@@ -88,7 +71,7 @@ def server(url: str | None, max_sessions: int):
     if url:
         yield url.rstrip("/"), None
         return
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port),
@@ -97,7 +80,7 @@ def server(url: str | None, max_sessions: int):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc)
+        wait_healthy(base, proc)
         yield base, proc.pid
     finally:
         proc.terminate()
