@@ -132,8 +132,12 @@ def test_step_trains_exactly_and_pauses(client):
     sock, inbox, session = client
     sock.emit("control", {"action": "play"})
     sock.emit("control", {"action": "step", "epochs": 7})
+    assert inbox.last("state")["status"] == "paused"  # a step stops a play
+    # The play may have trained any number of epochs, and the step may be under way:
+    # pause to reach a known epoch, then time an exact step from there.
+    sock.emit("control", {"action": "pause"})
     start = session.trainer.epoch
-    assert inbox.last("state")["status"] == "paused"
+    sock.emit("control", {"action": "step", "epochs": 7})
     wait_until(lambda: session.trainer.epoch == start + 7, what="7 epochs")
     sock.emit("ready")
     assert inbox.wait("frame")[0]["epoch"] == start + 7
