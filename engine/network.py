@@ -469,19 +469,27 @@ class MLP:
             bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
             self._single[key] = bufs
         bufs[0][:-1] = X.T
+        # Where an activation is f(z) = g(c z), c goes into the weights (exact: c is a
+        # power of two or -1) and g saves one pass over the data.
+        scaled = [act.scaled or (1.0, act.forward) for act in self.acts]
         # C-ordered copies of replica 0's [W; b]ᵀ (OpenBLAS is slow on the transposed
-        # view here), and the points in column blocks: each product stays below the
-        # size at which OpenBLAS starts threads, which on a busy machine made one
-        # 100 x 100 frame cost tens of milliseconds instead of one.
-        WeTs = [np.ascontiguousarray(w[replica].T, dtype=dt) for w in self._wext]
+        # view here). np.array copies, so scaling never touches the network.
+        WeTs = [np.array(w[replica].T, dtype=dt, order="C") for w in self._wext]
+        for WeT, (c, _) in zip(WeTs, scaled, strict=True):
+            if c != 1.0:
+                WeT *= c
+        # The product goes in column blocks: each stays below the size at which
+        # OpenBLAS starts threads, which on a busy machine made one 100 x 100 frame
+        # cost tens of milliseconds instead of one. The activation then runs once on
+        # the whole contiguous layer, 15-25 % faster than block by block.
         step = max(1, _BLAS_SINGLE_THREAD // max(w.size for w in WeTs))
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, n, step):
-                cols = slice(start, min(n, start + step))
-                for layer, act in enumerate(self.acts):
-                    Z = bufs[layer + 1][:-1, cols]
-                    np.matmul(WeTs[layer], bufs[layer][:, cols], out=Z)
-                    act.forward(Z, Z)
+            for layer, (_, forward) in enumerate(scaled):
+                Z = bufs[layer + 1][:-1]
+                for start in range(0, n, step):
+                    cols = slice(start, min(n, start + step))
+                    np.matmul(WeTs[layer], bufs[layer][:, cols], out=Z[:, cols])
+                forward(Z, Z)
         return [b[:-1] for b in bufs]
 
     def copy(self) -> MLP:
