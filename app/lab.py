@@ -30,10 +30,14 @@ from .validation import ValidationError, as_int, as_object
 MAX_SEEDS = 1000
 MAX_EPOCHS = 20_000
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
-STUCK_INTERVAL = 0.5  # explain_stuck costs ~10 ms: at most ~2/s, reused in between
-# While playing, neuron health at most ~4/s (frames in between carry null): at ~0.5 ms
-# a frame it cost a third of the frame rate with fifty clients.
+# While playing, neuron health (diagnose, ~1-2 ms) at most ~4/s, frames in between
+# carry null; the stuck explanation (~1-3 ms) at most ~2/s, reused in between.
 DIAGNOSE_INTERVAL = 0.25
+STUCK_INTERVAL = 0.5
+# With many sessions computing in turn, both intervals grow by this much per session:
+# at 4/s, fifty clients' diagnostics took a third of the server's one core (the
+# GIL's), and with it a third of their frame rate. 50 sessions: every 0.75 s / 1.5 s.
+DIAGNOSE_SECONDS_PER_SESSION = 0.015
 LANDSCAPE_STEPS = (11, 61)
 LANDSCAPE_SPAN = (0.01, 10.0)
 
@@ -88,11 +92,11 @@ def _finite(field: str, value: Any, lo: float, hi: float) -> float:
 
 
 class FrameDiagnostics:
-    """``frame["diagnostics"]``: the neuron health (~0.5 ms; every settled frame, at
-    most every DIAGNOSE_INTERVAL while playing, None in between) and the
-    stuck explanation (~10 ms, recomputed at most every STUCK_INTERVAL, or when the
-    epoch went back, or when training has stopped (``settled``: this frame may be the
-    last one for a while, so it must not show a stale answer); reused in between)."""
+    """``frame["diagnostics"]``: the neuron health (every settled frame, at most every
+    DIAGNOSE_INTERVAL while playing, longer with many sessions, None in between) and
+    the stuck explanation (recomputed at most half as often, or when the epoch went
+    back, or when training has stopped (``settled``: this frame may be the last one
+    for a while, so it must not show a stale answer); reused in between)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -104,11 +108,17 @@ class FrameDiagnostics:
         self._stuck_at = -math.inf
         self._stuck_epoch = -1
 
-    def compute(self, trainer, settled: bool = False) -> dict | None:
+    def compute(self, trainer, settled: bool = False, sharing: int = 1) -> dict | None:
         """The diagnostics for this frame, or None (the client keeps the last) while a
-        run plays and the last ones are younger than DIAGNOSE_INTERVAL."""
+        run plays and the last ones are younger than the interval.
+
+        ``sharing``: how many sessions compute in turn on this server; the intervals
+        are max(DIAGNOSE_INTERVAL, sharing x DIAGNOSE_SECONDS_PER_SESSION), and twice
+        that for the stuck explanation.
+        """
         now = self._clock()
-        if not settled and now - self._diagnosed_at < DIAGNOSE_INTERVAL:
+        interval = max(DIAGNOSE_INTERVAL, sharing * DIAGNOSE_SECONDS_PER_SESSION)
+        if not settled and now - self._diagnosed_at < interval:
             return None
         self._diagnosed_at = now
         payload = diagnose_trainer(trainer).to_dict(replica=0)
@@ -121,7 +131,8 @@ class FrameDiagnostics:
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         epoch = int(trainer.epoch)
         if epoch != self._stuck_epoch and (
-            settled or now - self._stuck_at >= STUCK_INTERVAL or epoch < self._stuck_epoch
+            settled or now - self._stuck_at >= max(STUCK_INTERVAL, 2 * interval)
+            or epoch < self._stuck_epoch
         ):
             report = explain_stuck(trainer)
             self._stuck = None if report is None else report.to_dict()

@@ -41,7 +41,7 @@ Emit = Callable[[str, Any], None]
 
 CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and credit
 MIN_CHUNK_SECONDS = 0.001
-ROTATION_SECONDS = 0.1  # with many sessions, each trains about this often (see turns.py)
+ROTATION_SECONDS = 0.05  # with many sessions, each trains about this often (see turns.py)
 MAX_CHUNK_EPOCHS = 20_000
 IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
 MAX_PACING_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
@@ -247,12 +247,12 @@ class Session:
                         send_state = self._train_locked(epochs)
                 if kind == "frame":
                     self._send_frame()
+                if self._turns is not None and self._turns.others_waiting():
+                    self._pass_turn()
+                if kind == "frame":
                     self._let_io_run()
-                else:
-                    if self._turns is not None and self._turns.others_waiting():
-                        self._pass_turn()
-                    if send_state:
-                        self.send_state()
+                elif send_state:
+                    self.send_state()
             except Exception as err:  # an engine bug must not kill the thread silently
                 log.exception("session %s: %s failed", self.sid, kind)
                 with self._cond:
@@ -274,7 +274,10 @@ class Session:
             now = self._clock()
             want_frame = self._credit and self._dirty
             if want_frame and now >= self._next_frame_at:
-                return "frame", 0
+                if self._my_turn_locked(frame=True):
+                    return "frame", 0
+                self._cond.wait()  # queued ahead of all training: turn_granted() wakes us
+                continue
             wake_at = self._next_frame_at if want_frame else None
             chunk = self._chunk_epochs()
             if want_frame and self._seconds_per_epoch:
@@ -307,11 +310,12 @@ class Session:
             self._has_turn = True
             self._wake_locked()
 
-    def _my_turn_locked(self) -> bool:
+    def _my_turn_locked(self, frame: bool = False) -> bool:
+        """True if this session may compute now; else it is queued (frames first)."""
         if self._turns is None or self._has_turn:
             return True
         self._in_rotation = True
-        self._has_turn = self._turns.request(self)
+        self._has_turn = self._turns.request(self, frame=frame)
         return self._has_turn
 
     def _pass_turn(self) -> None:
@@ -362,7 +366,8 @@ class Session:
                 )
                 self.recorder.record(self.trainer)
                 payload["diagnostics"] = self.diagnostics.compute(
-                    self.trainer, settled=not (self._playing or self._steps_pending))
+                    self.trainer, settled=not (self._playing or self._steps_pending),
+                    sharing=self._turns.sessions_in_rotation() if self._turns else 1)
                 self._history_mark = self.trainer.epoch
                 self._send_points = False
                 self._credit = False
