@@ -33,6 +33,28 @@ from .optimizers import OPTIMIZERS
 TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
 MAX_SEED = 2**31 - 1
 
+# Which fields each optimizer and initialiser reads (optimizer_kwargs, the MLP's
+# initialisers; tested field by field). The schema carries them in the `extra` of
+# `optimizer` and `init`, so the page shows only the ones that matter.
+OPTIMIZER_FIELDS: dict[str, tuple[str, ...]] = {
+    "sgd": ("momentum", "dampening", "nesterov"),
+    "adagrad": ("lr_decay", "initial_accumulator_value", "eps"),
+    "rmsprop": ("alpha", "eps", "momentum", "centered"),
+    "adam": ("beta1", "beta2", "eps", "amsgrad"),
+    "rprop": ("eta_minus", "eta_plus", "step_min", "step_max"),
+}
+INIT_FIELDS: dict[str, tuple[str, ...]] = {
+    "uniform": ("init_low", "init_high"),
+    "normal": ("init_mean", "init_std"),
+}
+# The output and loss a data set of each kind starts with when the page switches
+# kinds: the Config refuses a sigmoid output on regression data and a linear one on
+# classification data. In the `extra` of `dataset`.
+PROBLEM_DEFAULTS: dict[str, dict[str, str]] = {
+    "classification": {"output": "sigmoid", "loss": "bce"},
+    "regression": {"output": "linear", "loss": "mse"},
+}
+
 
 class ConfigError(ValueError):
     """A refused setting: ``.field`` names it, ``.message`` says what is allowed."""
@@ -93,7 +115,7 @@ def _c(name, default, choices, label, live=False, group="", extra=None):
 FIELDS: tuple[FieldSpec, ...] = (
     # -- data (rebuilds)
     _c("dataset", "xor4", DATASETS, "Data set", group="data",
-       extra={"regression": list(REGRESSION)}),
+       extra={"regression": list(REGRESSION), "problem_defaults": PROBLEM_DEFAULTS}),
     _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
     _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
     _f("noise", 0, 0, 50, "Noise (%)", group="data"),
@@ -109,7 +131,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c("output", "sigmoid", OUTPUT_ACTIVATIONS, "Output activation", group="network"),
     _c("loss", "bce", tuple(LOSSES), "Loss", group="network",
        extra={"outputs": {name: list(loss.outputs) for name, loss in LOSSES.items()}}),
-    _c("init", "glorot_uniform", tuple(INITIALIZERS), "Weight initialiser", group="init"),
+    _c("init", "glorot_uniform", tuple(INITIALIZERS), "Weight initialiser", group="init",
+       extra={"fields": {k: list(v) for k, v in INIT_FIELDS.items()}}),
     _f("init_low", -0.05, -10, 10, "uniform init: low", group="init"),
     _f("init_high", 0.05, -10, 10, "uniform init: high", group="init"),
     _f("init_mean", 0, -10, 10, "normal init: mean", group="init"),
@@ -118,7 +141,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _i("seed", 0, 0, MAX_SEED, "Seed (replica k uses seed + k)", group="init"),
     # -- optimizer (live)
     _c("optimizer", "adam", tuple(OPTIMIZERS), "Optimizer (a change restarts its state)",
-       live=True, group="optimizer"),
+       live=True, group="optimizer",
+       extra={"fields": {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}}),
     _f("lr", 0.03, 1e-6, 10, "Learning rate", live=True, group="optimizer"),
     _f("momentum", 0, 0, 0.999, "sgd / rmsprop: momentum", live=True, group="optimizer"),
     _f("dampening", 0, 0, 1, "sgd: dampening", live=True, group="optimizer"),

@@ -47,11 +47,8 @@ buildSettings($("settings-top"), controls, schema);
 
 // Switching between classification and regression changes the output (and loss)
 // with the data set, since the engine refuses a sigmoid output on regression data and
-// a linear one on classification data.
-const PROBLEM_DEFAULTS = {
-  classification: { output: "sigmoid", loss: "bce" },
-  regression: { output: "linear", loss: "mse" },
-};
+// a linear one on classification data (the pairs: the schema's, engine PROBLEM_DEFAULTS).
+const PROBLEM_DEFAULTS = schema.field("dataset")?.extra?.problem_defaults ?? {};
 
 const picker = new DatasetPicker(
   $("datasets"),
@@ -157,7 +154,7 @@ function onState(state) {
   page.statesSinceConnect += 1;
   const c = state.config;
   controls.setAll(c);
-  showSettingsFor(controls, c);
+  showSettingsFor(controls, c, schema);
   network.setConfig(c, state.sizes);
   picker.setCurrent(c.dataset);
   setPlaying(state.status === "playing");

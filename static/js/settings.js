@@ -4,25 +4,18 @@
 
 const $ = (id) => document.getElementById(id);
 
-// Which hyper-parameters belong to which optimizer / initialiser (torch.optim's and
-// the engine's names). Only decides what the settings row shows; limits come from
-// the schema.
-const OPTIMIZER_PARAMS = {
-  sgd: ["momentum", "dampening", "nesterov"],
-  adagrad: ["lr_decay", "initial_accumulator_value", "eps"],
-  rmsprop: ["alpha", "eps", "momentum", "centered"],
-  adam: ["beta1", "beta2", "eps", "amsgrad"],
-  rprop: ["eta_minus", "eta_plus", "step_min", "step_max"],
-};
-const INIT_PARAMS = { uniform: ["init_low", "init_high"], normal: ["init_mean", "init_std"] };
+// Which hyper-parameters each optimizer and initialiser reads comes from the schema
+// (the `extra.fields` of `optimizer` and `init`, the engine's OPTIMIZER_FIELDS and
+// INIT_FIELDS). It only decides what the settings row shows; limits come from there too.
+const fieldsOf = (schema, name) => schema.field(name)?.extra?.fields ?? {};
 
 // Show only the current optimizer's and initialiser's hyper-parameters.
-export function showSettingsFor(controls, config) {
-  for (const [opt, names] of Object.entries(OPTIMIZER_PARAMS)) {
+export function showSettingsFor(controls, config, schema) {
+  for (const [opt, names] of Object.entries(fieldsOf(schema, "optimizer"))) {
     if (opt !== config.optimizer) for (const n of names) controls.show(n, false);
   }
-  for (const n of OPTIMIZER_PARAMS[config.optimizer] ?? []) controls.show(n, true);
-  for (const [init, names] of Object.entries(INIT_PARAMS)) {
+  for (const n of fieldsOf(schema, "optimizer")[config.optimizer] ?? []) controls.show(n, true);
+  for (const [init, names] of Object.entries(fieldsOf(schema, "init"))) {
     for (const n of names) controls.show(n, init === config.init);
   }
 }
@@ -46,7 +39,7 @@ export function buildSettings(top, controls, schema) {
 
   const optimizerRow = $("drawer-optimizer");
   const seen = new Set();
-  for (const names of Object.values(OPTIMIZER_PARAMS)) {
+  for (const names of Object.values(fieldsOf(schema, "optimizer"))) {
     for (const n of names) {
       if (!seen.has(n)) controls.add(optimizerRow, n);
       seen.add(n);

@@ -342,3 +342,43 @@ def test_a_full_server_is_reported_and_the_page_gets_in_when_a_seat_frees(
         problems = watch.problems()
         second.page.close()
     assert not problems, problems
+
+
+def test_settings_row_shows_each_optimizers_and_initialisers_own_fields(pg):
+    """What the row shows comes from the schema (engine OPTIMIZER_FIELDS / INIT_FIELDS)."""
+    pg.open()
+    schema = schema_of(pg)
+    by_optimizer = schema["optimizer"]["extra"]["fields"]
+    hyper = {n for names in by_optimizer.values() for n in names}
+
+    def shown(names):
+        return {n for n in names if pg.page.locator(f"#ctl-{n}").is_visible()}
+
+    pg.page.click(".gear >> nth=0")  # open the settings row (optimizer and initialiser)
+    for optimizer, names in by_optimizer.items():
+        pg.page.select_option("#ctl-optimizer", optimizer)
+        pg.wait_state(f"s => s.config.optimizer === '{optimizer}'")
+        pg.page.wait_for_function(
+            "ns => ns.every(n => document.getElementById('ctl-' + n)?.offsetParent !== null)",
+            arg=names)
+        assert shown(hyper) == set(names), optimizer
+    by_init = schema["init"]["extra"]["fields"]
+    init_fields = {n for names in by_init.values() for n in names}
+    for init in ("uniform", "normal", "glorot_uniform"):
+        pg.page.select_option("#ctl-init", init)
+        pg.wait_state(f"s => s.config.init === '{init}'")
+        assert shown(init_fields) == set(by_init.get(init, [])), init
+
+
+def test_switching_to_a_regression_set_picks_the_schemas_output_and_loss(pg):
+    pg.open()
+    schema = schema_of(pg)
+    extra = schema["dataset"]["extra"]
+    regression = extra["regression"][0]
+    pg.page.select_option("#ctl-problem", "regression")
+    pg.page.click(f'button.dataset[data-dataset="{regression}"]')
+    wanted = extra["problem_defaults"]["regression"]
+    state = pg.wait_state(f"s => s.config.dataset === '{regression}'")
+    assert {k: state["config"][k] for k in wanted} == wanted
+    pg.play()
+    pg.epoch_rises(0)

@@ -195,3 +195,60 @@ def configs(draw):
 def test_query_round_trip(cfg):
     assert Config.from_query(cfg.to_query()) == cfg
     assert Config.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+# ---- which fields each optimizer / initialiser reads (the page shows only those) -------
+
+
+def _nudged(spec) -> object:
+    """Another valid value of an optimizer or init field."""
+    if spec.type == "bool":
+        return not spec.default
+    lo, hi, d = spec.min, spec.max, spec.default
+    return d + (hi - d) / 3 if d < hi else d - (d - lo) / 3
+
+
+def test_optimizer_fields_are_exactly_what_each_optimizer_reads():
+    from engine.config import OPTIMIZER_FIELDS
+
+    assert set(OPTIMIZER_FIELDS) == set(SPECS["optimizer"].choices)
+    hyper = [s for s in FIELDS if s.group == "optimizer" and s.name not in ("optimizer", "lr")]
+    for name, fields in OPTIMIZER_FIELDS.items():
+        base = Config(optimizer=name, momentum=0.5)  # nesterov needs momentum
+        read = {s.name for s in hyper
+                if base.replace({s.name: _nudged(s)}).optimizer_kwargs()
+                != base.optimizer_kwargs()}
+        assert read == set(fields), name
+    assert Config.schema()[[f["name"] for f in Config.schema()].index("optimizer")][
+        "extra"]["fields"] == {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}
+
+
+def test_init_fields_are_exactly_what_each_initialiser_reads():
+    from engine import Trainer
+    from engine.config import INIT_FIELDS
+
+    init_specs = [s for s in FIELDS if s.name in ("init_low", "init_high", "init_mean",
+                                                   "init_std")]
+    for init in SPECS["init"].choices:
+        base = Config(init=init, init_low=-0.5, init_high=0.5, init_mean=0.1, init_std=0.2)
+        start = Trainer(base).net.flat
+        read = set()
+        for spec in init_specs:
+            nudged = {"init_low": -0.25, "init_high": 0.75, "init_mean": 0.3,
+                      "init_std": 0.4}[spec.name]
+            if (Trainer(base.replace({spec.name: nudged})).net.flat != start).any():
+                read.add(spec.name)
+        assert read == set(INIT_FIELDS.get(init, ())), init
+
+
+def test_problem_defaults_make_valid_configs_for_every_data_set():
+    from engine.config import PROBLEM_DEFAULTS, REGRESSION
+
+    extra = SPECS["dataset"].extra
+    assert extra["problem_defaults"] == PROBLEM_DEFAULTS
+    for dataset in SPECS["dataset"].choices:
+        kind = "regression" if dataset in REGRESSION else "classification"
+        Config(dataset=dataset, **PROBLEM_DEFAULTS[kind])  # no ConfigError
+        other = PROBLEM_DEFAULTS["classification" if kind == "regression" else "regression"]
+        with pytest.raises(ConfigError):
+            Config(dataset=dataset, **other)
