@@ -69,6 +69,14 @@ export class LabPanel {
     this.cancelButton.disabled = true;
   }
 
+  // The server cancels a session's lab run when its connection ends, and the new
+  // session after a reconnect knows nothing of it: no result will come.
+  onConnectionLost() {
+    if (!this.running) return;
+    this.onError();
+    this.summary.textContent = "the connection dropped and the run with it: run it again";
+  }
+
   onResult(result) {
     this.result = result;
     this.onError(); // buttons back to idle

@@ -242,6 +242,7 @@ const connection = new Connection({
     page.statesSinceConnect = 0;
     setConnection("reconnecting", "reconnecting…");
     setPlaying(false);
+    lab.onConnectionLost();
     // The server hung up on purpose: Socket.IO will not retry by itself.
     if (reason === "io server disconnect") setTimeout(() => connection.socket.connect(), 1000);
   },

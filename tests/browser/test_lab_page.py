@@ -97,3 +97,34 @@ def test_loss_landscape_is_drawn(pg, directions):
     assert directions in page.text_content("#landscape-caption")
     if directions == "trajectory":
         assert page.locator("#landscape-plot .scatterlayer .trace").count() >= 2
+
+
+def test_a_dropped_connection_ends_the_lab_run_on_the_page(pg, request):
+    """The server cancels the run with the session; the page must not wait for it."""
+    import os
+
+    if os.environ.get("PLAYGROUND_URL"):
+        pytest.skip("needs the in-process live_server to drop the connection")
+    server = request.getfixturevalue("live_server")
+    before = {s.sid for s in server.sessions.all()}
+    pg.open()
+    (session,) = [s for s in server.sessions.all() if s.sid not in before]
+    page = pg.page
+    page.fill("#lab-seeds", "1000")
+    page.fill("#lab-epochs", "20000")  # minutes of work: it is still running below
+    page.click("#lab-run")
+    page.wait_for_function("() => document.getElementById('lab-progress').value > 0",
+                           timeout=LAB_TIMEOUT)
+    assert page.is_disabled("#lab-run") and page.is_enabled("#lab-cancel")
+
+    server.app.extensions["socketio"].server.disconnect(session.sid)
+    page.wait_for_selector('#connection[data-state="connected"]')
+    assert page.is_enabled("#lab-run") and page.is_disabled("#lab-cancel")
+    assert "connection dropped" in page.inner_text("#lab-summary")
+    # and a new run works on the new session
+    page.fill("#lab-seeds", "8")
+    page.fill("#lab-epochs", "50")
+    page.click("#lab-run")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 8",
+        timeout=LAB_TIMEOUT)
