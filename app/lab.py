@@ -1,10 +1,11 @@
 """The restart lab, gradient check, loss landscape and per-frame diagnostics.
 
 Everything here runs off the session's live training thread: a :class:`LabWorker`
-(one per session, made on first use) owns a worker thread for ``lab`` runs and
-answers ``gradcheck`` and ``landscape`` from a *copy* of the session's network, taken
-under the session's lock, so the live run keeps training and streaming frames while
-a sweep of hundreds of seeds runs (docs/PROTOCOL.md, last section).
+(one per session, made on first use) hands ``lab`` runs to the server's lab process
+(:mod:`app.lab_process`) and answers ``gradcheck`` and ``landscape`` from a *copy* of
+the session's network, taken under the session's lock, so the live run keeps training
+and streaming frames while a sweep of hundreds of seeds runs (docs/PROTOCOL.md, last
+section).
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from engine import (
     diagnose_trainer,
     explain_stuck,
     loss_landscape,
-    sweep,
 )
 
+from . import lab_process
 from .validation import ValidationError, as_int, as_object
 
 MAX_SEEDS = 1000
 MAX_EPOCHS = 20_000
-PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
 # While playing, neuron health (diagnose, ~1-2 ms) at most ~4/s, frames in between
 # carry null; the stuck explanation (~1-3 ms) at most ~2/s, reused in between.
 DIAGNOSE_INTERVAL = 0.25
@@ -166,13 +166,13 @@ def snapshot(session) -> SimpleNamespace:
 
 
 class LabWorker:
-    """One session's lab thread and its one-off gradcheck / landscape requests."""
+    """One session's lab runs (in the server's lab process, app/lab_process.py) and
+    its one-off gradcheck / landscape requests (answered here, from a copy)."""
 
     def __init__(self, session):
         self.session = session
         self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._job: int | None = None  # the session's latest run
 
     def lab(self, payload: Any) -> None:
         request = parse_lab(payload)
@@ -181,54 +181,27 @@ class LabWorker:
             return
         with self.session.hold() as trainer:
             config = trainer.config
-        cancel = threading.Event()
         with self._lock:
-            self._cancel = cancel
-            # the new thread waits for the cancelled one, so its cancelled result
-            # reaches the client before the new run's
-            previous = self._thread
-            self._thread = threading.Thread(
-                target=self._run, args=(config, request, cancel, previous),
-                name=f"lab-{self.session.sid}", daemon=True)
-            self._thread.start()
+            # the worker runs jobs in order: the cancelled run's partial result reaches
+            # the client before the new run's
+            self._job = lab_process.runner().submit(config.to_dict(), request, self._deliver)
 
-    def cancel(self) -> None:
+    def cancel(self, drop: bool = False) -> None:
         """Stop the run under way (it answers with ``cancelled: true``); no wait."""
         with self._lock:
-            self._cancel.set()
+            job = self._job
+        if job is not None:
+            lab_process.runner().cancel(job, drop=drop)
 
     def stop(self) -> None:
-        """On disconnect: cancel and let the thread end on its own."""
-        self.cancel()
+        """On disconnect: cancel, and send nothing more to the gone client."""
+        self.cancel(drop=True)
 
-    def join(self, timeout: float | None = None) -> None:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def _run(self, config, request: dict, cancel: threading.Event,
-             previous: threading.Thread | None) -> None:
-        if previous is not None:
-            previous.join()
-        if cancel.is_set():  # superseded while waiting
-            return
-        last = [-math.inf]
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_INTERVAL and not cancel.is_set():
-                last[0] = now
-                self.session.send("lab_progress", {"done": int(done), "total": int(total)})
-
-        try:
-            result = sweep(config, seeds=request["seeds"], seed_start=int(config.seed),
-                           epochs=request["epochs"], loss_below=request["loss_below"],
-                           progress=progress, cancel=cancel)
-            payload = result.to_dict(surfaces=True)
-        except Exception as err:  # e.g. seed + seeds past the schema's maximum
-            self.session.send_error("lab", "payload", f"lab run failed: {err}")
-            return
-        self.session.send("lab_result", payload)
+    def _deliver(self, event: str, payload: Any) -> None:
+        if event == "error":
+            self.session.send_error("lab", "payload", payload)
+        else:
+            self.session.send(event, payload)
 
     def gradcheck(self, payload: Any) -> None:
         as_object({} if payload is None else payload, ())

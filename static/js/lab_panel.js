@@ -55,12 +55,18 @@ export class LabPanel {
     this.runButton.disabled = true;
     this.cancelButton.disabled = false;
     this.progress.value = 0;
-    this.summary.textContent = `training ${seeds} restarts × ${epochs} epochs…`;
+    this.trainingText = `training ${seeds} restarts × ${epochs} epochs…`;
+    this.summary.textContent = this.trainingText;
     this.send("lab", { action: "run", seeds, epochs, loss_below: null });
   }
 
-  onProgress({ done, total }) {
+  // `waiting`: runs of other tabs ahead of this one in the server's lab queue.
+  onProgress({ done, total, waiting }) {
     if (total > 0) this.progress.value = done / total;
+    if (!this.running) return;
+    this.summary.textContent = waiting
+      ? `waiting for ${waiting} other run${waiting > 1 ? "s" : ""} to finish…`
+      : this.trainingText;
   }
 
   onError() {

@@ -8,6 +8,8 @@ import math
 import pytest
 from app_helpers import wait_until
 
+from app import lab_process
+
 LAB_TIMEOUT = 60.0
 
 
@@ -181,13 +183,15 @@ def test_bad_payloads_are_refused(client, event, payload, field):
 
 
 def test_disconnect_cancels_the_lab(connect):
+    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
     sock, inbox, session = connect()
     sock.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})
     inbox.wait("lab_progress", timeout=LAB_TIMEOUT)
-    worker = session.lab_worker
+    runner = lab_process.runner()
+    wait_until(lambda: runner.pending() == 1, LAB_TIMEOUT, "only this run pending")
     sock.disconnect()
-    worker.join(LAB_TIMEOUT)
-    assert not worker._thread.is_alive()
+    # the worker stops the run within one block and answers (to nobody)
+    wait_until(lambda: runner.pending() == 0, LAB_TIMEOUT, "the cancelled run's answer")
 
 
 def test_trajectory_is_recorded_per_training_chunk_without_frames(client):
@@ -199,3 +203,33 @@ def test_trajectory_is_recorded_per_training_chunk_without_frames(client):
     result = inbox.wait("landscape_result")[0]
     assert len(result["trajectory"]) >= 3
     assert result["trajectory_epochs"][-1] == 300
+
+
+def test_runs_from_two_sessions_queue_and_the_second_is_told_it_waits(connect):
+    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+    sock_a, inbox_a, _ = connect()
+    sock_b, inbox_b, _ = connect()
+    sock_a.emit("lab", {"action": "run", "seeds": 200, "epochs": 3000})
+    inbox_a.wait("lab_progress", timeout=LAB_TIMEOUT)  # a's run has started
+    sock_b.emit("lab", {"action": "run", "seeds": 4, "epochs": 30})
+    waiting = inbox_b.wait("lab_progress", timeout=LAB_TIMEOUT)[0]
+    assert waiting == {"done": 0, "total": 4 * 30, "waiting": 1}
+    assert inbox_b.of("lab_result") == []
+    sock_a.emit("lab", {"action": "cancel"})
+    first = inbox_a.wait("lab_result", timeout=LAB_TIMEOUT)[0]
+    second = inbox_b.wait("lab_result", timeout=LAB_TIMEOUT)[0]
+    assert first["cancelled"] and not second["cancelled"]
+    assert second["summary"]["n"] == 4
+
+
+def test_a_lost_lab_worker_fails_its_run_and_the_next_run_starts_a_new_one(client):
+    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+    sock, inbox, _ = client
+    sock.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})
+    inbox.wait("lab_progress", timeout=LAB_TIMEOUT)
+    lab_process.runner()._process.kill()
+    error = inbox.wait("error", timeout=LAB_TIMEOUT)[0]
+    assert error["event"] == "lab" and "worker stopped" in error["message"]
+    sock.emit("lab", {"action": "run", "seeds": 3, "epochs": 20})
+    result = inbox.wait("lab_result", timeout=LAB_TIMEOUT)[0]
+    assert result["summary"]["n"] == 3 and not result["cancelled"]
