@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from engine import Config, Trainer
-
 from app.lab import DIAGNOSE_INTERVAL, DIAGNOSE_SECONDS_PER_SESSION, FrameDiagnostics
 from app.turns import TrainingTurns
+from engine import Config, Trainer
 
 
 class Taker:
