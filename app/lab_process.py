@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
-POLL_SECONDS = 0.5  # how often the relay checks that the worker is alive
+POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
 WORKER_LOST = "the lab worker stopped; run it again"
 
 Deliver = Callable[[str, Any], None]  # (event, payload) to the session that asked
@@ -36,14 +36,22 @@ Deliver = Callable[[str, Any], None]  # (event, payload) to the session that ask
 
 
 class _CancelToken:
-    """``is_set()`` for the engine's sweep: has this run been cancelled?"""
+    """``is_set()`` for the engine's sweep: has this run been cancelled (or the server
+    gone)?"""
 
     def __init__(self, job: int, cancelled: set[int], cancels):
         self.job, self._cancelled, self._cancels = job, cancelled, cancels
 
     def is_set(self) -> bool:
         _drain(self._cancels, self._cancelled)
-        return self.job in self._cancelled
+        return self.job in self._cancelled or not _parent_alive()
+
+
+def _parent_alive() -> bool:
+    # A server killed by a signal runs no exit handlers, so nobody stops this daemon
+    # process for it: it watches its parent instead.
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
 
 
 def _drain(cancels, into: set[int]) -> None:
@@ -60,7 +68,12 @@ def _serve(jobs, cancels, events) -> None:
 
     cancelled: set[int] = set()
     while True:
-        job = jobs.get()
+        try:
+            job = jobs.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not _parent_alive():
+                return
+            continue
         if job is None:
             return
         job_id, config_values, request = job
