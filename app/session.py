@@ -8,7 +8,9 @@ Locks, always taken in this order (never the send lock while holding the conditi
 
 * ``_send_lock`` makes each emit to this client atomic. A frame is several packets
   (a header and its binary attachments); a ``state`` or ``error`` sent from a handler
-  thread in between would corrupt it on the wire.
+  thread in between would corrupt it on the wire. A handler that changes something
+  holds it across the change and its ``state``, so the ``state`` describes exactly
+  that change and goes out before any frame built from it.
 * ``_cond`` (a Condition over one lock) guards the trainer and every flag. Training
   chunks hold it, so a handler waits at most one chunk (~15 ms) to change the config.
   The thread sleeps on it, so a paused session with nothing to send uses no CPU and a
@@ -142,7 +144,7 @@ class Session:
         Live fields keep the epoch and the weights; others rebuild the network, which
         keeps playing if it was playing.
         """
-        with self._handler_turn():
+        with self._send_lock, self._handler_turn():
             new = parse_config(payload, self.trainer.config)
             old_speed = self.trainer.config.speed
             rebuilt = self.trainer.update(new)
@@ -150,13 +152,12 @@ class Session:
                 self._after_rebuild_locked()
             if new.speed != old_speed:
                 self._restart_pacing_locked()
-            self._changed_locked()
-        self.send_state()
+            self._changed_and_state_sent_locked()
 
     def control(self, payload: Any) -> None:
         """play, pause, step, reset or regenerate; then send ``state``."""
         action, epochs = parse_control(payload)
-        with self._handler_turn():
+        with self._send_lock, self._handler_turn():
             if action == "play":
                 self._playing = True
                 self._steps_pending = 0
@@ -175,16 +176,14 @@ class Session:
                 self._after_rebuild_locked()
             elif action == "regenerate":
                 self._regenerate_locked()
-            self._changed_locked()
-        self.send_state()
+            self._changed_and_state_sent_locked()
 
     def set_weight(self, payload: Any) -> None:
         """Set one weight or bias of the live network; then send ``state``."""
-        with self._handler_turn():
+        with self._send_lock, self._handler_turn():
             layer, kind, i, j, value = parse_set_weight(payload, self.sizes)
             self.trainer.set_param(layer, kind, i, j if kind == "weight" else None, value)
-            self._changed_locked()
-        self.send_state()
+            self._changed_and_state_sent_locked()
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[Trainer]:
@@ -398,6 +397,13 @@ class Session:
     def _send(self, event: str, payload: Any) -> None:
         with self._send_lock:
             self._emit(event, payload)
+
+    def _changed_and_state_sent_locked(self) -> None:
+        """After a handler's change (send lock and condition held): mark it for the next
+        frame and send ``state`` now, so it describes exactly the state the change
+        made and reaches the client before any frame built from it."""
+        self._changed_locked()
+        self._emit("state", self._state_locked())
 
     def _changed_locked(self) -> None:
         self._diverged = frames.all_diverged(self.trainer)

@@ -101,6 +101,30 @@ def test_learning_rate_change_keeps_epoch_and_weights_shape(client):
     assert session.trainer.epoch == 21
 
 
+def test_a_changes_state_comes_before_any_frame_built_from_it(client):
+    """With a credit waiting, a change wakes the session thread to send a frame at once;
+    the change's `state` still arrives first (both go out under the send lock), and
+    its epoch is the trainer's at the change."""
+    sock, inbox, session = client
+    for grid in range(21, 41):
+        inbox.clear()
+        step_and_wait(sock, session, 3)
+        sock.emit("ready")  # the steps' frame
+        wait_until(lambda: inbox.of("frame"), what="the steps' frame")
+        inbox.clear()
+        sock.emit("ready")  # and a credit that waits: nothing new to show
+        wait_until(lambda: session.idle and session._credit,
+                   what="the session idle, holding the credit")
+        sock.emit("config", {"grid": grid})
+        frame = wait_until(lambda g=grid: next(
+            (p for e, p in inbox.pump() if e == "frame" and p["grid"] == g), None),
+            what=f"a frame at grid {grid}")
+        names = [e for e, _ in inbox.events]
+        assert names.index("state") < names.index("frame"), names
+        state = inbox.of("state")[0]
+        assert state["config"]["grid"] == grid and state["epoch"] == frame["epoch"]
+
+
 def test_shape_change_rebuilds(client):
     sock, inbox, session = client
     step_and_wait(sock, session, 10)
