@@ -13,6 +13,8 @@ clients:
 * frames/s per client and training epochs/s per client, over a steady window;
 * bytes per frame: attachments plus the JSON around them (the Socket.IO framing adds a
   few bytes), for the 4-2-1 net and for a 6x8 network at grid 100 with thumbnails;
+* the 50-client row again while two restart-lab runs go on in other sessions
+  (``--lab-runs``), which the server runs in its lab process;
 * latency from a `config` change (a new `grid`, which the next frame must show) to the
   first frame that reflects it, and the same for a rebuild (a new hidden layer); each
   client makes its changes at its own random moments while all of them stream.
@@ -275,10 +277,34 @@ def measure_big_frame(url: str) -> tuple[float, float]:
         c.close()
 
 
+@contextlib.contextmanager
+def lab_runs(url: str, count: int):
+    """``count`` restart-lab runs (1000 seeds x 20000 epochs: minutes of work) going on
+    in other sessions while the block runs; they are cancelled at its end."""
+    clients = []
+    try:
+        for _ in range(count):
+            c = OrderedClient(reconnection=False)
+            started = threading.Event()
+            c.on("lab_progress", lambda p, started=started: started.set())
+            c.connect(url, transports=["websocket"], wait_timeout=10)
+            c.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})
+            clients.append((c, started))
+        for _, started in clients:
+            started.wait(30)
+        yield
+    finally:
+        for c, _ in clients:
+            with contextlib.suppress(Exception):
+                c.disconnect()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--lab-runs", type=int, default=2,
+                        help="restart-lab runs going on during a last 50-client row (0: none)")
     args = parser.parse_args(argv)
     with server(args.url, max_sessions=max(args.clients) + 8) as (url, pid):
         print(f"server {url}; 4-2-1 full batch, speed 0 (as fast as possible), grid 50, "
@@ -286,13 +312,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
               f"{'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
               f"{'server CPU':>10} {'client CPU':>10}")
-        for n in args.clients:
-            r = measure_clients(url, n, pid)
+        rows = [(n, 0) for n in args.clients]
+        if args.lab_runs:
+            rows.append((max(args.clients), args.lab_runs))
+        for n, labs in rows:
+            with lab_runs(url, labs):
+                r = measure_clients(url, n, pid)
             lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
             server_cpu = "-" if r["server_cpu"] is None else f"{r['server_cpu']:.0%}"
+            note = f"  (while {labs} restart-lab runs go on)" if labs else ""
             print(f"{r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} {r['eps']:>9.0f} "
                   f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} "
-                  f"{server_cpu:>10} {r['client_cpu']:>10.0%}{lost}", flush=True)
+                  f"{server_cpu:>10} {r['client_cpu']:>10.0%}{lost}{note}", flush=True)
         steady, first = measure_big_frame(url)
         print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
               f"({first:.0f} for the first frame after a rebuild, which carries the points)")
