@@ -6,7 +6,9 @@ from ~7 frames/s to 2.3 and a change took 256 ms to show (from ~25). In its own
 process it runs on another core, and the server only relays its progress.
 
 One worker process per server process, started on the first run (``spawn``: the
-server already has threads, which ``fork`` would copy half-alive). Runs from every
+server already has threads, which ``fork`` would copy half-alive), at a lower
+scheduling priority (nice 10): on a machine with few cores the live sessions come
+first. Runs from every
 session queue in order; a run queued behind others is told how many are ahead
 (``lab_progress`` with ``waiting``). Cancelling a run (or its session ending) stops
 it within one block of epochs, or before it starts; the worker answers a cancelled
@@ -18,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -28,6 +31,7 @@ from typing import Any
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
 POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
 WORKER_LOST = "the lab worker stopped; run it again"
+LAB_NICENESS = 10  # the worker's scheduling priority, below the server's
 
 Deliver = Callable[[str, Any], None]  # (event, payload) to the session that asked
 
@@ -66,6 +70,9 @@ def _serve(jobs, cancels, events) -> None:
     """The worker's loop: run each job, report progress and the result as events."""
     from engine import Config, sweep  # here: the parent need not import them for us
 
+    if hasattr(os, "nice"):
+        # A batch job on a shared machine: the live sessions' frames come first.
+        os.nice(LAB_NICENESS)
     cancelled: set[int] = set()
     while True:
         try:

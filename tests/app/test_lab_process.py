@@ -1,4 +1,5 @@
-"""The lab's worker process outlives nothing: a server killed by a signal takes it along.
+"""The lab's worker process runs below the server's priority and outlives nothing: a
+server killed by a signal takes it along.
 
 A real `python -m app serve` in a subprocess, a real python-socketio client, and
 /proc to find the worker (Linux only).
@@ -19,6 +20,7 @@ import pytest
 from app_helpers import wait_until
 
 from app.client import OrderedClient
+from app.lab_process import LAB_NICENESS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -53,6 +55,10 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
@@ -77,8 +83,10 @@ def test_the_lab_worker_ends_when_its_server_is_killed():
         assert started.wait(60), "the lab run did not start"
         # the worker, and multiprocessing's resource tracker that `spawn` starts
         children += [pid for pid in _children(server.pid) if _running(pid)]
-        assert any(b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-                   for pid in children)
+        (worker,) = [pid for pid in children
+                     if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        # a batch job: it runs below the server's priority
+        assert _nice(worker) == min(_nice(server.pid) + LAB_NICENESS, 19)
         server.send_signal(signal.SIGTERM)  # no exit handlers run
         server.wait(10)
         wait_until(lambda: not any(map(_running, children)), 10,
