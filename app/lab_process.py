@@ -110,7 +110,7 @@ def _serve(jobs, cancels, events) -> None:
 @dataclass
 class _Job:
     deliver: Deliver
-    total: int
+    total: int  # seed-epochs
     dropped: bool = False  # the session ended: nothing more goes to it
 
 
@@ -131,18 +131,18 @@ class LabRunner:
 
     def submit(self, config_values: dict, request: dict, deliver: Deliver) -> int:
         """Queue a run; returns its id. ``deliver`` hears of it from now on."""
+        total = request["seeds"] * request["epochs"]
         with self._lock:
             orphans = self._start_locked()
             job_id = next(self._ids)
             ahead = len(self._jobs)
-            self._jobs[job_id] = _Job(deliver, request["seeds"] * request["epochs"])
+            self._jobs[job_id] = _Job(deliver, total)
+            if ahead:  # told before the run can start, so before its own progress
+                deliver("lab_progress", {"done": 0, "total": total, "waiting": ahead})
             jobs_q, _, _ = self._queues
             jobs_q.put((job_id, config_values, request))
         for job in orphans:
             job.deliver("error", WORKER_LOST)
-        if ahead:
-            deliver("lab_progress", {"done": 0, "total": self._jobs[job_id].total,
-                                     "waiting": ahead})
         return job_id
 
     def cancel(self, job_id: int, drop: bool = False) -> None:
