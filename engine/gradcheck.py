@@ -11,7 +11,7 @@ check (seed 001's advice)::
     ‖analytic - numeric‖ / (‖analytic‖ + ‖numeric‖)
 
 reported as the largest over the replicas, one number per parameter array. The
-denominator has a floor of 1e-4·(1 + |L|) (:data:`RESOLUTION`): a gradient far below the
+denominator has a floor of 1e-3·(1 + |L|) (:data:`RESOLUTION`): a gradient far below the
 loss's rounding cannot be resolved to 1e-6 by differences, and a stuck net's correct
 but tiny gradient must not read as wrong. Below
 1e-7 is right; around 1e-2 or more means a wrong gradient.
@@ -40,9 +40,12 @@ import numpy as np
 from .network import MLP
 
 # Central differences resolve a gradient only down to the loss's rounding,
-# ~ε_mach·|L|/ε ≈ 1e-10 at ε = 1e-6: an array whose gradient norm is below this floor
-# (a stuck net's, say) is compared relative to the floor, not to its own tiny norm.
-RESOLUTION = 1e-4
+# ~ε_mach·|L|/ε ≈ 1e-10 per entry at ε = 1e-6 (a few times that over an array): an
+# array whose gradient norm is below this floor (a stuck net's, say) is compared
+# relative to the floor, not to its own tiny norm. At 1e-4 that rounding still read
+# 1.2e-6 against the floor, "wrong" at the page's 1e-6, for a correct stuck ReLU net;
+# at 1e-3 it reads ~1e-7, and a wrong gradient still reads ~1e-2.
+RESOLUTION = 1e-3
 
 
 def gradient_check(
