@@ -290,6 +290,38 @@ def screenshots(base: str, out: Path) -> None:
         print(f"wrote {out / 'stuck_2-2-1_relu.png'} ({how})")
         page.close()
 
+        page, _ = open_page(browser, f"{base}/#{to_hash(LAB_SHOT_CONFIG)}")
+        _lab_and_diagnostics(page)
+        page.screenshot(path=str(out / "lab_and_diagnostics.png"), full_page=True)
+        print(f"wrote {out / 'lab_and_diagnostics.png'} ({LAB_SHOT_CONFIG})")
+        page.close()
+
+
+# ReLU 2-2-1, seed 0: a hidden unit dies early and the run stalls at 75 % (paced so
+# that the path through the landscape has many points).
+LAB_SHOT_CONFIG = {"hidden": [2], "activation": "relu", "seed": 0, "speed": 300}
+
+
+def _lab_and_diagnostics(page) -> None:
+    """The stuck run explained, its gradient check, 64 restarts and the landscape with
+    the trajectory: every lab panel filled, as a person would fill them."""
+    page.wait_for_function("() => window.playground.synced")
+    page.click("#play")
+    page.wait_for_selector("#stuck-box:not([hidden])", timeout=60_000)
+    _train_until(page, "f => f.epoch >= 1000", 60)
+    _pause(page)
+    page.click("#gradcheck")
+    page.wait_for_selector("#gradcheck-result.ok, #gradcheck-result.fail", timeout=30_000)
+    page.fill("#lab-seeds", "64")
+    page.fill("#lab-epochs", "1000")
+    page.click("#lab-run")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 64",
+        timeout=120_000)
+    page.select_option("#landscape-directions", "trajectory")
+    page.click("#landscape-run")
+    page.wait_for_selector("#landscape-plot[data-drawn]", timeout=30_000)
+
 
 # ---- entry points ---------------------------------------------------------------------
 
