@@ -1,11 +1,15 @@
-"""The command line: ``playground serve [--host H] [--port P] [--open]``.
+"""The command line: ``playground serve [--host H] [--port P] [--workers N] [--open]``.
 
-``python -m app`` is the same program; with no arguments it serves.
+``python -m app`` is the same program; with no arguments it serves. It serves on
+gunicorn (:mod:`app.production`); where gunicorn cannot run (Windows) it falls back
+to Werkzeug's development server, one process, and says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sys
 import threading
 import webbrowser
@@ -28,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to bind (default 127.0.0.1: this machine only; "
                             "0.0.0.0 serves the network)")
     serve.add_argument("--port", type=int, default=5000, help="TCP port (default 5000)")
+    serve.add_argument("--workers", type=workers_arg, default=1, metavar="N",
+                       help="server processes sharing the port, each with its own sessions "
+                            "and session cap (default 1; 'auto': one per core)")
     serve.add_argument("--open", action="store_true", help="open the page in a web browser")
     serve.add_argument("--max-sessions", type=int, default=None,
                        help="refuse connections beyond this many sessions (default 64)")
@@ -38,6 +45,38 @@ def build_parser() -> argparse.ArgumentParser:
                             "(repeatable; '*' for any; default: same origin only)")
     add_sweep_parser(commands)
     return parser
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def workers_arg(text: str) -> int:
+    """``--workers``: a count >= 1, or ``auto`` for one process per core."""
+    if text == "auto":
+        return available_cores()
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 process, got {count}")
+    return count
+
+
+def production_unavailable() -> str | None:
+    """Why the production server cannot run here, or None when it can. gunicorn needs
+    fork() and fcntl, which Windows lacks (pyproject.toml does not install it there)."""
+    if not hasattr(os, "fork"):
+        return "this system has no fork()"
+    try:
+        from . import production  # noqa: F401
+    except ImportError as err:
+        return f"gunicorn cannot be imported ({err})"
+    return None
 
 
 def url_for(host: str, port: int) -> str:
@@ -52,11 +91,10 @@ SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .server import WebSocketAwareHandler, create_app, get_socketio
-
     # Session threads train in CPU-bound chunks; the socket threads that carry frames
     # and `ready`s wait for the GIL behind them, each time up to one switch interval.
     # A shorter interval lets them in sooner, at a small cost in training throughput.
+    # (Set before gunicorn forks, so every worker starts with it.)
     sys.setswitchinterval(SWITCH_INTERVAL)
 
     overrides: dict = {}
@@ -66,11 +104,33 @@ def serve(args: argparse.Namespace) -> int:
         overrides["MAX_FPS"] = args.max_fps
     if args.cors:
         overrides["CORS_ALLOWED_ORIGINS"] = "*" if "*" in args.cors else args.cors
-    app = create_app(overrides)
+    # one key for every worker process, not one each
+    overrides["SECRET_KEY"] = secrets.token_hex(32)
     url = url_for(args.host, args.port)
     if args.host not in LOOPBACK:
         print(f"WARNING: listening on {args.host}: anyone who can reach this machine "
               f"on port {args.port} can use the playground.", file=sys.stderr, flush=True)
+    why_not = production_unavailable()
+    if why_not is None:
+        from . import production
+
+        processes = "1 process" if args.workers == 1 else f"{args.workers} processes"
+        print(f"NumPy Playground {__version__}: {url} ({processes})", flush=True)
+        production.serve(overrides, args.host, args.port, args.workers,
+                         open_url=url if args.open else None)
+        return 0
+    return serve_fallback(args, overrides, url, why_not)
+
+
+def serve_fallback(args: argparse.Namespace, overrides: dict, url: str, why_not: str) -> int:
+    """Werkzeug's development server, one process: where gunicorn cannot run."""
+    from .server import WebSocketAwareHandler, create_app, get_socketio
+
+    extra = f"; --workers {args.workers} ignored" if args.workers > 1 else ""
+    print(f"NOTE: the production server (gunicorn) cannot run here: {why_not}. Serving "
+          f"with Werkzeug's development server instead, in one process{extra}: fine for "
+          "a few people, not for a class (docs/DEPLOY.md).", file=sys.stderr, flush=True)
+    app = create_app(overrides)
     print(f"NumPy Playground {__version__}: {url}", flush=True)
     if args.open:
         # the server is not listening yet; a browser takes longer than that to ask

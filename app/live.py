@@ -1,8 +1,10 @@
 """Run the real server on a free loopback port in a background thread.
 
 For tests and notebooks: ``with LiveServer() as server: requests to server.url``.
-It is the same stack as ``playground serve`` (Werkzeug's threaded server, WebSocket
-through simple-websocket, long-polling as fallback), minus the request log.
+It is the same app as ``playground serve`` in this process, so a test can look at
+its sessions, served by Werkzeug's threaded server (WebSocket through
+simple-websocket, as under gunicorn), minus the request log. `playground serve`
+itself runs on gunicorn (app/production.py; tests/real_server.py starts one).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import secrets
 import socket
 import threading
@@ -131,6 +132,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio = SocketIO(
         app,
         async_mode="threading",
+        # WebSocket only: a session is then one connection held by one process, so
+        # several processes or hosts need no sticky sessions (docs/SERVER.md).
+        transports=["websocket"],
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         ping_interval=app.config["PING_INTERVAL"],
@@ -166,7 +170,10 @@ def _add_routes(app: Flask, registry: SessionRegistry) -> None:
 
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok", sessions=len(registry), version=__version__)
+        # "pid": which process answered (one of `playground serve --workers N`);
+        # "sessions": the sessions that process holds, out of its own cap.
+        return jsonify(status="ok", pid=os.getpid(), sessions=len(registry),
+                       max_sessions=registry.max_sessions, version=__version__)
 
     @app.get("/api/schema")
     def api_schema():

@@ -1,7 +1,7 @@
 """Fixtures shared by every test directory.
 
 ``live_server``: the real app on a free loopback port, served in-process by a
-background thread for the whole test session (WebSocket and long-polling both work).
+background thread for the whole test session (WebSocket only, as in production).
 It is a ``str`` (``"http://127.0.0.1:PORT"``) with two extra attributes for tests that
 look inside: ``.app`` (the Flask app) and ``.sessions`` (its session registry).
 """

@@ -1,25 +1,14 @@
-"""Waiting helpers for the app tests: poll with a deadline, never sleep blindly."""
+"""Helpers for the app tests: test-client and emit recorders (waits: tests/waiting.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
-DEADLINE = 5.0
+from waiting import DEADLINE, wait_until
 
-
-def wait_until(predicate: Callable[[], Any], timeout: float = DEADLINE, what: str = "") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        time.sleep(0.002)
+__all__ = ["DEADLINE", "Inbox", "Recorder", "wait_until"]
 
 
 class Inbox:

@@ -1,4 +1,5 @@
-"""The command line: serve on loopback by default, warn on 0.0.0.0, open a browser."""
+"""The command line: serve on loopback by default, warn on 0.0.0.0, open a browser,
+gunicorn with --workers N processes, Werkzeug only where gunicorn cannot run."""
 
 from __future__ import annotations
 
@@ -15,21 +16,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture()
 def fake_run(monkeypatch):
+    """Record what `serve` would start gunicorn with, instead of starting it."""
     calls = []
-    from flask_socketio import SocketIO
+    from app import production
 
-    monkeypatch.setattr(SocketIO, "run", lambda self, app, **kw: calls.append(kw))
+    def fake_serve(config, host, port, workers, open_url=None):
+        calls.append({"config": config, "host": host, "port": port, "workers": workers,
+                      "open_url": open_url})
+
+    monkeypatch.setattr(production, "serve", fake_serve)
     return calls
 
 
-def test_serve_defaults_to_loopback(fake_run, capsys):
+def test_serve_defaults_to_loopback_and_one_process(fake_run, capsys):
     assert cli.main(["serve"]) == 0
     (kw,) = fake_run
-    assert kw["host"] == "127.0.0.1" and kw["port"] == 5000
-    assert kw["allow_unsafe_werkzeug"] is True
+    assert kw["host"] == "127.0.0.1" and kw["port"] == 5000 and kw["workers"] == 1
     out, err = capsys.readouterr()
     assert "http://127.0.0.1:5000/" in out
-    assert "WARNING" not in err
+    assert "WARNING" not in err and "NOTE" not in err
 
 
 def test_no_arguments_means_serve(fake_run):
@@ -37,6 +42,46 @@ def test_no_arguments_means_serve(fake_run):
     assert fake_run[0]["host"] == "127.0.0.1"
     assert cli.main(["--port", "5123"]) == 0
     assert fake_run[1]["port"] == 5123
+
+
+def test_workers_take_a_count_or_auto(fake_run, monkeypatch, capsys):
+    cli.main(["serve", "--workers", "3"])
+    assert fake_run[-1]["workers"] == 3
+    assert "(3 processes)" in capsys.readouterr().out
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1, 5, 7}, raising=False)
+    cli.main(["serve", "--workers", "auto"])
+    assert fake_run[-1]["workers"] == 4
+    for bad in ("0", "-2", "many", "1.5"):
+        with pytest.raises(SystemExit):
+            cli.main(["serve", "--workers", bad])
+        assert "--workers" in capsys.readouterr().err
+
+
+def test_every_worker_gets_the_same_config_and_secret_key(fake_run):
+    cli.main(["serve", "--workers", "2"])
+    cli.main(["serve", "--workers", "2"])
+    first, second = (call["config"] for call in fake_run)
+    # one key per server, shared by its processes; a new one per start
+    assert len(first["SECRET_KEY"]) == 64 and first["SECRET_KEY"] != second["SECRET_KEY"]
+
+
+def test_falls_back_to_werkzeug_only_where_gunicorn_cannot_run(monkeypatch, capsys):
+    from flask_socketio import SocketIO
+
+    ran = []
+    monkeypatch.setattr(SocketIO, "run", lambda self, app, **kw: ran.append(kw))
+    monkeypatch.setattr(cli, "production_unavailable", lambda: "no fork() on this system")
+    assert cli.main(["serve", "--workers", "4", "--port", "5002"]) == 0
+    (kw,) = ran
+    assert kw["port"] == 5002 and kw["allow_unsafe_werkzeug"] is True
+    err = capsys.readouterr().err
+    assert "no fork() on this system" in err and "development server" in err
+    assert "--workers 4 ignored" in err
+
+
+def test_gunicorn_is_available_here():
+    # the production server is what this machine (Linux) must use
+    assert cli.production_unavailable() is None
 
 
 def test_wildcard_host_warns(fake_run, capsys):
@@ -47,30 +92,18 @@ def test_wildcard_host_warns(fake_run, capsys):
     assert "http://127.0.0.1:8000/" in out
 
 
-def test_open_starts_a_browser(fake_run, monkeypatch):
-    opened = []
-    monkeypatch.setattr(cli.webbrowser, "open", opened.append)
-
-    class Now:
-        def __init__(self, delay, fn, args=()):
-            self.fn, self.args = fn, args
-
-        def start(self):
-            self.fn(*self.args)
-
-    monkeypatch.setattr(cli.threading, "Timer", Now)
+def test_open_asks_for_a_browser_once_the_port_is_bound(fake_run):
     cli.main(["serve", "--open", "--port", "5001"])
-    assert opened == ["http://127.0.0.1:5001/"]
+    assert fake_run[0]["open_url"] == "http://127.0.0.1:5001/"
+    cli.main(["serve", "--port", "5001"])
+    assert fake_run[1]["open_url"] is None
 
 
-def test_options_reach_the_app(fake_run, monkeypatch):
-    made = []
-    import app.server
-
-    real = app.server.create_app
-    monkeypatch.setattr(app.server, "create_app", lambda cfg: made.append(cfg) or real(cfg))
+def test_options_reach_the_app(fake_run):
     cli.main(["serve", "--max-sessions", "3", "--max-fps", "10", "--cors", "*"])
-    assert made == [{"MAX_SESSIONS": 3, "MAX_FPS": 10.0, "CORS_ALLOWED_ORIGINS": "*"}]
+    config = dict(fake_run[0]["config"])
+    config.pop("SECRET_KEY")
+    assert config == {"MAX_SESSIONS": 3, "MAX_FPS": 10.0, "CORS_ALLOWED_ORIGINS": "*"}
 
 
 def test_python_dash_m_app_help():

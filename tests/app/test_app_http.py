@@ -16,9 +16,13 @@ def http(app):
     return app.test_client()
 
 
-def test_healthz(http, connect):
+def test_healthz_names_the_process_and_its_sessions(http, connect):
+    import os
+
+    # TEST_CONFIG's cap of 4; "pid" tells the processes of `serve --workers N` apart
     assert http.get("/healthz").get_json() == {
-        "status": "ok", "sessions": 0, "version": __version__}
+        "status": "ok", "pid": os.getpid(), "sessions": 0, "max_sessions": 4,
+        "version": __version__}
     connect()
     assert http.get("/healthz").get_json()["sessions"] == 1
 

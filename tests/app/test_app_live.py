@@ -4,50 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
 import urllib.request
 
 import numpy as np
 import pytest
 import socketio
 from app_helpers import DEADLINE, wait_until
+from real_server import RealClient
 
-from app.client import OrderedClient
 from app.live import LiveServer
-
-
-class RealClient:
-    """A python-socketio client that records events and can keep the credit loop going."""
-
-    def __init__(self, url: str, transports=("websocket",), auto_ready: bool = False):
-        self.sio = OrderedClient(reconnection=False)
-        self.events: list[tuple[str, object]] = []
-        self.lock = threading.Lock()
-        self.auto_ready = auto_ready
-        for name in ("state", "error", "frame"):
-            self.sio.on(name, self._recorder(name))
-        self.sio.connect(url, transports=list(transports), wait_timeout=DEADLINE)
-
-    def _recorder(self, name):
-        def record(payload=None):
-            with self.lock:
-                self.events.append((name, payload))
-            if name == "frame" and self.auto_ready:
-                self.sio.emit("ready")
-
-        return record
-
-    def of(self, name):
-        with self.lock:
-            return [p for e, p in self.events if e == name]
-
-    def wait(self, name, count=1, where=lambda p: True):
-        return wait_until(
-            lambda: (got := [p for p in self.of(name) if where(p)])[count - 1:count]
-            and got, what=f"{count} x {name}")
-
-    def close(self):
-        if self.sio.connected:
-            self.sio.disconnect()
 
 
 def decode(frame):
@@ -110,8 +76,18 @@ def test_two_real_clients_have_their_own_sessions(live_server):
     wait_until(lambda: health(live_server)["sessions"] == base, what="sessions to end")
 
 
-def test_long_polling_fallback_works(live_server):
-    c = RealClient(live_server, transports=("polling",))
+def test_long_polling_is_refused_with_a_400_naming_the_transport(live_server):
+    # WebSocket only (docs/PROTOCOL.md): a polling handshake is refused outright
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{live_server}/socket.io/?EIO=4&transport=polling",
+                               timeout=DEADLINE)
+    assert refused.value.code == 400
+    assert b"Invalid transport" in refused.value.read()
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live_server, transports=["polling"], wait_timeout=DEADLINE)
+    # and WebSocket still works
+    c = RealClient(live_server)
     try:
         c.wait("state")
         c.sio.emit("ready")
