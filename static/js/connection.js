@@ -35,7 +35,7 @@ export class Connection {
     this.creditsEnabled = false;
     this.readyAt = null;
     this.waitMs = null;
-    this.socket = io({ reconnectionDelayMax: 4000, parser: roomyParser() });
+    this.socket = io({ reconnectionDelayMax: 4000, parser: roomyParser(), transports: ["websocket"] });
     this.bind();
   }
 

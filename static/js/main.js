@@ -231,6 +231,13 @@ function updateLegend() {
   $("legend-hi").textContent = String(Number(hi.toPrecision(3)));
 }
 
+const NO_WEBSOCKET =
+  "This browser cannot open a WebSocket, which the playground needs to reach its server. " +
+  "Please use a current browser.";
+const WEBSOCKET_FAILED =
+  "Could not open a WebSocket to the server: it may be down or restarting, or a proxy or " +
+  "firewall may block WebSockets. Retrying…";
+
 const connection = new Connection({
   onConnect,
   onState,
@@ -248,11 +255,23 @@ const connection = new Connection({
   },
   onReconnecting: (n) => setConnection("reconnecting", `reconnecting… (${n})`),
   onRefused: (message) => {
-    setConnection("refused", message ? `refused: ${message}` : "cannot connect");
-    if (message) showStatus(`connection: ${message}`);
+    if (message === "websocket error") {
+      setConnection("refused", "cannot connect");
+      showStatus(WEBSOCKET_FAILED);
+    } else {
+      setConnection("refused", message ? `refused: ${message}` : "cannot connect");
+      if (message) showStatus(`connection: ${message}`);
+    }
     if (!connection.socket.active) setTimeout(() => connection.socket.connect(), 5000);
   },
 });
+
+// The page reaches the server over WebSocket only (docs/PROTOCOL.md): say so plainly
+// when it cannot open one, rather than "connecting…" for ever.
+if (typeof WebSocket !== "function") {
+  setConnection("refused", "no WebSocket");
+  showStatus(NO_WEBSOCKET);
+}
 
 // The lab panels' answers (docs/PROTOCOL.md, last section).
 for (const [name, fn] of Object.entries({
