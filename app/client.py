@@ -6,7 +6,8 @@ an attachment can run before the thread with the header and the client fails wit
 "invalid literal for int()" or drops the connection (python-socketio issues #37, #39,
 #403). :class:`OrderedClient` handles messages one after the other on the read loop
 instead, as the browser's client does. Event handlers then run on that loop too: keep
-them short (emitting from them is fine).
+them short (emitting from them is fine). It connects over WebSocket only, as the
+server requires (docs/PROTOCOL.md).
 
 Needs the client extra: ``pip install "python-socketio[client]"``.
 """
@@ -25,7 +26,11 @@ class _OrderedEngineIOClient(engineio.Client):
 
 
 class OrderedClient(socketio.Client):
-    """``socketio.Client`` whose messages are decoded in the order they arrived."""
+    """``socketio.Client`` whose messages are decoded in the order they arrived, over
+    WebSocket unless told otherwise."""
 
     def _engineio_client_class(self):
         return _OrderedEngineIOClient
+
+    def connect(self, url: str, *args, transports=("websocket",), **kwargs) -> None:
+        super().connect(url, *args, transports=list(transports), **kwargs)

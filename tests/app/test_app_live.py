@@ -142,3 +142,14 @@ def test_an_oversized_message_closes_only_that_connection(live_server):
     finally:
         big.close()
         other.close()
+
+
+def test_the_ordered_client_connects_over_websocket_by_default(live_server):
+    from app.client import OrderedClient
+
+    c = OrderedClient(reconnection=False)
+    c.connect(live_server, wait_timeout=DEADLINE)
+    try:
+        assert c.transport() == "websocket"
+    finally:
+        c.disconnect()
