@@ -7,12 +7,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 1
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 
 .PHONY: run test lint bench clean
 
 run: node_modules/.package-lock.json $(VENV)/.stamp-run
-	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .

@@ -1,26 +1,36 @@
 """Streaming figures of the real server with many real Socket.IO clients on loopback.
 
-    python -m bench.stream                 # start a server, measure 1, 10, 50 clients
-    python -m bench.stream --url URL       # measure a server that is already running
-    python -m bench.stream --clients 1 10  # other client counts
+    python -m bench.stream                          # clients 10, 50, 100 x workers 1, 2
+    python -m bench.stream --clients 1 10 --workers 1
+    python -m bench.stream --url URL                # a server that is already running
 
-The server runs in its own process (`python -m app serve`), so the clients, which
-live in this process as python-socketio threads, do not take its GIL. Every client
-runs the 4-2-1 full-batch net at full speed and returns its credit (`ready`) as soon
-as a frame arrives, like a page that draws instantly. Reported, as medians over the
-clients:
+For each worker count W the server runs as ``playground serve --workers W`` (gunicorn,
+W processes on one port) in its own process group, so the clients, which live in this
+process as python-socketio threads, do not take its GIL. Every client runs the 4-2-1
+full-batch net at full speed and returns its credit (`ready`) as soon as a frame
+arrives, like a page that draws instantly. Reported per row, as medians over the
+clients unless said otherwise:
 
-* frames/s per client and training epochs/s per client, over a steady window;
+* frames/s per client (and the slowest client's), training epochs/s per client, and
+  the aggregate epochs/s of all clients together (what the server's cores produce);
 * bytes per frame: attachments plus the JSON around them (the Socket.IO framing adds a
   few bytes), for the 4-2-1 net and for a 6x8 network at grid 100 with thumbnails;
-* the 50-client row again while two restart-lab runs go on in other sessions
-  (``--lab-runs``), which the server runs in its lab process;
 * latency from a `config` change (a new `grid`, which the next frame must show) to the
   first frame that reflects it, and the same for a rebuild (a new hidden layer); each
-  client makes its changes at its own random moments while all of them stream.
+  client makes its changes at its own random moments while all of them stream;
+* server CPU: the whole process tree (master, workers, lab processes) in cores
+  (100 % = one core busy), and the sessions each worker process held;
+* a 50-client row again while two restart-lab runs go on in other sessions
+  (``--lab-runs``), which each server process runs in its lab process.
+
+Then, for each client count measured with 1 and 2 workers, the ratios of aggregate
+epochs/s, frames/s and latency (2 workers : 1), and a sizing estimate: clients per
+core at 10 frames/s each, from where the frames/s column crosses 10.
 
 It prints and never fails. Targets: 1 client >= 30 frames/s at >= 3,000 epochs/s;
-50 clients >= 4 frames/s each; the 6x8 frame <= 20 KB; median latency <= 100 ms.
+50 clients >= 4 frames/s each; the 6x8 frame <= 20 KB; median latency <= 100 ms; at
+50 clients, 2 workers >= 1.6x the aggregate epochs/s of 1 worker (on 2 cores), with
+frames/s and latency no worse.
 """
 
 from __future__ import annotations
@@ -28,20 +38,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from app.client import OrderedClient
 from app.frames import THUMB
-from bench._server import free_port, wait_healthy
+from bench._server import cpu_seconds, cpu_share, running_server, sessions_per_process
 
-ROOT = Path(__file__).resolve().parent.parent
 NET_421 = {"dataset": "xor4", "features": ["x1", "x2"], "hidden": [4, 2],
            "batch_size": 0, "speed": 0, "grid": 50}
 NET_6X8 = {"hidden": [8] * 6, "grid": 100, "speed": 0}
@@ -53,43 +61,17 @@ STAGGER = 0.5  # seconds: each change waits a random time up to this
 # ---- the server -------------------------------------------------------------------------
 
 
-
-
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a process (Linux /proc; None elsewhere or unknown)."""
-    if pid is None:
-        return None
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 @contextlib.contextmanager
-def server(url: str | None, max_sessions: int):
-    """A running server: (base URL, pid or None), the given URL or a fresh subprocess."""
+def server(url: str | None, max_sessions: int, workers: int):
+    """A running server: (base URL, master pid or None), the given URL or a fresh
+    ``playground serve --workers`` subprocess whose every process may hold every
+    client (the kernel decides which process accepts a connection)."""
     if url:
         yield url.rstrip("/"), None
         return
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port),
-         "--max-sessions", str(max_sessions)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_server("--workers", str(workers), "--max-sessions", str(max_sessions)) as (
+            base, pid):
+        yield base, pid
 
 
 # ---- one client -------------------------------------------------------------------------
@@ -202,7 +184,8 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def measure_clients(url: str, n: int, server_pid: int | None = None) -> dict:
+def measure_clients(url: str, n: int, server_pid: int | None = None,
+                    workers: int = 1) -> dict:
     clients = [Client(url, NET_421) for _ in range(n)]
     try:
         for c in clients:
@@ -211,7 +194,8 @@ def measure_clients(url: str, n: int, server_pid: int | None = None) -> dict:
         t0, server0, me0 = time.perf_counter(), cpu_seconds(server_pid), time.process_time()
         time.sleep(WINDOW)
         t1, server1, me1 = time.perf_counter(), cpu_seconds(server_pid), time.process_time()
-        server_cpu = None if server0 is None else (server1 - server0) / (t1 - t0)
+        server_cpu = cpu_share(server0, server1, t1 - t0)
+        held = sessions_per_process(url, workers) if server_pid is not None else {}
         fps, eps, sizes = [], [], []
         for c in clients:
             frames = c.window(t0, t1)
@@ -249,12 +233,14 @@ def measure_clients(url: str, n: int, server_pid: int | None = None) -> dict:
             "fps": _median(fps),
             "fps_min": min(fps) if fps else float("nan"),
             "eps": _median(eps),
+            "eps_total": sum(eps),
             "bytes": _median(sizes),
             "live_ms": _median(live) * 1000,
             "rebuild_ms": _median(rebuild) * 1000,
             "lost": CHANGES * n * 2 - len(live) - len(rebuild),
             "server_cpu": server_cpu,
             "client_cpu": (me1 - me0) / (t1 - t0),
+            "held": sorted(held.values(), reverse=True),
         }
     finally:
         for c in clients:
@@ -299,36 +285,88 @@ def lab_runs(url: str, count: int):
                 c.disconnect()
 
 
+def clients_per_core_at(rows: list[dict], workers: int, fps: float = 10.0) -> float | None:
+    """Clients per core at which the median frames/s falls to ``fps``: interpolated
+    between the two rows around it (None when no row pair brackets it)."""
+    points = sorted((r["clients"], r["fps"]) for r in rows)
+    for (n0, f0), (n1, f1) in zip(points, points[1:], strict=False):
+        if f0 >= fps >= f1 and f0 != f1:
+            return (n0 + (f0 - fps) / (f0 - f1) * (n1 - n0)) / workers
+    return None
+
+
+def _cpu(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def print_row(workers: int | str, r: dict, note: str = "") -> None:
+    lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
+    held = "/".join(map(str, r["held"])) or "-"
+    print(f"{workers:>7} {r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} "
+          f"{r['eps']:>9.0f} {r['eps_total']:>9.0f} {r['bytes']:>11.0f} "
+          f"{r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} {_cpu(r['server_cpu']):>10} "
+          f"{held:>9} {_cpu(r['client_cpu']):>10}{lost}{note}", flush=True)
+
+
+def print_comparison(rows: dict[int, list[dict]]) -> None:
+    """Two workers against one, at each client count measured with both."""
+    if 1 not in rows or 2 not in rows:
+        return
+    two = {r["clients"]: r for r in rows[2]}
+    print("\n2 workers : 1 worker, same clients (one run of each):")
+    print(f"{'clients':>7} {'aggregate epochs/s':>19} {'frames/s':>14} {'live ms':>15}")
+    for r1 in rows[1]:
+        r2 = two.get(r1["clients"])
+        if r2 is None:
+            continue
+        ratio = r2["eps_total"] / r1["eps_total"] if r1["eps_total"] else float("nan")
+        print(f"{r1['clients']:>7} {ratio:>18.2f}x {r1['fps']:>6.1f} -> {r2['fps']:<5.1f} "
+              f"{r1['live_ms']:>6.1f} -> {r2['live_ms']:<6.1f}")
+    for workers, measured in sorted(rows.items()):
+        per_core = clients_per_core_at(measured, workers)
+        if per_core is not None:
+            print(f"{workers} worker(s): about {per_core:.0f} clients per core at 10 frames/s "
+                  f"each; a class of 200 needs {math.ceil(200 / per_core)} cores")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a running server (default: start one)")
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--url", help="a running server (default: start one per worker count)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="worker processes of the server (default: 1 2)")
     parser.add_argument("--lab-runs", type=int, default=2,
                         help="restart-lab runs going on during a last 50-client row (0: none)")
     args = parser.parse_args(argv)
-    with server(args.url, max_sessions=max(args.clients) + 8) as (url, pid):
-        print(f"server {url}; 4-2-1 full batch, speed 0 (as fast as possible), grid 50, "
-              f"{WINDOW:.0f} s windows; medians over clients")
-        print(f"{'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
-              f"{'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
-              f"{'server CPU':>10} {'client CPU':>10}")
-        rows = [(n, 0) for n in args.clients]
-        if args.lab_runs:
-            rows.append((max(args.clients), args.lab_runs))
-        for n, labs in rows:
-            with lab_runs(url, labs):
-                r = measure_clients(url, n, pid)
-            lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
-            server_cpu = "-" if r["server_cpu"] is None else f"{r['server_cpu']:.0%}"
-            note = f"  (while {labs} restart-lab runs go on)" if labs else ""
-            print(f"{r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} {r['eps']:>9.0f} "
-                  f"{r['bytes']:>11.0f} {r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} "
-                  f"{server_cpu:>10} {r['client_cpu']:>10.0%}{lost}{note}", flush=True)
-        steady, first = measure_big_frame(url)
-        print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
-              f"({first:.0f} for the first frame after a rebuild, which carries the points)")
-        print("targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 "
-              "frames/s; 6x8 frame <= 20 KB; median change-to-frame latency <= 100 ms")
+    worker_counts = [1] if args.url else args.workers
+    print(f"4-2-1 full batch, speed 0 (as fast as possible), grid 50, {WINDOW:.0f} s windows; "
+          f"medians over clients; {os.cpu_count()} cores; server CPU 100 % = one core")
+    print(f"{'workers':>7} {'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
+          f"{'(sum)':>9} {'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
+          f"{'server CPU':>10} {'sessions':>9} {'client CPU':>10}")
+    rows: dict[int, list[dict]] = {}
+    big_frame = None
+    for workers in worker_counts:
+        with server(args.url, max(args.clients) + 8, workers) as (url, pid):
+            shown = "?" if args.url else workers
+            for n in args.clients:
+                r = measure_clients(url, n, pid, workers)
+                rows.setdefault(workers, []).append(r)
+                print_row(shown, r)
+            if args.lab_runs:
+                n = 50 if 50 in args.clients else max(args.clients)
+                with lab_runs(url, args.lab_runs):
+                    r = measure_clients(url, n, pid, workers)
+                print_row(shown, r, f"  (while {args.lab_runs} restart-lab runs go on)")
+            if big_frame is None:
+                big_frame = measure_big_frame(url)
+    print_comparison(rows)
+    steady, first = big_frame
+    print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
+          f"({first:.0f} for the first frame after a rebuild, which carries the points)")
+    print("targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 frames/s; "
+          "6x8 frame <= 20 KB; median change-to-frame latency <= 100 ms; at 50 clients "
+          "2 workers >= 1.6x the aggregate epochs/s of 1, frames/s and latency no worse")
 
 
 if __name__ == "__main__":

@@ -190,3 +190,17 @@ def test_nginx_serves_the_static_files_with_cache_headers_and_proxies_the_rest()
         code = launcher.stop()
     assert code == 0, launcher.output
     wait_until(lambda: not any(map(running, pids)), 10, "every process of the stack to end")
+
+
+def test_the_systemd_units_command_line_is_one_the_cli_accepts():
+    import shlex
+
+    from app import cli
+
+    unit = (ROOT / "deploy" / "systemd" / "playground.service").read_text()
+    (exec_start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = shlex.split(exec_start.removeprefix("ExecStart="))
+    assert argv[0].endswith("/.venv/bin/playground")
+    args = cli.build_parser().parse_args(argv[1:])
+    assert args.command == "serve" and args.host == "0.0.0.0"
+    assert args.workers == cli.available_cores()  # --workers auto
