@@ -162,14 +162,12 @@ def diagnose(net: MLP, X: np.ndarray, y: np.ndarray | None = None, loss: str = "
     X = np.asarray(X, dtype=net.dtype)
     act = get_activation(net.activation)
     layers = []
-    a = X[None]  # (1, N, d), broadcast over the replicas
     with np.errstate(all="ignore"):
-        for W, b in zip(net.weights[:-1], net.biases[:-1], strict=True):
-            z = np.matmul(a, W) + b[:, None, :]  # (K, N, units)
-            a = act.forward(z, np.empty_like(z))
+        # The network's own forward pass: per hidden layer Z and A, (K, units, N).
+        for z, a in net.forward_layers(X)[:-1]:
             der = act.derivative(z, a, np.empty_like(z))
-            dead = ((a == 0.0) & (der == 0.0)).all(axis=1)
-            active = (np.abs(der) >= saturated_below).mean(axis=1)
+            dead = ((a == 0.0) & (der == 0.0)).all(axis=2)
+            active = (np.abs(der) >= saturated_below).mean(axis=2)
             saturated = ~dead & (1.0 - active >= saturated_share)
             status = np.where(dead, "dead", np.where(saturated, "saturated", "healthy"))
             layers.append(LayerHealth(status.astype(object), active,
@@ -178,11 +176,11 @@ def diagnose(net: MLP, X: np.ndarray, y: np.ndarray | None = None, loss: str = "
     if y is not None:
         probe = net.copy()
         loss_value, grads = probe.loss_and_grads(X, y, loss=loss, l1=l1, l2=l2)
-        k = net.replicas
-        grad_norms = np.stack([
-            np.sqrt((gw.reshape(k, -1) ** 2).sum(axis=1) + (gb ** 2).sum(axis=1))
-            for gw, gb in zip(grads[0::2], grads[1::2], strict=True)
-        ], axis=1)
+        squares = grads.flat.astype(float) ** 2
+        grad_norms = np.zeros((net.replicas, net.n_layers))
+        for entry in net.layout:
+            grad_norms[:, entry.layer] += squares[:, entry.slice].sum(axis=1)
+        np.sqrt(grad_norms, out=grad_norms)
     return Diagnosis(net.activation, layers, net.replicas, grad_norms, loss_value)
 
 
@@ -202,8 +200,11 @@ def check_gradients(trainer, threshold: float = 1e-6) -> dict:
     l1, l2 = cfg.penalty()
     errors, kinks = gradient_check_details(trainer.net, trainer.train.X,
                                            trainer.train.target, loss=cfg.loss, l1=l1, l2=l2)
-    layers = [max(errors[i], errors[i + 1]) for i in range(0, len(errors), 2)]
-    skipped = [kinks[i] + kinks[i + 1] for i in range(0, len(kinks), 2)]
+    layout = trainer.net.layout
+    per_layer = [[e.index for e in layout if e.layer == layer]
+                 for layer in range(layout.n_layers)]
+    layers = [float(np.max([errors[i] for i in indices])) for indices in per_layer]  # NaN stays
+    skipped = [sum(kinks[i] for i in indices) for indices in per_layer]
     return {"layers": [{"layer": i, "max_relative_error": _json_float(e),
                         "ok": bool(e < threshold), "kinks_skipped": skipped[i]}
                        for i, e in enumerate(layers)],

@@ -96,8 +96,8 @@ def gradient_check_details(
     kink_floor = 10.0 * eps * (1.0 + np.abs(center))
     resolution = RESOLUTION * (1.0 + np.abs(center))
     errors, kinks = [], []
-    for index, (p, a) in enumerate(zip(probe.params, analytic, strict=True)):
-        is_weight = index % 2 == 0
+    for entry, p, a in zip(probe.layout, probe.params, analytic, strict=True):
+        is_weight = entry.kind == "weight"  # only weights are regularised
         numeric = np.zeros_like(a)
         flat_p = p.reshape(p.shape[0], -1)  # a view: p is contiguous per replica row
         assert np.shares_memory(flat_p, probe.flat)

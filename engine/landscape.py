@@ -1,7 +1,8 @@
 """The loss landscape: a 2-D slice of the training loss around the current weights.
 
-For the weights θ (one replica, flattened as in :class:`engine.network.MLP`: every
-layer's weights, then every bias) and two directions d1, d2, the slice is::
+For the weights θ (one replica's row of :attr:`engine.network.MLP.flat`, laid out as
+its :class:`~engine.layout.Layout` says: per layer ``W`` then ``b``) and two directions
+d1, d2, the slice is::
 
     L(α, β) = loss(θ + α d1 + β d2)    on a steps × steps grid of (α, β)
 
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .diagnostics import _json, _json_float
+from .layout import Layout
 from .network import MLP
 
 MAX_REPLICAS = 4096  # grid points evaluated per pass (memory bound for big slices)
@@ -119,39 +121,32 @@ class Landscape:
         }
 
 
-def _filters(sizes: Sequence[int]):
-    """Per layer: (weight slice, fan_in, fan_out, bias slice) in the flat layout."""
-    shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
-    n_weights = sum(i * o for i, o in shapes)
-    w_off, b_off = 0, n_weights
-    out = []
-    for fan_in, fan_out in shapes:
-        out.append((slice(w_off, w_off + fan_in * fan_out), fan_in, fan_out,
-                    slice(b_off, b_off + fan_out)))
-        w_off += fan_in * fan_out
-        b_off += fan_out
-    return out
-
-
-def filter_normalized_direction(theta: np.ndarray, sizes: Sequence[int],
+def filter_normalized_direction(theta: np.ndarray, layout: Layout,
                                 rng: np.random.Generator, include_biases: bool = False
                                 ) -> np.ndarray:
-    """A random direction with every filter scaled to the norm of θ's filter."""
+    """A random direction with every filter scaled to the norm of θ's filter.
+
+    ``theta`` (P,) is one replica's flat parameters, laid out as ``layout`` says. A
+    filter is one neuron's incoming weights, column j of a layer's W (with its bias
+    ``b[j]`` below it when ``include_biases``); otherwise the biases' direction is 0.
+    """
     d = rng.standard_normal(theta.shape)
-    for w_slice, fan_in, fan_out, b_slice in _filters(sizes):
-        dw = d[w_slice].reshape(fan_in, fan_out)
-        tw = theta[w_slice].reshape(fan_in, fan_out)
+    for W, b in zip(layout.weights, layout.biases, strict=True):
+        dw = d[W.slice].reshape(W.shape)  # views into d: (fan_in, fan_out), (fan_out,)
+        db = d[b.slice]
+        tw = theta[W.slice].reshape(W.shape)
         if include_biases:
-            dcol = np.vstack([dw, d[b_slice][None]])
-            tcol = np.vstack([tw, theta[b_slice][None]])
+            dcol = np.vstack([dw, db[None]])
+            tcol = np.vstack([tw, theta[b.slice][None]])
         else:
             dcol, tcol = dw, tw
-            d[b_slice] = 0.0
         scale = np.linalg.norm(tcol, axis=0) / np.maximum(np.linalg.norm(dcol, axis=0),
                                                           1e-300)
-        dw *= scale  # a view into d
+        dw *= scale
         if include_biases:
-            d[b_slice] *= scale
+            db *= scale
+        else:
+            db[...] = 0.0
     return d
 
 
@@ -215,8 +210,8 @@ def loss_landscape(trainer, steps: int = 41, span: float = 1.0,
     explained = None
     if directions == "random":
         rng = np.random.default_rng(seed)
-        d1 = filter_normalized_direction(theta, net.sizes, rng, include_biases)
-        d2 = filter_normalized_direction(theta, net.sizes, rng, include_biases)
+        d1 = filter_normalized_direction(theta, net.layout, rng, include_biases)
+        d2 = filter_normalized_direction(theta, net.layout, rng, include_biases)
     else:
         if snaps is None:
             raise ValueError("directions='trajectory' needs trajectory snapshots")

@@ -42,6 +42,7 @@ import numpy as np
 
 from .activations import OUTPUT_ACTIVATIONS, get_activation
 from .initializers import get_initializer
+from .layout import Layout
 from .losses import Loss, get_loss
 
 # Replicas are processed in chunks whose widest activation buffer holds about this
@@ -60,12 +61,63 @@ def _inline(ops_of, function, *args) -> list[tuple]:
     return ops_of(*args) if ops_of is not None else [(function, args)]
 
 
-class ParamList(list):
-    """A list of arrays that are views into one (K, P) buffer, kept as ``.flat``."""
+def _forward_ops(mm, a: np.ndarray, layers) -> list[tuple]:
+    """The forward pass, the one place it is written, as NumPy calls.
 
-    def __init__(self, arrays: Sequence[np.ndarray], flat: np.ndarray):
+    ``a`` is the input with its row of ones, ``[X; 1]ᵀ``; each of ``layers`` is
+    ``(WeT, Z, A, Ae, activation_ops)`` and adds::
+
+        Zᵀ = [W; b]ᵀ [A; 1]ᵀ     (mm: one matrix product, bias included)
+        A  = f(Z)                (activation_ops(Z, A): the calls that compute f)
+
+    after which the next layer reads ``Ae``, the buffer that holds A above its row of
+    ones. Training programs (:meth:`MLP.program`) and frames (:meth:`MLP.layer_outputs`)
+    both build their forward pass here, with their own buffers and products.
+    """
+    ops = []
+    for WeT, Z, A, Ae, activation_ops in layers:
+        ops.append((mm, (WeT, a, Z)))
+        ops += activation_ops(Z, A)
+        a = Ae
+    return ops
+
+
+def _activation_ops(act):
+    """``act``'s forward as a builder of NumPy calls ``(Z, A) -> ops``."""
+    return lambda Z, A: _inline(act.forward_ops, act.forward, Z, A)
+
+
+class _ColumnBlocks:
+    """``out = W a`` as products over column blocks of at most ``step`` points.
+
+    OpenBLAS starts threads for a product above ~4·65536 multiply-adds, which on a
+    small, busy machine cost far more than they save (one 100 x 100 frame took tens
+    of milliseconds instead of one): each block stays below that size.
+    """
+
+    def __init__(self, n: int, step: int):
+        self.cols = [slice(start, min(n, start + step)) for start in range(0, n, step)]
+
+    def __call__(self, W: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
+        for cols in self.cols:
+            np.matmul(W, a[:, cols], out=out[:, cols])
+
+
+def generator_from_state(state: dict) -> np.random.Generator:
+    """A PCG64 generator that continues exactly from ``bit_generator.state``."""
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state
+    return rng
+
+
+class ParamList(list):
+    """A list of arrays that are views into one (K, P) buffer, kept as ``.flat``, laid
+    out as ``.layout`` says."""
+
+    def __init__(self, arrays: Sequence[np.ndarray], flat: np.ndarray, layout: Layout):
         super().__init__(arrays)
         self.flat = flat
+        self.layout = layout
 
 
 class _Chunk:
@@ -188,21 +240,7 @@ class MLP:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if dtype not in ("float64", "float32"):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
-        self.sizes = sizes
-        self.activation = activation
-        self.output = output
-        self.replicas = int(replicas)
-        self.dtype = np.dtype(dtype)
-        self._hidden = get_activation(activation)
-        self._out = get_activation(output)
-        self.acts = [self._hidden] * (len(sizes) - 2) + [self._out]
-        self.n_layers = len(sizes) - 1
-        shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
-        self.n_params = sum((i + 1) * o for i, o in shapes)
-        # 1 where flat holds a weight, 0 where it holds a bias (for regularisation).
-        self._weight_mask = np.concatenate(
-            [np.r_[np.ones(i * o), np.zeros(o)] for i, o in shapes]).astype(self.dtype)
-        self.n_weights = int(self._weight_mask.sum())
+        self._setup(sizes, activation, output, int(replicas), dtype)
         self.flat = np.zeros((self.replicas, self.n_params), self.dtype)
         self.grad_flat = np.zeros_like(self.flat)
         self._bind()
@@ -212,30 +250,61 @@ class MLP:
             init_std=init_std, bias_init=bias_init,
         )
 
+    def _setup(self, sizes: tuple[int, ...], activation: str, output: str, replicas: int,
+               dtype: str) -> None:
+        """Everything that follows from the architecture's names."""
+        self.sizes = sizes
+        self.activation = activation
+        self.output = output
+        self.replicas = replicas
+        self.dtype = np.dtype(dtype)
+        self._hidden = get_activation(activation)
+        self._out = get_activation(output)
+        self.acts = [self._hidden] * (len(sizes) - 2) + [self._out]
+        self.layout = Layout(sizes)
+        self.n_layers = self.layout.n_layers
+        self.n_params = self.layout.n_params
+        # 1 where flat holds a weight, 0 where it holds a bias (for regularisation).
+        self._weight_mask = self.layout.weight_mask(self.dtype)
+        self.n_weights = sum(entry.size for entry in self.layout.weights)
+
+    # Pickling keeps the names, the parameters and the generators; the views, the
+    # buffers and the programs bound to them are rebuilt (pickled views would become
+    # copies that no longer share memory with `flat`).
+
+    def __getstate__(self) -> dict:
+        return {"sizes": self.sizes, "activation": self.activation, "output": self.output,
+                "replicas": self.replicas, "dtype": self.dtype.name, "init": self.init,
+                "seed": self.seed, "flat": self.flat,
+                "rngs": [rng.bit_generator.state for rng in self.rngs]}
+
+    def __setstate__(self, state: dict) -> None:
+        self._setup(tuple(state["sizes"]), state["activation"], state["output"],
+                    int(state["replicas"]), state["dtype"])
+        self.init, self.seed = state["init"], int(state["seed"])
+        self.flat = np.array(state["flat"], self.dtype, order="C")
+        self.grad_flat = np.zeros_like(self.flat)
+        self._bind()
+        self.rngs = [generator_from_state(s) for s in state["rngs"]]
+
     def _bind(self) -> None:
         """(Re)create the views into ``flat`` and ``grad_flat`` and drop the plans."""
-        self._wext, params = self._views(self.flat)
-        self._gwext, grads = self._views(self.grad_flat)
-        self.params = ParamList(params, self.flat)
-        self.grads = ParamList(grads, self.grad_flat)
-        self.weights = self.params[0::2]
-        self.biases = self.params[1::2]
+        self._wext = self._blocks(self.flat)
+        self._gwext = self._blocks(self.grad_flat)
+        self.params = ParamList(self.layout.unpack(self.flat), self.flat, self.layout)
+        self.grads = ParamList(self.layout.unpack(self.grad_flat), self.grad_flat, self.layout)
+        self.weights = [self.params[e.index] for e in self.layout.weights]
+        self.biases = [self.params[e.index] for e in self.layout.biases]
         self._plans: dict[tuple[int, bool], _Plan] = {}
-        self._single: dict[tuple, list[np.ndarray]] = {}
+        self._frames: dict[tuple, tuple] = {}
         self._programs: dict[tuple, tuple] = {}
         self._loss_out = np.empty(self.replicas, self.dtype)
 
-    def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per layer the block [W; b] (K, fan_in + 1, fan_out), and [W1, b1, ...]."""
-        k, off = self.replicas, 0
-        blocks, views = [], []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
-            size = (fan_in + 1) * fan_out
-            block = flat[:, off : off + size].reshape(k, fan_in + 1, fan_out)
-            blocks.append(block)
-            views += [block[:, :fan_in, :], block[:, fan_in, :]]
-            off += size
-        return blocks, views
+    def _blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Per layer the block [W; b] (K, fan_in + 1, fan_out): a view of ``flat``."""
+        return [flat[:, block].reshape(self.replicas, fan_in + 1, fan_out)
+                for block, fan_in, fan_out in zip(self.layout.blocks, self.sizes[:-1],
+                                                  self.sizes[1:], strict=True)]
 
     # ------------------------------------------------------------------ set-up
 
@@ -306,7 +375,8 @@ class MLP:
 
     def program(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, grads: bool = True,
                 sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
-                outputs: np.ndarray | None = None) -> list[tuple]:
+                outputs: np.ndarray | None = None,
+                keep: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> list[tuple]:
         """One pass over the data as a list of NumPy calls ``(function, args)``.
 
         Inputs are points-last with their row of ones, (d+1, N) shared by all
@@ -316,6 +386,8 @@ class MLP:
         * for each ``(w, result)`` in ``sums``: ``result[k] = Σ_n w_n ℓ_kn``, the
           per-point losses weighted by w (1/N: the mean loss), into a (K,) array;
         * ``outputs[k] = A[L][k]`` if ``outputs`` (K, N) is given;
+        * ``keep[l] = (Z, A)``, if given: layer l's pre-activations and outputs for
+          every replica, copied into the (K, units, N) arrays of ``keep[l]``;
         * if ``grads``, backward from ``dL/dZ[L]`` (the loss's grad):
           ``[dW; db] = [A; 1] dZᵀ``, ``dZ[l-1] = (W dZ[l]) * f'(Z[l-1])``.
 
@@ -337,11 +409,12 @@ class MLP:
             else:
                 xc = XeT if shared else XeT[c.k0 : c.k1]
                 yc = yT[c.k0 : c.k1] if per_replica_y else yT
-            a = xc
-            for act, WeT, Z, A, Ae in zip(acts, c.WeT, c.Z, c.A, c.Ae, strict=True):
-                ops.append((mm, (WeT, a, Z)))  # Zᵀ = [W; b]ᵀ [A; 1]ᵀ
-                ops += _inline(act.forward_ops, act.forward, Z, A)  # A = f(Z)
-                a = Ae
+            ops += _forward_ops(mm, xc, zip(c.WeT, c.Z, c.A, c.Ae,
+                                            map(_activation_ops, acts), strict=True))
+            a = c.Ae[-1]
+            for (Zk, Ak), Z, A in zip(keep, c.Z, c.A, strict=False):
+                rows = slice(c.k0, c.k1) if not c.single else c.k0
+                ops += [(np.copyto, (Zk[rows], Z)), (np.copyto, (Ak[rows], A))]
             if sums:
                 ops.append((loss.terms, (c.Z[-1], a, yc, c.s1, c.s2)))  # into s1
                 for w, result in sums:
@@ -425,6 +498,20 @@ class MLP:
                 f(*args)
         return out[:, :, None]
 
+    def forward_layers(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every layer's pre-activation Z and output A = f(Z), for every replica, from
+        the same pass as training: per layer ``(Z, A)``, each (K, units, N), points last.
+        X (N, d) or (K, N, d). Fresh arrays."""
+        XeT = self.extend_inputs(X)
+        n = XeT.shape[-1]
+        keep = [(np.empty((self.replicas, h, n), self.dtype),
+                 np.empty((self.replicas, h, n), self.dtype)) for h in self.sizes[1:]]
+        with np.errstate(over="ignore", invalid="ignore"):
+            no_targets = XeT[..., :1, :]  # never read: no loss, no gradient
+            for f, args in self.program(XeT, no_targets, get_loss("mse"), False, keep=keep):
+                f(*args)
+        return keep
+
     def loss(self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0,
              l2: float = 0.0) -> np.ndarray:
         """Loss per replica (K,), regularisation included; no gradients."""
@@ -454,43 +541,50 @@ class MLP:
         one image per neuron without a copy. The arrays are buffers reused by the next
         call with the same N; ``dtype`` (default: the net's) lets a display ask for
         float32, which is several times faster for tanh and sigmoid.
+
+        The forward pass is :func:`_forward_ops`'s, as in training, over a program kept
+        per (N, dtype, replica) that first copies the replica's ``[W; b]ᵀ`` into
+        C-ordered buffers of ``dtype`` (OpenBLAS is slow on the transposed view here).
+        Where an activation is f(z) = g(c z), c goes into that copy (exact: c is a power
+        of two or -1) and g saves one pass over the data; the products go in column
+        blocks (:class:`_ColumnBlocks`); each activation then runs once on the whole
+        contiguous layer, 15-25 % faster than block by block.
         """
         if not 0 <= replica < self.replicas:
             raise ValueError(f"replica must be in [0, {self.replicas - 1}], got {replica}")
         dt = np.dtype(dtype) if dtype is not None else self.dtype
         X = np.asarray(X)
-        n = X.shape[0]
-        key = (n, dt.str)
-        bufs = self._single.get(key)
-        if bufs is None:
-            if len(self._single) >= _MAX_PLANS:
-                self._single.pop(next(iter(self._single)))
-            # each layer with its row of ones below (the bias input)
-            bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
-            self._single[key] = bufs
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
+        key = (X.shape[0], dt.str, replica)
+        cached = self._frames.get(key)
+        if cached is None:
+            if len(self._frames) >= _MAX_PLANS:
+                self._frames.pop(next(iter(self._frames)))
+            cached = self._frames[key] = self._frame_program(X.shape[0], dt, replica)
+        bufs, ops = cached
         bufs[0][:-1] = X.T
-        # Where an activation is f(z) = g(c z), c goes into the weights (exact: c is a
-        # power of two or -1) and g saves one pass over the data.
-        scaled = [act.scaled or (1.0, act.forward) for act in self.acts]
-        # C-ordered copies of replica 0's [W; b]ᵀ (OpenBLAS is slow on the transposed
-        # view here). np.array copies, so scaling never touches the network.
-        WeTs = [np.array(w[replica].T, dtype=dt, order="C") for w in self._wext]
-        for WeT, (c, _) in zip(WeTs, scaled, strict=True):
-            if c != 1.0:
-                WeT *= c
-        # The product goes in column blocks: each stays below the size at which
-        # OpenBLAS starts threads, which on a busy machine made one 100 x 100 frame
-        # cost tens of milliseconds instead of one. The activation then runs once on
-        # the whole contiguous layer, 15-25 % faster than block by block.
-        step = max(1, _BLAS_SINGLE_THREAD // max(w.size for w in WeTs))
         with np.errstate(over="ignore", invalid="ignore"):
-            for layer, (_, forward) in enumerate(scaled):
-                Z = bufs[layer + 1][:-1]
-                for start in range(0, n, step):
-                    cols = slice(start, min(n, start + step))
-                    np.matmul(WeTs[layer], bufs[layer][:, cols], out=Z[:, cols])
-                forward(Z, Z)
+            for f, args in ops:
+                f(*args)
         return [b[:-1] for b in bufs]
+
+    def _frame_program(self, n: int, dt: np.dtype, replica: int
+                       ) -> tuple[list[np.ndarray], list[tuple]]:
+        """Buffers (each layer above a row of ones, the bias input) and the calls of
+        :meth:`layer_outputs`: refresh the scaled weight copies, then the forward pass."""
+        bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
+        scaled = [act.scaled or (1.0, act.forward) for act in self.acts]
+        WeTs = [np.empty(w.shape[:0:-1], dt) for w in self._wext]
+        ops: list[tuple] = []
+        for w, WeT, (c, _) in zip(self._wext, WeTs, scaled, strict=True):
+            source = w[replica].T
+            ops.append((np.copyto, (WeT, source)) if c == 1.0
+                       else (np.multiply, (source, np.array(c), WeT)))
+        step = max(1, _BLAS_SINGLE_THREAD // max(w.size for w in WeTs))
+        layers = [(WeT, b[:-1], b[:-1], b, lambda Z, A, g=g: [(g, (Z, A))])
+                  for WeT, b, (_, g) in zip(WeTs, bufs[1:], scaled, strict=True)]
+        return bufs, ops + _forward_ops(_ColumnBlocks(n, step), bufs[0], layers)
 
     def copy(self) -> MLP:
         """An independent copy (parameters and generators duplicated)."""
@@ -499,9 +593,7 @@ class MLP:
         other.flat = self.flat.copy()
         other.grad_flat = np.zeros_like(self.grad_flat)
         other._bind()
-        other.rngs = [np.random.Generator(np.random.PCG64()) for _ in self.rngs]
-        for mine, theirs in zip(other.rngs, self.rngs, strict=True):
-            mine.bit_generator.state = theirs.bit_generator.state
+        other.rngs = [generator_from_state(rng.bit_generator.state) for rng in self.rngs]
         return other
 
     def __repr__(self) -> str:

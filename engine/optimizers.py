@@ -120,7 +120,7 @@ class Optimizer:
             return [flat]
         # Gradients given as a plain list: lay them out like the parameters.
         buf = np.empty_like(self._arrays[0])
-        for view, g in zip(_like_views(self.params, buf), grads, strict=True):
+        for view, g in zip(self.params.layout.unpack(buf), grads, strict=True):
             view[...] = g
         return [buf]
 
@@ -133,18 +133,6 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
         return f"{type(self).__name__}({args})"
-
-
-def _like_views(params, buf):
-    """Views of ``buf`` laid out like the ParamList ``params`` over its flat array."""
-    base = params.flat
-    views = []
-    for p in params:
-        offset = (p.__array_interface__["data"][0] - base.__array_interface__["data"][0])
-        start = offset // base.itemsize
-        size = int(np.prod(p.shape[1:]))
-        views.append(buf[:, start : start + size].reshape(p.shape))
-    return views
 
 
 def _lerp_(m: np.ndarray, g: np.ndarray, w: float, u: np.ndarray) -> None:

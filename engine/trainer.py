@@ -451,11 +451,11 @@ class Trainer:
         xs, ys, feats = self._grid(n)
         layers = self.net.layer_outputs(feats, replica=0, dtype="float32")
         neurons = [a.reshape(a.shape[0], n, n) for a in layers]
-        return Frame(
-            epoch=self.epoch, xs=xs, ys=ys, surface=neurons[-1][0], neurons=neurons,
-            weights=[W[0].copy() for W in self.net.weights],
-            biases=[b[0].copy() for b in self.net.biases],
-        )
+        layout = self.net.layout
+        params = layout.unpack(self.net.flat[0].copy())  # [W1, b1, W2, ...]
+        return Frame(epoch=self.epoch, xs=xs, ys=ys, surface=neurons[-1][0], neurons=neurons,
+                     weights=[params[e.index] for e in layout.weights],
+                     biases=[params[e.index] for e in layout.biases])
 
     # ------------------------------------------------------------ editing
 
@@ -464,30 +464,24 @@ class Trainer:
 
         ``layer`` counts weight layers from 0 (inputs -> first hidden layer).
         """
-        n_layers = self.net.n_layers
+        layout = self.net.layout
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) \
-                or not 0 <= layer < n_layers:
-            raise ConfigError("layer", f"layer must be an integer in [0, {n_layers - 1}]")
+                or not 0 <= layer < layout.n_layers:
+            raise ConfigError("layer", f"layer must be an integer in [0, {layout.n_layers - 1}]")
         value_ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
             value, bool)
         if not value_ok or not np.isfinite(value):
             raise ConfigError("value", "value must be a finite number")
-        W = self.net.weights[layer]
-        fan_in, fan_out = W.shape[1], W.shape[2]
-        if kind == "weight":
-            if not _index_ok(i, fan_in):
-                raise ConfigError("i", f"i must be an integer in [0, {fan_in - 1}]")
-            if not _index_ok(j, fan_out):
-                raise ConfigError("j", f"j must be an integer in [0, {fan_out - 1}]")
-            W[0, i, j] = value
-        elif kind == "bias":
-            if not _index_ok(i, fan_out):
-                raise ConfigError("i", f"i must be an integer in [0, {fan_out - 1}]")
-            if j is not None:
-                raise ConfigError("j", "j must be None for a bias")
-            self.net.biases[layer][0, i] = value
-        else:
+        if kind not in ("weight", "bias"):
             raise ConfigError("kind", "kind must be 'weight' or 'bias'")
+        shape = layout.array(layer, kind).shape  # (fan_in, fan_out) or (fan_out,)
+        if not _index_ok(i, shape[0]):
+            raise ConfigError("i", f"i must be an integer in [0, {shape[0] - 1}]")
+        if kind == "weight" and not _index_ok(j, shape[1]):
+            raise ConfigError("j", f"j must be an integer in [0, {shape[1] - 1}]")
+        if kind == "bias" and j is not None:
+            raise ConfigError("j", "j must be None for a bias")
+        self.net.flat[0, layout.position(layer, kind, i, j)] = value
         self._evaluate_and_record()
 
 

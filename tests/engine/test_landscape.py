@@ -50,21 +50,64 @@ def test_rows_follow_beta_and_columns_alpha(trained):
     assert land.loss[i, j] == pytest.approx(direct, rel=1e-12)
 
 
-def test_random_directions_are_filter_normalised():
+def _direction_of(trainer, include_biases=False, seed=0):
+    """A random direction as loss_landscape draws it (the public entry point)."""
+    land = loss_landscape(trainer, steps=3, seed=seed, include_biases=include_biases)
+    return trainer.net.flat[0].astype(float), land.d1, land.d2
+
+
+@pytest.mark.parametrize("hidden", [[2], [4, 2], [3, 1, 2]])
+def test_random_directions_normalise_every_neurons_filter_at_the_layouts_positions(hidden):
+    """Li et al. (2018): each neuron's incoming weights (column j of W) scaled to the
+    norm of the same neuron's weights in θ, in every layer, the output layer too;
+    biases do not move. Positions come from the network's public layout."""
+    trainer = Trainer(Config(hidden=hidden, seed=7))
+    theta, d1, d2 = _direction_of(trainer)
+    layout = trainer.net.layout
+    for d in (d1, d2):
+        for W in layout.weights:
+            dw, tw = d[W.slice].reshape(W.shape), theta[W.slice].reshape(W.shape)
+            np.testing.assert_allclose(np.linalg.norm(dw, axis=0), np.linalg.norm(tw, axis=0),
+                                       rtol=1e-12, err_msg=W.name)
+            assert (dw != 0).all(), f"{W.name} does not move"
+            if W.shape[0] > 1:  # a one-weight filter can only be ±θ's
+                assert not np.allclose(dw / np.linalg.norm(dw, axis=0),
+                                       tw / np.linalg.norm(tw, axis=0))  # random, not θ
+        for b in layout.biases:
+            assert (d[b.slice] == 0).all(), f"{b.name} moves without include_biases"
+    assert not np.allclose(d1, d2)
+
+
+def test_the_default_2_2_1_direction_moves_the_output_weights_not_the_hidden_biases():
+    """Worked by hand from the documented layout [W1 (2x2) | b1 (2) | W2 (2x1) | b2 (1)]:
+    positions 0-3 and 6-7 are weights, 4-5 and 8 biases."""
+    trainer = Trainer(Config())  # the page's default 2-2-1
+    theta, d, _ = _direction_of(trainer)
+    assert d.shape == (9,)
+    assert (d[[4, 5, 8]] == 0).all()
+    assert (d[[0, 1, 2, 3, 6, 7]] != 0).all()
+    # W2's filter (one output neuron, incoming weights at 6 and 7) has θ's norm
+    assert np.hypot(d[6], d[7]) == pytest.approx(np.hypot(theta[6], theta[7]), rel=1e-12)
+    # W1's first filter: W1[0, 0] and W1[1, 0], at 0 and 2 (row-major 2 x 2)
+    assert np.hypot(d[0], d[2]) == pytest.approx(np.hypot(theta[0], theta[2]), rel=1e-12)
+
+
+def test_include_biases_puts_each_bias_in_its_neurons_filter():
+    trainer = Trainer(Config(hidden=[4, 2], seed=3, bias_init=0.1))
+    theta, d, _ = _direction_of(trainer, include_biases=True)
+    for W, b in zip(trainer.net.layout.weights, trainer.net.layout.biases, strict=True):
+        dcol = np.vstack([d[W.slice].reshape(W.shape), d[b.slice][None]])
+        tcol = np.vstack([theta[W.slice].reshape(W.shape), theta[b.slice][None]])
+        np.testing.assert_allclose(np.linalg.norm(dcol, axis=0), np.linalg.norm(tcol, axis=0),
+                                   rtol=1e-12)
+        assert (d[b.slice] != 0).all()
+
+
+def test_filter_normalized_direction_works_on_a_bare_layout():
     net = MLP([2, 4, 2, 1], replicas=1, seed=7)
     theta = net.flat[0].copy()
-    d = filter_normalized_direction(theta, net.sizes, np.random.default_rng(0))
-    offset = 0
-    for fan_in, fan_out in zip(net.sizes[:-1], net.sizes[1:], strict=True):
-        w = theta[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
-        dw = d[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
-        np.testing.assert_allclose(np.linalg.norm(dw, axis=0), np.linalg.norm(w, axis=0),
-                                   rtol=1e-12)
-        assert not np.allclose(dw / np.linalg.norm(dw, axis=0), w / np.linalg.norm(w, axis=0))
-        offset += fan_in * fan_out
-    assert (d[net.n_weights:] == 0).all()  # biases: zero direction (Li et al.)
-    with_b = filter_normalized_direction(theta, net.sizes, np.random.default_rng(0), True)
-    assert (with_b[net.n_weights:] != 0).any()
+    d = filter_normalized_direction(theta, net.layout, np.random.default_rng(0))
+    assert d.shape == theta.shape and (d[~net.layout.weight_mask(bool)] == 0).all()
 
 
 def test_trajectory_directions_put_the_current_point_at_the_origin(trained):
