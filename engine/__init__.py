@@ -13,6 +13,7 @@ No Flask, no threads, no I/O: usable from a notebook. See docs/ENGINE.md.
 (3,)
 """
 
+from . import reference
 from .activations import ACTIVATIONS
 from .config import FIELDS, SPECS, Config, ConfigError, FieldSpec
 from .datasets import DATASETS, Dataset, Split, make_dataset
@@ -29,6 +30,7 @@ from .features import FEATURES, make_features
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
 from .landscape import Landscape, TrajectoryRecorder, loss_landscape
+from .layout import Layout, ParamArray
 from .losses import LOSSES
 from .network import MLP, ParamList
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
@@ -40,7 +42,8 @@ schema = Config.schema
 __all__ = [
     "ACTIVATIONS", "DATASETS", "FEATURES", "FIELDS", "INITIALIZERS", "LOSSES", "MLP",
     "OPTIMIZERS", "SPECS", "Config", "ConfigError", "DataSplit", "Dataset", "FieldSpec",
-    "Frame", "Optimizer", "ParamList", "Split", "Trainer", "gradient_check",
+    "Frame", "Layout", "Optimizer", "ParamArray", "ParamList", "Split", "Trainer",
+    "gradient_check", "reference",
     "make_dataset", "make_features", "make_optimizer", "schema",
     "Diagnosis", "StuckReport", "check_gradients", "classify_outcomes", "diagnose",
     "diagnose_trainer", "explain_stuck", "Landscape", "TrajectoryRecorder", "loss_landscape",

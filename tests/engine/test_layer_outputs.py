@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import MLP
+from engine import MLP, reference
 from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 
 SCALED = [name for name, act in ACTIVATIONS.items() if act.scaled is not None]
@@ -35,13 +35,10 @@ def test_scaled_form_equals_the_activation(name, dtype):
 
 
 def _layers_by_hand(net: MLP, X: np.ndarray, replica: int) -> list[np.ndarray]:
-    """Each layer's outputs, (units, N), computed one plain step at a time."""
-    a, out = X, [X.T]
-    for layer, act in enumerate(net.acts):
-        z = a @ net.weights[layer][replica] + net.biases[layer][replica]
-        a = act.forward(z, np.empty_like(z))
-        out.append(a.T)
-    return out
+    """Each layer's outputs, (units, N), from the readable reference's equations."""
+    params = [p[replica].astype(float) for p in net.params]
+    layers = reference.forward(params, X, net.activation, net.output)
+    return [X.T] + [A.T for _, A in layers]
 
 
 @pytest.mark.parametrize("output", OUTPUT_ACTIVATIONS)

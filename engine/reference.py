@@ -1,0 +1,109 @@
+"""The network's equations, written to be read: the oracle the fast path is tested against.
+
+One network (no replicas), points first, fresh arrays, float64, textbook names
+(Goodfellow, Bengio & Courville, *Deep Learning*, §6.5). Nothing here is tuned for
+speed and nothing in ``engine/`` calls it; ``tests/engine/test_reference.py`` holds
+the fast path (:class:`engine.network.MLP`, the Trainer's programs, frames) against it.
+
+Forward, for layers l = 1..L, with ``A[0] = X`` (N, n_in)::
+
+    Z[l] = A[l-1] @ W[l] + b[l]        W[l]: (n[l-1], n[l]),  b[l]: (n[l],)
+    A[l] = f(Z[l])                     f: the hidden activation, the output's at l = L
+
+Loss: the mean over every output entry (torch's ``reduction="mean"``), plus the
+penalty on the weights (never the biases)::
+
+    bce = mean(-y ln a - (1 - y) ln(1 - a)) = mean(softplus(z) - y z),  a = sigmoid(z)
+    mse = mean((a - y)²)
+    penalty = l1 Σ|W| + l2 ½ ΣW²
+
+Backward, the chain rule from ``delta[L] = ∂loss/∂Z[L]``::
+
+    ∂loss/∂W[l] = A[l-1]ᵀ @ delta[l] + l1 sign(W[l]) + l2 W[l]
+    ∂loss/∂b[l] = Σ_n delta[l]
+    delta[l-1]  = (delta[l] @ W[l]ᵀ) * f'(Z[l-1])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# name -> (f, f'), both functions of the pre-activation z
+ACTIVATIONS = {
+    "linear": (lambda z: z, lambda z: np.ones_like(z)),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),  # f'(0) = 0
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z),
+                   lambda z: np.where(z > 0, 1.0, 0.01)),
+    "elu": (lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0),
+            lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
+    "softplus": (lambda z: np.logaddexp(0.0, z), sigmoid),
+    "swish": (lambda z: z * sigmoid(z),
+              lambda z: sigmoid(z) + z * sigmoid(z) * (1.0 - sigmoid(z))),
+}
+
+
+def forward(params, X, activation="tanh", output="sigmoid"):
+    """``[(Z1, A1), ..., (ZL, AL)]`` for ``params = [W1, b1, W2, b2, ...]``."""
+    A = np.asarray(X, dtype=float)
+    layers = []
+    L = len(params) // 2
+    for l in range(L):  # noqa: E741 - the equations' l
+        W, b = params[2 * l], params[2 * l + 1]
+        f, _ = ACTIVATIONS[output if l == L - 1 else activation]
+        Z = A @ W + b
+        A = f(Z)
+        layers.append((Z, A))
+    return layers
+
+
+def data_loss(Z, A, y, loss="bce"):
+    """The mean loss of the output layer's Z and A = f(Z) against targets y."""
+    if loss == "bce":
+        return np.mean(np.logaddexp(0.0, Z) - y * Z)
+    if loss == "mse":
+        return np.mean((A - y) ** 2)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def output_delta(Z, A, y, output="sigmoid", loss="bce"):
+    """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size."""
+    if loss == "bce":
+        return (A - y) / y.size
+    _, f_prime = ACTIVATIONS[output]
+    return 2.0 * (A - y) / y.size * f_prime(Z)
+
+
+def penalty(params, l1=0.0, l2=0.0):
+    weights = params[0::2]
+    return sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights)
+
+
+def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce",
+                   l1=0.0, l2=0.0):
+    """(loss, ``[dW1, db1, dW2, db2, ...]``) of one network on the points X (N, n_in)
+    with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh)."""
+    params = [np.asarray(p, dtype=float) for p in params]
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(len(X), -1)
+    layers = forward(params, X, activation, output)
+    Z, A = layers[-1]
+    value = data_loss(Z, A, y, loss) + penalty(params, l1, l2)
+    delta = output_delta(Z, A, y, output, loss)
+    grads = [None] * len(params)
+    for l in reversed(range(len(layers))):  # noqa: E741
+        W = params[2 * l]
+        A_below = layers[l - 1][1] if l > 0 else X
+        grads[2 * l] = A_below.T @ delta + l1 * np.sign(W) + l2 * W
+        grads[2 * l + 1] = delta.sum(axis=0)
+        if l > 0:
+            Z_below = layers[l - 1][0]
+            _, f_prime = ACTIVATIONS[activation]
+            delta = (delta @ W.T) * f_prime(Z_below)
+    return value, grads
