@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .registry import lookup
+
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
 
@@ -244,8 +246,4 @@ OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "linear")
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by name, with an error that lists the known ones."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise ValueError(f"unknown activation {name!r}; known: {known}") from None
+    return lookup(ACTIVATIONS, name, "activation")

@@ -33,19 +33,23 @@ from .optimizers import OPTIMIZERS
 TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
 MAX_SEED = 2**31 - 1
 
-# Which fields each optimizer and initialiser reads (optimizer_kwargs, the MLP's
-# initialisers; tested field by field). The schema carries them in the `extra` of
-# `optimizer` and `init`, so the page shows only the ones that matter.
+
+
+def _names(source: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (source,) if isinstance(source, str) else tuple(source)
+
+
+# Which fields each optimizer and initialiser reads, beyond the learning rate: what
+# each class declares in its `fields` (engine/optimizers.py, engine/initializers.py),
+# the one table that optimizer_kwargs() and init_kwargs() also follow. The schema
+# carries them in the `extra` of `optimizer` and `init`, so the page shows only the
+# ones that matter.
 OPTIMIZER_FIELDS: dict[str, tuple[str, ...]] = {
-    "sgd": ("momentum", "dampening", "nesterov"),
-    "adagrad": ("lr_decay", "initial_accumulator_value", "eps"),
-    "rmsprop": ("alpha", "eps", "momentum", "centered"),
-    "adam": ("beta1", "beta2", "eps", "amsgrad"),
-    "rprop": ("eta_minus", "eta_plus", "step_min", "step_max"),
+    name: tuple(f for source in cls.fields.values() for f in _names(source) if f != "lr")
+    for name, cls in OPTIMIZERS.items()
 }
 INIT_FIELDS: dict[str, tuple[str, ...]] = {
-    "uniform": ("init_low", "init_high"),
-    "normal": ("init_mean", "init_std"),
+    name: tuple(init.fields.values()) for name, init in INITIALIZERS.items() if init.fields
 }
 # The output and loss a data set of each kind starts with when the page switches
 # kinds: the Config refuses a sigmoid output on regression data and a linear one on
@@ -174,6 +178,11 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+_DEFAULTS: dict[str, Any] = {spec.name: spec.default for spec in FIELDS}
+_undeclared = {f for fs in (*OPTIMIZER_FIELDS.values(), *INIT_FIELDS.values())
+               for f in fs} - set(SPECS)
+if _undeclared:  # pragma: no cover - a declaration names a field the table lacks
+    raise AssertionError(f"optimizer/initialiser fields not in FIELDS: {sorted(_undeclared)}")
 
 
 def _num(x: float) -> str:
@@ -269,14 +278,7 @@ class Config:
     __slots__ = ("_values",)
 
     def __init__(self, **values: Any):
-        merged = {spec.name: spec.default for spec in FIELDS}
-        for key, value in values.items():
-            spec = SPECS.get(key)
-            if spec is None:
-                raise ConfigError(key, f"{key} is not a setting")
-            merged[key] = _check_value(spec, value)
-        _raise_combination(merged, values.keys())
-        object.__setattr__(self, "_values", merged)
+        object.__setattr__(self, "_values", _validated(_DEFAULTS, values))
 
     # -- construction
 
@@ -291,16 +293,21 @@ class Config:
         """A new Config: this one with ``changes`` (validated) on top."""
         if not isinstance(changes, dict):
             raise ConfigError("config", "changes must be a dict of settings")
-        merged = dict(self._values)
-        for key, value in changes.items():
-            spec = SPECS.get(key)
-            if spec is None:
-                raise ConfigError(key, f"{key} is not a setting")
-            merged[key] = _check_value(spec, value)
-        _raise_combination(merged, changes.keys())
         new = object.__new__(Config)
-        object.__setattr__(new, "_values", merged)
+        object.__setattr__(new, "_values", _validated(self._values, changes))
         return new
+
+    # Immutable: a copy is the Config itself; pickling goes through from_dict, so a
+    # file or another process can only ever give back a validated Config.
+
+    def __copy__(self) -> Config:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Config:
+        return self
+
+    def __reduce__(self):
+        return (Config.from_dict, (self.to_dict(),))
 
     # -- views
 
@@ -363,28 +370,25 @@ class Config:
         return 0.0, 0.0
 
     def optimizer_kwargs(self) -> dict:
-        """The chosen optimizer's hyper-parameters under their torch.optim names."""
-        name = self.optimizer
-        if name == "sgd":
-            return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                    "nesterov": self.nesterov}
-        if name == "adagrad":
-            return {"lr": self.lr, "lr_decay": self.lr_decay, "eps": self.eps,
-                    "initial_accumulator_value": self.initial_accumulator_value}
-        if name == "rmsprop":
-            return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
-                    "momentum": self.momentum, "centered": self.centered}
-        if name == "adam":
-            return {"lr": self.lr, "betas": (self.beta1, self.beta2), "eps": self.eps,
-                    "amsgrad": self.amsgrad}
-        return {"lr": self.lr, "etas": (self.eta_minus, self.eta_plus),
-                "step_sizes": (self.step_min, self.step_max)}
+        """The chosen optimizer's hyper-parameters under their torch.optim names, fed
+        by the fields its class declares (``fields``: ``betas=(beta1, beta2)``...)."""
+        return {arg: self._fed_by(source)
+                for arg, source in OPTIMIZERS[self.optimizer].fields.items()}
 
     def init_kwargs(self) -> dict:
-        """Keyword arguments of :class:`engine.network.MLP` for the initialiser."""
-        return {"init_low": self.init_low, "init_high": self.init_high,
-                "init_mean": self.init_mean, "init_std": self.init_std,
-                "bias_init": self.bias_init}
+        """Keyword arguments of :class:`engine.network.MLP` for the initialiser: the
+        fields it declares, and ``bias_init`` unless it sets its own biases."""
+        initializer = INITIALIZERS[self.init]
+        kwargs = {name: self._values[name] for name in initializer.fields.values()}
+        if initializer.bias is None:
+            kwargs["bias_init"] = self.bias_init
+        return kwargs
+
+    def _fed_by(self, source: str | tuple[str, ...]) -> Any:
+        """A field's value, or a tuple of several fields' values."""
+        if isinstance(source, str):
+            return self._values[source]
+        return tuple(self._values[name] for name in source)
 
     # -- URL
 
@@ -416,6 +420,18 @@ class Config:
                 raise ConfigError(key, f"{key} needs a value ({key}=...)")
             values[key] = _decode(spec, unquote(raw))
         return cls(**values)
+
+
+def _validated(base: dict, changes: dict) -> dict:
+    """``base`` with ``changes`` on top, each checked on its own, then together."""
+    merged = dict(base)
+    for key, value in changes.items():
+        spec = SPECS.get(key)
+        if spec is None:
+            raise ConfigError(key, f"{key} is not a setting")
+        merged[key] = _check_value(spec, value)
+    _raise_combination(merged, changes.keys())
+    return merged
 
 
 def _raise_combination(values: dict, changed) -> None:

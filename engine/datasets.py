@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .registry import lookup
+
 PLAYGROUND_DOMAIN = (-6.0, 6.0, -6.0, 6.0)
 XOR4_DOMAIN = (-0.5, 1.5, -0.5, 1.5)
 
@@ -161,8 +163,7 @@ XOR4_LABELS = np.array([0.0, 1.0, 1.0, 0.0])
 
 def task_of(name: str) -> str:
     """``"classification"`` or ``"regression"``."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    lookup(dict.fromkeys(DATASETS), name, "dataset")
     return "regression" if name in REGRESSION else "classification"
 
 

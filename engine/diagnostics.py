@@ -49,14 +49,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from .activations import get_activation
 from .config import SPECS, Config, ConfigError
 from .gradcheck import gradient_check_details
+from .jsonable import json_float, to_json
 from .network import MLP
+from .optimizers import OPTIMIZERS
 
 SATURATED_BELOW = 1e-3
 SATURATED_SHARE = 0.95
@@ -67,28 +68,6 @@ DEFAULT_REL_TOL = 1e-2
 CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten")
-
-
-def _json_float(x: float) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def _json(a: Any) -> Any:
-    """Plain lists/floats for JSON, NaN and ±inf as None."""
-    if isinstance(a, np.ndarray):
-        if a.dtype.kind == "f":
-            return [_json(v) for v in a] if a.ndim > 1 else [_json_float(v) for v in a]
-        return a.tolist()
-    if isinstance(a, (float, np.floating)):
-        return _json_float(a)
-    if isinstance(a, np.integer):
-        return int(a)
-    if isinstance(a, dict):
-        return {k: _json(v) for k, v in a.items()}
-    if isinstance(a, (list, tuple)):
-        return [_json(v) for v in a]
-    return a
 
 
 # --------------------------------------------------------------------- diagnose
@@ -107,9 +86,9 @@ class LayerHealth:
 
     def to_dict(self, replica: int | None = None) -> dict:
         pick = (lambda a: a) if replica is None else (lambda a: a[replica])
-        return {"units": int(self.status.shape[1]), "status": _json(pick(self.status)),
-                "active_share": _json(pick(self.active_share)),
-                "dead": _json(pick(self.dead)), "saturated": _json(pick(self.saturated))}
+        return {"units": int(self.status.shape[1]), "status": to_json(pick(self.status)),
+                "active_share": to_json(pick(self.active_share)),
+                "dead": to_json(pick(self.dead)), "saturated": to_json(pick(self.saturated))}
 
 
 @dataclass
@@ -143,10 +122,10 @@ class Diagnosis:
             "activation": self.activation,
             "replica": replica,
             "layers": [layer.to_dict(replica) for layer in self.layers],
-            "dead": _json(pick(self.dead)),
-            "saturated": _json(pick(self.saturated)),
-            "grad_norms": None if self.grad_norms is None else _json(pick(self.grad_norms)),
-            "loss": None if self.loss is None else _json(pick(self.loss)),
+            "dead": to_json(pick(self.dead)),
+            "saturated": to_json(pick(self.saturated)),
+            "grad_norms": None if self.grad_norms is None else to_json(pick(self.grad_norms)),
+            "loss": None if self.loss is None else to_json(pick(self.loss)),
         }
 
 
@@ -205,7 +184,7 @@ def check_gradients(trainer, threshold: float = 1e-6) -> dict:
                  for layer in range(layout.n_layers)]
     layers = [float(np.max([errors[i] for i in indices])) for indices in per_layer]  # NaN stays
     skipped = [sum(kinks[i] for i in indices) for indices in per_layer]
-    return {"layers": [{"layer": i, "max_relative_error": _json_float(e),
+    return {"layers": [{"layer": i, "max_relative_error": json_float(e),
                         "ok": bool(e < threshold), "kinks_skipped": skipped[i]}
                        for i, e in enumerate(layers)],
             "threshold": threshold, "ok": bool(all(e < threshold for e in layers))}
@@ -246,10 +225,8 @@ def _loss_then(trainer, window: int) -> tuple[np.ndarray, int | None]:
 
 
 def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
-    if config.optimizer in ("sgd", "adagrad"):
-        momentum = config.momentum if config.optimizer == "sgd" else 0.0
-        return config.lr * grad_total / (1.0 - momentum)
-    return np.full(grad_total.shape, config.lr)
+    """The optimizer's own estimate of one update's size (``typical_step``)."""
+    return OPTIMIZERS[config.optimizer].typical_step(config.optimizer_kwargs(), grad_total)
 
 
 def _measure(trainer, window: int) -> _State:
@@ -307,7 +284,7 @@ def classify_outcomes(trainer, loss_below: float | None = None,
     """
     s = _measure(trainer, window)
     cases = _cases(s)
-    solved = _solved(s.acc, s.loss, loss_below, trainer.task)
+    solved = success_mask(s.acc, s.loss, loss_below, trainer.task)
     with np.errstate(all="ignore"):
         improving = (s.loss_then - s.loss) / np.abs(s.loss_then) >= rel_tol
     improving |= np.isnan(s.loss_then)  # too early to say it stopped
@@ -317,16 +294,19 @@ def classify_outcomes(trainer, loss_below: float | None = None,
     return [str(c) for c in out]
 
 
-def _solved(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
-            ) -> np.ndarray:
-    if task == "regression":
-        if loss_below is None:
-            raise ValueError("a regression data set needs loss_below to define success")
-        return np.isfinite(loss) & (loss < loss_below)
-    ok = acc >= 1.0
-    if loss_below is not None:
-        ok &= np.isfinite(loss) & (loss < loss_below)
-    return ok
+def success_mask(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
+                 ) -> np.ndarray:
+    """Where a run counts as solved, element-wise (any shape: per replica, or epochs ×
+    replicas): training accuracy 100 % and, when ``loss_below`` is given, a finite
+    training loss below it. Regression has no accuracy: it needs ``loss_below``."""
+    acc, loss = np.asarray(acc), np.asarray(loss)
+    with np.errstate(invalid="ignore"):
+        below = True if loss_below is None else np.isfinite(loss) & (loss < loss_below)
+        if task == "regression":
+            if loss_below is None:
+                raise ValueError("a regression data set needs loss_below to define success")
+            return below
+        return (acc >= 1.0) & below
 
 
 # --------------------------------------------------------------- explain_stuck
@@ -348,7 +328,7 @@ class StuckReport:
     details: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return _json({"case": self.case, "message": self.message,
+        return to_json({"case": self.case, "message": self.message,
                       "suggestions": self.suggestions, "epoch": self.epoch,
                       "loss": self.loss, "replica": self.replica, "details": self.details})
 

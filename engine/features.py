@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .registry import lookup
+
 FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "x1": lambda p: p[:, 0],
     "x2": lambda p: p[:, 1],
@@ -38,8 +40,5 @@ def make_features(points: np.ndarray, names: Sequence[str], dtype: str = "float6
     if out is None:
         out = np.empty((len(points), len(names)), dtype)
     for j, name in enumerate(names):
-        try:
-            out[:, j] = FEATURES[name](points)
-        except KeyError:
-            raise ValueError(f"unknown feature {name!r}; known: {', '.join(FEATURES)}") from None
+        out[:, j] = lookup(FEATURES, name, "feature")(points)
     return out

@@ -27,9 +27,11 @@ restores the intended variance. Biases are not drawn: they all start at
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from .registry import lookup
 
 # Standard deviation of a unit normal truncated to [-2, 2] (Keras's constant).
 _TRUNC_STD = 0.87962566103423978
@@ -41,13 +43,17 @@ Sampler = Callable[..., np.ndarray]
 class Initializer:
     """A named weight sampler ``sample(rng, fan_in, fan_out, **hyper)``.
 
-    ``bias`` overrides the configured bias value when not None (the Playground's 0.1).
+    ``fields``: which Config field feeds each of the sampler's hyper-parameters
+    (``engine.config`` derives from it what each initialiser reads). ``bias``
+    overrides the configured bias value (``bias_init``) when not None (the
+    Playground's 0.1).
     """
 
     name: str
     formula: str
     sample: Sampler
     bias: float | None = None
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 def _truncated_normal(rng: np.random.Generator, std: float, shape: tuple[int, int]):
@@ -115,8 +121,10 @@ INITIALIZERS: dict[str, Initializer] = {
     "he_uniform": Initializer("he_uniform", "U(-l, l), l = sqrt(6 / fan_in)", he_uniform),
     "he_normal": Initializer("he_normal", "truncated N(0, 2 / fan_in)", he_normal),
     "lecun_normal": Initializer("lecun_normal", "truncated N(0, 1 / fan_in)", lecun_normal),
-    "uniform": Initializer("uniform", "U(low, high)", uniform),
-    "normal": Initializer("normal", "N(mean, std²)", normal),
+    "uniform": Initializer("uniform", "U(low, high)", uniform,
+                           fields={"low": "init_low", "high": "init_high"}),
+    "normal": Initializer("normal", "N(mean, std²)", normal,
+                          fields={"mean": "init_mean", "std": "init_std"}),
     "zeros": Initializer("zeros", "0", zeros),
     "playground": Initializer("playground", "U(-0.5, 0.5), biases 0.1", playground, bias=0.1),
 }
@@ -124,8 +132,4 @@ INITIALIZERS: dict[str, Initializer] = {
 
 def get_initializer(name: str) -> Initializer:
     """Look an initialiser up by name, with an error that lists the known ones."""
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        known = ", ".join(INITIALIZERS)
-        raise ValueError(f"unknown initializer {name!r}; known: {known}") from None
+    return lookup(INITIALIZERS, name, "initializer")

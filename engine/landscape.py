@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .diagnostics import _json, _json_float
+from .jsonable import json_float, to_json
 from .layout import Layout
 from .network import MLP
 
@@ -109,15 +109,15 @@ class Landscape:
 
     def to_dict(self) -> dict:
         return {
-            "alphas": _json(self.alphas), "betas": _json(self.betas),
-            "loss": _json(self.loss), "center_loss": _json_float(self.center_loss),
+            "alphas": to_json(self.alphas), "betas": to_json(self.betas),
+            "loss": to_json(self.loss), "center_loss": json_float(self.center_loss),
             "directions": self.directions, "replica": self.replica,
-            "trajectory": None if self.trajectory is None else _json(self.trajectory),
+            "trajectory": None if self.trajectory is None else to_json(self.trajectory),
             "trajectory_loss": None if self.trajectory_loss is None
-            else _json(self.trajectory_loss),
+            else to_json(self.trajectory_loss),
             "trajectory_epochs": self.trajectory_epochs,
             "explained_variance": None if self.explained_variance is None
-            else _json(self.explained_variance),
+            else to_json(self.explained_variance),
         }
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation
+from .registry import lookup
 
 Terms = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 Grad = Callable[
@@ -104,11 +105,7 @@ LOSSES: dict[str, Loss] = {
 
 def get_loss(name: str, output: str | None = None) -> Loss:
     """Look a loss up by name; refuse it if it makes no sense with ``output``."""
-    try:
-        loss = LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise ValueError(f"unknown loss {name!r}; known: {known}") from None
+    loss = lookup(LOSSES, name, "loss")
     if output is not None and output not in loss.outputs:
         allowed = ", ".join(loss.outputs)
         raise ValueError(f"loss {name!r} needs an output activation in: {allowed}")

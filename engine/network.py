@@ -321,7 +321,9 @@ class MLP:
     ) -> None:
         """Draw every replica's weights afresh: replica k from ``PCG64(seed + k)``."""
         initializer = get_initializer(init)
-        hyper = {"low": init_low, "high": init_high, "mean": init_mean, "std": init_std}
+        given = {"init_low": init_low, "init_high": init_high, "init_mean": init_mean,
+                 "init_std": init_std}
+        hyper = {arg: given[name] for arg, name in initializer.fields.items()}
         bias = initializer.bias if initializer.bias is not None else bias_init
         self.init = init
         self.seed = int(seed)

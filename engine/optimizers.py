@@ -24,15 +24,36 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .registry import lookup
+
 
 class Optimizer:
     """Base class: parameters, per-array state, and the in-place update.
 
-    Subclasses set ``defaults`` and implement ``_init_state`` and ``_update``.
+    Subclasses set ``defaults`` (torch's hyper-parameters and default values) and
+    ``fields``, which Config field(s) feed each of them (a pair for a tuple argument
+    such as Adam's ``betas``): ``engine.config`` derives from it which fields each
+    optimizer reads and the keyword arguments it gets. They implement
+    ``_init_state`` and ``_update``, and may refine :meth:`typical_step`.
     """
 
     name = "optimizer"
     defaults: dict = {}
+    fields: dict[str, str | tuple[str, ...]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if set(cls.fields) != set(cls.defaults):
+            raise TypeError(f"{cls.__name__}.fields must name a Config field for each of "
+                            f"{sorted(cls.defaults)}")
+
+    @classmethod
+    def typical_step(cls, hyper: dict, grad_norm: np.ndarray) -> np.ndarray:
+        """The size of one update, roughly, for gradients of norm ``grad_norm``
+        (the diagnostics' "steps too small" test). By default ``lr``: the adaptive
+        methods divide the gradient by its own running size, so their step hardly
+        depends on it."""
+        return np.full(np.shape(grad_norm), float(hyper["lr"]))
 
     def __init__(self, params: Sequence[np.ndarray], **hyper):
         unknown = set(hyper) - set(self.defaults)
@@ -52,6 +73,31 @@ class Optimizer:
         self.state = [self._init_state(p) for p in self._arrays]
         self._buf = [np.empty_like(p) for p in self._arrays]
         self._grads_seen, self._garrays_seen = None, None
+
+    # -- state, for checkpoints
+
+    def state_dict(self) -> dict:
+        """What the next steps depend on beyond the hyper-parameters: ``t`` and, per
+        parameter array, the state entries (arrays copied; None where not made yet)."""
+        return {"t": self.t,
+                "state": [{key: value.copy() if isinstance(value, np.ndarray) else value
+                           for key, value in entries.items()} for entries in self.state]}
+
+    def load_state_dict(self, saved: dict) -> None:
+        """Put back a :meth:`state_dict`. Every entry is checked against this
+        optimizer's own (names, shapes, types) before anything changes; a mismatch
+        raises ValueError naming the entry."""
+        t = saved.get("t")
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+            raise ValueError(f"optimizer state: t must be an integer >= 0, got {t!r}")
+        states = saved.get("state")
+        if not isinstance(states, (list, tuple)) or len(states) != len(self._arrays):
+            raise ValueError(f"optimizer state: expected {len(self._arrays)} parameter "
+                             f"array(s) of {self.name} state")
+        restored = [_checked_state(self.name, self._init_state(p), entries, p)
+                    for p, entries in zip(self._arrays, states, strict=True)]
+        self.t = int(t)
+        self.state = restored
 
     # -- hyper-parameters
 
@@ -135,6 +181,35 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
+def _checked_state(name: str, template: dict, entries, p: np.ndarray) -> dict:
+    """``entries`` as this optimizer's state for the array ``p``, shaped like
+    ``template`` (a fresh state): arrays of p's shape (also where the template holds
+    None, a buffer made at the first step), tuples of numbers; else ValueError."""
+    if not isinstance(entries, dict) or set(entries) != set(template):
+        got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
+        raise ValueError(f"optimizer state: {name} keeps {sorted(template)}, got {got}")
+    out = {}
+    for key, fresh in template.items():
+        value = entries[key]
+        where = f"optimizer state {key!r}"
+        if isinstance(fresh, tuple):
+            if not isinstance(value, (list, tuple)) or len(value) != len(fresh) or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in value):
+                raise ValueError(f"{where}: expected {len(fresh)} finite numbers")
+            out[key] = tuple(float(v) for v in value)
+        elif value is None and fresh is None:
+            out[key] = None
+        else:
+            if not isinstance(value, np.ndarray) or value.shape != p.shape \
+                    or value.dtype.kind != "f":
+                shape = getattr(value, "shape", type(value).__name__)
+                raise ValueError(f"{where}: expected a float array of shape {p.shape}, "
+                                 f"got {shape}")
+            out[key] = value.astype(p.dtype, copy=True)
+    return out
+
+
 def _lerp_(m: np.ndarray, g: np.ndarray, w: float, u: np.ndarray) -> None:
     """m <- m + w (g - m), in torch.lerp's two-branch form (u is scratch)."""
     np.subtract(g, m, out=u)
@@ -162,6 +237,14 @@ class SGD(Optimizer):
 
     name = "sgd"
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
+    fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening",
+              "nesterov": "nesterov"}
+
+    @classmethod
+    def typical_step(cls, hyper, grad_norm):
+        """lr ‖g‖ / (1 - momentum): the step scales with the gradient (momentum's
+        geometric sum multiplies a steady gradient by 1 / (1 - momentum))."""
+        return hyper["lr"] * np.asarray(grad_norm) / (1.0 - hyper["momentum"])
 
     def _check(self) -> None:
         super()._check()
@@ -205,6 +288,15 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     defaults = {"lr": 1e-2, "lr_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}
+    fields = {"lr": "lr", "lr_decay": "lr_decay",
+              "initial_accumulator_value": "initial_accumulator_value", "eps": "eps"}
+
+    @classmethod
+    def typical_step(cls, hyper, grad_norm):
+        """lr ‖g‖, as for plain gradient descent: where the gradient is tiny (the
+        diagnostics' question) eps and the accumulator's start dominate the
+        denominator and the step follows the gradient."""
+        return hyper["lr"] * np.asarray(grad_norm)
 
     def _check(self) -> None:
         super()._check()
@@ -246,6 +338,8 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": False}
+    fields = {"lr": "lr", "alpha": "alpha", "eps": "eps", "momentum": "momentum",
+              "centered": "centered"}
 
     def _check(self) -> None:
         super()._check()
@@ -299,6 +393,7 @@ class Adam(Optimizer):
 
     name = "adam"
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False}
+    fields = {"lr": "lr", "betas": ("beta1", "beta2"), "eps": "eps", "amsgrad": "amsgrad"}
 
     def _check(self) -> None:
         super()._check()
@@ -379,6 +474,8 @@ class Rprop(Optimizer):
 
     name = "rprop"
     defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
+    fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"),
+              "step_sizes": ("step_min", "step_max")}
 
     def _check(self) -> None:
         super()._check()
@@ -424,9 +521,4 @@ def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper) -> Optimize
 
     >>> opt = make_optimizer("adam", net.params, lr=0.01, betas=(0.9, 0.999))  # doctest: +SKIP
     """
-    try:
-        cls = OPTIMIZERS[name]
-    except KeyError:
-        known = ", ".join(OPTIMIZERS)
-        raise ValueError(f"unknown optimizer {name!r}; known: {known}") from None
-    return cls(params, **hyper)
+    return lookup(OPTIMIZERS, name, "optimizer")(params, **hyper)

@@ -15,6 +15,7 @@ engine's settings allow, with a seed chosen (by measurement over 100 restarts, f
 from __future__ import annotations
 
 from .config import Config
+from .registry import lookup
 
 # Keras's defaults, which the seeds used: RMSprop(lr=0.001, rho=0.9, eps=1e-7),
 # Adam(lr=0.001, eps=1e-7), glorot_uniform weights and zero biases.
@@ -135,6 +136,5 @@ def preset_config(name: str, base: Config | None = None) -> Config:
 
     Raises KeyError naming the known presets when ``name`` is not one of them.
     """
-    if name not in _BY_NAME:
-        raise KeyError(f"unknown preset {name!r}; known: {', '.join(_BY_NAME)}")
-    return (base or Config()).replace(_BY_NAME[name]["config"])
+    preset = lookup(_BY_NAME, name, "preset", error=KeyError)
+    return (base or Config()).replace(preset["config"])

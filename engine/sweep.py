@@ -35,13 +35,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .config import Config
-from .diagnostics import (
-    DEFAULT_WINDOW,
-    _json,
-    _json_float,
-    classify_outcomes,
-    diagnose_trainer,
-)
+from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, success_mask
+from .jsonable import json_float, to_json
 from .trainer import Trainer
 
 HISTORY_BUDGET = 64 * 2**20
@@ -131,7 +126,7 @@ class SweepResult:
             "outcomes": {o: int((self.outcome == o).sum()) for o in OUTCOMES},
             "cases": {c: int((self.case == c).sum()) for c in STUCK_CASES
                       if (self.case == c).any()},
-            "median_final_loss": _json_float(np.nanmedian(self.final_loss))
+            "median_final_loss": json_float(np.nanmedian(self.final_loss))
             if np.isfinite(self.final_loss).any() else None,
         }
 
@@ -141,8 +136,8 @@ class SweepResult:
         for i in range(self.n):
             ets = int(self.epochs_to_success[i])
             out.append({
-                "seed": int(self.seeds[i]), "final_loss": _json_float(self.final_loss[i]),
-                "final_acc": _json_float(self.final_acc[i]),
+                "seed": int(self.seeds[i]), "final_loss": json_float(self.final_loss[i]),
+                "final_acc": json_float(self.final_acc[i]),
                 "epochs_to_success": ets if ets >= 0 else None,
                 "outcome": str(self.outcome[i]), "case": str(self.case[i]) or None,
                 "dead_units": int(self.dead_units[i]),
@@ -158,12 +153,12 @@ class SweepResult:
         """The first seeds' decision surfaces, JSON-friendly (rounded to 1e-3)."""
         if self.surfaces is None:
             return None
-        return {"xs": _json(self.surface_xs), "ys": _json(self.surface_ys),
-                "seeds": _json(self.seeds[: len(self.surfaces)]),
+        return {"xs": to_json(self.surface_xs), "ys": to_json(self.surface_ys),
+                "seeds": to_json(self.seeds[: len(self.surfaces)]),
                 "surfaces": np.round(self.surfaces.astype(float), 3).tolist()}
 
     def to_dict(self, surfaces: bool = False) -> dict:
-        out = {"config": self.config.to_dict(), "changes": _json(self.changes),
+        out = {"config": self.config.to_dict(), "changes": to_json(self.changes),
                "epochs": self.epochs, "loss_below": self.loss_below,
                "cancelled": self.cancelled, "elapsed": self.elapsed,
                "summary": self.summary(), "runs": self.records()}
@@ -249,7 +244,7 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
     while True:
         rows = trainer.history_since(seen)
         if len(rows["epoch"]):
-            ok = _success(rows["train_acc"], rows["train_loss"], loss_below, trainer.task)
+            ok = success_mask(rows["train_acc"], rows["train_loss"], loss_below, trainer.task)
             hit = ok.any(axis=0) & (first_success < 0)
             first_success[hit] = rows["epoch"][ok.argmax(axis=0)[hit]]
             seen = int(rows["epoch"][-1])
@@ -271,19 +266,6 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
     return {"final_loss": loss, "final_acc": acc, "epochs_to_success": first_success,
             "outcome": outcome, "case": case, "dead_units": diagnosis.dead,
             "saturated_units": diagnosis.saturated}
-
-
-def _success(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
-             ) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        if task == "regression":
-            if loss_below is None:
-                raise ValueError("a regression data set needs loss_below to define success")
-            return loss < loss_below
-        ok = acc >= 1.0
-        if loss_below is not None:
-            ok &= loss < loss_below
-    return ok
 
 
 # ------------------------------------------------------------------------ grid
@@ -351,7 +333,7 @@ class GridResult:
     def to_dict(self, surfaces: bool = False) -> dict:
         first = self.cells[0] if self.cells else None
         return {
-            "config": self.config.to_dict(), "grid": _json({k: [_plain(v) for v in vs]
+            "config": self.config.to_dict(), "grid": to_json({k: [_plain(v) for v in vs]
                                                             for k, vs in self.grid.items()}),
             "seeds": first.n if first else 0,
             "seed_start": int(first.seeds[0]) if first and first.n else None,
