@@ -33,10 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Config, ConfigError
-from .datasets import make_dataset
+from .datasets import Dataset, make_dataset
 from .features import make_features
 from .losses import get_loss
-from .network import MLP
+from .network import MLP, generator_from_state
 from .optimizers import Optimizer, make_optimizer
 
 _KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -127,6 +127,36 @@ class _History:
         self.data[:, :m] = self.data[:, keep]
         self.n = m
 
+    def saved(self) -> dict:
+        """The rows and the stride, copied: what :meth:`restored` takes back."""
+        return {"stride": self.stride, "epoch": self.epoch[: self.n].copy(),
+                "data": self.data[:, : self.n].copy()}
+
+    @classmethod
+    def restored(cls, k: int, max_rows: int, saved: dict) -> _History:
+        """A history holding ``saved``'s rows (checked: at most max_rows rows of K
+        numbers, epochs rising on the stride)."""
+        epoch = np.asarray(saved["epoch"])
+        data = np.asarray(saved["data"])
+        stride, n = saved["stride"], len(epoch)
+        if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+            raise ValueError(f"history: stride must be an integer >= 1, got {stride!r}")
+        if epoch.ndim != 1 or epoch.dtype.kind not in "iu" or not 1 <= n <= max_rows:
+            raise ValueError(f"history: expected 1 to {max_rows} integer epochs, "
+                             f"got shape {epoch.shape} of {epoch.dtype}")
+        if data.shape != (4, n, k) or data.dtype.kind != "f":
+            raise ValueError(f"history: expected float rows of shape {(4, n, k)}, "
+                             f"got {data.shape}")
+        if (np.diff(epoch) <= 0).any() or epoch[0] < 0:
+            raise ValueError("history: epochs must rise from 0")
+        history = cls(k, max_rows)
+        history.stride = int(stride)
+        history._alloc(max(n, min(1024, max_rows)))
+        history.epoch[:n] = epoch
+        history.data[:, :n] = data
+        history.n = n
+        return history
+
     def since(self, epoch: int) -> dict:
         start = int(np.searchsorted(self.epoch[: self.n], epoch, side="right"))
         out = {"epoch": self.epoch[start : self.n].copy()}
@@ -162,6 +192,9 @@ class Trainer:
             int(max_history_rows) if max_history_rows
             else int(min(100_000, max(256, 1_000_000 // k)))
         )
+        # Where the data come from: None, the Config's generator; else a Dataset of
+        # the user's own points (the slot custom data fills, kept in checkpoints).
+        self._dataset: Dataset | None = None
         self._build()
 
     # ------------------------------------------------------------ building
@@ -169,8 +202,9 @@ class Trainer:
     def _build(self) -> None:
         cfg = self.config
         k = self.replicas
-        data = make_dataset(cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share,
-                            cfg.data_seed, cfg.xor4_sample)
+        data = self._dataset if self._dataset is not None else make_dataset(
+            cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share, cfg.data_seed,
+            cfg.xor4_sample)
         self.task = data.task
         self.train = self._split(data.train.points, data.train.y, data.domain)
         self.test = (self.train if data.test_is_train
@@ -181,6 +215,8 @@ class Trainer:
                                                    **cfg.optimizer_kwargs())
         self.epoch = 0
         self.diverged = np.zeros(k, bool)
+        self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
+        self.last_edit_epoch: int | None = None  # ... the latest at this epoch
         self._history = _History(k, self.max_history_rows)
         n_train, n_test = len(self.train), len(self.test)
         if self.test is self.train:
@@ -267,6 +303,92 @@ class Trainer:
     def reset(self) -> None:
         """Rebuild from the same Config: the same seeds give the same start."""
         self._build()
+
+    # ------------------------------------------------------------ state
+
+    def _state(self) -> dict:
+        """Everything the next epochs depend on, as plain values and arrays (copies):
+        what pickling and checkpoints (:mod:`engine.checkpoint`) carry. Buffers and
+        programs are not state: they are rebuilt from the Config."""
+        return {
+            "config": self.config, "replicas": self.replicas,
+            "max_history_rows": self.max_history_rows, "dataset": self._dataset,
+            "epoch": self.epoch, "flat": self.net.flat.copy(),
+            "rngs": [rng.bit_generator.state for rng in self.net.rngs],
+            "optimizer": self.optimizer.state_dict(), "diverged": self.diverged.copy(),
+            "history": self._history.saved(),
+            "last": np.stack([np.asarray(self.last[key], np.float64) for key in _KEYS]),
+            "edits": self.edits, "last_edit_epoch": self.last_edit_epoch,
+        }
+
+    @classmethod
+    def _from_state(cls, state: dict) -> Trainer:
+        """A Trainer that continues exactly where :meth:`_state`'s left off: built
+        from its Config (data, network, programs), then given its numbers. Each is
+        checked first (ValueError naming it); nothing half-made is returned."""
+        trainer = object.__new__(cls)
+        trainer.config = state["config"]
+        trainer.replicas = int(state["replicas"])
+        trainer.max_history_rows = int(state["max_history_rows"])
+        trainer._dataset = state["dataset"]
+        trainer._build()
+        trainer._restore(state)
+        return trainer
+
+    def _restore(self, state: dict) -> None:
+        net, k = self.net, self.replicas
+        flat = np.asarray(state["flat"])
+        if flat.shape != net.flat.shape or flat.dtype.kind != "f":
+            raise ValueError(f"weights: expected a float array of shape {net.flat.shape} "
+                             f"(the config's {net.layout.sizes} net, {k} replicas), "
+                             f"got {flat.shape}")
+        diverged = np.asarray(state["diverged"])
+        if diverged.shape != (k,) or diverged.dtype != bool:
+            raise ValueError(f"diverged: expected {k} flags, got {diverged.shape}")
+        if not np.isfinite(flat[~diverged]).all():
+            raise ValueError("weights: non-finite values in a replica that has not diverged")
+        if len(state["rngs"]) != k:
+            raise ValueError(f"generators: expected {k}, got {len(state['rngs'])}")
+        rngs = [generator_from_state(rng) for rng in state["rngs"]]
+        last = np.asarray(state["last"], np.float64)
+        if last.shape != (4, k):
+            raise ValueError(f"last: expected shape (4, {k}), got {last.shape}")
+        history = _History.restored(k, self.max_history_rows, state["history"])
+        epoch = state["epoch"]
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
+                or not epoch >= history.epoch[history.n - 1]:
+            raise ValueError(f"epoch: expected an integer >= the last history row, "
+                             f"got {epoch!r}")
+        self.optimizer.load_state_dict(state["optimizer"])  # checks before it changes
+        np.copyto(net.flat, flat)
+        net.rngs = rngs
+        self.epoch = int(epoch)
+        self.diverged = diverged.copy()
+        self._any_diverged = bool(diverged.any())
+        self._history = history
+        self.last = {"epoch": self.epoch, **dict(zip(_KEYS, last, strict=True))}
+        self.edits = int(state["edits"])
+        self.last_edit_epoch = state["last_edit_epoch"]
+
+    def __reduce__(self):
+        # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
+        return (Trainer._from_state, (self._state(),))
+
+    def save(self, file) -> None:
+        """Write this run to ``file`` (a path or a binary file object): one ``.npz``
+        with a JSON header, see :mod:`engine.checkpoint`."""
+        from .checkpoint import save
+
+        save(self, file)
+
+    @classmethod
+    def load(cls, source) -> Trainer:
+        """The run saved in ``source`` (a path, a binary file object or bytes), ready
+        to train on exactly as if it had never stopped. A truncated, corrupted or
+        newer-format file raises ValueError saying what is wrong."""
+        from .checkpoint import load
+
+        return load(source)
 
     # ------------------------------------------------------------ training
 
@@ -422,6 +544,31 @@ class Trainer:
         """Current outputs (K, N) on the training points."""
         return self.net.forward(self.train.X)[:, :, 0]
 
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """Every replica's prediction (K, N) at raw 2-D ``points`` (N, 2), the
+        configured input features applied: for classification the probability of
+        label 1 (a tanh output's ±1 mapped back: (a + 1) / 2), for regression the
+        value."""
+        out = self._outputs_at(points)
+        if self.task == "classification" and self.config.output == "tanh":
+            return (out + 1.0) / 2.0
+        return out
+
+    def predict_class(self, points: np.ndarray) -> np.ndarray:
+        """Labels (K, N), 0 or 1, at raw 2-D ``points``: the side of the decision
+        threshold (as the accuracy counts it) each replica puts them on."""
+        if self.task != "classification":
+            raise ValueError("predict_class: a regression run has no classes; use predict")
+        return (self._outputs_at(points) > self._threshold).astype(np.int64)
+
+    def _outputs_at(self, points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
+            raise ValueError(f"points must be finite numbers of shape (N, 2), "
+                             f"got shape {points.shape}")
+        X = make_features(points, self.config.features, self.config.dtype)
+        return self.net.forward(X)[:, :, 0]
+
     # ------------------------------------------------------------ display
 
     def _grid(self, n: int):
@@ -482,6 +629,8 @@ class Trainer:
         if kind == "bias" and j is not None:
             raise ConfigError("j", "j must be None for a bias")
         self.net.flat[0, layout.position(layer, kind, i, j)] = value
+        self.edits += 1
+        self.last_edit_epoch = self.epoch
         self._evaluate_and_record()
 
 

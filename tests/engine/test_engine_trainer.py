@@ -210,3 +210,44 @@ def test_replicas_argument_is_checked():
         Trainer(replicas=0)
     with pytest.raises(TypeError):
         Trainer().update({"lr": 0.1})
+
+
+# ---- predict ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changes", [
+    {},  # sigmoid output: probabilities as they are
+    {"output": "tanh", "loss": "mse", "features": ["x1", "x2", "x1x2", "sinx1"]},
+    {"dataset": "circle", "n_points": 60, "noise": 20, "hidden": [4]},
+])
+def test_predict_at_the_training_points_gives_what_the_trainer_scores(changes):
+    """predict applies the features itself; its classes agree with the accuracy the
+    Trainer records, and on new points the probabilities stay in [0, 1]."""
+    tr = Trainer(Config(**changes), replicas=3)
+    tr.step(150)
+    p = tr.predict(tr.train.points)
+    assert p.shape == (3, len(tr.train))
+    raw = tr.outputs()
+    want = (raw + 1) / 2 if tr.config.output == "tanh" else raw
+    np.testing.assert_allclose(p, want, rtol=1e-12, atol=1e-15)
+    labels = tr.predict_class(tr.train.points)
+    assert labels.dtype.kind == "i" and set(np.unique(labels)) <= {0, 1}
+    np.testing.assert_array_equal((labels == tr.train.y[:, 0]).mean(axis=1),
+                                  tr.last["train_acc"])
+    grid = np.random.default_rng(0).uniform(-6, 6, (50, 2))
+    assert ((tr.predict(grid) >= 0) & (tr.predict(grid) <= 1)).all()
+
+
+def test_predict_on_regression_gives_values_and_no_classes():
+    tr = Trainer(Config(dataset="plane", output="linear", loss="mse", n_points=40))
+    tr.step(50)
+    np.testing.assert_allclose(tr.predict(tr.train.points), tr.outputs(), rtol=1e-12)
+    with pytest.raises(ValueError, match="regression"):
+        tr.predict_class(tr.train.points)
+
+
+@pytest.mark.parametrize("points", [[[0.0, 1.0, 2.0]], [0.0, 1.0], [[np.nan, 0.0]],
+                                    [[np.inf, 1.0]]])
+def test_predict_refuses_points_that_are_not_finite_pairs(points):
+    with pytest.raises(ValueError, match="points"):
+        Trainer().predict(points)
