@@ -3,8 +3,9 @@
 Every Config field is a flag, generated from the engine's schema (``--field-name``;
 lists comma-separated, ``--hidden 4,2``; bools 0/1 or true/false), on top of the
 defaults or of ``--preset NAME`` — except ``seed`` (the sweep's seeds are
-``--seed-start S --seeds N``) and the display fields ``grid`` and ``speed``, which
-training ignores. Then::
+``--seed-start S --seeds N``; S is the preset's or the defaults' seed unless given, as
+the page's restart lab starts at the page's seed) and the display fields ``grid`` and
+``speed``, which training ignores. Then::
 
     playground sweep --seeds 500 --epochs 2000 --activation relu \\
         --grid hidden=2/3/4/5/4,2 --grid optimizer=sgd,adam
@@ -150,7 +151,8 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
 def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     run = p.add_argument_group("sweep")
     run.add_argument("--seeds", type=int, default=200, help="number of seeds (restarts)")
-    run.add_argument("--seed-start", type=int, default=0, help="first seed")
+    run.add_argument("--seed-start", type=int, default=None,
+                     help="first seed (default: the preset's seed, else 0)")
     run.add_argument("--epochs", type=int, default=2000, help="epochs per seed")
     run.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
                      help="sweep a setting over values (repeatable); list-valued fields "
@@ -252,9 +254,10 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
     stderr = stderr or sys.stderr
     try:
         config = config_from_args(args)
+        seed_start = config.seed if args.seed_start is None else args.seed_start
         grid = parse_grid(args.grid)
         for name, value, low in (("--seeds", args.seeds, 1), ("--epochs", args.epochs, 0),
-                                 ("--seed-start", args.seed_start, 0),
+                                 ("--seed-start", seed_start, 0),
                                  ("--chunk", args.chunk, 1)):
             if value < low:
                 raise UsageError(f"{name} must be >= {low}, got {value}")
@@ -263,7 +266,7 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         if config.task == "regression" and args.loss_below is None:
             raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
         try:
-            config.replace({"seed": args.seed_start + args.seeds - 1})
+            config.replace({"seed": seed_start + args.seeds - 1})
             from engine.sweep import grid_cells
             grid_cells(config, grid)
         except ConfigError as exc:
@@ -274,7 +277,7 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         return 2
     progress = None if args.quiet else ProgressBar(stderr)
     try:
-        result = sweep_grid(config, grid, seeds=args.seeds, seed_start=args.seed_start,
+        result = sweep_grid(config, grid, seeds=args.seeds, seed_start=seed_start,
                             epochs=args.epochs, loss_below=args.loss_below,
                             chunk=args.chunk, progress=progress,
                             surface_grid=24 if args.html else 0)
@@ -283,7 +286,8 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         return 1
     machine_on_stdout = "-" in (args.json, args.csv)
     if not machine_on_stdout:
-        what = f"{args.seeds} seeds from {args.seed_start}, {args.epochs} epochs"
+        what = (f"{args.seeds} seeds, {seed_start} to {seed_start + args.seeds - 1}, "
+                f"{args.epochs} epochs")
         if args.loss_below is not None:
             what += f", success also needs loss < {args.loss_below:g}"
         query = config.replace({"seed": Config().seed}).to_query()

@@ -1,9 +1,12 @@
 """The restart lab: one Config, hundreds of seeds, one vectorised run.
 
-:func:`sweep` trains seed ``s`` as replica ``s - start`` of a multi-replica
-:class:`~engine.trainer.Trainer` (replica k of a Trainer uses ``config.seed + k``),
-so seed s in a sweep is exactly ``Trainer(config.replace({"seed": s})).step(epochs)``
-run alone — the page can reopen any seed live. Per seed it reports the final loss
+:func:`sweep` trains seeds ``start, start + 1, ...`` — ``start`` is the Config's own
+``seed`` unless ``seed_start`` says otherwise, the one rule the page's restart lab and
+``playground sweep`` follow too — seed ``s`` as replica ``s - start`` of a
+multi-replica :class:`~engine.trainer.Trainer` (replica k of a Trainer uses
+``config.seed + k``), so seed s in a sweep is exactly
+``Trainer(config.replace({"seed": s})).step(epochs)`` run alone: the page can reopen
+any seed live. Per seed it reports the final loss
 and accuracy, the epochs to success, the outcome (solved / stuck / diverged) and,
 for runs that did not solve, the case from :mod:`engine.diagnostics` (half_plateau,
 dead_units, ...). :func:`sweep_grid` repeats it over a grid of settings, with the
@@ -82,13 +85,29 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 @dataclass
 class SweepResult:
-    """Per seed (arrays in seed order) and the summary of one sweep.
+    """Per seed (arrays in seed order, one entry per seed that ran) and the summary
+    of one sweep.
 
-    ``epochs_to_success`` is -1 where success never happened (None in
-    :meth:`records`). ``case`` is "" for solved runs. ``surfaces`` (S, n, n) holds
-    the decision surfaces of the first S seeds on the grid ``surface_xs`` ×
-    ``surface_ys`` (row i = ys[i]), as in :meth:`engine.trainer.Trainer.frame`.
-    ``cancelled``: the sweep stopped early; only whole chunks are reported.
+    * ``config``: the Config the seeds ran with, its ``seed`` the first seed
+      (``config_for(s)`` reruns seed s alone); ``epochs``; ``loss_below`` (None:
+      success is accuracy alone); ``seed_start``, the first seed.
+    * ``seeds`` (n,): the seeds, ``seed_start, seed_start + 1, ...``.
+    * ``final_loss``, ``final_acc`` (n,): training loss (regularisation included) and
+      accuracy after the last epoch (accuracy NaN for regression).
+    * ``epochs_to_success`` (n,): the first epoch at which the run counted as solved,
+      -1 where it never did (None in :meth:`records`).
+    * ``outcome`` (n,): "solved", "stuck" or "diverged", judged on the final state;
+      ``case`` (n,): for unsolved runs the diagnostics' case (half_plateau,
+      dead_units, plateau, saturated, small_steps, still_improving, diverged), "" for
+      solved ones; ``dead_units``, ``saturated_units`` (n,): hidden units so tagged.
+    * ``surfaces`` (S, g, g) float32: the decision surfaces of the first S seeds on
+      the grid ``surface_xs`` × ``surface_ys`` (row i = ys[i]), as in
+      :meth:`engine.trainer.Trainer.frame`; None when none were asked for.
+    * ``cancelled``: the sweep stopped early; only whole chunks are reported.
+      ``elapsed``: seconds. ``changes``: a grid cell's settings (:func:`sweep_grid`).
+
+    :meth:`summary` gives the counts, the rate and its Wilson interval;
+    :meth:`to_dict` is the JSON the CLI writes and the page's lab receives.
     """
 
     config: Config
@@ -108,6 +127,7 @@ class SweepResult:
     cancelled: bool = False
     elapsed: float = 0.0
     changes: dict = field(default_factory=dict)
+    seed_start: int = 0
 
     @property
     def n(self) -> int:
@@ -159,6 +179,7 @@ class SweepResult:
 
     def to_dict(self, surfaces: bool = False) -> dict:
         out = {"config": self.config.to_dict(), "changes": to_json(self.changes),
+               "seed_start": self.seed_start, "seeds": self.n,
                "epochs": self.epochs, "loss_below": self.loss_below,
                "cancelled": self.cancelled, "elapsed": self.elapsed,
                "summary": self.summary(), "runs": self.records()}
@@ -172,18 +193,43 @@ def _chunk_size(chunk: int, epochs: int) -> int:
     return max(1, min(int(chunk), HISTORY_BUDGET // per_replica))
 
 
-def sweep(config: Config, seeds: int = 200, seed_start: int = 0, epochs: int = 2000,
-          loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
+def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
+          epochs: int = 2000, loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
           progress: Progress | None = None, cancel: CancelToken | None = None,
           surface_grid: int = 24, surface_limit: int = 64) -> SweepResult:
-    """Train seeds ``seed_start .. seed_start + seeds - 1`` for ``epochs`` epochs each.
+    """Train ``seeds`` restarts of ``config`` for ``epochs`` epochs each.
 
-    ``progress(done, total)`` is called after every block of epochs, in seed-epochs
-    (total = seeds × epochs). ``cancel.is_set()`` is checked as often; when set, the
-    sweep returns the chunks already finished with ``cancelled=True``.
-    ``surface_grid`` × ``surface_grid`` decision surfaces are kept for the first
-    ``surface_limit`` seeds (0 keeps none). The Config's own ``seed`` is ignored.
+    Parameters
+    ----------
+    config : Config
+        The settings every seed runs with.
+    seeds : int
+        How many seeds (restarts), >= 1.
+    seed_start : int, optional
+        The first seed; by default ``config.seed``. Seeds ``seed_start`` to
+        ``seed_start + seeds - 1`` run, and the last must be a valid seed.
+    epochs : int
+        Epochs per seed (>= 0).
+    loss_below : float, optional
+        Success also needs the training loss below this (required for regression,
+        which has no accuracy).
+    chunk : int
+        At most this many seeds train at once as replicas of one Trainer (fewer for
+        long runs: the history of a chunk stays under :data:`HISTORY_BUDGET`). The
+        chunking never changes a number.
+    progress : callable, optional
+        ``progress(done, total)`` after every block of :data:`BLOCK_EPOCHS` epochs,
+        in seed-epochs (total = seeds × epochs).
+    cancel : object with ``is_set()``, optional
+        Checked as often; once set, the sweep returns the chunks already finished,
+        with ``cancelled=True``.
+    surface_grid, surface_limit : int
+        Keep ``surface_grid`` × ``surface_grid`` decision surfaces of the first
+        ``surface_limit`` seeds (``surface_grid=0`` keeps none).
+
+    Returns a :class:`SweepResult`.
     """
+    seed_start = config.seed if seed_start is None else seed_start
     seeds, seed_start, epochs = int(seeds), int(seed_start), int(epochs)
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
@@ -221,7 +267,7 @@ def sweep(config: Config, seeds: int = 200, seed_start: int = 0, epochs: int = 2
                           "dead_units", "saturated_units")}
     n_done = len(joined["final_loss"])
     return SweepResult(
-        config=config, epochs=epochs, loss_below=loss_below,
+        config=config.replace({"seed": seed_start}), epochs=epochs, loss_below=loss_below,
         seeds=np.arange(seed_start, seed_start + n_done),
         final_loss=joined["final_loss"].astype(float),
         final_acc=joined["final_acc"].astype(float),
@@ -231,7 +277,7 @@ def sweep(config: Config, seeds: int = 200, seed_start: int = 0, epochs: int = 2
         saturated_units=joined["saturated_units"].astype(np.int64),
         surfaces=np.concatenate(surfaces) if surfaces else None,
         surface_xs=xs, surface_ys=ys, cancelled=cancelled,
-        elapsed=time.perf_counter() - t0,
+        elapsed=time.perf_counter() - t0, seed_start=seed_start,
     )
 
 
@@ -274,7 +320,8 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
 @dataclass
 class GridResult:
     """One :class:`SweepResult` per cell of a grid of settings (cells in
-    ``itertools.product`` order of ``grid``'s keys)."""
+    ``itertools.product`` order of ``grid``'s keys); ``config`` holds the settings
+    the grid starts from, its ``seed`` the first seed of every cell."""
 
     config: Config
     grid: dict[str, list]
@@ -336,7 +383,7 @@ class GridResult:
             "config": self.config.to_dict(), "grid": to_json({k: [_plain(v) for v in vs]
                                                             for k, vs in self.grid.items()}),
             "seeds": first.n if first else 0,
-            "seed_start": int(first.seeds[0]) if first and first.n else None,
+            "seed_start": self.config.seed,
             "epochs": first.epochs if first else None,
             "loss_below": first.loss_below if first else None,
             "cancelled": self.cancelled,
@@ -369,22 +416,26 @@ def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config
 
 
 def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
-               seed_start: int = 0, epochs: int = 2000, loss_below: float | None = None,
+               seed_start: int | None = None, epochs: int = 2000,
+               loss_below: float | None = None,
                chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
                cancel: CancelToken | None = None, surface_grid: int = 0,
                surface_limit: int = 64) -> GridResult:
     """:func:`sweep` every cell of ``grid`` (e.g. ``{"hidden": [[2], [3], [4, 2]],
     "activation": ["relu", "tanh"]}``), the same seeds in each (common random
-    numbers: differences between cells are not seed luck). ``progress(done, total)``
-    counts seed-epochs over the whole grid. An empty grid is one cell: ``config``.
+    numbers: differences between cells are not seed luck), starting at
+    ``config.seed`` unless ``seed_start`` is given. ``progress(done, total)`` counts
+    seed-epochs over the whole grid. An empty grid is one cell: ``config``. The other
+    parameters are :func:`sweep`'s.
     """
+    config = config.replace({"seed": config.seed if seed_start is None else int(seed_start)})
     cells = grid_cells(config, grid)
     per_cell = int(seeds) * int(epochs)
     total = per_cell * len(cells)
     results = []
     cancelled = False
     for i, (changes, cfg) in enumerate(cells):
-        result = sweep(cfg, seeds, seed_start, epochs, loss_below, chunk,
+        result = sweep(cfg, seeds, None, epochs, loss_below, chunk,
                        (lambda d, _t, i=i: progress(i * per_cell + d, total))
                        if progress else None, cancel, surface_grid, surface_limit)
         result.changes = changes

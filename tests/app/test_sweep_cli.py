@@ -61,7 +61,7 @@ def test_table_on_stdout_progress_on_stderr():
     code, out, err = _run([*SMALL[:-1], "--grid", "hidden=2/3", "--activation", "relu"])
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("# 6 seeds from 0, 150 epochs; base: activation=relu")
+    assert lines[0].startswith("# 6 seeds, 0 to 5, 150 epochs; base: activation=relu")
     assert lines[1].split()[:3] == ["hidden", "solved", "rate"]
     assert len(lines) == 3 + 2
     assert re.search(r"^2\s+\d/6\s", lines[3]) and re.search(r"^3\s+\d/6\s", lines[4])
@@ -77,6 +77,7 @@ def test_json_has_the_right_counts_and_replaces_the_table():
     for cell in doc["cells"]:
         runs = cell["runs"]
         assert [r["seed"] for r in runs] == list(range(10, 16))
+        assert cell["seed_start"] == cell["config"]["seed"] == 10
         solved = sum(r["outcome"] == "solved" for r in runs)
         assert cell["summary"]["successes"] == solved and cell["summary"]["n"] == 6
     assert doc["cells"][1]["config"]["activation"] == "sigmoid"
@@ -132,3 +133,16 @@ def test_preset_is_the_base_and_flags_override_it():
     cfg = json.loads(out)["config"]
     assert cfg["activation"] == "sigmoid" and cfg["init"] == "normal" and cfg["lr"] == 0.5
     assert Config.from_dict({k: v for k, v in cfg.items()}).hidden == (5,)
+
+
+def test_seeds_start_at_the_presets_seed_as_in_the_page_unless_given():
+    """seed003-tanh-adam runs seed 4 live; its sweep starts there too, and says so."""
+    code, out, _ = _run([*SMALL, "--epochs", "20", "--preset", "seed003-tanh-adam"])
+    assert code == 0 and out.startswith("# 6 seeds, 4 to 9, 20 epochs;")
+    code, out, _ = _run([*SMALL, "--epochs", "20", "--json", "--preset", "seed003-tanh-adam"])
+    doc = json.loads(out)
+    assert doc["seed_start"] == 4 and doc["config"]["seed"] == 4
+    assert [r["seed"] for r in doc["cells"][0]["runs"]] == list(range(4, 10))
+    code, out, _ = _run([*SMALL, "--epochs", "20", "--json", "--preset", "seed003-tanh-adam",
+                         "--seed-start", "0"])
+    assert json.loads(out)["cells"][0]["config"]["seed"] == 0

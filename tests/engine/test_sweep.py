@@ -156,3 +156,20 @@ def test_a_grid_value_the_schema_refuses_names_the_field():
     with pytest.raises(ConfigError) as info:
         sweep_grid(Config(), {"lr": [0.1, 100.0]}, seeds=2, epochs=10)
     assert info.value.field == "lr"
+
+
+def test_seeds_start_at_the_configs_seed_unless_seed_start_is_given():
+    """One rule with the page's lab: a Config with seed 7 sweeps seeds 7, 8, 9."""
+    result = sweep(Config(seed=7), seeds=3, epochs=20, surface_limit=0)
+    assert result.seeds.tolist() == [7, 8, 9] and result.seed_start == 7
+    assert result.config.seed == 7
+    doc = result.to_dict()
+    assert doc["seed_start"] == 7 and doc["seeds"] == 3 and doc["config"]["seed"] == 7
+    alone = Trainer(result.config_for(8))
+    alone.step(20)
+    assert alone.last["train_loss"][0] == pytest.approx(result.final_loss[1], rel=1e-12)
+    other = sweep(Config(seed=7), seeds=2, seed_start=0, epochs=20, surface_limit=0)
+    assert other.seeds.tolist() == [0, 1] and other.config.seed == 0
+    grid = sweep_grid(Config(seed=5), {"hidden": [[2], [3]]}, seeds=2, epochs=10)
+    assert all(c.seeds.tolist() == [5, 6] for c in grid.cells)
+    assert grid.to_dict()["seed_start"] == 5
