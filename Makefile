@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 1
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench experiments clean
 
 run: node_modules/.package-lock.json $(VENV)/.stamp-run
 	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
@@ -24,6 +24,9 @@ lint: $(VENV)/.stamp-test
 
 bench: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(PY) -m bench
+
+experiments: $(VENV)/.stamp-run
+	$(PY) -m bench.experiments
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
