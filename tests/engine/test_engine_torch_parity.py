@@ -44,3 +44,52 @@ def test_matches_torch_optim(name, hyper):
         theirs.grad = torch.tensor(g, dtype=torch.float64)
         topt.step()
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+# ---- the reference (the fast path's oracle) against torch autograd ---------------------
+
+REFERENCE_ACTIVATIONS = {
+    "linear": lambda z: z, "relu": torch.relu,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
+    "elu": torch.nn.functional.elu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+    "softplus": torch.nn.functional.softplus, "swish": torch.nn.functional.silu,
+}
+OUTPUTS = {"linear": lambda z: z, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+PAIRS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse")]
+REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05), "l1+l2": (0.01, 0.05)}
+
+
+@pytest.mark.parametrize("reg", REGS)
+@pytest.mark.parametrize(("output", "loss"), PAIRS)
+@pytest.mark.parametrize("activation", REFERENCE_ACTIVATIONS)
+def test_the_reference_matches_torch_autograd(activation, output, loss, reg):
+    from engine import reference
+
+    rng = np.random.default_rng(1)
+    sizes = [2, 4, 3, 1]
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        params += [rng.normal(0, 0.8, (fan_in, fan_out)), rng.normal(0, 0.3, fan_out)]
+    X = rng.normal(size=(9, 2))
+    labels = (rng.random((9, 1)) > 0.5).astype(float)
+    y = {"sigmoid": labels, "tanh": 2 * labels - 1, "linear": rng.normal(size=(9, 1))}[output]
+    l1, l2 = REGS[reg]
+    value, grads = reference.loss_and_grads(params, X, y, activation, output, loss, l1, l2)
+
+    tp = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
+    a = torch.tensor(X)
+    for i in range(0, len(tp), 2):
+        z = a @ tp[i] + tp[i + 1]
+        last = i == len(tp) - 2
+        a = OUTPUTS[output](z) if last else REFERENCE_ACTIVATIONS[activation](z)
+    target = torch.tensor(y)
+    if loss == "bce":
+        data = torch.nn.functional.binary_cross_entropy_with_logits(z, target)
+    else:
+        data = torch.nn.functional.mse_loss(a, target)
+    weights = tp[0::2]
+    total = data + sum(l1 * w.abs().sum() + 0.5 * l2 * (w**2).sum() for w in weights)
+    total.backward()
+    assert value == pytest.approx(total.item(), rel=1e-13)
+    for mine, theirs in zip(grads, tp, strict=True):
+        np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-12, atol=1e-15)
