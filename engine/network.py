@@ -26,8 +26,8 @@ How the code computes them, for speed on tiny matrices:
 * All parameters live in one contiguous (K, P) array ``flat`` (gradients in
   ``grad_flat``, same layout), laid out as ``net.layout`` (:mod:`engine.layout`) says,
   the one place that knows where each array is; ``params`` is the list of views
-  ``[W1, b1, W2, ...]`` into it. The optimizers update ``flat`` in a handful of NumPy calls whatever the
-  depth of the net.
+  ``[W1, b1, W2, ...]`` into it. The optimizers update ``flat`` in a handful of NumPy
+  calls whatever the depth of the net.
 * Every NumPy call costs 1-2 µs of overhead, more than the arithmetic of a small
   layer: buffers are preallocated per input shape, results are written in place
   (``out`` passed positionally, which NumPy parses faster), one replica uses 2-D
