@@ -196,7 +196,8 @@ def _chunk_size(chunk: int, epochs: int) -> int:
 def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
           epochs: int = 2000, loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
           progress: Progress | None = None, cancel: CancelToken | None = None,
-          surface_grid: int = 24, surface_limit: int = 64) -> SweepResult:
+          surface_grid: int = 24, surface_limit: int = 64,
+          block_seconds: float | None = None) -> SweepResult:
     """Train ``seeds`` restarts of ``config`` for ``epochs`` epochs each.
 
     Parameters
@@ -226,6 +227,12 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
     surface_grid, surface_limit : int
         Keep ``surface_grid`` × ``surface_grid`` decision surfaces of the first
         ``surface_limit`` seeds (``surface_grid=0`` keeps none).
+    block_seconds : float, optional
+        Size each block from the measured time per epoch to last about this long
+        (at least one epoch, at most :data:`BLOCK_EPOCHS`) instead of
+        :data:`BLOCK_EPOCHS` epochs, so a cancel is seen within about that long (or
+        one epoch of a chunk, if longer) whatever the network. It never changes a
+        number.
 
     Returns a :class:`SweepResult`.
     """
@@ -249,7 +256,7 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
                           max_history_rows=epochs + 2)
         part = _run_chunk(trainer, epochs, loss_below, cancel,
                           lambda e, first=first, m=m: progress and progress(
-                              first * epochs + m * e, total))
+                              first * epochs + m * e, total), block_seconds)
         if part is None:
             cancelled = True
             break
@@ -282,11 +289,13 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
 
 
 def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
-               cancel: CancelToken | None, report: Callable[[int], Any]) -> dict | None:
+               cancel: CancelToken | None, report: Callable[[int], Any],
+               block_seconds: float | None = None) -> dict | None:
     """Train one chunk, tracking first success per replica; None if cancelled."""
     m = trainer.replicas
     first_success = np.full(m, -1, np.int64)
     seen = -1
+    block = 1 if block_seconds else BLOCK_EPOCHS
     while True:
         rows = trainer.history_since(seen)
         if len(rows["epoch"]):
@@ -299,7 +308,14 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
             break
         if cancel is not None and cancel.is_set():
             return None
-        trainer.step(min(BLOCK_EPOCHS, epochs - trainer.epoch))
+        n = min(block, epochs - trainer.epoch)
+        started = time.perf_counter()
+        trainer.step(n)
+        if block_seconds:
+            took = max(time.perf_counter() - started, 1e-9)
+            # the next block from the measured speed; grows at most 4x at a time, so
+            # one quick block (a warm cache) cannot make the next one run long
+            block = max(1, min(BLOCK_EPOCHS, 4 * n, int(n * block_seconds / took)))
     loss = np.asarray(trainer.last["train_loss"], float)
     acc = np.asarray(trainer.last["train_acc"], float)
     # short sweeps judge "still falling" over a quarter of the run
