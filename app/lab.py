@@ -1,11 +1,16 @@
 """The restart lab, gradient check, loss landscape and per-frame diagnostics.
 
-Everything here runs off the session's live training thread: a :class:`LabWorker`
-(one per session, made on first use) hands ``lab`` runs to the server's lab process
-(:mod:`app.lab_process`) and answers ``gradcheck`` and ``landscape`` from a *copy* of
-the session's network, taken under the session's lock, so the live run keeps training
-and streaming frames while a sweep of hundreds of seeds runs (docs/PROTOCOL.md, last
-section).
+Everything here runs off the session's live training thread and off the socket
+handlers: a :class:`LabWorker` (one per session, made on first use) prices each
+``lab``, ``gradcheck`` and ``landscape`` request (app/lab_jobs.py) and hands it to
+the server's lab process (:mod:`app.lab_process`), with a *copy* of the session's
+network taken under the session's lock, so the live run keeps training and
+streaming frames meanwhile (docs/PROTOCOL.md, last section).
+
+What one session may hold there (issue 16: one client took the shared worker):
+one run under way and one queued behind it, and one gradient check or landscape
+in flight. More is refused with an ``error`` that says so; a job over the cost
+ceiling too. A disconnect drops all of them.
 """
 
 from __future__ import annotations
@@ -14,18 +19,11 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
-from engine import (
-    TrajectoryRecorder,
-    check_gradients,
-    diagnose_trainer,
-    explain_stuck,
-    loss_landscape,
-)
+from engine import TrajectoryRecorder, diagnose_trainer, explain_stuck
 
-from . import lab_process
+from . import lab_jobs, lab_process
 from .validation import ValidationError, as_int, as_object
 
 MAX_SEEDS = 1000
@@ -149,85 +147,157 @@ def _round(x: float | None, digits: int = 4) -> float | None:
 # ---- the worker ---------------------------------------------------------------------------
 
 
-def snapshot(session) -> SimpleNamespace:
-    """A frozen copy of what gradcheck and the landscape read from a Trainer.
+RUNS_PER_SESSION = 2  # one under way, one queued behind it
+PROBE_KINDS = ("gradcheck", "landscape")
+
+
+def snapshot(session) -> dict:
+    """A copy of what gradcheck and the landscape read from the session's Trainer,
+    for the lab process (app/lab_jobs.py rebuilds it there), and its cost shape.
 
     Taken under the session's lock; the data split is never mutated in place (a
     rebuild makes a new one), so sharing it is safe.
     """
     with session.hold() as trainer:
-        return SimpleNamespace(
-            config=trainer.config, net=trainer.net.copy(), train=trainer.train,
-            epoch=int(trainer.epoch), replicas=1,
-            trajectory=[s.copy() for s in session.recorder.snapshots]
-            if len(session.recorder) else None,
-            trajectory_epochs=list(session.recorder.epochs),
-        )
+        recorder = session.recorder
+        return {
+            "config": trainer.config.to_dict(), "net": trainer.net.copy(),
+            "train": trainer.train, "epoch": int(trainer.epoch),
+            "trajectory": recorder.snapshots if len(recorder) else None,
+            "trajectory_epochs": list(recorder.epochs),
+            "shape": lab_jobs.Shape.of(trainer),
+        }
 
 
 class LabWorker:
-    """One session's lab runs (in the server's lab process, app/lab_process.py) and
-    its one-off gradcheck / landscape requests (answered here, from a copy)."""
+    """One session's jobs in the server's lab process: its restart-lab runs (one
+    under way, one queued) and its one gradient check or landscape in flight."""
 
-    def __init__(self, session):
+    def __init__(self, session, max_cost: float = lab_jobs.MAX_COST):
         self.session = session
+        self.max_cost = max_cost
         self._lock = threading.Lock()
-        self._job: int | None = None  # the session's latest run
+        self._runs: list[int] = []  # job ids: the one under way first, then the queued
+        self._probe: int | None = None  # the gradcheck or landscape in flight
+        self._probe_kind = ""
+        self._stopped = False
+
+    # -- restart-lab runs
 
     def lab(self, payload: Any) -> None:
         request = parse_lab(payload)
-        self.cancel()  # a new run cancels the old one; a cancel just cancels
         if request["action"] == "cancel":
+            self.cancel()
             return
-        with self.session.hold() as trainer:
-            config = trainer.config
         with self._lock:
-            # the worker runs jobs in order: the cancelled run's partial result reaches
-            # the client before the new run's
-            self._job = lab_process.runner().submit(config.to_dict(), request, self._deliver)
+            if len(self._runs) >= RUNS_PER_SESSION:
+                raise ValidationError(
+                    "action", "a lab run is already queued behind the one under way (one "
+                              "running and one queued at most): wait for it, or cancel")
+        with self.session.hold() as trainer:
+            config, shape = trainer.config, lab_jobs.Shape.of(trainer)
+        self._check_cost(lab_jobs.sweep_cost(shape, request["seeds"], request["epochs"]),
+                         "seeds", "this run")
+        job = {"config": config.to_dict(), "seeds": request["seeds"],
+               "epochs": request["epochs"], "loss_below": request["loss_below"],
+               "chunk": lab_jobs.sweep_chunk(shape)}
+        with self._lock:
+            if self._stopped or len(self._runs) >= RUNS_PER_SESSION:
+                return
+            # A new run replaces the one under way: that one answers first, with what
+            # it finished, and the new one starts after it (the worker keeps order).
+            self._cancel_locked()
+            self._runs.append(lab_process.runner().submit(
+                "sweep", self.session.sid, job, self._deliver_run))
 
     def cancel(self, drop: bool = False) -> None:
-        """Stop the run under way (it answers with ``cancelled: true``); no wait."""
+        """Stop the runs (each answers with ``cancelled: true``); no wait."""
         with self._lock:
-            job = self._job
-        if job is not None:
+            self._cancel_locked(drop)
+
+    def _cancel_locked(self, drop: bool = False) -> None:
+        for job in self._runs:
             lab_process.runner().cancel(job, drop=drop)
 
-    def stop(self) -> None:
-        """On disconnect: cancel, and send nothing more to the gone client."""
-        self.cancel(drop=True)
-
-    def _deliver(self, event: str, payload: Any) -> None:
+    def _deliver_run(self, event: str, payload: Any) -> None:
+        if event != "lab_progress":
+            with self._lock:
+                if self._runs:
+                    self._runs.pop(0)  # the worker answers a session's runs in order
         if event == "error":
             self.session.send_error("lab", "payload", payload)
         else:
             self.session.send(event, payload)
 
+    # -- gradient check and loss landscape
+
     def gradcheck(self, payload: Any) -> None:
         as_object({} if payload is None else payload, ())
-        self.session.send("gradcheck_result", check_gradients(snapshot(self.session)))
+        self._probe_job("gradcheck", {}, lambda copy: lab_jobs.gradcheck_cost(copy["shape"]))
 
     def landscape(self, payload: Any) -> None:
         request = parse_landscape(payload)
+
+        def cost(copy: dict) -> float:
+            trajectory = copy["trajectory"]
+            if request["directions"] == "trajectory" and (
+                    trajectory is None or len(trajectory) < 3):
+                raise ValidationError(
+                    "directions", "no trajectory yet: train a little first (or use random)")
+            snapshots = 0 if trajectory is None else len(trajectory)
+            return lab_jobs.landscape_cost(copy["shape"], request["steps"], snapshots)
+
+        self._probe_job("landscape", request, cost)
+
+    def _probe_job(self, kind: str, request: dict, cost: Callable[[dict], float]) -> None:
+        with self._lock:
+            if self._probe is not None:
+                raise ValidationError(
+                    "busy", f"a {self._probe_kind} is still being computed for this page: "
+                            f"wait for its answer (one at a time)")
         copy = snapshot(self.session)
-        if request["directions"] == "trajectory" and (
-            copy.trajectory is None or len(copy.trajectory) < 3
-        ):
-            raise ValidationError(
-                "directions", "no trajectory yet: train a little first (or use random)")
-        landscape = loss_landscape(copy, steps=request["steps"], span=request["span"],
-                                   directions=request["directions"],
-                                   trajectory=copy.trajectory)
-        if copy.trajectory is not None:  # the copy lost the recorder's epochs
-            landscape.trajectory_epochs = copy.trajectory_epochs
-        self.session.send("landscape_result", landscape.to_dict())
+        self._check_cost(cost(copy), "steps" if kind == "landscape" else "payload",
+                         f"this {kind}")
+        del copy["shape"]
+        with self._lock:
+            if self._stopped:
+                return
+            self._probe_kind = kind
+            self._probe = lab_process.runner().submit(
+                kind, self.session.sid, {**request, "snapshot": copy},
+                lambda event, answer: self._deliver_probe(kind, event, answer))
+
+    def _deliver_probe(self, kind: str, event: str, payload: Any) -> None:
+        with self._lock:
+            self._probe = None
+        if event == "error":
+            self.session.send_error(kind, "payload", payload)
+        else:
+            self.session.send(event, payload)
+
+    # -- both
+
+    def stop(self) -> None:
+        """On disconnect: drop every job (one not started never runs), and send
+        nothing more to the gone client."""
+        with self._lock:
+            self._stopped = True
+            self._cancel_locked(drop=True)
+            if self._probe is not None:
+                lab_process.runner().cancel(self._probe, drop=True)
+
+    def _check_cost(self, cost: float, field: str, what: str) -> None:
+        try:
+            lab_jobs.check_cost(cost, self.max_cost, field, what)
+        except lab_jobs.TooCostly as err:
+            raise ValidationError(err.field, str(err)) from None
 
 
-def worker_for(session) -> LabWorker:
+def worker_for(session, max_cost: float = lab_jobs.MAX_COST) -> LabWorker:
     """The session's LabWorker, made on first use."""
     worker = getattr(session, "lab_worker", None)
     if worker is None:
-        worker = session.lab_worker = LabWorker(session)
+        worker = session.lab_worker = LabWorker(session, max_cost)
     return worker
 
 

@@ -1,18 +1,34 @@
-"""Restart-lab runs in a worker process: one run at a time, first come first served.
+"""Lab jobs in a worker process, shared fairly between the sessions.
 
 Why a process: a sweep is seconds of NumPy at full tilt. As a thread of the server
 it took the GIL from every live session: with two lab runs going, fifty clients fell
 from ~7 frames/s to 2.3 and a change took 256 ms to show (from ~25). In its own
-process it runs on another core, and the server only relays its progress.
+process it runs on another core, and the server only relays its progress. The
+gradient check and the loss landscape run there too (up to seconds for a big net):
+on a socket handler they stalled that client's other events, and a flood of them
+took a third of a neighbour's training.
 
-One worker process per server process, started on the first run (``spawn``: the
+One worker process per server process, started on the first job (``spawn``: the
 server already has threads, which ``fork`` would copy half-alive), at a lower
 scheduling priority (nice 10): on a machine with few cores the live sessions come
-first. Runs from every
-session queue in order; a run queued behind others is told how many are ahead
-(``lab_progress`` with ``waiting``). Cancelling a run (or its session ending) stops
-it within one block of epochs, or before it starts; the worker answers a cancelled
-run with its partial result, as the engine's sweep does.
+first. It watches its parent and ends with it, even when the server is killed.
+
+Fair share. Each job runs on a thread of the worker, and the jobs take turns to
+compute (:class:`app.turns.TrainingTurns`, the live sessions' own turn-taking,
+used here as a baton): a restart-lab run computes one block of epochs (about
+BLOCK_SECONDS, app/lab_jobs.py) and passes the turn to the next job in line, so a
+small run of one session starts and finishes while another session's huge run is
+under way, instead of waiting for it (it waited 60 s in issue 16). A gradient
+check or landscape is one short turn, served ahead of queued blocks. At most
+MAX_ACTIVE_RUNS runs are under way at once, one per session (app/lab_fair.py);
+the others wait in turn by session, and a run that waits is told how many are
+ahead of it (``lab_progress`` with ``waiting``).
+
+Cancel. A cancelled run stops at its next block (one block is about 0.1 s, or one
+epoch of a chunk when that is longer: chunks are sized so an epoch stays short
+whatever the network), without waiting for its turn, and answers with its partial
+result, as the engine's sweep does. A job whose session is gone is dropped: one that
+has not started never runs, and nothing of it reaches anyone.
 """
 
 from __future__ import annotations
@@ -28,27 +44,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events (at most ~10/s)
+from . import lab_jobs
+from .lab_fair import RunAdmission
+from .turns import TrainingTurns
+
+PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events of a run (at most ~10/s)
 POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
 WORKER_LOST = "the lab worker stopped; run it again"
 LAB_NICENESS = 10  # the worker's scheduling priority, below the server's
+MAX_ACTIVE_RUNS = 4  # restart-lab runs under way at once (memory: a chunk's history)
+DROPPED = "dropped"  # the worker's answer to a job it did not run (its session is gone)
 
 Deliver = Callable[[str, Any], None]  # (event, payload) to the session that asked
 
 
 # ---- the worker process -------------------------------------------------------------------
-
-
-class _CancelToken:
-    """``is_set()`` for the engine's sweep: has this run been cancelled (or the server
-    gone)?"""
-
-    def __init__(self, job: int, cancelled: set[int], cancels):
-        self.job, self._cancelled, self._cancels = job, cancelled, cancels
-
-    def is_set(self) -> bool:
-        _drain(self._cancels, self._cancelled)
-        return self.job in self._cancelled or not _parent_alive()
 
 
 def _parent_alive() -> bool:
@@ -58,50 +68,141 @@ def _parent_alive() -> bool:
     return parent is None or parent.is_alive()
 
 
-def _drain(cancels, into: set[int]) -> None:
-    while True:
+class _WorkerJob:
+    """One job on its thread in the worker: its turn, its cancel flag, its answers."""
+
+    def __init__(self, job_id: int, owner: str, kind: str, payload: dict, events,
+                 turns: TrainingTurns):
+        self.id, self.owner, self.kind, self.payload = job_id, owner, kind, payload
+        self.lane = lab_jobs.KINDS[kind].lane
+        self._events, self._turns = events, turns
+        self._wake = threading.Event()  # the turn came, or the job was cancelled
+        self._granted = False
+        self.cancelled = threading.Event()
+        self.started = False
+        self._last_progress = -math.inf
+
+    # -- TurnTaker (app/turns.py), called by the job passing the turn on
+    def turn_granted(self) -> None:
+        self._granted = True
+        self._wake.set()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self._wake.set()
+
+    # -- the engine's CancelToken
+    def is_set(self) -> bool:
+        return self.cancelled.is_set() or not _parent_alive()
+
+    # -- lab_jobs.Hooks
+    def progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.is_set():
+            return  # the engine stops at once: no progress, no waiting for a turn
+        if now - self._last_progress >= PROGRESS_INTERVAL:
+            self._last_progress = now
+            self._events.put((self.id, "lab_progress", {"done": int(done), "total": int(total)}))
+        if self._turns.others_waiting():
+            self._turns.release(self)
+            self._take_turn()
+
+    def _take_turn(self) -> bool:
+        """Wait for the turn; False if the job was cancelled first (it holds none)."""
+        self._wake.clear()
+        self._granted = False
+        if self.is_set():
+            return False
+        if self._turns.request(self, frame=self.lane == "probe"):
+            return True
+        while not self._wake.wait(POLL_SECONDS):
+            if not _parent_alive():
+                break
+        if self._granted:
+            return True
+        self._turns.release(self)  # out of the line (or on to the next, if just granted)
+        return False
+
+    def run(self) -> None:
+        """The job's thread: wait for a turn, run, answer, let the next one go."""
         try:
-            into.add(cancels.get_nowait())
-        except queue.Empty:
-            return
+            if self._take_turn() or self.lane == "run":
+                # a cancelled run still answers (with what finished: nothing)
+                event, payload = lab_jobs.run(self.kind, self.payload, self)
+            else:
+                event, payload = DROPPED, None
+        except Exception as err:  # e.g. seed + seeds past the schema's maximum
+            event, payload = "error", f"{self.kind} failed: {err}"
+        finally:
+            self._turns.release(self)
+        self._events.put((self.id, event, payload))
 
 
-def _serve(jobs, cancels, events) -> None:
-    """The worker's loop: run each job, report progress and the result as events."""
-    from engine import Config, sweep  # here: the parent need not import them for us
+class _Worker:
+    """The worker's state: jobs by id, runs admitted fairly, the turn baton."""
 
+    def __init__(self, events):
+        self._events = events
+        self._turns = TrainingTurns()
+        self._runs: RunAdmission[_WorkerJob] = RunAdmission(MAX_ACTIVE_RUNS)
+        self._jobs: dict[int, _WorkerJob] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job_id: int, owner: str, kind: str, payload: dict) -> None:
+        job = _WorkerJob(job_id, owner, kind, payload, self._events, self._turns)
+        with self._lock:
+            self._jobs[job_id] = job
+            if job.lane != "run" or self._runs.add(owner, job):
+                self._start(job)
+            else:
+                total = int(payload["seeds"]) * int(payload["epochs"])
+                waiting = self._runs.ahead(owner, job)
+                self._events.put((job_id, "lab_progress",
+                                  {"done": 0, "total": total, "waiting": waiting}))
+
+    def cancel(self, job_id: int) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return
+            job.cancel()
+            if job.lane == "run" and not job.started:
+                for _, ready in self._runs.cancel(job.owner, job):
+                    self._start(ready)
+
+    def _start(self, job: _WorkerJob) -> None:
+        job.started = True
+        threading.Thread(target=self._run, args=(job,), name=f"lab-job-{job.id}",
+                         daemon=True).start()
+
+    def _run(self, job: _WorkerJob) -> None:
+        job.run()
+        with self._lock:
+            del self._jobs[job.id]
+            if job.lane == "run":
+                for _, ready in self._runs.finish(job.owner):
+                    self._start(ready)
+
+
+def _serve(inbox, events) -> None:
+    """The worker's main loop: take jobs and cancels in the order they were sent."""
     if hasattr(os, "nice"):
         # A batch job on a shared machine: the live sessions' frames come first.
         os.nice(LAB_NICENESS)
-    cancelled: set[int] = set()
+    worker = _Worker(events)
     while True:
         try:
-            job = jobs.get(timeout=POLL_SECONDS)
+            message = inbox.get(timeout=POLL_SECONDS)
         except queue.Empty:
             if not _parent_alive():
                 return
             continue
-        if job is None:
+        if message is None:
             return
-        job_id, config_values, request = job
-        token = _CancelToken(job_id, cancelled, cancels)
-        last = [-math.inf]
-
-        def progress(done: int, total: int, job_id=job_id, token=token, last=last) -> None:
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_INTERVAL and not token.is_set():
-                last[0] = now
-                events.put((job_id, "lab_progress", {"done": int(done), "total": int(total)}))
-
-        try:
-            config = Config.from_dict(config_values)
-            result = sweep(config, seeds=request["seeds"], seed_start=int(config.seed),
-                           epochs=request["epochs"], loss_below=request["loss_below"],
-                           progress=progress, cancel=token)
-            events.put((job_id, "lab_result", result.to_dict(surfaces=True)))
-        except Exception as err:  # e.g. seed + seeds past the schema's maximum
-            events.put((job_id, "error", f"lab run failed: {err}"))
-        cancelled.discard(job_id)
+        if message[0] == "job":
+            worker.submit(*message[1:])
+        elif message[0] == "cancel":
+            worker.cancel(message[1])
 
 
 # ---- the server's side ---------------------------------------------------------------------
@@ -110,15 +211,15 @@ def _serve(jobs, cancels, events) -> None:
 @dataclass
 class _Job:
     deliver: Deliver
-    total: int  # seed-epochs
     dropped: bool = False  # the session ended: nothing more goes to it
 
 
 class LabRunner:
-    """The server process's lab worker: submit runs, cancel them, relay their events.
+    """The server process's lab worker: submit jobs, cancel them, relay their events.
 
-    ``deliver(event, payload)`` of each run is called from the relay thread with
-    ``lab_progress``, then ``lab_result`` or ``error`` (a message string).
+    ``deliver(event, payload)`` of each job is called from the relay thread with
+    ``lab_progress`` (runs), then the kind's result event (``lab_result``,
+    ``gradcheck_result``, ``landscape_result``) or ``error`` (a message string).
     """
 
     def __init__(self) -> None:
@@ -127,51 +228,48 @@ class LabRunner:
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Job] = {}  # submitted and not answered, in order
         self._process = None
-        self._queues = None
+        self._inbox = None
 
-    def submit(self, config_values: dict, request: dict, deliver: Deliver) -> int:
-        """Queue a run; returns its id. ``deliver`` hears of it from now on."""
-        total = request["seeds"] * request["epochs"]
+    def submit(self, kind: str, owner: str, payload: dict, deliver: Deliver) -> int:
+        """Queue a job of ``kind`` (app/lab_jobs.py) for session ``owner``; returns
+        its id. ``deliver`` hears of it from now on."""
+        if kind not in lab_jobs.KINDS:
+            raise ValueError(f"unknown lab job kind {kind!r}")
         with self._lock:
             orphans = self._start_locked()
             job_id = next(self._ids)
-            ahead = len(self._jobs)
-            self._jobs[job_id] = _Job(deliver, total)
-            if ahead:  # told before the run can start, so before its own progress
-                deliver("lab_progress", {"done": 0, "total": total, "waiting": ahead})
-            jobs_q, _, _ = self._queues
-            jobs_q.put((job_id, config_values, request))
+            self._jobs[job_id] = _Job(deliver)
+            self._inbox.put(("job", job_id, owner, kind, payload))
         for job in orphans:
             job.deliver("error", WORKER_LOST)
         return job_id
 
     def cancel(self, job_id: int, drop: bool = False) -> None:
-        """Stop a run (it answers with its partial result); ``drop``: and say nothing
-        more to its session."""
+        """Stop a job (a run answers with its partial result); ``drop``: and say
+        nothing more to its session."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
                 return
             job.dropped = job.dropped or drop
-            _, cancels, _ = self._queues
-            cancels.put(job_id)
+            self._inbox.put(("cancel", job_id))
 
     def pending(self) -> int:
-        """Runs submitted and not yet answered."""
+        """Jobs submitted and not yet answered."""
         with self._lock:
             return len(self._jobs)
 
     # -- internals
 
     def _start_locked(self) -> list[_Job]:
-        """Start the worker if it is not running; returns the runs a dead one left."""
+        """Start the worker if it is not running; returns the jobs a dead one left."""
         if self._process is not None and self._process.is_alive():
             return []
         orphans = [job for job in self._jobs.values() if not job.dropped]
         self._jobs = {}
-        jobs_q, cancels, events = (self._ctx.Queue(), self._ctx.Queue(), self._ctx.Queue())
-        self._queues = (jobs_q, cancels, events)
-        self._process = self._ctx.Process(target=_serve, args=(jobs_q, cancels, events),
+        inbox, events = self._ctx.Queue(), self._ctx.Queue()
+        self._inbox = inbox
+        self._process = self._ctx.Process(target=_serve, args=(inbox, events),
                                           name="playground-lab", daemon=True)
         self._process.start()
         threading.Thread(target=self._relay, args=(self._process, events),
@@ -179,7 +277,7 @@ class LabRunner:
         return orphans
 
     def _relay(self, process, events) -> None:
-        """Hand the worker's events to the sessions; if the worker dies, fail its runs."""
+        """Hand the worker's events to the sessions; if the worker dies, fail its jobs."""
         while True:
             try:
                 job_id, event, payload = events.get(timeout=POLL_SECONDS)
@@ -192,7 +290,7 @@ class LabRunner:
                 job = self._jobs.get(job_id)
                 if job is not None and event != "lab_progress":
                     del self._jobs[job_id]
-            if job is not None and not job.dropped:
+            if job is not None and not job.dropped and event != DROPPED:
                 job.deliver(event, payload)
 
     def _fail_all(self, process) -> None:

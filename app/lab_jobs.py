@@ -1,0 +1,173 @@
+"""The kinds of work the lab worker does, what each costs, and how each runs there.
+
+A *job* is one request of one session: a restart-lab run (``sweep``), a gradient
+check or a loss landscape. The server prices it here before it leaves (a job over
+the ceiling is refused with an ``error`` naming the limit) and the worker process
+(:mod:`app.lab_process`) runs it with :func:`run`, in slices that take turns with the
+other sessions' jobs. Another kind (issue 17's phase diagrams) is one more entry in
+:data:`KINDS`: a cost, a runner that calls ``hooks.progress`` between slices and
+honours ``hooks.cancel``, and the event its result goes out as.
+
+The cost is in *work units*, about what the engine's arithmetic takes::
+
+    cost = seeds × epochs × points × parameters
+         + epochs × updates × layers × STEP_OVERHEAD × chunks
+
+The first term is the arithmetic of a run: every training point through every
+parameter, once per epoch and seed. The second is what the arithmetic formula
+misses: a mini-batch update costs about STEP_OVERHEAD units per weight layer of
+Python and NumPy call overhead, once per chunk of replicas however many it holds.
+Measured on the 2-core VM of docs/SERVER.md, a unit is 4-9 ns: the ceiling of 3e10
+is a few minutes of the lab worker. Without the second term a one-seed run of a
+6x8 net with batch size 1 on 1,800 points "cost" 7e5 an epoch and took 0.5 s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+MAX_COST = 3e10  # work units per job (module docstring); LAB_MAX_COST overrides it
+STEP_OVERHEAD = 10_000  # work units per weight layer per mini-batch update of a chunk
+EPOCH_UNITS = 1e7  # one epoch of a chunk of seeds: ~0.05-0.1 s of arithmetic
+BLOCK_SECONDS = 0.1  # a lab run's slice: the sweep's block between turns and cancels
+MAX_CHUNK = 1000  # the engine's default chunk of seeds
+
+
+class Hooks(Protocol):
+    """What a running job sees of the worker (app.lab_process)."""
+
+    def progress(self, done: int, total: int) -> None:
+        """Report progress, and give the other sessions' jobs their turn."""
+
+    def is_set(self) -> bool:
+        """Cancelled (the engine's CancelToken)."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a job's cost depends on: the live network and its training set."""
+
+    points: int  # training points
+    params: int  # parameters of one replica
+    layers: int  # weight layers
+    updates: int  # updates per epoch: 1 full batch, else ceil(points / batch_size)
+
+    @classmethod
+    def of(cls, trainer) -> Shape:
+        points = len(trainer.train)
+        batch = int(trainer.config.batch_size)
+        updates = 1 if batch == 0 or batch >= points else math.ceil(points / batch)
+        return cls(points=points, params=int(trainer.net.n_params),
+                   layers=len(trainer.net.sizes) - 1, updates=updates)
+
+
+class TooCostly(ValueError):
+    """A job over the ceiling; ``field`` names what to make smaller."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def sweep_chunk(shape: Shape) -> int:
+    """Seeds per chunk, so that one epoch of a chunk is about EPOCH_UNITS: a slice
+    (at least one epoch) stays short whatever the network."""
+    return max(1, min(MAX_CHUNK, int(EPOCH_UNITS // (shape.points * shape.params))))
+
+
+def sweep_cost(shape: Shape, seeds: int, epochs: int) -> float:
+    """Work units of a restart-lab run (module docstring)."""
+    chunks = math.ceil(seeds / sweep_chunk(shape))
+    arithmetic = seeds * epochs * shape.points * shape.params
+    overhead = epochs * shape.updates * shape.layers * STEP_OVERHEAD * chunks
+    return float(arithmetic + overhead)
+
+
+def gradcheck_cost(shape: Shape) -> float:
+    """Central differences: two passes over the points per parameter."""
+    return float(2 * shape.params * shape.points * shape.params)
+
+
+def landscape_cost(shape: Shape, steps: int, snapshots: int) -> float:
+    """One pass over the points per grid point, path point and the centre."""
+    return float((steps * steps + snapshots + 1) * shape.points * shape.params)
+
+
+def check_cost(cost: float, limit: float, field: str, what: str) -> None:
+    """Raise TooCostly naming the limit when ``cost`` is over it."""
+    if cost > limit:
+        raise TooCostly(field, f"{what} would cost {cost:.2g} work units (seeds × epochs "
+                               f"× points × parameters, plus per-update overhead); the "
+                               f"limit is {limit:.2g}: use fewer seeds or epochs, or a "
+                               f"smaller network or data set")
+
+
+# ---- in the worker process ----------------------------------------------------------------
+
+
+def run_sweep(payload: dict, hooks: Hooks) -> dict:
+    """A restart-lab run: the engine's sweep, in slices of about BLOCK_SECONDS."""
+    from engine import Config, sweep
+
+    config = Config.from_dict(payload["config"])
+    result = sweep(config, seeds=payload["seeds"], seed_start=int(config.seed),
+                   epochs=payload["epochs"], loss_below=payload["loss_below"],
+                   chunk=payload["chunk"], progress=hooks.progress, cancel=hooks,
+                   block_seconds=BLOCK_SECONDS)
+    return result.to_dict(surfaces=True)
+
+
+def run_gradcheck(payload: dict, hooks: Hooks) -> dict:
+    from engine import check_gradients
+
+    return check_gradients(_snapshot(payload))
+
+
+def run_landscape(payload: dict, hooks: Hooks) -> dict:
+    from engine import loss_landscape
+
+    copy = _snapshot(payload)
+    landscape = loss_landscape(copy, steps=payload["steps"], span=payload["span"],
+                               directions=payload["directions"], trajectory=copy.trajectory)
+    if copy.trajectory is not None:  # the copy lost the recorder's epochs
+        landscape.trajectory_epochs = copy.trajectory_epochs
+    return landscape.to_dict()
+
+
+def _snapshot(payload: dict) -> SimpleNamespace:
+    """What gradcheck and the landscape read from a Trainer, from the session's copy."""
+    from engine import Config
+
+    snap = payload["snapshot"]
+    return SimpleNamespace(config=Config.from_dict(snap["config"]), net=snap["net"],
+                           train=snap["train"], epoch=snap["epoch"], replicas=1,
+                           trajectory=snap["trajectory"],
+                           trajectory_epochs=snap["trajectory_epochs"])
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of job: how it runs in the worker, the event its answer goes out as,
+    and its lane: ``"run"`` jobs are long (a session has at most one running and one
+    queued), ``"probe"`` jobs are one short slice (at most one in flight)."""
+
+    run: Callable[[dict, Hooks], dict]
+    result_event: str
+    lane: str
+
+
+KINDS: dict[str, Kind] = {
+    "sweep": Kind(run_sweep, "lab_result", "run"),
+    "gradcheck": Kind(run_gradcheck, "gradcheck_result", "probe"),
+    "landscape": Kind(run_landscape, "landscape_result", "probe"),
+}
+
+
+def run(kind: str, payload: dict, hooks: Hooks) -> tuple[str, Any]:
+    """Run one job in the worker: (event, payload) of its answer."""
+    spec = KINDS[kind]
+    return spec.result_event, spec.run(payload, hooks)
