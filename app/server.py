@@ -25,7 +25,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, lab, resources
+from . import __version__, lab, lab_jobs, resources, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_HTTP_BUFFER_SIZE": 16 * 1024,  # inbound messages are tiny
     "PING_INTERVAL": 25,
     "SECRET_KEY": None,  # None = a random key per process
+    "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
+    "MAX_OUTBOUND_BYTES": wire.MAX_OUTBOUND_BYTES,  # unsent bytes before a drop (wire.py)
 }
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
 
@@ -113,6 +115,11 @@ def get_registry(app: Flask) -> SessionRegistry:
     return app.extensions["playground.sessions"]
 
 
+def get_wire(app: Flask) -> wire.WireGuard:
+    """The connection limits of ``app`` (app/wire.py)."""
+    return app.extensions["playground.wire"]
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app and its SocketIO server.
 
@@ -140,7 +147,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ping_interval=app.config["PING_INTERVAL"],
         async_handlers=False,  # one client's events run in the order they were sent
         manage_session=False,  # no Flask session is used over Socket.IO
+        serializer=wire.packet_class(app.config["MAX_HTTP_BUFFER_SIZE"]),
     )
+    app.extensions["playground.wire"] = wire.install(
+        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]))
     registry = SessionRegistry(int(app.config["MAX_SESSIONS"]))
     app.extensions["playground.sessions"] = registry
     _add_routes(app, registry)
@@ -215,7 +225,9 @@ def _add_socket_handlers(
     frequent event, dozens per second per client) cost more than handling it.
     """
     server = socketio.server
+    guard = get_wire(app)
     max_fps = float(app.config["MAX_FPS"])
+    max_cost = float(app.config["LAB_MAX_COST"])
     thumb = int(app.config["THUMB"])
 
     def emitter(sid: str) -> Callable[[str, Any], None]:
@@ -260,8 +272,10 @@ def _add_socket_handlers(
             # a client emitting an event named "connect" on a live socket
             registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
             return
+        gate = guard.attach(sid, environ)
         session = registry.add(
-            sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns)
+            sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns,
+                                 outbox=gate)
         )
         if session is None:
             return
@@ -315,12 +329,12 @@ def _add_socket_handlers(
     # the restart lab, gradient check and loss landscape (app/lab.py)
     @handler("lab")
     def on_lab(session: Session, payload: Any) -> None:
-        lab.worker_for(session).lab(payload)
+        lab.worker_for(session, max_cost).lab(payload)
 
     @handler("gradcheck")
     def on_gradcheck(session: Session, payload: Any) -> None:
-        lab.worker_for(session).gradcheck(payload)
+        lab.worker_for(session, max_cost).gradcheck(payload)
 
     @handler("landscape")
     def on_landscape(session: Session, payload: Any) -> None:
-        lab.worker_for(session).landscape(payload)
+        lab.worker_for(session, max_cost).landscape(payload)

@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from engine import Config, Trainer, TrajectoryRecorder
 
@@ -40,6 +40,14 @@ from .validation import ValidationError, parse_config, parse_control, parse_set_
 log = logging.getLogger(__name__)
 
 Emit = Callable[[str, Any], None]
+
+
+class Outbox(Protocol):
+    """The connection's outbound queue as a session sees it (app/wire.py FrameGate)."""
+
+    def on_clear(self, wake: Callable[[], None]) -> None: ...
+    def sent(self) -> None: ...
+    def clear(self) -> bool: ...
 
 CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and credit
 MIN_CHUNK_SECONDS = 0.001
@@ -66,6 +74,7 @@ class Session:
         thumb: int = frames.THUMB,
         clock: Callable[[], float] = time.monotonic,
         turns: TrainingTurns | None = None,
+        outbox: Outbox | None = None,
     ):
         self.sid = sid
         self._emit = emit
@@ -98,6 +107,10 @@ class Session:
         self.wakeups = 0  # turns of the thread's loop: stays put while the session idles
         self.idle = False  # the thread sleeps with no timeout (paused, nothing to send)
         self.thread = threading.Thread(target=self._run, name=f"session-{sid}", daemon=True)
+        # no frame while the previous one has not left the server (app/wire.py)
+        self._outbox = outbox
+        if outbox is not None:
+            outbox.on_clear(self.wake)
         # the landscape's path (one snapshot per frame) and the frames' diagnostics
         self.recorder = TrajectoryRecorder()
         self.diagnostics = FrameDiagnostics(clock)
@@ -130,6 +143,11 @@ class Session:
         """Ask the thread to end; it does within one training chunk. Does not wait."""
         with self._handler_turn():
             self._stopped = True
+            self._wake_locked()
+
+    def wake(self) -> None:
+        """Something the thread waits for happened elsewhere (a frame left)."""
+        with self._handler_turn():
             self._wake_locked()
 
     def grant_credit(self) -> None:
@@ -271,7 +289,8 @@ class Session:
                 self._stepping_aside = False
                 continue
             now = self._clock()
-            want_frame = self._credit and self._dirty
+            want_frame = self._credit and self._dirty and (
+                self._outbox is None or self._outbox.clear())
             if want_frame and now >= self._next_frame_at:
                 if self._my_turn_locked(frame=True):
                     return "frame", 0
@@ -377,6 +396,8 @@ class Session:
                 now, interval = self._clock(), self._min_interval
                 self._next_frame_at = max(self._next_frame_at, now - interval / 2) + interval
             self._emit("frame", payload)
+            if self._outbox is not None:
+                self._outbox.sent()
             self.frames_sent += 1
 
     def _let_io_run(self) -> None:

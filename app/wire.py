@@ -1,0 +1,459 @@
+"""Limits on what one connection can make the server hold, below the event handlers.
+
+python-engineio and python-socketio bound each inbound message (16 KiB) and nothing
+else a client can make the server keep (issue 16, measured on this server):
+
+* **Outbound.** Every packet for a client waits in its Engine.IO queue until the
+  writer thread has sent it. A client that sent ``ready`` but never read its socket
+  made the writer block and the queue grow, 1.7 MB/s, for as long as it stayed.
+  :class:`OutboundQueue` meters that queue: a packet counts as *delivered* once the
+  writer comes back for more (it has written what it took). The session sends no
+  frame while its previous frame has not been delivered (:class:`FrameGate`), so a
+  client that does not read gets no more frames; a connection whose undelivered
+  bytes pass ``MAX_OUTBOUND_BYTES`` anyway (``state`` answers, lab results) is
+  dropped.
+* **Inbound attachments.** A Socket.IO packet may declare binary attachments, which
+  the server collects until the count is reached: a packet declaring 999,999,999 of
+  them was followed by 64 MB of 16 KiB messages, all kept, and the connection then
+  took every later event for one more attachment. The protocol's inbound events
+  carry none: :class:`BoundedPacket` refuses a packet declaring more than
+  ``max_attachments`` (0) and counts the header and its attachments against one
+  total of ``max_bytes``; either closes the connection.
+* **Inbound backlog.** simple-websocket reads a client's messages as fast as they
+  come and keeps them until Engine.IO takes them one by one: a connection with more
+  than MAX_INBOUND_BACKLOG waiting (it sends faster than its events can be
+  handled) is dropped, and a single message is cut at the message limit while it
+  arrives instead of after it was kept whole.
+* **Undecodable and malformed packets.** A payload the JSON decoder refuses (an
+  integer literal over 4,300 digits, nesting too deep) is answered with an
+  ``error``, as the protocol promises for any bad message; other malformed
+  Engine.IO and Socket.IO packets end the connection. Each writes one log line
+  naming the client and the reason, at most LOG_BURST per client per LOG_WINDOW
+  (a count of the rest follows), never a traceback: 4,000 bad packets used to
+  write 3.55 MB of them.
+
+:func:`install` puts these into a Flask-SocketIO server. They reach into three
+places of python-engineio / python-socketio (pinned in .ci/constraints.txt): the
+queue factory, the WebSocket class and the Engine.IO message handler;
+tests/security/ checks each of them against a real server.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import queue
+import re
+import socket as socketlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import engineio.packet
+import simple_websocket
+import socketio.packet
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+
+log = logging.getLogger(__name__)
+
+MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
+MAX_INBOUND_ATTACHMENTS = 0  # the protocol's client events carry no binary
+MAX_INBOUND_BACKLOG = 64  # messages read from a client and not yet handled
+RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
+LOG_BURST = 5  # log lines per client per window, then a count
+LOG_WINDOW = 10.0  # seconds
+
+
+class CloseConnection(Exception):
+    """A packet the server will not take: the connection ends."""
+
+
+class Undecodable(ValueError):
+    """A Socket.IO payload the JSON decoder refused; answered with an ``error``."""
+
+    def __init__(self, reason: str, event: str | None):
+        super().__init__(reason)
+        self.event = event
+
+
+# ---- outbound -----------------------------------------------------------------------------
+
+
+def _packet_bytes(pkt: Any) -> int:
+    data = getattr(pkt, "data", None)
+    if isinstance(data, str | bytes | bytearray):
+        return len(data) + 1
+    return 1 if data is None else len(str(data)) + 1
+
+
+class OutboundQueue(queue.Queue):
+    """Engine.IO's per-connection packet queue, metered.
+
+    ``delivered`` counts the packets the writer has written: everything it took
+    before it came back for more with a blocking ``get`` (Engine.IO's poll takes
+    what is queued, writes it, then blocks for the next). Past ``limit`` undelivered
+    bytes the queue drops what it is given and calls ``on_overflow(self)`` once.
+    ``owner`` and ``environ`` are set when the Socket.IO session starts.
+    """
+
+    def __init__(self, limit: int, on_overflow: Callable[[OutboundQueue], None]):
+        super().__init__()
+        self.limit = limit
+        self._on_overflow = on_overflow
+        self.owner: str | None = None
+        self.environ: dict | None = None
+        self.overflowed = False
+        self.put_count = self.taken_count = self.delivered = 0
+        self.put_bytes = self.taken_bytes = self.delivered_bytes = 0
+        self._watches: list[tuple[int, Callable[[], None]]] = []
+
+    @property
+    def backlog(self) -> int:
+        """Bytes queued or taken by the writer and not yet written."""
+        with self.mutex:
+            return self.put_bytes - self.delivered_bytes
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if item is not None:  # None ends the writer: always let it through
+            size = _packet_bytes(item)
+            with self.mutex:
+                over = self.overflowed or (
+                    self.put_bytes - self.delivered_bytes + size > self.limit)
+                first = over and not self.overflowed
+                self.overflowed = self.overflowed or over
+            if over:
+                if first:
+                    self._on_overflow(self)
+                return
+        super().put(item, block, timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if block:
+            self._delivered()
+        return super().get(block, timeout)
+
+    def mark(self) -> int:
+        """The number of packets queued so far (a frame's end, right after it)."""
+        with self.mutex:
+            return self.put_count
+
+    def when_delivered(self, mark: int, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the first ``mark`` packets are delivered (now, if
+        they are), from the writer's thread."""
+        with self.mutex:
+            done = self.delivered >= mark
+            if not done:
+                self._watches.append((mark, callback))
+        if done:
+            callback()
+
+    # under self.mutex (queue.Queue's hooks)
+    def _put(self, item: Any) -> None:
+        if item is not None:
+            self.put_count += 1
+            self.put_bytes += _packet_bytes(item)
+        super()._put(item)
+
+    def _get(self) -> Any:
+        item = super()._get()
+        if item is not None:
+            self.taken_count += 1
+            self.taken_bytes += _packet_bytes(item)
+        return item
+
+    def _delivered(self) -> None:
+        with self.mutex:
+            self.delivered, self.delivered_bytes = self.taken_count, self.taken_bytes
+            due = [cb for mark, cb in self._watches if mark <= self.delivered]
+            self._watches = [(m, cb) for m, cb in self._watches if m > self.delivered]
+        for callback in due:
+            callback()
+
+
+class FrameGate:
+    """A session's view of its connection's queue: has its last frame left yet?
+
+    The session calls :meth:`sent` right after emitting a frame (under its send
+    lock, so the mark is the frame's last packet) and asks :meth:`clear` before
+    building the next; ``wake`` is called when a frame that had not left has.
+    """
+
+    def __init__(self, outbound: OutboundQueue):
+        self._outbound = outbound
+        self._mark = 0
+        self._wake: Callable[[], None] = lambda: None
+
+    def on_clear(self, wake: Callable[[], None]) -> None:
+        self._wake = wake
+
+    def sent(self) -> None:
+        self._mark = self._outbound.mark()
+        self._outbound.when_delivered(self._mark, lambda: self._wake())
+
+    def clear(self) -> bool:
+        return self._outbound.delivered >= self._mark
+
+
+# ---- inbound ------------------------------------------------------------------------------
+
+_EVENT_NAME = re.compile(r'[0-9]*\[\s*"([^"\\]{1,40})"')
+
+
+def _undecodable_reason(err: BaseException) -> str:
+    text = str(err)
+    if isinstance(err, RecursionError):
+        return "the JSON is nested too deeply"
+    if "digits" in text and "integer" in text:
+        return "an integer has more than 4300 digits"
+    return f"not valid JSON ({text[:80]})"
+
+
+class BoundedPacket(socketio.packet.Packet):
+    """python-socketio's packet, refusing what the protocol does not use.
+
+    Subclassed per app by :func:`install` with its own ``max_attachments`` and
+    ``max_bytes`` (the header and its attachments together).
+    """
+
+    max_attachments = MAX_INBOUND_ATTACHMENTS
+    max_bytes = 16 * 1024
+
+    def decode(self, encoded_packet: Any) -> int:
+        if isinstance(encoded_packet, bytes | bytearray):
+            raise CloseConnection("a binary message where a packet header belongs")
+        self._bytes = len(encoded_packet)
+        if self._bytes > self.max_bytes:
+            raise CloseConnection(f"a packet of {self._bytes} bytes (at most "
+                                  f"{self.max_bytes})")
+        try:
+            count = super().decode(encoded_packet)
+        except (ValueError, RecursionError) as err:
+            if isinstance(err, json.JSONDecodeError) or _is_json_error(err):
+                name = _EVENT_NAME.match(encoded_packet[1:])
+                raise Undecodable(_undecodable_reason(err),
+                                  name.group(1) if name else None) from None
+            raise CloseConnection(f"a malformed Socket.IO packet ({err})") from None
+        if count > self.max_attachments:
+            raise CloseConnection(f"a packet declaring {count} binary attachments (this "
+                                  f"protocol's client events carry at most "
+                                  f"{self.max_attachments})")
+        return count
+
+    def add_attachment(self, attachment: Any) -> bool:
+        self._bytes += len(attachment)
+        if self._bytes > self.max_bytes:
+            raise CloseConnection(f"attachments past {self.max_bytes} bytes in one packet")
+        return super().add_attachment(attachment)
+
+
+def _is_json_error(err: BaseException) -> bool:
+    # the decoder's own errors: a bad document, too-long integers, too-deep nesting
+    return isinstance(err, RecursionError) or "digits" in str(err)
+
+
+def _check_engineio(data: Any) -> None:
+    """Raise CloseConnection unless ``data`` decodes as an Engine.IO packet."""
+    try:
+        pkt = engineio.packet.Packet(encoded_packet=data)
+    except Exception as err:  # noqa: BLE001 - whatever the decoder raises
+        raise CloseConnection(f"a malformed Engine.IO packet ({err})") from None
+    if not 0 <= pkt.packet_type < len(engineio.packet.packet_names):
+        raise CloseConnection(f"an unknown Engine.IO packet type {pkt.packet_type}")
+
+
+# ---- logs ---------------------------------------------------------------------------------
+
+
+class ClientLog:
+    """One line per event, at most ``burst`` per client per ``window`` seconds; the
+    rest are counted and reported with the client's next line after the window."""
+
+    def __init__(self, logger: logging.Logger = log, burst: int = LOG_BURST,
+                 window: float = LOG_WINDOW, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 1024):
+        self._log, self._burst, self._window, self._clock = logger, burst, window, clock
+        self._max_clients = max_clients
+        self._seen: collections.OrderedDict[str, list] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def warning(self, client: str, message: str) -> bool:
+        """Log ``client: message`` unless over the rate; True if it was logged."""
+        now = self._clock()
+        with self._lock:
+            entry = self._seen.pop(client, None)
+            if entry is None or now - entry[0] >= self._window:
+                suppressed = entry[2] if entry else 0
+                entry = [now, 0, 0]
+            else:
+                suppressed = 0
+            self._seen[client] = entry
+            while len(self._seen) > self._max_clients:
+                self._seen.popitem(last=False)
+            if entry[1] >= self._burst:
+                entry[2] += 1
+                return False
+            entry[1] += 1
+        more = f" ({suppressed} more in the last window not logged)" if suppressed else ""
+        self._log.warning("%s: %s%s", client, message, more)
+        return True
+
+
+def client_label(environ: dict | None, sid: str | None = None) -> str:
+    """How a client is named in the log: its address and its session."""
+    address = (environ or {}).get("playground.client_address") or \
+        (environ or {}).get("REMOTE_ADDR", "?")
+    return f"client {address}" + (f" sid {sid}" if sid else "")
+
+
+# ---- the guard ----------------------------------------------------------------------------
+
+
+class WireGuard:
+    """The limits above, for one Socket.IO server; :func:`install` makes it."""
+
+    def __init__(self, server, max_outbound: int = MAX_OUTBOUND_BYTES,
+                 max_backlog: int = MAX_INBOUND_BACKLOG, clientlog: ClientLog | None = None):
+        self.server = server
+        self.max_outbound = max_outbound
+        self.max_backlog = max_backlog
+        self.log = clientlog or ClientLog()
+        self.dropped = 0  # connections dropped for a broken limit
+
+    # -- per connection
+
+    def new_queue(self, *args: Any, **kwargs: Any) -> OutboundQueue:
+        return OutboundQueue(self.max_outbound, self._overflowed)
+
+    def outbound(self, sid: str) -> OutboundQueue | None:
+        """The Engine.IO queue of Socket.IO session ``sid`` (None in the test client)."""
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
+        sock = self.server.eio.sockets.get(eio_sid) if eio_sid else None
+        found = getattr(sock, "queue", None)
+        return found if isinstance(found, OutboundQueue) else None
+
+    def attach(self, sid: str, environ: dict | None) -> FrameGate | None:
+        """At connect: name the queue's owner; the gate for the session's frames."""
+        outbound = self.outbound(sid)
+        if outbound is None:
+            return None
+        outbound.owner, outbound.environ = sid, environ
+        return FrameGate(outbound)
+
+    def drop(self, sid: str, environ: dict | None, reason: str) -> None:
+        """End a connection that broke a limit: its session, then its socket (a
+        client that does not read would leave the writer blocked on it)."""
+        self.dropped += 1
+        self.log.warning(client_label(environ, sid), f"disconnected: {reason}")
+        if sid is not None:
+            self.server.disconnect(sid)
+        _shut_socket(environ)
+
+    def _overflowed(self, outbound: OutboundQueue) -> None:
+        # called while the emitting thread may hold a session's locks: drop elsewhere
+        reason = (f"more than {outbound.limit} bytes waiting to be sent (the client "
+                  f"does not read)")
+        threading.Thread(target=self.drop, args=(outbound.owner, outbound.environ, reason),
+                         name="wire-drop", daemon=True).start()
+
+    # -- the Engine.IO message handler, around python-socketio's
+
+    def guard_messages(self, handle: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+        def on_message(eio_sid: str, data: Any) -> Any:
+            try:
+                return handle(eio_sid, data)
+            except Undecodable as err:
+                self._refuse_undecodable(eio_sid, err)
+            except Exception as err:  # noqa: BLE001 - socketio's own packet checks too
+                self._close(eio_sid, str(err) if isinstance(err, CloseConnection)
+                            else f"a malformed Socket.IO packet ({err})")
+            return None
+
+        return on_message
+
+    def _refuse_undecodable(self, eio_sid: str, err: Undecodable) -> None:
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
+        environ = self.server.environ.get(eio_sid)
+        self.log.warning(client_label(environ, sid), f"refused a message: {err}")
+        if sid is not None:
+            self.server.emit("error", {"event": err.event or "message", "field": "payload",
+                                       "message": f"could not decode the message: {err}"},
+                             to=sid)
+
+    def _close(self, eio_sid: str, reason: str) -> None:
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
+        environ = self.server.environ.get(eio_sid)
+        self.server._binary_packet.pop(eio_sid, None)  # a half-received binary packet
+        self.drop(sid, environ, reason)
+
+    # -- the WebSocket
+
+    def websocket_class(self) -> type:
+        guard = self
+
+        class GuardedWebSocket(SimpleWebSocketWSGI):
+            """simple-websocket for Engine.IO, with the inbound limits above."""
+
+            def __init__(self, handler, server, **kwargs):
+                kwargs.setdefault("max_message_size", server.max_http_buffer_size)
+                super().__init__(handler, server, **kwargs)
+
+            def __call__(self, environ, start_response):
+                self.environ = environ
+                return super().__call__(environ, start_response)
+
+            def wait(self):
+                # simple-websocket wakes a waiting reader before it marks a connection
+                # it closed (a message over the limit) as closed, and never again: wait
+                # in steps and look.
+                while True:
+                    try:
+                        data = self.ws.receive(timeout=RECEIVE_POLL_SECONDS)
+                    except simple_websocket.ConnectionClosed:
+                        return None
+                    if data is not None:
+                        break
+                    if not self.ws.connected:
+                        return None
+                try:
+                    if len(self.ws.input_buffer) > guard.max_backlog:
+                        raise CloseConnection(f"more than {guard.max_backlog} messages "
+                                              f"waiting to be handled (sent too fast)")
+                    _check_engineio(data)
+                except CloseConnection as err:
+                    guard.log.warning(client_label(self.environ), f"disconnected: {err}")
+                    guard.dropped += 1
+                    return None  # Engine.IO then closes the connection
+                return data
+
+        return GuardedWebSocket
+
+
+def _shut_socket(environ: dict | None) -> None:
+    """Shut the TCP connection of a WebSocket, waking a writer blocked on it."""
+    if not environ or environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+        return
+    sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socketlib.SHUT_RDWR)
+
+
+def packet_class(max_bytes: int, max_attachments: int = MAX_INBOUND_ATTACHMENTS) -> type:
+    """A :class:`BoundedPacket` with these limits, for python-socketio's ``serializer``."""
+    return type("AppPacket", (BoundedPacket,), {"max_attachments": max_attachments,
+                                                "max_bytes": max_bytes})
+
+
+def install(socketio_server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:
+    """Put the limits into a python-socketio server (``socketio.server`` of
+    Flask-SocketIO, made with ``serializer=packet_class(...)``); returns its guard."""
+    guard = WireGuard(socketio_server, max_outbound=max_outbound)
+    eio = socketio_server.eio
+    eio.create_queue = guard.new_queue
+    eio._async = {**eio._async, "websocket": guard.websocket_class()}
+    eio.on("message", guard.guard_messages(eio.handlers["message"]))
+    return guard
