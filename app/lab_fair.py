@@ -55,8 +55,11 @@ class RunAdmission(Generic[Job]):
             return 0
         ahead = mine.index(job) + (owner in self._active)
         if len(self._active) >= self.max_active:
+            # those under way, and the sessions before it in line with none under way
+            # (one that has a run under way goes to the back when it ends)
             before = list(self._line)[: list(self._line).index(owner)]
-            ahead += len(self._active) - (owner in self._active) + len(before)
+            ahead += len(self._active) - (owner in self._active)
+            ahead += sum(1 for o in before if o not in self._active)
         return max(ahead, 1)
 
     def cancel(self, owner: Hashable, job: Job) -> list[tuple[Hashable, Job]]:
@@ -68,8 +71,12 @@ class RunAdmission(Generic[Job]):
         return self._admit()
 
     def finish(self, owner: Hashable) -> list[tuple[Hashable, Job]]:
-        """``owner``'s run under way ended; returns the (owner, job) pairs that start."""
+        """``owner``'s run under way ended; returns the (owner, job) pairs that start.
+        The owner goes to the back of the line: the others waited while it ran."""
         self._active.pop(owner, None)
+        if owner in self._line:
+            self._line.remove(owner)
+            self._line.append(owner)
         return self._admit()
 
     def _admit(self) -> list[tuple[Hashable, Job]]:

@@ -118,9 +118,10 @@ class _WorkerJob:
         while not self._wake.wait(POLL_SECONDS):
             if not _parent_alive():
                 break
-        if self._granted:
+        if self._granted and not self.is_set():
             return True
-        self._turns.release(self)  # out of the line (or on to the next, if just granted)
+        # cancelled: out of the line, or, if the turn came meanwhile, on to the next
+        self._turns.release(self)
         return False
 
     def run(self) -> None:

@@ -8,6 +8,7 @@ by ``ready`` is applied before the credit is granted.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import logging
@@ -25,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, lab, lab_jobs, resources, wire
+from . import __version__, addresses, idle, lab, lab_jobs, resources, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -43,16 +44,22 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,  # None = a random key per process
     "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
     "MAX_OUTBOUND_BYTES": wire.MAX_OUTBOUND_BYTES,  # unsent bytes before a drop (wire.py)
+    "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
+    "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
+    "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
 }
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
 
 
 class SessionRegistry:
-    """The live sessions by socket id, with a cap."""
+    """The live sessions by socket id, with a cap, and a cap per client address."""
 
-    def __init__(self, max_sessions: int):
+    def __init__(self, max_sessions: int, max_per_address: int = 0):
         self.max_sessions = max_sessions
+        self.max_per_address = max_per_address
         self._sessions: dict[str, Session] = {}
+        self._addresses: dict[str, str] = {}  # sid -> client address
+        self._per_address: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -61,21 +68,33 @@ class SessionRegistry:
     def get(self, sid: str) -> Session | None:
         return self._sessions.get(sid)
 
-    def add(self, sid: str, make: Callable[[], Session]) -> Session | None:
+    def add(self, sid: str, make: Callable[[], Session], address: str = "?") -> Session | None:
         """Create and register a session; None if ``sid`` already has one.
 
-        Raises ConnectionRefusedError when the registry is full.
+        Raises ConnectionRefusedError when the registry is full, or ``address``
+        already holds its share.
         """
         with self._lock:
             if sid in self._sessions:
                 return None
             if len(self._sessions) >= self.max_sessions:
                 raise ConnectionRefusedError(f"server full ({self.max_sessions} sessions)")
+            if self.max_per_address and self._per_address[address] >= self.max_per_address:
+                raise ConnectionRefusedError(
+                    f"too many connections from your address ({self.max_per_address}): "
+                    f"close another tab or window")
             session = self._sessions[sid] = make()
+            self._addresses[sid] = address
+            self._per_address[address] += 1
             return session
 
     def remove(self, sid: str) -> Session | None:
         with self._lock:
+            address = self._addresses.pop(sid, None)
+            if address is not None:
+                self._per_address[address] -= 1
+                if not self._per_address[address]:
+                    del self._per_address[address]
             return self._sessions.pop(sid, None)
 
     def all(self) -> list[Session]:
@@ -120,6 +139,11 @@ def get_wire(app: Flask) -> wire.WireGuard:
     return app.extensions["playground.wire"]
 
 
+def get_activity(app: Flask) -> idle.Activity:
+    """When each session of ``app`` last sent a message (app/idle.py)."""
+    return app.extensions["playground.activity"]
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app and its SocketIO server.
 
@@ -151,8 +175,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["playground.wire"] = wire.install(
         socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]))
-    registry = SessionRegistry(int(app.config["MAX_SESSIONS"]))
+    registry = SessionRegistry(int(app.config["MAX_SESSIONS"]),
+                               int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0))
     app.extensions["playground.sessions"] = registry
+    app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
     _add_routes(app, registry)
     _add_socket_handlers(app, socketio, registry, TrainingTurns())
     return app
@@ -226,6 +252,8 @@ def _add_socket_handlers(
     """
     server = socketio.server
     guard = get_wire(app)
+    activity = get_activity(app)
+    trusted = addresses.parse_networks(app.config["TRUSTED_PROXIES"] or ())
     max_fps = float(app.config["MAX_FPS"])
     max_cost = float(app.config["LAB_MAX_COST"])
     thumb = int(app.config["THUMB"])
@@ -247,6 +275,7 @@ def _add_socket_handlers(
         def decorate(fn: Callable[[Session, Any], None]):
             @functools.wraps(fn)
             def wrapper(sid: str, *args: Any) -> None:
+                activity.touch(sid)
                 session = registry.get(sid)
                 if session is None:
                     refuse(sid, event, "session", "no session for this connection")
@@ -272,13 +301,17 @@ def _add_socket_handlers(
             # a client emitting an event named "connect" on a live socket
             registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
             return
+        environ = environ if environ is not None else {}
+        address = environ["playground.client_address"] = addresses.client_address(
+            environ, trusted)
         gate = guard.attach(sid, environ)
         session = registry.add(
             sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns,
-                                 outbox=gate)
-        )
+                                 outbox=gate), address)
         if session is None:
             return
+        activity.touch(sid, message=False)
+        reaper.watch()
         # Sent before the CONNECT acknowledgement; Socket.IO clients buffer it.
         session.send_state()
         session.start()
@@ -290,13 +323,32 @@ def _add_socket_handlers(
             if session is not None:
                 session.send_error("disconnect", "event", "unknown event 'disconnect'")
             return
+        activity.forget(sid)
+        reaper.poke()
         session = registry.remove(sid)
         if session is not None:
             session.stop()
             if session.lab_worker is not None:
                 session.lab_worker.stop()
 
+    def close_idle(sid: str) -> None:
+        session = registry.get(sid)
+        if session is None:
+            return
+        minutes = activity.timeout / 60
+        session.send_error("session", "idle", f"closed after {minutes:g} min with no message "
+                                              f"from this page: press any key or click to "
+                                              f"start again")
+        guard.log.warning(wire.client_label(environ_of(sid), sid), "closed: idle")
+        server.disconnect(sid)
+
+    def environ_of(sid: str) -> dict | None:
+        return server.environ.get(server.manager.eio_sid_from_sid(sid, "/"))
+
+    reaper = idle.IdleReaper(activity, close_idle)
+
     def on_unknown(event: Any, sid: str, *args: Any) -> None:
+        activity.touch(sid)
         name = str(event)[:40]
         session = registry.get(sid)
         if session is not None:

@@ -232,6 +232,11 @@ class Session:
         return self._playing
 
     @property
+    def frame_in_flight(self) -> bool:
+        """A frame has been emitted and has not left the server: no next one until it has."""
+        return self._outbox is not None and not self._outbox.clear()
+
+    @property
     def sizes(self) -> list[int]:
         """Layer widths ``[n_features, hidden..., 1]`` of the live network."""
         return frames.layer_sizes(self.trainer)

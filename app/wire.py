@@ -21,9 +21,10 @@ else a client can make the server keep (issue 16, measured on this server):
   total of ``max_bytes``; either closes the connection.
 * **Inbound backlog.** simple-websocket reads a client's messages as fast as they
   come and keeps them until Engine.IO takes them one by one: a connection with more
-  than MAX_INBOUND_BACKLOG waiting (it sends faster than its events can be
-  handled) is dropped, and a single message is cut at the message limit while it
-  arrives instead of after it was kept whole.
+  than MAX_INBOUND_BACKLOG messages or MAX_INBOUND_BACKLOG_BYTES waiting (it sends
+  faster than its events can be handled; the page sends a few a second) is
+  dropped, and a single message is cut at the message limit while it arrives
+  instead of after it was kept whole.
 * **Undecodable and malformed packets.** A payload the JSON decoder refuses (an
   integer literal over 4,300 digits, nesting too deep) is answered with an
   ``error``, as the protocol promises for any bad message; other malformed
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import logging
 import queue
 import re
@@ -61,7 +61,8 @@ log = logging.getLogger(__name__)
 
 MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
 MAX_INBOUND_ATTACHMENTS = 0  # the protocol's client events carry no binary
-MAX_INBOUND_BACKLOG = 64  # messages read from a client and not yet handled
+MAX_INBOUND_BACKLOG = 4096  # messages read from a client and not yet handled
+MAX_INBOUND_BACKLOG_BYTES = 2**20  # and their bytes (counted past 64 messages)
 RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
 LOG_BURST = 5  # log lines per client per window, then a count
 LOG_WINDOW = 10.0  # seconds
@@ -206,20 +207,37 @@ def _undecodable_reason(err: BaseException) -> str:
     text = str(err)
     if isinstance(err, RecursionError):
         return "the JSON is nested too deeply"
-    if "digits" in text and "integer" in text:
-        return "an integer has more than 4300 digits"
+    if text == "Integer is too large":  # python-engineio's own cap on integer literals
+        return "an integer literal has more than 100 digits"
+    if "digits" in text:  # Python's cap on int() of a long string (4300 digits)
+        return "an integer literal has more than 4300 digits"
     return f"not valid JSON ({text[:80]})"
+
+
+class _CheckedJSON:
+    """The packet's JSON module: whatever its ``loads`` refuses becomes Undecodable."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+        self.dumps = inner.dumps
+
+    def loads(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._inner.loads(*args, **kwargs)
+        except (ValueError, RecursionError) as err:
+            raise Undecodable(_undecodable_reason(err), None) from None
 
 
 class BoundedPacket(socketio.packet.Packet):
     """python-socketio's packet, refusing what the protocol does not use.
 
-    Subclassed per app by :func:`install` with its own ``max_attachments`` and
+    Subclassed per app by :func:`packet_class` with its own ``max_attachments`` and
     ``max_bytes`` (the header and its attachments together).
     """
 
     max_attachments = MAX_INBOUND_ATTACHMENTS
     max_bytes = 16 * 1024
+    json = _CheckedJSON(socketio.packet.Packet.json)
 
     def decode(self, encoded_packet: Any) -> int:
         if isinstance(encoded_packet, bytes | bytearray):
@@ -230,11 +248,11 @@ class BoundedPacket(socketio.packet.Packet):
                                   f"{self.max_bytes})")
         try:
             count = super().decode(encoded_packet)
-        except (ValueError, RecursionError) as err:
-            if isinstance(err, json.JSONDecodeError) or _is_json_error(err):
-                name = _EVENT_NAME.match(encoded_packet[1:])
-                raise Undecodable(_undecodable_reason(err),
-                                  name.group(1) if name else None) from None
+        except Undecodable as err:
+            name = _EVENT_NAME.match(encoded_packet[1:])
+            err.event = name.group(1) if name else None
+            raise
+        except (ValueError, TypeError, IndexError) as err:
             raise CloseConnection(f"a malformed Socket.IO packet ({err})") from None
         if count > self.max_attachments:
             raise CloseConnection(f"a packet declaring {count} binary attachments (this "
@@ -249,11 +267,6 @@ class BoundedPacket(socketio.packet.Packet):
         return super().add_attachment(attachment)
 
 
-def _is_json_error(err: BaseException) -> bool:
-    # the decoder's own errors: a bad document, too-long integers, too-deep nesting
-    return isinstance(err, RecursionError) or "digits" in str(err)
-
-
 def _check_engineio(data: Any) -> None:
     """Raise CloseConnection unless ``data`` decodes as an Engine.IO packet."""
     try:
@@ -261,7 +274,7 @@ def _check_engineio(data: Any) -> None:
     except Exception as err:  # noqa: BLE001 - whatever the decoder raises
         raise CloseConnection(f"a malformed Engine.IO packet ({err})") from None
     if not 0 <= pkt.packet_type < len(engineio.packet.packet_names):
-        raise CloseConnection(f"an unknown Engine.IO packet type {pkt.packet_type}")
+        raise CloseConnection(f"a malformed Engine.IO packet (unknown type {pkt.packet_type})")
 
 
 # ---- logs ---------------------------------------------------------------------------------
@@ -303,8 +316,9 @@ class ClientLog:
 
 def client_label(environ: dict | None, sid: str | None = None) -> str:
     """How a client is named in the log: its address and its session."""
-    address = (environ or {}).get("playground.client_address") or \
-        (environ or {}).get("REMOTE_ADDR", "?")
+    environ = environ or {}
+    address = environ.get("playground.client_address") or environ.get("REMOTE_ADDR", "?")
+    sid = sid or environ.get("playground.sid")
     return f"client {address}" + (f" sid {sid}" if sid else "")
 
 
@@ -336,6 +350,8 @@ class WireGuard:
 
     def attach(self, sid: str, environ: dict | None) -> FrameGate | None:
         """At connect: name the queue's owner; the gate for the session's frames."""
+        if environ is not None:
+            environ["playground.sid"] = sid  # for the log lines of the WebSocket
         outbound = self.outbound(sid)
         if outbound is None:
             return None
@@ -347,6 +363,8 @@ class WireGuard:
         client that does not read would leave the writer blocked on it)."""
         self.dropped += 1
         self.log.warning(client_label(environ, sid), f"disconnected: {reason}")
+        if environ is not None:
+            environ["playground.dropped"] = True  # what it sent meanwhile is not read
         if sid is not None:
             self.server.disconnect(sid)
         _shut_socket(environ)
@@ -390,6 +408,14 @@ class WireGuard:
 
     # -- the WebSocket
 
+    def check_backlog(self, waiting: list) -> None:
+        """Raise CloseConnection if a client's unhandled messages are too many."""
+        if len(waiting) > 64:
+            size = sum(len(m) for m in list(waiting))
+            if len(waiting) > self.max_backlog or size > MAX_INBOUND_BACKLOG_BYTES:
+                raise CloseConnection(f"{len(waiting)} messages ({size} bytes) waiting to "
+                                      f"be handled (sent faster than they can be)")
+
     def websocket_class(self) -> type:
         guard = self
 
@@ -405,6 +431,8 @@ class WireGuard:
                 return super().__call__(environ, start_response)
 
             def wait(self):
+                if self.environ.get("playground.dropped"):
+                    return None
                 # simple-websocket wakes a waiting reader before it marks a connection
                 # it closed (a message over the limit) as closed, and never again: wait
                 # in steps and look.
@@ -418,9 +446,7 @@ class WireGuard:
                     if not self.ws.connected:
                         return None
                 try:
-                    if len(self.ws.input_buffer) > guard.max_backlog:
-                        raise CloseConnection(f"more than {guard.max_backlog} messages "
-                                              f"waiting to be handled (sent too fast)")
+                    guard.check_backlog(self.ws.input_buffer)
                     _check_engineio(data)
                 except CloseConnection as err:
                     guard.log.warning(client_label(self.environ), f"disconnected: {err}")

@@ -34,6 +34,7 @@ const page = {
   rebuildFrame: null,
   errors: [],
   drawMs: null,
+  idleClosed: false, // the server closed the session for silence: reconnect on a key or click
 };
 
 // ---- views ---------------------------------------------------------------------------
@@ -171,6 +172,10 @@ function onError(err) {
   const { event, field, message } = err ?? {};
   page.errors.push({ event, field, message });
   const text = message ?? "error";
+  if (field === "idle") {
+    closedForSilence(text);
+    return;
+  }
   if (event === "lab") lab.onError();
   if (event === "landscape") landscape.onError(text);
   let shown = controls.showError(field, text);
@@ -251,7 +256,8 @@ const connection = new Connection({
     setPlaying(false);
     lab.onConnectionLost();
     // The server hung up on purpose: Socket.IO will not retry by itself.
-    if (reason === "io server disconnect") setTimeout(() => connection.socket.connect(), 1000);
+    if (reason === "io server disconnect" && !page.idleClosed) setTimeout(() => connection.socket.connect(), 1000);
+    if (page.idleClosed) setConnection("refused", "closed: idle");
   },
   onReconnecting: (n) => setConnection("reconnecting", `reconnecting… (${n})`),
   onRefused: (message) => {
@@ -332,6 +338,22 @@ $("show-acc").addEventListener("change", (e) => {
 });
 
 // ---- status --------------------------------------------------------------------------
+
+// The server closes a session that sent nothing for a long time (docs/PROTOCOL.md):
+// say so, and start a new one when the person comes back.
+function closedForSilence(text) {
+  page.idleClosed = true;
+  showStatus(text);
+  const back = () => {
+    removeEventListener("keydown", back);
+    removeEventListener("pointerdown", back);
+    page.idleClosed = false;
+    clearStatus();
+    connection.socket.connect();
+  };
+  addEventListener("keydown", back);
+  addEventListener("pointerdown", back);
+}
 
 function setConnection(state, text) {
   const el = $("connection");

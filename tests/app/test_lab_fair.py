@@ -39,9 +39,9 @@ def test_a_session_that_floods_does_not_get_ahead_of_one_that_asked_once():
         runs.add("a", f"a{i}")
     runs.add("b", "b1")
     # a's runs alternate with b's: b1 is next after a's run under way, not after a5
-    assert runs.finish("a") == [("a", "a2")]
     assert runs.finish("a") == [("b", "b1")]
-    assert runs.finish("b") == [("a", "a3")]
+    assert runs.finish("b") == [("a", "a2")]
+    assert runs.finish("a") == [("a", "a3")]  # nobody else waits
 
 
 def test_waiting_counts_the_runs_ahead():
@@ -50,7 +50,9 @@ def test_waiting_counts_the_runs_ahead():
     runs.add("a", "a2")
     runs.add("b", "b1")
     assert runs.ahead("a", "a2") == 1  # its own session's run under way
-    assert runs.ahead("b", "b1") == 2  # the run under way, and a2 before it in line
+    assert runs.ahead("b", "b1") == 1  # the run under way; then b goes before a2
+    runs.add("c", "c1")
+    assert runs.ahead("c", "c1") == 2  # a1 under way, then b1
     assert runs.ahead("a", "a1") == 0  # under way
 
 
