@@ -16,6 +16,7 @@ import webbrowser
 from collections.abc import Sequence
 
 from . import __version__
+from .addresses import parse_networks
 from .sweep_cli import add_sweep_parser, run_sweep
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors", action="append", metavar="ORIGIN", default=None,
                        help="also accept Socket.IO connections from this origin "
                             "(repeatable; '*' for any; default: same origin only)")
+    add_limit_options(serve)
     add_sweep_parser(commands)
     return parser
 
@@ -79,6 +81,41 @@ def production_unavailable() -> str | None:
     return None
 
 
+def add_limit_options(serve: argparse.ArgumentParser) -> None:
+    """What one client may hold (docs/PROTOCOL.md, Limits)."""
+    serve.add_argument("--max-per-address", type=int, default=None, metavar="N",
+                       help="sessions one client address may hold (default 8; 0: no "
+                            "limit; a class behind one NAT address needs more)")
+    serve.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDR",
+                       type=network_arg,
+                       help="a reverse proxy (address or network) whose X-Forwarded-For "
+                            "names the client (repeatable)")
+    serve.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS",
+                       help="close a session that sent nothing for this long (default "
+                            "900; 0: never)")
+
+
+def network_arg(text: str) -> str:
+    """``--trusted-proxy``: an IP address or network, checked here."""
+    try:
+        parse_networks([text])
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def limit_overrides(args: argparse.Namespace) -> dict:
+    """The app settings of :func:`add_limit_options`."""
+    overrides: dict = {}
+    if args.max_per_address is not None:
+        overrides["MAX_SESSIONS_PER_ADDRESS"] = args.max_per_address
+    if args.trusted_proxy:
+        overrides["TRUSTED_PROXIES"] = list(args.trusted_proxy)
+    if args.idle_timeout is not None:
+        overrides["IDLE_TIMEOUT"] = args.idle_timeout
+    return overrides
+
+
 def url_for(host: str, port: int) -> str:
     """The URL to print and open: a wildcard bind is reached through loopback."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
@@ -104,6 +141,7 @@ def serve(args: argparse.Namespace) -> int:
         overrides["MAX_FPS"] = args.max_fps
     if args.cors:
         overrides["CORS_ALLOWED_ORIGINS"] = "*" if "*" in args.cors else args.cors
+    overrides.update(limit_overrides(args))
     # one key for every worker process, not one each
     overrides["SECRET_KEY"] = secrets.token_hex(32)
     url = url_for(args.host, args.port)

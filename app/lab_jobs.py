@@ -81,7 +81,9 @@ def sweep_chunk(shape: Shape) -> int:
 
 def sweep_cost(shape: Shape, seeds: int, epochs: int) -> float:
     """Work units of a restart-lab run (module docstring)."""
-    chunks = math.ceil(seeds / sweep_chunk(shape))
+    from engine.sweep import _chunk_size  # the engine's own cap (a chunk's history)
+
+    chunks = math.ceil(seeds / _chunk_size(sweep_chunk(shape), epochs))
     arithmetic = seeds * epochs * shape.points * shape.params
     overhead = epochs * shape.updates * shape.layers * STEP_OVERHEAD * chunks
     return float(arithmetic + overhead)

@@ -110,3 +110,21 @@ def test_python_dash_m_app_help():
     out = subprocess.run([sys.executable, "-m", "app", "--help"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "serve" in out.stdout
+
+
+def test_limit_options_reach_the_app(fake_run, monkeypatch):
+    made = []
+    import app.server
+
+    real = app.server.create_app
+    monkeypatch.setattr(app.server, "create_app", lambda cfg: made.append(cfg) or real(cfg))
+    cli.main(["serve", "--max-per-address", "40", "--trusted-proxy", "127.0.0.1",
+              "--trusted-proxy", "10.0.0.0/8", "--idle-timeout", "60"])
+    assert made == [{"MAX_SESSIONS_PER_ADDRESS": 40, "IDLE_TIMEOUT": 60.0,
+                     "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8"]}]
+
+
+def test_a_bad_trusted_proxy_stops_the_server_naming_it(fake_run, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--trusted-proxy", "not-an-ip"])
+    assert "not an IP address or network: 'not-an-ip'" in capsys.readouterr().err

@@ -83,9 +83,10 @@ def test_the_shape_of_a_trainer():
 def test_a_run_costs_its_arithmetic_plus_the_overhead_of_each_chunks_updates():
     xor4 = Shape(points=4, params=9, layers=2, updates=1)
     assert sweep_chunk(xor4) == 1000
-    # 1000 seeds x 20000 epochs: 1000*20000*4*9 = 7.2e8 of arithmetic, one chunk of
-    # 1000 doing 20000 updates through 2 layers
-    assert sweep_cost(xor4, 1000, 20000) == 7.2e8 + 20000 * 1 * 2 * STEP_OVERHEAD * 1
+    # 1000 seeds x 20000 epochs: 1000*20000*4*9 = 7.2e8 of arithmetic; chunks of 104
+    # seeds (the engine keeps a chunk's history within 64 MB: 64 MiB / (32 B x 20002
+    # epochs) = 104), ten of them, each doing 20000 updates through 2 layers
+    assert sweep_cost(xor4, 1000, 20000) == 7.2e8 + 20000 * 1 * 2 * STEP_OVERHEAD * 10
     big = Shape(points=1800, params=393, layers=7, updates=1800)  # 6x8, batch 1
     chunk = sweep_chunk(big)
     assert chunk == int(EPOCH_UNITS // (1800 * 393)) == 14
