@@ -90,6 +90,9 @@ def add_limit_options(serve: argparse.ArgumentParser) -> None:
                        type=network_arg,
                        help="a reverse proxy (address or network) whose X-Forwarded-For "
                             "names the client (repeatable)")
+    serve.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
+                       help="also answer requests for this host name (repeatable; "
+                            "default: this machine's own names and addresses only)")
     serve.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS",
                        help="close a session that sent nothing for this long (default "
                             "900; 0: never)")
@@ -113,6 +116,8 @@ def limit_overrides(args: argparse.Namespace) -> dict:
         overrides["TRUSTED_PROXIES"] = list(args.trusted_proxy)
     if args.idle_timeout is not None:
         overrides["IDLE_TIMEOUT"] = args.idle_timeout
+    if args.allowed_host:
+        overrides["ALLOWED_HOSTS"] = list(args.allowed_host)
     return overrides
 
 

@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, addresses, idle, lab, lab_jobs, resources, wire
+from . import __version__, addresses, http_policy, idle, lab, lab_jobs, resources, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
+    "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
 }
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
 
@@ -123,6 +124,10 @@ class WebSocketAwareHandler(WSGIRequestHandler):
     def connection_dropped(self, error: BaseException, environ=None) -> None:
         self.close_connection = True
 
+    def version_string(self) -> str:
+        """The ``Server`` header: no versions to look up vulnerabilities by."""
+        return "playground"
+
 
 def get_socketio(app: Flask) -> SocketIO:
     """The SocketIO instance that ``create_app`` attached to ``app``."""
@@ -175,6 +180,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["playground.wire"] = wire.install(
         socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]))
+    http_policy.install(app, app.config["ALLOWED_HOSTS"] or ())
     registry = SessionRegistry(int(app.config["MAX_SESSIONS"]),
                                int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0))
     app.extensions["playground.sessions"] = registry

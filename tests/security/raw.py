@@ -16,15 +16,17 @@ TIMEOUT = 10.0
 class RawSocket:
     """One connection: the Engine.IO handshake and the Socket.IO CONNECT, then
     whatever the test sends. ``rcvbuf`` shrinks the receive buffer, so a client that
-    stops reading fills it quickly."""
+    stops reading fills it quickly; ``options`` go to websocket-client (``host``,
+    ``origin``)."""
 
     def __init__(self, base_url: str, rcvbuf: int | None = None, connect: bool = True,
-                 headers: list[str] | None = None, path: str = "/socket.io/"):
+                 headers: list[str] | None = None, path: str = "/socket.io/",
+                 **options: Any):
         url = base_url.replace("http://", "ws://").rstrip("/") + \
             f"{path}?EIO=4&transport=websocket"
-        options = [(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)] if rcvbuf else []
-        self.ws = websocket.create_connection(url, timeout=TIMEOUT, sockopt=options,
-                                              header=headers or [])
+        sockopt = [(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)] if rcvbuf else []
+        self.ws = websocket.create_connection(url, timeout=TIMEOUT, sockopt=sockopt,
+                                              header=headers or [], **options)
         opened = self.ws.recv()
         assert opened.startswith("0"), opened
         self.handshake = json.loads(opened[1:])
