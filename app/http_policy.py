@@ -110,21 +110,30 @@ class HostCheck:
 
 
 class Gzipped:
-    """Compressed bodies of files, made once per (path, ETag) and kept."""
+    """Compressed bodies of files, made once per (path, ETag) and kept.
+
+    One thread compresses a file while others asking for it wait (Plotly.js takes
+    ~1 s; zlib lets the sessions run meanwhile)."""
 
     def __init__(self, max_entries: int = 256):
         self._cache: dict[tuple[str, str], bytes] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the cache
+        self._making = threading.Lock()  # one compression at a time
         self._max = max_entries
 
     def body(self, key: tuple[str, str], data: Callable[[], bytes]) -> bytes:
         with self._lock:
             found = self._cache.get(key)
-        if found is None:
-            found = gzip.compress(data(), compresslevel=9, mtime=0)
+        if found is not None:
+            return found
+        with self._making:
             with self._lock:
-                if len(self._cache) < self._max:
-                    self._cache[key] = found
+                found = self._cache.get(key)
+            if found is None:
+                found = gzip.compress(data(), compresslevel=6, mtime=0)
+                with self._lock:
+                    if len(self._cache) < self._max:
+                        self._cache[key] = found
         return found
 
 
