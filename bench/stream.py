@@ -69,7 +69,9 @@ def server(url: str | None, max_sessions: int, workers: int):
     if url:
         yield url.rstrip("/"), None
         return
-    with running_server("--workers", str(workers), "--max-sessions", str(max_sessions)) as (
+    # every client is this machine, one address: no per-address limit here
+    with running_server("--workers", str(workers), "--max-sessions", str(max_sessions),
+                        "--max-per-address", "0") as (
             base, pid):
         yield base, pid
 

@@ -46,6 +46,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 START_TIMEOUT = 60.0  # seconds for every process to answer
 STOP_TIMEOUT = 15.0  # seconds for every process to end after SIGTERM
+# nginx runs on this machine: the servers believe its X-Forwarded-For (the client's
+# address, for their per-address limit) and nobody else's (docs/PROTOCOL.md, Limits)
+TRUSTED_NGINX = ("--trusted-proxy", "127.0.0.1")
 
 
 # ---- the config ---------------------------------------------------------------------------
@@ -156,7 +159,8 @@ class Stack:
         for port in self.server_ports:
             self.servers.append(_start(
                 [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1",
-                 "--port", str(port), *self.serve_args], cwd=ROOT, stdout=sys.stderr))
+                 "--port", str(port), *TRUSTED_NGINX, *self.serve_args], cwd=ROOT,
+                stdout=sys.stderr))
         self.nginx = _start(self._nginx_command(conf), stdout=sys.stderr)
         deadline = time.monotonic() + START_TIMEOUT
         for url, proc in [*zip(self.server_urls(), self.servers, strict=True),

@@ -112,16 +112,15 @@ def test_python_dash_m_app_help():
     assert out.returncode == 0 and "serve" in out.stdout
 
 
-def test_limit_options_reach_the_app(fake_run, monkeypatch):
-    made = []
-    import app.server
-
-    real = app.server.create_app
-    monkeypatch.setattr(app.server, "create_app", lambda cfg: made.append(cfg) or real(cfg))
+def test_limit_options_reach_the_app(fake_run):
     cli.main(["serve", "--max-per-address", "40", "--trusted-proxy", "127.0.0.1",
-              "--trusted-proxy", "10.0.0.0/8", "--idle-timeout", "60"])
-    assert made == [{"MAX_SESSIONS_PER_ADDRESS": 40, "IDLE_TIMEOUT": 60.0,
-                     "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8"]}]
+              "--trusted-proxy", "10.0.0.0/8", "--idle-timeout", "60",
+              "--allowed-host", "playground.school.example"])
+    config = dict(fake_run[0]["config"])
+    config.pop("SECRET_KEY")
+    assert config == {"MAX_SESSIONS_PER_ADDRESS": 40, "IDLE_TIMEOUT": 60.0,
+                      "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8"],
+                      "ALLOWED_HOSTS": ["playground.school.example"]}
 
 
 def test_a_bad_trusted_proxy_stops_the_server_naming_it(fake_run, capsys):
