@@ -203,27 +203,35 @@ def attack_no_read(url: str, seconds: float) -> str:
     return ""
 
 
+class Reconnecting:
+    """An attacker that opens a new connection whenever the server hangs up."""
+
+    def __init__(self, url: str, opening: str | None = None):
+        self.url, self.opening = url, opening
+        self.raw: RawSocket | None = None
+        self.cut = 0  # connections the server ended
+
+    def send(self, *messages: str | bytes) -> None:
+        if self.raw is None:
+            self.raw = _raw(self.url)
+            if self.raw is None:
+                return
+            if self.opening is not None:
+                self.raw.send(self.opening)
+        try:
+            for message in messages:
+                self.raw.send(message)
+        except OSError:
+            self.cut += 1
+            self.raw = None
+
+
 def attack_attachments(url: str, seconds: float) -> str:
     """2. A packet declaring 999,999,999 attachments, then 16 KiB binary messages;
     reconnects whenever the server hangs up."""
-    refused = [0]
-
-    def step():
-        raw = step.raw
-        if raw is None:
-            raw = step.raw = _raw(url)
-            if raw is None:
-                return
-            raw.send('45999999999-["config",{"_placeholder":true,"num":0}]')
-        try:
-            raw.send(b"\0" * 16 * 1024)
-        except OSError:
-            refused[0] += 1
-            step.raw = None
-
-    step.raw = None
-    paced(seconds, 200, step)
-    return f"{refused[0]} connections closed by the server"
+    attacker = Reconnecting(url, '45999999999-["config",{"_placeholder":true,"num":0}]')
+    paced(seconds, 200, lambda: attacker.send(b"\0" * 16 * 1024))
+    return f"{attacker.cut} connections closed by the server"
 
 
 def attack_lab_flood(url: str, seconds: float) -> str:
@@ -271,26 +279,11 @@ def attack_session_cap(url: str, seconds: float) -> str:
 
 
 def attack_malformed(url: str, seconds: float) -> str:
-    """7. Malformed packets and undecodable JSON, reconnecting when cut off."""
-    sent = [0]
-
-    def step():
-        raw = step.raw
-        if raw is None:
-            raw = step.raw = _raw(url)
-            if raw is None:
-                return
-        try:
-            raw.send('42["config",{"lr":' + "1" * 4400 + "}]")  # answered with an error
-            raw.send("x")  # ends the connection
-            sent[0] += 2
-        except OSError:
-            step.raw = None
-        step.raw = None
-
-    step.raw = None
-    paced(seconds, 50, step)
-    return f"{sent[0]} bad packets"
+    """7. Undecodable JSON (answered with an error) and a malformed packet (which
+    ends the connection), 50 times a second, reconnecting when cut off."""
+    attacker = Reconnecting(url)
+    paced(seconds, 50, lambda: attacker.send('42["config",{"lr":' + "1" * 4400 + "}]", "x"))
+    return f"{attacker.cut} connections closed by the server"
 
 
 def cancel_latency(url: str) -> str:
