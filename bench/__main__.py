@@ -10,6 +10,7 @@ import traceback
 
 BENCHMARKS = [
     "bench.engine", "bench.sweep", "bench.landscape", "bench.stream", "bench.browser",
+    "bench.abuse",
 ]
 
 
