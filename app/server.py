@@ -341,10 +341,11 @@ def _add_socket_handlers(
         session = registry.get(sid)
         if session is None:
             return
-        minutes = activity.timeout / 60
-        session.send_error("session", "idle", f"closed after {minutes:g} min with no message "
-                                              f"from this page: press any key or click to "
-                                              f"start again")
+        quiet = activity.timeout
+        took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
+        session.send_error("session", "idle", f"closed after {took} with no message from "
+                                              f"this page: press any key or click to start "
+                                              f"again")
         guard.log.warning(wire.client_label(environ_of(sid), sid), "closed: idle")
         server.disconnect(sid)
 
