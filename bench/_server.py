@@ -39,15 +39,17 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 30.0)
 
 
 @contextlib.contextmanager
-def running_server(*serve_args: str) -> Iterator[tuple[str, int]]:
+def running_server(*serve_args: str, niceness: int = 0) -> Iterator[tuple[str, int]]:
     """``python -m app serve --port <free> *serve_args`` (gunicorn) in its own process
-    group: yields (base URL, master pid); stopped with SIGTERM, then SIGKILL."""
+    group, ``niceness`` below this process's priority: yields (base URL, master pid);
+    stopped with SIGTERM, then SIGKILL."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), *serve_args],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        start_new_session=True,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness and hasattr(os, "nice") else None)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc, timeout=60)

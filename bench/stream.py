@@ -61,18 +61,28 @@ STAGGER = 0.5  # seconds: each change waits a random time up to this
 # ---- the server -------------------------------------------------------------------------
 
 
+SERVER_NICENESS = 5  # the server below the clients: see server()
+
+
 @contextlib.contextmanager
 def server(url: str | None, max_sessions: int, workers: int):
     """A running server: (base URL, master pid or None), the given URL or a fresh
     ``playground serve --workers`` subprocess whose every process may hold every
-    client (the kernel decides which process accepts a connection)."""
+    client (the kernel decides which process accepts a connection).
+
+    The server runs at a lower priority than the clients. They stand for browsers on
+    other machines; here they share two cores with a server whose sessions train at
+    full speed (``speed`` 0) and so take all the CPU they are given. At the same
+    priority, with two workers busy on two cores, the clients waited for the CPU and
+    the figures measured the clients' queue, not the server. Niced, the server still
+    gets every cycle the clients do not use.
+    """
     if url:
         yield url.rstrip("/"), None
         return
     # every client is this machine, one address: no per-address limit here
     with running_server("--workers", str(workers), "--max-sessions", str(max_sessions),
-                        "--max-per-address", "0") as (
-            base, pid):
+                        "--max-per-address", "0", niceness=SERVER_NICENESS) as (base, pid):
         yield base, pid
 
 
@@ -347,21 +357,24 @@ def main(argv: list[str] | None = None) -> None:
           f"{'(sum)':>9} {'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
           f"{'server CPU':>10} {'sessions':>9} {'client CPU':>10}")
     rows: dict[int, list[dict]] = {}
-    big_frame = None
-    for workers in worker_counts:
-        with server(args.url, max(args.clients) + 8, workers) as (url, pid):
-            shown = "?" if args.url else workers
-            for n in args.clients:
+    with contextlib.ExitStack() as stack:
+        # every server up front, then each client count on each in turn: the load from
+        # whatever else runs on the machine drifts less between a pair of rows
+        servers = {w: stack.enter_context(server(args.url, max(args.clients) + 8, w))
+                   for w in worker_counts}
+        shown = {w: "?" if args.url else w for w in worker_counts}
+        for n in args.clients:
+            for workers, (url, pid) in servers.items():
                 r = measure_clients(url, n, pid, workers)
                 rows.setdefault(workers, []).append(r)
-                print_row(shown, r)
-            if args.lab_runs:
-                n = 50 if 50 in args.clients else max(args.clients)
+                print_row(shown[workers], r)
+        if args.lab_runs:
+            n = 50 if 50 in args.clients else max(args.clients)
+            for workers, (url, pid) in servers.items():
                 with lab_runs(url, args.lab_runs):
                     r = measure_clients(url, n, pid, workers)
-                print_row(shown, r, f"  (while {args.lab_runs} restart-lab runs go on)")
-            if big_frame is None:
-                big_frame = measure_big_frame(url)
+                print_row(shown[workers], r, f"  (while {args.lab_runs} restart-lab runs go on)")
+        big_frame = measure_big_frame(next(iter(servers.values()))[0])
     print_comparison(rows)
     steady, first = big_frame
     print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
