@@ -1,6 +1,6 @@
 """Streaming figures of the real server with many real Socket.IO clients on loopback.
 
-    python -m bench.stream                          # clients 10, 50, 100 x workers 1, 2
+    python -m bench.stream                          # clients 1-100 x workers 1, 2
     python -m bench.stream --clients 1 10 --workers 1
     python -m bench.stream --url URL                # a server that is already running
 
@@ -344,7 +344,7 @@ def print_comparison(rows: dict[int, list[dict]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one per worker count)")
-    parser.add_argument("--clients", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50, 100])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="worker processes of the server (default: 1 2)")
     parser.add_argument("--lab-runs", type=int, default=2,
