@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from waiting import DEADLINE, wait_until
 
 from app.client import OrderedClient
@@ -255,3 +258,65 @@ class RealClient:
         if self.sio.connected or self.sio.reconnection:
             with contextlib.suppress(Exception):
                 self.sio.disconnect()
+
+
+# ---- deploy/stack.py: nginx in front of servers ---------------------------------------------
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def need_nginx() -> None:
+    if os.path.exists(NGINX):
+        return
+    message = f"{NGINX} is not installed (Debian's nginx package)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the nginx test is mandatory in CI: {message}")
+    pytest.skip(message)
+
+
+class StackLauncher:
+    """`python deploy/stack.py run` as a subprocess, and the status line it prints."""
+
+    def __init__(self, *args: str):
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "deploy" / "stack.py"), "run", *args],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._err, start_new_session=True)
+        self.output = ""
+        try:
+            self.status = self._status_line(timeout=90)
+        except BaseException:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(30)
+            raise
+        self.pids = {self.proc.pid, *descendants(self.proc.pid)}
+
+    def _status_line(self, timeout: float) -> dict:
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            if not sel.select(timeout):
+                raise AssertionError(f"no status line in {timeout} s: {self.stderr()}")
+        line = self.proc.stdout.readline()
+        assert line, f"the launcher exited ({self.proc.poll()}): {self.stderr()}"
+        return json.loads(line)
+
+    def stderr(self) -> str:
+        self._err.flush()
+        self._err.seek(0)
+        return self._err.read().decode(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM (as systemd or Ctrl-C would); its exit code."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+            return self.proc.wait(30)
+        finally:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            for pid in self.pids:
+                if running(pid):
+                    os.kill(pid, signal.SIGKILL)
+            self.output = self.stderr()
+            self.proc.stdout.close()
+            self._err.close()

@@ -9,24 +9,28 @@ they get frames from a fresh session within 5 s, and nothing is left running.
 
 from __future__ import annotations
 
-import json
 import os
-import selectors
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from real_server import HAS_PROC, ROOT, RealClient, descendants, healthz, running
+from real_server import (
+    HAS_PROC,
+    ROOT,
+    RealClient,
+    StackLauncher,
+    descendants,
+    healthz,
+    need_nginx,
+    running,
+)
 from waiting import wait_until
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+pytestmark = pytest.mark.skipif(not HAS_PROC, reason="needs /proc (Linux)")
+
 CLIENTS = 40
 FAILOVER_SECONDS = 5.0
 # Frames are capped at 5/s per client and the grid is small: 40 clients' decoding in
@@ -37,69 +41,9 @@ SERVE_ARGS = ["--max-fps", "5", "--max-per-address", "0"]
 ON_CONNECT = [("config", {"grid": 24}), ("control", {"action": "play"})]
 
 
-def _need_nginx() -> None:
-    if os.path.exists(NGINX):
-        return
-    message = f"{NGINX} is not installed (Debian's nginx package)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the nginx test is mandatory in CI: {message}")
-    pytest.skip(message)
-
-
-pytestmark = pytest.mark.skipif(not HAS_PROC, reason="needs /proc (Linux)")
-
-
-class Launcher:
-    """`python deploy/stack.py run` as a subprocess, and the status line it prints."""
-
-    def __init__(self, *args: str):
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "deploy" / "stack.py"), "run", *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._err, start_new_session=True)
-        self.output = ""
-        try:
-            self.status = self._status_line(timeout=90)
-        except BaseException:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(30)
-            raise
-        self.pids = {self.proc.pid, *descendants(self.proc.pid)}
-
-    def _status_line(self, timeout: float) -> dict:
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            if not sel.select(timeout):
-                raise AssertionError(f"no status line in {timeout} s: {self.stderr()}")
-        line = self.proc.stdout.readline()
-        assert line, f"the launcher exited ({self.proc.poll()}): {self.stderr()}"
-        return json.loads(line)
-
-    def stderr(self) -> str:
-        self._err.flush()
-        self._err.seek(0)
-        return self._err.read().decode(errors="replace")
-
-    def stop(self) -> int:
-        """SIGTERM (as systemd or Ctrl-C would); its exit code."""
-        try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-            return self.proc.wait(30)
-        finally:
-            if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            for pid in self.pids:
-                if running(pid):
-                    os.kill(pid, signal.SIGKILL)
-            self.output = self.stderr()
-            self.proc.stdout.close()
-            self._err.close()
-
-
 def test_forty_clients_through_nginx_survive_a_dead_server():
-    _need_nginx()
-    launcher = Launcher("--servers", "2", "--port", "0", "--", *SERVE_ARGS)
+    need_nginx()
+    launcher = StackLauncher("--servers", "2", "--port", "0", "--", *SERVE_ARGS)
     clients: list[RealClient] = []
     try:
         url = launcher.status["url"]
@@ -170,8 +114,8 @@ def test_forty_clients_through_nginx_survive_a_dead_server():
 
 
 def test_nginx_serves_the_static_files_with_cache_headers_and_proxies_the_rest():
-    _need_nginx()
-    launcher = Launcher("--servers", "1", "--port", "0")
+    need_nginx()
+    launcher = StackLauncher("--servers", "1", "--port", "0")
     try:
         url = launcher.status["url"]
         with urllib.request.urlopen(f"{url}/static/js/main.js", timeout=10) as r:
