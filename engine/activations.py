@@ -10,7 +10,9 @@ Playground's ``{output, der}`` objects:
 
 ``out`` may be ``z`` itself for ``forward`` (it is never read again), but for
 ``derivative`` it must be a third buffer. Everything works element-wise, so any
-shape goes, and replicas never mix. Adding an activation is one function pair and
+shape goes, and replicas never mix, except the output-only ``softmax``
+(:data:`OUTPUTS`), which normalises over its layer's units (axis -2 of the
+points-last arrays). Adding an activation is one function pair and
 one line in :data:`ACTIVATIONS`.
 """
 
@@ -225,6 +227,32 @@ def _swish_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+def _softmax_ops(z: np.ndarray, out: np.ndarray) -> Ops:
+    """f(z)_c = exp(z_c - m) / Σ_j exp(z_j - m), m = max_j z_j, over the units axis
+    (-2: arrays are points-last, (units, N) or (K, units, N)).
+
+    Subtracting the largest logit changes nothing mathematically and keeps every exp in
+    (0, 1]: no overflow, and the sum is at least 1. ``out`` may be ``z``. The scratch
+    row (1, N) is made when the calls are built, so a replayed program allocates none.
+    """
+    row = np.empty((*z.shape[:-2], 1, z.shape[-1]), out.dtype)
+    return [(np.maximum.reduce, (z, -2, None, row, True)), (np.subtract, (z, row, out)),
+            (np.exp, (out, out)), (np.add.reduce, (out, -2, None, row, True)),
+            (np.divide, (out, row, out))]
+
+
+def _softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _run(_softmax_ops(z, out), out)
+
+
+def _softmax_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # ∂a_c/∂z_j = a_c (δ_cj - a_j) is a C x C Jacobian per point, not an element-wise
+    # derivative; the cross-entropy's gradient with respect to z, a - onehot(y), never
+    # needs it, which is why softmax goes only with ce.
+    raise ValueError("softmax has no element-wise derivative: it pairs with the ce loss, "
+                     "whose gradient with respect to z is a - onehot(y)")
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "linear": Activation("linear", "f(z) = z", _linear, _linear_der),
     "relu": Activation("relu", "f(z) = max(0, z)", _relu, _relu_der),
@@ -241,9 +269,22 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
-OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "linear")
+# Output activations: three element-wise ones with one unit (a probability of class 1,
+# a ±1 score, a value), and softmax, one unit per class, normalised over them.
+OUTPUTS: dict[str, Activation] = {
+    **{name: ACTIVATIONS[name] for name in ("sigmoid", "tanh", "linear")},
+    "softmax": Activation("softmax", "f(z)_c = exp(z_c) / Σ_j exp(z_j)", _softmax,
+                          _softmax_der, _softmax_ops),
+}
+OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(OUTPUTS)
+SINGLE_UNIT_OUTPUTS: tuple[str, ...] = ("sigmoid", "tanh", "linear")
 
 
 def get_activation(name: str) -> Activation:
-    """Look an activation up by name, with an error that lists the known ones."""
+    """Look a hidden activation up by name, with an error that lists the known ones."""
     return lookup(ACTIVATIONS, name, "activation")
+
+
+def get_output(name: str) -> Activation:
+    """Look an output activation up by name (softmax included)."""
+    return lookup(OUTPUTS, name, "output")

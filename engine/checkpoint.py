@@ -12,7 +12,7 @@ is UTF-8 JSON::
      "config": {...every Config field...}, "replicas": K, "max_history_rows": R,
      "epoch": 1000, "layout": {...MLP.layout.to_dict()...},
      "data": {"source": "generator"}            (regenerated from the config)
-           | {"source": "arrays", "name", "task", "domain", "test_is_train"},
+           | {"source": "points", "task", "classes", "domain", "digest"},
      "optimizer": {"name": "adam", "t": 1000,
                    "arrays": [{"exp_avg": "array", "step_size": null,
                                "scaled_for": [0.9, 0.999], ...}]},
@@ -24,9 +24,12 @@ and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint
 (each replica's PCG64 generator: state and increment as high/low 64-bit words, then
 ``has_uint32`` and ``uinteger``), ``diverged`` (K,), ``history_epoch`` (n,),
 ``history`` (4, n, K) (train loss, test loss, train and test accuracy), ``last``
-(4, K), ``optimizer/<i>/<entry>`` for each state entry marked "array", and, for data
-that no generator makes, ``data/train_points``, ``data/train_y``, ``data/test_points``,
-``data/test_y``.
+(4, K), ``optimizer/<i>/<entry>`` for each state entry marked "array", and, for your
+own points (the Trainer's ``custom_data``, kept even while the config runs a
+generator), ``data/points`` (N, 2) and ``data/values`` (N,) float64 as given: the
+split, noise and features follow from the config as they did when the run was saved.
+``domain`` is the one given with the points, or null (their bounding box + 10 %);
+``digest`` the points' content hash (``CustomData.digest``), checked on reading.
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
@@ -48,7 +51,7 @@ from typing import IO, Any
 import numpy as np
 
 from .config import Config, ConfigError
-from .datasets import Dataset, Split
+from .datasets import CustomData, DataError, custom_data
 from .trainer import Trainer
 
 FORMAT = 1
@@ -103,7 +106,7 @@ def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
         "format": FORMAT, "kind": KIND, "config": state["config"].to_dict(),
         "replicas": state["replicas"], "max_history_rows": state["max_history_rows"],
         "epoch": state["epoch"], "layout": layout,
-        "data": _encode_data(state["dataset"], arrays),
+        "data": _encode_data(state["data"], arrays),
         "optimizer": {"name": state["config"].optimizer, "t": state["optimizer"]["t"],
                       "arrays": entries},
         "history": {"stride": state["history"]["stride"]},
@@ -113,17 +116,14 @@ def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
     return header, arrays
 
 
-def _encode_data(dataset: Dataset | None, arrays: dict) -> dict:
-    if dataset is None:
+def _encode_data(data: CustomData | None, arrays: dict) -> dict:
+    if data is None:
         return {"source": "generator"}
-    arrays["data/train_points"] = dataset.train.points
-    arrays["data/train_y"] = dataset.train.y
-    if not dataset.test_is_train:
-        arrays["data/test_points"] = dataset.test.points
-        arrays["data/test_y"] = dataset.test.y
-    return {"source": "arrays", "name": dataset.name, "task": dataset.task,
-            "domain": [float(v) for v in dataset.domain],
-            "test_is_train": dataset.test_is_train}
+    arrays["data/points"] = np.asarray(data.points, np.float64)
+    arrays["data/values"] = np.asarray(data.values, np.float64)
+    return {"source": "points", "task": data.task, "classes": data.classes,
+            "domain": None if data.domain is None else [float(v) for v in data.domain],
+            "digest": data.digest}
 
 
 def _rng_words(state: dict) -> list[int]:
@@ -211,7 +211,7 @@ def _decode(header: dict, arrays: dict) -> dict:
     return {
         "config": config, "replicas": replicas,
         "max_history_rows": _field(header, "max_history_rows", int),
-        "dataset": _decode_data(config, _field(header, "data", dict), arrays),
+        "data": _decode_data(_field(header, "data", dict), arrays),
         "epoch": _field(header, "epoch", int), "flat": weights,
         "rngs": [_rng_state(words) for words in rng],
         "optimizer": {"t": optimizer.get("t"),
@@ -246,29 +246,28 @@ def _rng_state(words: np.ndarray) -> dict:
             "has_uint32": has_uint32, "uinteger": uinteger}
 
 
-def _decode_data(config: Config, data: dict, arrays: dict) -> Dataset | None:
+def _decode_data(data: dict, arrays: dict) -> CustomData | None:
+    """The points in the file, checked as any points are (custom_data), and against
+    the header's digest and classes; the Trainer checks them against its config."""
     source = data.get("source")
     if source == "generator":
         return None
-    if source != "arrays":
+    if source != "points":
         raise ValueError(f"data: unknown source {source!r}")
-    train = _split(arrays, "train")
-    test = train if data.get("test_is_train") else _split(arrays, "test")
-    domain = tuple(float(v) for v in data.get("domain", ()))
-    if len(domain) != 4 or not np.isfinite(domain).all():
-        raise ValueError("data: domain must be 4 finite numbers")
-    if data.get("task") != config.task:
-        raise ValueError(f"data: {data.get('task')} data for a {config.task} config")
-    return Dataset(str(data.get("name", "custom")), config.task, train, test, domain)
-
-
-def _split(arrays: dict, side: str) -> Split:
-    points, y = arrays[f"data/{side}_points"], arrays[f"data/{side}_y"]
-    n = len(points)
-    if points.shape != (n, 2) or y.shape != (n, 1) or n < 1 or points.dtype.kind != "f" \
-            or y.dtype.kind != "f" or not (np.isfinite(points).all() and np.isfinite(y).all()):
-        raise ValueError(f"data: {side} set must be finite points (N, 2) and targets (N, 1)")
-    return Split(points, y)
+    points, values = arrays["data/points"], arrays["data/values"]
+    if points.dtype.kind != "f" or values.dtype.kind != "f":
+        raise ValueError("data: points and values must be float arrays")
+    try:
+        custom = custom_data(points, values, data.get("task"), data.get("domain"))
+    except DataError as err:
+        raise ValueError(f"data: {err}") from None
+    if data.get("digest") != custom.digest:
+        raise ValueError(f"data: the points' digest is {custom.digest}, the header says "
+                         f"{data.get('digest')!r} (changed after saving?)")
+    if data.get("classes") != custom.classes:
+        raise ValueError(f"data: the header says {data.get('classes')} classes, the labels "
+                         f"have {custom.classes}")
+    return custom
 
 
 __all__ = ["FORMAT", "from_bytes", "load", "save", "to_bytes"]

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .datasets import DATASETS, REGRESSION
+from .datasets import CLASSES, CUSTOM, DATASETS, MAX_CLASSES, REGRESSION
 from .features import FEATURES
 from .initializers import INITIALIZERS
 from .losses import LOSSES
@@ -57,6 +57,7 @@ INIT_FIELDS: dict[str, tuple[str, ...]] = {
 PROBLEM_DEFAULTS: dict[str, dict[str, str]] = {
     "classification": {"output": "sigmoid", "loss": "bce"},
     "regression": {"output": "linear", "loss": "mse"},
+    "multiclass": {"output": "softmax", "loss": "ce"},  # more than two classes
 }
 
 
@@ -119,7 +120,11 @@ def _c(name, default, choices, label, live=False, group="", extra=None):
 FIELDS: tuple[FieldSpec, ...] = (
     # -- data (rebuilds)
     _c("dataset", "xor4", DATASETS, "Data set", group="data",
-       extra={"regression": list(REGRESSION), "problem_defaults": PROBLEM_DEFAULTS}),
+       extra={"regression": list(REGRESSION), "problem_defaults": PROBLEM_DEFAULTS,
+              "classes": dict(CLASSES)}),
+    # How many classes your own points have (dataset "custom"); generators have their
+    # own (the dataset's extra "classes"). Set with the points, not by hand.
+    _i("classes", 2, 2, MAX_CLASSES, "Classes of your own points (custom)", group="data"),
     _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
     _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
     _f("noise", 0, 0, 50, "Noise (%)", group="data"),
@@ -240,11 +245,22 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
     raise AssertionError(f"unknown field type {kind}")  # pragma: no cover - table is fixed
 
 
+def _classes(values: dict) -> int | None:
+    """Classes of the data set (generators: their own; custom: the ``classes`` field);
+    None for regression."""
+    dataset = values["dataset"]
+    if dataset == CUSTOM:
+        return values["classes"]
+    return CLASSES.get(dataset)
+
+
 def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
     """Cross-field rules; each broken rule as (fields involved, message)."""
     problems = []
     regression = values["dataset"] in REGRESSION
     output, loss = values["output"], values["loss"]
+    if output == "softmax" and loss != "ce":
+        problems.append((("output", "loss"), f"output softmax needs loss ce, not {loss}"))
     if output not in LOSSES[loss].outputs:
         problems.append((("loss", "output"),
                          f"loss {loss} needs output {' or '.join(LOSSES[loss].outputs)}, "
@@ -257,6 +273,16 @@ def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
         problems.append((("output", "dataset"),
                          f"output linear is for regression; classification data set "
                          f"{values['dataset']} needs output sigmoid or tanh"))
+    if regression and output == "softmax":
+        problems.append((("output", "dataset"),
+                         f"output softmax is for classification; regression data set "
+                         f"{values['dataset']} needs output linear or tanh"))
+    classes = _classes(values)
+    if classes and classes > 2 and output != "softmax":
+        problems.append((("output", "dataset", "classes"),
+                         f"data set {values['dataset']} has {classes} classes: it needs "
+                         f"output softmax with loss ce (one unit per class), not output "
+                         f"{output}"))
     if values["init"] == "uniform" and not values["init_low"] < values["init_high"]:
         problems.append((("init_high", "init_low"),
                          "uniform init needs init_low < init_high"))
@@ -357,9 +383,17 @@ class Config:
     def task(self) -> str:
         return "regression" if self.dataset in REGRESSION else "classification"
 
+    @property
+    def n_classes(self) -> int | None:
+        """Classes of the data: a generator's own (2 for the Playground's problems),
+        ``classes`` for your own points (``dataset`` "custom"), None for regression."""
+        return _classes(self._values)
+
     def sizes(self) -> list[int]:
-        """``[n_features, *hidden, 1]``."""
-        return [len(self.features), *self.hidden, 1]
+        """``[n_features, *hidden, n_out]``: one output unit, or one per class for a
+        softmax output."""
+        out = self.n_classes if self.output == "softmax" else 1
+        return [len(self.features), *self.hidden, out]
 
     def penalty(self) -> tuple[float, float]:
         """(l1, l2) for :meth:`engine.network.MLP.loss_and_grads`."""

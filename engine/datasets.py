@@ -1,7 +1,10 @@
-"""2-D data sets: the seeds' XOR and the TensorFlow Playground's problems.
+"""2-D data sets: the seeds' XOR, the TensorFlow Playground's problems, more-than-two
+class problems, and your own points.
 
 ``make_dataset`` returns raw points (N, 2) and targets (N, 1), split into train and
-test; input features are made from the points by :mod:`engine.features`.
+test; input features are made from the points by :mod:`engine.features`. Given a
+name it generates; given arrays ``(X, y)`` (or a :class:`CustomData`) it splits,
+jitters and frames those points the same way (see "Your own points" below).
 
 * ``xor4``: the four corners of {0,1}² with y = x1 XOR x2, the seeds' set-up. By
   default exactly the four points, and the test set *is* the training set; with
@@ -13,13 +16,30 @@ test; input features are made from the points by :mod:`engine.features`.
 * ``moons``: scikit-learn's two interleaving half circles, scaled by 2.5 onto
   [-6, 6]², noise a Gaussian of standard deviation noise/100 · 2.5.
 * ``plane``, ``multi_gauss``: the Playground's regression problems, targets in [-1, 1].
+* ``sin``, ``cubic``, ``abs``: function boundaries, label 1 above the curve
+  y = sin x, y = x³ − x, y = |x| and 0 below it; points uniform on [-6, 6]²
+  ([-2, 2]² for the cubic, whose S lies there); noise jitters the point the label is
+  computed from by up to noise · half the domain's width, as the Playground's xor.
+* ``blobs3``, ``blobs5``: 3 or 5 Gaussian blobs (labels 0..C-1) centred on a circle
+  of radius 4, spread as ``gauss``'s; ``spiral3``, ``spiral5``: the Playground's
+  spiral with 3 or 5 arms, arm c starting at angle 2πc/C.
 
-Classification targets are 0/1 (the Playground's +1 is 1, its -1 is 0). Points are
-shuffled from ``seed``, then the first ``train_share`` percent are the training set.
+Classification targets are labels 0..C-1 (C = 2 for the Playground's problems: its
++1 is 1, its -1 is 0). Points are shuffled from ``seed``, then the first
+``train_share`` percent are the training set.
+
+Your own points (:func:`custom_data`, ``make_dataset((X, y))``): X (N, 2) finite, 2 to
+:data:`MAX_POINTS` rows; y labels 0..C-1 (C = 2..:data:`MAX_CLASSES`, at least two
+classes present) or, for ``task="regression"``, finite reals. They are shuffled and
+split from ``seed`` as generated points are; noise adds a Gaussian jitter of
+standard deviation noise/100 · (the domain's larger side) / 4 (12.5 % of it at the
+maximum 50 %, about the Playground's); the domain is the one given, or the points'
+bounding box with 10 % of its width (height) added on each side.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,10 +49,23 @@ from .registry import lookup
 
 PLAYGROUND_DOMAIN = (-6.0, 6.0, -6.0, 6.0)
 XOR4_DOMAIN = (-0.5, 1.5, -0.5, 1.5)
+CUBIC_DOMAIN = (-2.0, 2.0, -2.0, 2.0)
 
-CLASSIFICATION = ("xor4", "xor", "circle", "gauss", "spiral", "moons")
-REGRESSION = ("plane", "multi_gauss")
+MAX_CLASSES = 6
+MAX_POINTS = 5000
+# Names of your own points in the Config: the arrays themselves travel beside it
+# (Trainer(config, data=...), run files, the `data` event), never in it.
+CUSTOM = "custom"
+CUSTOM_REGRESSION = "custom_regression"
+# Classes of each generated classification problem.
+CLASSES: dict[str, int] = {
+    "xor4": 2, "xor": 2, "circle": 2, "gauss": 2, "spiral": 2, "moons": 2,
+    "sin": 2, "cubic": 2, "abs": 2, "blobs3": 3, "blobs5": 5, "spiral3": 3, "spiral5": 5,
+}
+CLASSIFICATION = (*CLASSES, CUSTOM)
+REGRESSION = ("plane", "multi_gauss", CUSTOM_REGRESSION)
 DATASETS = CLASSIFICATION + REGRESSION
+GENERATED = tuple(name for name in DATASETS if name not in (CUSTOM, CUSTOM_REGRESSION))
 
 
 @dataclass(frozen=True)
@@ -48,17 +81,149 @@ class Split:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A train/test split of one problem, with its task and display domain."""
+    """A train/test split of one problem, with its task, display domain and number of
+    classes (None for regression)."""
 
     name: str
     task: str  # "classification" or "regression"
     train: Split
     test: Split
     domain: tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
+    classes: int | None = 2
 
     @property
     def test_is_train(self) -> bool:
         return self.test.points is self.train.points
+
+
+class DataError(ValueError):
+    """Points refused by :func:`custom_data`: ``field`` names what was wrong ("points",
+    "labels", "targets", "domain", "task")."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, eq=False)
+class CustomData:
+    """Your own points, validated (see :func:`custom_data`): ``points`` (N, 2) and
+    ``values`` (N,) float64, read-only; ``task``; ``classes`` (C, None for regression);
+    ``domain`` given with them, or None (the bounding box plus 10 % a side)."""
+
+    points: np.ndarray
+    values: np.ndarray
+    task: str
+    classes: int | None
+    domain: tuple[float, float, float, float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def digest(self) -> str:
+        """A short content hash (12 hex digits of SHA-256 over the task, the points and
+        the values as little-endian float64): the same points give the same digest."""
+        h = hashlib.sha256(self.task.encode())
+        h.update(np.ascontiguousarray(self.points, "<f8").tobytes())
+        h.update(np.ascontiguousarray(self.values, "<f8").tobytes())
+        return h.hexdigest()[:12]
+
+    def frame(self) -> tuple[float, float, float, float]:
+        """The display domain: the given one, else the bounding box + 10 % a side."""
+        return self.domain if self.domain is not None else bounding_domain(self.points)
+
+
+def bounding_domain(points: np.ndarray) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax): the points' bounding box with 10 % of its width (and
+    height) added on each side; a side of zero width gets ±max(1, 10 % of |centre|)."""
+    out = []
+    for column in (points[:, 0], points[:, 1]):
+        lo, hi = float(column.min()), float(column.max())
+        span = hi - lo
+        pad = 0.1 * span if span > 0 else max(1.0, 0.1 * abs(lo))
+        out += [lo - pad, hi + pad]
+    return tuple(out)
+
+
+def custom_data(points, values, task: str = "classification",
+                domain=None) -> CustomData:
+    """Check your own points and keep read-only float64 copies.
+
+    ``points`` (N, 2) finite numbers, 2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
+    (N, 1): for classification integer labels 0..C-1, C <= :data:`MAX_CLASSES`, with at
+    least two different labels; for regression finite numbers. ``domain`` (xmin, xmax,
+    ymin, ymax), optional, must be finite, not empty, and hold every point. Raises
+    :class:`DataError` naming the field.
+    """
+    if task not in ("classification", "regression"):
+        raise DataError("task", f"task must be 'classification' or 'regression', got {task!r}")
+    name = "labels" if task == "classification" else "targets"
+    try:
+        pts = np.array(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError("points", "points must be numbers of shape (N, 2)") from None
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise DataError("points", f"points must have shape (N, 2), got {pts.shape}")
+    n = len(pts)
+    if not 2 <= n <= MAX_POINTS:
+        raise DataError("points", f"need 2 to {MAX_POINTS} points, got {n}")
+    if not np.isfinite(pts).all():
+        row = int(np.flatnonzero(~np.isfinite(pts).all(axis=1))[0])
+        raise DataError("points", f"point {row} is not finite: {pts[row].tolist()}")
+    try:
+        vals = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(name, f"{name} must be numbers") from None
+    if vals.ndim == 2 and vals.shape[1] == 1:
+        vals = vals[:, 0]
+    if vals.shape != (n,):
+        raise DataError(name, f"{name} must be {n} values (one per point), got shape "
+                        f"{vals.shape}")
+    if not np.isfinite(vals).all():
+        row = int(np.flatnonzero(~np.isfinite(vals))[0])
+        raise DataError(name, f"{name[:-1]} {row} is not finite")
+    classes = None
+    if task == "classification":
+        bad = (vals != np.round(vals)) | (vals < 0) | (vals >= MAX_CLASSES)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(name, f"label {row} is {vals[row]:g}, not an integer in "
+                            f"0..{MAX_CLASSES - 1}")
+        if len(np.unique(vals)) < 2:
+            raise DataError(name, f"all {n} points have label {vals[0]:g}: a classifier "
+                            f"needs at least two classes")
+        classes = int(vals.max()) + 1
+    box = None
+    if domain is not None:
+        try:
+            box = tuple(float(v) for v in domain)
+        except (TypeError, ValueError):
+            raise DataError("domain", "domain must be 4 numbers") from None
+        if len(box) != 4 or not np.isfinite(box).all() or not (
+                box[0] < box[1] and box[2] < box[3]):
+            raise DataError("domain", "domain must be finite [xmin, xmax, ymin, ymax] with "
+                            "xmin < xmax and ymin < ymax")
+        inside = ((pts[:, 0] >= box[0]) & (pts[:, 0] <= box[1]) & (pts[:, 1] >= box[2])
+                  & (pts[:, 1] <= box[3]))
+        if not inside.all():
+            row = int(np.flatnonzero(~inside)[0])
+            raise DataError("domain", f"point {row} {pts[row].tolist()} lies outside "
+                            f"the domain {list(box)}")
+    pts.flags.writeable = False
+    vals.flags.writeable = False
+    return CustomData(pts, vals, task, classes, box)
+
+
+def as_custom(data, task: str = "classification") -> CustomData:
+    """A :class:`CustomData` as it is, or ``(X, y)`` checked by :func:`custom_data`."""
+    if isinstance(data, CustomData):
+        return data
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise DataError("points", "data must be (X, y): points (N, 2) and their labels "
+                        "or targets (N,)")
+    return custom_data(data[0], data[1], task)
 
 
 def _xor_tf(rng, n, noise):
@@ -147,6 +312,53 @@ def _multi_gauss(rng, n, noise):
     return np.column_stack([x, y]), values[np.arange(n), best]
 
 
+def _boundary(f: Callable[[np.ndarray], np.ndarray], half: float) -> Callable:
+    """Points uniform on [-half, half]², label 1 where y > f(x): the label is read at
+    a point jittered by up to noise · half in each coordinate (as the Playground's xor)."""
+
+    def generate(rng, n, noise):
+        x = rng.uniform(-half, half, n)
+        y = rng.uniform(-half, half, n)
+        nx = rng.uniform(-half, half, n) * noise
+        ny = rng.uniform(-half, half, n) * noise
+        return np.column_stack([x, y]), (y + ny > f(x + nx)).astype(float)
+
+    return generate
+
+
+def _blobs(classes: int) -> Callable:
+    """``classes`` Gaussian blobs centred on a circle of radius 4, spread as gauss's."""
+
+    def generate(rng, n, noise):
+        variance = 0.5 + 3.5 * (noise / 0.5)
+        labels = np.arange(n) % classes
+        angle = np.pi / 2 + 2 * np.pi * labels / classes
+        centres = 4.0 * np.column_stack([np.cos(angle), np.sin(angle)])
+        pts = centres + np.sqrt(variance) * rng.standard_normal((n, 2))
+        return pts, labels.astype(float)
+
+    return generate
+
+
+def _spirals(classes: int) -> Callable:
+    """The Playground's spiral with ``classes`` arms, arm c turned by 2πc/C."""
+
+    def generate(rng, n, noise):
+        pts, labels = [], []
+        for label in range(classes):
+            count = n // classes + (label < n % classes)
+            i = np.arange(count)
+            r = i / max(count, 1) * 5
+            t = 1.75 * i / max(count, 1) * 2 * np.pi + 2 * np.pi * label / classes
+            x = r * np.sin(t) + rng.uniform(-1, 1, count) * noise
+            y = r * np.cos(t) + rng.uniform(-1, 1, count) * noise
+            pts.append(np.column_stack([x, y]))
+            labels.append(np.full(count, float(label)))
+        return np.concatenate(pts), np.concatenate(labels)
+
+    return generate
+
+
 _GENERATORS: dict[str, Callable] = {
     "xor": _xor_tf,
     "circle": _circle,
@@ -155,7 +367,15 @@ _GENERATORS: dict[str, Callable] = {
     "moons": _moons,
     "plane": _plane,
     "multi_gauss": _multi_gauss,
+    "sin": _boundary(np.sin, 6.0),
+    "cubic": _boundary(lambda x: x**3 - x, 2.0),
+    "abs": _boundary(np.abs, 6.0),
+    "blobs3": _blobs(3),
+    "blobs5": _blobs(5),
+    "spiral3": _spirals(3),
+    "spiral5": _spirals(5),
 }
+_DOMAINS = {"cubic": CUBIC_DOMAIN}
 
 XOR4_POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR4_LABELS = np.array([0.0, 1.0, 1.0, 0.0])
@@ -168,40 +388,63 @@ def task_of(name: str) -> str:
 
 
 def make_dataset(
-    name: str = "xor4",
+    name: str | CustomData | tuple = "xor4",
     n_points: int = 200,
     noise: float = 0.0,
     train_share: float = 50,
     seed: int = 0,
     sample: bool = False,
+    task: str = "classification",
 ) -> Dataset:
-    """Generate ``name`` with ``n_points`` points, ``noise`` in percent (0-50).
+    """Generate ``name`` with ``n_points`` points, ``noise`` in percent (0-50), or split
+    your own points: ``name`` = ``(X, y)`` or a :class:`CustomData`.
 
     ``train_share`` is the training percentage (10-90); ``seed`` fixes points, noise
-    and split; ``sample`` only matters for xor4 (see the module docstring).
+    and split; ``sample`` only matters for xor4 (see the module docstring); ``task``
+    only for arrays ``(X, y)``: "classification" (labels 0..C-1) or "regression".
     """
-    task = task_of(name)
-    if n_points < 2:
-        raise ValueError(f"n_points must be >= 2, got {n_points}")
     if not 0 <= noise <= 50:
         raise ValueError(f"noise must be in [0, 50] percent, got {noise}")
     if not 0 < train_share < 100:
         raise ValueError(f"train_share must be in (0, 100) percent, got {train_share}")
     rng = np.random.Generator(np.random.PCG64(seed))
+    if not isinstance(name, str):
+        data = as_custom(name, task)
+        domain = data.frame()
+        pts = data.points.copy()
+        if noise:
+            side = max(domain[1] - domain[0], domain[3] - domain[2])
+            pts += rng.normal(0.0, noise / 100 * side / 4, pts.shape)
+        kind = CUSTOM if data.task == "classification" else CUSTOM_REGRESSION
+        return _split(kind, data.task, pts, data.values, train_share, rng, domain,
+                      data.classes)
+    task = task_of(name)
+    if name not in GENERATED:
+        raise ValueError(f"{name} is your own points: pass them, make_dataset((X, y)) or "
+                         f"Trainer(config, data=(X, y))")
+    if n_points < 2:
+        raise ValueError(f"n_points must be >= 2, got {n_points}")
+    classes = CLASSES.get(name)
     if name == "xor4":
         if not sample or n_points == 4:
             pts = XOR4_POINTS.copy()
             if noise:
                 pts += rng.normal(0.0, noise / 100 * 0.5, pts.shape)
             train = Split(pts, XOR4_LABELS.reshape(-1, 1).copy())
-            return Dataset(name, task, train, train, XOR4_DOMAIN)
+            return Dataset(name, task, train, train, XOR4_DOMAIN, classes)
         corners = rng.integers(0, 2, (n_points, 2)).astype(float)
         labels = (corners[:, 0] != corners[:, 1]).astype(float)
         pts = corners + (rng.normal(0.0, noise / 100 * 0.5, corners.shape) if noise else 0.0)
         domain = XOR4_DOMAIN
     else:
         pts, labels = _GENERATORS[name](rng, int(n_points), noise / 100)
-        domain = PLAYGROUND_DOMAIN
+        domain = _DOMAINS.get(name, PLAYGROUND_DOMAIN)
+    return _split(name, task, pts, labels, train_share, rng, domain, classes)
+
+
+def _split(name: str, task: str, pts: np.ndarray, labels: np.ndarray, train_share: float,
+           rng: np.random.Generator, domain, classes: int | None) -> Dataset:
+    """Shuffle from ``rng``, then the first ``train_share`` percent train, the rest test."""
     order = rng.permutation(len(pts))
     pts, labels = pts[order], labels[order].reshape(-1, 1)
     n_train = min(max(int(len(pts) * train_share / 100), 1), len(pts) - 1)
@@ -210,5 +453,6 @@ def make_dataset(
         task,
         Split(pts[:n_train].copy(), labels[:n_train].copy()),
         Split(pts[n_train:].copy(), labels[n_train:].copy()),
-        domain,
+        tuple(float(v) for v in domain),
+        classes,
     )

@@ -34,6 +34,12 @@ The case, first match wins:
    0 for tanh; within 0.05 of the output range) and every other point is right.
    On XOR, two points at 0.5 give BCE = 2·ln 2 / 4 = ln2/2 ≈ 0.3466 (MSE 0.125):
    one hidden direction has split the data and nothing separates the other two.
+   With a softmax output (C classes) a point is *undecided* when its two largest
+   probabilities are within 0.1 of each other (the same 0.5 ± 0.05 for two classes):
+   the net has merged classes it cannot pull apart, and one of them is never
+   predicted. A point undecided between j classes costs ln j, so the plateau is
+   Σ ln j_n / N: with m of N points split evenly between two classes m/N · ln 2;
+   with every point undecided between all C classes ln C (the start plateau).
 4. ``saturated``: at least one hidden unit is saturated.
 5. ``small_steps``: the steps are too small for the gradient: the estimated step per
    update is below 1e-4 — ``lr·‖g‖/(1 - momentum)`` for SGD and Adagrad, whose
@@ -200,7 +206,7 @@ class _State:
     loss: np.ndarray  # (K,) now
     loss_then: np.ndarray  # (K,) at now - window (NaN if too early)
     acc: np.ndarray  # (K,)
-    outputs: np.ndarray  # (K, N)
+    outputs: np.ndarray  # (K, N), or (K, N, C) probabilities for softmax
     near_mid: np.ndarray  # (K, N)
     correct: np.ndarray  # (K, N)
     diagnosis: Diagnosis
@@ -233,13 +239,15 @@ def _measure(trainer, window: int) -> _State:
     cfg = trainer.config
     diagnosis = diagnose_trainer(trainer)
     outputs = trainer.outputs().astype(float)
-    truth = trainer.train.y[:, 0] > 0.5
-    if cfg.output == "tanh":
-        mid, width = 0.0, 2.0
+    if outputs.ndim == 3:  # softmax: undecided = the two most probable classes tie
+        top = np.sort(outputs, axis=2)
+        near = top[..., -1] - top[..., -2] < 2 * MID_TOLERANCE
+        correct = outputs.argmax(axis=2) == trainer.train.y[:, 0].astype(np.intp)
     else:
-        mid, width = 0.5, 1.0
-    near = np.abs(outputs - mid) < MID_TOLERANCE * width
-    correct = (outputs > mid) == truth
+        truth = trainer.train.y[:, 0] > 0.5
+        mid, width = (0.0, 2.0) if cfg.output == "tanh" else (0.5, 1.0)
+        near = np.abs(outputs - mid) < MID_TOLERANCE * width
+        correct = (outputs > mid) == truth
     grad_total = np.sqrt((diagnosis.grad_norms ** 2).sum(axis=1))
     loss_then, then_epoch = _loss_then(trainer, window)
     loss_now = np.asarray(trainer.last["train_loss"], float)
@@ -388,6 +396,11 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
     hidden = details["hidden_units"]
     stalled = (f"over the last {window} epochs the loss changed by "
                f"{100 * improvement:.2g} %" if improvement is not None else "")
+    labels = trainer.train.y[:, 0]
+    multiclass = s.outputs.ndim == 3
+    where = "undecided between classes" if multiclass else f"at output {mid:.2f}"
+    if multiclass and case == "half_plateau":
+        return _multiclass_plateau(s, r, labels, loss, stalled), details
     if case == "diverged":
         return ("The loss became non-finite (overflow): the steps were so large that the "
                 "weights blew up, and the run is frozen. Lower the learning rate.", details)
@@ -400,12 +413,12 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
                 f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
                 f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled}).")
         if at_mid:
-            text += f" {_of(at_mid, n)} points sit at output {mid:.2f}."
+            text += f" {_of(at_mid, n)} points sit {where}."
         else:
-            groups = _merged_groups(s.outputs[r], trainer.train.y[:, 0] > 0.5)
+            groups = _merged_groups(s.outputs[r], labels)
             if groups:
                 text += (f" {_count(groups[0][0]).capitalize()} points with different labels "
-                         f"share the output {groups[0][1]:.2f}.")
+                         f"share the output {_show_output(groups[0][1])}.")
         return text, details
     if case == "half_plateau":
         share = at_mid / n
@@ -435,31 +448,81 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
                 f"(loss {loss:.4f}; {stalled}). Adam, RMSProp and Rprop scale each step to "
                 f"the gradient's size; a larger learning rate or initial weights also help.",
                 details)
-    groups = _merged_groups(s.outputs[r], trainer.train.y[:, 0] > 0.5)
+    groups = _merged_groups(s.outputs[r], labels)
     text = (f"The loss has stopped falling at {loss:.4f} with {100 * s.acc[r]:.0f} % of "
             f"the points right ({stalled}).")
     if groups:
         size, value = groups[0]
         text += (f" {_count(size).capitalize()} points with different labels share the "
-                 f"output {value:.2f}: the net treats them as one and cannot pull them "
-                 f"apart from here.")
+                 f"{'outputs' if multiclass else 'output'} {_show_output(value)}: the net "
+                 f"treats them as one and cannot pull them apart from here.")
         details["merged_points"] = size
         details["merged_output"] = value
     return text, details
 
 
-def _merged_groups(outputs: np.ndarray, truth: np.ndarray, tol: float = 0.02
-                   ) -> list[tuple[int, float]]:
-    """Groups of points with (nearly) the same output but both labels, largest first."""
+def _merged_groups(outputs: np.ndarray, labels: np.ndarray, tol: float = 0.02
+                   ) -> list[tuple[int, float | list[float]]]:
+    """Groups of points with (nearly) the same output but different labels, largest
+    first, with their mean output: outputs (N,) grouped along the sorted values
+    (neighbours within ``tol``), or softmax probabilities (N, C) grouped by rows equal
+    when rounded to ``tol``."""
+    if outputs.ndim == 2:
+        keys = np.round(outputs / tol).astype(np.int64)
+        _, group_of = np.unique(keys, axis=0, return_inverse=True)
+        members_of = [np.flatnonzero(group_of.ravel() == g) for g in range(group_of.max() + 1)]
+        return sorted(((len(m), np.round(outputs[m].mean(axis=0), 2).tolist())
+                       for m in members_of if len(m) > 1 and len(np.unique(labels[m])) > 1),
+                      key=lambda g: g[0], reverse=True)
     order = np.argsort(outputs)
     groups, start = [], 0
     for i in range(1, len(order) + 1):
         if i == len(order) or outputs[order[i]] - outputs[order[start]] > tol:
             members = order[start:i]
-            if len(members) > 1 and truth[members].any() and not truth[members].all():
+            if len(members) > 1 and len(np.unique(labels[members])) > 1:
                 groups.append((len(members), float(outputs[members].mean())))
             start = i
     return sorted(groups, reverse=True)
+
+
+def _show_output(value: float | list[float]) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(f"{v:.2f}" for v in value) + ")"
+    return f"{value:.2f}"
+
+
+def _tied(probs: np.ndarray) -> np.ndarray:
+    """Per point, how many classes are within 0.1 (2 · MID_TOLERANCE) of its most
+    probable one (1: decided)."""
+    return (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
+
+
+def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float,
+                        stalled: str) -> str:
+    """The half plateau with C classes: the points undecided between j classes each cost
+    ln j; the classes the net never predicts on the training points are named."""
+    probs = s.outputs[r]
+    n, c = probs.shape
+    ties = np.where(s.near_mid[r], np.maximum(_tied(probs), 2), 1)
+    expected = float(np.log(ties).sum() / n)
+    at_mid = int(s.near_mid[r].sum())
+    predicted = set(np.argmax(probs, axis=1).tolist())
+    missing = [k for k in range(c) if k not in predicted and (labels == k).any()]
+    undecided = sorted({int(k) for k in labels[s.near_mid[r]]})
+    split = ", ".join(f"{int((ties == j).sum())}/{n}·ln {j}" for j in sorted(set(ties.tolist()))
+                      if j > 1)
+    never = (f"Class{'es' if len(missing) > 1 else ''} {_listing(missing)} "
+             f"{'are' if len(missing) > 1 else 'is'} never predicted: " if missing else "")
+    return (f"{never}{_count(at_mid).capitalize() if at_mid < n else 'All'} of the "
+            f"{_count(n)} points (of class{'es' if len(undecided) > 1 else ''} "
+            f"{_listing(undecided)}) sit undecided between classes (loss {loss:.4f} ≈ "
+            f"{split} = {expected:.4f}): the net has merged classes it has no gradient to "
+            f"pull apart. The other {n - at_mid} points are right; {stalled}.")
+
+
+def _listing(items: list[int]) -> str:
+    words = [str(i) for i in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # ----------------------------------------------------------------- suggestions

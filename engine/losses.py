@@ -2,14 +2,20 @@
 
 Every loss is a mean over the points, one number per replica. The network lays its
 arrays out points-last, so the output layer's pre-activation ``z`` and activation
-``a = f(z)`` have shape (m, 1, N) (or (1, N) for one replica), and so do the
-targets ``y``, already in the output's space (0/1 for a sigmoid output, -1/+1 for a
-tanh output, any real for linear):
+``a = f(z)`` have shape (m, C, N) (or (C, N) for one replica; C = 1 but for a softmax
+output), and so do the targets ``y``, already in the output's space (0/1 for a
+sigmoid output, -1/+1 for a tanh output, any real for linear, one-hot rows of the
+labels for softmax):
 
 * ``terms(z, a, y, s1, s2) -> s1``: the per-point losses, written into ``s1`` (``s2``
   is scratch); the network averages them over the N points;
 * ``grad(z, a, y, output, out, s1) -> out``: dL/dz of the *mean* loss (note: with
   respect to ``z``, not ``a``), where backpropagation starts.
+
+``s1`` and ``s2`` are one row per point, (m, 1, N). ``terms_ops`` and ``grad_ops``,
+where given, return the same computations as lists of NumPy calls bound to these
+arrays (any scratch they need made once, when the calls are built), which
+:meth:`engine.network.MLP.program` inlines.
 
 All buffers are preallocated by the caller and written in place. Regularisation is
 not a loss here; :mod:`engine.network` adds it.
@@ -41,6 +47,7 @@ class Loss:
     terms: Terms
     grad: Grad
     grad_ops: Callable | None = None  # grad as a list of (function, args), if given
+    terms_ops: Callable | None = None  # terms as a list of (function, args), if given
 
 
 def _bce_terms(z, a, y, s1, s2):
@@ -88,6 +95,34 @@ def _mse_grad(z, a, y, output, out, s1):
     return out
 
 
+def _ce_terms_ops(z, a, y, s1, s2):
+    # CE = -Σ_c y_c ln softmax(z)_c = lse(z) - Σ_c y_c z_c for one-hot y, with
+    # lse(z) = m + ln Σ_c exp(z_c - m), m = max_c z_c: every exp is in (0, 1] and the
+    # sum >= 1, so the ln is finite, and a confident wrong answer costs ~(z_max - z_y),
+    # never inf (ln a_y would be ln 0 once a_y underflows). Computed from the logits,
+    # not from a, as torch's F.cross_entropy does.
+    scratch = np.empty(z.shape, s1.dtype)
+    return [(np.maximum.reduce, (z, -2, None, s2, True)),       # m
+            (np.subtract, (z, s2, scratch)), (np.exp, (scratch, scratch)),
+            (np.add.reduce, (scratch, -2, None, s1, True)),     # Σ exp(z - m)
+            (np.log, (s1, s1)), (np.add, (s1, s2, s1)),         # lse
+            (np.multiply, (y, z, scratch)),
+            (np.add.reduce, (scratch, -2, None, s2, True)),     # z_y
+            (np.subtract, (s1, s2, s1))]
+
+
+def _ce_terms(z, a, y, s1, s2):
+    for f, args in _ce_terms_ops(z, a, y, s1, s2):
+        f(*args)
+    return s1
+
+
+# d/dz [lse(z) - z_y] = softmax(z) - onehot(y) = a - y, the mean's 1/N on top: the
+# same two calls as BCE's (softmax's Jacobian cancels as the sigmoid's derivative does).
+_ce_grad_ops = _bce_grad_ops
+_ce_grad = _bce_grad
+
+
 LOSSES: dict[str, Loss] = {
     "bce": Loss(
         "bce",
@@ -99,6 +134,15 @@ LOSSES: dict[str, Loss] = {
     ),
     "mse": Loss(
         "mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad
+    ),
+    "ce": Loss(
+        "ce",
+        "mean(lse(z) - z_y) = mean(-ln softmax(z)_y), lse(z) = ln Σ_c exp(z_c)",
+        ("softmax",),
+        _ce_terms,
+        _ce_grad,
+        _ce_grad_ops,
+        _ce_terms_ops,
     ),
 }
 

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import OUTPUT_ACTIVATIONS, get_activation
+from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output
 from .initializers import get_initializer
 from .layout import Layout
 from .losses import Loss, get_loss
@@ -143,7 +143,8 @@ class _Plan:
         outs = net.sizes[1:]
         # Activations with a row of ones below them (the bias input); the output
         # layer needs none.
-        Ae = [np.ones((chunk, h + 1, n), dt) for h in outs[:-1]] + [np.empty((chunk, 1, n), dt)]
+        Ae = [np.ones((chunk, h + 1, n), dt) for h in outs[:-1]] + [
+            np.empty((chunk, outs[-1], n), dt)]
         Z = [np.empty((chunk, h, n), dt) for h in outs]
         dZ = [np.empty((chunk, h, n), dt) for h in outs]
         D = [np.empty((chunk, h, n), dt) for h in outs]
@@ -187,17 +188,19 @@ class _Plan:
 
 
 class MLP:
-    """K replicas of a fully connected network ``sizes = [n_in, hidden..., 1]``.
+    """K replicas of a fully connected network ``sizes = [n_in, hidden..., n_out]``.
 
     Parameters
     ----------
     sizes : sequence of int
-        Units per layer, inputs first; the output layer has one unit.
+        Units per layer, inputs first; the output layer has one unit, or one per
+        class (2 or more) for a softmax output.
     activation : str
         Hidden activation, a key of :data:`engine.activations.ACTIVATIONS`.
     output : str
         Output activation: ``sigmoid`` (a probability, for bce or mse), ``tanh``
-        (targets -1/+1, the TensorFlow Playground's choice) or ``linear`` (regression).
+        (targets -1/+1, the TensorFlow Playground's choice), ``linear`` (regression)
+        or ``softmax`` (one probability per class, for ce; targets are labels).
     replicas : int
         K, the number of independent copies trained side by side.
     init : str
@@ -232,11 +235,15 @@ class MLP:
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must be at least [n_in, 1] with positive entries, got {sizes}")
-        if sizes[-1] != 1:
-            raise ValueError(f"the output layer has one unit, got sizes {sizes}")
         if output not in OUTPUT_ACTIVATIONS:
             known = ", ".join(OUTPUT_ACTIVATIONS)
             raise ValueError(f"output must be one of {known}, got {output!r}")
+        if output == "softmax" and sizes[-1] < 2:
+            raise ValueError(f"a softmax output has one unit per class (2 or more), "
+                             f"got sizes {sizes}")
+        if output != "softmax" and sizes[-1] != 1:
+            raise ValueError(f"a {output} output layer has one unit, got sizes {sizes} "
+                             f"(one unit per class needs output='softmax')")
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if dtype not in ("float64", "float32"):
@@ -260,7 +267,8 @@ class MLP:
         self.replicas = replicas
         self.dtype = np.dtype(dtype)
         self._hidden = get_activation(activation)
-        self._out = get_activation(output)
+        self._out = get_output(output)
+        self.classes = sizes[-1] if output == "softmax" else None
         self.acts = [self._hidden] * (len(sizes) - 2) + [self._out]
         self.layout = Layout(sizes)
         self.n_layers = self.layout.n_layers
@@ -364,7 +372,10 @@ class MLP:
         )
 
     def _targets(self, y: np.ndarray, n: int) -> np.ndarray:
-        """y (N,), (N, 1) or (K, N, 1), checked, as points-last (1, N) or (K, 1, N)."""
+        """y (N,), (N, 1) or (K, N, 1), checked, as points-last (1, N) or (K, 1, N); for
+        a softmax output, labels as one-hot rows (C, N) or (K, C, N)."""
+        if self.classes is not None:
+            return self._one_hot(y, n)
         y = np.asarray(y, dtype=self.dtype)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -373,6 +384,25 @@ class MLP:
         if y.shape == (self.replicas, n, 1):
             return y.swapaxes(1, 2)
         raise ValueError(f"y must have shape ({n}, 1) or ({self.replicas}, {n}, 1), got {y.shape}")
+
+    def _one_hot(self, y: np.ndarray, n: int) -> np.ndarray:
+        """Integer labels (N,), (N, 1), (K, N) or (K, N, 1) in 0..C-1 as points-last
+        one-hot targets (C, N) or (K, C, N): ``T[c, n] = 1 if y[n] == c``."""
+        y = np.asarray(y)
+        if y.shape in ((n, 1), (self.replicas, n, 1)):
+            y = y[..., 0]
+        if y.shape not in ((n,), (self.replicas, n)):
+            raise ValueError(f"y must hold {n} labels, shape ({n},) or ({self.replicas}, "
+                             f"{n}), got {y.shape}")
+        c = self.classes
+        labels = np.asarray(y, dtype=np.float64)
+        if not (np.isfinite(labels).all() and (labels == np.round(labels)).all()
+                and (labels >= 0).all() and (labels < c).all()):
+            raise ValueError(f"y must hold integer labels in 0..{c - 1} for this "
+                             f"{c}-class softmax output")
+        labels = labels.astype(np.intp)
+        onehot = (np.arange(c)[:, None] == labels[..., None, :]).astype(self.dtype)
+        return onehot  # (C, N) or (K, C, N)
 
     # ------------------------------------------------------------ the maths
 
@@ -419,12 +449,14 @@ class MLP:
                 rows = slice(c.k0, c.k1) if not c.single else c.k0
                 ops += [(np.copyto, (Zk[rows], Z)), (np.copyto, (Ak[rows], A))]
             if sums:
-                ops.append((loss.terms, (c.Z[-1], a, yc, c.s1, c.s2)))  # into s1
+                ops += _inline(loss.terms_ops, loss.terms, c.Z[-1], a, yc, c.s1, c.s2)  # s1
                 for w, result in sums:
                     r = result[c.k0 : c.k1] if c.single else result[c.k0 : c.k1, None]
                     ops.append((mm, (c.s1, w, r)))
             if outputs is not None:
-                ops.append((np.copyto, (outputs[c.k0 : c.k1], a[..., 0, :])))
+                # (K, N) takes the one output unit, (K, C, N) every unit
+                ops.append((np.copyto, (outputs[c.k0 : c.k1],
+                                        a[..., 0, :] if outputs.ndim == 2 else a)))
             if grads:
                 ops += _inline(loss.grad_ops, loss.grad, c.Z[-1], a, yc, self._out, c.dZ[-1],
                                c.s1)
@@ -492,14 +524,15 @@ class MLP:
     # ------------------------------------------------------------- public API
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Outputs after the output activation: X (N, d) or (K, N, d) -> (K, N, 1)."""
+        """Outputs after the output activation: X (N, d) or (K, N, d) -> (K, N, C), C = 1
+        but for a softmax output (then each point's C class probabilities)."""
         XeT = self.extend_inputs(X)
-        out = np.empty((self.replicas, XeT.shape[-1]), self.dtype)
+        out = np.empty((self.replicas, self.sizes[-1], XeT.shape[-1]), self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             no_targets = XeT[..., :1, :]  # never read: no loss, no gradient
             for f, args in self.program(XeT, no_targets, get_loss("mse"), False, (), out):
                 f(*args)
-        return out[:, :, None]
+        return out.swapaxes(1, 2)
 
     def forward_layers(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every layer's pre-activation Z and output A = f(Z), for every replica, from
@@ -526,7 +559,8 @@ class MLP:
         """Loss per replica (K,) and its gradient with respect to every parameter.
 
         ``y`` holds the targets in the output's space: 0/1 for sigmoid, -1/+1 for
-        tanh, reals for linear. Loss = mean over the N points + l1 Σ|W| + l2 ½ ΣW²
+        tanh, reals for linear; for softmax (loss ``ce``) integer labels 0..C-1, shape
+        (N,) (or (K, N), one set per replica). Loss = mean over the N points + l1 Σ|W| + l2 ½ ΣW²
         (weights only, not biases).
 
         The gradients are :attr:`grads`: views into one buffer that the next call

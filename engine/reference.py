@@ -15,9 +15,14 @@ penalty on the weights (never the biases)::
 
     bce = mean(-y ln a - (1 - y) ln(1 - a)) = mean(softplus(z) - y z),  a = sigmoid(z)
     mse = mean((a - y)²)
+    ce  = mean over the N points of -ln a[n, y_n] = lse(z_n) - z[n, y_n],
+          a = softmax(z) over each point's C logits, lse(z) = ln Σ_c exp(z_c)
     penalty = l1 Σ|W| + l2 ½ ΣW²
 
-Backward, the chain rule from ``delta[L] = ∂loss/∂Z[L]``::
+(ce takes integer labels y (N,) and reads them as one-hot rows Y (N, C).)
+
+Backward, the chain rule from ``delta[L] = ∂loss/∂Z[L]`` (for bce and ce the
+output's derivative cancels: ``(A - Y) / N``)::
 
     ∂loss/∂W[l] = A[l-1]ᵀ @ delta[l] + l1 sign(W[l]) + l2 W[l]
     ∂loss/∂b[l] = Σ_n delta[l]
@@ -49,6 +54,29 @@ ACTIVATIONS = {
 }
 
 
+def softmax(Z):
+    """Each row's C logits to probabilities; the row's largest logit is subtracted
+    first (the same numbers, no overflow)."""
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def logsumexp(Z):
+    """ln Σ_c exp(Z[n, c]) per row, computed as m + ln Σ exp(Z - m), m the row's max."""
+    m = Z.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
+
+
+# output activations beyond the hidden ones: softmax normalises each row
+OUTPUTS = {**ACTIVATIONS, "softmax": (softmax, None)}
+
+
+def one_hot(y, classes):
+    """Integer labels (N,) as rows Y (N, C): Y[n, c] = 1 if y[n] == c."""
+    y = np.asarray(y).reshape(-1).astype(int)
+    return (y[:, None] == np.arange(classes)).astype(float)
+
+
 def forward(params, X, activation="tanh", output="sigmoid"):
     """``[(Z1, A1), ..., (ZL, AL)]`` for ``params = [W1, b1, W2, b2, ...]``."""
     A = np.asarray(X, dtype=float)
@@ -56,7 +84,7 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     L = len(params) // 2
     for l in range(L):  # noqa: E741 - the equations' l
         W, b = params[2 * l], params[2 * l + 1]
-        f, _ = ACTIVATIONS[output if l == L - 1 else activation]
+        f, _ = OUTPUTS[output] if l == L - 1 else ACTIVATIONS[activation]
         Z = A @ W + b
         A = f(Z)
         layers.append((Z, A))
@@ -64,7 +92,10 @@ def forward(params, X, activation="tanh", output="sigmoid"):
 
 
 def data_loss(Z, A, y, loss="bce"):
-    """The mean loss of the output layer's Z and A = f(Z) against targets y."""
+    """The mean loss of the output layer's Z and A = f(Z) against targets y (for ce:
+    one-hot rows)."""
+    if loss == "ce":
+        return np.mean(logsumexp(Z) - (y * Z).sum(axis=1))
     if loss == "bce":
         return np.mean(np.logaddexp(0.0, Z) - y * Z)
     if loss == "mse":
@@ -73,7 +104,10 @@ def data_loss(Z, A, y, loss="bce"):
 
 
 def output_delta(Z, A, y, output="sigmoid", loss="bce"):
-    """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size."""
+    """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size;
+    for ce the softmax's Jacobian cancels: (a - Y) / N."""
+    if loss == "ce":
+        return (A - y) / len(y)
     if loss == "bce":
         return (A - y) / y.size
     _, f_prime = ACTIVATIONS[output]
@@ -88,10 +122,14 @@ def penalty(params, l1=0.0, l2=0.0):
 def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce",
                    l1=0.0, l2=0.0):
     """(loss, ``[dW1, db1, dW2, db2, ...]``) of one network on the points X (N, n_in)
-    with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh)."""
+    with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh),
+    or for ce integer labels y (N,) in 0..C-1."""
     params = [np.asarray(p, dtype=float) for p in params]
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float).reshape(len(X), -1)
+    if loss == "ce":
+        y = one_hot(y, params[-1].shape[0])
+    else:
+        y = np.asarray(y, dtype=float).reshape(len(X), -1)
     layers = forward(params, X, activation, output)
     Z, A = layers[-1]
     value = data_loss(Z, A, y, loss) + penalty(params, l1, l2)

@@ -32,21 +32,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Config, ConfigError
-from .datasets import Dataset, make_dataset
+from .config import FIELDS, Config, ConfigError
+from .datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, as_custom, make_dataset
 from .features import make_features
 from .losses import get_loss
 from .network import MLP, generator_from_state
 from .optimizers import Optimizer, make_optimizer
 
 _KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
+# Data fields: changing only these (with the same network shape) keeps the weights
+# when new points arrive (Trainer.set_data).
+_DATA_FIELDS = frozenset(spec.name for spec in FIELDS if spec.group == "data")
+
+
+def config_for_data(config: Config, data: CustomData) -> Config:
+    """``config`` for your own points: ``dataset`` "custom" (labels; ``classes`` = C) or
+    "custom_regression" (targets). A ConfigError names ``output`` when the output
+    cannot serve the data (more than two classes need softmax with ce)."""
+    if data.task == "regression":
+        return config.replace({"dataset": CUSTOM_REGRESSION})
+    if data.classes > 2 and config.output != "softmax":
+        raise ConfigError("output", f"your points have {data.classes} classes: they need "
+                          f"output softmax with loss ce (one unit per class), not output "
+                          f"{config.output}")
+    return config.replace({"dataset": CUSTOM, "classes": data.classes})
+
+
+def _check_has_data(config: Config, data: CustomData | None) -> None:
+    """A custom data set needs points of its kind, and as many classes as they have."""
+    if config.dataset not in (CUSTOM, CUSTOM_REGRESSION):
+        return
+    if data is None:
+        raise ConfigError("dataset", f"data set {config.dataset} is your own points: give "
+                          f"them (Trainer(config, data=(X, y)) or trainer.set_data)")
+    if data.task != config.task:
+        raise ConfigError("dataset", f"your points are for {data.task}, not {config.task}")
+    if data.task == "classification" and data.classes != config.classes:
+        raise ConfigError("classes", f"your points have {data.classes} classes, not "
+                          f"{config.classes}")
 
 
 @dataclass
 class DataSplit:
     """One side of the data: raw ``points`` (N, 2), features ``X`` (N, d), labels ``y``
-    (N, 1) as generated (0/1 or regression values), ``target`` (N, 1) in the output's
-    space (y mapped to -1/+1 for a tanh output on classification), and the ``domain``."""
+    (N, 1) as generated (labels 0..C-1 or regression values), ``target`` (N, 1) in the
+    output's space (y mapped to -1/+1 for a tanh output on classification; the labels
+    themselves for softmax, which the network reads as one-hot rows), and the
+    ``domain``."""
 
     points: np.ndarray
     X: np.ndarray
@@ -62,7 +94,8 @@ class DataSplit:
 class Frame:
     """Replica 0 evaluated on an n × n grid of the domain.
 
-    ``surface`` (n, n): the output, row i = ys[i] (ascending), column j = xs[j].
+    ``surface`` (n, n): the output, row i = ys[i] (ascending), column j = xs[j]; for a
+    softmax output (C, n, n), each class's probability.
     ``neurons``: per layer (input features first, then each hidden layer, then the
     output) an array (units, n, n). ``weights``/``biases``: copies for replica 0.
     ``surface`` and ``neurons`` are float32 buffers that the next ``frame()`` call
@@ -177,38 +210,44 @@ class Trainer:
     max_history_rows : int, optional
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
+    data : (X, y) or CustomData, optional
+        Your own points instead of the Config's generator: X (N, 2), y labels 0..C-1
+        (or reals when the Config's task is regression); see
+        :func:`engine.datasets.custom_data`. The Config's ``dataset`` becomes "custom"
+        (or "custom_regression") and ``classes`` the labels' C; noise, split, data seed
+        and features apply to them as to generated points. A Config whose output cannot
+        serve C classes is refused (ConfigError naming ``output``).
     """
 
     def __init__(self, config: Config | None = None, replicas: int = 1,
-                 max_history_rows: int | None = None):
+                 max_history_rows: int | None = None, *, data=None):
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if config is not None and not isinstance(config, Config):
             raise TypeError("Trainer needs a Config (Config.from_dict(d) makes one)")
-        self.config = config if config is not None else Config()
+        config = config if config is not None else Config()
+        # Your own points (CustomData) while the Config's dataset is custom; kept when
+        # it switches to a generator, so switching back needs no new upload.
+        self._custom: CustomData | None = None
+        if data is not None:
+            self._custom = as_custom(data, config.task)
+            config = config_for_data(config, self._custom)
+        _check_has_data(config, self._custom)
+        self.config = config
         self.replicas = int(replicas)
         k = self.replicas
         self.max_history_rows = (
             int(max_history_rows) if max_history_rows
             else int(min(100_000, max(256, 1_000_000 // k)))
         )
-        # Where the data come from: None, the Config's generator; else a Dataset of
-        # the user's own points (the slot custom data fills, kept in checkpoints).
-        self._dataset: Dataset | None = None
         self._build()
 
     # ------------------------------------------------------------ building
 
     def _build(self) -> None:
+        """Data, network, optimizer, history and programs afresh: epoch 0."""
         cfg = self.config
         k = self.replicas
-        data = self._dataset if self._dataset is not None else make_dataset(
-            cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share, cfg.data_seed,
-            cfg.xor4_sample)
-        self.task = data.task
-        self.train = self._split(data.train.points, data.train.y, data.domain)
-        self.test = (self.train if data.test_is_train
-                     else self._split(data.test.points, data.test.y, data.domain))
         self.net = MLP(cfg.sizes(), cfg.activation, cfg.output, k, cfg.init, cfg.seed,
                        cfg.dtype, **cfg.init_kwargs())
         self.optimizer: Optimizer = make_optimizer(cfg.optimizer, self.net.params,
@@ -218,25 +257,49 @@ class Trainer:
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
         self._history = _History(k, self.max_history_rows)
-        n_train, n_test = len(self.train), len(self.test)
-        if self.test is self.train:
-            self._out_train = self._out_test = np.empty((k, n_train), self.net.dtype)
+        self._build_data()
+
+    def _build_data(self) -> None:
+        """The data, their buffers and the programs over them, for the network as it is;
+        then the current state evaluated and recorded."""
+        cfg = self.config
+        k = self.replicas
+        if cfg.dataset in (CUSTOM, CUSTOM_REGRESSION):
+            data = make_dataset(self._custom, noise=cfg.noise, train_share=cfg.train_share,
+                                seed=cfg.data_seed)
         else:
-            self._out_both = np.empty((k, n_train + n_test), self.net.dtype)
-            self._out_train = self._out_both[:, :n_train]
-            self._out_test = self._out_both[:, n_train:]
+            data = make_dataset(cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share,
+                                cfg.data_seed, cfg.xor4_sample)
+        self.task = data.task
+        self.train = self._split(data.train.points, data.train.y, data.domain)
+        self.test = (self.train if data.test_is_train
+                     else self._split(data.test.points, data.test.y, data.domain))
+        n_train, n_test = len(self.train), len(self.test)
+        # Outputs on the data: (K, N) for one output unit, (K, C, N) for softmax.
+        units = (self.net.sizes[-1],) if self.net.classes else ()
+        if self.test is self.train:
+            self._out_train = self._out_test = np.empty((k, *units, n_train), self.net.dtype)
+        else:
+            self._out_both = np.empty((k, *units, n_train + n_test), self.net.dtype)
+            self._out_train = self._out_both[..., :n_train]
+            self._out_test = self._out_both[..., n_train:]
         self._threshold = 0.5 if cfg.output == "sigmoid" else 0.0
-        self._truth_train = self.train.y[:, 0] > 0.5
-        self._truth_test = self.test.y[:, 0] > 0.5
+        if self.net.classes:  # accuracy by argmax against the labels
+            self._truth_train = self.train.y[:, 0].astype(np.intp)
+            self._truth_test = self.test.y[:, 0].astype(np.intp)
+        else:
+            self._truth_train = self.train.y[:, 0] > 0.5
+            self._truth_test = self.test.y[:, 0] > 0.5
         self._grid_cache: dict = {}
         self._batch_bufs = None
-        self._any_diverged = False
+        self._any_diverged = bool(self.diverged.any())
         self._loss = get_loss(cfg.loss, cfg.output)
         self._grad_1d = self.net.grad_flat.reshape(-1)
-        # Points-last copies, (d+1, N) with a row of ones and (1, N), of the inputs
-        # and targets: the layout the network computes in.
+        # Points-last copies, (d+1, N) with a row of ones and (1, N) (softmax: one-hot
+        # (C, N)), of the inputs and targets: the layout the network computes in.
         self._points_last = [
-            (self.net.extend_inputs(s.X), np.ascontiguousarray(s.target.T))
+            (self.net.extend_inputs(s.X),
+             np.ascontiguousarray(self.net._targets(s.target, len(s))))
             for s in (self.train, self.test)
         ]
         # The passes the Trainer repeats, built once as programs (lists of NumPy
@@ -277,6 +340,47 @@ class Trainer:
             target = 2.0 * y - 1.0  # the Playground's ±1 labels
         return DataSplit(points, X, y, target.astype(cfg.dtype), domain)
 
+    @property
+    def custom_data(self) -> CustomData | None:
+        """Your own points (as given, validated), or None; kept while the Config's data
+        set is a generator, and used again when it switches back to custom."""
+        return self._custom
+
+    def set_data(self, data, config: Config | None = None) -> bool:
+        """Train on new points of your own from the next step on.
+
+        ``data``: (X, y) or a CustomData, checked (DataError naming the field).
+        ``config``: the Config to run them with (default: this one), its ``dataset``
+        and ``classes`` set from the data (ConfigError if its output cannot serve
+        them). The network keeps its weights, the optimizer its state and the epoch
+        counter goes on, unless the network must change: a different number of
+        classes (a softmax output's width), or any other field of ``config`` that
+        rebuilds; then everything starts afresh at epoch 0. Returns True if it rebuilt.
+        Nothing changes when anything is refused.
+        """
+        config = config if config is not None else self.config
+        if not isinstance(config, Config):
+            raise TypeError("set_data() needs a Config")
+        custom = as_custom(data, config.task)
+        new = config_for_data(config, custom)
+        old_config, old_custom = self.config, self._custom
+        rebuild = old_config.needs_rebuild(new) and (
+            new.sizes() != old_config.sizes()
+            or any(f not in _DATA_FIELDS for f in old_config.changed_fields(new))
+        )
+        self.config, self._custom = new, custom
+        try:
+            if rebuild:
+                self._build()
+            else:
+                self._live_changes(old_config, new)
+                self._build_data()
+        except Exception:
+            self.config, self._custom = old_config, old_custom
+            self._build()
+            raise
+        return rebuild
+
     def update(self, config: Config) -> bool:
         """Apply a new Config; returns True if the network and data were rebuilt.
 
@@ -288,17 +392,21 @@ class Trainer:
         if not isinstance(config, Config):
             raise TypeError("update() needs a Config")
         old = self.config
+        _check_has_data(config, self._custom)
         if old.needs_rebuild(config):
             self.config = config
             self._build()
             return True
+        self._live_changes(old, config)
+        self.config = config
+        return False
+
+    def _live_changes(self, old: Config, config: Config) -> None:
         if config.optimizer != old.optimizer:
             self.optimizer = make_optimizer(config.optimizer, self.net.params,
                                             **config.optimizer_kwargs())
         else:
             self.optimizer.set_hyper(**config.optimizer_kwargs())
-        self.config = config
-        return False
 
     def reset(self) -> None:
         """Rebuild from the same Config: the same seeds give the same start."""
@@ -312,7 +420,7 @@ class Trainer:
         programs are not state: they are rebuilt from the Config."""
         return {
             "config": self.config, "replicas": self.replicas,
-            "max_history_rows": self.max_history_rows, "dataset": self._dataset,
+            "max_history_rows": self.max_history_rows, "data": self._custom,
             "epoch": self.epoch, "flat": self.net.flat.copy(),
             "rngs": [rng.bit_generator.state for rng in self.net.rngs],
             "optimizer": self.optimizer.state_dict(), "diverged": self.diverged.copy(),
@@ -330,7 +438,8 @@ class Trainer:
         trainer.config = state["config"]
         trainer.replicas = int(state["replicas"])
         trainer.max_history_rows = int(state["max_history_rows"])
-        trainer._dataset = state["dataset"]
+        trainer._custom = state["data"]
+        _check_has_data(trainer.config, trainer._custom)
         trainer._build()
         trainer._restore(state)
         return trainer
@@ -435,7 +544,7 @@ class Trainer:
         if self._batch_bufs is None or self._batch_bufs[0] != (k, n, b):
             XT, tT = self._points_last[0]
             xbuf = np.empty((XT.shape[0], k, n), net.dtype)  # filled by one np.take
-            tbuf = np.empty((1, k, n), net.dtype)
+            tbuf = np.empty((tT.shape[0], k, n), net.dtype)  # one row, or C one-hot
             perm = np.empty((k, n), np.intp)
             # Each replica's shuffled copy, points-last: (K, d, N) and (K, 1, N) views;
             # batch j is the fixed slice j·B:(j+1)·B of them, refilled every epoch,
@@ -483,7 +592,10 @@ class Trainer:
     def _accuracy(self, outputs: np.ndarray, truth: np.ndarray) -> np.ndarray:
         if self.task != "classification":
             return np.full(self.replicas, np.nan)
-        right = np.equal(np.greater(outputs, self._threshold), truth)
+        if outputs.ndim == 3:  # softmax (K, C, N): the most probable class
+            right = np.equal(np.argmax(outputs, axis=1), truth)
+        else:
+            right = np.equal(np.greater(outputs, self._threshold), truth)
         return np.add.reduce(right, axis=1, dtype=np.float64) / truth.size
 
     def _evaluate_and_record(self) -> None:
@@ -541,25 +653,33 @@ class Trainer:
         return self.train.domain
 
     def outputs(self) -> np.ndarray:
-        """Current outputs (K, N) on the training points."""
-        return self.net.forward(self.train.X)[:, :, 0]
+        """Current outputs on the training points: (K, N), or (K, N, C) class
+        probabilities for a softmax output."""
+        return self._squeeze(self.net.forward(self.train.X))
+
+    def _squeeze(self, out: np.ndarray) -> np.ndarray:
+        return out if self.net.classes else out[:, :, 0]
 
     def predict(self, points: np.ndarray) -> np.ndarray:
-        """Every replica's prediction (K, N) at raw 2-D ``points`` (N, 2), the
-        configured input features applied: for classification the probability of
-        label 1 (a tanh output's ±1 mapped back: (a + 1) / 2), for regression the
-        value."""
+        """Every replica's prediction at raw 2-D ``points`` (N, 2), the configured input
+        features applied: (K, N), for classification the probability of label 1 (a
+        tanh output's ±1 mapped back: (a + 1) / 2), for regression the value; for a
+        softmax output (K, N, C), each class's probability."""
         out = self._outputs_at(points)
         if self.task == "classification" and self.config.output == "tanh":
             return (out + 1.0) / 2.0
         return out
 
     def predict_class(self, points: np.ndarray) -> np.ndarray:
-        """Labels (K, N), 0 or 1, at raw 2-D ``points``: the side of the decision
-        threshold (as the accuracy counts it) each replica puts them on."""
+        """Labels (K, N) at raw 2-D ``points``: the side of the decision threshold (as
+        the accuracy counts it) each replica puts them on, or for a softmax output the
+        most probable class."""
         if self.task != "classification":
             raise ValueError("predict_class: a regression run has no classes; use predict")
-        return (self._outputs_at(points) > self._threshold).astype(np.int64)
+        out = self._outputs_at(points)
+        if self.net.classes:
+            return np.argmax(out, axis=2).astype(np.int64)
+        return (out > self._threshold).astype(np.int64)
 
     def _outputs_at(self, points: np.ndarray) -> np.ndarray:
         points = np.asarray(points, dtype=np.float64)
@@ -567,7 +687,7 @@ class Trainer:
             raise ValueError(f"points must be finite numbers of shape (N, 2), "
                              f"got shape {points.shape}")
         X = make_features(points, self.config.features, self.config.dtype)
-        return self.net.forward(X)[:, :, 0]
+        return self._squeeze(self.net.forward(X))
 
     # ------------------------------------------------------------ display
 
@@ -600,7 +720,8 @@ class Trainer:
         neurons = [a.reshape(a.shape[0], n, n) for a in layers]
         layout = self.net.layout
         params = layout.unpack(self.net.flat[0].copy())  # [W1, b1, W2, ...]
-        return Frame(epoch=self.epoch, xs=xs, ys=ys, surface=neurons[-1][0], neurons=neurons,
+        surface = neurons[-1] if self.net.classes else neurons[-1][0]
+        return Frame(epoch=self.epoch, xs=xs, ys=ys, surface=surface, neurons=neurons,
                      weights=[params[e.index] for e in layout.weights],
                      biases=[params[e.index] for e in layout.biases])
 

@@ -15,7 +15,6 @@ import pytest
 
 from engine import Config, Trainer, diagnose_trainer, sweep
 from engine.checkpoint import FORMAT, from_bytes, to_bytes
-from engine.datasets import Dataset, Split
 
 FULL = Config(optimizer="adam", lr=0.03)
 MINI = Config(dataset="xor4", xor4_sample=True, n_points=40, noise=10, batch_size=3,
@@ -160,24 +159,39 @@ def test_the_header_is_json_with_the_format_the_config_and_the_layout():
     assert (loaded.edits, loaded.last_edit_epoch) == (1, 3)
 
 
-def test_the_data_slot_carries_points_no_generator_makes():
-    """The slot custom data will fill: the points travel in the file, not the config."""
+def test_your_own_points_travel_in_the_file_and_the_run_goes_on_exactly():
+    """Custom data: the points as given (not the config) are in the file; the split,
+    noise and features follow from the config, so the loaded run trains on exactly."""
     rng = np.random.default_rng(4)
     points = rng.uniform(-1, 1, (30, 2))
-    labels = (points[:, :1] * points[:, 1:] > 0).astype(float)
-    custom = Dataset("custom", "classification", Split(points[:20], labels[:20]),
-                     Split(points[20:], labels[20:]), (-1.2, 1.2, -1.2, 1.2))
-    trainer = Trainer(Config(hidden=[4]))
-    trainer._dataset = custom
-    trainer.reset()
+    labels = (points[:, 0] > 0).astype(int) + (points[:, 1] > 0)
+    config = Config(hidden=[4], output="softmax", loss="ce", noise=5, train_share=60,
+                    batch_size=7)
+    trainer = Trainer(config, replicas=2, data=(points, labels))
     trainer.step(10)
+    data = from_bytes(to_bytes(trainer))
+    np.testing.assert_array_equal(data.custom_data.points, points)
+    np.testing.assert_array_equal(data.custom_data.values, labels)
+    np.testing.assert_array_equal(data.train.points, trainer.train.points)
+    assert data.config == trainer.config and data.config.dataset == "custom"
+    assert data.domain == trainer.domain
+    with np.load(io.BytesIO(to_bytes(trainer))) as npz:
+        header = json.loads(npz["header"].tobytes())
+    assert header["data"] == {"source": "points", "task": "classification", "classes": 3,
+                              "domain": None, "digest": trainer.custom_data.digest}
+    trainer.step(10)
+    data.step(10)
+    assert_same_run(trainer, data)
+
+
+def test_points_kept_while_a_generator_runs_come_back_with_the_file():
+    points = np.array([[0, 0], [1, 0], [0, 1], [1, 1.0]])
+    trainer = Trainer(Config(), data=(points, [0, 1, 1, 0]))
+    trainer.update(trainer.config.replace({"dataset": "xor4"}))
     loaded = from_bytes(to_bytes(trainer))
-    np.testing.assert_array_equal(loaded.train.points, points[:20])
-    np.testing.assert_array_equal(loaded.test.y, labels[20:])
-    assert loaded.domain == (-1.2, 1.2, -1.2, 1.2)
-    trainer.step(10)
-    loaded.step(10)
-    assert_same_run(trainer, loaded)
+    assert loaded.config.dataset == "xor4"
+    loaded.update(loaded.config.replace({"dataset": "custom"}))
+    np.testing.assert_array_equal(loaded.custom_data.points, points)
 
 
 # ---- bad files -------------------------------------------------------------------

@@ -246,9 +246,39 @@ def test_problem_defaults_make_valid_configs_for_every_data_set():
 
     extra = SPECS["dataset"].extra
     assert extra["problem_defaults"] == PROBLEM_DEFAULTS
+    assert extra["classes"]["blobs5"] == 5 and extra["classes"]["xor"] == 2
     for dataset in SPECS["dataset"].choices:
-        kind = "regression" if dataset in REGRESSION else "classification"
+        classes = extra["classes"].get(dataset, 2)
+        kind = ("regression" if dataset in REGRESSION
+                else "multiclass" if classes > 2 else "classification")
         Config(dataset=dataset, **PROBLEM_DEFAULTS[kind])  # no ConfigError
-        other = PROBLEM_DEFAULTS["classification" if kind == "regression" else "regression"]
-        with pytest.raises(ConfigError):
-            Config(dataset=dataset, **other)
+        for other in set(PROBLEM_DEFAULTS) - {kind}:
+            if {kind, other} == {"classification", "multiclass"}:
+                continue  # two classes take either: one sigmoid unit, or a 2-way softmax
+            with pytest.raises(ConfigError):
+                Config(dataset=dataset, **PROBLEM_DEFAULTS[other])
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"dataset": "blobs3"}, "dataset", "3 classes: it needs output softmax"),
+    ({"dataset": "custom", "classes": 4, "output": "tanh", "loss": "mse"}, "output",
+     "4 classes"),
+    ({"output": "softmax"}, "output", "output softmax needs loss ce"),
+    ({"loss": "ce"}, "loss", "loss ce needs output softmax"),
+    ({"dataset": "plane", "output": "softmax", "loss": "ce"}, "output", "regression"),
+    ({"output": "softmax", "loss": "mse"}, "output", "needs loss ce"),
+    ({"classes": 7}, "classes", "[2, 6]"),
+])
+def test_multiclass_combinations_that_make_no_sense_are_refused(changes, field, words):
+    with pytest.raises(ConfigError) as err:
+        Config(**changes)
+    assert err.value.field == field and words in err.value.message
+
+
+def test_the_output_layer_has_one_unit_per_class_with_softmax():
+    assert Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce"
+                  ).sizes() == [2, 8, 8, 5]
+    assert Config(dataset="custom", classes=4, output="softmax", loss="ce").n_classes == 4
+    assert Config(output="softmax", loss="ce").sizes() == [2, 2, 2]  # XOR, two classes
+    assert Config().sizes() == [2, 2, 1] and Config(dataset="plane", output="linear",
+                                                    loss="mse").n_classes is None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import DATASETS, INITIALIZERS, MLP, make_dataset, make_features
-from engine.datasets import REGRESSION
+from engine import INITIALIZERS, MLP, make_dataset, make_features
+from engine.datasets import CLASSES, GENERATED, REGRESSION
 
 # ---------------------------------------------------------------- data sets
 
 
-@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("name", GENERATED)
 def test_shapes_labels_and_split(name):
     data = make_dataset(name, n_points=200, noise=10, train_share=70, seed=1, sample=True)
     n_train = len(data.train)
@@ -28,13 +28,13 @@ def test_shapes_labels_and_split(name):
         assert np.abs(y).max() <= bound + 1e-12
         assert len(np.unique(y)) > 20
     else:
-        assert data.task == "classification"
-        assert set(np.unique(y)) == {0.0, 1.0}
+        assert data.task == "classification" and data.classes == CLASSES[name]
+        assert set(np.unique(y)) == set(range(CLASSES[name]))
     xmin, xmax, ymin, ymax = data.domain
     assert xmin < xmax and ymin < ymax
 
 
-@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("name", GENERATED)
 def test_determined_by_the_seed(name):
     a = make_dataset(name, 100, noise=20, seed=7, sample=True)
     b = make_dataset(name, 100, noise=20, seed=7, sample=True)

@@ -10,17 +10,25 @@ import pytest
 from engine import ACTIVATIONS, LOSSES, MLP, gradient_check
 from engine.activations import Activation
 
-# (output, loss) pairs that make sense; bce needs a sigmoid output.
+# (output, loss) pairs that make sense; bce needs a sigmoid output, ce a softmax one.
 PAIRS = [(out, loss) for loss, spec in LOSSES.items() for out in spec.outputs]
 REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05), "l1+l2": (0.01, 0.05)}
 DEPTHS = {"1 hidden": [2, 3, 1], "3 hidden": [2, 3, 4, 3, 1]}
+CLASSES = 4  # the softmax nets' output units
+
+
+def _sizes(depth: str, output: str) -> list[int]:
+    sizes = DEPTHS[depth]
+    return [*sizes[:-1], CLASSES] if output == "softmax" else sizes
 
 
 def _problem(output: str, seed: int = 0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(7, 2))
     labels = (rng.random((7, 1)) > 0.5).astype(float)
-    if output == "tanh":
+    if output == "softmax":
+        y = rng.integers(0, CLASSES, 7)  # integer labels (N,)
+    elif output == "tanh":
         y = 2 * labels - 1
     elif output == "linear":
         y = rng.normal(size=(7, 1))
@@ -30,8 +38,9 @@ def _problem(output: str, seed: int = 0):
 
 
 def test_the_matrix_covers_every_output_and_loss():
-    assert {o for o, _ in PAIRS} == {"sigmoid", "tanh", "linear"}
+    assert {o for o, _ in PAIRS} == {"sigmoid", "tanh", "linear", "softmax"}
     assert ("tanh", "bce") not in PAIRS and ("linear", "bce") not in PAIRS
+    assert [o for o, loss in PAIRS if loss == "ce"] == ["softmax"]
 
 
 @pytest.mark.parametrize("replicas", [1, 5])
@@ -44,7 +53,7 @@ def test_gradients_match_central_differences(activation, output, loss, reg, dept
     # Weights of moderate scale and non-zero biases: every activation works off its
     # linear part, outputs do not saturate (which would leave only rounding noise to
     # compare), and no point sits on a ReLU kink.
-    net = MLP(DEPTHS[depth], activation, output, replicas=replicas, init="normal",
+    net = MLP(_sizes(depth, output), activation, output, replicas=replicas, init="normal",
               init_std=0.6, bias_init=0.1, seed=3)
     l1, l2 = REGS[reg]
     # eps = 1e-5 rather than the default 1e-6: the truncation error (~eps²) is still
@@ -187,4 +196,4 @@ def test_bce_terms_match_the_textbook_formula():
 
 def test_every_registered_combination_is_tested():
     tested = set(itertools.product(ACTIVATIONS, PAIRS))
-    assert len(tested) == len(ACTIVATIONS) * 4
+    assert len(tested) == len(ACTIVATIONS) * 5

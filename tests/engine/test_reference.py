@@ -32,7 +32,16 @@ def test_the_reference_knows_every_activation_and_loss():
     assert {loss for _, loss in PAIRS} == set(LOSSES)
 
 
+CLASSES = 3  # the softmax nets' output units
+
+
+def _out_units(output: str) -> int:
+    return CLASSES if output == "softmax" else 1
+
+
 def _targets(rng, output: str, shape) -> np.ndarray:
+    if output == "softmax":  # integer labels, (N,) or (K, N)
+        return rng.integers(0, CLASSES, shape[:-1])
     labels = (rng.random(shape) > 0.5).astype(float)
     if output == "tanh":
         return 2 * labels - 1
@@ -66,7 +75,7 @@ def _away_from_kinks(params, X, activation):
 def test_loss_and_gradients_match_the_reference(activation, output, loss, reg, hidden, k,
                                                 dtype, n, per_replica, seed):
     rng = np.random.default_rng(seed)
-    net = MLP([2, *hidden, 1], activation, output, replicas=k, dtype=dtype)
+    net = MLP([2, *hidden, _out_units(output)], activation, output, replicas=k, dtype=dtype)
     net.flat[...] = rng.normal(0.0, 0.8, net.flat.shape)
     X = rng.normal(size=(k, n, 2) if per_replica else (n, 2))
     y = _targets(rng, output, (k, n, 1) if per_replica else (n, 1))
@@ -86,7 +95,7 @@ def test_loss_and_gradients_match_the_reference(activation, output, loss, reg, h
             _close(g[r], ref_g, dtype, f"{entry.name} of replica {r}")
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "tanh", "linear"])
+@pytest.mark.parametrize("output", ["sigmoid", "tanh", "linear", "softmax"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_every_layer_as_diagnostics_and_frames_read_it_matches_the_reference(
@@ -96,7 +105,7 @@ def test_every_layer_as_diagnostics_and_frames_read_it_matches_the_reference(
     weights scaled in copies) against the reference's (Z, A) per layer."""
     monkeypatch.setattr("engine.network.CHUNK_ELEMENTS", 2048)  # 3 replicas a chunk
     rng = np.random.default_rng(hash((activation, output, dtype)) % 2**32)
-    net = MLP([3, 5, 4, 1], activation, output, replicas=7, dtype=dtype)
+    net = MLP([3, 5, 4, _out_units(output)], activation, output, replicas=7, dtype=dtype)
     net.flat[...] = rng.normal(0.0, 0.7, net.flat.shape)
     X = rng.uniform(-3, 3, (130, 3))
     before = net.flat.copy()
@@ -160,7 +169,7 @@ def test_trainer_runs_match_plain_sgd_over_the_reference(activation, output, los
     shuffle: the weights after 3 epochs and the recorded training losses."""
     # points on [-6, 6]²: a step small enough that no run blows up in 3 epochs
     lr = 0.003 if output == "linear" else 0.05
-    dataset = "plane" if output == "linear" else "circle"
+    dataset = {"linear": "plane", "softmax": "blobs3"}.get(output, "circle")
     cfg = Config(dataset=dataset, n_points=28, noise=20, hidden=hidden, activation=activation,
                  output=output, loss=loss, optimizer="sgd", lr=lr, batch_size=batch,
                  regularization=reg, reg_rate=0.01 if reg != "none" else 0.0, dtype=dtype,
