@@ -17,6 +17,11 @@ by ``/`` and a value's own entries by ``,`` as in the flag: ``hidden=2/3/4,2`` i
 and ``--csv [PATH]`` write machine-readable results (to stdout when no path is
 given, instead of the table); ``--html PATH`` writes a self-contained report.
 
+``--data points.csv`` sweeps over your own points instead of a generator: columns x1,
+x2 and label (0..5) or target, header optional (``engine.datasets.parse_points_csv``;
+a bad line is named). Unless ``--output``/``--loss`` are given, points with more than
+two classes run with softmax and ce, regression targets with a linear output and mse.
+
 Exit codes: 0 done, 1 interrupted, 2 bad arguments.
 """
 
@@ -32,7 +37,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from engine import Config, ConfigError
-from engine.config import FIELDS, FieldSpec
+from engine.config import FIELDS, PROBLEM_DEFAULTS, FieldSpec
+from engine.datasets import CustomData, DataError, parse_points_csv
 from engine.presets import PRESETS, preset_config
 from engine.sweep import GridResult, sweep_grid
 
@@ -162,6 +168,9 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     run.add_argument("--preset", choices=[preset["name"] for preset in PRESETS],
                      default=None, help="start from this preset instead of the defaults")
     run.add_argument("--chunk", type=int, default=1000, help="seeds trained at once, at most")
+    run.add_argument("--data", default=None, metavar="CSV",
+                     help="your own points: a CSV file of x1,x2,label (or target), header "
+                          "optional; every seed trains on them")
     out = p.add_argument_group("output")
     out.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
                      help="write JSON (to stdout, instead of the table, if no PATH)")
@@ -216,15 +225,41 @@ class ProgressBar:
         self.stream.flush()
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
-    """Defaults or the preset, with every given ``--field`` on top (validated)."""
+def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -> Config:
+    """Defaults or the preset, with every given ``--field`` on top (validated); with
+    your points, the data set they make and, unless output or loss were given, the
+    output and loss for their kind (PROBLEM_DEFAULTS)."""
     base = preset_config(args.preset) if args.preset else Config()
     changes = {spec.name: getattr(args, f"cfg_{spec.name}") for spec in SWEEP_FIELDS
                if getattr(args, f"cfg_{spec.name}", None) is not None}
+    if data is not None:
+        if "dataset" in changes or "classes" in changes:
+            raise UsageError("--data: your points are the data set; drop --dataset and "
+                             "--classes")
+        kind = ("regression" if data.task == "regression"
+                else "multiclass" if data.classes > 2 else "classification")
+        changes["dataset"] = "custom" if data.task == "classification" else "custom_regression"
+        if data.classes:
+            changes["classes"] = data.classes
+        if "output" not in changes and "loss" not in changes:
+            changes.update(PROBLEM_DEFAULTS[kind])
     try:
         return base.replace(changes)
     except ConfigError as exc:
         raise UsageError(f"{flag_name(exc.field)}: {exc.message}") from None
+
+
+def read_points(path: str) -> CustomData:
+    """The points of a CSV file (UsageError naming the file and the line)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--data {path}: cannot read it: {exc}") from None
+    try:
+        return parse_points_csv(text)
+    except DataError as exc:
+        raise UsageError(f"--data {path}: {exc.message}") from None
 
 
 def _csv_text(result: GridResult) -> str:
@@ -253,9 +288,15 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        config = config_from_args(args)
+        data = read_points(args.data) if getattr(args, "data", None) else None
+        config = config_from_args(args, data)
+        if config.dataset in ("custom", "custom_regression") and data is None:
+            raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
         seed_start = config.seed if args.seed_start is None else args.seed_start
         grid = parse_grid(args.grid)
+        if data is not None and {"dataset", "classes"} & set(grid):
+            raise UsageError("--grid: with --data every cell trains on your points; a grid "
+                             "cannot change the data set")
         for name, value, low in (("--seeds", args.seeds, 1), ("--epochs", args.epochs, 0),
                                  ("--seed-start", seed_start, 0),
                                  ("--chunk", args.chunk, 1)):
@@ -280,7 +321,7 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         result = sweep_grid(config, grid, seeds=args.seeds, seed_start=seed_start,
                             epochs=args.epochs, loss_below=args.loss_below,
                             chunk=args.chunk, progress=progress,
-                            surface_grid=24 if args.html else 0)
+                            surface_grid=24 if args.html else 0, data=data)
     except KeyboardInterrupt:
         stderr.write("\nplayground sweep: interrupted\n")
         return 1
@@ -291,6 +332,10 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         if args.loss_below is not None:
             what += f", success also needs loss < {args.loss_below:g}"
         query = config.replace({"seed": Config().seed}).to_query()
+        if data is not None:
+            what += (f"; data: {args.data} ({len(data)} points, "
+                     f"{f'{data.classes} classes' if data.classes else 'targets'}, "
+                     f"digest {data.digest})")
         stdout.write(f"# {what}; base: {query or 'defaults'}\n")
         stdout.write(result.table() + "\n")
     if args.json:

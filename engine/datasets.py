@@ -22,7 +22,7 @@ jitters and frames those points the same way (see "Your own points" below).
   computed from by up to noise · half the domain's width, as the Playground's xor.
 * ``blobs3``, ``blobs5``: 3 or 5 Gaussian blobs (labels 0..C-1) centred on a circle
   of radius 4, spread as ``gauss``'s; ``spiral3``, ``spiral5``: the Playground's
-  spiral with 3 or 5 arms, arm c starting at angle 2πc/C.
+  spiral with 3 or 5 arms, arm c starting at angle 2πc/C and radius 0.5.
 
 Classification targets are labels 0..C-1 (C = 2 for the Playground's problems: its
 +1 is 1, its -1 is 0). Points are shuffled from ``seed``, then the first
@@ -40,6 +40,7 @@ bounding box with 10 % of its width (height) added on each side.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -348,7 +349,9 @@ def _spirals(classes: int) -> Callable:
         for label in range(classes):
             count = n // classes + (label < n % classes)
             i = np.arange(count)
-            r = i / max(count, 1) * 5
+            # from radius 0.5, not 0: the arms would all start at the origin, where
+            # points of every class coincide and no net gets them all right
+            r = 0.5 + i / max(count, 1) * 4.5
             t = 1.75 * i / max(count, 1) * 2 * np.pi + 2 * np.pi * label / classes
             x = r * np.sin(t) + rng.uniform(-1, 1, count) * noise
             y = r * np.cos(t) + rng.uniform(-1, 1, count) * noise
@@ -456,3 +459,104 @@ def _split(name: str, task: str, pts: np.ndarray, labels: np.ndarray, train_shar
         tuple(float(v) for v in domain),
         classes,
     )
+
+
+# ---- points as CSV text: what `playground sweep --data` reads and the page writes --------
+
+CSV_LABEL_NAMES = ("label", "class")
+CSV_TARGET_NAMES = ("target", "value")
+MAX_CSV_CHARS = 1_000_000  # 5000 rows of three long numbers fit several times over
+
+
+def _csv_fields(line: str) -> list[str]:
+    sep = "," if "," in line else ("\t" if "\t" in line else ";")
+    return [field.strip() for field in line.split(sep)]
+
+
+# A number as written in a CSV file: digits, an optional point and exponent. Stricter
+# than float() (no "nan", "inf", "1_000"), and the page's reader uses the same pattern.
+_CSV_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _csv_number(text: str) -> float | None:
+    """The finite number ``text`` writes, or None."""
+    if not _CSV_NUMBER.match(text):
+        return None
+    value = float(text)
+    return value if np.isfinite(value) else None  # 1e999 overflows to inf
+
+
+def parse_points_csv(text: str) -> CustomData:
+    """Your points from CSV text: columns x1, x2 and label (or target), one point a line.
+
+    A header line is optional: a first line with no number in it names the columns,
+    and a third column called ``target`` (or ``value``) makes the data a regression;
+    ``label`` (or ``class``), or no header, makes labels 0..5. Fields are
+    separated by commas (or tabs, or semicolons); blank lines and lines starting with
+    ``#`` are skipped. Anything wrong raises :class:`DataError` naming the line, e.g.
+    ``line 17: label 'cat' is not an integer in 0..5``; then everything the data
+    themselves must satisfy (:func:`custom_data`: 2 to 5000 points, two classes...).
+    The page's reader (static/js/points_csv.js) gives the same answers.
+    """
+    if len(text) > MAX_CSV_CHARS:
+        raise DataError("file", f"the text has {len(text)} characters; at most "
+                        f"{MAX_CSV_CHARS}")
+    task, rows, values = "classification", [], []
+    header_seen = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        fields = _csv_fields(line)
+        if not rows and not header_seen and not any(_CSV_NUMBER.match(f) for f in fields):
+            header_seen = True
+            if len(fields) != 3:
+                raise DataError("file", f"line {number}: expected 3 columns (x1, x2, label "
+                                f"or target), got {len(fields)}")
+            name = fields[2].lower()
+            if name in CSV_TARGET_NAMES:
+                task = "regression"
+            elif name not in CSV_LABEL_NAMES:
+                raise DataError("file", f"line {number}: the third column must be called "
+                                f"label or target, not '{fields[2]}'")
+            continue
+        if len(fields) != 3:
+            raise DataError("file", f"line {number}: expected 3 columns (x1, x2, "
+                            f"{'target' if task == 'regression' else 'label'}), got "
+                            f"{len(fields)}")
+        point = []
+        for column, field in zip(("x1", "x2"), fields[:2], strict=True):
+            value = _csv_number(field)
+            if value is None:
+                raise DataError("file", f"line {number}: {column} '{field}' is not a finite "
+                                f"number")
+            point.append(value)
+        value = _csv_number(fields[2])
+        if task == "regression":
+            if value is None:
+                raise DataError("file", f"line {number}: target '{fields[2]}' is not a "
+                                f"finite number")
+        elif value is None or value != int(value) or not 0 <= value < MAX_CLASSES:
+            raise DataError("file", f"line {number}: label '{fields[2]}' is not an integer "
+                            f"in 0..{MAX_CLASSES - 1}")
+        if len(rows) == MAX_POINTS:
+            raise DataError("file", f"line {number}: more than {MAX_POINTS} points")
+        rows.append(point)
+        values.append(value)
+    if not rows:
+        raise DataError("file", "no points: expected lines of x1, x2, label")
+    try:
+        return custom_data(np.array(rows), np.array(values), task)
+    except DataError as err:
+        raise DataError("file", err.message) from None
+
+
+def points_csv(data: CustomData) -> str:
+    """``data`` as CSV text with a header (``x1,x2,label`` or ``x1,x2,target``), numbers
+    written exactly (Python's shortest repr): :func:`parse_points_csv` reads it back to
+    the same points."""
+    third = "label" if data.task == "classification" else "target"
+    lines = [f"x1,x2,{third}"]
+    for (x, y), v in zip(data.points.tolist(), data.values.tolist(), strict=True):
+        lines.append(f"{x!r},{y!r},{int(v) if data.task == 'classification' else repr(v)}")
+    return "\n".join(lines) + "\n"

@@ -38,9 +38,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from .config import Config
+from .datasets import as_custom
 from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, success_mask
 from .jsonable import json_float, to_json
-from .trainer import Trainer
+from .trainer import Trainer, config_for_data
 
 HISTORY_BUDGET = 64 * 2**20
 DEFAULT_CHUNK = 1000
@@ -102,7 +103,9 @@ class SweepResult:
       solved ones; ``dead_units``, ``saturated_units`` (n,): hidden units so tagged.
     * ``surfaces`` (S, g, g) float32: the decision surfaces of the first S seeds on
       the grid ``surface_xs`` × ``surface_ys`` (row i = ys[i]), as in
-      :meth:`engine.trainer.Trainer.frame`; None when none were asked for.
+      :meth:`engine.trainer.Trainer.frame`; None when none were asked for. For a
+      softmax output: the most probable class at each grid point, and
+      ``surface_confidence`` (S, g, g) its probability.
     * ``cancelled``: the sweep stopped early; only whole chunks are reported.
       ``elapsed``: seconds. ``changes``: a grid cell's settings (:func:`sweep_grid`).
 
@@ -124,6 +127,7 @@ class SweepResult:
     surfaces: np.ndarray | None = None
     surface_xs: np.ndarray | None = None
     surface_ys: np.ndarray | None = None
+    surface_confidence: np.ndarray | None = None
     cancelled: bool = False
     elapsed: float = 0.0
     changes: dict = field(default_factory=dict)
@@ -173,9 +177,13 @@ class SweepResult:
         """The first seeds' decision surfaces, JSON-friendly (rounded to 1e-3)."""
         if self.surfaces is None:
             return None
-        return {"xs": to_json(self.surface_xs), "ys": to_json(self.surface_ys),
-                "seeds": to_json(self.seeds[: len(self.surfaces)]),
-                "surfaces": np.round(self.surfaces.astype(float), 3).tolist()}
+        out = {"xs": to_json(self.surface_xs), "ys": to_json(self.surface_ys),
+               "seeds": to_json(self.seeds[: len(self.surfaces)]),
+               "surfaces": np.round(self.surfaces.astype(float), 3).tolist()}
+        if self.surface_confidence is not None:  # softmax: classes and probabilities
+            out["classes"] = self.config.n_classes
+            out["confidence"] = np.round(self.surface_confidence.astype(float), 3).tolist()
+        return out
 
     def to_dict(self, surfaces: bool = False) -> dict:
         out = {"config": self.config.to_dict(), "changes": to_json(self.changes),
@@ -197,7 +205,7 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
           epochs: int = 2000, loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
           progress: Progress | None = None, cancel: CancelToken | None = None,
           surface_grid: int = 24, surface_limit: int = 64,
-          block_seconds: float | None = None) -> SweepResult:
+          block_seconds: float | None = None, data=None) -> SweepResult:
     """Train ``seeds`` restarts of ``config`` for ``epochs`` epochs each.
 
     Parameters
@@ -233,9 +241,16 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
         :data:`BLOCK_EPOCHS` epochs, so a cancel is seen within about that long (or
         one epoch of a chunk, if longer) whatever the network. It never changes a
         number.
+    data : (X, y) or CustomData, optional
+        Your own points, as for :class:`~engine.trainer.Trainer`: every seed trains on
+        them (the result's config has ``dataset`` "custom").
 
     Returns a :class:`SweepResult`.
     """
+    custom = None
+    if data is not None:
+        custom = as_custom(data, config.task)
+        config = config_for_data(config, custom)
     seed_start = config.seed if seed_start is None else seed_start
     seeds, seed_start, epochs = int(seeds), int(seed_start), int(epochs)
     if seeds < 1:
@@ -248,12 +263,13 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
     total = seeds * epochs
     parts: list[dict] = []
     surfaces: list[np.ndarray] = []
+    confidence: list[np.ndarray] = []
     xs = ys = None
     cancelled = False
     for first in range(0, seeds, size):
         m = min(size, seeds - first)
         trainer = Trainer(config.replace({"seed": seed_start + first}), replicas=m,
-                          max_history_rows=epochs + 2)
+                          max_history_rows=epochs + 2, data=custom)
         part = _run_chunk(trainer, epochs, loss_below, cancel,
                           lambda e, first=first, m=m: progress and progress(
                               first * epochs + m * e, total), block_seconds)
@@ -264,8 +280,12 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
         want = min(m, surface_limit - first) if surface_grid else 0
         if want > 0:
             feats = trainer.grid_features(surface_grid)
-            out = trainer.net.forward(feats)[:want, :, 0]
-            surfaces.append(out.reshape(want, surface_grid, surface_grid).astype(np.float32))
+            out = trainer.net.forward(feats)[:want]
+            shape = (want, surface_grid, surface_grid)
+            if trainer.net.classes:
+                confidence.append(out.max(axis=2).reshape(shape).astype(np.float32))
+                out = out.argmax(axis=2)
+            surfaces.append(out.reshape(shape).astype(np.float32))
             xmin, xmax, ymin, ymax = trainer.domain
             xs = np.linspace(xmin, xmax, surface_grid)
             ys = np.linspace(ymin, ymax, surface_grid)
@@ -283,7 +303,9 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
         dead_units=joined["dead_units"].astype(np.int64),
         saturated_units=joined["saturated_units"].astype(np.int64),
         surfaces=np.concatenate(surfaces) if surfaces else None,
-        surface_xs=xs, surface_ys=ys, cancelled=cancelled,
+        surface_xs=xs, surface_ys=ys,
+        surface_confidence=np.concatenate(confidence) if confidence else None,
+        cancelled=cancelled,
         elapsed=time.perf_counter() - t0, seed_start=seed_start,
     )
 
@@ -436,14 +458,17 @@ def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
                loss_below: float | None = None,
                chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
                cancel: CancelToken | None = None, surface_grid: int = 0,
-               surface_limit: int = 64) -> GridResult:
+               surface_limit: int = 64, data=None) -> GridResult:
     """:func:`sweep` every cell of ``grid`` (e.g. ``{"hidden": [[2], [3], [4, 2]],
     "activation": ["relu", "tanh"]}``), the same seeds in each (common random
     numbers: differences between cells are not seed luck), starting at
     ``config.seed`` unless ``seed_start`` is given. ``progress(done, total)`` counts
     seed-epochs over the whole grid. An empty grid is one cell: ``config``. The other
-    parameters are :func:`sweep`'s.
+    parameters are :func:`sweep`'s (``data``: every cell trains on your points).
     """
+    if data is not None:
+        data = as_custom(data, config.task)
+        config = config_for_data(config, data)
     config = config.replace({"seed": config.seed if seed_start is None else int(seed_start)})
     cells = grid_cells(config, grid)
     per_cell = int(seeds) * int(epochs)
@@ -453,7 +478,8 @@ def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
     for i, (changes, cfg) in enumerate(cells):
         result = sweep(cfg, seeds, None, epochs, loss_below, chunk,
                        (lambda d, _t, i=i: progress(i * per_cell + d, total))
-                       if progress else None, cancel, surface_grid, surface_limit)
+                       if progress else None, cancel, surface_grid, surface_limit,
+                       data=data)
         result.changes = changes
         if result.cancelled:
             cancelled = True

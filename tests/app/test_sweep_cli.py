@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import numpy as np
 import pytest
 
 from app.sweep_cli import (
@@ -146,3 +147,53 @@ def test_seeds_start_at_the_presets_seed_as_in_the_page_unless_given():
     code, out, _ = _run([*SMALL, "--epochs", "20", "--json", "--preset", "seed003-tanh-adam",
                          "--seed-start", "0"])
     assert json.loads(out)["cells"][0]["config"]["seed"] == 0
+
+
+def _write_points(path, rows, header="x1,x2,label"):
+    path.write_text("\n".join([header, *(",".join(map(str, r)) for r in rows)]) + "\n")
+    return str(path)
+
+
+def test_data_sweeps_over_your_points_with_softmax_for_three_classes(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = [(-3, 0), (3, 0), (0, 3)]
+    rows = [(round(cx + 0.3 * rng.normal(), 3), round(cy + 0.3 * rng.normal(), 3), k)
+            for k, (cx, cy) in enumerate(centres) for _ in range(6)]
+    path = _write_points(tmp_path / "points.csv", rows)
+    code, out, err = _run(["--data", path, "--hidden", "4", "--json", "--seeds", "4",
+                           "--epochs", "150", "--quiet"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["config"]["dataset"] == "custom" and result["config"]["classes"] == 3
+    assert result["config"]["output"] == "softmax" and result["config"]["loss"] == "ce"
+    # each seed is the Trainer on the same points, run alone
+    from engine import Trainer
+    from engine.datasets import parse_points_csv
+    data = parse_points_csv((tmp_path / "points.csv").read_text())
+    cfg = Config.from_dict(result["config"])
+    alone = Trainer(cfg.replace({"seed": 2}), data=data)
+    alone.step(150)
+    assert result["cells"][0]["runs"][2]["final_loss"] == alone.last["train_loss"][0]
+    code, out, _ = _run(["--data", path, "--hidden", "4", "--seeds", "2", "--epochs", "20",
+                         "--quiet"])
+    assert code == 0 and "18 points, 3 classes, digest" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(("rows", "needle"), [
+    ([(0, 0, 0), (1, "abc", 1)], "line 3: x2 'abc' is not a finite number"),
+    ([(0, 0, 0), (1, 1, "cat")], "line 3: label 'cat' is not an integer in 0..5"),
+    ([(0, 0, 1), (1, 1, 1)], "a classifier needs at least two classes"),
+])
+def test_a_bad_data_file_is_refused_naming_the_line(tmp_path, rows, needle):
+    code, out, err = _run(["--data", _write_points(tmp_path / "p.csv", rows), *SMALL])
+    assert code == 2 and needle in err and f"{tmp_path / 'p.csv'}" in err and out == ""
+
+
+def test_data_and_a_dataset_cannot_both_be_given(tmp_path):
+    path = _write_points(tmp_path / "p.csv", [(0, 0, 0), (1, 1, 1)])
+    code, _, err = _run(["--data", path, "--dataset", "xor", *SMALL])
+    assert code == 2 and "--data" in err
+    code, _, err = _run(["--dataset", "custom", *SMALL])
+    assert code == 2 and "--data CSV" in err
+    code, _, err = _run(["--data", str(tmp_path / "missing.csv"), *SMALL])
+    assert code == 2 and "cannot read it" in err

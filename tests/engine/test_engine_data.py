@@ -185,3 +185,31 @@ def test_every_initializer_is_registered_and_seeded():
         a = MLP([2, 3, 1], init=name, seed=4, init_low=-1, init_high=1)
         b = MLP([2, 3, 1], init=name, seed=4, init_low=-1, init_high=1)
         np.testing.assert_array_equal(a.flat, b.flat)
+
+
+@pytest.mark.parametrize(("name", "f"), [
+    ("sin", np.sin), ("cubic", lambda x: x**3 - x), ("abs", np.abs)])
+def test_function_boundaries_label_the_points_above_the_curve(name, f):
+    data = make_dataset(name, 400, noise=0, seed=3)
+    for split in (data.train, data.test):
+        x, y = split.points[:, 0], split.points[:, 1]
+        np.testing.assert_array_equal(split.y[:, 0], (y > f(x)).astype(float))
+    xmin, xmax, ymin, ymax = data.domain
+    points = np.vstack([data.train.points, data.test.points])
+    assert points[:, 0].min() >= xmin and points[:, 1].max() <= ymax
+    noisy = make_dataset(name, 400, noise=30, seed=3)
+    x, y = noisy.train.points.T
+    assert (noisy.train.y[:, 0] != (y > f(x))).any()  # noise moves labels near the curve
+
+
+@pytest.mark.parametrize("name", ["blobs3", "blobs5", "spiral3", "spiral5"])
+def test_multiclass_generators_share_the_points_out_evenly(name):
+    data = make_dataset(name, 301, seed=2)
+    labels = np.concatenate([data.train.y, data.test.y])[:, 0]
+    counts = np.bincount(labels.astype(int))
+    assert len(counts) == data.classes and counts.max() - counts.min() <= 1
+    if name.startswith("blobs"):  # each blob around its centre on the circle of radius 4
+        points = np.concatenate([data.train.points, data.test.points])
+        for c in range(data.classes):
+            centre = points[labels == c].mean(axis=0)
+            assert np.hypot(*centre) == pytest.approx(4.0, abs=0.3)
