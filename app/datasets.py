@@ -7,17 +7,18 @@ import functools
 import numpy as np
 
 from engine import Config
-from engine.datasets import DATASETS, make_dataset, task_of
+from engine.datasets import GENERATED, make_dataset, task_of
 
 PREVIEW_POINTS = 100
 
 
 @functools.lru_cache(maxsize=1)
 def dataset_previews() -> dict[str, dict]:
-    """``{name: {"problem", "domain", "points": [[x, y, label], ...]}}`` at the defaults."""
+    """``{name: {"problem", "classes", "domain", "points": [[x, y, label], ...]}}`` at the
+    defaults, for every generator (your own points have no preview: they are yours)."""
     defaults = Config()
     previews = {}
-    for name in DATASETS:
+    for name in GENERATED:
         data = make_dataset(
             name,
             n_points=PREVIEW_POINTS,
@@ -33,6 +34,7 @@ def dataset_previews() -> dict[str, dict]:
         rows = np.round(np.hstack([points, labels]), 4).tolist()
         previews[name] = {
             "problem": task_of(name),
+            "classes": data.classes,
             "domain": [float(v) for v in data.domain],
             "points": rows,
         }

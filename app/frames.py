@@ -75,6 +75,24 @@ def _sample_index(n: int, size: int) -> np.ndarray:
     return np.rint(np.linspace(0, n - 1, size)).astype(np.intp)
 
 
+def encode_classes(probs: np.ndarray) -> bytes:
+    """One byte per pixel of a softmax output's (C, n, n) class probabilities: the most
+    probable class c and its probability p, as ``c·L + round((p - 1/C) / (1 - 1/C)·(L-1))``
+    with L = 256 // C levels per class (42 to 128). p is at least 1/C for the argmax, so
+    the levels span [1/C, 1]. A client decodes c = b // L and
+    p = 1/C + (b mod L) / (L - 1) · (1 - 1/C)."""
+    c = len(probs)
+    levels = 256 // c
+    flat = probs.reshape(c, -1).astype(np.float64, copy=False)
+    finite = np.isfinite(flat).all(axis=0)
+    flat = np.where(finite, flat, 0.0)
+    best = flat.argmax(axis=0)
+    p = flat.max(axis=0)
+    q = np.clip(np.rint((p - 1.0 / c) / (1.0 - 1.0 / c) * (levels - 1)), 0, levels - 1)
+    q[~finite] = 0
+    return (best * levels + q).astype(np.uint8).tobytes()
+
+
 def subsample(stack: np.ndarray, size: int) -> np.ndarray:
     """Nearest-neighbour ``size`` x ``size`` samples of a (units, n, n) stack."""
     n = stack.shape[-1]
@@ -159,7 +177,12 @@ def build_frame(
     grid = int(cfg.grid)
     with np.errstate(all="ignore"):  # a diverged net's huge weights overflow float32
         frame = trainer.frame(grid)
-    surface, lo, hi = quantise(np.asarray(frame.surface, dtype=np.float64))
+        classes = None
+        if np.ndim(frame.surface) == 3:  # softmax: (C, n, n) class probabilities
+            classes = int(len(frame.surface))
+            surface, lo, hi = encode_classes(np.asarray(frame.surface)), 0.0, 1.0
+        else:
+            surface, lo, hi = quantise(np.asarray(frame.surface, dtype=np.float64))
     stacks = [subsample(np.asarray(layer), thumb) for layer in frame.neurons]
     t = stacks[0].shape[-1]
     neurons, ranges = quantise_rows(np.concatenate([s.reshape(len(s), t, t) for s in stacks]))
@@ -179,6 +202,7 @@ def build_frame(
         "history": history,
         "domain": [float(v) for v in trainer.domain],
         "grid": grid,
+        "classes": classes,
         "surface": surface,
         # the quantised surface has 8 bits: 8 digits of its range are plenty
         "surface_range": [finite_or_none(lo, 8), finite_or_none(hi, 8)],

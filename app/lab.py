@@ -134,6 +134,8 @@ class FrameDiagnostics:
         ):
             report = explain_stuck(trainer)
             self._stuck = None if report is None else report.to_dict()
+            if self._stuck is not None:  # every output: thousands of numbers on big data
+                self._stuck["details"].pop("outputs", None)
             self._stuck_at, self._stuck_epoch = now, epoch
         payload["stuck"] = self._stuck
         return payload
@@ -196,11 +198,14 @@ class LabWorker:
                               "running and one queued at most): wait for it, or cancel")
         with self.session.hold() as trainer:
             config, shape = trainer.config, lab_jobs.Shape.of(trainer)
+            custom = trainer.custom_data
         self._check_cost(lab_jobs.sweep_cost(shape, request["seeds"], request["epochs"]),
                          "seeds", "this run")
         job = {"config": config.to_dict(), "seeds": request["seeds"],
                "epochs": request["epochs"], "loss_below": request["loss_below"],
                "chunk": lab_jobs.sweep_chunk(shape)}
+        if config.dataset in ("custom", "custom_regression"):  # the points go along
+            job["data"] = (custom.points, custom.values, custom.task, custom.domain)
         with self._lock:
             if self._stopped or len(self._runs) >= RUNS_PER_SESSION:
                 return

@@ -114,12 +114,15 @@ def check_cost(cost: float, limit: float, field: str, what: str) -> None:
 def run_sweep(payload: dict, hooks: Hooks) -> dict:
     """A restart-lab run: the engine's sweep, in slices of about BLOCK_SECONDS."""
     from engine import Config, sweep
+    from engine.datasets import custom_data
 
     config = Config.from_dict(payload["config"])
+    data = payload.get("data")  # a session's own points: (points, values, task, domain)
     result = sweep(config, seeds=payload["seeds"], seed_start=int(config.seed),
                    epochs=payload["epochs"], loss_below=payload["loss_below"],
                    chunk=payload["chunk"], progress=hooks.progress, cancel=hooks,
-                   block_seconds=BLOCK_SECONDS)
+                   block_seconds=BLOCK_SECONDS,
+                   data=None if data is None else custom_data(*data))
     return result.to_dict(surfaces=True)
 
 
