@@ -132,3 +132,42 @@ def test_a_6x8_network_at_grid_100_fits_in_20_kb():
     attachments += sum(len(v) for v in f["history"].values())
     size = attachments + len(json.dumps(_json_part(f)))
     assert size <= 20_000, size
+
+
+def test_class_bytes_decode_to_the_most_probable_class_and_its_probability():
+    rng = np.random.default_rng(0)
+    for c in (2, 3, 5, 6):
+        logits = rng.normal(0, 2, (c, 7, 7))
+        probs = np.exp(logits) / np.exp(logits).sum(axis=0)
+        raw = np.frombuffer(frames.encode_classes(probs), np.uint8)
+        levels = 256 // c
+        decoded_p = 1 / c + (raw % levels) / (levels - 1) * (1 - 1 / c)
+        np.testing.assert_array_equal(raw // levels, probs.reshape(c, -1).argmax(axis=0))
+        np.testing.assert_allclose(decoded_p, probs.reshape(c, -1).max(axis=0),
+                                   atol=0.5 / (levels - 1))
+    certain = np.zeros((3, 1, 2))
+    certain[2] = 1.0  # class 2 for sure: the top level of class 2
+    assert list(frames.encode_classes(certain)) == [2 * 85 + 84] * 2
+
+
+def test_a_softmax_frame_carries_its_classes_and_a_thumbnail_per_class():
+    t = Trainer(Config(dataset="blobs5", hidden=[8, 8], output="softmax", loss="ce", grid=40))
+    t.step(20)
+    f = build(t)
+    assert f["classes"] == 5 and f["sizes"] == [2, 8, 8, 5]
+    assert f["surface"] == frames.encode_classes(t.frame(40).surface)
+    assert len(f["neurons"]) == (2 + 8 + 8 + 5) * f["thumb"] ** 2  # one per class
+    labels = np.frombuffer(f["train_points"], "<f4").reshape(-1, 3)[:, 2]
+    assert set(labels) == {0, 1, 2, 3, 4}
+    assert build(Trainer(Config()))["classes"] is None
+
+
+def test_a_5_class_2_8_8_5_network_at_grid_100_fits_in_20_kb():
+    t = Trainer(Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce",
+                       grid=100))
+    t.step(2)
+    f = build(t, history_since=1, include_points=False)
+    attachments = sum(len(v) for v in f.values() if isinstance(v, bytes))
+    attachments += sum(len(v) for v in f["history"].values())
+    size = attachments + len(json.dumps(_json_part(f)))
+    assert size <= 20_000, size
