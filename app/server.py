@@ -39,7 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FPS": 30.0,  # frames per second per client, at most
     "THUMB": 10,  # neuron thumbnails are THUMB x THUMB
     "CORS_ALLOWED_ORIGINS": None,  # None = same origin only; "*" or a list to open up
-    "MAX_HTTP_BUFFER_SIZE": 16 * 1024,  # inbound messages are tiny
+    # Inbound messages are tiny but for the `data` event's coordinates: 5000 float32
+    # pairs, 40,000 bytes in one binary attachment (one WebSocket message).
+    "MAX_HTTP_BUFFER_SIZE": 64 * 1024,
     "PING_INTERVAL": 25,
     "SECRET_KEY": None,  # None = a random key per process
     "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
@@ -374,6 +376,10 @@ def _add_socket_handlers(
     @handler("control")
     def on_control(session: Session, payload: Any) -> None:
         session.control(payload)
+
+    @handler("data")
+    def on_data(session: Session, payload: Any) -> None:
+        session.set_data(payload)
 
     @handler("set_weight")
     def on_set_weight(session: Session, payload: Any) -> None:

@@ -30,12 +30,20 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from engine import Config, Trainer, TrajectoryRecorder
+from engine import Config, ConfigError, Trainer, TrajectoryRecorder
+from engine.config import PROBLEM_DEFAULTS
+from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData
 
 from . import frames
 from .lab import FrameDiagnostics
 from .turns import TrainingTurns
-from .validation import ValidationError, parse_config, parse_control, parse_set_weight
+from .validation import (
+    ValidationError,
+    parse_config,
+    parse_control,
+    parse_data,
+    parse_set_weight,
+)
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +202,30 @@ class Session:
                 self._after_rebuild_locked()
             elif action == "regenerate":
                 self._regenerate_locked()
+            self._changed_and_state_sent_locked()
+
+    def set_data(self, payload: Any) -> None:
+        """Train on the client's own points (a ``data`` event), then send ``state``.
+
+        The points are checked first (an ``error`` names the field; nothing changes).
+        The data set becomes "custom" (or "custom_regression"); the output and loss
+        switch to what the points need when the current ones cannot serve them (softmax
+        and ce for more than two classes, linear and mse for targets). The network keeps
+        its weights and goes on playing, unless its shape changes (another number of
+        classes, another output): then it starts afresh, still playing if it was.
+        """
+        data = parse_data(payload)
+        with self._send_lock, self._handler_turn():
+            config = _config_for_points(self.trainer.config, data)
+            try:
+                rebuilt = self.trainer.set_data(data, config)
+            except ConfigError as err:
+                raise ValidationError(err.field, err.message) from None
+            if rebuilt:
+                self._after_rebuild_locked()
+            else:
+                self._send_points = True  # the frame shows the new points
+                self.diagnostics.reset()
             self._changed_and_state_sent_locked()
 
     def set_weight(self, payload: Any) -> None:
@@ -520,7 +552,14 @@ class Session:
 
     def _state_locked(self) -> dict:
         cfg = self.trainer.config
+        custom = self.trainer.custom_data
         return {
+            # your own points, if the session has them (kept while a generator runs)
+            "data": None if custom is None else {
+                "n": len(custom), "task": custom.task, "classes": custom.classes,
+                "digest": custom.digest,
+                "active": cfg.dataset in (CUSTOM, CUSTOM_REGRESSION),
+            },
             "config": cfg.to_dict(),  # JSON-safe: the engine only holds finite numbers
             "status": self._status_locked(),
             "epoch": int(self.trainer.epoch),
@@ -528,3 +567,19 @@ class Session:
             "sizes": self.sizes,
             "query": cfg.to_query(),
         }
+
+
+def _config_for_points(config: Config, data: CustomData) -> Config:
+    """``config`` with the output and loss the points need, if the current pair cannot
+    serve them (the page's problem defaults); otherwise unchanged."""
+    if data.task == "regression":
+        if config.output in ("sigmoid", "softmax"):
+            return config.replace({"dataset": CUSTOM_REGRESSION, **PROBLEM_DEFAULTS["regression"]})
+        return config
+    if data.classes > 2 and config.output != "softmax":
+        return config.replace({"dataset": CUSTOM, "classes": data.classes,
+                               **PROBLEM_DEFAULTS["multiclass"]})
+    if config.output == "linear":
+        return config.replace({"dataset": CUSTOM, "classes": data.classes,
+                               **PROBLEM_DEFAULTS["classification"]})
+    return config

@@ -1,6 +1,6 @@
 """Limits on what one connection can make the server hold, below the event handlers.
 
-python-engineio and python-socketio bound each inbound message (16 KiB) and nothing
+python-engineio and python-socketio bound each inbound message (64 KiB) and nothing
 else a client can make the server keep (issue 16, measured on this server):
 
 * **Outbound.** Every packet for a client waits in its Engine.IO queue until the
@@ -15,10 +15,12 @@ else a client can make the server keep (issue 16, measured on this server):
 * **Inbound attachments.** A Socket.IO packet may declare binary attachments, which
   the server collects until the count is reached: a packet declaring 999,999,999 of
   them was followed by 64 MB of 16 KiB messages, all kept, and the connection then
-  took every later event for one more attachment. The protocol's inbound events
-  carry none: :class:`BoundedPacket` refuses a packet declaring more than
-  ``max_attachments`` (0) and counts the header and its attachments against one
-  total of ``max_bytes``; either closes the connection.
+  took every later event for one more attachment. One inbound event carries any:
+  ``data`` (a client's own points), two, the coordinates and the labels or targets
+  (:data:`ATTACHMENT_EVENTS`). :class:`BoundedPacket` refuses a packet declaring more
+  than its event may carry and counts the header and its attachments against one
+  total of ``max_bytes`` (5000 points: 40,000 bytes of coordinates and 5,000 of labels
+  or 20,000 of targets); either closes the connection.
 * **Inbound backlog.** simple-websocket reads a client's messages as fast as they
   come and keeps them until Engine.IO takes them one by one: a connection with more
   than MAX_INBOUND_BACKLOG messages or MAX_INBOUND_BACKLOG_BYTES waiting (it sends
@@ -60,7 +62,10 @@ from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 log = logging.getLogger(__name__)
 
 MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
-MAX_INBOUND_ATTACHMENTS = 0  # the protocol's client events carry no binary
+# Binary attachments an inbound event may carry: only `data`, its coordinates and its
+# labels (or targets); every other client event carries none.
+ATTACHMENT_EVENTS = {"data": 2}
+MAX_INBOUND_ATTACHMENTS = max(ATTACHMENT_EVENTS.values())
 MAX_INBOUND_BACKLOG = 4096  # messages read from a client and not yet handled
 MAX_INBOUND_BACKLOG_BYTES = 2**20  # and their bytes (counted past 64 messages)
 RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
@@ -236,6 +241,7 @@ class BoundedPacket(socketio.packet.Packet):
     """
 
     max_attachments = MAX_INBOUND_ATTACHMENTS
+    attachment_events = ATTACHMENT_EVENTS
     max_bytes = 16 * 1024
     json = _CheckedJSON(socketio.packet.Packet.json)
 
@@ -258,6 +264,13 @@ class BoundedPacket(socketio.packet.Packet):
             raise CloseConnection(f"a packet declaring {count} binary attachments (this "
                                   f"protocol's client events carry at most "
                                   f"{self.max_attachments})")
+        if count:
+            event = self.data[0] if isinstance(self.data, list) and self.data else None
+            allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
+            if count > allowed:
+                shown = str(event)[:40]
+                raise CloseConnection(f"a packet declaring {count} binary attachments for "
+                                      f"event {shown!r}, which carries {allowed}")
         return count
 
     def add_attachment(self, attachment: Any) -> bool:

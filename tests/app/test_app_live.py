@@ -133,7 +133,7 @@ def test_an_oversized_message_closes_only_that_connection(live_server):
         assert live_server.sessions.get(sid) is not None
         other.sio.emit("control", {"action": "play"})
         other.sio.emit("ready")
-        big.sio.emit("config", {"dataset": "x" * 20_000})  # > max_http_buffer_size
+        big.sio.emit("config", {"dataset": "x" * 70_000})  # > max_http_buffer_size (64 KiB)
         assert gone.wait(DEADLINE)
         wait_until(lambda: live_server.sessions.get(sid) is None,
                    what="the big sender's session to end")

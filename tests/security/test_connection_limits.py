@@ -101,10 +101,15 @@ def test_a_packet_declaring_a_billion_attachments_is_refused_and_closed(
     assert_no_tracebacks(wire_log)
 
 
-def test_even_one_attachment_is_more_than_the_protocol_uses(serve, wire_log):
+@pytest.mark.parametrize("header", [
+    '451-["config",{"_placeholder":true,"num":0}]',  # config carries no binary
+    '453-["data",{"_placeholder":true,"num":0}]',  # data carries two at most
+])
+def test_attachments_beyond_what_the_event_carries_close_the_connection(serve, wire_log,
+                                                                        header):
     server = serve()
     attacker = RawSocket(server.url)
-    attacker.send('451-["config",{"_placeholder":true,"num":0}]')
+    attacker.send(header)
     assert attacker.closed_by_server()
     wait_until(lambda: server.sessions.get(attacker.sid) is None, DEADLINE, "the session to end")
 
