@@ -115,15 +115,17 @@ def test_attachments_beyond_what_the_event_carries_close_the_connection(serve, w
 
 
 def test_attachments_count_against_one_total_per_packet():
-    """With a protocol that did take attachments, they would share the message limit."""
+    """The data event's two attachments share the packet's limit with its header."""
     packet = packet_class(max_bytes=100, max_attachments=2)
-    pkt = packet(encoded_packet='52-["x",{"_placeholder":true,"num":0},'
+    pkt = packet(encoded_packet='52-["data",{"_placeholder":true,"num":0},'
                                 '{"_placeholder":true,"num":1}]')
     assert pkt.add_attachment(b"a" * 10) is False
     with pytest.raises(CloseConnection, match="past 100 bytes"):
         pkt.add_attachment(b"b" * 40)
     with pytest.raises(CloseConnection, match="3 binary attachments"):
-        packet(encoded_packet='53-["x"]')
+        packet(encoded_packet='53-["data"]')
+    with pytest.raises(CloseConnection, match="event 'x', which carries 0"):
+        packet(encoded_packet='51-["x",{"_placeholder":true,"num":0}]')
 
 
 # ---- 7. what the decoders cannot take -------------------------------------------------------
