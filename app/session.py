@@ -36,6 +36,7 @@ from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData
 
 from . import frames
 from .lab import FrameDiagnostics
+from .pacing import pacing_for
 from .turns import TrainingTurns
 from .validation import (
     ValidationError,
@@ -62,7 +63,6 @@ MIN_CHUNK_SECONDS = 0.001
 ROTATION_SECONDS = 0.05  # with many sessions, each trains about this often (see turns.py)
 MAX_CHUNK_EPOCHS = 20_000
 IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
-MAX_PACING_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
 
 
 class Session:
@@ -109,7 +109,7 @@ class Session:
         self._send_points = True
         self._diverged = False
         self._seconds_per_epoch: float | None = None
-        self._pace_origin = (0.0, 0)  # (time, epoch) that `speed` pacing counts from
+        self._pacing = pacing_for(self.trainer.config.speed)  # app/pacing.py
         self.frames_sent = 0
         self.epochs_trained = 0
         self.wakeups = 0  # turns of the thread's loop: stays put while the session idles
@@ -177,6 +177,7 @@ class Session:
             if rebuilt:
                 self._after_rebuild_locked()
             if new.speed != old_speed:
+                self._pacing = pacing_for(new.speed)
                 self._restart_pacing_locked()
             self._changed_and_state_sent_locked()
 
@@ -343,7 +344,7 @@ class Session:
             if self._steps_pending > 0:
                 epochs = min(self._steps_pending, chunk)
             elif self._playing and not self._is_diverged():
-                epochs, next_epoch_at = self._paced_epochs(now, chunk)
+                epochs, next_epoch_at = self._pacing.allowed(now, self.trainer.epoch, chunk)
                 if not epochs:
                     wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
             if epochs:
@@ -496,7 +497,7 @@ class Session:
         self._after_rebuild_locked()
 
     def _restart_pacing_locked(self) -> None:
-        self._pace_origin = (self._clock(), self.trainer.epoch)
+        self._pacing.restart(self._clock(), self.trainer.epoch)
 
     def _chunk_epochs(self) -> int:
         """Epochs that take about one chunk's time, from the measured speed.
@@ -520,25 +521,6 @@ class Session:
             # smooth, but let a chunk grow at most 4x at a time
             blended = 0.7 * self._seconds_per_epoch + 0.3 * per_epoch
             self._seconds_per_epoch = max(blended, self._seconds_per_epoch / 4)
-
-    def _paced_epochs(self, now: float, chunk: int) -> tuple[int, float]:
-        """Epochs allowed now by ``speed`` (epochs/s; 0 = no limit), and when the next is."""
-        speed = float(self.trainer.config.speed)
-        if speed <= 0:
-            return chunk, now
-        t0, e0 = self._pace_origin
-        done = self.trainer.epoch - e0
-        if done < 0:  # the epoch counter went back (rebuild): count from here
-            self._restart_pacing_locked()
-            t0, e0, done = now, self.trainer.epoch, 0
-        due = int((now - t0) * speed) - done
-        if due > speed * MAX_PACING_LAG + 1:
-            # the thread was held up (a slow chunk, a busy machine): do not burst
-            self._pace_origin = (now - 1.0 / speed, self.trainer.epoch)
-            due = 1
-        if due >= 1:
-            return min(due, chunk), now
-        return 0, t0 + (done + 1) / speed
 
     def _is_diverged(self) -> bool:
         """Cached after every change: the engine may compute it from the losses."""

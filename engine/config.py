@@ -178,8 +178,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c("dtype", "float64", ("float64", "float32"), "Floating-point type", group="training"),
     # -- display (live; the engine's training ignores them)
     _i("grid", 50, 10, 200, "Frame resolution (n × n)", live=True, group="display"),
-    _i("speed", 0, 0, 100000, "Target epochs per second (0 = as fast as possible)",
-       live=True, group="display"),
+    # -1 = auto: log-time pacing, 30 epochs/s at first, then faster with the epoch
+    # (app/pacing.py); the page shows the `extra` words for the two special values.
+    FieldSpec("speed", "int", -1, "Epochs per second (-1 = auto, 0 = as fast as possible)",
+              -1, 100000, live=True, group="display",
+              extra={"special": {"-1": "auto", "0": "max"}}),
 )
 
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}

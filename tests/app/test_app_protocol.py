@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -216,6 +217,16 @@ def test_speed_paces_training(client):
     wait_until(lambda: session.trainer.epoch >= 10, what="10 epochs")
     # epoch k may not finish before k / speed seconds
     assert time.monotonic() - started >= 10 / 50 * 0.9
+
+
+def test_the_default_speed_is_auto_and_paces_the_first_epochs(client):
+    sock, inbox, session = client
+    assert session.trainer.config.speed == -1
+    started = time.monotonic()
+    sock.emit("control", {"action": "play"})
+    wait_until(lambda: session.trainer.epoch >= 60, what="60 epochs")
+    # auto pacing: epoch e is due (e + 300)/300 = exp(t/10 s) after play, 1.82 s for 60
+    assert time.monotonic() - started >= 10 * math.log(360 / 300) * 0.9
 
 
 # ---- bad input ----------------------------------------------------------------------------
