@@ -1,8 +1,8 @@
-"""Wheel build hook: ship the npm-installed Socket.IO client inside the wheel.
+"""Wheel build hook: ship the npm-installed Socket.IO client and Plotly.js inside the wheel.
 
-The client comes from npm (package.json + package-lock.json), never from a CDN. A
-fresh clone has no node_modules, so the hook runs `npm ci` once when the file is
-missing, which lets a plain `pip install .` work on a machine with Node.
+Both come from npm (package.json + package-lock.json), never from a CDN. A fresh
+clone has no node_modules, so the hook runs `npm ci` once when a file is missing,
+which lets a plain `pip install .` work on a machine with Node.
 """
 
 import shutil
@@ -11,7 +11,13 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-CLIENT = Path("node_modules/socket.io-client/dist/socket.io.min.js")
+# what the wheel carries from node_modules, and where (app/resources.py looks there)
+VENDOR = {
+    Path("node_modules/socket.io-client/dist/socket.io.min.js"):
+        "app/static/vendor/socket.io.min.js",
+    Path("node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"):
+        "app/static/vendor/plotly.min.js",
+}
 
 
 class SocketIOClientHook(BuildHookInterface):
@@ -19,10 +25,10 @@ class SocketIOClientHook(BuildHookInterface):
 
     def initialize(self, version: str, build_data: dict) -> None:
         root = Path(self.root)
-        client = root / CLIENT
-        if not client.is_file():
+        if not all((root / source).is_file() for source in VENDOR):
             npm = shutil.which("npm")
             if npm is None:
-                raise RuntimeError("npm is needed to fetch socket.io-client (run `npm ci`)")
+                raise RuntimeError("npm is needed to fetch the page's clients (run `npm ci`)")
             subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
-        build_data["force_include"][str(client)] = "app/static/vendor/socket.io.min.js"
+        for source, target in VENDOR.items():
+            build_data["force_include"][str(root / source)] = target

@@ -1,4 +1,4 @@
-"""The wheel carries the page: templates, static files and the npm Socket.IO client.
+"""The wheel carries the page: templates, static files and the npm Socket.IO and Plotly clients.
 
 Builds a real wheel from this checkout (what `pip install .` does) and serves the page
 from an installed copy of it in a directory that is not the checkout.
@@ -26,16 +26,24 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
-def test_wheel_carries_templates_static_files_and_socketio_client(wheel):
-    names = set(zipfile.ZipFile(wheel).namelist())
+def test_wheel_carries_templates_static_files_and_the_npm_clients(wheel):
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
     for needed in (
         "app/templates/index.html",
         "app/static/js/main.js",
         "app/static/vendor/socket.io.min.js",
+        "app/static/vendor/plotly.min.js",
         "engine/config.py",
     ):
         assert needed in names, f"{needed} missing from {wheel.name}"
     assert not any(name.startswith(("tests/", "node_modules/")) for name in names)
+    # The Plotly it serves is the npm partial bundle, with every trace type the page uses
+    plotly = archive.read("app/static/vendor/plotly.min.js")
+    assert plotly == (ROOT / "node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
+                      ).read_bytes()
+    for trace in (b"heatmap", b"contour", b"scatter", b"histogram"):
+        assert b'moduleType:"trace",name:"' + trace + b'"' in plotly, trace
 
 
 def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
