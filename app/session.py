@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from engine import Config, ConfigError, Trainer, TrajectoryRecorder
 from engine.config import PROBLEM_DEFAULTS
-from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData
+from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, ignored_fields
 
 from . import frames
 from .lab import FrameDiagnostics
@@ -548,6 +548,7 @@ class Session:
             "diverged": self._is_diverged(),
             "sizes": self.sizes,
             "query": cfg.to_query(),
+            "ignored": ignored_fields(cfg.dataset, sample=cfg.xor4_sample, noise=cfg.noise),
         }
 
 

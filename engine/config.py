@@ -59,6 +59,13 @@ PROBLEM_DEFAULTS: dict[str, dict[str, str]] = {
     "regression": {"output": "linear", "loss": "mse"},
     "multiclass": {"output": "softmax", "loss": "ce"},  # more than two classes
 }
+# The outputs each kind of data set accepts (sigmoid's (0, 1) fits 0/1 labels, linear's
+# unbounded range fits regression targets). In the `extra` of `dataset`, so the page can
+# offer only what the server will accept.
+PROBLEM_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "classification": ("sigmoid", "tanh", "softmax"),
+    "regression": ("linear", "tanh"),
+}
 
 
 class ConfigError(ValueError):
@@ -121,7 +128,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     # -- data (rebuilds)
     _c("dataset", "xor4", DATASETS, "Data set", group="data",
        extra={"regression": list(REGRESSION), "problem_defaults": PROBLEM_DEFAULTS,
-              "classes": dict(CLASSES)}),
+              "classes": dict(CLASSES),
+              "problem_outputs": {k: list(v) for k, v in PROBLEM_OUTPUTS.items()}}),
     # How many classes your own points have (dataset "custom"); generators have their
     # own (the dataset's extra "classes"). Set with the points, not by hand.
     _i("classes", 2, 2, MAX_CLASSES, "Classes of your own points (custom)", group="data"),
@@ -268,18 +276,13 @@ def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
         problems.append((("loss", "output"),
                          f"loss {loss} needs output {' or '.join(LOSSES[loss].outputs)}, "
                          f"not {output}"))
-    if regression and output == "sigmoid":
+    problem = "regression" if regression else "classification"
+    if output not in PROBLEM_OUTPUTS[problem]:
+        other = "classification" if regression else "regression"
         problems.append((("output", "dataset"),
-                         f"output sigmoid is for classification; regression data set "
-                         f"{values['dataset']} needs output linear or tanh"))
-    if not regression and output == "linear":
-        problems.append((("output", "dataset"),
-                         f"output linear is for regression; classification data set "
-                         f"{values['dataset']} needs output sigmoid or tanh"))
-    if regression and output == "softmax":
-        problems.append((("output", "dataset"),
-                         f"output softmax is for classification; regression data set "
-                         f"{values['dataset']} needs output linear or tanh"))
+                         f"output {output} is for {other}; {problem} data set "
+                         f"{values['dataset']} needs output "
+                         f"{' or '.join(PROBLEM_OUTPUTS[problem])}"))
     classes = _classes(values)
     if classes and classes > 2 and output != "softmax":
         problems.append((("output", "dataset", "classes"),

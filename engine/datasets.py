@@ -390,6 +390,28 @@ def task_of(name: str) -> str:
     return "regression" if name in REGRESSION else "classification"
 
 
+def ignored_fields(name: str, *, sample: bool, noise: float) -> dict[str, str]:
+    """The data settings that ``make_dataset`` does not read for these arguments, each
+    with the reason a person is told (the page disables their controls).
+
+    Keys are Config field names: ``n_points``, ``train_share``, ``data_seed`` (the
+    ``seed`` argument) and ``xor4_sample``. The exact four-point ``xor4`` is its own
+    test set and needs no randomness unless noise jitters it.
+    """
+    ignored: dict[str, str] = {}
+    if name != "xor4":
+        ignored["xor4_sample"] = "only for XOR (4 points)"
+        return ignored
+    if sample:
+        return ignored  # (with n_points 4 the split is still exact: a corner not worth a rule)
+    exact = "XOR (4 points) uses its four corners"
+    ignored["n_points"] = f"{exact}; tick \"sample\" to draw this many rows from them"
+    ignored["train_share"] = f"{exact} as both the training and the test set"
+    if not noise:
+        ignored["data_seed"] = f"{exact}, the same for every seed; add noise or sample"
+    return ignored
+
+
 def make_dataset(
     name: str | CustomData | tuple = "xor4",
     n_points: int = 200,

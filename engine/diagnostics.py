@@ -367,11 +367,18 @@ def _count(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
-def _of(k: int, n: int) -> str:
-    """"Two of the four", "Both", "All five": a capitalised share in words."""
+def _of(k: int, n: int, noun: str, verbs: tuple[str, str] = ("is", "are")) -> str:
+    """A capitalised share in words with its verb, agreeing in number: "The only hidden
+    unit is", "Both hidden units are", "All five points sit", "One of the four points
+    sits", "Two of the four points sit". ``verbs`` is (singular, plural)."""
+    one, many = verbs
+    if k == n == 1:
+        return f"The only {noun} {one}"
     if k == n:
-        return "Both" if n == 2 else f"All {_count(n)}"
-    return f"{_count(k).capitalize()} of the {_count(n)}"
+        return f"{'Both' if n == 2 else f'All {_count(n)}'} {noun}s {many}"
+    if k == 1:
+        return f"One of the {_count(n)} {noun}s {one}"
+    return f"{_count(k).capitalize()} of the {_count(n)} {noun}s {many}"
 
 
 def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, dict]:
@@ -406,14 +413,13 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
                 "weights blew up, and the run is frozen. Lower the learning rate.", details)
     if case == "dead_units":
         dead = details["dead_units"]
-        text = (f"{_of(dead, hidden)} hidden units "
-                f"{'is' if dead == 1 else 'are'} dead: {'its' if dead == 1 else 'their'} "
+        text = (f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
                 f"input is negative on every training point, so {cfg.activation} outputs 0, "
                 f"passes no gradient, and the unit never comes back. The net is left with "
                 f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
                 f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled}).")
         if at_mid:
-            text += f" {_of(at_mid, n)} points sit {where}."
+            text += f" {_of(at_mid, n, 'point', ('sits', 'sit'))} {where}."
         else:
             groups = _merged_groups(s.outputs[r], labels)
             if groups:
@@ -427,15 +433,14 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
         name = "ln2/2" if cfg.loss == "bce" and at_mid * 2 == n else f"{share:.2g}·ln2"
         if cfg.loss != "bce":
             name = f"{share:.2g}·{0.25 if cfg.output == 'sigmoid' else 1}"
-        text = (f"{_of(at_mid, n)} points sit at output "
+        text = (f"{_of(at_mid, n, 'point', ('sits', 'sit'))} at output "
                 f"{mid:.2f} (loss {loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
                 f"the data with one hidden direction and has no gradient to separate the "
                 f"rest. The other {n - at_mid} points are right; {stalled}.")
         return text, details
     if case == "saturated":
         sat = details["saturated_units"]
-        return (f"{_of(sat, hidden)} hidden units "
-                f"{'is' if sat == 1 else 'are'} saturated: {cfg.activation}'s slope is below "
+        return (f"{_of(sat, hidden, 'hidden unit')} saturated: {cfg.activation}'s slope is below "
                 f"{SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
                 f"through {'it' if sat == 1 else 'them'} (loss {loss:.4f}, "
                 f"{100 * s.acc[r]:.0f} % right; {stalled}).", details)

@@ -1,10 +1,13 @@
 """Presets and seed scenarios: one click in the page, one name in Python.
 
-Each entry is a Config to send (shapes: partial; scenarios: every field) plus one
-line on what to watch for. Shapes (``kind="shape"``) change only the hidden layers; scenarios
-(``kind="scenario"``) reproduce a question from ``shared/seeds/`` as closely as the
-engine's settings allow, with a seed chosen (by measurement over 100 restarts, figures in
-``docs/ENGINE.md``) so that the live run shows the phenomenon.
+Each entry is a whole Config to send (every field, so a click gives the same run
+whatever the page held before) plus one line on what to watch for. Shapes
+(``kind="shape"``) are the default set-up (tanh, Adam, learning rate 0.03, seed 0) with
+their hidden layers; scenarios (``kind="scenario"``) reproduce a question from
+``shared/seeds/`` (``question``: its number) as closely as the engine's settings allow,
+with a seed chosen (by measurement over 100 restarts, figures in ``docs/ENGINE.md``) so
+that the live run shows the phenomenon. Titles are distinct and say what happens; the
+random seed is the config's ``seed``, which the page shows apart from the title.
 
 >>> from engine import Config
 >>> from engine.presets import preset_config
@@ -34,27 +37,29 @@ PRESETS: list[dict] = [
         "name": "2-2-1",
         "kind": "shape",
         "title": "2-2-1",
-        "watch": "The smallest net that can represent XOR; many seeds get stuck.",
+        "watch": ("The smallest net that can represent XOR, with tanh and Adam: this seed "
+                  "learns it, many others get stuck."),
         "config": {"hidden": [2]},
     },
     {
         "name": "4-2-1",
         "kind": "shape",
         "title": "2-4-2-1",
-        "watch": "Two hidden layers (4, then 2): more ways down to a solution.",
+        "watch": "Two hidden layers (4, then 2), tanh and Adam: more ways down to a solution.",
         "config": {"hidden": [4, 2]},
     },
     {
         "name": "2-5-1",
         "kind": "shape",
         "title": "2-5-1",
-        "watch": "Five hidden units: spare units make a stuck start much rarer.",
+        "watch": "Five tanh units and Adam: spare units make a stuck start much rarer.",
         "config": {"hidden": [5]},
     },
     {
         "name": "seed000-keras-relu",
         "kind": "scenario",
-        "title": "Seed 000: Keras XOR with ReLU",
+        "question": "000",
+        "title": "ReLU 2-2-1 stalls (Keras, RMSProp)",
         "watch": (
             "ReLU hidden units, RMSProp, batch 4 on 1000 random XOR rows: with 2 units the "
             "loss stalls (a unit dies or two points share an output); raise the layer to 5 "
@@ -70,7 +75,8 @@ PRESETS: list[dict] = [
     {
         "name": "seed001-sigmoid-gd",
         "kind": "scenario",
-        "title": "Seed 001: 0.01·randn sigmoid net, plain gradient descent",
+        "question": "001",
+        "title": "Sigmoid net on the ln 2 plateau (gradient descent)",
         "watch": (
             "Tiny initial weights: every output sits at 0.5 and the loss on the plateau "
             "ln 2 ≈ 0.693 for thousands of epochs; switch the optimizer to RMSProp and it "
@@ -81,7 +87,8 @@ PRESETS: list[dict] = [
     {
         "name": "seed001-sigmoid-rmsprop",
         "kind": "scenario",
-        "title": "Seed 001: the same net with RMSProp",
+        "question": "001",
+        "title": "The same net with RMSProp escapes",
         "watch": (
             "The same start as plain gradient descent; RMSProp's per-weight step sizes "
             "escape the ln 2 plateau within a few hundred epochs."
@@ -92,7 +99,8 @@ PRESETS: list[dict] = [
     {
         "name": "seed003-tanh-adam",
         "kind": "scenario",
-        "title": "Seed 003: tanh 2-2-1, Adam, batch 1",
+        "question": "003",
+        "title": "Tanh 2-2-1 stuck at ln2/2 (Adam, batch 1)",
         "watch": (
             "This seed gets stuck: two points settle at output 0.5 and the loss at "
             "ln2/2 ≈ 0.3466, forever. Change the seed and about half the runs learn."
@@ -106,7 +114,8 @@ PRESETS: list[dict] = [
     {
         "name": "seed004-relu-uniform",
         "kind": "scenario",
-        "title": "Seed 004: ReLU net with U(0, 0.25) weights",
+        "question": "004",
+        "title": "ReLU net from U(0, 0.25) weights learns",
         "watch": (
             "All-positive small initial weights, ReLU units, SGD with batch 1: with correct "
             "gradients this learns XOR, so a hand-written version that does not has a "
@@ -121,12 +130,11 @@ PRESETS: list[dict] = [
     },
 ]
 
-# A scenario replaces every setting (its partial config on top of the defaults), so
-# clicking it reproduces the seed's run whatever the page held before; a shape preset
-# changes only the hidden layers.
+# Every entry replaces every setting (its partial config on top of the defaults), so
+# clicking it reproduces its run whatever the page held before: a shape pill after a
+# ReLU/SGD scenario gives the default tanh/Adam net, not a stuck SGD run.
 for _preset in PRESETS:
-    if _preset["kind"] == "scenario":
-        _preset["config"] = Config().replace(_preset["config"]).to_dict()
+    _preset["config"] = Config().replace(_preset["config"]).to_dict()
 
 _BY_NAME = {preset["name"]: preset for preset in PRESETS}
 

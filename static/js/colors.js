@@ -1,3 +1,4 @@
+// @ts-check
 // The TF Playground's colours: orange for negative, blue for positive, a light grey
 // in the middle. One scale for the surface, the thumbnails, the points and the links.
 

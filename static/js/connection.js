@@ -1,3 +1,4 @@
+// @ts-check
 // The socket and the frame credit (docs/PROTOCOL.md). The server sends a frame only
 // while the page holds a credit; the page returns the credit (`ready`) only after the
 // previous frame has been painted, so a slow page never builds a backlog and never

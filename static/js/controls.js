@@ -1,3 +1,4 @@
+// @ts-check
 // Form controls built from the Config schema: each one a labelled <select>, <input>
 // or checkbox whose choices and limits come from the schema, with an error slot
 // beside it for the server's `error` events. A field the schema does not have is

@@ -1,3 +1,4 @@
+// @ts-check
 // The data-set picker: one thumbnail per data set (from /api/datasets), filtered by
 // problem type like the TF Playground's, and the problem-type menu that switches
 // between classification and regression sets.

@@ -1,3 +1,4 @@
+// @ts-check
 // Diagnostics panel: neuron badges on the network diagram, a dead/saturated read-out,
 // per-layer gradient norms over time (log y), the "Why is it stuck?" box with one
 // button per suggestion, and the gradient check. Everything it shows comes from

@@ -1,3 +1,4 @@
+// @ts-check
 // The one DOM helper the page's modules share: el("div", {class: "x", text: "hi"}, parent).
 // `text` sets textContent; every other key is an attribute. svg, path and rect are made
 // in the SVG namespace, so the network diagram's links use the same helper.

@@ -1,3 +1,4 @@
+// @ts-check
 // Decode one `frame` event (docs/PROTOCOL.md) into typed arrays. Socket.IO hands
 // binary attachments over as ArrayBuffers; nothing here copies a buffer unless its
 // alignment forces it.

@@ -1,3 +1,4 @@
+// @ts-check
 // Restart lab: train N restarts of the current config on the server's worker thread,
 // then show the success rate with its 95 % (Wilson) interval, a histogram of final
 // losses (stuck runs pile up at the plateaus, e.g. 0.3466 and 0.4774) and a wall of

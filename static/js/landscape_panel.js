@@ -1,3 +1,4 @@
+// @ts-check
 // Loss landscape: the training loss on a plane through the current weights (random
 // filter-normalised directions, or the trajectory's two main directions), drawn as a
 // contour with the recorded training path projected onto it.

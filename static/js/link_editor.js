@@ -1,3 +1,4 @@
+// @ts-check
 // Reading and editing one parameter of the network diagram: a tooltip on hover or
 // focus ("Weight X₁ → L1·2: 0.532"), and on click or Enter a small form whose value
 // goes to the server as `set_weight` (docs/PROTOCOL.md). Escape cancels.

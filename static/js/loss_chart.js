@@ -1,3 +1,4 @@
+// @ts-check
 // The loss curve: train and test loss (and accuracy on a second axis) against epoch.
 // New points are appended with Plotly.extendTraces, batched to a few updates a
 // second. The chart keeps one point per `stride` epochs; when it would hold more than

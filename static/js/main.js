@@ -1,3 +1,4 @@
+// @ts-check
 // Wiring: builds the page from the schema, connects, and routes the server's events
 // to the views. Each view lives in its own module; this file only connects them.
 

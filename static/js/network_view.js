@@ -1,3 +1,4 @@
+// @ts-check
 // The network diagram: input features (click to toggle), hidden layers with +/- and a
 // slider for their width, every neuron a small canvas showing its output over the
 // domain, links as SVG paths (width by |w|, colour by sign). Hover or focus a link

@@ -1,3 +1,4 @@
+// @ts-check
 // Presets and seed scenarios, as the server lists them ({name, kind, title, watch,
 // config}). The page renders whatever arrives; a click sends the entry's config as it
 // is (a shape preset's partial config changes only the hidden layers; a scenario's is

@@ -1,3 +1,4 @@
+// @ts-check
 // Numbers beside the charts: epoch counter, losses, accuracies, the diverged notice.
 
 import { formatNumber } from "./schema.js";

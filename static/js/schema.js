@@ -1,3 +1,4 @@
+// @ts-check
 // The engine's Config schema, the page's single source of truth for every setting:
 // names, types, defaults, limits. Controls take their ranges from here and the URL
 // hash is read with it. The hash is *written* from the server's `state.query` (the

@@ -1,3 +1,4 @@
+// @ts-check
 // Where each setting goes on the page (top bar, the settings row that opens, the data
 // and output columns) and which of them the current optimizer and initialiser use.
 // Controls are built by controls.js from the schema; this module only places them.

@@ -1,3 +1,4 @@
+// @ts-check
 // The decision surface: a Plotly heatmap of the network's output over the domain,
 // with the training points on top (and the test points when asked). Each frame hands
 // Plotly fresh arrays (Plotly.restyle; Plotly.react when the plot itself changes).

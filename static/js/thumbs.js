@@ -1,3 +1,4 @@
+// @ts-check
 // Small pictures on plain canvases: neuron outputs over the domain and data-set
 // previews. A canvas holds one pixel per grid cell and CSS scales it up smoothly.
 

@@ -388,3 +388,14 @@ def test_session_cap_refuses_with_a_clear_message(make_app):
         for c in (first, second):
             if c.is_connected():
                 c.disconnect()
+
+
+def test_state_names_the_data_settings_the_data_set_ignores(client):
+    sock, inbox, session = client
+    state = session.state()
+    assert set(state["ignored"]) == {"n_points", "train_share", "data_seed"}  # exact xor4
+    sock.emit("config", {"dataset": "circle"})
+    state = wait_until(lambda: next((s for s in inbox.of("state")
+                                     if s["config"]["dataset"] == "circle"), None),
+                       what="state for circle")
+    assert set(state["ignored"]) == {"xor4_sample"}

@@ -197,3 +197,36 @@ def test_check_gradients_reports_per_layer_for_the_page():
     assert report["ok"] and len(report["layers"]) == 3
     assert all(layer["max_relative_error"] < 1e-6 for layer in report["layers"])
     json.dumps(report)
+
+
+def test_a_net_with_one_dead_hidden_unit_says_so_in_the_singular():
+    """A 2-1-1 ReLU net (seed 0): its only hidden unit dies. The page once read
+    "All one hidden units is saturated"; the words must agree with the count."""
+    trainer = Trainer(Config.from_dict({"hidden": [1], "activation": "relu", "seed": 0}))
+    trainer.step(1500)
+    report = explain_stuck(trainer)
+    assert report is not None and report.case == "dead_units"
+    assert report.details["hidden_units"] == 1 and report.details["dead_units"] == 1
+    assert report.message.startswith("The only hidden unit is dead: its input")
+    assert "All one" not in report.message and "units is" not in report.message
+    assert "The net is left with 0 working units" in report.message
+
+
+@pytest.mark.parametrize(("k", "n", "expected"), [
+    (1, 1, "The only hidden unit is"),
+    (2, 2, "Both hidden units are"),
+    (5, 5, "All five hidden units are"),
+    (1, 2, "One of the two hidden units is"),
+    (3, 8, "Three of the eight hidden units are"),
+])
+def test_shares_of_hidden_units_agree_in_number(k, n, expected):
+    from engine.diagnostics import _of
+
+    assert _of(k, n, "hidden unit") == expected
+
+
+def test_shares_of_points_use_the_verb_given():
+    from engine.diagnostics import _of
+
+    assert _of(1, 4, "point", ("sits", "sit")) == "One of the four points sits"
+    assert _of(2, 4, "point", ("sits", "sit")) == "Two of the four points sit"

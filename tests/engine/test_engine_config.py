@@ -282,3 +282,21 @@ def test_the_output_layer_has_one_unit_per_class_with_softmax():
     assert Config(output="softmax", loss="ce").sizes() == [2, 2, 2]  # XOR, two classes
     assert Config().sizes() == [2, 2, 1] and Config(dataset="plane", output="linear",
                                                     loss="mse").n_classes is None
+
+
+def test_the_schemas_outputs_per_problem_are_what_the_config_accepts():
+    """The page offers only these; checked against Config's own validation."""
+    from engine.activations import OUTPUT_ACTIVATIONS
+
+    (dataset,) = [f for f in Config.schema() if f["name"] == "dataset"]
+    problem_outputs = dataset["extra"]["problem_outputs"]
+    for name in ("xor4", "plane"):
+        problem = "regression" if name in dataset["extra"]["regression"] else "classification"
+        for output in OUTPUT_ACTIVATIONS:
+            try:
+                loss = "ce" if output == "softmax" else "mse"  # softmax takes only ce
+                Config.from_dict({"dataset": name, "output": output, "loss": loss})
+                accepted = True
+            except ConfigError:
+                accepted = False
+            assert accepted == (output in problem_outputs[problem]), (name, output)

@@ -213,3 +213,57 @@ def test_multiclass_generators_share_the_points_out_evenly(name):
         for c in range(data.classes):
             centre = points[labels == c].mean(axis=0)
             assert np.hypot(*centre) == pytest.approx(4.0, abs=0.3)
+
+
+# ---- which data settings a data set reads (the page disables the others) ---------------
+
+def _data(cfg: dict):
+    from engine.datasets import make_dataset
+
+    d = make_dataset(cfg["dataset"], cfg["n_points"], cfg["noise"], cfg["train_share"],
+                     cfg["data_seed"], cfg["xor4_sample"])
+    return [d.train.points, d.train.y, d.test.points, d.test.y]
+
+
+def _same(a, b) -> bool:
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+CHANGES = {"n_points": 300, "train_share": 70, "data_seed": 5, "xor4_sample": True}
+BASES = [
+    {"dataset": "xor4", "xor4_sample": False, "noise": 0.0},
+    {"dataset": "xor4", "xor4_sample": False, "noise": 10.0},
+    {"dataset": "xor4", "xor4_sample": True, "noise": 0.0},
+    {"dataset": "circle", "xor4_sample": False, "noise": 0.0},
+    {"dataset": "moons", "xor4_sample": False, "noise": 10.0},
+]
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: "-".join(str(v) for v in b.values()))
+def test_ignored_fields_are_exactly_the_ones_that_change_nothing(base):
+    """Checked against make_dataset itself: changing a field it says is ignored leaves
+    every array as it was; changing any other data field changes something."""
+    from engine.datasets import ignored_fields
+
+    cfg = {"n_points": 200, "train_share": 50, "data_seed": 0, **base}
+    ignored = ignored_fields(cfg["dataset"], sample=cfg["xor4_sample"], noise=cfg["noise"])
+    before = _data(cfg)
+    for field, value in CHANGES.items():
+        if cfg[field] == value:
+            continue
+        after = _data({**cfg, field: value})
+        if field in ignored:
+            assert _same(before, after), f"{field} is said to be ignored but changes the data"
+            assert ignored[field]
+        else:
+            assert not _same(before, after), f"{field} changes nothing but is not reported"
+
+
+def test_the_exact_xor4_reasons_read_as_sentences():
+    from engine.datasets import ignored_fields
+
+    reasons = ignored_fields("xor4", sample=False, noise=0.0)
+    assert set(reasons) == {"n_points", "train_share", "data_seed"}
+    assert "four corners" in reasons["n_points"]
+    assert ignored_fields("spiral", sample=False, noise=0.0) == {
+        "xor4_sample": "only for XOR (4 points)"}

@@ -1,0 +1,16 @@
+// The two scripts the page loads before its modules (templates/index.html), as globals.
+// Only what the page calls is declared.
+
+declare const Plotly: {
+  react(el: HTMLElement, data: object[], layout?: object, config?: object): Promise<HTMLElement>;
+  restyle(el: HTMLElement, update: object, traces?: number[]): Promise<HTMLElement>;
+  relayout(el: HTMLElement, update: object): Promise<HTMLElement>;
+  extendTraces(el: HTMLElement, update: object, traces: number[]): Promise<HTMLElement>;
+  purge(el: HTMLElement): void;
+};
+
+declare const io: any;
+
+interface Window {
+  playground: object;
+}
