@@ -28,7 +28,7 @@ function roomyParser() {
 
 export class Connection {
   // handlers: {onConnect, onDisconnect, onReconnecting, onState, onFrame, onError,
-  //            onRefused}. onFrame(raw) returns a promise that settles once painted.
+  //            onRefused(err)}. onFrame(raw) returns a promise that settles once painted.
   constructor(handlers) {
     this.handlers = handlers;
     this.creditOut = false; // a `ready` was sent and its frame has not arrived
@@ -50,7 +50,8 @@ export class Connection {
       h.onConnect?.();
     });
     s.on("disconnect", (reason) => h.onDisconnect?.(reason));
-    s.on("connect_error", (err) => h.onRefused?.(err && err.message));
+    // A refusal by the server carries `data`; a transport error (server down) does not.
+    s.on("connect_error", (err) => h.onRefused?.(err));
     s.io.on("reconnect_attempt", (n) => h.onReconnecting?.(n));
     s.on("state", (state) => h.onState?.(state));
     s.on("error", (err) => h.onError?.(err));

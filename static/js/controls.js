@@ -20,8 +20,6 @@ function make(tag, attrs = {}, parent = null) {
 const SLIDER_TEXT = {
   train_share: (v, f) => `${Math.round(f.max <= 1 ? v * 100 : v)}%`,
   noise: (v, f) => (f.max <= 1 ? formatNumber(v, 3) : `${formatNumber(v, 3)}%`),
-  batch_size: (v) => (v === 0 ? "full batch" : String(v)),
-  speed: (v) => (v === 0 ? "max" : `${v}/s`),
 };
 
 export class Controls {
@@ -31,8 +29,15 @@ export class Controls {
     this.controls = new Map();
   }
 
-  // kind: "select" | "ladder" | "values" | "slider" | "number" | "checkbox" | "auto"
-  add(container, name, { kind = "auto", label, zeroLabel, floor, values = [], caption = true } = {}) {
+  // kind: "select" | "ladder" | "values" | "slider" | "number" | "checkbox" | "auto".
+  // A menu's entries read `format(v)`: by default the schema's words for a special
+  // value (speed -1 "auto", 0 "max"), `zeroLabel` for 0, else the number.
+  /**
+   * @param {HTMLElement} container @param {string} name
+   * @param {{kind?: string, label?: string, zeroLabel?: string, floor?: number, values?: number[],
+   *          caption?: boolean, format?: (v: number) => string}} [opts]
+   */
+  add(container, name, { kind = "auto", label, zeroLabel, floor, values = [], caption = true, format } = {}) {
     const field = this.schema.field(name);
     if (!field || this.controls.has(name)) return null;
     if (kind === "auto") kind = autoKind(field);
@@ -40,6 +45,9 @@ export class Controls {
     const box = make("div", { class: `control control-${kind}`, "data-field": name }, container);
     const id = `ctl-${name}`;
     const text = label ?? field.label ?? words(name);
+    const special = field.extra?.special ?? {};
+    const menuText = format ?? ((v) => special[String(v)]
+      ?? (v === 0 && zeroLabel ? zeroLabel : formatNumber(v, 3)));
     let input;
     let readout = null;
     if (kind === "checkbox") {
@@ -59,18 +67,16 @@ export class Controls {
           ? values.filter((v) => v >= field.min && v <= field.max)
           : ladder(Math.max(field.min, floor ?? field.min), field.max);
         if (kind === "ladder" && field.min === 0) list.unshift(0);
-        for (const v of list) {
-          make("option", { value: String(v), text: v === 0 && zeroLabel ? zeroLabel : formatNumber(v, 3) }, input);
-        }
+        fillMenu(input, list, menuText);
       } else if (kind === "slider") {
         const row = make("div", { class: "slider-row" }, box);
         input = make("input", {
           type: "range", id, name, min: field.min, max: field.max, step: niceStep(field),
         }, row);
-        readout = make("output", { for: id, class: "slider-value" }, row);
-        input.addEventListener("input", () => {
-          readout.textContent = this.sliderText(name, Number(input.value));
-        });
+        // Not an <output>: that is a live region, which would read out every step of
+        // a drag. The input's aria-valuetext carries the same words.
+        readout = make("span", { class: "slider-value", "aria-hidden": "true" }, row);
+        input.addEventListener("input", () => this.showSliderText(control, Number(input.value)));
       } else {
         input = make("input", {
           type: "number", id, name, min: field.min, max: field.max,
@@ -79,8 +85,11 @@ export class Controls {
       }
     }
     const error = make("span", { class: "field-error", "data-error-for": name, role: "alert" }, box);
-    const control = { name, field, kind, box, input, readout, error, zeroLabel };
-    input.title = field.label ?? text;
+    const control = { name, field, kind, box, input, readout, error, zeroLabel, format: menuText, text };
+    // why the control is disabled, for a screen reader too (setEnabled)
+    control.reason = make("span", { class: "visually-hidden", id: `${id}-why` }, box);
+    input.setAttribute("aria-describedby", `${id}-why`);
+    input.title = text;
     input.addEventListener("change", () => this.changed(control));
     this.controls.set(name, control);
     this.set(name, field.default);
@@ -89,6 +98,52 @@ export class Controls {
 
   sliderText(name, v) {
     return (SLIDER_TEXT[name] ?? ((x) => formatNumber(x, 3)))(v, this.schema.field(name));
+  }
+
+  showSliderText(control, v) {
+    const text = this.sliderText(control.name, v);
+    control.readout.textContent = text;
+    control.input.setAttribute("aria-valuetext", text);
+  }
+
+  // Replace a menu's entries (e.g. batch sizes for a new training-set size), keeping
+  // the current value shown.
+  setMenu(name, values) {
+    const c = this.controls.get(name);
+    if (!c || c.input.tagName !== "SELECT") return;
+    const list = values.filter((v) => v >= c.field.min && v <= c.field.max);
+    const now = c.input.value;
+    const same = list.length === c.input.options.length
+      && list.every((v, i) => Number(c.input.options[i].value) === v);
+    if (same) return;
+    c.input.replaceChildren();
+    fillMenu(c.input, list, c.format);
+    if (now !== "") this.set(name, Number(now));
+  }
+
+  // Disable the menu entries named in `reasons` ({value: why}), each with its reason as
+  // a tooltip; enable the others.
+  setUnavailable(name, reasons) {
+    const c = this.controls.get(name);
+    if (!c || c.input.tagName !== "SELECT") return;
+    for (const o of c.input.options) {
+      const why = reasons[o.value];
+      o.disabled = Boolean(why) && o.value !== c.input.value;
+      if (why) o.title = why;
+      else o.removeAttribute("title");
+    }
+  }
+
+  // A control that does nothing for the current set-up is disabled, saying why.
+  setEnabled(name, enabled, reason = "") {
+    const c = this.controls.get(name);
+    if (!c) return;
+    c.input.disabled = !enabled;
+    c.box.classList.toggle("unused", !enabled);
+    const tip = enabled ? c.text : `${c.text}: ${reason}`;
+    c.input.title = tip;
+    c.box.title = enabled ? "" : reason;
+    c.reason.textContent = enabled ? "" : reason;
   }
 
   read(control) {
@@ -131,15 +186,16 @@ export class Controls {
     } else if (kind === "ladder" || kind === "values") {
       const text = String(value);
       if (![...input.options].some((o) => Number(o.value) === Number(value))) {
-        const opt = make("option", { value: text, text: value === 0 && c.zeroLabel ? c.zeroLabel : formatNumber(value, 4) });
-        const after = [...input.options].find((o) => Number(o.value) > Number(value));
+        const opt = make("option", { value: text, text: c.format(Number(value)) });
+        const after = [...input.options].find((o) => o.dataset.special === undefined
+          && Number(o.value) > Number(value));
         input.insertBefore(opt, after ?? null);
       }
       input.value = [...input.options].find((o) => Number(o.value) === Number(value)).value;
     } else if (force || document.activeElement !== input || kind !== "number") {
       input.value = String(value);
     }
-    if (c.readout) c.readout.textContent = this.sliderText(name, Number(value));
+    if (c.readout) this.showSliderText(c, Number(value));
   }
 
   setAll(config) {
@@ -153,6 +209,11 @@ export class Controls {
     return true;
   }
 
+  clearError(field) {
+    const c = this.controls.get(field);
+    if (c) c.error.textContent = "";
+  }
+
   clearErrors() {
     for (const c of this.controls.values()) c.error.textContent = "";
   }
@@ -164,6 +225,15 @@ export class Controls {
 
   names() {
     return [...this.controls.keys()];
+  }
+}
+
+// Options of a value menu; a special value (the schema's words for it) is marked, so
+// a value added later is placed among the numbers, not among the specials.
+function fillMenu(select, values, text) {
+  for (const v of values) {
+    const o = make("option", { value: String(v), text: text(v) }, select);
+    if (v < 0) o.dataset.special = "1";
   }
 }
 

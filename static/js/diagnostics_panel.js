@@ -5,6 +5,7 @@
 // `frame.diagnostics` and `gradcheck_result` (docs/PROTOCOL.md, last section).
 
 import { el } from "./dom.js";
+import { humanize } from "./schema.js";
 
 /* global Plotly */
 
@@ -22,9 +23,15 @@ export class DiagnosticsPanel {
     this.onSuggestion = onSuggestion;
     root.classList.add("lab-panel");
     el("h2", { class: "column-title", text: "Diagnostics" }, root);
-    this.counts = el("p", { class: "diag-counts", id: "diag-counts", "aria-live": "polite", text: "dead: –, saturated: –" }, root);
-    el("p", { class: "caption", text: "Gradient norm per layer (log scale)" }, root);
-    this.chart = el("div", { class: "diag-chart", id: "grad-chart", "aria-label": "Gradient norms" }, root);
+    // Not a live region: it changes with every frame's diagnostics; the stuck box
+    // (role status) says what matters when it happens.
+    this.counts = el("p", { class: "diag-counts", id: "diag-counts", text: "dead: –, saturated: –" }, root);
+    el("p", { class: "caption", id: "grad-caption", text: "Gradient norm per layer (log scale)" }, root);
+    this.chart = el("div", {
+      class: "diag-chart", id: "grad-chart", role: "img", "aria-labelledby": "grad-caption",
+      "aria-describedby": "grad-summary",
+    }, root);
+    this.chartSummary = el("p", { class: "visually-hidden", id: "grad-summary", text: "No gradients yet." }, root);
     this.stuck = el("div", { class: "stuck-box", id: "stuck-box", role: "status", hidden: "" }, root);
     el("h3", { class: "caption", text: "Why is it stuck?" }, this.stuck);
     this.stuckText = el("p", { class: "stuck-message", id: "stuck-message" }, this.stuck);
@@ -50,7 +57,8 @@ export class DiagnosticsPanel {
     if (!diag) return;
     this.latest = diag;
     this.badges(diag);
-    this.counts.textContent = `dead: ${diag.dead ?? "–"}, saturated: ${diag.saturated ?? "–"}`;
+    const counts = `dead: ${diag.dead ?? "–"}, saturated: ${diag.saturated ?? "–"}`;
+    if (this.counts.textContent !== counts) this.counts.textContent = counts;
     this.counts.classList.toggle("bad", (diag.dead ?? 0) + (diag.saturated ?? 0) > 0);
     this.addNorms(diag.grad_norms, epoch);
     this.showStuck(diag.stuck);
@@ -118,6 +126,10 @@ export class DiagnosticsPanel {
       layout.margin.b = 40;
     }
     Plotly.react(this.chart, traces, layout, PLOT_CONFIG);
+    const last = epochs.length - 1;
+    this.chartSummary.textContent = last < 0 ? "No gradients yet." : `At epoch ${epochs[last]}: `
+      + norms.map((ys, l) => `W${l + 1} ${ys[last] === null ? "n/a" : ys[last].toExponential(1)}`)
+        .join(", ") + ".";
   }
 
   showStuck(stuck) {
@@ -128,7 +140,7 @@ export class DiagnosticsPanel {
     this.suggestions.replaceChildren();
     if (!stuck) return;
     this.stuck.dataset.case = stuck.case;
-    this.stuckText.textContent = stuck.message;
+    this.stuckText.textContent = humanize(stuck.message);
     for (const s of stuck.suggestions ?? []) {
       const b = el("button", { type: "button", class: "suggestion", text: s.label }, this.suggestions);
       b.dataset.key = s.key;

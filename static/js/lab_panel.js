@@ -40,7 +40,10 @@ export class LabPanel {
     this.cancelButton.addEventListener("click", () => this.send("lab", { action: "cancel" }));
     this.progress = el("progress", { id: "lab-progress", max: "1", value: "0" }, root);
     this.summary = el("p", { class: "lab-summary", id: "lab-summary", "aria-live": "polite" }, root);
-    this.hist = el("div", { class: "lab-hist", id: "lab-hist", "aria-label": "Final losses" }, root);
+    this.hist = el("div", {
+      class: "lab-hist", id: "lab-hist", role: "img", "aria-label": "Histogram of final losses",
+      "aria-describedby": "lab-summary",
+    }, root);
     this.wall = el("div", { class: "lab-wall", id: "lab-wall", role: "group", "aria-label": "Seeds: click one to open it live" }, root);
   }
 

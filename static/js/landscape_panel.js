@@ -22,7 +22,10 @@ export class LandscapePanel {
     this.button = el("button", { type: "button", id: "landscape-run", class: "text-button", text: "Show landscape" }, form);
     this.button.addEventListener("click", () => this.request());
     this.caption = el("p", { class: "caption", id: "landscape-caption", "aria-live": "polite" }, root);
-    this.plot = el("div", { class: "landscape-plot", id: "landscape-plot", "aria-label": "Loss landscape" }, root);
+    this.plot = el("div", {
+      class: "landscape-plot", id: "landscape-plot", role: "img", "aria-label": "Loss landscape",
+      "aria-describedby": "landscape-caption",
+    }, root);
     this.drawn = 0;
   }
 
@@ -36,6 +39,7 @@ export class LandscapePanel {
   }
 
   onResult(r) {
+    /** @type {object[]} */
     const traces = [{
       type: "contour", x: r.alphas, y: r.betas, z: r.loss, ncontours: 24,
       colorscale: "Viridis", reversescale: true, contours: { coloring: "heatmap" },

@@ -1,18 +1,49 @@
 // @ts-check
+// @ts-check
 // Reading and editing one parameter of the network diagram: a tooltip on hover or
 // focus ("Weight X₁ → L1·2: 0.532"), and on click or Enter a small form whose value
-// goes to the server as `set_weight` (docs/PROTOCOL.md). Escape cancels.
+// goes to the server as `set_weight` (docs/PROTOCOL.md). The form stays open until the
+// server answers: its `state` closes it (confirm()), its `error` (a value out of range)
+// shows under the field (showError()). Escape cancels.
 
 import { formatNumber } from "./schema.js";
 
 export class LinkEditor {
   // body: the element the anchors are relative to; tooltip: the shared tooltip;
   // form: the #weight-editor form; onEdit(payload) sends the edit.
-  constructor({ body, tooltip, form, onEdit }) {
+  // canEdit(): false while the server is offline (an edit would be lost).
+  constructor({ body, tooltip, form, onEdit, canEdit = () => true }) {
     this.body = body;
     this.tooltip = tooltip;
     this.form = form;
     this.onEdit = onEdit;
+    this.canEdit = canEdit;
+    this.pending = false; // a value was sent and the server has not answered
+    this.closeForm = null;
+  }
+
+  get isOpen() {
+    return !this.form.hidden;
+  }
+
+  close() {
+    this.closeForm?.();
+  }
+
+  // The server accepted the edit.
+  confirm() {
+    if (this.pending) this.close();
+  }
+
+  // The server refused it: say why at the field, keep the form open.
+  showError(message) {
+    if (!this.isOpen) return false;
+    this.pending = false;
+    this.form.querySelector(".field-error").textContent = message;
+    const input = /** @type {HTMLInputElement} */ (this.form.querySelector("input"));
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return true;
   }
 
   describe(item) {
@@ -47,6 +78,7 @@ export class LinkEditor {
     const edit = (evt) => {
       evt.preventDefault();
       hide();
+      if (!this.canEdit()) return;
       const box = this.body.getBoundingClientRect();
       const a = anchor();
       this.open(item, box.left + a.x + window.scrollX, box.top + a.y + window.scrollY, target);
@@ -65,6 +97,8 @@ export class LinkEditor {
     label.textContent = item.kind === "weight" ? `Weight ${item.from} → ${item.to}` : `Bias of ${item.to}`;
     input.value = item.value === null ? "" : Number(item.value.toPrecision(6));
     error.textContent = "";
+    input.removeAttribute("aria-invalid");
+    this.pending = false;
     form.hidden = false;
     form.style.left = `${x}px`;
     form.style.top = `${y}px`;
@@ -72,23 +106,33 @@ export class LinkEditor {
     input.select();
     const close = () => {
       form.hidden = true;
+      this.pending = false;
+      this.closeForm = null;
       form.onsubmit = null;
       form.onkeydown = null;
       form.querySelector("#weight-cancel").onclick = null;
-      returnFocus?.focus?.();
+      if (returnFocus?.isConnected) returnFocus.focus();
     };
+    this.closeForm = close;
     form.onsubmit = (evt) => {
       evt.preventDefault();
       const value = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(value)) {
         error.textContent = "a finite number, please";
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
+      if (!this.canEdit()) {
+        error.textContent = "the server is offline: the edit would be lost";
         return;
       }
       const payload = item.kind === "weight"
         ? { kind: "weight", layer: item.layer, i: item.i, j: item.j, value }
         : { kind: "bias", layer: item.layer, i: item.i, value };
-      this.onEdit(payload);
-      close();
+      error.textContent = "";
+      input.removeAttribute("aria-invalid");
+      this.pending = true;
+      this.onEdit(payload); // the server's answer closes the form or shows its error
     };
     form.onkeydown = (evt) => {
       if (evt.key === "Escape") close();

@@ -1,12 +1,15 @@
 // @ts-check
 // The loss curve: train and test loss (and accuracy on a second axis) against epoch.
-// New points are appended with Plotly.extendTraces, batched to a few updates a
-// second. The chart keeps one point per `stride` epochs; when it would hold more than
-// MAX_POINTS the stride doubles and the old points are thinned to match, so the cost
-// of a redraw stays bounded however long a run lasts (a chart a few hundred pixels
-// wide shows no more anyway). A rebuild (epoch going back) clears it.
+// By default both axes are logarithmic: the loss falls over decades (0.7 to 1e-4) and
+// its plateaus (ln 2, ln2/2) sit far apart, and log epochs follow the auto pacing
+// (equal time per decade), so the early drop is as wide as the long tail. New points
+// are appended with Plotly.extendTraces, batched to a few updates a second, and kept
+// to at most MAX_POINTS, thinned evenly in the axis's own coordinate (series.js). A
+// rebuild (epoch going back) clears it. A short text summary (for screen readers, in
+// the element named by `summaryEl`) follows the curve at the same pace.
 
-/* global Plotly */
+import { formatNumber } from "./schema.js";
+import { Series } from "./series.js";
 
 const MAX_POINTS = 1000;
 const FLUSH_MS = 300; // each update redraws the whole chart: ~25 ms, more on a busy machine
@@ -19,50 +22,62 @@ function finiteOrNull(v) {
 }
 
 export class LossChart {
-  constructor(el, { width = 300, height = 150 } = {}) {
+  /** @param {HTMLElement} el @param {{width?: number, height?: number, summaryEl?: HTMLElement|null}} opts */
+  constructor(el, { width = 300, height = 150, summaryEl = null } = {}) {
     this.el = el;
+    this.summaryEl = summaryEl;
     this.width = width;
     this.height = height;
-    this.logScale = false;
+    this.logScale = true; // log loss
+    this.logEpochs = true;
     // Accuracy doubles the traces and adds an axis, which doubles the cost of every
     // update; it is one click away, and the read-outs always show it.
     this.showAcc = false;
-    this.lastEpoch = -1;
-    this.pending = null;
+    this.series = new Series(SERIES, MAX_POINTS);
+    this.series.setLog(this.logEpochs);
     this.flushTimer = null;
     this.lastFlush = 0;
     this.reset();
   }
 
   reset() {
-    this.x = [];
-    this.y = { trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
-    this.pending = null;
+    this.series.clear();
+    this.plottedPoints = 0; // series points already on the plot
     this.lastEpoch = -1;
     this.plotted = false;
-    this.stride = 1;
+    this.first = null; // {epoch, trainLoss} of the run's first point, for the summary
   }
 
   layout() {
+    const axisFont = { size: 10, color: "#666" };
+    // Nothing to show yet (a log axis has no epoch 0): a sensible frame, not Plotly's
+    // default range of an empty log axis.
+    const empty = this.visible().length === 0;
+    const frame = (log, range) => (empty ? { autorange: false, range: log ? range.map(Math.log10) : range } : {});
     return {
       width: this.width,
       height: this.height,
-      margin: { l: 40, r: this.showAcc ? 34 : 8, t: 6, b: 22 },
+      margin: { l: 44, r: this.showAcc ? 34 : 8, t: 6, b: 30 },
       showlegend: false,
       xaxis: {
-        fixedrange: true, zeroline: false, showgrid: false, rangemode: "nonnegative",
-        tickfont: { size: 10, color: "#777" }, linecolor: "#bbb",
+        type: this.logEpochs ? "log" : "linear",
+        fixedrange: true, zeroline: false, showgrid: false,
+        rangemode: this.logEpochs ? "normal" : "nonnegative",
+        tickfont: axisFont, linecolor: "#bbb", exponentformat: "power",
+        title: { text: this.logEpochs ? "epoch (log)" : "epoch", font: axisFont, standoff: 2 },
+        ...frame(this.logEpochs, [1, 100]),
       },
       yaxis: {
         type: this.logScale ? "log" : "linear",
         fixedrange: true, zeroline: false, gridcolor: "#eee",
-        tickfont: { size: 10, color: "#777" }, exponentformat: "power",
+        tickfont: axisFont, exponentformat: "power",
         rangemode: this.logScale ? "normal" : "tozero",
+        ...frame(this.logScale, [0.01, 1]),
       },
       ...(this.showAcc ? {
         yaxis2: {
           overlaying: "y", side: "right", range: [0, 1.02], fixedrange: true,
-          showgrid: false, tickfont: { size: 10, color: "#aaa" },
+          showgrid: false, tickfont: { size: 10, color: "#888" },
           tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
         },
       } : {}),
@@ -71,13 +86,26 @@ export class LossChart {
     };
   }
 
+  shownKeys() {
+    return this.showAcc ? SERIES : SERIES.slice(0, 2);
+  }
+
+  // Indices of series points the x axis can show (a log axis has no epoch 0).
+  visible(from = 0) {
+    const out = [];
+    const xs = this.series.x;
+    for (let i = from; i < xs.length; i++) if (!this.logEpochs || xs[i] > 0) out.push(i);
+    return out;
+  }
+
   traces() {
+    const idx = this.visible();
     const line = (name, key, color, dash, yaxis) => ({
       type: "scatter",
       mode: "lines",
       name,
-      x: this.x.slice(),
-      y: this.y[key].slice(),
+      x: idx.map((i) => this.series.x[i]),
+      y: idx.map((i) => this.series.y[key][i]),
       yaxis,
       line: { color, width: 1.5, dash },
       hovertemplate: `${name} %{y:.4g} (epoch %{x})<extra></extra>`,
@@ -97,20 +125,35 @@ export class LossChart {
 
   replot() {
     this.plotted = true;
+    this.plottedPoints = this.series.x.length;
+    this.summarise();
     return Plotly.react(this.el, this.traces(), this.layout(), PLOT_CONFIG);
   }
 
-  setLogScale(on) {
-    this.logScale = on;
+  /** @param {{logLoss?: boolean, logEpochs?: boolean, showAcc?: boolean}} view */
+  setView({ logLoss = this.logScale, logEpochs = this.logEpochs, showAcc = this.showAcc }) {
+    if (logLoss === this.logScale && logEpochs === this.logEpochs && showAcc === this.showAcc) {
+      return Promise.resolve();
+    }
+    this.logScale = logLoss;
+    this.showAcc = showAcc;
+    if (logEpochs !== this.logEpochs) {
+      this.logEpochs = logEpochs;
+      this.series.setLog(logEpochs);
+    }
     return this.replot();
   }
 
-  setShowAcc(on) {
-    this.showAcc = on;
+  /** @param {number} width */
+  resize(width) {
+    if (width === this.width) return Promise.resolve();
+    this.width = width;
     return this.replot();
   }
 
-  // Add one frame's history. Returns a promise when the chart was redrawn now.
+  // Add one frame's history. The redraw runs in a task of its own, never inside the
+  // frame's drawing: the frame credit goes back at once and the server prepares the
+  // next frame meanwhile.
   add(frame) {
     const h = frame.history;
     if (frame.trainPoints || frame.epoch < this.lastEpoch) {
@@ -119,21 +162,14 @@ export class LossChart {
     }
     this.lastEpoch = frame.epoch;
     if (!h || h.epoch.length === 0) return Promise.resolve();
-    const p = this.pending ?? { x: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
-    const last = this.x.length ? this.x[this.x.length - 1] : -Infinity;
-    let kept = p.x.length ? p.x[p.x.length - 1] : last;
-    for (let i = 0; i < h.epoch.length; i++) {
-      if (h.epoch[i] < kept + this.stride) continue; // also: never plot an epoch twice
-      kept = h.epoch[i];
-      p.x.push(kept);
-      p.trainLoss.push(finiteOrNull(h.trainLoss?.[i]));
-      p.testLoss.push(finiteOrNull(h.testLoss?.[i]));
-      p.trainAcc.push(finiteOrNull(h.trainAcc?.[i]));
-      p.testAcc.push(finiteOrNull(h.testAcc?.[i]));
+    const n = h.epoch.length;
+    const ys = {};
+    for (const [k, src] of [["trainLoss", h.trainLoss], ["testLoss", h.testLoss],
+      ["trainAcc", h.trainAcc], ["testAcc", h.testAcc]]) {
+      ys[k] = Array.from({ length: n }, (_, i) => finiteOrNull(src?.[i]));
     }
-    this.pending = p;
-    // The redraw runs in a task of its own, never inside the frame's drawing: the frame
-    // credit goes back at once and the server prepares the next frame meanwhile.
+    if (!this.first) this.first = { epoch: h.epoch[0], trainLoss: ys.trainLoss[0] };
+    this.series.push(Array.from(h.epoch), ys);
     if (!this.flushTimer) {
       const wait = Math.max(0, this.lastFlush + FLUSH_MS - performance.now());
       this.flushTimer = setTimeout(() => this.flush(), wait);
@@ -144,44 +180,40 @@ export class LossChart {
   flush() {
     clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const p = this.pending;
-    this.pending = null;
     this.lastFlush = performance.now();
-    if (!p || p.x.length === 0) return Promise.resolve();
-    this.x.push(...p.x);
-    for (const k of SERIES) this.y[k].push(...p[k]);
-    if (this.x.length > MAX_POINTS || !this.plotted) {
-      while (this.x.length > MAX_POINTS) this.thin();
-      return this.replot();
-    }
-    const shown = this.showAcc ? SERIES : SERIES.slice(0, 2);
+    const s = this.series;
+    if (s.x.length === this.plottedPoints) return Promise.resolve();
+    if (s.bound() || !this.plotted) return this.replot();
+    const idx = this.visible(this.plottedPoints);
+    this.plottedPoints = s.x.length;
+    this.summarise();
+    if (!idx.length) return Promise.resolve();
+    const shown = this.shownKeys();
+    const xs = idx.map((i) => s.x[i]);
     return Plotly.extendTraces(
       this.el,
-      { x: shown.map(() => p.x), y: shown.map((k) => p[k]) },
+      { x: shown.map(() => xs), y: shown.map((k) => idx.map((i) => s.y[k][i])) },
       shown.map((_, i) => i),
     );
   }
 
-  // Double the stride and keep the points at least one stride apart (the first and
-  // the newest always stay): the curve's shape survives, its cost halves.
-  thin() {
-    this.stride *= 2;
-    const keep = [];
-    let at = -Infinity;
-    for (let i = 0; i < this.x.length; i++) {
-      if (this.x[i] >= at + this.stride || i === this.x.length - 1) {
-        keep.push(i);
-        at = this.x[i];
-      }
-    }
-    this.x = keep.map((i) => this.x[i]);
-    for (const k of SERIES) {
-      const ys = this.y[k];
-      this.y[k] = keep.map((i) => ys[i]);
-    }
+  // One sentence for a screen reader: where the loss started, where it is now.
+  summary() {
+    const s = this.series;
+    const last = s.x.length - 1;
+    if (last < 0) return "Loss curve: no epochs trained yet.";
+    const now = `training loss ${formatNumber(s.y.trainLoss[last], 3)} at epoch ${s.x[last]}`;
+    const test = s.y.testLoss[last] === null ? "" : `, test loss ${formatNumber(s.y.testLoss[last], 3)}`;
+    const from = this.first && this.first.epoch < s.x[last]
+      ? `, from ${formatNumber(this.first.trainLoss, 3)} at epoch ${this.first.epoch}` : "";
+    return `Loss curve: ${now}${test}${from}.`;
+  }
+
+  summarise() {
+    if (this.summaryEl) this.summaryEl.textContent = this.summary();
   }
 
   get points() {
-    return this.x.length;
+    return this.series.x.length;
   }
 }

@@ -1,6 +1,7 @@
 // @ts-check
 // Wiring: builds the page from the schema, connects, and routes the server's events
-// to the views. Each view lives in its own module; this file only connects them.
+// to the views. Each view lives in its own module; this file only connects them and
+// owns the one `page` record (what the page asked for, what the server runs).
 
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
@@ -13,12 +14,17 @@ import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
-import { includes, Schema } from "./schema.js";
+import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, showSettingsFor } from "./settings.js";
+import { batchSizes, coherentChange, holdsSetup, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
+import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
 const SYNC_TIMEOUT_MS = 3000;
+const SUMMARY_MS = 1000; // the charts' text summaries follow at most this often
+const DATA_FIELDS = ["n_points", "train_share", "data_seed", "xor4_sample"];
 
+/** @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
 const schema = Schema.fromElement("schema");
 const presetList = JSON.parse($("presets")?.textContent || "[]");
@@ -28,22 +34,34 @@ const page = {
   synced: false, // the session holds the config the page asked for on connect
   wanted: null, // that config
   statesSinceConnect: 0,
-  resumePlay: false, // playing when the connection dropped
+  // Play or pause asked for while the session is not synced (Space pressed before the
+  // connection is up; playing when it dropped): applied once it is. null = no wish.
+  wantPlaying: /** @type {boolean|null} */ (null),
+  view: { ...VIEW_DEFAULTS },
+  sent: null, // the last config change sent: when a state holds it, it succeeded
   framesPainted: 0,
   lastFrame: null,
   firstFrame: null,
+  firstFrameMs: null, // performance.now() when the first frame was painted
   rebuildFrame: null,
   errors: [],
   drawMs: null,
+  summaryAt: 0,
   idleClosed: false, // the server closed the session for silence: reconnect on a key or click
 };
 
 // ---- views ---------------------------------------------------------------------------
 
 const readouts = new Readouts();
-const surface = new Surface($("surface"), { size: Math.min($("surface").clientWidth || 300, 340) });
-const lossChart = new LossChart($("loss-chart"), { width: Math.min($("loss-chart").clientWidth || 300, 340), height: 140 });
-const controls = new Controls(schema, (name, value) => sendConfig({ [name]: value }));
+const chartWidth = (el) => Math.min(el.clientWidth || 300, 340);
+const surface = new Surface($("surface"), { size: chartWidth($("surface")) });
+const lossChart = new LossChart($("loss-chart"), {
+  width: chartWidth($("loss-chart")), height: 150, summaryEl: $("loss-summary"),
+});
+const controls = new Controls(schema, (name, value) => {
+  const config = page.state?.config ?? schema.defaults();
+  sendConfig(coherentChange(schema, config, name, value));
+});
 
 buildSettings($("settings-top"), controls, schema);
 
@@ -72,13 +90,14 @@ const network = new NetworkView($("network"), {
   onFeatures: (features) => sendConfig({ features }),
   onHidden: (hidden) => sendConfig({ hidden }),
   onEdit: (payload) => connection.send("set_weight", payload),
+  canEdit: () => connection.connected,
   onHoverUnit: (u, label) => {
     $("surface-caption").textContent = u === null ? "" : `Showing ${label}`;
     surface.setUnit(u);
   },
 });
 
-new Presets(
+const presets = new Presets(
   { presetList: $("preset-list"), scenarioList: $("scenario-list"), watch: $("watch") },
   presetList,
   (preset) => {
@@ -111,6 +130,7 @@ const landscape = new LandscapePanel($("landscape-panel"), { send });
 
 function sendConfig(partial) {
   clearStatus();
+  page.sent = partial;
   connection.send("config", partial);
 }
 
@@ -118,22 +138,32 @@ function control(action, extra = {}) {
   connection.send("control", { action, ...extra });
 }
 
-// The defaults overridden by the URL hash; says which parts of the link it ignored.
-function configFromUrl() {
-  const { values, rejected } = schema.parseQuery(location.hash);
-  if (rejected.length) showStatus(`ignored from the link: ${rejected.join(", ")}`);
+// The defaults overridden by the URL hash, and the view toggles it carries. Whatever
+// it could not use is said, with the reason; once the session runs the result, the
+// address bar is rewritten to it (markSynced), so it never shows ignored settings.
+function readUrl() {
+  const { configQuery, view, rejected: badView } = splitHash(location.hash);
+  const { values, rejected } = schema.parseQuery(configQuery);
+  const ignored = [...rejected, ...badView];
+  if (ignored.length) {
+    const what = ignored.map((r) => `${r.name}=${r.text} (${r.reason})`).join(", ");
+    showStatus(`Ignored from the link: ${what}. The address bar now shows what runs.`);
+  }
+  setView(view);
   return schema.complete(values);
 }
 
 function applyUrl() {
   clearStatus();
-  const config = configFromUrl();
+  const config = readUrl();
+  page.sent = null;
   connection.send("config", config);
   return config;
 }
 
 function onConnect() {
   setConnection("connected", "connected");
+  setOnline(true);
   page.wanted = applyUrl();
   clearTimeout(page.syncTimer);
   page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
@@ -147,8 +177,8 @@ function markSynced() {
   clearTimeout(page.syncTimer);
   if (page.state) writeHash(page.state.query);
   connection.startCredits();
-  if (page.resumePlay) control("play");
-  page.resumePlay = false;
+  if (page.wantPlaying !== null) control(page.wantPlaying ? "play" : "pause");
+  page.wantPlaying = null;
 }
 
 function onState(state) {
@@ -157,10 +187,19 @@ function onState(state) {
   const c = state.config;
   controls.setAll(c);
   showSettingsFor(controls, c, schema);
+  showWhatApplies(state);
   network.setConfig(c, state.sizes);
+  network.editor.confirm();
   picker.setCurrent(c.dataset);
-  setPlaying(state.status === "playing");
+  setPlaying(page.synced || page.wantPlaying === null ? state.status === "playing" : page.wantPlaying);
   if (state.epoch === 0 || !page.lastFrame) readouts.setEpoch(state.epoch);
+  // A change the page sent has succeeded: the errors of earlier attempts are stale.
+  if (page.sent && includes(c, page.sent)) {
+    clearFieldErrors();
+    page.sent = null;
+  }
+  // "Watch for" belongs to the set-up the preset gave.
+  if (presets.selected && !holdsSetup(schema, c, presets.selected.config)) presets.clear();
   // The first state after connecting is the fresh session's default; the next one
   // answers the page's own config.
   if (!page.synced && ((page.wanted && includes(c, page.wanted)) || page.statesSinceConnect >= 2)) {
@@ -169,25 +208,41 @@ function onState(state) {
   else if (page.synced) writeHash(state.query);
 }
 
+// Controls that do nothing for this set-up are disabled and say why (the server's
+// `ignored`, from the engine); menu entries the data set cannot take likewise.
+function showWhatApplies(state) {
+  const ignored = state.ignored ?? {};
+  for (const f of DATA_FIELDS) controls.setEnabled(f, !(f in ignored), ignored[f] ?? "");
+  const regenerate = $("regenerate");
+  regenerate.disabled = "data_seed" in ignored;
+  regenerate.title = regenerate.disabled
+    ? `Regenerate: ${ignored.data_seed}` : "Draw a new data set (data seed + 1)";
+  $("regenerate-why").textContent = regenerate.disabled ? ignored.data_seed : "";
+  const unavailable = unavailableOptions(schema, state.config);
+  controls.setUnavailable("output", unavailable.output);
+  controls.setUnavailable("loss", unavailable.loss);
+}
+
 function onError(err) {
   const { event, field, message } = err ?? {};
   page.errors.push({ event, field, message });
-  const text = message ?? "error";
+  const text = humanize(message ?? "error");
   if (field === "idle") {
     closedForSilence(text);
     return;
   }
   if (event === "lab") lab.onError();
   if (event === "landscape") landscape.onError(text);
-  let shown = controls.showError(field, text);
+  if (event === "set_weight" && network.editor.showError(text)) return;
+  let shown = event === "config" && controls.showError(field, text);
   if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
-  if (!shown && (field === "hidden" || field === "features")) {
+  if (!shown && event === "config" && (field === "hidden" || field === "features")) {
     network.showError(field, text);
     if (page.state) network.setConfig(page.state.config, page.state.sizes);
     shown = true;
   }
-  if (!shown && field === "dataset") {
-    showStatus(`dataset: ${text}`);
+  if (!shown && !page.synced && event === "config") {
+    showStatus(`The link's settings could not be applied (${text}); running the defaults.`);
     shown = true;
   }
   if (!shown) showStatus(`${event ?? "server"}: ${text}`);
@@ -198,7 +253,11 @@ async function onFrame(raw) {
   const started = performance.now();
   const frame = decodeFrame(raw);
   if (frame.trainPoints) {
+    // A rebuild: new points, and the hovered unit may be another one (or gone).
+    network.hover(null);
     surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0));
+    const batch = schema.field("batch_size");
+    if (batch) controls.setMenu("batch_size", batchSizes(frame.trainPoints.length / 3, batch));
     page.rebuildFrame = Object.freeze({
       seq: frame.seq, epoch: frame.epoch, digest: frame.digest, sizes: frame.sizes.slice(),
     });
@@ -211,6 +270,11 @@ async function onFrame(raw) {
   updateLegend();
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
+  if (page.firstFrameMs === null) page.firstFrameMs = performance.now();
+  if (started - page.summaryAt > SUMMARY_MS || frame.trainPoints) {
+    page.summaryAt = started;
+    $("surface-summary").textContent = surface.summary(frame);
+  }
   // Smoothed time to decode and draw one frame, for the benchmark.
   const took = performance.now() - started;
   page.drawMs = page.drawMs === null ? took : 0.9 * page.drawMs + 0.1 * took;
@@ -250,26 +314,29 @@ const connection = new Connection({
   onFrame,
   onError,
   onDisconnect: (reason) => {
-    page.resumePlay = page.state?.status === "playing";
+    if (page.state) page.wantPlaying = page.state.status === "playing";
     page.synced = false;
     page.statesSinceConnect = 0;
-    setConnection("reconnecting", "reconnecting…");
-    setPlaying(false);
+    setConnection("offline", "Server offline, retrying…");
+    setOnline(false);
     lab.onConnectionLost();
     // The server hung up on purpose: Socket.IO will not retry by itself.
     if (reason === "io server disconnect" && !page.idleClosed) setTimeout(() => connection.socket.connect(), 1000);
     if (page.idleClosed) setConnection("refused", "closed: idle");
   },
-  onReconnecting: (n) => setConnection("reconnecting", `reconnecting… (${n})`),
-  onRefused: (message) => {
-    if (message === "websocket error") {
-      setConnection("refused", "cannot connect");
-      showStatus(WEBSOCKET_FAILED);
+  onRefused: (err) => {
+    setOnline(false);
+    // A refusal by the server (e.g. "server full") carries its reason; anything else
+    // (no answer, a WebSocket that would not open) means it cannot be reached, or a
+    // proxy blocks WebSockets: say both, and Socket.IO retries.
+    if (err && "data" in err) {
+      setConnection("refused", `refused: ${err.message}`);
+      showStatus(`connection: ${err.message}`);
+      if (!connection.socket.active) setTimeout(() => connection.socket.connect(), 5000);
     } else {
-      setConnection("refused", message ? `refused: ${message}` : "cannot connect");
-      if (message) showStatus(`connection: ${message}`);
+      setConnection("offline", "Server offline, retrying…");
+      showStatus(WEBSOCKET_FAILED);
     }
-    if (!connection.socket.active) setTimeout(() => connection.socket.connect(), 5000);
   },
 });
 
@@ -288,16 +355,19 @@ for (const [name, fn] of Object.entries({
   landscape_result: (r) => landscape.onResult(r),
 })) connection.socket.on(name, fn);
 
-// ---- URL hash ------------------------------------------------------------------------
+// ---- URL hash: the running config, then the view toggles -----------------------------
 
 function writeHash(query) {
   if (query === undefined || query === null) return;
-  if (location.hash.replace(/^#/, "") === query) return;
-  history.replaceState(null, "", query ? `#${query}` : location.pathname + location.search);
+  const hash = joinHash(query, page.view);
+  if (location.hash.replace(/^#/, "") === hash) return;
+  history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
 }
 
 // A link pasted into this tab's address bar: apply it.
-window.addEventListener("hashchange", () => applyUrl());
+window.addEventListener("hashchange", () => {
+  page.wanted = applyUrl();
+});
 
 // ---- top bar -------------------------------------------------------------------------
 
@@ -308,7 +378,14 @@ function setPlaying(on) {
   b.setAttribute("aria-label", on ? "Pause" : "Play");
 }
 
+// Before the session holds the page's config (connecting, offline), a press is kept
+// and applied once it does: it is never lost.
 function togglePlay() {
+  if (!page.synced) {
+    page.wantPlaying = !(page.wantPlaying ?? page.state?.status === "playing");
+    setPlaying(page.wantPlaying);
+    return;
+  }
   control(page.state?.status === "playing" ? "pause" : "play");
 }
 
@@ -321,7 +398,7 @@ $("regenerate").addEventListener("click", () => control("regenerate"));
 document.addEventListener("keydown", (evt) => {
   if (evt.code !== "Space" && evt.key !== " ") return;
   if (evt.defaultPrevented || evt.altKey || evt.ctrlKey || evt.metaKey) return;
-  const t = evt.target;
+  const t = /** @type {HTMLElement} */ (evt.target);
   const typing = t.closest?.(
     "input:not([type=range]), textarea, select, button, [contenteditable], [role=button], form",
   );
@@ -330,12 +407,40 @@ document.addEventListener("keydown", (evt) => {
   togglePlay();
 });
 
-$("show-test").addEventListener("change", (e) => surface.setShowTest(e.target.checked));
-$("discretize").addEventListener("change", (e) => surface.setDiscretize(e.target.checked));
-$("log-scale").addEventListener("change", (e) => lossChart.setLogScale(e.target.checked));
-$("show-acc").addEventListener("change", (e) => {
-  document.querySelector(".output-column").classList.toggle("with-acc", e.target.checked);
-  lossChart.setShowAcc(e.target.checked);
+// ---- view toggles: the charts only, kept in the URL ----------------------------------
+
+const VIEW_BOXES = {
+  show_test: "show-test", discretize: "discretize", log_loss: "log-scale",
+  log_epochs: "log-epochs", show_acc: "show-acc",
+};
+
+function setView(view) {
+  page.view = { ...view };
+  for (const [name, id] of Object.entries(VIEW_BOXES)) $(id).checked = view[name];
+  surface.setShowTest(view.show_test);
+  surface.setDiscretize(view.discretize);
+  document.querySelector(".output-column").classList.toggle("with-acc", view.show_acc);
+  lossChart.setView({ logLoss: view.log_loss, logEpochs: view.log_epochs, showAcc: view.show_acc });
+}
+
+for (const [name, id] of Object.entries(VIEW_BOXES)) {
+  $(id).addEventListener("change", (e) => {
+    setView({ ...page.view, [name]: e.target.checked });
+    if (page.synced && page.state) writeHash(page.state.query);
+  });
+}
+
+setView(splitHash(location.hash).view);
+
+// ---- layout: the charts follow their column's width ---------------------------------
+
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    surface.resize(chartWidth($("surface")));
+    lossChart.resize(chartWidth($("loss-chart")));
+  }, 150);
 });
 
 // ---- status --------------------------------------------------------------------------
@@ -362,6 +467,18 @@ function setConnection(state, text) {
   el.querySelector(".text").textContent = text;
 }
 
+// While the server cannot be reached, controls whose message would be lost are
+// disabled (one `disabled` on each fieldset, so the controls' own disabled states stay
+// as they are; Reset and Step themselves). Play stays: a press is kept for the
+// connection (togglePlay), and so do the view toggles, which need no server.
+function setOnline(on) {
+  document.body.dataset.online = String(on);
+  for (const f of document.querySelectorAll(".needs-server")) {
+    /** @type {HTMLFieldSetElement|HTMLButtonElement} */ (f).disabled = !on;
+  }
+  if (!on) network.editor.close();
+}
+
 function showStatus(text) {
   const el = $("status-line");
   el.textContent = text;
@@ -370,7 +487,12 @@ function showStatus(text) {
 
 function clearStatus() {
   $("status-line").textContent = "";
+}
+
+function clearFieldErrors() {
   controls.clearErrors();
+  network.clearError("features");
+  network.clearError("hidden");
 }
 
 // ---- read-only hook for tests and benchmarks -----------------------------------------
@@ -379,10 +501,12 @@ window.playground = Object.freeze({
   get framesPainted() { return page.framesPainted; },
   get lastFrame() { return page.lastFrame; },
   get firstFrame() { return page.firstFrame; },
+  get firstFrameMs() { return page.firstFrameMs; },
   get rebuildFrame() { return page.rebuildFrame; },
   get lastState() { return page.state ? JSON.parse(JSON.stringify(page.state)) : null; },
   get connected() { return connection.connected; },
   get synced() { return page.synced; },
+  get view() { return { ...page.view }; },
   get lossPoints() { return lossChart.points; },
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },

@@ -60,7 +60,9 @@ export class NetworkView {
     this.build();
     this.editor = new LinkEditor({
       body: this.body, tooltip: opts.tooltip, form: opts.editor, onEdit: opts.onEdit,
+      canEdit: opts.canEdit,
     });
+    this.hovered = null; // the unit shown on the big surface while the pointer is on it
     this.measure();
     window.addEventListener("resize", () => {
       this.measure();
@@ -210,6 +212,10 @@ export class NetworkView {
   }
 
   drawStructure() {
+    // The hovered node is about to go without a mouseleave: the big surface must not
+    // stay on a unit that no longer exists (or is now another one).
+    this.hover(null);
+    this.editor.close();
     const sizes = this.sizes;
     const L = sizes.length - 2;
     const xs = this.columnXs(L);
@@ -246,8 +252,8 @@ export class NetworkView {
     }
     let unitIndex = 0;
     const hoverable = (node, u, label) => {
-      node.addEventListener("mouseenter", () => this.opts.onHoverUnit?.(u, label));
-      node.addEventListener("mouseleave", () => this.opts.onHoverUnit?.(null));
+      node.addEventListener("mouseenter", () => this.hover(u, label));
+      node.addEventListener("mouseleave", () => this.hover(null));
     };
     const layerUnits = [this.activeFeatures.map((name) => {
       const f = this.featureNodes.get(name);
@@ -327,9 +333,19 @@ export class NetworkView {
     this.opts.onFeatures(next);
   }
 
+  hover(u, label = "") {
+    if (u === null && this.hovered === null) return;
+    this.hovered = u;
+    this.opts.onHoverUnit?.(u, label);
+  }
+
   showError(field, message) {
     const slot = field === "features" ? this.featureErrorSlot : this.errorSlot;
     slot.textContent = message;
+  }
+
+  clearError(field) {
+    this.showError(field, "");
   }
 
   // ---- per-frame drawing -----------------------------------------------------------

@@ -1,9 +1,10 @@
 // @ts-check
 // Presets and seed scenarios, as the server lists them ({name, kind, title, watch,
-// config}). The page renders whatever arrives; a click sends the entry's config as it
-// is (a shape preset's partial config changes only the hidden layers; a scenario's is
-// complete) and trains from epoch 0 (config, reset, play). Configs live in the engine
-// (engine/presets.py), never here.
+// question, config}). The page renders whatever arrives; a click sends the entry's
+// whole config and trains from epoch 0 (config, reset, play). A scenario card shows the
+// question it reproduces and its random seed as values of their own, apart from its
+// title. The "Watch for" line belongs to the set-up the entry gave: main.js clears it
+// (clear()) once the set-up changes. Configs live in the engine (engine/presets.py).
 
 function isScenario(p) {
   if (p.kind) return p.kind === "scenario";
@@ -16,6 +17,7 @@ export class Presets {
     this.watch = watch;
     this.onApply = onApply;
     this.buttons = new Map();
+    this.selected = null;
     const plain = presets.filter((p) => !isScenario(p));
     const scenarios = presets.filter(isScenario);
     for (const p of plain) this.button(presetList, p, false);
@@ -31,18 +33,29 @@ export class Presets {
     b.type = "button";
     b.className = card ? "scenario" : "preset";
     b.dataset.preset = preset.name;
+    const title = preset.title ?? preset.name;
+    const seed = preset.config?.seed;
     if (card) {
-      const title = document.createElement("strong");
-      title.textContent = preset.title ?? preset.name;
+      const head = document.createElement("strong");
+      head.textContent = title;
+      const meta = document.createElement("span");
+      meta.className = "scenario-meta";
+      const parts = [];
+      if (preset.question) parts.push(`question ${preset.question}`);
+      if (seed !== undefined) parts.push(`random seed ${seed}`);
+      meta.textContent = parts.join(" · ");
       const watch = document.createElement("span");
+      watch.className = "scenario-watch";
       watch.textContent = preset.watch ?? "";
-      b.append(title, watch);
+      b.append(head, meta, watch);
       b.title = preset.watch ?? "";
     } else {
-      b.textContent = preset.title ?? preset.name;
+      b.textContent = title;
       if (preset.watch) b.title = preset.watch;
     }
-    b.setAttribute("aria-label", `${preset.title ?? preset.name}: load and train. ${preset.watch ?? ""}`);
+    const seedText = seed === undefined ? "" : `, random seed ${seed}`;
+    b.setAttribute("aria-label", `${title}${seedText}: load and train`);
+    b.setAttribute("aria-pressed", "false");
     b.addEventListener("click", () => {
       this.select(preset.name);
       this.onApply(preset);
@@ -52,8 +65,17 @@ export class Presets {
   }
 
   select(name) {
-    for (const [n, { b }] of this.buttons) b.classList.toggle("selected", n === name);
-    const entry = this.buttons.get(name);
-    this.watch.textContent = entry && entry.preset.watch ? `Watch for: ${entry.preset.watch}` : "";
+    this.selected = this.buttons.get(name)?.preset ?? null;
+    for (const [n, { b }] of this.buttons) {
+      b.classList.toggle("selected", n === name);
+      b.setAttribute("aria-pressed", String(n === name));
+    }
+    const p = this.selected;
+    this.watch.textContent = p && p.watch ? `Watch for: ${p.watch}` : "";
+  }
+
+  // The set-up is no longer the selected entry's: its promise no longer applies.
+  clear() {
+    if (this.selected) this.select(null);
   }
 }

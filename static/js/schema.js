@@ -35,8 +35,10 @@ export class Schema {
   }
 
   // Parse a `a=1&b=x%2Cy` query (the engine's to_query format) into typed values.
-  // Unknown names and unparsable values are returned separately so the page can
-  // say what it ignored instead of silently dropping a link's settings.
+  // Unknown names, unparsable values and values outside the schema's limits are
+  // returned separately, each with the reason, so the page can say what it ignored
+  // instead of silently dropping a link's settings (or the server refusing them all).
+  /** @returns {{values: Object<string, any>, rejected: {name: string, text: string, reason: string}[]}} */
   parseQuery(query) {
     const values = {};
     const rejected = [];
@@ -44,20 +46,58 @@ export class Schema {
     for (const [name, text] of params) {
       const f = this.field(name);
       if (!f) {
-        rejected.push(name);
+        rejected.push({ name, text, reason: "not a setting" });
         continue;
       }
       const value = parseValue(f, text);
-      if (value === undefined) rejected.push(name);
+      const reason = value === undefined ? `not a ${typeWords(f)}` : outOfLimits(f, value);
+      if (reason) rejected.push({ name, text, reason });
       else values[name] = value;
     }
     return { values, rejected };
+  }
+
+  // The words the page shows for a special value of a field (the schema's
+  // `extra.special`, e.g. speed -1 = "auto", 0 = "max"), or undefined.
+  special(name, value) {
+    return this.field(name)?.extra?.special?.[String(value)];
   }
 
   // Defaults overridden by a partial config: what the server will hold after a
   // `config` event carrying it, whatever the session held before.
   complete(partial) {
     return { ...this.defaults(), ...partial };
+  }
+}
+
+function typeWords(field) {
+  return { int: "whole number", float: "number", bool: "0 or 1", int_list: "list of whole numbers" }[field.type]
+    ?? "value";
+}
+
+// Why a parsed value is outside the field's limits (the same checks as the engine's
+// Config), or "" when it is inside them.
+function outOfLimits(field, value) {
+  const range = () => `${field.min}–${field.max}`;
+  const inRange = (v) => (field.min === null || field.min === undefined || v >= field.min)
+    && (field.max === null || field.max === undefined || v <= field.max);
+  switch (field.type) {
+    case "int":
+    case "float":
+      return inRange(value) ? "" : `outside ${range()}`;
+    case "choice":
+      return field.choices.includes(value) ? "" : "not one of the choices";
+    case "int_list":
+    case "choice_list": {
+      if (value.length < (field.min_len ?? 0) || value.length > (field.max_len ?? Infinity)) {
+        return `needs ${field.min_len}–${field.max_len} entries`;
+      }
+      if (field.type === "int_list") return value.every(inRange) ? "" : `entries outside ${range()}`;
+      if (!value.every((v) => field.choices.includes(v))) return "not among the choices";
+      return new Set(value).size === value.length ? "" : "repeats an entry";
+    }
+    default:
+      return "";
   }
 }
 
@@ -154,6 +194,18 @@ const WORDS = {
 
 export function words(name) {
   return WORDS[name] ?? String(name);
+}
+
+// Option names that are internal identifiers (bce, glorot_uniform, leaky_relu, xor4):
+// a server message that quotes one reads the display words instead. Plain words that
+// are also option names (none, linear, normal, circle...) stay as they are.
+const INTERNAL = new RegExp(
+  `\\b(${Object.keys(WORDS).filter((k) => /[_\d]/.test(k) || ["bce", "mse", "sgd", "elu"].includes(k)).join("|")})\\b`,
+  "g",
+);
+
+export function humanize(text) {
+  return String(text).replace(INTERNAL, (name) => words(name));
 }
 
 // Numbers as a person reads them: 3 significant digits, no exponent unless needed.

@@ -1,7 +1,12 @@
 // @ts-check
-// Where each setting goes on the page (top bar, the settings row that opens, the data
-// and output columns) and which of them the current optimizer and initialiser use.
-// Controls are built by controls.js from the schema; this module only places them.
+// @ts-check
+// Where each setting goes on the page (speed beside Play, the top bar, the settings row
+// that opens, the data and output columns) and which of them the current optimizer and
+// initialiser use. Controls are built by controls.js from the schema; this module only
+// places them.
+
+import { ladder } from "./schema.js";
+import { batchSizes } from "./setup.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -9,6 +14,20 @@ const $ = (id) => document.getElementById(id);
 // (the `extra.fields` of `optimizer` and `init`, the engine's OPTIMIZER_FIELDS and
 // INIT_FIELDS). It only decides what the settings row shows; limits come from there too.
 const fieldsOf = (schema, name) => schema.field(name)?.extra?.fields ?? {};
+
+// Labels the page shows where the schema's own name the engine's options ("adam:
+// beta1", "xor4: draw n_points rows..."): the settings row shows only the current
+// optimizer's and initialiser's fields, so the prefix says nothing there.
+const LABELS = {
+  momentum: "Momentum", dampening: "Dampening", nesterov: "Nesterov momentum",
+  alpha: "Alpha (smoothing)", centered: "Centered", beta1: "Beta 1", beta2: "Beta 2",
+  amsgrad: "AMSGrad", eps: "Epsilon", lr_decay: "Learning-rate decay",
+  initial_accumulator_value: "Initial accumulator", eta_minus: "Eta minus",
+  eta_plus: "Eta plus", step_min: "Smallest step", step_max: "Largest step",
+  init_low: "Low", init_high: "High", init_mean: "Mean", init_std: "Standard deviation",
+  bias_init: "Initial bias", seed: "Random seed", dtype: "Floating-point type",
+  xor4_sample: "Sample rows from the 4 corners",
+};
 
 // Show only the current optimizer's and initialiser's hyper-parameters.
 export function showSettingsFor(controls, config, schema) {
@@ -25,6 +44,16 @@ export function showSettingsFor(controls, config, schema) {
 // initialiser hyper-parameters, and any schema field placed nowhere else), the data
 // column and the output column.
 export function buildSettings(top, controls, schema) {
+  // Speed sits beside Play: auto (the default), a steady rate, or max.
+  const speed = schema.field("speed");
+  if (speed) {
+    controls.add($("speed-slot"), "speed", {
+      kind: "values",
+      label: "Speed",
+      values: [-1, ...ladder(1, speed.max), 0],
+      format: (v) => schema.special("speed", v) ?? `${v.toLocaleString("en")}/s`,
+    });
+  }
   controls.add(top, "lr", { kind: "ladder", label: "Learning rate" });
   controls.add(top, "activation", { label: "Activation" });
   controls.add(top, "output", { label: "Output" });
@@ -36,30 +65,31 @@ export function buildSettings(top, controls, schema) {
   controls.add(top, "regularization", { label: "Regularisation" });
   controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate", floor: 0.001 });
   problemControl(top);
-  controls.add(top, "speed", { kind: "ladder", label: "Speed (epochs/s)", zeroLabel: "max", floor: 1 });
 
   const optimizerRow = $("drawer-optimizer");
   const seen = new Set();
   for (const names of Object.values(fieldsOf(schema, "optimizer"))) {
     for (const n of names) {
-      if (!seen.has(n)) controls.add(optimizerRow, n);
+      if (!seen.has(n)) controls.add(optimizerRow, n, { label: LABELS[n] });
       seen.add(n);
     }
   }
   const initRow = $("drawer-init");
   for (const n of ["init_low", "init_high", "init_mean", "init_std", "bias_init", "seed"]) {
-    controls.add(initRow, n);
+    controls.add(initRow, n, { label: LABELS[n] });
   }
 
   const data = $("data-controls");
   controls.add(data, "train_share", { kind: "slider", label: "Ratio of training to test data" });
   controls.add(data, "noise", { kind: "slider", label: "Noise" });
+  const batch = schema.field("batch_size");
+  // Powers of two below the training set (set again for each data set: main.js)
   controls.add(data, "batch_size", {
     kind: "values", label: "Batch size", zeroLabel: "full batch",
-    values: [0, 1, 2, 4, 8, 10, 16, 32, 64, 100, 128, 256, 512, 1000, 1024, 2000],
+    values: batch ? batchSizes(batch.max, batch) : [],
   });
   controls.add(data, "n_points", { kind: "slider", label: "Points" });
-  controls.add(data, "xor4_sample");
+  controls.add(data, "xor4_sample", { label: LABELS.xor4_sample });
   controls.add(data, "data_seed", { kind: "number", label: "Data seed" });
 
   controls.add($("output-controls"), "grid", { kind: "slider", label: "Surface resolution" });
@@ -67,7 +97,7 @@ export function buildSettings(top, controls, schema) {
   // Whatever else the schema holds still gets a control.
   const placed = new Set([...controls.names(), "features", "hidden", "dataset"]);
   for (const f of schema.fields) {
-    if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name);
+    if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name, { label: LABELS[f.name] });
   }
 }
 

@@ -12,6 +12,7 @@
 
 import { COLORSCALE } from "./colors.js";
 import { rows } from "./frame.js";
+import { formatNumber } from "./schema.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
 const POINTS_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
@@ -112,6 +113,27 @@ export class Surface {
 
   redraw() {
     return this.lastFrame ? this.draw(this.lastFrame) : Promise.resolve();
+  }
+
+  // A new width (the page's layout changed): both plots are laid out again.
+  resize(size) {
+    if (size === this.size || !(size > 0)) return Promise.resolve();
+    this.size = size;
+    this.layout = null;
+    this.heatKey = null;
+    return this.redraw();
+  }
+
+  // One sentence for a screen reader: what the surface shows now.
+  summary(frame) {
+    if (!frame) return "Decision surface: no frame yet.";
+    const [lo, hi] = frame.surfaceRange;
+    const what = this.unit === null ? "the network's output" : "one neuron's output";
+    const acc = Number.isFinite(frame.trainAcc)
+      ? ` ${Math.round(frame.trainAcc * 100)}% of the training points lie on their label's side.`
+      : "";
+    return `Decision surface at epoch ${frame.epoch}: ${what} over the plane, from `
+      + `${formatNumber(lo, 3)} (orange) to ${formatNumber(hi, 3)} (blue).${acc}`;
   }
 
   // Show neuron `u` (its thumbnail, in the frame's neuron order) until called with null.

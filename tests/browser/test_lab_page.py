@@ -118,6 +118,8 @@ def test_a_dropped_connection_ends_the_lab_run_on_the_page(pg, request):
     assert page.is_disabled("#lab-run") and page.is_enabled("#lab-cancel")
 
     server.app.extensions["socketio"].server.disconnect(session.sid)
+    # the badge still says "connected" until the page hears of the drop: wait for that
+    page.wait_for_selector('#connection[data-state="offline"]')
     page.wait_for_selector('#connection[data-state="connected"]')
     assert page.is_enabled("#lab-run") and page.is_disabled("#lab-cancel")
     assert "connection dropped" in page.inner_text("#lab-summary")

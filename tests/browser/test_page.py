@@ -306,7 +306,7 @@ def test_after_a_reconnect_the_page_restores_its_state(pg, request):
     (session,) = [s for s in server.sessions.all() if s.sid not in before]
 
     server.app.extensions["socketio"].server.disconnect(session.sid)
-    pg.page.wait_for_selector('#connection[data-state="reconnecting"]')
+    pg.page.wait_for_selector('#connection[data-state="offline"]')
     pg.page.wait_for_selector('#connection[data-state="connected"]')
     state = pg.wait_state(
         "s => s.config.hidden.join() === '3' && s.config.activation === 'relu'"

@@ -1,0 +1,89 @@
+// @ts-check
+// Rules that keep a set-up the server will accept, read from the schema (the engine's
+// LOSSES outputs, PROBLEM_OUTPUTS, PROBLEM_DEFAULTS): which output and loss go
+// together, what a change of one must bring along, which menu entries cannot apply and
+// why, and which batch sizes make sense. Pure: no DOM; unit-tested with node --test.
+
+import { sameValue, words } from "./schema.js";
+
+/** @typedef {import("./schema.js").Schema} Schema */
+
+/** @param {Schema} schema */
+function lossOutputs(schema) {
+  return /** @type {Object<string, string[]>} */ (schema.field("loss")?.extra?.outputs ?? {});
+}
+
+/** @param {Schema} schema @param {string} dataset */
+export function problemOf(schema, dataset) {
+  const regression = schema.field("dataset")?.extra?.regression ?? [];
+  return regression.includes(dataset) ? "regression" : "classification";
+}
+
+/** @param {Schema} schema @param {string} problem */
+function outputsFor(schema, problem) {
+  const table = schema.field("dataset")?.extra?.problem_outputs;
+  return table?.[problem] ?? schema.field("output")?.choices ?? [];
+}
+
+// The partial config to send when the user sets `name` to `value` on `config`: the
+// change itself, plus the output or loss that must come along so the pair stays valid
+// (Tanh output with Cross-entropy brings Mean squared error; Cross-entropy on a tanh
+// output brings the problem's default output back). Other fields pass through.
+/** @param {Schema} schema @param {Object<string, any>} config @param {string} name @param {any} value */
+export function coherentChange(schema, config, name, value) {
+  /** @type {Object<string, any>} */
+  const change = { [name]: value };
+  const outputs = lossOutputs(schema);
+  const problem = problemOf(schema, config.dataset);
+  if (name === "output" && !(outputs[config.loss] ?? [value]).includes(value)) {
+    const loss = Object.keys(outputs).find((l) => outputs[l].includes(value));
+    if (loss) change.loss = loss;
+  }
+  if (name === "loss" && !(outputs[value] ?? [config.output]).includes(config.output)) {
+    const allowed = outputsFor(schema, problem);
+    const preferred = schema.field("dataset")?.extra?.problem_defaults?.[problem]?.output;
+    const candidates = [preferred, ...(outputs[value] ?? [])];
+    const output = candidates.find((o) => o && outputs[value].includes(o) && allowed.includes(o));
+    if (output) change.output = output;
+  }
+  return change;
+}
+
+// Menu entries of `output` and `loss` that cannot apply to the current data set,
+// each with the reason shown as its tooltip: {output: {linear: "..."}, loss: {...}}.
+/** @param {Schema} schema @param {Object<string, any>} config */
+export function unavailableOptions(schema, config) {
+  const problem = problemOf(schema, config.dataset);
+  const allowed = outputsFor(schema, problem);
+  const outputs = lossOutputs(schema);
+  const other = problem === "regression" ? "classification" : "regression";
+  /** @type {{output: Object<string, string>, loss: Object<string, string>}} */
+  const out = { output: {}, loss: {} };
+  for (const o of schema.field("output")?.choices ?? []) {
+    if (!allowed.includes(o)) out.output[o] = `${words(o)} output is for ${other} data`;
+  }
+  for (const [loss, needs] of Object.entries(outputs)) {
+    if (!needs.some((o) => allowed.includes(o))) {
+      out.loss[loss] = `${words(loss)} needs a ${needs.map(words).join(" or ")} output, `
+        + `which is for ${other} data`;
+    }
+  }
+  return out;
+}
+
+// Batch sizes worth offering for a training set of `trainSize` rows: full batch (0),
+// then powers of two below it. A size at or above the training set is the full batch.
+/** @param {number} trainSize @param {{min: number, max: number}} field */
+export function batchSizes(trainSize, field) {
+  const out = [0];
+  for (let b = 1; b < trainSize && b <= field.max; b *= 2) if (b >= field.min) out.push(b);
+  return out;
+}
+
+// Does `config` still hold the set-up a preset gave? Display fields (frame resolution,
+// speed) may change without leaving it.
+/** @param {Schema} schema @param {Object<string, any>} config @param {Object<string, any>} presetConfig */
+export function holdsSetup(schema, config, presetConfig) {
+  return Object.entries(presetConfig)
+    .every(([k, v]) => schema.field(k)?.group === "display" || sameValue(config[k], v));
+}
