@@ -10,14 +10,20 @@ PORT ?= 5000
 WORKERS ?= 1
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 
-.PHONY: run test lint bench experiments clean
+.PHONY: run test lint jstest bench experiments clean
 
 run: node_modules/.package-lock.json $(VENV)/.stamp-run
 	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
+	$(MAKE) --no-print-directory jstest
 	$(PY) -m pytest
+
+# The page's own checks: unit tests of its pure modules, and tsc over // @ts-check.
+jstest: node_modules/.package-lock.json
+	node --test tests/js/
+	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .

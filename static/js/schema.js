@@ -50,7 +50,7 @@ export class Schema {
         continue;
       }
       const value = parseValue(f, text);
-      const reason = value === undefined ? `not a ${typeWords(f)}` : outOfLimits(f, value);
+      const reason = value === undefined ? `not ${typeWords(f)}` : outOfLimits(f, value);
       if (reason) rejected.push({ name, text, reason });
       else values[name] = value;
     }
@@ -71,8 +71,8 @@ export class Schema {
 }
 
 function typeWords(field) {
-  return { int: "whole number", float: "number", bool: "0 or 1", int_list: "list of whole numbers" }[field.type]
-    ?? "value";
+  return { int: "a whole number", float: "a number", bool: "0 or 1", int_list: "a list of whole numbers" }[field.type]
+    ?? "a value";
 }
 
 // Why a parsed value is outside the field's limits (the same checks as the engine's

@@ -1,0 +1,63 @@
+// node --test: keeping a set-up the server accepts (static/js/setup.js). The schema rows
+// are copies of the engine's (LOSSES outputs: bce -> sigmoid; mse -> sigmoid, tanh,
+// linear; PROBLEM_OUTPUTS; PROBLEM_DEFAULTS), so the expected changes follow from them.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { Schema } from "../../static/js/schema.js";
+import { batchSizes, coherentChange, holdsSetup, unavailableOptions } from "../../static/js/setup.js";
+
+const schema = new Schema([
+  { name: "dataset", type: "choice", choices: ["xor4", "circle", "plane"], extra: {
+    regression: ["plane"],
+    problem_defaults: { classification: { output: "sigmoid", loss: "bce" }, regression: { output: "linear", loss: "mse" } },
+    problem_outputs: { classification: ["sigmoid", "tanh"], regression: ["linear", "tanh"] },
+  } },
+  { name: "output", type: "choice", choices: ["sigmoid", "tanh", "linear"] },
+  { name: "loss", type: "choice", choices: ["bce", "mse"], extra: { outputs: { bce: ["sigmoid"], mse: ["sigmoid", "tanh", "linear"] } } },
+  { name: "lr", type: "float", min: 1e-6, max: 10 },
+  { name: "hidden", type: "int_list", min: 1, max: 8 },
+  { name: "speed", type: "int", min: -1, max: 100000, group: "display" },
+  { name: "grid", type: "int", min: 10, max: 200, group: "display" },
+]);
+const XOR = { dataset: "xor4", output: "sigmoid", loss: "bce", lr: 0.03, hidden: [2], speed: -1, grid: 50 };
+
+test("tanh output with cross-entropy brings mean squared error along", () => {
+  assert.deepEqual(coherentChange(schema, XOR, "output", "tanh"), { output: "tanh", loss: "mse" });
+});
+
+test("a change the loss accepts goes alone", () => {
+  const mse = { ...XOR, loss: "mse" };
+  assert.deepEqual(coherentChange(schema, mse, "output", "tanh"), { output: "tanh" });
+  assert.deepEqual(coherentChange(schema, XOR, "lr", 0.1), { lr: 0.1 });
+});
+
+test("cross-entropy on a tanh output brings the problem's sigmoid back", () => {
+  const tanh = { ...XOR, output: "tanh", loss: "mse" };
+  assert.deepEqual(coherentChange(schema, tanh, "loss", "bce"), { loss: "bce", output: "sigmoid" });
+});
+
+test("what the data set cannot take is disabled, with the reason", () => {
+  const cls = unavailableOptions(schema, XOR);
+  assert.deepEqual(Object.keys(cls.output), ["linear"]);
+  assert.match(cls.output.linear, /Linear output is for regression data/);
+  assert.deepEqual(cls.loss, {});
+  const reg = unavailableOptions(schema, { ...XOR, dataset: "plane", output: "linear", loss: "mse" });
+  assert.deepEqual(Object.keys(reg.output), ["sigmoid"]);
+  assert.deepEqual(Object.keys(reg.loss), ["bce"]);
+  assert.match(reg.loss.bce, /^Cross-entropy needs a Sigmoid output, which is for classification data$/);
+});
+
+test("batch sizes: full batch, then powers of two below the training set", () => {
+  assert.deepEqual(batchSizes(4, { min: 0, max: 2000 }), [0, 1, 2]);
+  assert.deepEqual(batchSizes(100, { min: 0, max: 2000 }), [0, 1, 2, 4, 8, 16, 32, 64]);
+  assert.deepEqual(batchSizes(1020, { min: 0, max: 2000 }), [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
+  assert.ok(!batchSizes(1020, { min: 0, max: 2000 }).includes(1020));
+});
+
+test("a preset's set-up holds until a training setting changes, not the display ones", () => {
+  const preset = { ...XOR };
+  assert.ok(holdsSetup(schema, { ...XOR, speed: 0, grid: 100 }, preset));
+  assert.ok(!holdsSetup(schema, { ...XOR, lr: 0.1 }, preset));
+  assert.ok(!holdsSetup(schema, { ...XOR, hidden: [4, 2] }, preset));
+});
