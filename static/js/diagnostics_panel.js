@@ -17,8 +17,10 @@ const LAYER_COLORS = ["#0877bd", "#f59322", "#183d4e", "#7b61ff", "#2e7d32", "#c
 export class DiagnosticsPanel {
   // root: the panel's container; send(event, payload); network: the NetworkView whose
   // `layerUnits[l][i].canvas` sit in the neuron nodes that get the badges.
-  constructor(root, { send, network, onSuggestion }) {
+  // describe(change): a suggestion's config change in words, for its tooltip.
+  constructor(root, { send, network, onSuggestion, describe = (c) => JSON.stringify(c) }) {
     this.send = send;
+    this.describe = describe;
     this.network = network;
     this.onSuggestion = onSuggestion;
     root.classList.add("lab-panel");
@@ -142,9 +144,9 @@ export class DiagnosticsPanel {
     this.stuck.dataset.case = stuck.case;
     this.stuckText.textContent = humanize(stuck.message);
     for (const s of stuck.suggestions ?? []) {
-      const b = el("button", { type: "button", class: "suggestion", text: s.label }, this.suggestions);
+      const b = el("button", { type: "button", class: "suggestion", text: humanize(s.label) }, this.suggestions);
       b.dataset.key = s.key;
-      b.title = JSON.stringify(s.config_change);
+      b.title = `Sets ${this.describe(s.config_change)}`;
       b.addEventListener("click", () => this.onSuggestion(s.config_change));
     }
   }

@@ -128,7 +128,7 @@ export class LabPanel {
       const b = el("button", { type: "button", class: `seed-tile ${run?.outcome ?? ""}` }, this.wall);
       b.dataset.seed = String(seed);
       b.title = run
-        ? `seed ${seed}: ${run.outcome}${run.case ? ` (${run.case})` : ""}, loss ${run.final_loss?.toFixed(4)}`
+        ? `seed ${seed}: ${run.outcome}${run.case ? ` (${run.case.replaceAll("_", " ")})` : ""}, loss ${run.final_loss?.toFixed(4)}`
         : `seed ${seed}`;
       b.setAttribute("aria-label", b.title);
       const canvas = el("canvas", { width: "24", height: "24" }, b);

@@ -15,7 +15,7 @@ import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
 import { humanize, includes, Schema } from "./schema.js";
-import { buildSettings, showSettingsFor } from "./settings.js";
+import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
 import { batchSizes, coherentChange, holdsSetup, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
@@ -113,6 +113,7 @@ const presets = new Presets(
 const send = (event, payload) => connection.send(event, payload);
 const diagnostics = new DiagnosticsPanel($("diagnostics-panel"), {
   send, network, onSuggestion: (change) => sendConfig(change),
+  describe: (change) => describeChange(schema, change),
 });
 const lab = new LabPanel($("lab-panel"), {
   send,
@@ -314,8 +315,11 @@ const connection = new Connection({
   onFrame,
   onError,
   onDisconnect: (reason) => {
-    if (page.state) page.wantPlaying = page.state.status === "playing";
+    if (page.state && page.wantPlaying === null) page.wantPlaying = page.state.status === "playing";
     page.synced = false;
+    // Socket.IO hands over the new session's first `state` before its `connect`: with
+    // no `wanted` it cannot pass for the answer to this page's config.
+    page.wanted = null;
     page.statesSinceConnect = 0;
     setConnection("offline", "Server offline, retrying…");
     setOnline(false);

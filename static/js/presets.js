@@ -48,13 +48,12 @@ export class Presets {
       watch.className = "scenario-watch";
       watch.textContent = preset.watch ?? "";
       b.append(head, meta, watch);
-      b.title = preset.watch ?? "";
     } else {
       b.textContent = title;
-      if (preset.watch) b.title = preset.watch;
     }
-    const seedText = seed === undefined ? "" : `, random seed ${seed}`;
-    b.setAttribute("aria-label", `${title}${seedText}: load and train`);
+    // The name is the visible text (title, question, random seed); the tooltip says
+    // what a click does.
+    b.title = `${preset.watch ?? title} (click: load and train)`;
     b.setAttribute("aria-pressed", "false");
     b.addEventListener("click", () => {
       this.select(preset.name);

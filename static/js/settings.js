@@ -5,7 +5,7 @@
 // initialiser use. Controls are built by controls.js from the schema; this module only
 // places them.
 
-import { ladder } from "./schema.js";
+import { formatNumber, ladder, words } from "./schema.js";
 import { batchSizes } from "./setup.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,6 +28,23 @@ const LABELS = {
   bias_init: "Initial bias", seed: "Random seed", dtype: "Floating-point type",
   xor4_sample: "Sample rows from the 4 corners",
 };
+const TOP_LABELS = {
+  lr: "Learning rate", activation: "Activation", output: "Output", optimizer: "Optimizer",
+  loss: "Loss", init: "Initialiser", regularization: "Regularisation",
+  reg_rate: "Regularisation rate", hidden: "Hidden layers", features: "Features",
+};
+
+// A setting's name as the page shows it.
+export function fieldLabel(schema, name) {
+  return LABELS[name] ?? TOP_LABELS[name] ?? schema.label(name);
+}
+
+// A partial config in words: "Hidden activation: Leaky ReLU; Learning rate: 0.09".
+export function describeChange(schema, change) {
+  const value = (v) => (Array.isArray(v) ? v.map(value).join("-")
+    : typeof v === "number" ? formatNumber(v, 3) : words(v));
+  return Object.entries(change).map(([k, v]) => `${fieldLabel(schema, k)}: ${value(v)}`).join("; ");
+}
 
 // Show only the current optimizer's and initialiser's hyper-parameters.
 export function showSettingsFor(controls, config, schema) {
@@ -54,16 +71,16 @@ export function buildSettings(top, controls, schema) {
       format: (v) => schema.special("speed", v) ?? `${v.toLocaleString("en")}/s`,
     });
   }
-  controls.add(top, "lr", { kind: "ladder", label: "Learning rate" });
-  controls.add(top, "activation", { label: "Activation" });
-  controls.add(top, "output", { label: "Output" });
-  const opt = controls.add(top, "optimizer", { label: "Optimizer" });
+  controls.add(top, "lr", { kind: "ladder", label: TOP_LABELS.lr });
+  controls.add(top, "activation", { label: TOP_LABELS.activation });
+  controls.add(top, "output", { label: TOP_LABELS.output });
+  const opt = controls.add(top, "optimizer", { label: TOP_LABELS.optimizer });
   if (opt) opt.box.appendChild(drawerToggle("Optimizer settings"));
-  controls.add(top, "loss", { label: "Loss" });
-  const init = controls.add(top, "init", { label: "Initialiser" });
+  controls.add(top, "loss", { label: TOP_LABELS.loss });
+  const init = controls.add(top, "init", { label: TOP_LABELS.init });
   if (init) init.box.appendChild(drawerToggle("Initialiser settings"));
-  controls.add(top, "regularization", { label: "Regularisation" });
-  controls.add(top, "reg_rate", { kind: "ladder", label: "Regularisation rate", floor: 0.001 });
+  controls.add(top, "regularization", { label: TOP_LABELS.regularization });
+  controls.add(top, "reg_rate", { kind: "ladder", label: TOP_LABELS.reg_rate, floor: 0.001 });
   problemControl(top);
 
   const optimizerRow = $("drawer-optimizer");
