@@ -125,6 +125,8 @@ export class LossChart {
 
   replot() {
     this.plotted = true;
+    // drawn empty, its axes have a fixed frame: the first points need a new layout
+    this.framed = this.visible().length === 0;
     this.plottedPoints = this.series.x.length;
     this.summarise();
     return Plotly.react(this.el, this.traces(), this.layout(), PLOT_CONFIG);
@@ -183,7 +185,7 @@ export class LossChart {
     this.lastFlush = performance.now();
     const s = this.series;
     if (s.x.length === this.plottedPoints) return Promise.resolve();
-    if (s.bound() || !this.plotted) return this.replot();
+    if (s.bound() || !this.plotted || this.framed) return this.replot();
     const idx = this.visible(this.plottedPoints);
     this.plottedPoints = s.x.length;
     this.summarise();

@@ -91,6 +91,7 @@ const network = new NetworkView($("network"), {
   onHidden: (hidden) => sendConfig({ hidden }),
   onEdit: (payload) => connection.send("set_weight", payload),
   canEdit: () => connection.connected,
+  onRepaint: () => diagnostics.badges(diagnostics.latest ?? {}), // new nodes need their badges
   onHoverUnit: (u, label) => {
     $("surface-caption").textContent = u === null ? "" : `Showing ${label}`;
     surface.setUnit(u);

@@ -67,7 +67,13 @@ export class NetworkView {
     window.addEventListener("resize", () => {
       this.measure();
       this.placeHeaders();
-      if (this.sizes) this.ensureStructure(this.sizes, this.activeFeatures);
+      if (!this.sizes || !this.ensureStructure(this.sizes, this.activeFeatures)) return;
+      // New nodes are blank: paint the last frame again (a paused run sends no other).
+      const f = this.lastFrame;
+      if (f && f.sizes.join(",") === this.sizes.join(",")) {
+        this.draw(f, this.outputDomain);
+        this.opts.onRepaint?.();
+      }
     });
   }
 
@@ -202,13 +208,15 @@ export class NetworkView {
     return xs;
   }
 
+  // True when the nodes and links were drawn anew (blank until the next draw()).
   ensureStructure(sizes, features) {
     const key = `${sizes.join(",")}|${features.join(",")}|${this.width}`;
-    if (key === this.structureKey) return;
+    if (key === this.structureKey) return false;
     this.structureKey = key;
     this.sizes = sizes;
     this.activeFeatures = features;
     this.drawStructure();
+    return true;
   }
 
   drawStructure() {
@@ -371,6 +379,7 @@ export class NetworkView {
 
   // frame: decoded frame; outputDomain: the surface's colour domain [lo, hi].
   draw(frame, outputDomain) {
+    this.lastFrame = frame;
     if (frame.domain.join(",") !== this.domain.join(",")) {
       this.domain = frame.domain;
       this.painted = false;

@@ -99,7 +99,9 @@ LOSS_CHART_SPAN = """() => {
   const c = (x) => (xa.type === 'log' ? Math.log10(x) : x);
   const from = t.x[t.y.findIndex((y) => y !== null && y < 0.8)];
   const to = t.x[t.y.findIndex((y) => y !== null && y < 0.1)];
-  return { xType: xa.type, yType: gd._fullLayout.yaxis.type, last: t.x[t.x.length - 1],
+  const last = t.x[t.x.length - 1];
+  return { xType: xa.type, yType: gd._fullLayout.yaxis.type, last, range: xa.range,
+           lastShown: c(last) <= xa.range[1] + 1e-6 && c(t.x[0]) >= xa.range[0] - 1e-6,
            share: (c(to) - c(from)) / (xa.range[1] - xa.range[0]) };
 }"""
 
@@ -110,12 +112,19 @@ def test_the_loss_chart_shows_the_drop_without_touching_a_setting(pg):
     pg.open()
     assert pg.page.is_checked("#log-scale") and pg.page.is_checked("#log-epochs")
     pg.play()
-    pg.page.wait_for_function(
-        "() => { const gd = document.getElementById('loss-chart');"
-        " const x = gd.data && gd.data[0].x; return !!x && x[x.length - 1] >= 2000; }",
-        timeout=60_000)
-    span = pg.page.evaluate(LOSS_CHART_SPAN)
+
+    def chart_reaches(epoch: int) -> dict:
+        pg.page.wait_for_function(
+            "e => { const gd = document.getElementById('loss-chart');"
+            " const x = gd.data && gd.data[0].x; return !!x && x[x.length - 1] >= e; }",
+            arg=epoch, timeout=60_000)
+        return pg.page.evaluate(LOSS_CHART_SPAN)
+
+    early = chart_reaches(300)
+    assert early["lastShown"], early  # the axis follows the run from the start
+    span = chart_reaches(2000)
     assert span["xType"] == "log" and span["yType"] == "log"
+    assert span["lastShown"], span  # the axis follows the run: every point is in view
     assert span["share"] >= 0.25, span
 
 
@@ -350,6 +359,28 @@ def test_at_1920x1080_why_is_it_stuck_and_the_counts_sit_beside_the_output(pg):
         assert b["x"] >= surface["x"] + surface["width"], (sel, b, surface)  # beside it
     assert pg.page.evaluate("window.scrollY") == 0
     pg.pause()
+
+
+BLANK_NODES = """() => [...document.querySelectorAll('.node.hidden canvas, .node.output canvas')]
+  .filter((c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   for (let i = 0; i < d.length; i += 4) if (d[i + 3] !== 0) return false;
+                   return true; }).length"""
+
+
+def test_a_resized_window_redraws_the_paused_network_from_its_last_frame(pg):
+    """A narrower window lays the diagram out again; a paused run sends no new frame, so
+    the new nodes must be painted from the last one (they were left blank)."""
+    pg.open("hidden=3")
+    pg.page.click("#step")
+    pg.wait_frame("f => f.epoch === 1")
+    assert pg.page.evaluate(BLANK_NODES) == 0
+    before = pg.page.locator(".node.hidden").first.bounding_box()
+    pg.page.set_viewport_size({"width": 1100, "height": 900})
+    pg.page.wait_for_function(
+        "x => document.querySelector('.node.hidden').getBoundingClientRect().left !== x",
+        arg=before["x"])
+    pg.page.wait_for_function(f"() => ({BLANK_NODES})() === 0")
+    assert pg.page.locator(".link-hit").first.get_attribute("data-value") is not None
 
 
 # ---- 5. no dead ends -------------------------------------------------------------------
