@@ -100,9 +100,10 @@ class ServerProcess:
     processes it saw is left.
     """
 
-    def __init__(self, *args: str, host: str = "127.0.0.1", prelude: str = ""):
+    def __init__(self, *args: str, host: str = "127.0.0.1", prelude: str = "",
+                 port: int | None = None):
         self.prelude = prelude  # Python run before the command line, e.g. to patch a constant
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: a server back where one died
         self.url = f"http://{host}:{self.port}"
         self.args = ["--host", host, "--port", str(self.port), *args]
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)

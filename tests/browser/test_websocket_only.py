@@ -49,7 +49,10 @@ def test_a_browser_without_websockets_is_told_so(pg):
 def test_a_blocked_websocket_is_reported_and_retried(pg):
     pg.page.add_init_script(BLOCKED_WEBSOCKET)
     pg.page.goto(f"{pg.base_url}/")
-    pg.page.wait_for_selector('#connection[data-state="refused"]')
+    # from the page it looks like a server that is down (issue 11: "Server offline,
+    # retrying…"); the status line names both causes
+    pg.page.wait_for_selector('#connection[data-state="offline"]')
+    assert pg.page.locator("#connection").inner_text() == "Server offline, retrying…"
     status = pg.page.locator("#status-line").text_content()
     assert "Could not open a WebSocket" in status and "block WebSockets" in status
     # and the page keeps trying (Socket.IO's reconnection delays: up to 4 s)
