@@ -1,9 +1,10 @@
 """How many epochs a playing session may train by now: the Config's ``speed``.
 
-A pacing is a pure function of the clock and the epoch counter, kept out of
-:class:`app.session.Session` so that it can be tested with a fake clock. The session
-asks :meth:`Pacing.allowed` before every training chunk and calls
-:meth:`Pacing.restart` when play starts, the speed changes or the network is rebuilt.
+A pacing is a pure function of the clock, the epoch counter and the epoch of the last
+frame the client was sent, kept out of :class:`app.session.Session` so that it can be
+tested with a fake clock. The session asks :meth:`Pacing.allowed` before every training
+chunk and calls :meth:`Pacing.restart` when play starts, the speed changes or the
+network is rebuilt.
 
 ``speed`` (epochs per second):
 
@@ -27,6 +28,14 @@ asks :meth:`Pacing.allowed` before every training chunk and calls
   (1.5 s). A steady rate cannot do all of these: 30/s needs an hour for 10⁵ epochs,
   and 3,000/s finishes XOR within three frames.
 
+  Auto is for watching, so it also follows the viewer: a run is never more than one
+  frame's worth of epochs, ``max(1, rate(e) / 30)``, ahead of the last frame the client
+  was sent (once it has asked for one). A page that paints 30 frames a second sees the
+  clock's pace; one that paints 5 (a slow or busy machine) sees the same small steps,
+  only slower, so the fall of the loss still spans a hundred frames; a hidden tab, which
+  returns no frame credit, holds the run where it is, as the TensorFlow Playground
+  does. A steady speed and max never wait for the client.
+
 A pacing never lets a run that fell behind (a slow chunk, a busy machine) catch up in a
 burst: past ``MAX_LAG`` seconds' worth of epochs it counts afresh from now.
 """
@@ -38,6 +47,7 @@ import math
 AUTO = -1  # the `speed` value meaning auto pacing
 AUTO_START_RATE = 30.0  # r0, epochs per second at epoch 0
 AUTO_TAU = 10.0  # seconds; the rate grows by epoch/tau, doubling every tau·ln 2 ≈ 7 s
+AUTO_FRAME_RATE = 30.0  # frames a second auto was chosen for (the server's default max_fps)
 MAX_LAG = 0.25  # seconds; a paced run that fell further behind does not catch up
 
 
@@ -47,9 +57,12 @@ class Pacing:
     def restart(self, now: float, epoch: int) -> None:
         """Count from ``(now, epoch)``: play started, speed changed or a rebuild."""
 
-    def allowed(self, now: float, epoch: int, chunk: int) -> tuple[int, float]:
+    def allowed(self, now: float, epoch: int, chunk: int,
+                shown: int | None = None) -> tuple[int, float | None]:
         """At most ``chunk`` epochs allowed at ``now`` for a run at ``epoch``, and the
-        time the next epoch falls due when none is (else ``now``)."""
+        time the next epoch falls due when none is (else ``now``; None: when the next
+        frame has gone out). ``shown``: the epoch of the last frame the client was sent,
+        None while it has asked for none."""
         return chunk, now
 
 
@@ -79,7 +92,8 @@ class _TargetPacing(Pacing):
         """Epochs per second at ``epoch``."""
         raise NotImplementedError
 
-    def allowed(self, now: float, epoch: int, chunk: int) -> tuple[int, float]:
+    def allowed(self, now: float, epoch: int, chunk: int,
+                shown: int | None = None) -> tuple[int, float | None]:
         if epoch < self._e0:  # the counter went back (a rebuild): count from here
             self.restart(now, epoch)
         done = epoch - self._e0
@@ -133,6 +147,20 @@ class AutoPacing(_TargetPacing):
 
     def rate(self, epoch: int) -> float:
         return self.start_rate + epoch / self.tau
+
+    def per_frame(self, epoch: int) -> int:
+        """Epochs one frame may show from ``epoch``: max(1, rate(epoch) / 30)."""
+        return max(1, math.floor(self.rate(epoch) / AUTO_FRAME_RATE))
+
+    def allowed(self, now: float, epoch: int, chunk: int,
+                shown: int | None = None) -> tuple[int, float | None]:
+        n, due = super().allowed(now, epoch, chunk)
+        if shown is None or shown > epoch:  # nobody watching yet, or a rebuild since
+            return n, due
+        room = shown + self.per_frame(shown) - epoch
+        if room <= 0:
+            return 0, None  # a frame's worth ahead of the viewer: wait for the frame
+        return min(n, room), due
 
 
 def pacing_for(speed: int | float) -> Pacing:

@@ -110,6 +110,7 @@ class Session:
         self._diverged = False
         self._seconds_per_epoch: float | None = None
         self._pacing = pacing_for(self.trainer.config.speed)  # app/pacing.py
+        self._shown_epoch: int | None = None  # epoch of the last frame sent (auto pacing)
         self.frames_sent = 0
         self.epochs_trained = 0
         self.wakeups = 0  # turns of the thread's loop: stays put while the session idles
@@ -344,8 +345,9 @@ class Session:
             if self._steps_pending > 0:
                 epochs = min(self._steps_pending, chunk)
             elif self._playing and not self._is_diverged():
-                epochs, next_epoch_at = self._pacing.allowed(now, self.trainer.epoch, chunk)
-                if not epochs:
+                epochs, next_epoch_at = self._pacing.allowed(
+                    now, self.trainer.epoch, chunk, self._shown_epoch)
+                if not epochs and next_epoch_at is not None:  # None: after the next frame
                     wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
             if epochs:
                 if self._my_turn_locked():
@@ -425,6 +427,7 @@ class Session:
                     self.trainer, settled=not (self._playing or self._steps_pending),
                     sharing=self._turns.sessions_in_rotation() if self._turns else 1)
                 self._history_mark = self.trainer.epoch
+                self._shown_epoch = self.trainer.epoch
                 self._send_points = False
                 self._credit = False
                 self._dirty = False
@@ -474,6 +477,8 @@ class Session:
         self._cond.notify_all()
 
     def _after_rebuild_locked(self) -> None:
+        if self._shown_epoch is not None:
+            self._shown_epoch = self.trainer.epoch  # the new run's first frame is due
         self.recorder.clear()
         self.diagnostics.reset()
         self._history_mark = -1

@@ -367,37 +367,33 @@ def screenshots(base: str, out: Path) -> None:
         _screen_sizes(browser, base, out)
 
 
+# (viewport, the page's hash, played until this JS condition holds, whole page?)
+SCREENS = [
+    # the stuck ReLU 2-2-1 run, "Why is it stuck?" beside the output
+    ((1920, 1080), to_hash({"hidden": [2], "activation": "relu", "seed": 0}),
+     "() => !document.getElementById('stuck-box').hidden", False),
+    # the default XOR net at the default (auto) speed, caught on its way down
+    ((1280, 720), "", "() => window.playground.lastFrame.trainLoss < 0.35", False),
+    # a phone, its whole column, after the default net has learned XOR
+    ((390, 844), "",
+     "() => { const f = window.playground.lastFrame; return f.trainAcc === 1"
+     " && f.trainLoss < 0.05; }", True),
+]
+
+
 def _screen_sizes(browser, base: str, out: Path) -> None:
     """The page at three screen sizes, as much as each shows (the phone's whole column)."""
-    # 1920x1080: the stuck ReLU 2-2-1 run, "Why is it stuck?" beside the output
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    page.goto(f"{base}/#{to_hash({'hidden': [2], 'activation': 'relu', 'seed': 0})}")
-    page.wait_for_function("() => window.playground && window.playground.synced")
-    page.click("#play")
-    page.wait_for_selector("#stuck-box:not([hidden])", timeout=90_000)
-    _pause(page)
-    page.screenshot(path=str(out / "screen_1920x1080.png"))
-    page.close()
-    # 1280x720: the default XOR net at the default (auto) speed, caught on its way down
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
-    page.goto(f"{base}/")
-    page.wait_for_function("() => window.playground && window.playground.synced")
-    page.click("#play")
-    _train_until(page, "f => f.trainLoss < 0.35", 60)
-    _pause(page)
-    page.screenshot(path=str(out / "screen_1280x720.png"))
-    page.close()
-    # 390x844: a phone, one column, after the default net has learned XOR
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{base}/")
-    page.wait_for_function("() => window.playground && window.playground.synced")
-    page.click("#play")
-    _train_until(page, "f => f.trainAcc === 1 && f.trainLoss < 0.05", 60)
-    _pause(page)
-    page.screenshot(path=str(out / "screen_390x844.png"), full_page=True)
-    page.close()
-    for name in ("screen_1920x1080.png", "screen_1280x720.png", "screen_390x844.png"):
-        print(f"wrote {out / name}")
+    for (width, height), hash_, until, full_page in SCREENS:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{base}/#{hash_}")
+        page.wait_for_function("() => window.playground && window.playground.synced")
+        page.click("#play")
+        page.wait_for_function(until, timeout=90_000)
+        _pause(page)
+        path = out / f"screen_{width}x{height}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        page.close()
+        print(f"wrote {path}")
 
 
 # ReLU 2-2-1, seed 0: a hidden unit dies early and the run stalls at 75 % (paced so

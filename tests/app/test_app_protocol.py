@@ -399,3 +399,20 @@ def test_state_names_the_data_settings_the_data_set_ignores(client):
                                      if s["config"]["dataset"] == "circle"), None),
                        what="state for circle")
     assert set(state["ignored"]) == {"xor4_sample"}
+
+
+def test_an_auto_run_stays_one_frame_ahead_of_a_page_that_takes_no_frame(client):
+    """Auto pacing follows the viewer (app/pacing.py): with its frame credit out, a run
+    goes at most one frame's worth of epochs (1 at the start) past the last frame sent,
+    then sleeps until the page asks for the next frame."""
+    sock, inbox, session = client
+    sock.emit("ready")
+    assert inbox.wait("frame")[0]["epoch"] == 0
+    sock.emit("control", {"action": "play"})
+    wait_until(lambda: session.idle and session.trainer.epoch == 1, what="held at epoch 1")
+    sock.emit("ready")
+    assert inbox.wait("frame", 2)[1]["epoch"] == 1
+    wait_until(lambda: session.idle and session.trainer.epoch == 2, what="held at epoch 2")
+    # max never waits for the page
+    sock.emit("config", {"speed": 0})
+    wait_until(lambda: session.trainer.epoch > 100, what="training on at max")

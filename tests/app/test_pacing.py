@@ -121,3 +121,59 @@ def test_auto_pacing_is_capped_by_the_chunk():
     pacing = AutoPacing()
     pacing.restart(0.0, 100_000)
     assert pacing.allowed(0.2, 100_000, 50)[0] == 50
+
+
+# ---- auto follows the viewer: at most one frame's worth of epochs past the last frame ----
+
+
+def test_auto_allows_one_frames_worth_of_epochs_past_the_last_frame_shown():
+    pacing = AutoPacing()
+    pacing.restart(0.0, 0)
+    # 0.2 s after play the clock allows floor(300·(e^0.02 − 1)) = 6 epochs; the client
+    # was last sent epoch 0, and a frame may show max(1, (30 + 0/10)/30) = 1 from there
+    assert pacing.allowed(0.2, 0, 10**6, shown=None)[0] == 6
+    assert pacing.allowed(0.2, 0, 10**6, shown=0) == (1, 0.2)
+    assert pacing.allowed(0.2, 1, 10**6, shown=0) == (0, None)  # wait for the frame
+    # at epoch 3,000 a frame may show (30 + 300)/30 = 11 epochs; the clock allows
+    # floor(3300·(e^0.01 − 1)) = 33 in 0.1 s
+    assert pacing.per_frame(3000) == 11
+    pacing.restart(0.0, 3000)
+    assert pacing.allowed(0.1, 3000, 10**6, shown=None)[0] == 33
+    assert pacing.allowed(0.1, 3000, 10**6, shown=3000)[0] == 11
+    assert pacing.allowed(0.1, 3005, 10**6, shown=3000)[0] == 6
+
+
+def test_auto_ignores_the_viewer_until_it_asks_for_frames_and_after_a_rebuild():
+    pacing = AutoPacing()
+    pacing.restart(0.0, 0)
+    assert pacing.allowed(0.2, 0, 10**6, shown=None)[0] == 6  # the clock alone
+    pacing.restart(0.0, 0)
+    assert pacing.allowed(0.2, 0, 10**6, shown=500)[0] == 6  # shown is the old run's
+
+
+def test_steady_and_max_never_wait_for_the_viewer():
+    assert Unpaced().allowed(1.0, 100, 50, shown=0) == (50, 1.0)
+    steady = SteadyPacing(100)
+    steady.restart(0.0, 0)
+    assert steady.allowed(0.1, 0, 10**6, shown=0)[0] == 10
+
+
+def test_a_slow_page_still_sees_the_fall_in_small_steps():
+    """A page painting 5 frames a second (a busy machine): the default XOR net's fall,
+    epochs 5 to 165 (engine figures: loss 0.79 to 0.1), still spans over 100 frames,
+    where the clock alone would give it (4.5 s − 0.2 s) × 5 ≈ 21."""
+    pacing = AutoPacing()
+    pacing.restart(0.0, 0)
+    now, epoch, shown, frames = 0.0, 0, 0, []
+    while epoch < 165:
+        now += 1 / 5
+        while True:  # train what is allowed, then the frame goes out
+            n, _ = pacing.allowed(now, epoch, 10**6, shown)
+            if not n:
+                break
+            epoch += n
+        shown = epoch
+        frames.append(epoch)
+    falling = [e for e in frames if 5 <= e <= 165]
+    assert len(falling) >= 100
+    assert max(b - a for a, b in zip(frames, frames[1:], strict=False)) <= pacing.per_frame(165)

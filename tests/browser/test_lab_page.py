@@ -56,7 +56,7 @@ def test_restart_lab_then_open_a_seed_live(pg):
 def test_stuck_run_explains_itself(pg):
     """(b) the ReLU 2-2-1 seed-0 run: within bounded play the box names the dead unit,
     the diagram marks it, and a suggestion button sends its config change."""
-    pg.open(STUCK_HASH)
+    pg.open(STUCK_HASH + "&speed=0")  # at max: the explanation, not the pacing, is tested
     pg.play()
     page = pg.page
     page.wait_for_selector("#stuck-box:not([hidden])", timeout=30_000)
@@ -85,7 +85,7 @@ def test_loss_landscape_is_drawn(pg, directions):
     page.click("#step")
     pg.wait_frame("f => f.epoch >= 1")
     pg.play()
-    pg.wait_frame("f => f.epoch >= 200", timeout=30_000)
+    pg.wait_frame("f => f.epoch >= 200", timeout=60_000)  # auto speed: ~5 s at 30 frames/s
     pg.pause()
     page.select_option("#landscape-directions", directions)
     page.click("#landscape-run")

@@ -47,6 +47,10 @@ def test_stuck_scenario_shows_its_explanation_within_5s(pg, name):
     pg.wait_state(f"s => s.config.seed === {preset_config(name).seed}"
                   f" && s.config.optimizer === '{preset_config(name).optimizer}'"
                   " && s.status === 'playing'")
+    # The card plays at auto speed; this test is about the explanation's timing, not the
+    # pacing: run at max to reach the stuck epoch (up to 10,000) quickly.
+    page.select_option("#ctl-speed", "0")
+    pg.wait_state("s => s.config.speed === 0")
     pg.wait_frame(f"f => f.epoch >= {epoch}", timeout=90_000)
     stuck_at = time.monotonic()
     page.wait_for_selector("#stuck-box:not([hidden])", timeout=5_000)

@@ -65,7 +65,8 @@ def test_at_the_default_speed_the_fall_of_the_loss_takes_many_painted_frames(pg)
     assert initial > 0.5
     pg.page.evaluate(RECORD_PAINTED)
     pg.play()
-    pg.wait_frame("f => f.trainLoss < 0.1", timeout=60_000)
+    # (auto follows the page: on a busy machine that paints slowly, the run slows too)
+    pg.wait_frame("f => f.trainLoss < 0.1", timeout=120_000)
     falling = [f for f in painted(pg) if 0.1 < f["loss"] < initial]
     assert len(falling) >= 30, falling
 
@@ -79,7 +80,7 @@ def test_a_scenario_plays_at_auto_speed_and_its_escape_is_watched_over_many_fram
     pg.page.click(f"[data-preset='{name}']")
     state = pg.wait_state("s => s.status === 'playing' && s.config.optimizer === 'rmsprop'")
     assert state["config"]["speed"] == preset_config(name).speed == -1
-    pg.wait_frame("f => f.trainLoss < 0.05", timeout=60_000)
+    pg.wait_frame("f => f.trainLoss < 0.05", timeout=150_000)
     escape = [f for f in painted(pg) if 0.05 < f["loss"] < 0.6]
     assert len(escape) >= 30, escape
 
@@ -102,7 +103,8 @@ LOSS_CHART_SPAN = """() => {
 
 def test_the_loss_chart_shows_the_drop_without_touching_a_setting(pg):
     """By default the drop from 0.8 to 0.1 spans at least a quarter of the loss chart's
-    width after 2,000 epochs (on a linear axis it was under a tenth, hugging the axis)."""
+    width after 1,000 epochs (on a linear axis it was a sixth, and ever less as the run
+    goes on: after 400k epochs the curve hugged the axes)."""
     pg.open()
     assert pg.page.is_checked("#log-scale") and pg.page.is_checked("#log-epochs")
     pg.play()
@@ -111,12 +113,12 @@ def test_the_loss_chart_shows_the_drop_without_touching_a_setting(pg):
         pg.page.wait_for_function(
             "e => { const gd = document.getElementById('loss-chart');"
             " const x = gd.data && gd.data[0].x; return !!x && x[x.length - 1] >= e; }",
-            arg=epoch, timeout=60_000)
+            arg=epoch, timeout=150_000)
         return pg.page.evaluate(LOSS_CHART_SPAN)
 
     early = chart_reaches(300)
     assert early["lastShown"], early  # the axis follows the run from the start
-    span = chart_reaches(2000)
+    span = chart_reaches(1000)
     assert span["xType"] == "log" and span["yType"] == "log"
     assert span["lastShown"], span  # the axis follows the run: every point is in view
     assert span["share"] >= 0.25, span
