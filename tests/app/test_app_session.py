@@ -71,7 +71,10 @@ def test_frames_respect_max_fps(session):
 
 def test_divergence_pauses_and_says_so(session):
     s, rec = session()
-    s.apply_config({"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8]})
+    # at max: the run must reach its divergence without a second credit (auto would
+    # wait one frame's worth past the frame it sent)
+    s.apply_config({"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8],
+                    "speed": 0})
     s.control({"action": "play"})
     s.grant_credit()
     wait_until(lambda: rec.of("state")[-1]["status"] == "paused", timeout=10,
