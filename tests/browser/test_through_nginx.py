@@ -41,7 +41,7 @@ def test_the_page_streams_through_nginx_and_survives_a_dead_server(playground_at
     # the server that holds this page's session
     (holder,) = [s for s in stack.status["servers"] if healthz(s["url"])["sessions"] == 1]
     os.killpg(holder["pid"], signal.SIGKILL)
-    pg.page.wait_for_selector('#connection[data-state="reconnecting"]')
+    pg.page.wait_for_selector('#connection[data-state="offline"]')  # "Server offline, retrying…"
     pg.page.wait_for_selector('#connection[data-state="connected"]', timeout=20_000)
     # a fresh session on the other server, set up again from the page's URL
     pg.wait_state("s => s.config.hidden.join() === '3' && s.status === 'playing'")
