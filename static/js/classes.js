@@ -54,6 +54,7 @@ export function classRgb(cls, p, classes) {
  */
 export function classColorscale(classes) {
   const levels = levelsFor(classes);
+  /** @type {[number, string][]} */
   const scale = [];
   for (let b = 0; b < 256; b++) {
     const cls = Math.min(Math.floor(b / levels), classes - 1);

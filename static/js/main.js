@@ -16,7 +16,7 @@ import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
 import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
-import { batchSizes, coherentChange, holdsSetup, unavailableOptions } from "./setup.js";
+import { batchSizes, coherentChange, datasetChange, holdsSetup, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
@@ -65,20 +65,14 @@ const controls = new Controls(schema, (name, value) => {
 
 buildSettings($("settings-top"), controls, schema);
 
-// Switching between classification and regression changes the output (and loss)
-// with the data set, since the engine refuses a sigmoid output on regression data and
-// a linear one on classification data (the pairs: the schema's, engine PROBLEM_DEFAULTS).
-const PROBLEM_DEFAULTS = schema.field("dataset")?.extra?.problem_defaults ?? {};
-
+// Switching to a data set of another kind (classification, regression, more than two
+// classes) changes the output and loss with it when the current ones cannot serve it
+// (the pairs: the schema's, engine PROBLEM_DEFAULTS; setup.js datasetChange).
 const picker = new DatasetPicker(
   $("datasets"),
   $("ctl-problem"),
   schema.field("dataset")?.choices ?? [],
-  (name) => {
-    const problem = picker.problemOf(name);
-    const current = page.state ? picker.problemOf(page.state.config.dataset) : problem;
-    sendConfig(problem === current ? { dataset: name } : { dataset: name, ...PROBLEM_DEFAULTS[problem] });
-  },
+  (name) => sendConfig(datasetChange(schema, page.state?.config ?? schema.defaults(), name)),
   schema.field("dataset")?.extra?.regression ?? [],
 );
 picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));

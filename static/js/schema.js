@@ -187,6 +187,10 @@ const WORDS = {
   none: "None", l1: "L1", l2: "L2",
   xor4: "XOR (4 points)", xor: "XOR", circle: "Circle", gauss: "Gaussian",
   spiral: "Spiral", moons: "Moons", plane: "Plane", multi_gauss: "Multi-Gaussian",
+  sin: "Sine boundary", cubic: "Cubic boundary", abs: "|x| boundary",
+  blobs3: "3 blobs", blobs5: "5 blobs", spiral3: "3-arm spiral", spiral5: "5-arm spiral",
+  custom: "Your points", custom_regression: "Your points (regression)",
+  softmax: "Softmax", ce: "Categorical cross-entropy",
   x1: "X₁", x2: "X₂", x1sq: "X₁²", x2sq: "X₂²", x1x2: "X₁X₂",
   sinx1: "sin(X₁)", sinx2: "sin(X₂)",
   float32: "float32", float64: "float64",
@@ -200,7 +204,7 @@ export function words(name) {
 // a server message that quotes one reads the display words instead. Plain words that
 // are also option names (none, linear, normal, circle...) stay as they are.
 const INTERNAL = new RegExp(
-  `\\b(${Object.keys(WORDS).filter((k) => /[_\d]/.test(k) || ["bce", "mse", "sgd", "elu"].includes(k)).join("|")})\\b`,
+  `\\b(${Object.keys(WORDS).filter((k) => /[_\d]/.test(k) || ["bce", "mse", "ce", "sgd", "elu"].includes(k)).join("|")})\\b`,
   "g",
 );
 

@@ -25,6 +25,37 @@ function outputsFor(schema, problem) {
   return table?.[problem] ?? schema.field("output")?.choices ?? [];
 }
 
+// How many classes a data set has: the schema's for a generator, the config's own for
+// your points ("custom"); null for regression.
+/** @param {Schema} schema @param {string} dataset @param {Object<string, any>} [config] */
+export function classesOf(schema, dataset, config = {}) {
+  if (problemOf(schema, dataset) === "regression") return null;
+  return schema.field("dataset")?.extra?.classes?.[dataset] ?? config.classes ?? 2;
+}
+
+// The kind of a data set, as the schema's problem_defaults name them.
+/** @param {Schema} schema @param {string} dataset @param {Object<string, any>} [config] */
+export function kindOf(schema, dataset, config = {}) {
+  if (problemOf(schema, dataset) === "regression") return "regression";
+  return classesOf(schema, dataset, config) > 2 ? "multiclass" : "classification";
+}
+
+/** @param {Schema} schema @param {string} kind @param {string} output */
+function outputFits(schema, kind, output) {
+  if (kind === "multiclass") return output === "softmax"; // one unit per class
+  return outputsFor(schema, kind).includes(output);
+}
+
+// The partial config to send when the user picks data set `name`: with the kind's
+// output and loss (schema problem_defaults) when the current output cannot serve it
+// (a sigmoid on regression data, one unit for 3 classes).
+/** @param {Schema} schema @param {Object<string, any>} config @param {string} name */
+export function datasetChange(schema, config, name) {
+  const kind = kindOf(schema, name, config);
+  if (outputFits(schema, kind, config.output)) return { dataset: name };
+  return { dataset: name, ...(schema.field("dataset")?.extra?.problem_defaults?.[kind] ?? {}) };
+}
+
 // The partial config to send when the user sets `name` to `value` on `config`: the
 // change itself, plus the output or loss that must come along so the pair stays valid
 // (Tanh output with Cross-entropy brings Mean squared error; Cross-entropy on a tanh
@@ -59,6 +90,16 @@ export function unavailableOptions(schema, config) {
   const other = problem === "regression" ? "classification" : "regression";
   /** @type {{output: Object<string, string>, loss: Object<string, string>}} */
   const out = { output: {}, loss: {} };
+  if (kindOf(schema, config.dataset, config) === "multiclass") {
+    const c = classesOf(schema, config.dataset, config);
+    for (const o of schema.field("output")?.choices ?? []) {
+      if (o !== "softmax") out.output[o] = `${c} classes need a Softmax output (one unit per class)`;
+    }
+    for (const loss of Object.keys(outputs)) {
+      if (!outputs[loss].includes("softmax")) out.loss[loss] = `${c} classes need ${words("ce")}`;
+    }
+    return out;
+  }
   for (const o of schema.field("output")?.choices ?? []) {
     if (!allowed.includes(o)) out.output[o] = `${words(o)} output is for ${other} data`;
   }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Schema } from "../../static/js/schema.js";
-import { batchSizes, coherentChange, holdsSetup, unavailableOptions } from "../../static/js/setup.js";
+import { batchSizes, classesOf, coherentChange, datasetChange, holdsSetup, kindOf, unavailableOptions } from "../../static/js/setup.js";
 
 const schema = new Schema([
   { name: "dataset", type: "choice", choices: ["xor4", "circle", "plane"], extra: {
@@ -60,4 +60,34 @@ test("a preset's set-up holds until a training setting changes, not the display 
   assert.ok(holdsSetup(schema, { ...XOR, speed: 0, grid: 100 }, preset));
   assert.ok(!holdsSetup(schema, { ...XOR, lr: 0.1 }, preset));
   assert.ok(!holdsSetup(schema, { ...XOR, hidden: [4, 2] }, preset));
+});
+
+const multi = new Schema([
+  { name: "dataset", type: "choice", choices: ["xor4", "blobs3", "plane", "custom"], extra: {
+    regression: ["plane"],
+    classes: { xor4: 2, blobs3: 3 },
+    problem_defaults: { classification: { output: "sigmoid", loss: "bce" }, regression: { output: "linear", loss: "mse" }, multiclass: { output: "softmax", loss: "ce" } },
+    problem_outputs: { classification: ["sigmoid", "tanh", "softmax"], regression: ["linear", "tanh"] },
+  } },
+  { name: "output", type: "choice", choices: ["sigmoid", "tanh", "linear", "softmax"] },
+  { name: "loss", type: "choice", choices: ["bce", "mse", "ce"], extra: { outputs: { bce: ["sigmoid"], mse: ["sigmoid", "tanh", "linear"], ce: ["softmax"] } } },
+]);
+
+test("a data set of another kind brings the output and loss it needs", () => {
+  assert.deepEqual(datasetChange(multi, XOR, "blobs3"), { dataset: "blobs3", output: "softmax", loss: "ce" });
+  assert.deepEqual(datasetChange(multi, XOR, "plane"), { dataset: "plane", output: "linear", loss: "mse" });
+  assert.deepEqual(datasetChange(multi, { ...XOR, output: "tanh", loss: "mse" }, "plane"), { dataset: "plane" });
+  const three = { ...XOR, dataset: "blobs3", output: "softmax", loss: "ce" };
+  assert.deepEqual(datasetChange(multi, three, "xor4"), { dataset: "xor4" }); // 2 classes take softmax too
+  assert.deepEqual(datasetChange(multi, XOR, "custom"), { dataset: "custom" }); // your points: 2 classes by default
+  assert.deepEqual(datasetChange(multi, { ...XOR, classes: 4 }, "custom"), { dataset: "custom", output: "softmax", loss: "ce" });
+});
+
+test("more than two classes leave only softmax and its loss in the menus", () => {
+  const three = unavailableOptions(multi, { ...XOR, dataset: "blobs3", output: "softmax", loss: "ce" });
+  assert.deepEqual(Object.keys(three.output).sort(), ["linear", "sigmoid", "tanh"]);
+  assert.deepEqual(Object.keys(three.loss).sort(), ["bce", "mse"]);
+  assert.match(three.output.sigmoid, /^3 classes need a Softmax output/);
+  assert.equal(kindOf(multi, "blobs3"), "multiclass");
+  assert.equal(classesOf(multi, "plane"), null);
 });
