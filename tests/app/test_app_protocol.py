@@ -56,19 +56,25 @@ def test_credits_do_not_accumulate(client):
     # at max speed training never waits for the client (auto would hold the run one
     # frame's worth past the frame it sent: test_an_auto_run_stays_one_frame_ahead...)
     sock.emit("config", {"speed": 0})
+    sock.emit("ready")
+    inbox.wait("frame")  # the new config's frame: the credit spent, nothing new to show
+    # Three credits while paused with nothing new: had they been counted, playing would
+    # send three frames. (Sent while playing, a frame could go out between two of them,
+    # and the next would then be a fair new credit.)
+    sock.emit("ready")
+    sock.emit("ready")
+    sock.emit("ready")
     sock.emit("control", {"action": "play"})
-    sock.emit("ready")
-    sock.emit("ready")
-    sock.emit("ready")
-    first = inbox.wait("frame")[0]
-    # Training goes on; without a new credit no second frame may come.
-    wait_until(lambda: session.trainer.epoch > first["epoch"] + 50, what="more training")
-    wait_until(lambda: session.wakeups > 20, what="the thread to turn over")
-    assert len(inbox.of("frame")) == 1
-    for k in range(2, 6):
+    second = inbox.wait("frame", 2)[1]
+    # Training goes on; without a new credit no third frame may come.
+    wait_until(lambda: session.trainer.epoch > second["epoch"] + 50, what="more training")
+    wakeups = session.wakeups
+    wait_until(lambda: session.wakeups > wakeups + 20, what="the thread to turn over")
+    assert len(inbox.of("frame")) == 2
+    for k in range(3, 7):
         sock.emit("ready")
         assert inbox.wait("frame", k)[-1]["seq"] == k
-    assert len(inbox.of("frame")) == 5
+    assert len(inbox.of("frame")) == 6
 
 
 def test_a_paused_session_with_nothing_new_sends_nothing_and_idles(client):
