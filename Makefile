@@ -45,7 +45,7 @@ $(VENV)/.stamp-run: pyproject.toml .ci/constraints.txt | $(PY)
 	touch $@
 
 $(VENV)/.stamp-test: pyproject.toml .ci/constraints.txt | $(PY)
-	$(PIP_INSTALL) -e ".[test,dev]"
+	$(PIP_INSTALL) -e ".[test,dev,cluster]"
 	touch $@ $(VENV)/.stamp-run
 
 clean:

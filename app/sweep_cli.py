@@ -13,9 +13,22 @@ the page's restart lab starts at the page's seed) and the display fields ``grid`
 ``--grid key=v1,v2,...`` (repeatable) sweeps every combination. Values are separated
 by ``,``; for the list-valued fields (``hidden``, ``features``) values are separated
 by ``/`` and a value's own entries by ``,`` as in the flag: ``hidden=2/3/4,2`` is
-[2], [3], [4, 2]. A progress bar goes to stderr, a table to stdout; ``--json [PATH]``
-and ``--csv [PATH]`` write machine-readable results (to stdout when no path is
-given, instead of the table); ``--html PATH`` writes a self-contained report.
+[2], [3], [4, 2]. Besides the Config's fields, a grid can sweep the derived axes of
+:mod:`engine.grid_axes` (``init_scale=0.1,0.5,1``: uniform weights in ±a).
+
+Where it runs: ``--workers N`` shares the cells' seed chunks between N local
+processes (``auto``: every core), ``--scheduler ADDRESS`` between the workers of a
+Dask cluster; the numbers are the same either way (:mod:`engine.executors`).
+
+A progress bar (tqdm) on stderr counts seeds and cells, a table goes to stdout;
+``--json [PATH]`` and ``--csv [PATH]`` write machine-readable results (to stdout when
+no path is given, instead of the table) cell by cell, in grid order, as the cells
+finish: a long sweep that is stopped keeps its finished cells. ``--html PATH`` writes
+a self-contained report at the end.
+
+Ctrl-C stops the sweep: every worker process ends, the cells that finished are kept
+(written, and in the table), the JSON says ``"cancelled": true``. A second Ctrl-C
+stops at once.
 
 ``--data points.csv`` sweeps over your own points instead of a generator: columns x1,
 x2 and label (0..5) or target, header optional (``engine.datasets.parse_points_csv``;
@@ -28,19 +41,24 @@ Exit codes: 0 done, 1 interrupted, 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
-import io
 import json
+import signal
 import sys
-import time
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
+
+from tqdm import tqdm
 
 from engine import Config, ConfigError
 from engine.config import FIELDS, PROBLEM_DEFAULTS, FieldSpec
 from engine.datasets import CustomData, DataError, parse_points_csv
+from engine.executors import MissingExtra, make_executor
+from engine.grid_axes import AXES
 from engine.presets import PRESETS, preset_config
-from engine.sweep import GridResult, sweep_grid
+from engine.sweep import GridResult, SweepResult, cell_row, grid_cells, sweep_grid
 
 LIST_TYPES = ("int_list", "choice_list")
 # Every field but the seed (a sweep's seeds are --seed-start/--seeds) and the display
@@ -122,6 +140,7 @@ def parse_grid(items: Sequence[str]) -> dict[str, list]:
     """``["hidden=2/3/4,2", "activation=relu,tanh"]`` -> ``{"hidden": [[2], [3], [4, 2]],
     "activation": ["relu", "tanh"]}`` (values typed by the schema, not yet validated)."""
     specs = {spec.name: spec for spec in SWEEP_FIELDS}
+    specs.update({name: axis.spec for name, axis in AXES.items()})
     grid: dict[str, list] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -167,7 +186,15 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                      help="success also needs the training loss below T")
     run.add_argument("--preset", choices=[preset["name"] for preset in PRESETS],
                      default=None, help="start from this preset instead of the defaults")
-    run.add_argument("--chunk", type=int, default=1000, help="seeds trained at once, at most")
+    run.add_argument("--chunk", type=int, default=1000,
+                     help="seeds trained at once, at most: a cell's seeds split into "
+                          "chunks of this size, the tasks that workers share")
+    where = p.add_argument_group("where it runs (the numbers are the same)")
+    where.add_argument("--workers", default="1", metavar="N",
+                       help="local processes sharing the tasks ('auto': every core)")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run the tasks on this Dask cluster (e.g. tcp://10.0.0.5:8786); "
+                            "needs pip install 'numpy-playground[cluster]'")
     run.add_argument("--data", default=None, metavar="CSV",
                      help="your own points: a CSV file of x1,x2,label (or target), header "
                           "optional; every seed trains on them")
@@ -193,36 +220,98 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class ProgressBar:
-    """A plain-text bar on a stream: redrawn in place on a terminal (at most 10 times
-    a second), one line per 10 % otherwise (logs stay readable)."""
+    """The sweep's progress on ``stream`` with tqdm: seeds done (seed-epochs over
+    epochs: a chunk half-way counts half its seeds) out of cells × seeds, and cells
+    finished. Redrawn in place on a terminal; on a log, at most every 10 s."""
 
-    def __init__(self, stream: TextIO, width: int = 30):
-        self.stream = stream
-        self.width = width
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.t0 = time.perf_counter()
-        self._last_draw = 0.0
-        self._last_tenth = -1
+    def __init__(self, stream: TextIO, cells: int, seeds: int, epochs: int):
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.cells, self.seeds, self.epochs = cells, seeds, epochs
+        self.cells_done = 0
+        self.bar = tqdm(total=cells * seeds, unit="seed", file=stream, desc="sweep",
+                        mininterval=0.1 if tty else 10.0, ascii=not tty, dynamic_ncols=tty,
+                        postfix=f"cells 0/{cells}")
 
     def __call__(self, done: int, total: int) -> None:
-        frac = done / total if total else 1.0
-        now = time.perf_counter()
-        if self.tty:
-            if now - self._last_draw < 0.1 and done < total:
-                return
-            self._last_draw = now
-            filled = int(round(frac * self.width))
-            bar = "#" * filled + "." * (self.width - filled)
-            self.stream.write(f"\r[{bar}] {100 * frac:5.1f} %  {now - self.t0:6.1f} s")
-            if done >= total:
-                self.stream.write("\n")
+        """The engine's progress(done, total), in seed-epochs."""
+        seeds = done // self.epochs if self.epochs else 0
+        self._show(max(seeds, self.cells_done * self.seeds))
+
+    def cell(self, _result: SweepResult) -> None:
+        self.cells_done += 1
+        self.bar.set_postfix_str(f"cells {self.cells_done}/{self.cells}", refresh=False)
+        self._show(max(self.bar.n, self.cells_done * self.seeds))
+
+    def _show(self, seeds: int) -> None:
+        if seeds > self.bar.n:
+            self.bar.update(seeds - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class CellWriter:
+    """``--json`` or ``--csv`` written cell by cell as the sweep hands them over (in
+    grid order), flushed after each: a stopped sweep keeps what finished.
+
+    JSON: the document :meth:`GridResult.to_dict` gives, its ``cells`` written one
+    at a time and ``cancelled`` at the end (a file cut short by a kill lacks only
+    its closing). CSV: the header, then one row per cell.
+    """
+
+    def __init__(self, kind: str, stream: TextIO, shape: GridResult):
+        self.kind, self.stream, self.keys = kind, stream, shape.keys
+        self.count = 0
+        if kind == "json":
+            head = json.dumps(shape.header(), indent=1)[:-2]  # without its closing "\n}"
+            stream.write(head + ',\n "cells": [')
         else:
-            tenth = int(frac * 10)
-            if tenth == self._last_tenth:
-                return
-            self._last_tenth = tenth
-            self.stream.write(f"sweep: {10 * tenth:3d} %  {now - self.t0:6.1f} s\n")
+            self.csv = csv.DictWriter(stream, fieldnames=shape.columns(), lineterminator="\n")
+            self.csv.writeheader()
+        stream.flush()
+
+    def add(self, cell: SweepResult) -> None:
+        if self.kind == "json":
+            self.stream.write(("," if self.count else "") + "\n"
+                              + json.dumps(cell.to_dict(), indent=1))
+        else:
+            self.csv.writerow({k: (",".join(map(str, v)) if isinstance(v, list) else
+                                   ("" if v is None else v))
+                               for k, v in cell_row(cell, self.keys).items()})
+        self.count += 1
         self.stream.flush()
+
+    def close(self, cancelled: bool) -> None:
+        if self.kind == "json":
+            self.stream.write(f'\n ],\n "cancelled": {json.dumps(cancelled)}\n}}\n')
+        self.stream.flush()
+
+
+class Interrupt:
+    """Ctrl-C as the engine's cancel token: the first SIGINT asks the sweep to stop
+    (it keeps what finished), a second one raises KeyboardInterrupt at once."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+    def _handle(self, signum, frame) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[Interrupt]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signals reach the main thread only: nothing to catch here
+            return
+        previous = signal.signal(signal.SIGINT, self._handle)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -> Config:
@@ -262,29 +351,16 @@ def read_points(path: str) -> CustomData:
         raise UsageError(f"--data {path}: {exc.message}") from None
 
 
-def _csv_text(result: GridResult) -> str:
-    rows = result.rows()
-    buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: (",".join(map(str, v)) if isinstance(v, list) else
-                                 ("" if v is None else v)) for k, v in row.items()})
-    return buf.getvalue()
-
-
-def _write(text: str, target: str, stdout: TextIO) -> None:
+def _open(target: str, stdout: TextIO, stack: contextlib.ExitStack) -> TextIO:
     if target == "-":
-        stdout.write(text)
-    else:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        return stdout
+    return stack.enter_context(open(target, "w", encoding="utf-8", newline=""))
 
 
 def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
-              stderr: TextIO | None = None) -> int:
-    """Run the sweep the parsed ``args`` describe; returns the exit code."""
+              stderr: TextIO | None = None, cancel: Any = None) -> int:
+    """Run the sweep the parsed ``args`` describe; returns the exit code. ``cancel``:
+    a token the sweep also stops on (besides Ctrl-C)."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
@@ -308,25 +384,59 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
             raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
         try:
             config.replace({"seed": seed_start + args.seeds - 1})
-            from engine.sweep import grid_cells
-            grid_cells(config, grid)
+            cells = grid_cells(config.replace({"seed": seed_start}), grid)
         except ConfigError as exc:
             name = "--seed-start/--seeds" if exc.field == "seed" else f"--grid {exc.field}"
             raise UsageError(f"{name}: {exc.message}") from None
+        try:
+            workers = "1" if args.scheduler is not None else args.workers
+            make_executor(workers, args.scheduler)
+        except MissingExtra as exc:
+            raise UsageError(f"--scheduler: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(f"--workers: {exc}") from None
+        if args.scheduler is not None and args.workers != "1":
+            raise UsageError("--workers and --scheduler: give one (a cluster's workers are "
+                             "its own)")
     except UsageError as exc:
         stderr.write(f"playground sweep: error: {exc}\n")
         return 2
-    progress = None if args.quiet else ProgressBar(stderr)
-    try:
-        result = sweep_grid(config, grid, seeds=args.seeds, seed_start=seed_start,
-                            epochs=args.epochs, loss_below=args.loss_below,
-                            chunk=args.chunk, progress=progress,
-                            surface_grid=24 if args.html else 0, data=data)
-    except KeyboardInterrupt:
+    shape = GridResult(config.replace({"seed": seed_start}), grid, [], seeds=args.seeds,
+                       epochs=args.epochs, loss_below=args.loss_below)
+    interrupt = Interrupt()
+    stop = interrupt if cancel is None else _Either(interrupt, cancel)
+    bar = None if args.quiet else ProgressBar(stderr, len(cells), args.seeds, args.epochs)
+    result = None
+    with contextlib.ExitStack() as stack:
+        writers = [CellWriter(kind, _open(target, stdout, stack), shape)
+                   for kind, target in (("json", args.json), ("csv", args.csv)) if target]
+
+        def on_cell(cell: SweepResult) -> None:
+            for writer in writers:
+                writer.add(cell)
+            if bar is not None:
+                bar.cell(cell)
+
+        try:
+            with interrupt.installed():
+                result = sweep_grid(config, grid, seeds=args.seeds, seed_start=seed_start,
+                                    epochs=args.epochs, loss_below=args.loss_below,
+                                    chunk=args.chunk, progress=bar, cancel=stop,
+                                    surface_grid=24 if args.html else 0,
+                                    data=data, workers=workers,
+                                    scheduler=args.scheduler, on_cell=on_cell)
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C: the cells written so far stay
+        finally:
+            if bar is not None:
+                bar.close()
+            for writer in writers:
+                writer.close(cancelled=result is None or result.cancelled)
+    if result is None:
         stderr.write("\nplayground sweep: interrupted\n")
         return 1
     machine_on_stdout = "-" in (args.json, args.csv)
-    if not machine_on_stdout:
+    if not machine_on_stdout and result.cells:
         what = (f"{args.seeds} seeds, {seed_start} to {seed_start + args.seeds - 1}, "
                 f"{args.epochs} epochs")
         if args.loss_below is not None:
@@ -338,15 +448,26 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
                      f"digest {data.digest})")
         stdout.write(f"# {what}; base: {query or 'defaults'}\n")
         stdout.write(result.table() + "\n")
-    if args.json:
-        _write(json.dumps(result.to_dict(), indent=1) + "\n", args.json, stdout)
-    if args.csv:
-        _write(_csv_text(result), args.csv, stdout)
-    if args.html:
+    if args.html and result.cells:
         from engine.report import write_html_report
         write_html_report(result, args.html)
         stderr.write(f"report: {args.html}\n")
+    if result.cancelled:
+        whole = sum(not cell.cancelled for cell in result.cells)
+        stderr.write(f"playground sweep: interrupted: {whole} of {len(cells)} cells "
+                     f"finished, kept\n")
+        return 1
     return 0
+
+
+class _Either:
+    """Set when either token is."""
+
+    def __init__(self, *tokens: Any):
+        self.tokens = tokens
+
+    def is_set(self) -> bool:
+        return any(token.is_set() for token in self.tokens)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -42,8 +42,9 @@ def _heatmap(result: GridResult):
             or "rate" for combo in row_combos]
     z = np.full((len(rows), len(cols)), np.nan)
     text = [["" for _ in cols] for _ in rows]
-    for i, cell in enumerate(result.cells):
-        r, c = divmod(i, len(cols))
+    for cell in result.cells:  # placed by their settings: a stopped grid may lack some
+        r = row_combos.index(tuple(cell.changes[k] for k in row_keys))
+        c = result.grid[col_key].index(cell.changes[col_key]) if col_key else 0
         s = cell.summary()
         if s["rate"] is None:
             continue

@@ -20,6 +20,13 @@ epoch at which that held; ``outcome`` is judged on the final state.
 Success rate: k successes in n seeds, with the 95 % Wilson score interval
 (:func:`wilson_interval`).
 
+Tasks: a sweep is split into (cell, seed chunk) tasks, :class:`SeedChunk`, each a
+pure function (:func:`run_chunk`) of picklable inputs. An executor
+(:mod:`engine.executors`: this process, ``workers`` local processes, or a Dask
+cluster) runs them and never changes a number: the split depends on ``chunk`` and
+``epochs`` alone, never on who runs the tasks, so ``workers=2`` or a cluster gives
+every field a serial run gives, bit for bit.
+
 Memory: replicas run in chunks of at most ``chunk`` seeds. Epochs to success are
 read from the Trainer's history after every block of epochs; the history keeps
 every epoch (4 numbers per replica per epoch), so a chunk is also capped to keep
@@ -33,13 +40,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from .config import Config
 from .datasets import as_custom
 from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, success_mask
+from .executors import CancelToken, make_executor
+from .grid_axes import expand
 from .jsonable import json_float, to_json
 from .trainer import Trainer, config_for_data
 
@@ -49,13 +58,6 @@ BLOCK_EPOCHS = 100  # between progress reports and cancellation checks
 OUTCOMES = ("solved", "stuck", "diverged")
 STUCK_CASES = ("half_plateau", "dead_units", "plateau", "saturated", "small_steps",
                "still_improving")
-
-
-class CancelToken(Protocol):
-    """Anything with ``is_set()`` (e.g. ``threading.Event``); the engine imports no
-    threading."""
-
-    def is_set(self) -> bool: ...
 
 
 Progress = Callable[[int, int], Any]
@@ -205,7 +207,8 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
           epochs: int = 2000, loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
           progress: Progress | None = None, cancel: CancelToken | None = None,
           surface_grid: int = 24, surface_limit: int = 64,
-          block_seconds: float | None = None, data=None) -> SweepResult:
+          block_seconds: float | None = None, data=None, workers: int | str = 1,
+          scheduler: Any = None) -> SweepResult:
     """Train ``seeds`` restarts of ``config`` for ``epochs`` epochs each.
 
     Parameters
@@ -225,13 +228,13 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
     chunk : int
         At most this many seeds train at once as replicas of one Trainer (fewer for
         long runs: the history of a chunk stays under :data:`HISTORY_BUDGET`). The
-        chunking never changes a number.
+        chunks are the tasks ``workers`` share.
     progress : callable, optional
         ``progress(done, total)`` after every block of :data:`BLOCK_EPOCHS` epochs,
-        in seed-epochs (total = seeds × epochs).
+        in seed-epochs (total = seeds × epochs); on a cluster, per finished chunk.
     cancel : object with ``is_set()``, optional
-        Checked as often; once set, the sweep returns the chunks already finished,
-        with ``cancelled=True``.
+        Checked as often; once set, the sweep returns the chunks already finished
+        (the first ones, in seed order), with ``cancelled=True``.
     surface_grid, surface_limit : int
         Keep ``surface_grid`` × ``surface_grid`` decision surfaces of the first
         ``surface_limit`` seeds (``surface_grid=0`` keeps none).
@@ -244,70 +247,199 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
     data : (X, y) or CustomData, optional
         Your own points, as for :class:`~engine.trainer.Trainer`: every seed trains on
         them (the result's config has ``dataset`` "custom").
+    workers : int or "auto"
+        Local processes that run the chunks (1: this one; "auto": every core).
+    scheduler : str or distributed.Client, optional
+        Run the chunks on this Dask cluster instead (``pip install
+        'numpy-playground[cluster]'``).
 
-    Returns a :class:`SweepResult`.
+    Returns a :class:`SweepResult`; the same numbers whatever ``workers`` or
+    ``scheduler``.
     """
-    custom = None
-    if data is not None:
-        custom = as_custom(data, config.task)
+    custom = None if data is None else as_custom(data, config.task)
+    if custom is not None:
         config = config_for_data(config, custom)
-    seed_start = config.seed if seed_start is None else seed_start
-    seeds, seed_start, epochs = int(seeds), int(seed_start), int(epochs)
-    if seeds < 1:
+    config = _first_seed(config, seed_start, seeds, epochs)
+    plan = _Plan(int(seeds), int(epochs), loss_below, chunk, surface_grid, surface_limit,
+                 block_seconds, custom)
+    cells = plan.run([({}, config)],
+                     make_executor(workers, scheduler), progress, cancel)
+    return cells[0]
+
+
+def _first_seed(config: Config, seed_start: int | None, seeds: int, epochs: int) -> Config:
+    """``config`` with its seed the sweep's first (``seed_start``, else its own), after
+    checking the counts and that the last seed is a valid one."""
+    seed_start = int(config.seed if seed_start is None else seed_start)
+    if int(seeds) < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
-    if epochs < 0:
+    if int(epochs) < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
-    config.replace({"seed": seed_start + seeds - 1})  # the last seed must be valid
+    config.replace({"seed": seed_start + int(seeds) - 1})  # the last seed must be valid
+    return config.replace({"seed": seed_start})
+
+
+# ------------------------------------------------------------------------ tasks
+
+
+@dataclass(frozen=True)
+class SeedChunk:
+    """One task of a sweep: seeds ``config.seed + first`` to ``config.seed + first +
+    count - 1`` of one cell, trained together as replicas of one Trainer.
+
+    Everything :func:`run_chunk` reads is here, and all of it pickles (the Config
+    through its validated dict): a task computes the same numbers in any process.
+    ``surfaces``: how many of the chunk's first seeds keep a decision surface on a
+    ``surface_grid`` × ``surface_grid`` grid. ``block_seconds``: as in :func:`sweep`.
+    ``data``: your own points (a CustomData), or None for the Config's data set.
+    """
+
+    cell: int
+    config: Config  # the cell's settings; its seed is the cell's first seed
+    first: int
+    count: int
+    epochs: int
+    loss_below: float | None = None
+    surface_grid: int = 0
+    surfaces: int = 0
+    block_seconds: float | None = None
+    data: Any = None
+
+
+def run_chunk(task: SeedChunk, progress: Callable[[int], Any] | None = None,
+              cancel: CancelToken | None = None) -> dict | None:
+    """Train one task's seeds: per seed the arrays of :class:`SweepResult` (final
+    loss and accuracy, epochs to success, outcome, case, dead and saturated units),
+    the kept decision surfaces (``surfaces`` (S, g, g) float32 or None, and for
+    softmax ``confidence``; ``xs``, ``ys``) and ``seconds`` (its compute time); None
+    if ``cancel`` was set first.
+    ``progress(epochs)`` after every block of epochs."""
     t0 = time.perf_counter()
-    size = _chunk_size(chunk, epochs)
-    total = seeds * epochs
-    parts: list[dict] = []
-    surfaces: list[np.ndarray] = []
-    confidence: list[np.ndarray] = []
-    xs = ys = None
-    cancelled = False
-    for first in range(0, seeds, size):
-        m = min(size, seeds - first)
-        trainer = Trainer(config.replace({"seed": seed_start + first}), replicas=m,
-                          max_history_rows=epochs + 2, data=custom)
-        part = _run_chunk(trainer, epochs, loss_below, cancel,
-                          lambda e, first=first, m=m: progress and progress(
-                              first * epochs + m * e, total), block_seconds)
-        if part is None:
-            cancelled = True
-            break
-        parts.append(part)
-        want = min(m, surface_limit - first) if surface_grid else 0
-        if want > 0:
-            feats = trainer.grid_features(surface_grid)
-            out = trainer.net.forward(feats)[:want]
-            shape = (want, surface_grid, surface_grid)
-            if trainer.net.classes:
-                confidence.append(out.max(axis=2).reshape(shape).astype(np.float32))
-                out = out.argmax(axis=2)
-            surfaces.append(out.reshape(shape).astype(np.float32))
-            xmin, xmax, ymin, ymax = trainer.domain
-            xs = np.linspace(xmin, xmax, surface_grid)
-            ys = np.linspace(ymin, ymax, surface_grid)
-    joined = {key: np.concatenate([p[key] for p in parts]) if parts else np.empty(0)
-              for key in ("final_loss", "final_acc", "epochs_to_success", "outcome", "case",
-                          "dead_units", "saturated_units")}
-    n_done = len(joined["final_loss"])
-    return SweepResult(
-        config=config.replace({"seed": seed_start}), epochs=epochs, loss_below=loss_below,
-        seeds=np.arange(seed_start, seed_start + n_done),
-        final_loss=joined["final_loss"].astype(float),
-        final_acc=joined["final_acc"].astype(float),
-        epochs_to_success=joined["epochs_to_success"].astype(np.int64),
-        outcome=joined["outcome"].astype(object), case=joined["case"].astype(object),
-        dead_units=joined["dead_units"].astype(np.int64),
-        saturated_units=joined["saturated_units"].astype(np.int64),
-        surfaces=np.concatenate(surfaces) if surfaces else None,
-        surface_xs=xs, surface_ys=ys,
-        surface_confidence=np.concatenate(confidence) if confidence else None,
-        cancelled=cancelled,
-        elapsed=time.perf_counter() - t0, seed_start=seed_start,
-    )
+    cfg = task.config.replace({"seed": task.config.seed + task.first})
+    trainer = Trainer(cfg, replicas=task.count, max_history_rows=task.epochs + 2,
+                      data=task.data)
+    part = _run_chunk(trainer, task.epochs, task.loss_below, cancel,
+                      progress or (lambda _epoch: None), task.block_seconds)
+    if part is None:
+        return None
+    part["surfaces"] = part["confidence"] = part["xs"] = part["ys"] = None
+    if task.surfaces > 0:
+        g = task.surface_grid
+        out = trainer.net.forward(trainer.grid_features(g))[: task.surfaces]
+        shape = (task.surfaces, g, g)
+        if trainer.net.classes:
+            part["confidence"] = out.max(axis=2).reshape(shape).astype(np.float32)
+            out = out.argmax(axis=2)
+        else:
+            out = out[:, :, 0]
+        part["surfaces"] = out.reshape(shape).astype(np.float32)
+        xmin, xmax, ymin, ymax = trainer.domain
+        part["xs"], part["ys"] = np.linspace(xmin, xmax, g), np.linspace(ymin, ymax, g)
+    part["seconds"] = time.perf_counter() - t0
+    return part
+
+
+@dataclass
+class _Plan:
+    """How a sweep's cells split into tasks, and how the tasks' results make the
+    cells' :class:`SweepResult` again: the one place that knows both."""
+
+    seeds: int
+    epochs: int
+    loss_below: float | None
+    chunk: int
+    surface_grid: int
+    surface_limit: int
+    block_seconds: float | None
+    data: Any = None
+
+    def tasks(self, cell: int, config: Config) -> list[SeedChunk]:
+        size = _chunk_size(self.chunk, self.epochs)
+        out = []
+        for first in range(0, self.seeds, size):
+            count = min(size, self.seeds - first)
+            keep = max(0, min(count, self.surface_limit - first)) if self.surface_grid else 0
+            out.append(SeedChunk(cell, config, first, count, self.epochs, self.loss_below,
+                                 self.surface_grid, keep, self.block_seconds, self.data))
+        return out
+
+    def run(self, cells: list[tuple[dict, Config]], executor, progress: Progress | None,
+            cancel: CancelToken | None, on_cell: Callable[[SweepResult], Any] | None = None,
+            keep_empty: bool = True) -> list[SweepResult]:
+        """Run every cell's tasks on ``executor``; the cells' results in grid order
+        (a cell keeps the chunks that finished before the first one that did not;
+        with ``keep_empty=False`` a cell with none is left out). ``on_cell(result)``
+        for each cell as soon as it and every cell before it are finished (the rest
+        at the end), so a caller can write them out in grid order as they come."""
+        tasks = [task for i, (_, cfg) in enumerate(cells) for task in self.tasks(i, cfg)]
+        parts: list[dict | None] = [None] * len(tasks)
+        epochs_done = [0] * len(tasks)
+        done = 0
+        total = self.seeds * self.epochs * len(cells)
+        by_cell: list[list[int]] = [[] for _ in cells]
+        for i, task in enumerate(tasks):
+            by_cell[task.cell].append(i)
+        emitted = 0
+        results: list[SweepResult | None] = [None] * len(cells)
+
+        def report(i: int, epochs: int) -> None:
+            nonlocal done
+            if epochs > epochs_done[i]:
+                done += tasks[i].count * (epochs - epochs_done[i])
+                epochs_done[i] = epochs
+            if progress is not None:
+                progress(done, total)
+
+        def finished(i: int, part: dict) -> None:
+            nonlocal emitted
+            parts[i] = part
+            if epochs_done[i] < self.epochs:
+                report(i, self.epochs)
+            while emitted < len(cells) and all(parts[j] is not None
+                                               for j in by_cell[emitted]):
+                results[emitted] = self._cell(cells[emitted], by_cell[emitted], parts)
+                if on_cell is not None:
+                    on_cell(results[emitted])
+                emitted += 1
+
+        executor.run(run_chunk, tasks, finished, report, cancel)
+        for c in range(emitted, len(cells)):
+            result = self._cell(cells[c], by_cell[c], parts)
+            if result.n or keep_empty:
+                results[c] = result
+                if on_cell is not None:
+                    on_cell(result)
+        return [r for r in results if r is not None]
+
+    def _cell(self, cell: tuple[dict, Config], indices: list[int],
+              parts: list[dict | None]) -> SweepResult:
+        """One cell's SweepResult from its chunks that finished, in seed order (up to
+        the first that did not: a cell's seeds stay consecutive)."""
+        changes, config = cell
+        done = list(itertools.takewhile(lambda p: p is not None, (parts[i] for i in indices)))
+        joined = {key: np.concatenate([p[key] for p in done]) if done else np.empty(0)
+                  for key in ("final_loss", "final_acc", "epochs_to_success", "outcome",
+                              "case", "dead_units", "saturated_units")}
+        shown = [p for p in done if p["surfaces"] is not None]
+        seed_start = int(config.seed)
+        return SweepResult(
+            config=config, epochs=self.epochs, loss_below=self.loss_below,
+            seeds=np.arange(seed_start, seed_start + len(joined["final_loss"])),
+            final_loss=joined["final_loss"].astype(float),
+            final_acc=joined["final_acc"].astype(float),
+            epochs_to_success=joined["epochs_to_success"].astype(np.int64),
+            outcome=joined["outcome"].astype(object), case=joined["case"].astype(object),
+            dead_units=joined["dead_units"].astype(np.int64),
+            saturated_units=joined["saturated_units"].astype(np.int64),
+            surfaces=np.concatenate([p["surfaces"] for p in shown]) if shown else None,
+            surface_xs=shown[0]["xs"] if shown else None,
+            surface_ys=shown[0]["ys"] if shown else None,
+            surface_confidence=np.concatenate([p["confidence"] for p in shown])
+            if shown and shown[0]["confidence"] is not None else None,
+            cancelled=len(done) < len(indices),
+            elapsed=float(sum(p["seconds"] for p in done)), changes=changes,
+            seed_start=seed_start,
+        )
 
 
 def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
@@ -359,30 +491,29 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
 class GridResult:
     """One :class:`SweepResult` per cell of a grid of settings (cells in
     ``itertools.product`` order of ``grid``'s keys); ``config`` holds the settings
-    the grid starts from, its ``seed`` the first seed of every cell."""
+    the grid starts from, its ``seed`` the first seed of every cell; ``seeds``,
+    ``epochs`` and ``loss_below`` what every cell was asked to run (a cancelled
+    grid's cells may hold fewer seeds, or be missing)."""
 
     config: Config
     grid: dict[str, list]
     cells: list[SweepResult]
     cancelled: bool = False
+    seeds: int = 0
+    epochs: int | None = None
+    loss_below: float | None = None
 
     @property
     def keys(self) -> list[str]:
         return list(self.grid)
 
+    def columns(self) -> list[str]:
+        """The CSV's columns: the grid's keys, then :func:`cell_row`'s summary."""
+        return [*self.keys, *ROW_SUMMARY, "stuck", "diverged", *STUCK_CASES]
+
     def rows(self) -> list[dict]:
         """Per cell: its settings and its summary, flat (what the CSV holds)."""
-        out = []
-        for cell in self.cells:
-            row = {key: _plain(cell.changes[key]) for key in self.keys}
-            s = cell.summary()
-            row.update({k: s[k] for k in ("n", "successes", "rate", "wilson_low",
-                                          "wilson_high", "median_epochs_to_solve",
-                                          "median_final_loss")})
-            row.update({o: s["outcomes"][o] for o in ("stuck", "diverged")})
-            row.update({c: s["cases"].get(c, 0) for c in STUCK_CASES})
-            out.append(row)
-        return out
+        return [cell_row(cell, self.keys) for cell in self.cells]
 
     def table(self) -> str:
         """A readable text table: settings, solved k/n, rate with its 95 % interval,
@@ -415,18 +546,33 @@ class GridResult:
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([line(head), rule, *(line(r) for r in body)])
 
-    def to_dict(self, surfaces: bool = False) -> dict:
-        first = self.cells[0] if self.cells else None
+    def header(self) -> dict:
+        """What the grid was asked to run: :meth:`to_dict` without its cells."""
         return {
             "config": self.config.to_dict(), "grid": to_json({k: [_plain(v) for v in vs]
                                                             for k, vs in self.grid.items()}),
-            "seeds": first.n if first else 0,
-            "seed_start": self.config.seed,
-            "epochs": first.epochs if first else None,
-            "loss_below": first.loss_below if first else None,
-            "cancelled": self.cancelled,
-            "cells": [cell.to_dict(surfaces) for cell in self.cells],
+            "seeds": self.seeds, "seed_start": self.config.seed, "epochs": self.epochs,
+            "loss_below": self.loss_below,
         }
+
+    def to_dict(self, surfaces: bool = False) -> dict:
+        return {**self.header(), "cancelled": self.cancelled,
+                "cells": [cell.to_dict(surfaces) for cell in self.cells]}
+
+
+ROW_SUMMARY = ("n", "successes", "rate", "wilson_low", "wilson_high", "median_epochs_to_solve",
+               "median_final_loss")
+
+
+def cell_row(cell: SweepResult, keys: list[str]) -> dict:
+    """One grid cell flat: its settings under ``keys``, its summary, the stuck and
+    diverged counts and the stuck runs' cases (a CSV row)."""
+    row = {key: _plain(cell.changes[key]) for key in keys}
+    s = cell.summary()
+    row.update({k: s[k] for k in ROW_SUMMARY})
+    row.update({o: s["outcomes"][o] for o in ("stuck", "diverged")})
+    row.update({c: s["cases"].get(c, 0) for c in STUCK_CASES})
+    return row
 
 
 def _plain(v: Any) -> Any:
@@ -441,6 +587,8 @@ def _show(v: Any) -> str:
 
 def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config]]:
     """Every combination of ``grid``'s values, validated: (changes, Config) pairs.
+    A key is a Config field or a derived axis of :mod:`engine.grid_axes` (e.g.
+    ``init_scale``: uniform weights in ±a).
 
     Raises :class:`~engine.config.ConfigError` naming the field of the first
     combination the schema refuses.
@@ -449,7 +597,7 @@ def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config
     cells = []
     for combo in itertools.product(*(grid[k] for k in keys)):
         changes = dict(zip(keys, combo, strict=True))
-        cells.append((changes, config.replace(changes)))
+        cells.append((changes, config.replace(expand(changes))))
     return cells
 
 
@@ -458,33 +606,32 @@ def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
                loss_below: float | None = None,
                chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
                cancel: CancelToken | None = None, surface_grid: int = 0,
-               surface_limit: int = 64, data=None) -> GridResult:
+               surface_limit: int = 64, block_seconds: float | None = None, data=None,
+               workers: int | str = 1, scheduler: Any = None,
+               on_cell: Callable[[SweepResult], Any] | None = None) -> GridResult:
     """:func:`sweep` every cell of ``grid`` (e.g. ``{"hidden": [[2], [3], [4, 2]],
     "activation": ["relu", "tanh"]}``), the same seeds in each (common random
     numbers: differences between cells are not seed luck), starting at
     ``config.seed`` unless ``seed_start`` is given. ``progress(done, total)`` counts
-    seed-epochs over the whole grid. An empty grid is one cell: ``config``. The other
-    parameters are :func:`sweep`'s (``data``: every cell trains on your points).
+    seed-epochs over the whole grid. An empty grid is one cell: ``config``.
+
+    The cells' seed chunks are the tasks ``workers`` local processes (or a Dask
+    ``scheduler``) share; the results are the same, field for field, whoever runs
+    them. ``on_cell(result)`` hears of each cell in grid order as soon as it and the
+    cells before it are done (the CLI writes them out as they come). Once ``cancel``
+    is set, the result holds the cells that finished, and the finished leading
+    chunks of the others (``cancelled=True``). The other parameters are
+    :func:`sweep`'s (``data``: every cell trains on your points).
     """
-    if data is not None:
-        data = as_custom(data, config.task)
-        config = config_for_data(config, data)
-    config = config.replace({"seed": config.seed if seed_start is None else int(seed_start)})
+    custom = None if data is None else as_custom(data, config.task)
+    if custom is not None:
+        config = config_for_data(config, custom)
+    config = _first_seed(config, seed_start, seeds, epochs)
     cells = grid_cells(config, grid)
-    per_cell = int(seeds) * int(epochs)
-    total = per_cell * len(cells)
-    results = []
-    cancelled = False
-    for i, (changes, cfg) in enumerate(cells):
-        result = sweep(cfg, seeds, None, epochs, loss_below, chunk,
-                       (lambda d, _t, i=i: progress(i * per_cell + d, total))
-                       if progress else None, cancel, surface_grid, surface_limit,
-                       data=data)
-        result.changes = changes
-        if result.cancelled:
-            cancelled = True
-            if result.n:
-                results.append(result)
-            break
-        results.append(result)
-    return GridResult(config, {k: list(v) for k, v in grid.items()}, results, cancelled)
+    plan = _Plan(int(seeds), int(epochs), loss_below, chunk, surface_grid, surface_limit,
+                 block_seconds, custom)
+    executor = make_executor(workers, scheduler)
+    results = plan.run(cells, executor, progress, cancel, on_cell, keep_empty=False)
+    cancelled = len(results) < len(cells) or any(r.cancelled for r in results)
+    return GridResult(config, {k: list(v) for k, v in grid.items()}, results, cancelled,
+                      int(seeds), int(epochs), loss_below)

@@ -6,10 +6,16 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from app.sweep_cli import (
     SWEEP_FIELDS,
@@ -23,6 +29,7 @@ from engine import Config
 from engine.config import FIELDS
 
 SMALL = ["--seeds", "6", "--epochs", "150", "--quiet"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(argv):
@@ -66,7 +73,8 @@ def test_table_on_stdout_progress_on_stderr():
     assert lines[1].split()[:3] == ["hidden", "solved", "rate"]
     assert len(lines) == 3 + 2
     assert re.search(r"^2\s+\d/6\s", lines[3]) and re.search(r"^3\s+\d/6\s", lines[4])
-    assert "100 %" in err  # the plain-text bar reached the end
+    # the bar counts seeds (2 cells x 6) and cells, and reached the end
+    assert "100%" in err and "12/12" in err and "cells 2/2" in err
 
 
 def test_json_has_the_right_counts_and_replaces_the_table():
@@ -197,3 +205,117 @@ def test_data_and_a_dataset_cannot_both_be_given(tmp_path):
     assert code == 2 and "--data CSV" in err
     code, _, err = _run(["--data", str(tmp_path / "missing.csv"), *SMALL])
     assert code == 2 and "cannot read it" in err
+
+
+# ---- where it runs, output written as cells finish, Ctrl-C ----------------------------------
+
+MINI_BATCH = ["--seeds", "10", "--epochs", "100", "--chunk", "3", "--xor4-sample", "1",
+              "--n-points", "24", "--batch-size", "5", "--hidden", "3",
+              "--grid", "activation=tanh,relu", "--grid", "init_scale=0.5,2", "--quiet"]
+
+
+def _written(tmp_path, name, argv):
+    """Run with --json and --csv to files; (exit code, JSON doc, CSV rows)."""
+    doc, rows = tmp_path / f"{name}.json", tmp_path / f"{name}.csv"
+    code, _, err = _run([*argv, "--json", str(doc), "--csv", str(rows)])
+    assert code == 0, err
+    return json.loads(doc.read_text()), rows.read_text()
+
+
+def _without_clock(doc: dict) -> dict:
+    for cell in doc["cells"]:
+        cell.pop("elapsed")
+    return doc
+
+
+def test_workers_2_write_every_field_workers_1_write_for_a_grid_with_mini_batches(tmp_path):
+    one, one_csv = _written(tmp_path, "one", [*MINI_BATCH, "--workers", "1"])
+    two, two_csv = _written(tmp_path, "two", [*MINI_BATCH, "--workers", "2"])
+    assert len(one["cells"]) == 4 and not one["cancelled"]
+    assert _without_clock(two) == _without_clock(one)
+    assert two_csv == one_csv
+    # the cells differ (a comparison of four copies would prove nothing)
+    assert len({json.dumps(c["runs"]) for c in one["cells"]}) == 4
+    assert one["cells"][1]["config"]["init_high"] == 2.0
+
+
+def test_the_json_written_cell_by_cell_is_the_grids_document(tmp_path):
+    from engine.sweep import sweep_grid
+
+    doc, text = _written(tmp_path, "doc", MINI_BATCH)
+    expect = sweep_grid(Config(xor4_sample=True, n_points=24, batch_size=5, hidden=[3]),
+                        {"activation": ["tanh", "relu"], "init_scale": [0.5, 2.0]},
+                        seeds=10, epochs=100, chunk=3)
+    assert _without_clock(doc) == _without_clock(json.loads(json.dumps(expect.to_dict())))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["activation"], r["init_scale"]) for r in rows] == [
+        ("tanh", "0.5"), ("tanh", "2.0"), ("relu", "0.5"), ("relu", "2.0")]
+    assert [int(r["successes"]) for r in rows] == [c["summary"]["successes"]
+                                                   for c in doc["cells"]]
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--workers", "0"], "--workers: workers must be >= 1"),
+    (["--workers", "lots"], "--workers: workers must be a number or 'auto'"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
+])
+def test_bad_workers_are_refused(argv, needle):
+    code, out, err = _run([*SMALL, *argv])
+    assert code == 2 and out == "" and needle in err
+
+
+def test_scheduler_without_dask_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if absent
+    code, out, err = _run([*SMALL, "--scheduler", "tcp://127.0.0.1:1"])
+    assert code == 2 and out == ""
+    assert "pip install 'numpy-playground[cluster]'" in err
+
+
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_ctrl_c_stops_every_process_and_keeps_the_finished_cells(tmp_path):
+    """A terminal's Ctrl-C: SIGINT to the whole process group, workers included."""
+    import psutil
+
+    doc, rows = tmp_path / "cut.json", tmp_path / "cut.csv"
+    argv = ["--seeds", "40", "--epochs", "1500", "--chunk", "10", "--grid", "hidden=2/3/4",
+            "--grid", "lr=0.01,0.1", "--workers", "2"]
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sweep", *argv, "--json", str(doc),
+                             "--csv", str(rows)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_until(lambda: rows.exists() and len(rows.read_text().splitlines()) >= 2,
+                   timeout=240, what="the first finished cell in the CSV")
+        workers = wait_until(lambda: _children(proc.pid), what="the worker processes")
+        assert proc.poll() is None  # mid-run
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert "interrupted" in err and "cells finished, kept" in err
+    assert not [p for p in workers if psutil.pid_exists(p)
+                and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    kept = json.loads(doc.read_text())
+    assert kept["cancelled"] is True and 1 <= len(kept["cells"]) < 6
+    table_rows = [line for line in out.splitlines()[3:] if line.strip()]
+    assert len(table_rows) == len(kept["cells"])
+    csv_rows = list(csv.DictReader(rows.open()))
+    assert len(csv_rows) == len(kept["cells"])
+    # what was kept is what an uninterrupted serial run computes for those cells
+    from engine.sweep import sweep_grid
+
+    first = kept["cells"][0]
+    assert first["changes"] == {"hidden": [2], "lr": 0.01} and not first["cancelled"]
+    ref = sweep_grid(Config(hidden=[2], lr=0.01), {}, seeds=40, epochs=1500, chunk=10)
+    assert [r["final_loss"] for r in first["runs"]] == [
+        r["final_loss"] for r in ref.cells[0].to_dict()["runs"]]
