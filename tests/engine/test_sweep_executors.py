@@ -147,3 +147,18 @@ def test_the_engine_imports_no_dask_unless_asked():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2], check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_your_own_points_travel_to_the_processes_with_the_tasks():
+    rng = np.random.default_rng(3)
+    centres = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
+    X = np.concatenate([c + 0.4 * rng.standard_normal((8, 2)) for c in centres])
+    y = np.repeat([0, 1, 2], 8)
+    base = Config(output="softmax", loss="ce", hidden=[4])
+    kwargs = dict(seeds=6, epochs=60, chunk=2, surface_grid=5, data=(X, y))
+    one = sweep_grid(base, {"lr": [0.03, 0.1]}, **kwargs)
+    two = sweep_grid(base, {"lr": [0.03, 0.1]}, workers=2, **kwargs)
+    assert one.cells[0].config.dataset == "custom" and one.cells[0].config.classes == 3
+    for a, b in zip(one.cells, two.cells, strict=True):
+        _same(a, b)
+        np.testing.assert_array_equal(a.surface_confidence, b.surface_confidence)
