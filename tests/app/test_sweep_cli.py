@@ -280,6 +280,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _process(pid: int):
+    import psutil
+
+    try:
+        return psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return None
+
+
 def test_ctrl_c_stops_every_process_and_keeps_the_finished_cells(tmp_path):
     """A terminal's Ctrl-C: SIGINT to the whole process group, workers included."""
     import psutil
@@ -303,8 +312,9 @@ def test_ctrl_c_stops_every_process_and_keeps_the_finished_cells(tmp_path):
             proc.wait()
     assert proc.returncode == 1, err
     assert "interrupted" in err and "cells finished, kept" in err
-    assert not [p for p in workers if psutil.pid_exists(p)
-                and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    # every child (the workers and multiprocessing's resource tracker) ends with it
+    _, alive = psutil.wait_procs([_process(p) for p in workers if _process(p)], timeout=15)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     kept = json.loads(doc.read_text())
     assert kept["cancelled"] is True and 1 <= len(kept["cells"]) < 6
     table_rows = [line for line in out.splitlines()[3:] if line.strip()]
