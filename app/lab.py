@@ -2,13 +2,14 @@
 
 Everything here runs off the session's live training thread and off the socket
 handlers: a :class:`LabWorker` (one per session, made on first use) prices each
-``lab``, ``gradcheck`` and ``landscape`` request (app/lab_jobs.py) and hands it to
+``lab``, ``phase``, ``gradcheck`` and ``landscape`` request (app/lab_jobs.py) and hands it to
 the server's lab process (:mod:`app.lab_process`), with a *copy* of the session's
 network taken under the session's lock, so the live run keeps training and
 streaming frames meanwhile (docs/PROTOCOL.md, last section).
 
 What one session may hold there (issue 16: one client took the shared worker):
-one run under way and one queued behind it, and one gradient check or landscape
+one run under way and one queued behind it, of restart-lab runs and of phase
+diagrams each (app/lab_phase.py), and one gradient check or landscape
 in flight. More is refused with an ``error`` that says so; a job over the cost
 ceiling too. A disconnect drops all of them.
 """
@@ -23,7 +24,7 @@ from typing import Any
 
 from engine import TrajectoryRecorder, diagnose_trainer, explain_stuck
 
-from . import lab_jobs, lab_process
+from . import lab_jobs, lab_phase, lab_process
 from .validation import ValidationError, as_int, as_object
 
 MAX_SEEDS = 1000
@@ -172,30 +173,28 @@ def snapshot(session) -> dict:
 
 
 class LabWorker:
-    """One session's jobs in the server's lab process: its restart-lab runs (one
-    under way, one queued) and its one gradient check or landscape in flight."""
+    """One session's jobs in the server's lab process: its restart-lab runs and its
+    phase diagrams (of each, one under way and one queued) and its one gradient
+    check or landscape in flight."""
 
     def __init__(self, session, max_cost: float = lab_jobs.MAX_COST):
         self.session = session
         self.max_cost = max_cost
         self._lock = threading.Lock()
-        self._runs: list[int] = []  # job ids: the one under way first, then the queued
+        # per kind of run ("sweep", "phase"), job ids: the one under way, then the queued
+        self._runs: dict[str, list[int]] = {"sweep": [], "phase": []}
         self._probe: int | None = None  # the gradcheck or landscape in flight
         self._probe_kind = ""
         self._stopped = False
 
-    # -- restart-lab runs
+    # -- restart-lab runs and phase diagrams
 
     def lab(self, payload: Any) -> None:
         request = parse_lab(payload)
         if request["action"] == "cancel":
-            self.cancel()
+            self.cancel("sweep")
             return
-        with self._lock:
-            if len(self._runs) >= RUNS_PER_SESSION:
-                raise ValidationError(
-                    "action", "a lab run is already queued behind the one under way (one "
-                              "running and one queued at most): wait for it, or cancel")
+        self._check_room("sweep", "a lab run")
         with self.session.hold() as trainer:
             config, shape = trainer.config, lab_jobs.Shape.of(trainer)
             custom = trainer.custom_data
@@ -204,33 +203,69 @@ class LabWorker:
         job = {"config": config.to_dict(), "seeds": request["seeds"],
                "epochs": request["epochs"], "loss_below": request["loss_below"],
                "chunk": lab_jobs.sweep_chunk(shape)}
+        self._submit_run("sweep", "lab", job, config, custom)
+
+    def phase(self, payload: Any) -> None:
+        """A phase diagram (app/lab_phase.py): priced over every cell's network."""
+        request = lab_phase.parse_phase(payload)
+        if request["action"] == "cancel":
+            self.cancel("phase")
+            return
+        self._check_room("phase", "a phase diagram")
+        with self.session.hold() as trainer:
+            config, shape = trainer.config, lab_jobs.Shape.of(trainer)
+            custom = trainer.custom_data
+        grid = lab_phase.engine_grid(config, request)
+        shapes = [lab_phase.cell_shape(shape, cell)
+                  for cell in lab_phase.cell_configs(config, grid)]
+        self._check_cost(lab_jobs.phase_cost(shapes, request["seeds"], request["epochs"]),
+                         "seeds", "this phase diagram")
+        job = {"config": config.to_dict(), "grid": grid, "seeds": request["seeds"],
+               "epochs": request["epochs"], "loss_below": request["loss_below"],
+               "chunk": lab_jobs.phase_chunk(shapes)}
+        self._submit_run("phase", "phase", job, config, custom)
+
+    def _check_room(self, kind: str, what: str) -> None:
+        with self._lock:
+            if len(self._runs[kind]) >= RUNS_PER_SESSION:
+                raise ValidationError(
+                    "action", f"{what} is already queued behind the one under way (one "
+                              f"running and one queued at most): wait for it, or cancel")
+
+    def _submit_run(self, kind: str, event: str, job: dict, config, custom) -> None:
         if config.dataset in ("custom", "custom_regression"):  # the points go along
             job["data"] = (custom.points, custom.values, custom.task, custom.domain)
+        runs = self._runs[kind]
         with self._lock:
-            if self._stopped or len(self._runs) >= RUNS_PER_SESSION:
+            if self._stopped or len(runs) >= RUNS_PER_SESSION:
                 return
             # A new run replaces the one under way: that one answers first, with what
             # it finished, and the new one starts after it (the worker keeps order).
-            self._cancel_locked()
-            self._runs.append(lab_process.runner().submit(
-                "sweep", self.session.sid, job, self._deliver_run))
+            self._cancel_locked(kind)
+            runs.append(lab_process.runner().submit(
+                kind, self.session.sid, job,
+                lambda name, answer: self._deliver_run(kind, event, name, answer)))
 
-    def cancel(self, drop: bool = False) -> None:
-        """Stop the runs (each answers with ``cancelled: true``); no wait."""
+    def cancel(self, kind: str | None = None, drop: bool = False) -> None:
+        """Stop the runs of ``kind`` (all if None; each answers with ``cancelled:
+        true``); no wait."""
         with self._lock:
-            self._cancel_locked(drop)
+            self._cancel_locked(kind, drop)
 
-    def _cancel_locked(self, drop: bool = False) -> None:
-        for job in self._runs:
-            lab_process.runner().cancel(job, drop=drop)
+    def _cancel_locked(self, kind: str | None = None, drop: bool = False) -> None:
+        for name, runs in self._runs.items():
+            if kind is None or name == kind:
+                for job in runs:
+                    lab_process.runner().cancel(job, drop=drop)
 
-    def _deliver_run(self, event: str, payload: Any) -> None:
-        if event != "lab_progress":
+    def _deliver_run(self, kind: str, request: str, event: str, payload: Any) -> None:
+        if event not in lab_jobs.STREAM_EVENTS:
             with self._lock:
-                if self._runs:
-                    self._runs.pop(0)  # the worker answers a session's runs in order
+                runs = self._runs[kind]
+                if runs:
+                    runs.pop(0)  # the worker answers a session's runs in order
         if event == "error":
-            self.session.send_error("lab", "payload", payload)
+            self.session.send_error(request, "payload", payload)
         else:
             self.session.send(event, payload)
 

@@ -4,9 +4,10 @@ A *job* is one request of one session: a restart-lab run (``sweep``), a gradient
 check or a loss landscape. The server prices it here before it leaves (a job over
 the ceiling is refused with an ``error`` naming the limit) and the worker process
 (:mod:`app.lab_process`) runs it with :func:`run`, in slices that take turns with the
-other sessions' jobs. Another kind (issue 17's phase diagrams) is one more entry in
-:data:`KINDS`: a cost, a runner that calls ``hooks.progress`` between slices and
-honours ``hooks.cancel``, and the event its result goes out as.
+other sessions' jobs. Each kind is one entry in :data:`KINDS`: a runner that calls
+``hooks.progress`` between slices and honours ``hooks.is_set`` (cancel), the event
+its result goes out as, and for a phase diagram (issue 17) the event each finished
+cell goes out as (``hooks.partial``), before the result.
 
 The cost is in *work units*, about what the engine's arithmetic takes::
 
@@ -46,6 +47,9 @@ class Hooks(Protocol):
     def is_set(self) -> bool:
         """Cancelled (the engine's CancelToken)."""
 
+    def partial(self, payload: Any) -> None:
+        """Send a piece of the answer now (the kind's ``partial_event``)."""
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -79,14 +83,29 @@ def sweep_chunk(shape: Shape) -> int:
     return max(1, min(MAX_CHUNK, int(EPOCH_UNITS // (shape.points * shape.params))))
 
 
-def sweep_cost(shape: Shape, seeds: int, epochs: int) -> float:
-    """Work units of a restart-lab run (module docstring)."""
+def sweep_cost(shape: Shape, seeds: int, epochs: int, chunk: int | None = None) -> float:
+    """Work units of a restart-lab run (module docstring), its seeds in chunks of
+    ``chunk`` (by default :func:`sweep_chunk`)."""
     from engine.sweep import _chunk_size  # the engine's own cap (a chunk's history)
 
-    chunks = math.ceil(seeds / _chunk_size(sweep_chunk(shape), epochs))
+    chunk = sweep_chunk(shape) if chunk is None else chunk
+    chunks = math.ceil(seeds / _chunk_size(chunk, epochs))
     arithmetic = seeds * epochs * shape.points * shape.params
     overhead = epochs * shape.updates * shape.layers * STEP_OVERHEAD * chunks
     return float(arithmetic + overhead)
+
+
+def phase_chunk(shapes: list[Shape]) -> int:
+    """Seeds per chunk for a phase diagram: the largest cell's :func:`sweep_chunk`
+    (one chunk size for the whole grid, as the engine's sweep_grid takes)."""
+    return min(sweep_chunk(shape) for shape in shapes)
+
+
+def phase_cost(shapes: list[Shape], seeds: int, epochs: int) -> float:
+    """Work units of a phase diagram: every cell's run, each with its own network
+    (``shapes``, one per cell), in chunks of :func:`phase_chunk`."""
+    chunk = phase_chunk(shapes)
+    return float(sum(sweep_cost(shape, seeds, epochs, chunk) for shape in shapes))
 
 
 def gradcheck_cost(shape: Shape) -> float:
@@ -126,6 +145,46 @@ def run_sweep(payload: dict, hooks: Hooks) -> dict:
     return result.to_dict(surfaces=True)
 
 
+def run_phase(payload: dict, hooks: Hooks) -> dict:
+    """A phase diagram: the engine's sweep_grid over two settings (``grid``: the rows'
+    key first, then the columns'), in slices of about BLOCK_SECONDS; every cell goes
+    out through ``hooks.partial`` as soon as it and the cells before it are done
+    (:func:`phase_cell`), the answer says how it ended."""
+    from engine import Config, sweep_grid
+    from engine.datasets import custom_data
+
+    config = Config.from_dict(payload["config"])
+    data = payload.get("data")
+    grid = payload["grid"]
+    (row_key, rows), (col_key, cols) = grid.items()
+    n_cols = len(cols)
+    index = iter(range(len(rows) * n_cols))
+
+    def on_cell(cell) -> None:
+        hooks.partial(phase_cell(next(index), n_cols, cell))
+
+    result = sweep_grid(config, grid, seeds=payload["seeds"], seed_start=int(config.seed),
+                        epochs=payload["epochs"], loss_below=payload["loss_below"],
+                        chunk=payload["chunk"], progress=hooks.progress, cancel=hooks,
+                        block_seconds=BLOCK_SECONDS, on_cell=on_cell,
+                        data=None if data is None else custom_data(*data))
+    return {"cancelled": result.cancelled, "cells": len(result.cells),
+            "rows": len(rows), "cols": n_cols, "seeds": result.seeds,
+            "epochs": result.epochs, "loss_below": result.loss_below}
+
+
+def phase_cell(index: int, n_cols: int, cell) -> dict:
+    """One finished cell of a phase diagram, for the page: where it sits (``row``,
+    ``col``, in the grid's order), its summary (rate, Wilson interval, ...), how many
+    seeds ran (fewer than asked if cancelled), the Config it ran (``config``, its
+    ``seed`` the first seed) and ``first_failing``: the first seed that did not
+    solve, or null if every one did (the seed the page opens live)."""
+    failing = [int(s) for s, o in zip(cell.seeds, cell.outcome, strict=True) if o != "solved"]
+    return {"row": index // n_cols, "col": index % n_cols, "summary": cell.summary(),
+            "cancelled": cell.cancelled, "config": cell.config.to_dict(),
+            "epochs": cell.epochs, "first_failing": failing[0] if failing else None}
+
+
 def run_gradcheck(payload: dict, hooks: Hooks) -> dict:
     from engine import check_gradients
 
@@ -158,18 +217,33 @@ def _snapshot(payload: dict) -> SimpleNamespace:
 class Kind:
     """A kind of job: how it runs in the worker, the event its answer goes out as,
     and its lane: ``"run"`` jobs are long (a session has at most one running and one
-    queued), ``"probe"`` jobs are one short slice (at most one in flight)."""
+    queued of each kind), ``"probe"`` jobs are one short slice (at most one in
+    flight). A run reports ``progress_event`` as it goes, and a kind that streams
+    pieces of its answer sends each as ``partial_event``."""
 
     run: Callable[[dict, Hooks], dict]
     result_event: str
     lane: str
+    progress_event: str = "lab_progress"
+    partial_event: str | None = None
 
 
 KINDS: dict[str, Kind] = {
     "sweep": Kind(run_sweep, "lab_result", "run"),
+    "phase": Kind(run_phase, "phase_result", "run", "phase_progress", "phase_cell"),
     "gradcheck": Kind(run_gradcheck, "gradcheck_result", "probe"),
     "landscape": Kind(run_landscape, "landscape_result", "probe"),
 }
+# Events that are not a job's answer: more follow.
+STREAM_EVENTS = frozenset({kind.progress_event for kind in KINDS.values()}
+                          | {kind.partial_event for kind in KINDS.values()
+                             if kind.partial_event})
+
+
+def total_units(payload: dict) -> int:
+    """A run's progress total: seeds × epochs, times the cells of its grid if any."""
+    cells = math.prod(len(values) for values in payload.get("grid", {}).values())
+    return int(payload["seeds"]) * int(payload["epochs"]) * cells
 
 
 def run(kind: str, payload: dict, hooks: Hooks) -> tuple[str, Any]:

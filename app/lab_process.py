@@ -74,7 +74,8 @@ class _WorkerJob:
     def __init__(self, job_id: int, owner: str, kind: str, payload: dict, events,
                  turns: TrainingTurns):
         self.id, self.owner, self.kind, self.payload = job_id, owner, kind, payload
-        self.lane = lab_jobs.KINDS[kind].lane
+        self.spec = lab_jobs.KINDS[kind]
+        self.lane = self.spec.lane
         self._events, self._turns = events, turns
         self._wake = threading.Event()  # the turn came, or the job was cancelled
         self._granted = False
@@ -102,10 +103,16 @@ class _WorkerJob:
             return  # the engine stops at once: no progress, no waiting for a turn
         if now - self._last_progress >= PROGRESS_INTERVAL:
             self._last_progress = now
-            self._events.put((self.id, "lab_progress", {"done": int(done), "total": int(total)}))
+            self._events.put((self.id, self.spec.progress_event,
+                              {"done": int(done), "total": int(total)}))
         if self._turns.others_waiting():
             self._turns.release(self)
             self._take_turn()
+
+    def partial(self, payload: Any) -> None:
+        # after a cancel too: a stopped phase diagram keeps the cells it finished
+        if self.spec.partial_event is not None:
+            self._events.put((self.id, self.spec.partial_event, payload))
 
     def _take_turn(self) -> bool:
         """Wait for the turn; False if the job was cancelled first (it holds none)."""
@@ -156,9 +163,9 @@ class _Worker:
             if job.lane != "run" or self._runs.add(owner, job):
                 self._start(job)
             else:
-                total = int(payload["seeds"]) * int(payload["epochs"])
+                total = lab_jobs.total_units(payload)
                 waiting = self._runs.ahead(owner, job)
-                self._events.put((job_id, "lab_progress",
+                self._events.put((job_id, job.spec.progress_event,
                                   {"done": 0, "total": total, "waiting": waiting}))
 
     def cancel(self, job_id: int) -> None:
@@ -219,8 +226,10 @@ class LabRunner:
     """The server process's lab worker: submit jobs, cancel them, relay their events.
 
     ``deliver(event, payload)`` of each job is called from the relay thread with
-    ``lab_progress`` (runs), then the kind's result event (``lab_result``,
-    ``gradcheck_result``, ``landscape_result``) or ``error`` (a message string).
+    the kind's progress and partial events (runs: ``lab_progress``; a phase diagram:
+    ``phase_progress`` and ``phase_cell``), then its result event (``lab_result``,
+    ``phase_result``, ``gradcheck_result``, ``landscape_result``) or ``error`` (a
+    message string).
     """
 
     def __init__(self) -> None:
@@ -289,7 +298,7 @@ class LabRunner:
                 return
             with self._lock:
                 job = self._jobs.get(job_id)
-                if job is not None and event != "lab_progress":
+                if job is not None and event not in lab_jobs.STREAM_EVENTS:
                     del self._jobs[job_id]
             if job is not None and not job.dropped and event != DROPPED:
                 job.deliver(event, payload)

@@ -396,6 +396,10 @@ def _add_socket_handlers(
     def on_lab(session: Session, payload: Any) -> None:
         lab.worker_for(session, max_cost).lab(payload)
 
+    @handler("phase")
+    def on_phase(session: Session, payload: Any) -> None:
+        lab.worker_for(session, max_cost).phase(payload)
+
     @handler("gradcheck")
     def on_gradcheck(session: Session, payload: Any) -> None:
         lab.worker_for(session, max_cost).gradcheck(payload)
