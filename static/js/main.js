@@ -9,6 +9,7 @@ import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { decodeFrame } from "./frame.js";
 import { LabPanel } from "./lab_panel.js";
+import { PhasePanel } from "./phase_panel.js";
 import { LandscapePanel } from "./landscape_panel.js";
 import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
@@ -120,6 +121,8 @@ const lab = new LabPanel($("lab-panel"), {
     control("step", { epochs });
   },
 });
+// A phase diagram's cell opens like a lab seed: its config, its first failing seed.
+const phase = new PhasePanel($("phase-panel"), { send, openSeed: (...a) => lab.openSeed(...a) });
 const landscape = new LandscapePanel($("landscape-panel"), { send });
 
 // ---- talking to the server -----------------------------------------------------------
@@ -228,6 +231,7 @@ function onError(err) {
     return;
   }
   if (event === "lab") lab.onError();
+  if (event === "phase") phase.onError(text);
   if (event === "landscape") landscape.onError(text);
   if (event === "set_weight" && network.editor.showError(text)) return;
   let shown = event === "config" && controls.showError(field, text);
@@ -319,6 +323,7 @@ const connection = new Connection({
     setConnection("offline", "Server offline, retrying…");
     setOnline(false);
     lab.onConnectionLost();
+    phase.onConnectionLost();
     // The server hung up on purpose: Socket.IO will not retry by itself.
     if (reason === "io server disconnect" && !page.idleClosed) setTimeout(() => connection.socket.connect(), 1000);
     if (page.idleClosed) setConnection("refused", "closed: idle");
@@ -350,6 +355,9 @@ if (typeof WebSocket !== "function") {
 for (const [name, fn] of Object.entries({
   lab_progress: (p) => lab.onProgress(p),
   lab_result: (r) => lab.onResult(r),
+  phase_progress: (p) => phase.onProgress(p),
+  phase_cell: (c) => phase.onCell(c),
+  phase_result: (r) => phase.onResult(r),
   gradcheck_result: (r) => diagnostics.showGradcheck(r),
   landscape_result: (r) => landscape.onResult(r),
 })) connection.socket.on(name, fn);
