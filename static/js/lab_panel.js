@@ -55,13 +55,18 @@ export class LabPanel {
       this.summary.textContent = "restarts: 1-1000, epochs: 1-20000 (whole numbers)";
       return;
     }
+    // Not connected: the run was not sent, and no answer will come (it used to show
+    // "training…" for ever when clicked in the instant before a reconnect).
+    if (this.send("lab", { action: "run", seeds, epochs, loss_below: null }) === false) {
+      this.summary.textContent = "not connected to the server: run it again once connected";
+      return;
+    }
     this.running = true;
     this.runButton.disabled = true;
     this.cancelButton.disabled = false;
     this.progress.value = 0;
     this.trainingText = `training ${seeds} restarts × ${epochs} epochs…`;
     this.summary.textContent = this.trainingText;
-    this.send("lab", { action: "run", seeds, epochs, loss_below: null });
   }
 
   // `waiting`: runs of other tabs ahead of this one in the server's lab queue.

@@ -75,7 +75,7 @@ export function describeCell(where, cell) {
 export class PhasePanel {
   /**
    * @param {HTMLElement} root
-   * @param {{ send: (event: string, payload: any) => void,
+   * @param {{ send: (event: string, payload: any) => boolean,
    *           openSeed: (config: any, seed: number, epochs: number) => void }} hooks
    */
   constructor(root, { send, openSeed }) {
@@ -116,14 +116,16 @@ export class PhasePanel {
    * @param {string} key
    */
   axisField(parent, id, caption, key) {
+    // Each label names its control alone (a label wrapping a select would add the
+    // chosen option to the control's name).
     const row = el("div", { class: "phase-axis" }, parent);
-    const keyBox = el("label", { class: "lab-field", for: `${id}-key` }, row);
-    el("span", { class: "caption", text: caption }, keyBox);
+    const keyBox = el("div", { class: "lab-field" }, row);
+    el("label", { class: "caption", for: `${id}-key`, text: caption }, keyBox);
     const select = /** @type {HTMLSelectElement} */ (el("select", { id: `${id}-key` }, keyBox));
     for (const [name, axis] of Object.entries(AXES)) el("option", { value: name, text: axis.label }, select);
     select.value = key;
-    const valuesBox = el("label", { class: "lab-field phase-values", for: `${id}-values` }, row);
-    el("span", { class: "caption", text: "values" }, valuesBox);
+    const valuesBox = el("div", { class: "lab-field phase-values" }, row);
+    el("label", { class: "caption", for: `${id}-values`, text: `${caption}: values` }, valuesBox);
     const values = /** @type {HTMLInputElement} */ (el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox));
     select.addEventListener("change", () => { values.value = AXES[select.value].values; });
     return { select, values };
@@ -147,7 +149,9 @@ export class PhasePanel {
   request() {
     /** @type {any} */
     const axes = {};
-    for (const [name, field, caption] of [["y", this.axisY, "rows"], ["x", this.axisX, "columns"]]) {
+    /** @type {[string, { select: HTMLSelectElement, values: HTMLInputElement }, string][]} */
+    const fields = [["y", this.axisY, "rows"], ["x", this.axisX, "columns"]];
+    for (const [name, field, caption] of fields) {
       const key = field.select.value;
       const parsed = parseValues(field.values.value, AXES[key].int);
       if ("error" in parsed) return { error: `${caption}: ${parsed.error}` };
@@ -168,6 +172,10 @@ export class PhasePanel {
       this.summary.textContent = request.error;
       return;
     }
+    if (this.send("phase", request) === false) {
+      this.summary.textContent = "not connected to the server: run it again once connected";
+      return;
+    }
     if (this.running) this.stale += 1; // the server cancels it: its answers come first
     this.running = true;
     this.grid = request;
@@ -180,7 +188,6 @@ export class PhasePanel {
     this.trainingText = `training ${n} cells × ${request.seeds} restarts × ${request.epochs} epochs…`;
     this.summary.textContent = this.trainingText;
     this.readout.textContent = "";
-    this.send("phase", request);
   }
 
   /** @param {{ done: number, total: number, waiting?: number }} p */

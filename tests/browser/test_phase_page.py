@@ -110,3 +110,32 @@ def test_a_diagram_can_be_cancelled_and_keeps_its_finished_cells(pg):
     page.wait_for_selector("#phase-grid[data-state='cancelled']", timeout=PHASE_TIMEOUT)
     assert "stopped" in page.inner_text("#phase-summary")
     assert page.is_disabled("#phase-cancel") and page.is_enabled("#phase-run")
+
+
+def test_at_390x844_the_diagram_is_findable_fits_and_axe_finds_nothing_serious(pg):
+    """Findable (a heading of its own in the lab row, its controls labelled), within a
+    phone's width with every cell a button, and clean for axe-core (npm, loaded before
+    the page's scripts) with the diagram drawn, one cell hovered."""
+    from test_watch_it_learn import AXE, axe_violations
+
+    assert AXE.is_file(), "run `npm ci`: axe-core is a dev dependency"
+    pg.page.add_init_script(path=str(AXE))
+    pg.page.set_viewport_size({"width": 390, "height": 844})
+    pg.open(RELU)
+    page = pg.page
+    heading = page.get_by_role("heading", name="Phase diagram")
+    assert heading.count() == 1
+    for label in ("Rows", "Rows: values", "Columns", "Columns: values", "Restarts per cell"):
+        assert page.get_by_label(label, exact=True).count() == 1, label
+    cells = run_4x4(pg, seeds=8, epochs=100)
+    assert len(cells) == 16
+    page.locator("#phase-grid").scroll_into_view_if_needed()
+    page.locator("#phase-grid .phase-cell").nth(9).hover()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for sel in ("#phase-panel", "#phase-grid", "#phase-run", "#phase-x-values"):
+        box = page.locator(sel).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (sel, box)
+    for box in page.eval_on_selector_all(
+            "#phase-grid .phase-cell", "bs => bs.map(b => b.getBoundingClientRect().width)"):
+        assert box >= 24, "a cell too small to tap"
+    assert axe_violations(page) == []
