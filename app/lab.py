@@ -24,7 +24,7 @@ from typing import Any
 
 from engine import TrajectoryRecorder, diagnose_trainer, explain_stuck
 
-from . import lab_jobs, lab_phase, lab_process
+from . import lab_jobs, lab_process
 from .validation import ValidationError, as_int, as_object
 
 MAX_SEEDS = 1000
@@ -46,23 +46,31 @@ LANDSCAPE_SPAN = (0.01, 10.0)
 
 def parse_lab(payload: Any) -> dict:
     """``{"action": "run", "seeds", "epochs", "loss_below"}`` or ``{"action": "cancel"}``."""
-    data = as_object(payload, ("action", "seeds", "epochs", "loss_below"))
+    return parse_run(payload)[1]
+
+
+def parse_run(payload: Any, axes: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """What a lab run and a phase diagram ask alike: ``action`` run or cancel, ``seeds``,
+    ``epochs``, ``loss_below``, and the fields ``axes`` (required for a run, checked by
+    the caller). Returns the payload as a dict and the request without the axes."""
+    data = as_object(payload, ("action", *axes, "seeds", "epochs", "loss_below"))
     action = data.get("action")
     if action == "cancel":
         extra = set(data) - {"action"}
         if extra:
             raise ValidationError(sorted(extra)[0], "cancel takes no other field")
-        return {"action": "cancel"}
+        return data, {"action": "cancel"}
     if action != "run":
         raise ValidationError("action", f"action must be 'run' or 'cancel', got {action!r}")
-    if "seeds" not in data or "epochs" not in data:
-        raise ValidationError("seeds" if "seeds" not in data else "epochs", "required")
+    for field in (*axes, "seeds", "epochs"):
+        if field not in data:
+            raise ValidationError(field, "required")
     seeds = as_int("seeds", data["seeds"], 1, MAX_SEEDS)
     epochs = as_int("epochs", data["epochs"], 1, MAX_EPOCHS)
     loss_below = data.get("loss_below")
     if loss_below is not None:
         loss_below = _finite("loss_below", loss_below, 0.0, 1e6)
-    return {"action": "run", "seeds": seeds, "epochs": epochs, "loss_below": loss_below}
+    return data, {"action": "run", "seeds": seeds, "epochs": epochs, "loss_below": loss_below}
 
 
 def parse_landscape(payload: Any) -> dict:
@@ -207,6 +215,8 @@ class LabWorker:
 
     def phase(self, payload: Any) -> None:
         """A phase diagram (app/lab_phase.py): priced over every cell's network."""
+        from . import lab_phase  # it builds on this module's parse_run
+
         request = lab_phase.parse_phase(payload)
         if request["action"] == "cancel":
             self.cancel("phase")

@@ -31,7 +31,8 @@ from engine.grid_axes import axis_spec
 from engine.sweep import grid_cells
 
 from . import lab_jobs
-from .validation import ValidationError, as_int, as_object
+from .lab import parse_run
+from .validation import ValidationError, as_object
 
 MAX_AXIS_VALUES = 12  # per axis: at most 144 cells
 AXIS_GROUPS = ("init", "optimizer", "training")
@@ -64,30 +65,13 @@ def parse_phase(payload: Any) -> dict:
     """``{"action": "run", "x": {"key", "values"}, "y": {"key", "values"}, "seeds",
     "epochs", "loss_below"}`` or ``{"action": "cancel"}``; each axis 2-12 distinct
     numbers in its setting's range, the two axes different settings."""
-    data = as_object(payload, ("action", "x", "y", "seeds", "epochs", "loss_below"))
-    action = data.get("action")
-    if action == "cancel":
-        extra = set(data) - {"action"}
-        if extra:
-            raise ValidationError(sorted(extra)[0], "cancel takes no other field")
-        return {"action": "cancel"}
-    if action != "run":
-        raise ValidationError("action", f"action must be 'run' or 'cancel', got {action!r}")
-    for field in ("x", "y", "seeds", "epochs"):
-        if field not in data:
-            raise ValidationError(field, "required")
-    from .lab import MAX_EPOCHS, MAX_SEEDS, _finite
-
+    data, request = parse_run(payload, ("x", "y"))
+    if request["action"] == "cancel":
+        return request
     x, y = _axis("x", data["x"]), _axis("y", data["y"])
     if x[0] == y[0]:
         raise ValidationError("y", f"the two axes must be different settings (both {x[0]})")
-    loss_below = data.get("loss_below")
-    if loss_below is not None:
-        loss_below = _finite("loss_below", loss_below, 0.0, 1e6)
-    return {"action": "run", "x": x, "y": y,
-            "seeds": as_int("seeds", data["seeds"], 1, MAX_SEEDS),
-            "epochs": as_int("epochs", data["epochs"], 1, MAX_EPOCHS),
-            "loss_below": loss_below}
+    return {**request, "x": x, "y": y}
 
 
 def _axis(field: str, value: Any) -> tuple[str, list]:

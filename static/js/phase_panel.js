@@ -10,14 +10,14 @@ import { el } from "./dom.js";
 
 /** Settings the server takes as an axis (app/lab_phase.py), with example values. */
 export const AXES = {
-  units: { label: "Hidden units", values: "1,2,3,4", int: true },
-  init_scale: { label: "Init scale a (U(−a, a))", values: "0.1,0.5,1,2" },
-  lr: { label: "Learning rate", values: "0.01,0.03,0.1,0.3" },
-  momentum: { label: "Momentum (sgd)", values: "0,0.5,0.9,0.99" },
-  batch_size: { label: "Batch size (0 = full)", values: "0,1,2,4", int: true },
-  bias_init: { label: "Initial bias", values: "0,0.1,0.5,1" },
-  beta1: { label: "Adam beta1", values: "0,0.5,0.9,0.99" },
-  reg_rate: { label: "Regularisation rate", values: "0,0.001,0.01,0.1" },
+  units: { label: "Hidden units", short: "units", values: "1,2,3,4", int: true },
+  init_scale: { label: "Init scale a (U(−a, a))", short: "a", values: "0.1,0.5,1,2" },
+  lr: { label: "Learning rate", short: "lr", values: "0.01,0.03,0.1,0.3" },
+  momentum: { label: "Momentum (sgd)", short: "mom.", values: "0,0.5,0.9,0.99" },
+  batch_size: { label: "Batch size (0 = full)", short: "batch", values: "0,1,2,4", int: true },
+  bias_init: { label: "Initial bias", short: "bias", values: "0,0.1,0.5,1" },
+  beta1: { label: "Adam beta1", short: "β1", values: "0,0.5,0.9,0.99" },
+  reg_rate: { label: "Regularisation rate", short: "reg.", values: "0,0.001,0.01,0.1" },
 };
 
 export const MAX_VALUES = 12;
@@ -69,7 +69,7 @@ export function describeCell(where, cell) {
   const s = cell.summary;
   if (!s.n) return `${where}: no seed finished`;
   const open = cell.first_failing === null ? "all solved; opens seed " + cell.config.seed : `opens seed ${cell.first_failing}, the first that failed`;
-  return `${where}: ${pct(s.rate)} solved (${s.successes}/${s.n}), 95 % interval ${pct(s.wilson_low)}–${pct(s.wilson_high)}${cell.cancelled ? " (stopped early)" : ""}; ${open}`;
+  return `${where}: ${pct(s.rate)} solved (${s.successes}/${s.n}), 95 % interval ${Math.round(100 * s.wilson_low)}–${pct(s.wilson_high)}${cell.cancelled ? " (stopped early)" : ""}; ${open}`;
 }
 
 export class PhasePanel {
@@ -101,6 +101,7 @@ export class PhasePanel {
     this.cancelButton.addEventListener("click", () => this.send("phase", { action: "cancel" }));
     this.progress = el("progress", { id: "phase-progress", max: "1", value: "0", "aria-label": "Phase diagram progress" }, root);
     this.summary = el("p", { class: "lab-summary", id: "phase-summary", "aria-live": "polite" }, root);
+    this.axes = el("p", { class: "phase-axes", id: "phase-axes" }, root);
     this.heatmap = el("div", { class: "phase-grid", id: "phase-grid", role: "group", "aria-labelledby": "phase-heading" }, root);
     this.readout = el("p", { class: "phase-readout", id: "phase-readout", "aria-live": "polite" }, root);
     this.legend = el("div", { class: "phase-legend", "aria-hidden": "true" }, root);
@@ -221,9 +222,11 @@ export class PhasePanel {
       : `${total} cells × ${result.seeds} restarts × ${result.epochs} epochs: click a cell to open its first failing seed live`;
   }
 
+  // A refusal answers the last request; if it was to replace a run, that run goes on
+  // (the server refused before cancelling it): stop it, its answers are ignored.
   /** @param {string} [message] */
   onError(message) {
-    if (this.stale) return; // an answer of a replaced run
+    if (this.stale) this.send("phase", { action: "cancel" });
     this.idle();
     if (message) this.summary.textContent = message;
     if (this.heatmap.dataset.state === "running") this.heatmap.dataset.state = "failed";
@@ -249,7 +252,8 @@ export class PhasePanel {
     const { x, y } = this.grid;
     this.heatmap.replaceChildren();
     this.heatmap.style.gridTemplateColumns = `auto repeat(${x.values.length}, minmax(0, 1fr))`;
-    el("span", { class: "phase-corner", text: `${AXES[y.key].label} ↓ · ${AXES[x.key].label} →` }, this.heatmap);
+    this.axes.textContent = `Rows: ${AXES[y.key].label}. Columns: ${AXES[x.key].label}.`;
+    el("span", { class: "phase-corner", "aria-hidden": "true", text: `${AXES[y.key].short} ↓ ${AXES[x.key].short} →` }, this.heatmap);
     for (const v of x.values) el("span", { class: "phase-head col", text: String(v) }, this.heatmap);
     /** @type {HTMLButtonElement[][]} */
     this.buttons = [];

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 PHASE_TIMEOUT = 120_000
 RELU = "hidden=2&activation=relu&dataset=xor4"
 LABEL = re.compile(r"Hidden units (\d+), Init scale a \(U\(−a, a\)\) ([\d.]+): (\d+) % solved "
-                   r"\((\d+)/(\d+)\), 95 % interval (\d+) %–(\d+) %; "
+                   r"\((\d+)/(\d+)\), 95 % interval (\d+)–(\d+) %; "
                    r"(?:opens seed (\d+), the first that failed|all solved; opens seed (\d+))")
 
 
@@ -66,7 +66,7 @@ def test_a_4x4_phase_diagram_then_a_click_opens_a_failing_seed_live(pg):
     button = page.locator("#phase-grid .phase-cell").nth(index)
     button.hover()
     readout = page.inner_text("#phase-readout")
-    assert f"95 % interval {target['lo']} %–{target['hi']} %" in readout
+    assert f"95 % interval {target['lo']}–{target['hi']} %" in readout
 
     # click: that set-up live, with its first failing seed, for the diagram's epochs
     button.click()

@@ -57,7 +57,7 @@ test("a cell says its rate, counts, interval and the seed a click opens", () => 
     cancelled: false, first_failing: 3, config: { seed: 0 },
   };
   assert.equal(describeCell("Hidden units 2, Init scale 1", cell),
-    "Hidden units 2, Init scale 1: 40 % solved (20/50), 95 % interval 28 %–54 %; opens seed 3, the first that failed");
+    "Hidden units 2, Init scale 1: 40 % solved (20/50), 95 % interval 28–54 %; opens seed 3, the first that failed");
   const all = { ...cell, first_failing: null, summary: { ...cell.summary, successes: 50, rate: 1 } };
   assert.match(describeCell("x", all), /all solved; opens seed 0$/);
   assert.equal(describeCell("x", { ...cell, summary: { n: 0 } }), "x: no seed finished");
