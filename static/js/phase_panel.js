@@ -16,7 +16,7 @@ export const AXES = {
   momentum: { label: "Momentum (sgd)", short: "mom.", values: "0,0.5,0.9,0.99" },
   batch_size: { label: "Batch size (0 = full)", short: "batch", values: "0,1,2,4", int: true },
   bias_init: { label: "Initial bias", short: "bias", values: "0,0.1,0.5,1" },
-  beta1: { label: "Adam beta1", short: "β1", values: "0,0.5,0.9,0.99" },
+  beta1: { label: "Adam β1", short: "β1", values: "0,0.5,0.9,0.99" },
   reg_rate: { label: "Regularisation rate", short: "reg.", values: "0,0.001,0.01,0.1" },
 };
 
