@@ -158,10 +158,10 @@ def run_phase(payload: dict, hooks: Hooks) -> dict:
     grid = payload["grid"]
     (row_key, rows), (col_key, cols) = grid.items()
     n_cols = len(cols)
-    index = iter(range(len(rows) * n_cols))
 
-    def on_cell(cell) -> None:
-        hooks.partial(phase_cell(next(index), n_cols, cell))
+    def on_cell(cell) -> None:  # placed by its settings: a stopped grid may lack some
+        index = rows.index(cell.changes[row_key]) * n_cols + cols.index(cell.changes[col_key])
+        hooks.partial(phase_cell(index, n_cols, cell))
 
     result = sweep_grid(config, grid, seeds=payload["seeds"], seed_start=int(config.seed),
                         epochs=payload["epochs"], loss_below=payload["loss_below"],
