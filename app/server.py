@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     # Inbound messages are tiny but for the `data` event's coordinates: 5000 float32
     # pairs, 40,000 bytes in one binary attachment (one WebSocket message).
     "MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+    # A run file (`open_run`, one binary attachment) may be larger: this much.
+    "MAX_RUN_FILE_BYTES": wire.MAX_RUN_FILE_BYTES,
     "PING_INTERVAL": 25,
     "SECRET_KEY": None,  # None = a random key per process
     "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
@@ -51,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
     "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
 }
+RUN_FILE_HEADER_BYTES = 1024  # the `open_run` packet's header beside its file
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
 
 
@@ -167,6 +170,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    packet_bytes = int(app.config["MAX_HTTP_BUFFER_SIZE"])
+    run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
     socketio = SocketIO(
         app,
         async_mode="threading",
@@ -174,11 +179,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # several processes or hosts need no sticky sessions (docs/SERVER.md).
         transports=["websocket"],
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
-        max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
+        # one WebSocket message: a header, a `data` attachment or a run file
+        max_http_buffer_size=max(packet_bytes, run_file_bytes),
         ping_interval=app.config["PING_INTERVAL"],
         async_handlers=False,  # one client's events run in the order they were sent
         manage_session=False,  # no Flask session is used over Socket.IO
-        serializer=wire.packet_class(app.config["MAX_HTTP_BUFFER_SIZE"]),
+        serializer=wire.packet_class(packet_bytes, event_bytes={
+            "open_run": run_file_bytes + RUN_FILE_HEADER_BYTES}),
     )
     app.extensions["playground.wire"] = wire.install(
         socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]))
@@ -209,7 +216,8 @@ def _add_routes(app: Flask, registry: SessionRegistry) -> None:
     @app.get("/")
     def index():
         return render_template(
-            "index.html", schema=Config.schema(), presets=_presets(), version=__version__
+            "index.html", schema=Config.schema(), presets=_presets(), version=__version__,
+            max_run_file_bytes=int(app.config["MAX_RUN_FILE_BYTES"]),
         )
 
     @app.get("/healthz")
@@ -265,6 +273,7 @@ def _add_socket_handlers(
     max_fps = float(app.config["MAX_FPS"])
     max_cost = float(app.config["LAB_MAX_COST"])
     thumb = int(app.config["THUMB"])
+    run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
 
     def emitter(sid: str) -> Callable[[str, Any], None]:
         def emit(event: str, payload: Any) -> None:
@@ -315,7 +324,7 @@ def _add_socket_handlers(
         gate = guard.attach(sid, environ)
         session = registry.add(
             sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns,
-                                 outbox=gate), address)
+                                 outbox=gate, max_run_file_bytes=run_file_bytes), address)
         if session is None:
             return
         activity.touch(sid, message=False)
@@ -384,6 +393,17 @@ def _add_socket_handlers(
     @handler("set_weight")
     def on_set_weight(session: Session, payload: Any) -> None:
         session.set_weight(payload)
+
+    # run files (engine/checkpoint.py): the page's Save run and Open run
+    @handler("save_run")
+    def on_save_run(session: Session, payload: Any) -> None:
+        if payload not in (None, {}):
+            raise ValidationError("payload", "save_run takes no payload")
+        session.save_run()
+
+    @handler("open_run")
+    def on_open_run(session: Session, payload: Any) -> None:
+        session.open_run(payload)
 
     @handler("ready")
     def on_ready(session: Session, payload: Any) -> None:

@@ -31,12 +31,14 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from engine import Config, ConfigError, Trainer, TrajectoryRecorder
+from engine.checkpoint import to_bytes
 from engine.config import PROBLEM_DEFAULTS
 from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, ignored_fields
 
 from . import frames
 from .lab import FrameDiagnostics
 from .pacing import pacing_for
+from .run_files import SESSION_HISTORY_ROWS, parse_open_run, run_file_name
 from .turns import TrainingTurns
 from .validation import (
     ValidationError,
@@ -83,6 +85,7 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
         turns: TrainingTurns | None = None,
         outbox: Outbox | None = None,
+        max_run_file_bytes: int = 2**20,
     ):
         self.sid = sid
         self._emit = emit
@@ -97,7 +100,9 @@ class Session:
         self._turns = turns
         self._has_turn = False  # this session may train now
         self._in_rotation = False  # holds the turn or is queued for it
-        self.trainer = Trainer(config if config is not None else Config(), replicas=1)
+        self.trainer = Trainer(config if config is not None else Config(), replicas=1,
+                               max_history_rows=SESSION_HISTORY_ROWS)
+        self._max_run_file_bytes = max_run_file_bytes
         self._stopped = False
         self._credit = False  # the client is ready for one frame
         self._dirty = True  # something changed since the last frame (the first frame too)
@@ -235,6 +240,31 @@ class Session:
         with self._send_lock, self._handler_turn():
             layer, kind, i, j, value = parse_set_weight(payload, self.sizes)
             self.trainer.set_param(layer, kind, i, j if kind == "weight" else None, value)
+            self._changed_and_state_sent_locked()
+
+    def save_run(self) -> None:
+        """Send the run as its run file (``run_file``: name, epoch and the file's bytes,
+        engine/checkpoint.py), exactly as it stands between two training chunks."""
+        with self._send_lock:
+            with self._handler_turn():
+                payload = {"name": run_file_name(self.trainer), "epoch": int(self.trainer.epoch),
+                           "file": to_bytes(self.trainer)}
+            self._emit("run_file", payload)
+
+    def open_run(self, payload: Any) -> None:
+        """Go on from a run file (``open_run``), paused; then send ``state``.
+
+        The file is read and checked first (app/run_files.py): a bad one changes
+        nothing and the ``error`` says what is wrong. Training on from it gives the
+        numbers the saved run would have given.
+        """
+        trainer = parse_open_run(payload, self._max_run_file_bytes)
+        with self._send_lock, self._handler_turn():
+            self.trainer = trainer
+            self._playing = False
+            self._steps_pending = 0
+            self._pacing = pacing_for(trainer.config.speed)
+            self._after_rebuild_locked()
             self._changed_and_state_sent_locked()
 
     @contextlib.contextmanager

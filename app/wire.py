@@ -15,18 +15,23 @@ else a client can make the server keep (issue 16, measured on this server):
 * **Inbound attachments.** A Socket.IO packet may declare binary attachments, which
   the server collects until the count is reached: a packet declaring 999,999,999 of
   them was followed by 64 MB of 16 KiB messages, all kept, and the connection then
-  took every later event for one more attachment. One inbound event carries any:
-  ``data`` (a client's own points), two, the coordinates and the labels or targets
-  (:data:`ATTACHMENT_EVENTS`). :class:`BoundedPacket` refuses a packet declaring more
-  than its event may carry and counts the header and its attachments against one
-  total of ``max_bytes`` (5000 points: 40,000 bytes of coordinates and 5,000 of labels
-  or 20,000 of targets); either closes the connection.
+  took every later event for one more attachment. Two inbound events carry any
+  (:data:`ATTACHMENT_EVENTS`): ``data`` (a client's own points), two, the coordinates
+  and the labels or targets, and ``open_run`` (a run file), one. :class:`BoundedPacket`
+  refuses a packet declaring more than its event may carry and counts the header and
+  its attachments against one total: ``max_bytes`` (5000 points: 40,000 bytes of
+  coordinates and 5,000 of labels or 20,000 of targets), or the event's own in
+  ``event_bytes`` (a run file: ``MAX_RUN_FILE_BYTES``, 1 MiB); either closes the
+  connection. The WebSocket's message limit is then the larger of the two, and a
+  header is still held to ``max_bytes``.
 * **Inbound backlog.** simple-websocket reads a client's messages as fast as they
   come and keeps them until Engine.IO takes them one by one: a connection with more
   than MAX_INBOUND_BACKLOG messages or MAX_INBOUND_BACKLOG_BYTES waiting (it sends
   faster than its events can be handled; the page sends a few a second) is
   dropped, and a single message is cut at the message limit while it arrives
-  instead of after it was kept whole.
+  instead of after it was kept whole. The bytes are counted as soon as two messages
+  wait (a run file's attachment may be one of them), so large messages cannot pile
+  up under the count.
 * **Undecodable and malformed packets.** A payload the JSON decoder refuses (an
   integer literal over 4,300 digits, nesting too deep) is answered with an
   ``error``, as the protocol promises for any bad message; other malformed
@@ -62,12 +67,17 @@ from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 log = logging.getLogger(__name__)
 
 MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
-# Binary attachments an inbound event may carry: only `data`, its coordinates and its
-# labels (or targets); every other client event carries none.
-ATTACHMENT_EVENTS = {"data": 2}
+# Binary attachments an inbound event may carry: `data`, its coordinates and its
+# labels (or targets); `open_run`, the run file; every other client event carries none.
+ATTACHMENT_EVENTS = {"data": 2, "open_run": 1}
 MAX_INBOUND_ATTACHMENTS = max(ATTACHMENT_EVENTS.values())
+# A run file (engine/checkpoint.py) from the page is ~25 KB at 20,000 epochs, ~90 KB
+# with 5000 points of one's own; one saved from Python with the Trainer's default
+# 100,000 history rows, ~330 KB at 20,000 epochs.
+MAX_RUN_FILE_BYTES = 2**20
 MAX_INBOUND_BACKLOG = 4096  # messages read from a client and not yet handled
-MAX_INBOUND_BACKLOG_BYTES = 2**20  # and their bytes (counted past 64 messages)
+# and their bytes (counted once two wait): room for a run file and what follows it
+MAX_INBOUND_BACKLOG_BYTES = MAX_RUN_FILE_BYTES + 2**20
 RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
 LOG_BURST = 5  # log lines per client per window, then a count
 LOG_WINDOW = 10.0  # seconds
@@ -243,6 +253,7 @@ class BoundedPacket(socketio.packet.Packet):
     max_attachments = MAX_INBOUND_ATTACHMENTS
     attachment_events = ATTACHMENT_EVENTS
     max_bytes = 16 * 1024
+    event_bytes: dict[str, int] = {}  # events allowed more than max_bytes, and how much
     json = _CheckedJSON(socketio.packet.Packet.json)
 
     def decode(self, encoded_packet: Any) -> int:
@@ -275,8 +286,11 @@ class BoundedPacket(socketio.packet.Packet):
 
     def add_attachment(self, attachment: Any) -> bool:
         self._bytes += len(attachment)
-        if self._bytes > self.max_bytes:
-            raise CloseConnection(f"attachments past {self.max_bytes} bytes in one packet")
+        event = self.data[0] if isinstance(self.data, list) and self.data else None
+        limit = self.event_bytes.get(event, self.max_bytes) if isinstance(event, str) \
+            else self.max_bytes
+        if self._bytes > limit:
+            raise CloseConnection(f"attachments past {limit} bytes in one packet")
         return super().add_attachment(attachment)
 
 
@@ -423,7 +437,7 @@ class WireGuard:
 
     def check_backlog(self, waiting: list) -> None:
         """Raise CloseConnection if a client's unhandled messages are too many."""
-        if len(waiting) > 64:
+        if len(waiting) > 1:
             size = sum(len(m) for m in list(waiting))
             if len(waiting) > self.max_backlog or size > MAX_INBOUND_BACKLOG_BYTES:
                 raise CloseConnection(f"{len(waiting)} messages ({size} bytes) waiting to "
@@ -481,10 +495,14 @@ def _shut_socket(environ: dict | None) -> None:
         sock.shutdown(socketlib.SHUT_RDWR)
 
 
-def packet_class(max_bytes: int, max_attachments: int = MAX_INBOUND_ATTACHMENTS) -> type:
-    """A :class:`BoundedPacket` with these limits, for python-socketio's ``serializer``."""
+def packet_class(max_bytes: int, max_attachments: int = MAX_INBOUND_ATTACHMENTS,
+                 event_bytes: dict[str, int] | None = None) -> type:
+    """A :class:`BoundedPacket` with these limits, for python-socketio's ``serializer``:
+    ``max_bytes`` for a packet (header and attachments), ``event_bytes`` for the events
+    allowed more (``{"open_run": run file limit + header}``)."""
     return type("AppPacket", (BoundedPacket,), {"max_attachments": max_attachments,
-                                                "max_bytes": max_bytes})
+                                                "max_bytes": max_bytes,
+                                                "event_bytes": dict(event_bytes or {})})
 
 
 def install(socketio_server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:

@@ -160,6 +160,16 @@ class _History:
         self.data[:, :m] = self.data[:, keep]
         self.n = m
 
+    def limit(self, max_rows: int) -> None:
+        """Keep at most ``max_rows`` rows from now on: thinned now as when full (every
+        second row kept, then every fourth, ...), epoch 0 always."""
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1, got {max_rows}")
+        self.max_rows = max_rows
+        while self.n > max_rows:
+            self._thin()
+        self._alloc(min(max_rows, max(self.n, 1024)))
+
     def saved(self) -> dict:
         """The rows and the stride, copied: what :meth:`restored` takes back."""
         return {"stride": self.stride, "epoch": self.epoch[: self.n].copy(),
@@ -411,6 +421,13 @@ class Trainer:
     def reset(self) -> None:
         """Rebuild from the same Config: the same seeds give the same start."""
         self._build()
+
+    def keep_history(self, max_rows: int) -> None:
+        """Keep at most ``max_rows`` history rows (a run loaded from a file written
+        with a larger bound, say): the rows are thinned now as they would be when
+        full. Training is unaffected; only which epochs the history keeps."""
+        self._history.limit(int(max_rows))
+        self.max_history_rows = int(max_rows)
 
     # ------------------------------------------------------------ state
 

@@ -92,7 +92,11 @@ def test_defaults_are_safe(app):
 
     server = get_socketio(app).server
     assert server.eio.cors_allowed_origins is None  # same origin only
-    assert server.eio.max_http_buffer_size <= 64 * 1024
+    # one WebSocket message: at most a run file (open_run); any other packet, header and
+    # attachments, at most 64 KiB
+    assert server.eio.max_http_buffer_size <= 2**20
+    assert server.packet_class.max_bytes <= 64 * 1024
+    assert server.packet_class.event_bytes == {"open_run": 2**20 + 1024}
     assert server.eio.async_mode == "threading"
     assert len(app.config["SECRET_KEY"]) >= 32
 
