@@ -6,7 +6,10 @@
 // are appended with Plotly.extendTraces, batched to a few updates a second, and kept
 // to at most MAX_POINTS, thinned evenly in the axis's own coordinate (series.js). A
 // rebuild (epoch going back) clears it. A short text summary (for screen readers, in
-// the element named by `summaryEl`) follows the curve at the same pace.
+// the element named by `summaryEl`) follows the curve at the same pace. Pinned runs
+// (pins.js) stay on the chart as dashed training-loss curves, each labelled at its end
+// by what differs from the current set-up; they come after the current run's traces,
+// so extendTraces's indices stay those of the current run.
 
 import { formatNumber } from "./schema.js";
 import { Series } from "./series.js";
@@ -37,6 +40,8 @@ export class LossChart {
     this.series.setLog(this.logEpochs);
     this.flushTimer = null;
     this.lastFlush = 0;
+    /** @type {{label: string, color: string, x: number[], y: (number|null)[]}[]} */
+    this.pins = [];
     this.reset();
   }
 
@@ -52,7 +57,7 @@ export class LossChart {
     const axisFont = { size: 10, color: "#666" };
     // Nothing to show yet (a log axis has no epoch 0): a sensible frame, not Plotly's
     // default range of an empty log axis.
-    const empty = this.visible().length === 0;
+    const empty = this.visible().length === 0 && !this.pins.some((p) => p.x.some((x) => x > 0));
     const frame = (log, range) => (empty ? { autorange: false, range: log ? range.map(Math.log10) : range } : {});
     return {
       width: this.width,
@@ -120,7 +125,39 @@ export class LossChart {
         line("test acc", "testAcc", "#7fb3d5", "dot", "y2"),
       );
     }
-    return traces;
+    return traces.concat(this.pins.map((pin) => this.pinTrace(pin)));
+  }
+
+  // A pinned run's training loss, dashed, its label written at its last point.
+  pinTrace(pin) {
+    const keep = pin.x.map((_, i) => i).filter((i) => !this.logEpochs || pin.x[i] > 0);
+    const text = keep.map((_, k) => (k === keep.length - 1 ? pin.label : ""));
+    return {
+      type: "scatter",
+      mode: "lines+text",
+      name: pin.label,
+      x: keep.map((i) => pin.x[i]),
+      y: keep.map((i) => pin.y[i]),
+      text,
+      textposition: "top left",
+      textfont: { size: 10, color: pin.color },
+      cliponaxis: false,
+      yaxis: "y",
+      line: { color: pin.color, width: 1.5, dash: "dash" },
+      hovertemplate: `${pin.label}: %{y:.4g} (epoch %{x})<extra></extra>`,
+    };
+  }
+
+  /** The pinned runs to draw beside the current one (pins.js). */
+  setPins(pins) {
+    this.pins = pins.map((p) => ({ label: p.label, color: p.color, x: p.curve.x, y: p.curve.trainLoss }));
+    return this.replot();
+  }
+
+  /** The current run's training-loss curve as kept (thinned), for a pin to keep. */
+  snapshot() {
+    return { x: this.series.x.slice(), trainLoss: this.series.y.trainLoss.slice(),
+      testLoss: this.series.y.testLoss.slice() };
   }
 
   replot() {

@@ -15,6 +15,7 @@ import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
+import { RunsPanel } from "./runs_panel.js";
 import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
 import { batchSizes, coherentChange, datasetChange, holdsSetup, unavailableOptions } from "./setup.js";
@@ -49,6 +50,7 @@ const page = {
   drawMs: null,
   summaryAt: 0,
   idleClosed: false, // the server closed the session for silence: reconnect on a key or click
+  classes: null, // the last frame's classes (a softmax output), for pinned pictures
 };
 
 // ---- views ---------------------------------------------------------------------------
@@ -125,6 +127,23 @@ const lab = new LabPanel($("lab-panel"), {
 const phase = new PhasePanel($("phase-panel"), { send, openSeed: (...a) => lab.openSeed(...a) });
 const landscape = new LandscapePanel($("landscape-panel"), { send });
 
+// ---- runs: save, open, pin (docs/PAGE.md, "Runs") ----------------------------------
+
+const runs = new RunsPanel(
+  { save: $("save-run"), open: $("open-run"), file: $("open-run-file"), pin: $("pin-run"),
+    message: $("run-message"), pins: $("pins") },
+  {
+    send,
+    schema,
+    current: () => (page.lastFrame && surface.lastFrame && page.state ? {
+      config: page.state.config, epoch: page.lastFrame.epoch, trainLoss: page.lastFrame.trainLoss,
+      curve: lossChart.snapshot(), surface: surface.lastFrame.surface, grid: surface.lastFrame.grid,
+      colorDomain: surface.colorDomain.slice(), classes: page.classes,
+    } : null),
+    onPins: (pins) => lossChart.setPins(pins),
+  },
+);
+
 // ---- talking to the server -----------------------------------------------------------
 
 function sendConfig(partial) {
@@ -190,6 +209,8 @@ function onState(state) {
   network.setConfig(c, state.sizes);
   network.editor.confirm();
   picker.setCurrent(c.dataset);
+  runs.onState(state);
+  runs.relabel(c);
   setPlaying(page.synced || page.wantPlaying === null ? state.status === "playing" : page.wantPlaying);
   if (state.epoch === 0 || !page.lastFrame) readouts.setEpoch(state.epoch);
   // A change the page sent has succeeded: the errors of earlier attempts are stale.
@@ -233,6 +254,10 @@ function onError(err) {
   if (event === "lab") lab.onError();
   if (event === "phase") phase.onError(text);
   if (event === "landscape") landscape.onError(text);
+  if (event === "open_run" || event === "save_run") {
+    runs.onError(event, text);
+    return;
+  }
   if (event === "set_weight" && network.editor.showError(text)) return;
   let shown = event === "config" && controls.showError(field, text);
   if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
@@ -252,6 +277,7 @@ function onError(err) {
 async function onFrame(raw) {
   const started = performance.now();
   const frame = decodeFrame(raw);
+  page.classes = raw.classes ?? null;
   if (frame.trainPoints) {
     // A rebuild: new points, and the hovered unit may be another one (or gone).
     network.hover(null);
@@ -360,6 +386,7 @@ for (const [name, fn] of Object.entries({
   phase_result: (r) => phase.onResult(r),
   gradcheck_result: (r) => diagnostics.showGradcheck(r),
   landscape_result: (r) => landscape.onResult(r),
+  run_file: (r) => runs.onRunFile(r),
 })) connection.socket.on(name, fn);
 
 // ---- URL hash: the running config, then the view toggles -----------------------------
@@ -515,6 +542,7 @@ window.playground = Object.freeze({
   get synced() { return page.synced; },
   get view() { return { ...page.view }; },
   get lossPoints() { return lossChart.points; },
+  get pins() { return runs.pins.items.map((p) => ({ id: p.id, label: p.label, color: p.color, epoch: p.epoch })); },
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },
   get creditWaitMs() { return connection.waitMs; },

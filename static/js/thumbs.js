@@ -2,6 +2,7 @@
 // Small pictures on plain canvases: neuron outputs over the domain and data-set
 // previews. A canvas holds one pixel per grid cell and CSS scales it up smoothly.
 
+import { classRgb, decodeClassByte } from "./classes.js";
 import { LUT, cssColor, lutIndex, NEUTRAL, toUnit } from "./colors.js";
 
 // Paint t x t quantised values (row 0 = lowest y) onto `canvas`. `toT(v)` maps a
@@ -79,4 +80,36 @@ export function paintPoints(canvas, points, domain, size = 64) {
     ctx.arc(x, y, 2.2, 0, 2 * Math.PI);
     ctx.fill();
   }
+}
+
+// A decision surface (a decoded frame's n x n outputs, row 0 = lowest y) as a small
+// picture: the surface's colours over `colorDomain`, or with `classes` > 2 each pixel's
+// most probable class tinted by its probability (classes.js), as on the surface.
+export function paintBoundary(canvas, surface, n, colorDomain, classes = null) {
+  canvas.width = n;
+  canvas.height = n;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(n, n);
+  const px = image.data;
+  const [lo, hi] = colorDomain;
+  for (let r = 0; r < n; r++) {
+    const row = n - 1 - r;
+    for (let c = 0; c < n; c++) {
+      const v = surface[r * n + c];
+      let rgb;
+      if (classes && classes > 2) {
+        const { cls, p } = decodeClassByte(Math.round(Math.max(0, Math.min(1, v)) * 255), classes);
+        rgb = classRgb(Math.min(cls, classes - 1), Math.min(p, 1), classes);
+      } else {
+        const li = lutIndex(toUnit(v, lo, hi)) * 3;
+        rgb = [LUT[li], LUT[li + 1], LUT[li + 2]];
+      }
+      const p = (row * n + c) * 4;
+      px[p] = rgb[0];
+      px[p + 1] = rgb[1];
+      px[p + 2] = rgb[2];
+      px[p + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
 }
