@@ -25,7 +25,7 @@ from typing import Any
 from engine import TrajectoryRecorder, diagnose_trainer, explain_stuck
 
 from . import lab_jobs, lab_process
-from .validation import ValidationError, as_int, as_object
+from .validation import ValidationError, as_int, as_object, parse_config
 
 MAX_SEEDS = 1000
 MAX_EPOCHS = 20_000
@@ -45,15 +45,27 @@ LANDSCAPE_SPAN = (0.01, 10.0)
 
 
 def parse_lab(payload: Any) -> dict:
-    """``{"action": "run", "seeds", "epochs", "loss_below"}`` or ``{"action": "cancel"}``."""
-    return parse_run(payload)[1]
+    """``{"action": "run", "seeds", "epochs", "loss_below", "against"}`` or
+    ``{"action": "cancel"}``. ``against``: a set-up (a partial Config, checked against
+    the session's when the run is asked) to compare with on the same seeds, or absent
+    (None)."""
+    data, request = parse_run(payload, optional=("against",))
+    against = data.get("against")
+    if request["action"] == "run":
+        if against is not None and not isinstance(against, dict):
+            raise ValidationError("against", "against must be a set-up (an object of "
+                                             "config fields)")
+        request["against"] = against
+    return request
 
 
-def parse_run(payload: Any, axes: tuple[str, ...] = ()) -> tuple[dict, dict]:
+def parse_run(payload: Any, axes: tuple[str, ...] = (),
+              optional: tuple[str, ...] = ()) -> tuple[dict, dict]:
     """What a lab run and a phase diagram ask alike: ``action`` run or cancel, ``seeds``,
-    ``epochs``, ``loss_below``, and the fields ``axes`` (required for a run, checked by
-    the caller). Returns the payload as a dict and the request without the axes."""
-    data = as_object(payload, ("action", *axes, "seeds", "epochs", "loss_below"))
+    ``epochs``, ``loss_below``, and the fields ``axes`` (required for a run) and
+    ``optional`` (checked by the caller). Returns the payload as a dict and the request
+    without the axes."""
+    data = as_object(payload, ("action", *axes, *optional, "seeds", "epochs", "loss_below"))
     action = data.get("action")
     if action == "cancel":
         extra = set(data) - {"action"}
@@ -206,11 +218,18 @@ class LabWorker:
         with self.session.hold() as trainer:
             config, shape = trainer.config, lab_jobs.Shape.of(trainer)
             custom = trainer.custom_data
-        self._check_cost(lab_jobs.sweep_cost(shape, request["seeds"], request["epochs"]),
-                         "seeds", "this run")
+        cost = lab_jobs.sweep_cost(shape, request["seeds"], request["epochs"])
         job = {"config": config.to_dict(), "seeds": request["seeds"],
                "epochs": request["epochs"], "loss_below": request["loss_below"],
                "chunk": lab_jobs.sweep_chunk(shape)}
+        if request["against"] is not None:
+            against, against_shape = _against(request["against"], config, custom)
+            cost += lab_jobs.sweep_cost(against_shape, request["seeds"], request["epochs"])
+            job["against"] = against.to_dict()
+            job["against_chunk"] = lab_jobs.sweep_chunk(against_shape)
+            if against.dataset in CUSTOM_KINDS:  # the points go along
+                job["data"] = (custom.points, custom.values, custom.task, custom.domain)
+        self._check_cost(cost, "seeds", "this run")
         self._submit_run("sweep", "lab", job, config, custom)
 
     def phase(self, payload: Any) -> None:
@@ -341,6 +360,26 @@ class LabWorker:
             lab_jobs.check_cost(cost, self.max_cost, field, what)
         except lab_jobs.TooCostly as err:
             raise ValidationError(err.field, str(err)) from None
+
+
+CUSTOM_KINDS = {"custom", "custom_regression"}  # data sets of the session's own points
+
+
+def _against(partial: dict, config, custom) -> tuple:
+    """The set-up to compare with: ``partial`` over the session's config, on the same
+    seeds (its ``seed`` is the session's), and its cost shape; ValidationError naming
+    the field when it is not a set-up this session can train."""
+    from engine import ConfigError, Trainer
+
+    against = parse_config(partial, config).replace({"seed": config.seed})
+    if against.dataset in CUSTOM_KINDS and custom is None:
+        raise ValidationError("dataset", "the set-up to compare with trains on your own "
+                                         "points, and this session has none")
+    try:
+        probe = Trainer(against, data=custom if against.dataset in CUSTOM_KINDS else None)
+    except (ConfigError, ValueError) as err:
+        raise ValidationError(getattr(err, "field", "against"), str(err)) from None
+    return against, lab_jobs.Shape.of(probe)
 
 
 def worker_for(session, max_cost: float = lab_jobs.MAX_COST) -> LabWorker:

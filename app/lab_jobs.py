@@ -133,16 +133,35 @@ def check_cost(cost: float, limit: float, field: str, what: str) -> None:
 def run_sweep(payload: dict, hooks: Hooks) -> dict:
     """A restart-lab run: the engine's sweep, in slices of about BLOCK_SECONDS."""
     from engine import Config, sweep
+    from engine.compare import compare_rates
     from engine.datasets import custom_data
 
     config = Config.from_dict(payload["config"])
     data = payload.get("data")  # a session's own points: (points, values, task, domain)
-    result = sweep(config, seeds=payload["seeds"], seed_start=int(config.seed),
-                   epochs=payload["epochs"], loss_below=payload["loss_below"],
-                   chunk=payload["chunk"], progress=hooks.progress, cancel=hooks,
-                   block_seconds=BLOCK_SECONDS,
-                   data=None if data is None else custom_data(*data))
-    return result.to_dict(surfaces=True)
+    against = payload.get("against")  # a set-up to compare with, on the same seeds
+    parts = 1 if against is None else 2
+
+    def run(cfg: Config, chunk: int, part: int):
+        def progress(done: int, total: int) -> None:
+            hooks.progress(part * total + done, parts * total)
+
+        points = None if data is None or cfg.dataset not in ("custom", "custom_regression") \
+            else custom_data(*data)
+        return sweep(cfg, seeds=payload["seeds"], seed_start=int(config.seed),
+                     epochs=payload["epochs"], loss_below=payload["loss_below"],
+                     chunk=chunk, progress=progress, cancel=hooks,
+                     block_seconds=BLOCK_SECONDS, data=points)
+
+    result = run(config, payload["chunk"], 0)
+    out = result.to_dict(surfaces=True)
+    if against is not None and not result.cancelled:
+        other = run(Config.from_dict(against), payload["against_chunk"], 1)
+        out["compare"] = {
+            "config": other.config.to_dict(), "summary": other.summary(),
+            "cancelled": other.cancelled,
+            "test": compare_rates(result.outcome == "solved", other.outcome == "solved"),
+        }
+    return out
 
 
 def run_phase(payload: dict, hooks: Hooks) -> dict:

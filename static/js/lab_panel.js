@@ -3,6 +3,9 @@
 // then show the success rate with its 95 % (Wilson) interval, a histogram of final
 // losses (stuck runs pile up at the plateaus, e.g. 0.3466 and 0.4774) and a wall of
 // the first seeds' decision surfaces. Clicking a seed opens that run in the live view.
+// Against a pinned run (runs_panel.js "Compare"), the pinned set-up trains too, on the
+// same seeds, and the two rates are compared: Newcombe's interval for the difference
+// and McNemar's exact test on the seeds that went differently (engine/compare.py).
 
 /* global Plotly */
 
@@ -40,6 +43,8 @@ export class LabPanel {
     this.cancelButton.addEventListener("click", () => this.send("lab", { action: "cancel" }));
     this.progress = el("progress", { id: "lab-progress", max: "1", value: "0" }, root);
     this.summary = el("p", { class: "lab-summary", id: "lab-summary", "aria-live": "polite" }, root);
+    this.comparison = el("p", { class: "lab-compare", id: "lab-compare", "aria-live": "polite" }, root);
+    this.root = root;
     this.hist = el("div", {
       class: "lab-hist", id: "lab-hist", role: "img", "aria-label": "Histogram of final losses",
       "aria-describedby": "lab-summary",
@@ -47,7 +52,13 @@ export class LabPanel {
     this.wall = el("div", { class: "lab-wall", id: "lab-wall", role: "group", "aria-label": "Seeds: click one to open it live" }, root);
   }
 
-  run() {
+  /** Run the current set-up and a pinned one ({config, label}) on the same seeds. */
+  compareWith(pin) {
+    this.root.scrollIntoView({ block: "nearest" });
+    this.run(pin);
+  }
+
+  run(against = null) {
     const seeds = Number(this.seeds.value);
     const epochs = Number(this.epochs.value);
     if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000
@@ -57,7 +68,8 @@ export class LabPanel {
     }
     // Not connected: the run was not sent, and no answer will come (it used to show
     // "training…" for ever when clicked in the instant before a reconnect).
-    if (this.send("lab", { action: "run", seeds, epochs, loss_below: null }) === false) {
+    const payload = { action: "run", seeds, epochs, loss_below: null, ...(against ? { against: against.config } : {}) };
+    if (this.send("lab", payload) === false) {
       this.summary.textContent = "not connected to the server: run it again once connected";
       return;
     }
@@ -65,8 +77,12 @@ export class LabPanel {
     this.runButton.disabled = true;
     this.cancelButton.disabled = false;
     this.progress.value = 0;
-    this.trainingText = `training ${seeds} restarts × ${epochs} epochs…`;
+    this.trainingText = against
+      ? `training ${seeds} restarts × ${epochs} epochs of the current set-up, then of the pinned one (${against.label})…`
+      : `training ${seeds} restarts × ${epochs} epochs…`;
     this.summary.textContent = this.trainingText;
+    this.comparison.textContent = "";
+    this.againstLabel = against?.label ?? null;
   }
 
   // `waiting`: runs of other tabs ahead of this one in the server's lab queue.
@@ -102,6 +118,7 @@ export class LabPanel {
     this.summary.textContent = s.n
       ? `${s.successes}/${s.n} solved: ${pct(s.rate)} (95 % CI ${pct(s.wilson_low)}–${pct(s.wilson_high)})${median}${cancelled}`
       : `no run finished${cancelled}`;
+    this.comparison.textContent = result.compare ? compareText(result.compare, this.againstLabel) : "";
     this.drawHistogram(result.runs);
     this.drawWall(result);
   }
@@ -141,6 +158,23 @@ export class LabPanel {
       b.addEventListener("click", () => this.openSeed(result.config, seed, result.epochs));
     });
   }
+}
+
+const points = (x) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(100 * x).toFixed(1)}`;
+
+// The comparison in words: both rates with their intervals, the difference with its
+// interval, the test's p-value and what it means.
+export function compareText(compare, label) {
+  const t = compare.test;
+  if (compare.cancelled || !t.n) return "The pinned set-up's run was cancelled: no comparison.";
+  const rate = (r) => `${r.successes}/${t.n} solved, ${pct(r.rate)} (95 % CI ${pct(r.wilson_low)}–${pct(r.wilson_high)})`;
+  const verdict = t.differ
+    ? `they differ beyond chance (p < ${t.alpha})`
+    : `no difference beyond chance (p ≥ ${t.alpha})`;
+  return `Current set-up: ${rate(t.a)}. Pinned (${label ?? "pinned"}): ${rate(t.b)}. `
+    + `Difference ${points(t.difference)} points (95 % CI ${points(t.low)} to ${points(t.high)}, Newcombe). `
+    + `${t.only_a} seeds solved only by the current set-up, ${t.only_b} only by the pinned one: `
+    + `McNemar's exact test p = ${t.p_value.toPrecision(2)}, ${verdict}.`;
 }
 
 // Rows of the surface follow y upwards; the canvas's rows go down.

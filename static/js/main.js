@@ -141,6 +141,7 @@ const runs = new RunsPanel(
       colorDomain: surface.colorDomain.slice(), classes: page.classes,
     } : null),
     onPins: (pins) => lossChart.setPins(pins),
+    onCompare: (pin) => lab.compareWith(pin),
   },
 );
 

@@ -119,3 +119,23 @@ def test_pin_change_the_optimizer_play_shows_two_labelled_curves(pg):
     item.first.get_by_role("button", name="Unpin optimizer: Adam").click()
     pg.page.wait_for_function("() => window.playground.pins.length === 0")
     assert pg.page.locator("#loss-chart text", has_text="optimizer: Adam").count() == 0
+
+
+def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
+    pg.open(Config().replace({"dataset": "xor4", "hidden": [2], "activation": "relu",
+                              "optimizer": "sgd", "lr": 0.3}).to_query())
+    pg.wait_state("s => s.config.activation === 'relu'")
+    _step(pg, 2)
+    pg.page.click("#pin-run")
+    pg.page.select_option("#ctl-optimizer", "adam")
+    pg.wait_state("s => s.config.optimizer === 'adam'")
+    pg.page.fill("#lab-seeds", "16")
+    pg.page.fill("#lab-epochs", "200")
+    pg.page.get_by_role("button", name="Compare optimizer: SGD in the restart lab").click()
+    pg.page.wait_for_function(
+        "() => document.querySelector('#lab-compare').textContent.includes('McNemar')",
+        timeout=120_000)
+    text = pg.page.inner_text("#lab-compare")
+    assert "Current set-up:" in text and "Pinned (optimizer: SGD)" in text
+    assert "/16 solved" in text and "Newcombe" in text
+    assert "beyond chance" in text
