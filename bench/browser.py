@@ -365,6 +365,36 @@ def screenshots(base: str, out: Path) -> None:
         page.close()
 
         _screen_sizes(browser, base, out)
+        _pinned_runs(browser, base, out)
+
+
+# The runs panel at the three sizes: a run pinned, the optimizer changed, trained again
+# from the same seed: two labelled curves on the loss chart, the pinned boundary listed.
+PINNED_SHOT_CONFIG = {"dataset": "circle", "hidden": [4, 2], "activation": "tanh",
+                      "optimizer": "adam", "lr": 0.03, "speed": 0}
+
+
+def _pinned_runs(browser, base: str, out: Path) -> None:
+    for width, height in [(1920, 1080), (1280, 720), (390, 844)]:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{base}/#{to_hash(PINNED_SHOT_CONFIG)}")
+        page.wait_for_function("() => window.playground && window.playground.synced")
+        page.click("#play")
+        _train_until(page, "f => f.epoch >= 300", 60)
+        _pause(page)
+        page.click("#pin-run")
+        page.select_option("#ctl-optimizer", "sgd")
+        page.wait_for_function("() => window.playground.pins[0]?.label === 'optimizer: Adam'")
+        page.click("#reset")
+        page.wait_for_function("() => window.playground.lastFrame.epoch === 0")
+        page.click("#play")
+        _train_until(page, "f => f.epoch >= 300", 60)
+        _pause(page)
+        page.locator("#pins").scroll_into_view_if_needed()
+        path = out / f"runs_pinned_{width}x{height}.png"
+        page.screenshot(path=str(path), full_page=False)
+        page.close()
+        print(f"wrote {path}")
 
 
 # (viewport, the page's hash, played until this JS condition holds, whole page?)

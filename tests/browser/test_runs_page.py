@@ -139,3 +139,31 @@ def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
     assert "Current set-up:" in text and "Pinned (optimizer: SGD)" in text
     assert "/16 solved" in text and "Newcombe" in text
     assert "beyond chance" in text
+
+
+def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, base_url):
+    from test_watch_it_learn import AXE, axe_violations
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.add_init_script(path=str(AXE))
+        page.goto(f"{base_url}/#{SETUP.replace({'speed': 0}).to_query()}")
+        page.wait_for_function("() => window.playground && window.playground.synced")
+        page.click("#play")
+        page.wait_for_function("() => window.playground.lastFrame?.epoch >= 100")
+        page.click("#play")
+        page.wait_for_function("() => window.playground.lastState.status === 'paused'")
+        page.click("#pin-run")
+        page.select_option("#ctl-optimizer", "sgd")
+        page.wait_for_function("() => window.playground.pins[0]?.label === 'optimizer: Adam'")
+        for name in ("Save run", "Open run", "Pin", "Compare optimizer: Adam in the restart lab",
+                     "Unpin optimizer: Adam"):
+            button = page.get_by_role("button", name=name, exact=True)
+            button.scroll_into_view_if_needed()
+            box = button.bounding_box()
+            assert button.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+        assert page.evaluate("() => document.documentElement.scrollWidth") == 390
+        assert axe_violations(page) == []
+    finally:
+        context.close()
