@@ -32,13 +32,14 @@ and cancel, from the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
 import queue
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -188,8 +189,9 @@ class ProcessExecutor:
                                    initializer=_init_worker, initargs=(stop, reports))
         futures: dict = {}
         try:
-            futures = {pool.submit(_run_in_worker, fn, i, task): i
-                       for i, task in enumerate(tasks)}
+            with _one_blas_thread_each():  # the pool spawns its processes on submit
+                futures = {pool.submit(_run_in_worker, fn, i, task): i
+                           for i, task in enumerate(tasks)}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=POLL_SECONDS,
@@ -213,6 +215,27 @@ class ProcessExecutor:
             pool.shutdown(wait=True)
             reports.close()
             reports.join_thread()
+
+
+# A worker process is one core's worth of work: N processes, each with OpenBLAS's own
+# threads (one per core), put N x cores threads on the cores, and on the 2-core machine
+# two workers were slower than one process (0.69x, bench.sweep under load; 1.22x with
+# one thread each). The user's own setting wins.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _one_blas_thread_each() -> Iterator[None]:
+    """Processes spawned inside start with one BLAS thread (unless the environment
+    says otherwise); this process's environment is restored after."""
+    added = [name for name in BLAS_THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _drain(reports, on_progress: OnProgress | None) -> None:

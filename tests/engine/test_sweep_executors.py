@@ -164,3 +164,27 @@ def test_your_own_points_travel_to_the_processes_with_the_tasks():
     for a, b in zip(one.cells, two.cells, strict=True):
         _same(a, b)
         np.testing.assert_array_equal(a.surface_confidence, b.surface_confidence)
+
+
+def _env(name: str, progress=None, cancel=None) -> str | None:
+    """A task: the worker process's value of an environment variable."""
+    import os
+
+    return os.environ.get(name)
+
+
+def test_each_worker_process_gets_one_blas_thread_unless_the_environment_says(monkeypatch):
+    """N processes x OpenBLAS's thread per core oversubscribed the 2-core machine (two
+    workers were slower than one process): the children start with one thread each,
+    a value the user set is kept, and this process's environment is left as it was."""
+    import os
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    seen = []
+    tasks = ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"]
+    make_executor(2, None).run(_env, tasks, lambda i, value: seen.append((i, value)))
+    assert sorted(seen) == [(0, "1"), (1, "1"), (2, "3")]
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and "OMP_NUM_THREADS" not in os.environ
+    assert os.environ["MKL_NUM_THREADS"] == "3"
