@@ -18,7 +18,8 @@ is UTF-8 JSON::
                                "scaled_for": [0.9, 0.999], ...}]},
      "history": {"stride": 1},
      "initial_weights": "config",                (MLP init from config + seed)
-     "edits": {"count": 0, "last_epoch": null}}  (weights set by hand)
+     "edits": {"count": 0, "last_epoch": null},  (weights set by hand)
+     "origin": {"epoch": 0, "reason": "start"}}  (where the config in force began)
 
 and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint64
 (each replica's PCG64 generator: state and increment as high/low 64-bit words, then
@@ -30,6 +31,15 @@ generator), ``data/points`` (N, 2) and ``data/values`` (N,) float64 as given: th
 split, noise and features follow from the config as they did when the run was saved.
 ``domain`` is the one given with the points, or null (their bounding box + 10 %);
 ``digest`` the points' content hash (``CustomData.digest``), checked on reading.
+
+The origin (:class:`engine.trainer.Origin`) is where the stretch of training that the
+saved config describes began, what exported code (``engine/export/``) starts from. At
+the start (``"reason": "start"``, epoch 0) it is regenerated from the config and seed,
+like the initial weights. After a weight set by hand (``"edit"``) or a training
+setting changed live (``"change"``) the header's ``"initial_weights"`` is
+``"origin"`` and the origin's numbers are arrays: ``origin/weights`` (K, P),
+``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
+``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
@@ -52,7 +62,7 @@ import numpy as np
 
 from .config import Config, ConfigError
 from .datasets import CustomData, DataError, custom_data
-from .trainer import Trainer
+from .trainer import Origin, Trainer
 
 FORMAT = 1
 KIND = "numpy-playground run"
@@ -92,28 +102,40 @@ def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
         "diverged": state["diverged"], "history_epoch": state["history"]["epoch"],
         "history": state["history"]["data"], "last": state["last"],
     }
-    entries = []
-    for i, entry in enumerate(state["optimizer"]["state"]):
-        described = {}
-        for key, value in entry.items():
-            if isinstance(value, np.ndarray):
-                arrays[f"optimizer/{i}/{key}"] = value
-                described[key] = "array"
-            else:
-                described[key] = list(value) if isinstance(value, tuple) else value
-        entries.append(described)
+    origin = state["origin"]
     header = {
         "format": FORMAT, "kind": KIND, "config": state["config"].to_dict(),
         "replicas": state["replicas"], "max_history_rows": state["max_history_rows"],
         "epoch": state["epoch"], "layout": layout,
         "data": _encode_data(state["data"], arrays),
-        "optimizer": {"name": state["config"].optimizer, "t": state["optimizer"]["t"],
-                      "arrays": entries},
+        "optimizer": {"name": state["config"].optimizer,
+                      **_encode_optimizer(state["optimizer"], "optimizer", arrays)},
         "history": {"stride": state["history"]["stride"]},
-        "initial_weights": "config",
+        "initial_weights": "config" if origin.reason == "start" else "origin",
         "edits": {"count": state["edits"], "last_epoch": state["last_edit_epoch"]},
+        "origin": {"epoch": origin.epoch, "reason": origin.reason},
     }
+    if origin.reason != "start":  # else regenerated from the config, as at epoch 0
+        arrays["origin/weights"] = origin.flat
+        arrays["origin/rng"] = np.array([_rng_words(s) for s in origin.rngs], np.uint64)
+        header["origin"]["optimizer"] = _encode_optimizer(origin.optimizer,
+                                                          "origin/optimizer", arrays)
     return header, arrays
+
+
+def _encode_optimizer(saved: dict, prefix: str, arrays: dict) -> dict:
+    """An optimizer's state_dict as ``{"t", "arrays"}``; its arrays into ``arrays``."""
+    entries = []
+    for i, entry in enumerate(saved["state"]):
+        described = {}
+        for key, value in entry.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{prefix}/{i}/{key}"] = value
+                described[key] = "array"
+            else:
+                described[key] = list(value) if isinstance(value, tuple) else value
+        entries.append(described)
+    return {"t": saved["t"], "arrays": entries}
 
 
 def _encode_data(data: CustomData | None, arrays: dict) -> dict:
@@ -214,15 +236,36 @@ def _decode(header: dict, arrays: dict) -> dict:
         "data": _decode_data(_field(header, "data", dict), arrays),
         "epoch": _field(header, "epoch", int), "flat": weights,
         "rngs": [_rng_state(words) for words in rng],
-        "optimizer": {"t": optimizer.get("t"),
-                      "state": [_optimizer_entry(i, entry, arrays) for i, entry
-                                in enumerate(_field(optimizer, "arrays", list))]},
+        "optimizer": _decode_optimizer(optimizer, "optimizer", arrays),
         "diverged": arrays["diverged"],
         "history": {"stride": _field(_field(header, "history", dict), "stride", int),
                     "epoch": arrays["history_epoch"], "data": arrays["history"]},
         "last": arrays["last"],
         "edits": int(edits.get("count", 0)), "last_edit_epoch": edits.get("last_epoch"),
+        "origin": _decode_origin(header.get("origin"), replicas, arrays),
     }
+
+
+def _decode_optimizer(described: dict, prefix: str, arrays: dict) -> dict:
+    return {"t": described.get("t"),
+            "state": [_optimizer_entry(prefix, i, entry, arrays) for i, entry
+                      in enumerate(_field(described, "arrays", list))]}
+
+
+def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
+    """The saved origin, or None where it is the start (the Trainer regenerates it;
+    a file from before origins were saved also reads so)."""
+    if origin is None or (isinstance(origin, dict) and origin.get("reason") == "start"):
+        return None
+    if not isinstance(origin, dict):
+        raise ValueError("origin: expected an object")
+    rng = arrays["origin/rng"]
+    if rng.shape != (replicas, 6) or rng.dtype != np.uint64:
+        raise ValueError(f"origin/rng: expected ({replicas}, 6) uint64 words, got {rng.shape}")
+    return Origin(_field(origin, "epoch", int), str(origin.get("reason")),
+                  arrays["origin/weights"], [_rng_state(words) for words in rng],
+                  _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer",
+                                    arrays))
 
 
 def _field(d: dict, key: str, kind: type) -> Any:
@@ -232,10 +275,10 @@ def _field(d: dict, key: str, kind: type) -> Any:
     return value
 
 
-def _optimizer_entry(i: int, entry: Any, arrays: dict) -> dict:
+def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict) -> dict:
     if not isinstance(entry, dict):
-        raise ValueError(f"optimizer: array {i} is not described")
-    return {key: arrays[f"optimizer/{i}/{key}"] if value == "array" else value
+        raise ValueError(f"{prefix}: array {i} is not described")
+    return {key: arrays[f"{prefix}/{i}/{key}"] if value == "array" else value
             for key, value in entry.items()}
 
 

@@ -83,6 +83,23 @@ class Optimizer:
                 "state": [{key: value.copy() if isinstance(value, np.ndarray) else value
                            for key, value in entries.items()} for entries in self.state]}
 
+    @classmethod
+    def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
+        """One parameter array's state (an entry of :meth:`state_dict`'s ``"state"``)
+        under the names and in the form ``torch.optim`` keeps it (None where torch
+        has not made that buffer yet): what exported code starts from."""
+        return {cls._torch_names.get(key, key): value for key, value in entry.items()
+                if key not in cls._scratch}
+
+    _torch_names: dict[str, str] = {}
+    _scratch: tuple[str, ...] = ()
+
+    def up_to_date_state(self) -> list[dict]:
+        """The state entries as the next step will use them (hyper-parameters changed
+        since the last step applied, see Adam), scratch buffers left out."""
+        return [{key: value for key, value in entry.items() if key not in self._scratch}
+                for entry in self.state]
+
     def load_state_dict(self, saved: dict) -> None:
         """Put back a :meth:`state_dict`. Every entry is checked against this
         optimizer's own (names, shapes, types) before anything changes; a mismatch
@@ -237,6 +254,7 @@ class SGD(Optimizer):
 
     name = "sgd"
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
+    _torch_names = {"buf": "momentum_buffer"}
     fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening",
               "nesterov": "nesterov"}
 
@@ -421,11 +439,26 @@ class Adam(Optimizer):
 
     def exp_avg(self, i: int = 0) -> np.ndarray:
         """torch's ``exp_avg`` (m) of parameter array i (of the flat array: i = 0)."""
-        return self.state[i]["exp_avg"] * (1.0 - self.state[i]["scaled_for"][0])
+        return self.torch_state(self.state[i])["exp_avg"]
 
     def exp_avg_sq(self, i: int = 0) -> np.ndarray:
         """torch's ``exp_avg_sq`` (v) of parameter array i."""
-        return self.state[i]["exp_avg_sq"] * (1.0 - self.state[i]["scaled_for"][1])
+        return self.torch_state(self.state[i])["exp_avg_sq"]
+
+    def up_to_date_state(self) -> list[dict]:
+        """The moments rescaled to the betas in force, as the next step does first."""
+        for entry in self.state:
+            if entry["scaled_for"] != tuple(self.betas):
+                self._rescale(entry)
+        return super().up_to_date_state()
+
+    @classmethod
+    def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
+        """torch's m, v and max v: the moments kept here times (1 - beta)."""
+        b1, b2 = entry["scaled_for"]
+        return {"exp_avg": entry["exp_avg"] * (1.0 - b1),
+                "exp_avg_sq": entry["exp_avg_sq"] * (1.0 - b2),
+                "max_exp_avg_sq": entry["max_exp_avg_sq"] * (1.0 - b2)}
 
     def _update(self, g, state, u):
         if state["scaled_for"] != tuple(self.betas):
@@ -474,6 +507,7 @@ class Rprop(Optimizer):
 
     name = "rprop"
     defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
+    _scratch = ("sign",)
     fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"),
               "step_sizes": ("step_min", "step_max")}
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FIELDS, Config, ConfigError
+from .config import FIELDS, SPECS, Config, ConfigError
 from .datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, as_custom, make_dataset
 from .features import make_features
 from .losses import get_loss
@@ -88,6 +88,29 @@ class DataSplit:
 
     def __len__(self) -> int:
         return len(self.points)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the stretch of training that the Config in force describes began.
+
+    ``reason`` "start": epoch 0, the weights the Config's initialiser drew (a rebuild
+    or reset); "edit": a weight set by hand (:meth:`Trainer.set_param`); "change": a
+    training setting changed live (optimizer, its hyper-parameters, regularisation,
+    batch size) after some epochs. From ``epoch`` on, the run is the Config applied to
+    ``flat`` (K, P), the generators' states ``rngs`` and the optimizer's
+    ``optimizer`` (its :meth:`~engine.optimizers.Optimizer.state_dict`): what code
+    exported from the run (``engine/export/``) starts from to reproduce it.
+    """
+
+    epoch: int
+    reason: str
+    flat: np.ndarray
+    rngs: list[dict]
+    optimizer: dict
+
+
+ORIGIN_REASONS = ("start", "edit", "change")
 
 
 @dataclass
@@ -266,6 +289,7 @@ class Trainer:
         self.diverged = np.zeros(k, bool)
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
+        self.origin = self._snapshot("start")
         self._history = _History(k, self.max_history_rows)
         self._build_data()
 
@@ -385,6 +409,7 @@ class Trainer:
             else:
                 self._live_changes(old_config, new)
                 self._build_data()
+                self._mark_origin("change")  # the data (or the settings) changed here
         except Exception:
             self.config, self._custom = old_config, old_custom
             self._build()
@@ -409,6 +434,8 @@ class Trainer:
             return True
         self._live_changes(old, config)
         self.config = config
+        if any(SPECS[name].group != "display" for name in old.changed_fields(config)):
+            self._mark_origin("change")
         return False
 
     def _live_changes(self, old: Config, config: Config) -> None:
@@ -417,6 +444,19 @@ class Trainer:
                                             **config.optimizer_kwargs())
         else:
             self.optimizer.set_hyper(**config.optimizer_kwargs())
+
+    def _snapshot(self, reason: str) -> Origin:
+        return Origin(self.epoch, reason, self.net.flat.copy(),
+                      [rng.bit_generator.state for rng in self.net.rngs],
+                      self.optimizer.state_dict())
+
+    def _mark_origin(self, reason: str) -> None:
+        """The Config in force applies from here: a new :class:`Origin`. A change
+        before any epoch since the last origin keeps that origin's reason (the
+        weights are still the ones it describes); only the optimizer state is new."""
+        if reason == "change" and self.origin.epoch == self.epoch:
+            reason = self.origin.reason
+        self.origin = self._snapshot(reason)
 
     def reset(self) -> None:
         """Rebuild from the same Config: the same seeds give the same start."""
@@ -444,6 +484,7 @@ class Trainer:
             "history": self._history.saved(),
             "last": np.stack([np.asarray(self.last[key], np.float64) for key in _KEYS]),
             "edits": self.edits, "last_edit_epoch": self.last_edit_epoch,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -495,6 +536,33 @@ class Trainer:
         self.last = {"epoch": self.epoch, **dict(zip(_KEYS, last, strict=True))}
         self.edits = int(state["edits"])
         self.last_edit_epoch = state["last_edit_epoch"]
+        if state.get("origin") is not None:
+            self.origin = self._checked_origin(state["origin"])
+
+    def _checked_origin(self, origin: Origin) -> Origin:
+        """``origin`` (from a file or a pickle) checked against this run; ValueError."""
+        epoch = origin.epoch
+        if origin.reason not in ORIGIN_REASONS:
+            raise ValueError(f"origin: reason must be one of {', '.join(ORIGIN_REASONS)}, "
+                             f"got {origin.reason!r}")
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
+                or not 0 <= epoch <= self.epoch:
+            raise ValueError(f"origin: epoch must be an integer in [0, {self.epoch}], "
+                             f"got {epoch!r}")
+        flat = np.asarray(origin.flat)
+        if flat.shape != self.net.flat.shape or flat.dtype.kind != "f":
+            raise ValueError(f"origin: expected weights of shape {self.net.flat.shape}, "
+                             f"got {flat.shape}")
+        if len(origin.rngs) != self.replicas:
+            raise ValueError(f"origin: expected {self.replicas} generators, "
+                             f"got {len(origin.rngs)}")
+        rngs = [generator_from_state(rng).bit_generator.state for rng in origin.rngs]
+        check = make_optimizer(self.config.optimizer, [np.empty_like(a) for a in
+                                                        self.optimizer._arrays],
+                               **self.config.optimizer_kwargs())
+        check.load_state_dict(origin.optimizer)
+        return Origin(int(epoch), origin.reason, flat.astype(self.net.dtype), rngs,
+                      check.state_dict())
 
     def __reduce__(self):
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
@@ -769,6 +837,7 @@ class Trainer:
         self.net.flat[0, layout.position(layer, kind, i, j)] = value
         self.edits += 1
         self.last_edit_epoch = self.epoch
+        self._mark_origin("edit")
         self._evaluate_and_record()
 
 

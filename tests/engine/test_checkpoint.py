@@ -154,9 +154,17 @@ def test_the_header_is_json_with_the_format_the_config_and_the_layout():
     assert header["layout"] == trainer.net.layout.to_dict()
     assert header["data"] == {"source": "generator"}
     assert header["edits"] == {"count": 1, "last_epoch": 3}
-    assert header["initial_weights"] == "config"
+    # after a hand edit the file keeps the weights the edit made (exported code
+    # starts there); before it, they come from the config and seed
+    assert header["initial_weights"] == "origin"
+    assert header["origin"]["epoch"] == 3 and header["origin"]["reason"] == "edit"
     loaded = from_bytes(to_bytes(trainer))
     assert (loaded.edits, loaded.last_edit_epoch) == (1, 3)
+    np.testing.assert_array_equal(loaded.origin.flat, trainer.net.flat)
+    fresh = Trainer(Config(hidden=[4, 2]))
+    with np.load(io.BytesIO(to_bytes(fresh))) as npz:
+        assert json.loads(npz["header"].tobytes())["initial_weights"] == "config"
+        assert "origin/weights" not in npz.files
 
 
 def test_your_own_points_travel_in_the_file_and_the_run_goes_on_exactly():

@@ -1,0 +1,68 @@
+"""Running an exported script the way a user would, and reading what it prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engine import Trainer
+
+# Runs a script as __main__ with this project's packages made unimportable: the
+# script must stand on NumPy (and its own library) alone.
+_RUN_ALONE = (
+    "import runpy, sys\n"
+    "sys.modules['engine'] = sys.modules['app'] = None\n"
+    "path = sys.argv[1]\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(path, run_name='__main__')\n"
+)
+
+
+def run_script(text: str, tmp_path: Path, *args: str, python: str = sys.executable,
+               name: str = "run.py", timeout: float = 600) -> str:
+    """Write ``text`` to a file, run it in a fresh isolated interpreter with ``args``
+    from an empty directory, and return what it printed (stderr in the error)."""
+    path = tmp_path / name
+    path.write_text(text)
+    done = subprocess.run([python, "-I", "-c", _RUN_ALONE, str(path), *args],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=timeout)
+    if done.returncode != 0:
+        raise AssertionError(f"the script failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def script_losses(text: str, tmp_path: Path, **kwargs) -> dict[int, float]:
+    """The script's ``--json`` output as {epoch: loss}."""
+    printed = json.loads(run_script(text, tmp_path, "--json", **kwargs))
+    assert len(printed["epochs"]) == len(printed["loss"])
+    return dict(zip(printed["epochs"], printed["loss"], strict=True))
+
+
+def relative_gaps(trainer: Trainer, losses: dict[int, float], replica: int = 0) -> dict:
+    """|script - engine| / |engine| at every epoch of the engine's history that the
+    script printed."""
+    history = trainer.history
+    gaps = {}
+    for epoch, engine in zip(history["epoch"].tolist(), history["train_loss"][:, replica],
+                             strict=True):
+        if epoch in losses:
+            gap = abs(losses[epoch] - engine)
+            gaps[epoch] = gap / abs(engine) if engine else gap
+    return gaps
+
+
+def assert_reproduces(trainer: Trainer, losses: dict[int, float], rtol: float,
+                      start: int = 0) -> None:
+    """The script printed every epoch from ``start`` to the run's, each loss within
+    ``rtol`` of the engine's (the run's last epoch above all)."""
+    assert sorted(losses) == list(range(start, trainer.epoch + 1))
+    gaps = relative_gaps(trainer, losses)
+    assert trainer.epoch in gaps
+    worst = max(gaps.values())
+    assert np.isfinite(worst) and worst <= rtol, (
+        f"worst relative gap {worst:.3g} at epoch {max(gaps, key=gaps.get)} "
+        f"(epoch {trainer.epoch}: {gaps[trainer.epoch]:.3g})")
