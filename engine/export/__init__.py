@@ -10,6 +10,9 @@ the run's history. See docs/EXPORT.md for the measured agreement.
 
 from __future__ import annotations
 
+import os
+
+from .. import checkpoint
 from ..trainer import Trainer
 from . import to_numpy
 from .spec import RunSpec, run_spec
@@ -38,4 +41,21 @@ def export(trainer: Trainer, to: str = "numpy", replica: int = 0,
     return TARGETS[to](spec, filename or script_name(trainer, to))
 
 
-__all__ = ["TARGETS", "RunSpec", "export", "run_spec", "script_name"]
+def script_for(run: Trainer | bytes | str | os.PathLike, target: str) -> str:
+    """The script of a run for ``target`` ("numpy", "torch" or "keras"), where ``run``
+    is a live Trainer or a run file (its bytes or its path, read with
+    :func:`engine.checkpoint.load`).
+
+    The one call the server's "Code" button and ``playground export`` make: a stable
+    entry point (its signature will not change), so the page can be wired to it
+    while the exporters grow. ValueError names what is wrong: an unknown target, a
+    broken run file, a run with nothing to reproduce (weights not finite).
+    """
+    if target not in TARGETS:
+        raise ValueError(f"unknown export target {target!r}; known: {', '.join(TARGETS)}")
+    if not isinstance(run, Trainer):
+        run = checkpoint.load(run)
+    return export(run, target)
+
+
+__all__ = ["TARGETS", "RunSpec", "export", "run_spec", "script_for", "script_name"]

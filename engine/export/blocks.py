@@ -29,15 +29,15 @@ OPTIMIZER_DOCS = {
              "that gradient counts as 0), within step_sizes; p <- p - sign(g) step.",
 }
 
+# The input features as expressions of the points, per target (numpy: to_numpy.py).
 FEATURES = {
-    "numpy": {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
+    "keras": {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
               "x2sq": "points[:, 1] ** 2", "x1x2": "points[:, 0] * points[:, 1]",
               "sinx1": "np.sin(points[:, 0])", "sinx2": "np.sin(points[:, 1])"},
     "torch": {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
               "x2sq": "points[:, 1] ** 2", "x1x2": "points[:, 0] * points[:, 1]",
               "sinx1": "torch.sin(points[:, 0])", "sinx2": "torch.sin(points[:, 1])"},
 }
-FEATURES["keras"] = FEATURES["numpy"]
 
 
 def header(spec: RunSpec, target: str, filename: str, needs: str) -> str:
@@ -109,15 +109,27 @@ def report_every(spec: RunSpec) -> int:
     return max(1, spec.epochs // 10)
 
 
+def what_labels(spec: RunSpec) -> str:
+    """What the embedded ``labels`` are, for the comment above them."""
+    if spec.task == "regression":
+        return "their targets"
+    return f"their labels (0 to {spec.classes - 1})" if spec.classes else "their labels (0 or 1)"
+
+
 def data_block(spec: RunSpec, target: str) -> str:
-    """The training points and labels, the input features, and the targets."""
+    """The training points and labels, the input features (one row per point), and
+    the targets: for ``torch`` tensors of the default dtype, for ``keras`` arrays."""
     cfg = spec.config
     n = len(spec.points)
-    array = "torch.tensor" if target == "torch" else "np.array"
-    what = "their labels (0 or 1)" if spec.task == "classification" else "their targets"
+    torch = target == "torch"
+    array = "torch.tensor" if torch else "np.array"
+    what = what_labels(spec)
     features = ", ".join(FEATURES[target][name] for name in cfg.features)
-    stack = (f"torch.stack([{features}], dim=1)" if target == "torch"
-             else f"np.column_stack([{features}])")
+    stack = f"torch.stack([{features}], dim=1)" if torch else f"np.column_stack([{features}])"
+    if torch:
+        as_float = ".double()" if cfg.dtype == "float64" else ".float()"
+    else:
+        as_float = f".astype(np.{cfg.dtype})"
     lines = [
         f"# The {n} training points (x1, x2) and {what}.",
         f"points = {array}({nested(spec.points)})",
@@ -126,21 +138,17 @@ def data_block(spec: RunSpec, target: str) -> str:
         f"# The network's inputs, made from the points: {', '.join(cfg.features)}.",
         f"X = {stack}",
     ]
-    to_float = ".double()" if target == "torch" else ".astype(float)"
-    column = ".reshape(-1, 1)"
+    if not torch and cfg.dtype == "float32":
+        lines[-1] += ".astype(np.float32)"
     if spec.task == "regression":
-        lines.append(f"y = labels{column}  # the targets, one column")
+        lines.append(f"y = labels.reshape(-1, 1){'' if torch else as_float}  # the targets")
+    elif spec.classes:
+        lines.append("y = labels  # the classes' indices: the loss takes them as they are")
     elif cfg.output == "tanh":
-        lines.append(f"y = (2 * labels - 1){column}{to_float}  # a tanh output's targets: "
-                     f"-1 and +1")
+        lines.append(f"y = (2 * labels - 1).reshape(-1, 1){as_float}  # a tanh output's "
+                     f"targets: -1, +1")
     else:
-        lines.append(f"y = labels{column}{to_float}  # a sigmoid output's targets: 0 and 1")
-    if cfg.dtype == "float32":
-        if target == "torch":
-            lines.append("X, y = X.float(), y.float()  # the run computed in float32")
-        else:
-            lines.append("X, y = X.astype(np.float32), y.astype(np.float32)  # the run "
-                         "computed in float32")
+        lines.append(f"y = labels.reshape(-1, 1){as_float}  # a sigmoid output's targets")
     return "\n".join(lines) + "\n"
 
 
@@ -159,7 +167,8 @@ if __name__ == "__main__":
 def report_block(spec: RunSpec, outputs: str, targets: str) -> str:
     """``report(epochs, losses)``: the loss every few epochs, then each training
     point's decision (or output). ``outputs`` and ``targets`` are expressions of the
-    script's that give the output unit's activations and the targets, NumPy (N,)."""
+    script's that give the output unit's activations and the targets, NumPy (N,)
+    (for a softmax output, ``outputs`` gives each point's probabilities, (N, C))."""
     cfg = spec.config
     every = report_every(spec)
     shown = 20
@@ -178,6 +187,17 @@ def report(epochs, losses):
     rows = zip(points.tolist(), targets.tolist(), out.tolist())
     for (x1, x2), target, value in list(rows)[:{shown}]:
         print(f"{{x1:8.3f}}   {{x2:8.3f}}   {{target:8.4f}}   {{value:8.4f}}")
+'''
+    elif spec.classes:
+        body = f'''    probability = out.max(axis=1)  # how probable the most probable class is
+    decision = out.argmax(axis=1)
+    right = decision == np.asarray(labels)
+    print(f"\\naccuracy {{right.mean():.4f}} ({{right.sum()}} of {{len(right)}} points)")
+    print("      x1         x2   label   decision   P(decision)")
+    rows = zip(points.tolist(), np.asarray(labels).tolist(), decision.tolist(),
+               probability.tolist())
+    for (x1, x2), label, d, p in list(rows)[:{shown}]:
+        print(f"{{x1:8.3f}}   {{x2:8.3f}}   {{label:5d}}   {{d:8d}}   {{p:11.6f}}")
 '''
     else:
         if cfg.output == "tanh":

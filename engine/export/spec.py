@@ -78,6 +78,11 @@ class RunSpec:
         return 0 if b == 0 or b >= len(self.points) else b
 
     @property
+    def classes(self) -> int | None:
+        """The number of classes of a softmax output (one unit each), else None."""
+        return self.sizes[-1] if self.config.output == "softmax" else None
+
+    @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
 

@@ -53,13 +53,17 @@ def wrapped(parts: list[str], indent: str, width: int = WIDTH) -> list[str]:
     return [indent + text for text in lines]
 
 
-def nested(a: np.ndarray, indent: str = "", width: int = WIDTH) -> str:
+def nested(a: np.ndarray, indent: str = "", width: int = WIDTH, start: int | None = None,
+           end: int = 0) -> str:
     """A 1-D or 2-D array as a nested Python list, laid out over lines: a short
-    array on one line, else one row (or a run of numbers) per line."""
+    array on one line, else one row (or a run of numbers) per line. ``indent`` is the
+    indentation of the line the literal starts on, ``start`` the column it starts at
+    (default: right after the indentation), ``end`` the characters that follow it."""
     a = np.asarray(a)
+    room = width - (len(indent) if start is None else start) - end
     if a.ndim == 1:
         flat = "[" + ", ".join(items(a)) + "]"
-        if len(indent) + len(flat) <= width:
+        if len(flat) <= room:
             return flat
         body = wrapped(items(a), indent + "    ", width)
         return "[\n" + "\n".join(body) + f"\n{indent}]"
@@ -67,11 +71,11 @@ def nested(a: np.ndarray, indent: str = "", width: int = WIDTH) -> str:
         raise ValueError(f"only 1-D and 2-D arrays are embedded, got shape {a.shape}")
     rows = ["[" + ", ".join(items(row)) + "]" for row in a]
     one_line = "[" + ", ".join(rows) + "]"
-    if len(indent) + len(one_line) <= width:
+    if len(one_line) <= room:
         return one_line
     inner = indent + "    "
     if all(len(inner) + len(row) + 1 <= width for row in rows):
-        body = wrapped(rows, inner, width)
+        body = [f"{inner}{row}," for row in rows]
     else:
         body = [inner + nested(row, inner, width) + "," for row in a]
     return "[\n" + "\n".join(body) + f"\n{indent}]"

@@ -30,6 +30,7 @@ from .blocks import (
     join_parts,
     json_main,
     report_block,
+    what_labels,
     wrap_text,
 )
 from .spec import RunSpec
@@ -47,7 +48,7 @@ ACTIVATIONS = {
     "swish": ("z * sigmoid(z)", "sigmoid(z) * (1 - a) + a"),
 }
 OUTPUTS = {"sigmoid": ("sigmoid(z)", "(1 - a) * a"), "tanh": ("tanh(z)", "1 - a * a"),
-           "linear": ("z", None)}
+           "linear": ("z", None), "softmax": ("softmax(z)", None)}
 
 TANH = '''
 def tanh(z):
@@ -62,6 +63,14 @@ def tanh(z):
 SIGMOID = '''
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
+'''
+
+SOFTMAX = '''
+def softmax(z):
+    """Each point's class probabilities, over axis 0 (one row per class): the largest
+    logit subtracted first, which changes nothing but keeps every exp within (0, 1]."""
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
 '''
 
 OPTIMIZERS = {
@@ -210,7 +219,8 @@ def render(spec: RunSpec, filename: str) -> str:
         OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(OPTIMIZER_DOCS[cfg.optimizer])),
         _optimizer(spec),
         _train(spec),
-        report_block(spec, "forward(params, X)[-1][1][0]", "y[0]"),
+        report_block(spec, "forward(params, X)[-1][1].T" if spec.classes
+                     else "forward(params, X)[-1][1][0]", "y[0]"),
         json_main(),
     ]
     text = join_parts(parts)
@@ -220,10 +230,9 @@ def render(spec: RunSpec, filename: str) -> str:
 def _data(spec: RunSpec) -> str:
     cfg = spec.config
     n = len(spec.points)
-    what = "their labels (0 or 1)" if spec.task == "classification" else "their targets"
     rows = ", ".join(FEATURES[name] for name in cfg.features)
     lines = [
-        f"# The {n} training points (x1, x2) and {what}.",
+        f"# The {n} training points (x1, x2) and {what_labels(spec)}.",
         f"points = np.array({nested(spec.points)})",
         f"labels = np.array({nested(spec.labels)})",
         "",
@@ -233,6 +242,9 @@ def _data(spec: RunSpec) -> str:
     ]
     if spec.task == "regression":
         lines.append("y = labels[np.newaxis, :]  # the targets, one row")
+    elif spec.classes:
+        lines.append(f"y = (np.arange({spec.classes})[:, np.newaxis] == labels).astype(float)"
+                     f"  # one-hot: a row per class")
     elif cfg.output == "tanh":
         lines.append("y = 2.0 * labels[np.newaxis, :] - 1  # a tanh output's targets: -1, +1")
     else:
@@ -283,6 +295,8 @@ def _functions(spec: RunSpec) -> str:
         blocks.append(TANH)
     if used & {"sigmoid", "softplus", "swish"}:
         blocks.append(SIGMOID)
+    if "softmax" in used:
+        blocks.append(SOFTMAX)
     hidden, output = ACTIVATIONS[cfg.activation][0], OUTPUTS[cfg.output][0]
     blocks.append(f'''
 def forward(params, X):
@@ -317,6 +331,14 @@ def _loss_and_grads(spec: RunSpec) -> str:
         body += ["# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
                  "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
                  "dz = (a - y) * (1 / n)  # d loss / dz: the sigmoid's derivative cancels"]
+    elif cfg.loss == "ce":
+        doc = "mean cross-entropy"
+        body += ["# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
+                 "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
+                 "m = z.max(axis=0, keepdims=True)",
+                 "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
+                 "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
+                 "dz = (a - y) * (1 / n)  # d loss / dz = softmax(z) - onehot(y)"]
     else:
         doc = "mean squared error"
         body.append("loss = np.mean((a - y) ** 2)")

@@ -1,8 +1,8 @@
 """The plain-NumPy script of a run, run in its own interpreter with only NumPy,
 prints the engine's training loss at every epoch to 1e-10 relative (measured: ~1e-15;
 its updates are the engine's to the last bit), for every optimizer, full batch and
-mini-batch, classification and regression, and from wherever the run's settings last
-changed."""
+mini-batch, 2-class and multi-class (softmax), generated points and your own,
+classification and regression, and from wherever the run's settings last changed."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from export_helpers import assert_reproduces, run_script, script_losses
 
 from engine import Config, Trainer
 from engine.checkpoint import from_bytes, to_bytes
-from engine.export import export
+from engine.export import export, script_for
 
 EPOCHS = 200
 RTOL = 1e-10
@@ -44,11 +45,28 @@ SETUPS = {
     "moons mini-batch leaky l2": {"dataset": "moons", "hidden": [5, 3],
                                   "activation": "leaky_relu", "batch_size": 7,
                                   "regularization": "l2", "reg_rate": 0.01},
+    "spiral3 softmax full batch": {"dataset": "spiral3", "output": "softmax", "loss": "ce",
+                                   "hidden": [8, 6], "n_points": 150},
+    "own 4-class points softmax mini-batch": {"output": "softmax", "loss": "ce",
+                                              "hidden": [6], "activation": "relu",
+                                              "batch_size": 16, "noise": 5, "data": "own4"},
 }
 
 
+def own_points(kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Points of one's own: 60 points in 4 classes by quadrant, or a regression
+    target, from a generator of the test's (not the engine's data sets)."""
+    rng = np.random.default_rng(11)
+    points = rng.uniform(-5, 5, (60, 2))
+    if kind == "own4":
+        return points, (2 * (points[:, 0] > 0) + (points[:, 1] > 0)).astype(np.int64)
+    return points, np.sin(points[:, 0]) + 0.1 * points[:, 1]
+
+
 def trained(changes: dict, epochs: int = EPOCHS) -> Trainer:
-    trainer = Trainer(Config(**changes))
+    changes = dict(changes)
+    data = changes.pop("data", None)
+    trainer = Trainer(Config(**changes), data=own_points(data) if data else None)
     trainer.step(epochs)
     return trainer
 
@@ -77,6 +95,12 @@ def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimize
      "lr": 0.01, "n_points": 300},  # tanh's exp form does not apply; relu kinks
     {"dataset": "spiral", "hidden": [8, 8], "optimizer": "adam", "lr": 0.01,
      "n_points": 300},  # 150 points x 8 units: tanh's exp form
+    {"dataset": "blobs5", "output": "softmax", "loss": "ce", "hidden": [5],
+     "activation": "elu", "regularization": "l1", "reg_rate": 0.001, "optimizer": "rmsprop",
+     "lr": 0.01, "features": ["x1", "x2", "x1x2"]},  # 5 classes, a penalty, features
+    {"dataset": "custom_regression", "output": "linear", "loss": "mse", "hidden": [4],
+     "batch_size": 8, "data": "target",
+     "optimizer": "sgd", "lr": 0.01, "momentum": 0.9},  # your own regression targets
 ])
 def test_every_kind_of_network_loss_and_penalty(changes, tmp_path):
     trainer = trained(changes)
@@ -168,6 +192,35 @@ def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
     assert [int(row.split()[-1]) for row in rows] == decided.tolist()
 
 
+def test_a_softmax_script_prints_each_points_most_probable_class(tmp_path):
+    trainer = trained(SETUPS["own 4-class points softmax mini-batch"], 40)
+    printed = run_script(export(trainer, "numpy"), tmp_path)
+    accuracy = float(trainer.last["train_acc"][0])
+    n = len(trainer.train)
+    assert f"accuracy {accuracy:.4f} ({round(n * accuracy)} of {n} points)" in printed
+    lines = printed.splitlines()
+    first = lines.index("      x1         x2   label   decision   P(decision)") + 1
+    rows = [line.split() for line in lines[first:first + 20]]
+    probabilities = trainer.predict(trainer.train.points[:20])[0]  # (20, C)
+    assert [int(row[3]) for row in rows] == probabilities.argmax(axis=1).tolist()
+    assert [float(row[4]) for row in rows] == pytest.approx(probabilities.max(axis=1),
+                                                             abs=1e-6)
+
+
+def test_script_for_takes_a_trainer_or_a_run_file(tmp_path):
+    trainer = trained({"hidden": [3], "batch_size": 2}, 10)
+    path = tmp_path / "run.npz"
+    path.write_bytes(to_bytes(trainer))
+    expected = export(trainer, "numpy")
+    assert script_for(trainer, "numpy") == expected
+    assert script_for(to_bytes(trainer), "numpy") == expected
+    assert script_for(path, "numpy") == script_for(str(path), "numpy") == expected
+    with pytest.raises(ValueError, match="unknown export target 'jax'"):
+        script_for(trainer, "jax")
+    with pytest.raises(ValueError, match="run file"):
+        script_for(b"not a zip", "numpy")
+
+
 def test_a_regression_script_prints_outputs_and_the_error(tmp_path):
     trainer = trained({"dataset": "plane", "output": "linear", "loss": "mse",
                        "hidden": [3], "n_points": 50, "optimizer": "adam"}, 50)
@@ -184,7 +237,8 @@ RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(__import__("pathlib
 @pytest.mark.parametrize("changes", [
     {}, {"batch_size": 3, "optimizer": "rprop", "regularization": "l1", "reg_rate": 0.01},
     {"dataset": "spiral", "hidden": [8, 8], "activation": "swish", "output": "tanh",
-     "loss": "mse", "optimizer": "rmsprop", "centered": True}])
+     "loss": "mse", "optimizer": "rmsprop", "centered": True},
+    {"dataset": "blobs3", "output": "softmax", "loss": "ce", "batch_size": 4}])
 def test_the_script_is_clean_python(changes, tmp_path):
     trainer = trained(changes, 3)
     trainer.set_param(0, "weight", 0, 0, 0.5)
