@@ -1,4 +1,6 @@
-"""The command line: ``playground serve [--host H] [--port P] [--workers N] [--open]``.
+"""The command line: ``playground serve [--host H] [--port P] [--workers N] [--open]``,
+``playground sweep ...`` (:mod:`app.sweep_cli`) and ``playground export RUN --to
+numpy|torch|keras [-o FILE]`` (:mod:`app.export_cli`).
 
 ``python -m app`` is the same program; with no arguments it serves. It serves on
 gunicorn (:mod:`app.production`); where gunicorn cannot run (Windows) it falls back
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .addresses import parse_networks
+from .export_cli import add_export_parser, run_export
 from .sweep_cli import add_sweep_parser, run_sweep
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -46,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(repeatable; '*' for any; default: same origin only)")
     add_limit_options(serve)
     add_sweep_parser(commands)
+    add_export_parser(commands)
     return parser
 
 
@@ -186,7 +190,8 @@ def serve_fallback(args: argparse.Namespace, overrides: dict, url: str, why_not:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``playground`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("serve", "sweep", "-h", "--help", "--version"):
+    if not argv or argv[0] not in ("serve", "sweep", "export", "-h", "--help", "--version"):
         argv = ["serve", *argv]  # `python -m app [--port P]` serves
     args = build_parser().parse_args(argv)
-    return run_sweep(args) if args.command == "sweep" else serve(args)
+    commands = {"sweep": run_sweep, "export": run_export}
+    return commands.get(args.command, serve)(args)

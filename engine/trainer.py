@@ -584,6 +584,15 @@ class Trainer:
 
         return load(source)
 
+    def figure(self, grid: int | None = None):
+        """Plotly figures of this run for Jupyter, no server needed: ``.surface`` (replica
+        0's decision surface on an n × n grid, default the config's, with the training
+        and test points) and ``.loss`` (its training and test loss per epoch). Unpacks
+        as ``surface, loss``; see :mod:`engine.figures`."""
+        from .figures import run_figures
+
+        return run_figures(self, grid)
+
     # ------------------------------------------------------------ training
 
     def step(self, epochs: int = 1) -> None:

@@ -14,10 +14,10 @@ import os
 
 from .. import checkpoint
 from ..trainer import Trainer
-from . import to_numpy
+from . import to_keras, to_numpy, to_torch
 from .spec import RunSpec, run_spec
 
-TARGETS = {"numpy": to_numpy.render}
+TARGETS = {"numpy": to_numpy.render, "torch": to_torch.render, "keras": to_keras.render}
 
 
 def script_name(trainer: Trainer, to: str) -> str:

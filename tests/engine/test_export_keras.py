@@ -1,0 +1,106 @@
+"""The Keras 3 script of a run (keras.Sequential, keras.optimizers, train_on_batch)
+prints the engine's training loss at every epoch, as close as Keras's own update rules
+allow, for every optimizer, full batch and mini-batch, 2-class and multi-class.
+
+Keras is not a test dependency: these tests run where ``keras`` imports, in this
+interpreter or in the one ``PLAYGROUND_KERAS_PYTHON`` names, on the backend
+``KERAS_BACKEND`` names (Keras's default: TensorFlow), and skip elsewhere.
+
+How close is measured (docs/EXPORT.md): where Keras's rule is torch's (SGD; the
+script's own TorchSGD and Rprop) to ~1e-15, 6e-7 where the same rule in another order
+meets a plateau (Nesterov on XOR), hence 1e-6; Adam, RMSprop and Adagrad put epsilon
+elsewhere (the script's comments say where), up to 7e-6 in the first epochs, hence
+1e-4; centered RMSprop also cancels as torch's does (test_export_torch), 7e-4, hence
+1e-2. Off TensorFlow, Keras computes float64 in float32 (keras.backend.result_type),
+and the bound is float32's 1e-4 (centered RMSprop: 1e-2).
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+
+import pytest
+from export_helpers import assert_reproduces, python_with, run_script, script_losses
+from test_export_numpy import OPTIMIZERS, SETUPS, trained
+
+from engine.export import export
+
+KERAS = python_with("keras", "PLAYGROUND_KERAS_PYTHON")
+needs_keras = pytest.mark.skipif(KERAS is None, reason="keras is not importable")
+ATOL = 1e-14  # a loss near 0 is known to ~1e-16 absolute only (export_helpers)
+SAME_RULE = 1e-6  # Keras's rule is torch's
+EPS_ELSEWHERE = 1e-4  # Adam, RMSprop, Adagrad: epsilon in another place
+CENTERED = 1e-2  # centered RMSprop's cancellation (test_export_torch.CENTERED)
+FLOAT32 = 1e-4
+
+
+def bound(optimizer: str) -> float:
+    if optimizer == "rmsprop-centered-momentum":
+        return CENTERED
+    if _backend() != "tensorflow":
+        return FLOAT32
+    return EPS_ELSEWHERE if optimizer.split("-")[0] in ("adam", "rmsprop", "adagrad") \
+        else SAME_RULE
+
+
+_BACKEND: list[str] = []
+
+
+def _backend() -> str:
+    if not _BACKEND:
+        done = subprocess.run([KERAS, "-c", "import keras; print(keras.backend.backend())"],
+                              capture_output=True, text=True, timeout=300)
+        _BACKEND.append(done.stdout.strip().splitlines()[-1] if done.stdout else "?")
+    return _BACKEND[0]
+
+
+@needs_keras
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("setup", SETUPS)
+def test_the_keras_script_prints_the_engines_loss_at_every_epoch(setup, optimizer, tmp_path):
+    trainer = trained({**SETUPS[setup], **OPTIMIZERS[optimizer]})
+    losses = script_losses(export(trainer, "keras"), tmp_path, python=KERAS)
+    assert_reproduces(trainer, losses, bound(optimizer), atol=ATOL)
+
+
+@needs_keras
+def test_a_penalty_and_a_mid_run_edit(tmp_path):
+    trainer = trained({"dataset": "gauss", "hidden": [3], "activation": "elu",
+                       "regularization": "l2", "reg_rate": 0.01, "optimizer": "sgd",
+                       "lr": 0.1, "momentum": 0.9, "batch_size": 10}, 40)
+    trainer.set_param(0, "weight", 0, 0, 0.3)
+    trainer.step(60)
+    text = export(trainer, "keras")
+    assert "optimizer.build(model.trainable_variables)" in text
+    losses = script_losses(text, tmp_path, python=KERAS)
+    assert_reproduces(trainer, losses, bound("sgd"), start=40, atol=ATOL)
+
+
+@needs_keras
+def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
+    trainer = trained({"dataset": "blobs3", "output": "softmax", "loss": "ce",
+                       "hidden": [4], "n_points": 60}, 30)
+    printed = run_script(export(trainer, "keras"), tmp_path, python=KERAS)
+    assert printed.splitlines()[0].split()[:3] == ["epoch", "0", "loss"]
+    assert f"accuracy {float(trainer.last['train_acc'][0]):.4f} (" in printed
+
+
+def test_the_script_is_idiomatic_keras_and_says_where_it_differs():
+    """Without keras: what the script is made of, and its comments on the rules."""
+    cases = {"adam": ("keras.optimizers.Adam(", "before the bias correction"),
+             "rmsprop": ("keras.optimizers.RMSprop(", "inside the square root"),
+             "adagrad": ("keras.optimizers.Adagrad(", "inside the square root"),
+             "sgd": ("keras.optimizers.SGD(", None), "rprop": ("class Rprop(", None)}
+    for optimizer, (call, note) in cases.items():
+        text = export(trained({"optimizer": optimizer, "batch_size": 2}, 2), "keras")
+        ast.parse(text)
+        assert "model = keras.Sequential([" in text and call in text
+        assert "keras.losses.BinaryCrossentropy(from_logits=True)" in text
+        assert note is None or note in " ".join(text.split())
+        assert "import engine" not in text and "from engine" not in text
+    text = export(trained({"dataset": "blobs3", "output": "softmax", "loss": "ce"}, 2),
+                  "keras")
+    assert "keras.losses.SparseCategoricalCrossentropy(from_logits=True)" in text
+    text = export(trained({"optimizer": "sgd", "momentum": 0.9, "dampening": 0.2}, 2), "keras")
+    assert "class TorchSGD(keras.optimizers.Optimizer):" in text
