@@ -6,13 +6,17 @@ Keras is not a test dependency: these tests run where ``keras`` imports, in this
 interpreter or in the one ``PLAYGROUND_KERAS_PYTHON`` names, on the backend
 ``KERAS_BACKEND`` names (Keras's default: TensorFlow), and skip elsewhere.
 
-How close is measured (docs/EXPORT.md): where Keras's rule is torch's (SGD; the
-script's own TorchSGD and Rprop) to ~1e-15, 6e-7 where the same rule in another order
-meets a plateau (Nesterov on XOR), hence 1e-6; Adam, RMSprop and Adagrad put epsilon
-elsewhere (the script's comments say where), up to 7e-6 in the first epochs, hence
-1e-4; centered RMSprop also cancels as torch's does (test_export_torch), 7e-4, hence
-1e-2. Off TensorFlow, Keras computes float64 in float32 (keras.backend.result_type),
-and the bound is float32's 1e-4 (centered RMSprop: 1e-2).
+How close is measured (docs/EXPORT.md). Where Keras's rule is torch's (SGD, the
+script's own TorchSGD): ~1e-15, 6e-7 where the same rule in another order meets a
+plateau (Nesterov on XOR), hence 1e-6. Rprop decides by the sign of g * g_prev, which a
+last-bit difference can flip where a gradient is ~0: on XOR within 1e-6; on the
+4-class points 1e-9 early, 1.5e-7 while the loss is above 1e-6, then 2.6e-2 as it falls
+to ~1e-8 and below, hence 5e-2 (above 1e-10 absolute).
+Adam, RMSprop and Adagrad put epsilon elsewhere (the script's comments say where): 1e-8
+to 7e-6 on XOR, up to 5e-3 on the multi-class runs, where the early differences grow,
+hence 1e-2; centered RMSprop also cancels as torch's does (test_export_torch): 1.4e-2,
+hence 5e-2. Off TensorFlow, Keras computes float64 in float32
+(keras.backend.result_type): every bound is then at least float32's 1e-4.
 """
 
 from __future__ import annotations
@@ -28,20 +32,17 @@ from engine.export import export
 
 KERAS = python_with("keras", "PLAYGROUND_KERAS_PYTHON")
 needs_keras = pytest.mark.skipif(KERAS is None, reason="keras is not importable")
-ATOL = 1e-14  # a loss near 0 is known to ~1e-16 absolute only (export_helpers)
-SAME_RULE = 1e-6  # Keras's rule is torch's
-EPS_ELSEWHERE = 1e-4  # Adam, RMSprop, Adagrad: epsilon in another place
-CENTERED = 1e-2  # centered RMSprop's cancellation (test_export_torch.CENTERED)
+ATOL = 1e-10  # Rprop's tiny losses (above); any other loss here is far above it
+BOUNDS = {"sgd": 1e-6, "rprop": 5e-2, "adam": 1e-2, "rmsprop": 1e-2, "adagrad": 1e-2}
+CENTERED = 5e-2  # centered RMSprop's cancellation (test_export_torch.CENTERED)
 FLOAT32 = 1e-4
 
 
 def bound(optimizer: str) -> float:
     if optimizer == "rmsprop-centered-momentum":
         return CENTERED
-    if _backend() != "tensorflow":
-        return FLOAT32
-    return EPS_ELSEWHERE if optimizer.split("-")[0] in ("adam", "rmsprop", "adagrad") \
-        else SAME_RULE
+    rtol = BOUNDS[optimizer.split("-")[0]]
+    return rtol if _backend() == "tensorflow" else max(rtol, FLOAT32)
 
 
 _BACKEND: list[str] = []
