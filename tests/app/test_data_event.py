@@ -159,3 +159,17 @@ def test_the_largest_data_set_crosses_a_real_websocket(live_server):
         assert state["data"]["digest"] == custom_data(points.astype(float), labels).digest
     finally:
         client.close()
+
+
+def test_the_gradient_check_and_the_landscape_run_on_the_sessions_points(connect):
+    client, inbox, session = connect()
+    client.emit("data", _payload())
+    inbox.wait("state", 2)
+    client.emit("control", {"action": "step", "epochs": 10})
+    wait_until(lambda: session.trainer.epoch == 10, what="10 epochs")
+    client.emit("gradcheck", {})
+    assert inbox.wait("gradcheck_result", timeout=60)[0]["ok"] is True
+    client.emit("landscape", {"steps": 11, "span": 0.5})
+    result = inbox.wait("landscape_result", timeout=60)[0]
+    assert result["center_loss"] == pytest.approx(session.trainer.last["train_loss"][0],
+                                                  rel=1e-12)

@@ -331,3 +331,19 @@ def test_a_sweep_over_your_points_is_single_runs_and_keeps_class_surfaces():
         np.testing.assert_allclose(result.surface_confidence[i], frame.surface.max(axis=0),
                                    atol=1e-6)
     assert result.surfaces_dict()["classes"] == 3
+
+
+def test_gradient_check_landscape_and_diagnosis_take_your_points_with_c_classes():
+    from engine import check_gradients, diagnose_trainer, loss_landscape
+
+    X, y = _three_clusters()
+    trainer = Trainer(Config(hidden=[4, 3], regularization="l2", reg_rate=0.01,
+                             **SOFTMAX), data=(X, y))
+    trainer.step(20)
+    report = check_gradients(trainer)
+    assert report["ok"], report
+    landscape = loss_landscape(trainer, steps=5, span=0.5)
+    # the middle of the slice is the current weights: the Trainer's own loss
+    assert landscape.loss[2, 2] == pytest.approx(trainer.last["train_loss"][0], rel=1e-12)
+    diagnosis = diagnose_trainer(trainer)
+    assert diagnosis.grad_norms.shape == (1, 3) and np.isfinite(diagnosis.grad_norms).all()
