@@ -1,0 +1,137 @@
+"""Your own points in the page: draw three classes by clicking, load a CSV (a bad one is
+named by its line and changes nothing; a good one trains), and screenshots of both.
+
+Clicks land where Plotly itself puts a data point (its axes' ``l2p``), not where the
+page's own mapping says, so the page's click-to-data mapping is checked, not assumed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CLUSTERS = [(-3.5, -2.0), (3.5, -2.0), (0.0, 3.5)]  # class 0, 1, 2
+OFFSETS = [(0.0, 0.0), (0.5, 0.3), (-0.4, 0.4)]
+
+
+def _click_at(pg, x: float, y: float, shift: bool = False) -> None:
+    """Click the surface where Plotly draws the data point (x, y)."""
+    box = pg.page.evaluate(
+        """([x, y]) => {
+            const el = document.querySelector('#surface .surface-points');
+            const L = el._fullLayout;
+            const r = el.getBoundingClientRect();
+            return [r.left + L.xaxis._offset + L.xaxis.l2p(x),
+                    r.top + L.yaxis._offset + L.yaxis.l2p(y)];
+        }""", [x, y])
+    if shift:
+        pg.page.keyboard.down("Shift")
+    pg.page.mouse.click(box[0], box[1])
+    if shift:
+        pg.page.keyboard.up("Shift")
+
+
+def _class_at(pg, x: float, y: float) -> int:
+    """The class the last frame's surface shows at (x, y), decoded here from its bytes
+    with the protocol's formula (class = byte // (256 // C))."""
+    s = pg.hook("lastSurface")
+    x0, x1, y0, y1 = s["domain"]
+    n = s["grid"]
+    col = round((x - x0) / (x1 - x0) * (n - 1))
+    row = round((y - y0) / (y1 - y0) * (n - 1))
+    return s["bytes"][row * n + col] // (256 // s["classes"])
+
+
+def _draw_three_clusters(pg) -> None:
+    page = pg.page
+    page.click("#draw-toggle")
+    assert page.get_attribute("#draw-toggle", "aria-pressed") == "true"
+    page.click("#draw-clear")
+    for k, (cx, cy) in enumerate(CLUSTERS):
+        page.click(f"#class-palette [data-class='{k}']")
+        assert page.get_attribute(f"#class-palette [data-class='{k}']", "aria-checked") == "true"
+        for dx, dy in OFFSETS:
+            _click_at(pg, cx + dx, cy + dy)
+
+
+def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg):
+    pg.open("hidden=6&lr=0.05&speed=0")
+    _draw_three_clusters(pg)
+    state = pg.wait_state("s => s.data && s.data.n === 9 && s.config.classes === 3")
+    assert state["config"]["dataset"] == "custom" and state["config"]["output"] == "softmax"
+    # the points arrived where they were clicked (Plotly's own mapping against the page's)
+    frame = pg.wait_frame("f => f.classes === 3")
+    pts = pg.hook("lastPoints")
+    for k, (cx, cy) in enumerate(CLUSTERS):
+        near = [p for p in pts if abs(p[0] - cx) < 1.0 and abs(p[1] - cy) < 1.0]
+        assert len(near) == 3 and {round(p[2]) for p in near} == {k}, (k, near)
+    pg.play()
+    pg.wait_frame("f => f.classes === 3 && f.trainAcc === 1 && f.epoch > 200",
+                  timeout=60_000)
+    assert pg.page.inner_text("#acc-train").strip().startswith("100")
+    for k, (cx, cy) in enumerate(CLUSTERS):
+        assert _class_at(pg, cx, cy) == k
+    legend = pg.page.inner_text("#class-legend")
+    assert "Class 0" in legend and "Class 2" in legend
+    pg.pause()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pg.page.locator("main").screenshot(path=str(SCREENSHOTS / "drawn_3_classes.png"))
+    assert frame["classes"] == 3
+
+
+def test_shift_click_removes_the_nearest_point_and_clear_empties(pg):
+    pg.open("speed=0")
+    _draw_three_clusters(pg)
+    pg.wait_state("s => s.data && s.data.n === 9")
+    _click_at(pg, *CLUSTERS[2], shift=True)
+    pg.wait_state("s => s.data && s.data.n === 8")
+    pg.page.click("#draw-clear")
+    hint = pg.page.inner_text("#draw-hint")
+    assert "at least two classes" in hint
+    assert pg.state["data"]["n"] == 8  # nothing to train on is never sent
+
+
+BAD_CSV = "x1,x2,label\n0,0,0\n1,abc,1\n2,2,1\n"
+
+
+def _upload(pg, tmp_path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    pg.page.set_input_files("#csv-file", str(path))
+
+
+def test_a_bad_csv_is_named_by_its_line_and_the_previous_points_stay(pg, tmp_path):
+    pg.open("speed=0")
+    good = "x1,x2,label\n" + "".join(f"{x},{y},{k}\n" for k, (cx, cy) in enumerate(CLUSTERS)
+                                     for x, y in [(cx, cy), (cx + 0.5, cy)])
+    _upload(pg, tmp_path, "good.csv", good)
+    before = pg.wait_state("s => s.data && s.data.n === 6")["data"]
+    frames = pg.frames
+    _upload(pg, tmp_path, "bad.csv", BAD_CSV)
+    error = pg.page.locator("#data-error")
+    error.wait_for(state="visible")
+    text = error.inner_text()
+    assert "line 3: x2 'abc' is not a finite number" in text and "bad.csv" in text
+    pg.wait_frames(1, after=frames)
+    assert pg.state["data"] == before  # the same points, the same digest
+
+
+def test_a_good_csv_loads_and_trains(pg, tmp_path):
+    pg.open("hidden=8,8&lr=0.03&speed=0")
+    rows = []
+    for i in range(120):  # three rings, radius 2, 3.5 and 5: class by ring
+        t = i / 120 * 2 * math.pi
+        k = i % 3
+        r = 2 + k * 1.5
+        rows.append(f"{r * math.cos(t):.4f},{r * math.sin(t):.4f},{k}")
+    _upload(pg, tmp_path, "rings.csv", "x1,x2,label\n" + "\n".join(rows) + "\n")
+    state = pg.wait_state("s => s.data && s.data.n === 120 && s.config.classes === 3")
+    assert state["config"]["dataset"] == "custom"
+    assert pg.page.locator("#data-error").is_hidden()
+    pg.play()
+    frame = pg.wait_frame("f => f.classes === 3 && f.trainAcc >= 0.9", timeout=90_000)
+    assert frame["epoch"] > 0
+    pg.pause()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pg.page.locator("main").screenshot(path=str(SCREENSHOTS / "loaded_csv.png"))
