@@ -36,7 +36,7 @@ export function decodeSurface(bytes, classes) {
 
 /**
  * Marker settings for points (x, y, label) triples: each its class's colour, training
- * points filled with a white rim, test points hollow rings.
+ * points filled with a dark rim, test points hollow rings.
  */
 export function classMarkers(points, test) {
   const n = points ? points.length / 3 : 0;
@@ -44,7 +44,8 @@ export function classMarkers(points, test) {
   for (let i = 0; i < n; i++) color.push(labelColor(Math.round(points[3 * i + 2])));
   return test
     ? { color, symbol: "circle-open", line: { color, width: 2 } }
-    : { color, symbol: "circle", line: { color: "#ffffff", width: 1 } };
+    // A dark rim: a point sits on its own class's colour where the network is right.
+    : { color, symbol: "circle", line: { color: "#333333", width: 1 } };
 }
 
 /** The legend: one row per class with its colour and how many points it has. */

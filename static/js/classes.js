@@ -12,7 +12,8 @@ const WHITE = [255, 255, 255];
 // The faintest tint, for a pixel whose classes tie: still the argmax's hue.
 const MIN_TINT = 0.15;
 
-function rgb(hex) {
+/** A colour `#rrggbb` as [r, g, b]. */
+export function rgb(hex) {
   const v = Number.parseInt(hex.slice(1), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }

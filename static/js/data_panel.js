@@ -17,19 +17,27 @@ export class DataPanel {
   /**
    * @param {Record<string, any>} els the panel's elements (see templates/index.html)
    * @param {{send: (payload: object) => void, frame: () => any,
-   *   box: () => {width: number, height: number, margin: any}}} hooks
-   *   frame(): the last decoded frame (its domain and points); box(): the surface's
-   *   plot box, as plot_coords.js takes it
+   *   box: () => {width: number, height: number, margin: any},
+   *   onDrawing?: (on: boolean) => void}} hooks
+   *   frame(): what the surface shows, {domain, classes, classification, trainPoints,
+   *   testPoints} (points as (x, y, label) triples), or null; box(): the surface's
+   *   plot box, as plot_coords.js takes it; onDrawing(on): draw mode changed
    */
   constructor(els, hooks) {
     this.els = els;
     this.hooks = hooks;
     this.drawn = new DrawnPoints();
+    // The drawn set is the person's own once they changed it (a click, Clear, a file);
+    // until then a click starts from the points the surface shows (a generator's).
+    this.own = false;
+    this.ownActive = false; // the session trains on its own points (state.data.active)
     this.drawing = false;
     this.cls = 0;
     this.timer = null;
     this.buildPalette();
     els.toggle.addEventListener("click", () => this.setDrawing(!this.drawing));
+    els.done.addEventListener("click", () => this.setDrawing(false));
+    els.start.addEventListener("click", () => this.setDrawing(true));
     els.clear.addEventListener("click", () => this.clearPoints());
     els.file.addEventListener("change", () => this.loadFile());
     els.pasteLoad.addEventListener("click", () => this.loadText(els.paste.value, "the text"));
@@ -72,17 +80,37 @@ export class DataPanel {
   setDrawing(on) {
     this.drawing = on;
     this.els.toggle.setAttribute("aria-pressed", String(on));
+    this.els.toggle.textContent = on ? "Stop drawing" : "Draw points on the output";
     this.els.surface.classList.toggle("drawing", on);
-    this.els.palette.hidden = !on;
-    this.els.clear.hidden = !on;
+    this.els.tools.hidden = !on;
+    this.els.start.hidden = on;
     if (on) {
-      // Start from what the surface shows: a click adds to those points.
-      const f = this.hooks.frame();
-      if (!this.drawn.size && f) this.drawn.replace(framePoints(f, true));
       this.hint();
+      // The toggle may be far from the surface (below the data sets; on a phone, in
+      // another screen): bring the tools, then the surface itself, into view.
+      this.els.tools.scrollIntoView?.({ block: "nearest" });
+      this.els.surface.scrollIntoView?.({ block: "nearest" });
     } else {
       this.els.hint.textContent = "";
     }
+    this.hooks.onDrawing?.(on);
+  }
+
+  // The session's state: once it trains on a generator again, the next click starts
+  // from that generator's points (the person's set is kept in their CSV, if saved).
+  onState(state) {
+    const active = Boolean(state.data?.active);
+    if (this.ownActive && !active) this.own = false;
+    this.ownActive = active;
+  }
+
+  // Before a change to the drawn set: make it the person's own, from the points the
+  // surface shows (two-class or multi-class points; a regression's are not classes).
+  takeOwn() {
+    if (this.own) return;
+    const f = this.hooks.frame();
+    this.drawn.replace(f && f.classification ? framePoints(f, true) : []);
+    this.own = true;
   }
 
   onSurfaceClick(e, remove = false) {
@@ -93,6 +121,7 @@ export class DataPanel {
     const box = this.hooks.box();
     const at = pixelToData(e.clientX - rect.left, e.clientY - rect.top, box, f.domain);
     if (!at) return;
+    this.takeOwn();
     if (remove || e.shiftKey) {
       const scale = unitsPerPixel(box, f.domain);
       this.drawn.removeNearest(at.x, at.y, scale, REMOVE_REACH_PX);
@@ -104,6 +133,7 @@ export class DataPanel {
   }
 
   clearPoints() {
+    this.own = true;
     this.drawn.clear();
     this.changed();
   }
@@ -150,10 +180,10 @@ export class DataPanel {
       return;
     }
     this.showError("");
-    if (parsed.task === "classification") {
-      this.drawn.replace(parsed.points.map(([x, y], i) => [x, y, parsed.values[i]]));
-      if (this.drawing) this.hint();
-    }
+    this.drawn.replace(parsed.task === "classification"
+      ? parsed.points.map(([x, y], i) => [x, y, parsed.values[i]]) : []);
+    this.own = parsed.task === "classification";
+    if (this.drawing) this.hint();
     this.hooks.send(csvPayload(parsed));
   }
 
@@ -162,14 +192,19 @@ export class DataPanel {
     this.els.error.hidden = !message;
   }
 
-  // What the surface shows (training and test points) as a CSV file.
+  // The points in use as a CSV file: the person's own as drawn or loaded (without the
+  // noise the server may add), else what the surface shows, training and test points.
   download() {
     const f = this.hooks.frame();
-    if (!f) return;
-    const triples = framePoints(f, false);
-    const regression = !f.classes && f.problem === "regression";
-    const text = pointsCsv(triples.map(([x, y]) => [x, y]), triples.map((t) => t[2]),
-      regression ? "regression" : "classification");
+    let text;
+    if (this.own && this.ownActive && this.drawn.size) {
+      text = this.drawn.csv();
+    } else {
+      if (!f) return;
+      const triples = framePoints(f, false);
+      text = pointsCsv(triples.map(([x, y]) => [x, y]), triples.map((t) => t[2]),
+        f.classification ? "classification" : "regression");
+    }
     const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
     const a = document.createElement("a");
     a.href = url;
@@ -180,17 +215,40 @@ export class DataPanel {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
-  // The server refused the points (an `error` for event `data`): say so here.
-  refused(err) {
-    this.showError(`Refused: ${err.message}`);
+  // The server refused the points (an `error` for event `data`): say so here. The
+  // session keeps the points it had.
+  refused(message) {
+    this.showError(`The server refused these points: ${message}. Nothing was changed.`);
+  }
+
+  /** A note under the panel's tools (a link's points; what to do next); "" hides it. */
+  showNote(message) {
+    this.els.note.textContent = message;
+    this.els.note.hidden = !message;
+  }
+
+  // "Your points" picked with none of that kind yet: start drawing (classes), or say
+  // how to load targets (regression points cannot be drawn with a class palette).
+  askForPoints(task) {
+    if (task === "classification") {
+      this.showNote("You have no points yet: click on the output to add some (two classes "
+        + "at least), or load a CSV file.");
+      this.setDrawing(true);
+    } else {
+      this.showNote("Your own regression points: load a CSV file with columns x1, x2, target.");
+      this.els.file.focus();
+    }
   }
 }
 
 /** A frame's training and test points as [x, y, label] triples (labels rounded when
- * `labels`: a drawn set holds classes). */
+ * `labels`: a drawn set holds classes); test points that are the training points
+ * themselves (XOR's four corners) once. */
 export function framePoints(frame, labels) {
   const out = [];
-  for (const pts of [frame.trainPoints, frame.testPoints]) {
+  const { trainPoints: train, testPoints: test } = frame;
+  const same = train && test && train.length === test.length && train.every((v, i) => v === test[i]);
+  for (const pts of same ? [train] : [train, test]) {
     if (!pts) continue;
     for (let i = 0; i + 2 < pts.length; i += 3) {
       out.push([pts[i], pts[i + 1], labels ? Math.round(pts[i + 2]) : pts[i + 2]]);

@@ -3,6 +3,7 @@
 // problem type like the TF Playground's, and the problem-type menu that switches
 // between classification and regression sets.
 
+import { labelColor } from "./classes.js";
 import { paintPoints } from "./thumbs.js";
 import { words } from "./schema.js";
 
@@ -43,9 +44,17 @@ export class DatasetPicker {
     this.info = await response.json();
     for (const [name, { canvas }] of this.buttons) {
       const d = this.info[name];
-      if (d) paintPoints(canvas, d.points, d.domain);
+      // More than two classes: each in its palette colour, as the surface draws them.
+      if (d) paintPoints(canvas, d.points, d.domain, 64, d.classes > 2 ? labelColor : null);
     }
     this.filter();
+  }
+
+  // A preview from points the page holds (your own points have none on the server's
+  // list): (x, y, label) triples over `domain`.
+  setPreview(name, points, domain, classes) {
+    const slot = this.buttons.get(name);
+    if (slot) paintPoints(slot.canvas, points, domain, 64, classes > 2 ? labelColor : null);
   }
 
   problemOf(name) {

@@ -84,7 +84,11 @@ export function decodeFrame(raw) {
     history: decodeHistory(raw.history),
     domain: raw.domain,
     grid: n,
+    // C for a softmax output: each surface byte is then a class and its probability
+    // (classes.js decodeClassByte), drawn from the bytes themselves (class_surface.js).
+    classes: raw.classes ?? null,
     surface,
+    surfaceBytes,
     surfaceRange: [lo, hi],
     thumb: raw.thumb,
     neurons: bytesOf(raw.neurons),

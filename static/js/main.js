@@ -3,8 +3,11 @@
 // to the views. Each view lives in its own module; this file only connects them and
 // owns the one `page` record (what the page asked for, what the server runs).
 
+import { legendRows } from "./class_surface.js";
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
+import { linkNote, takeDigest, withDigest } from "./data_link.js";
+import { DataPanel, framePoints } from "./data_panel.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { decodeFrame } from "./frame.js";
@@ -18,7 +21,7 @@ import { Readouts } from "./readouts.js";
 import { RunsPanel } from "./runs_panel.js";
 import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
-import { batchSizes, coherentChange, datasetChange, holdsSetup, unavailableOptions } from "./setup.js";
+import { batchSizes, coherentChange, datasetChange, holdsSetup, problemOf, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
@@ -51,6 +54,7 @@ const page = {
   summaryAt: 0,
   idleClosed: false, // the server closed the session for silence: reconnect on a key or click
   classes: null, // the last frame's classes (a softmax output), for pinned pictures
+  linkDigest: null, // the content hash of the own points a link named (data_link.js)
 };
 
 // ---- views ---------------------------------------------------------------------------
@@ -75,7 +79,7 @@ const picker = new DatasetPicker(
   $("datasets"),
   $("ctl-problem"),
   schema.field("dataset")?.choices ?? [],
-  (name) => sendConfig(datasetChange(schema, page.state?.config ?? schema.defaults(), name)),
+  pickDataset,
   schema.field("dataset")?.extra?.regression ?? [],
 );
 picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));
@@ -94,6 +98,53 @@ const network = new NetworkView($("network"), {
     surface.setUnit(u);
   },
 });
+
+// ---- your own points (static/js/data_panel.js, docs/PAGE.md "Your own points") -------
+
+const OWN_DATASETS = { custom: "classification", custom_regression: "regression" };
+
+const dataPanel = new DataPanel({
+  toggle: $("draw-toggle"), start: $("draw-start"), tools: $("draw-tools"), palette: $("class-palette"),
+  clear: $("draw-clear"), done: $("draw-done"), hint: $("draw-hint"),
+  file: $("csv-file"), paste: $("csv-paste"), pasteLoad: $("csv-paste-load"),
+  download: $("csv-download"), error: $("data-error"), note: $("data-note"),
+  surface: $("surface"),
+}, {
+  send: (payload) => {
+    clearStatus();
+    connection.send("data", payload);
+  },
+  frame: () => {
+    const f = surface.lastFrame;
+    if (!f) return null;
+    return {
+      domain: f.domain, classes: f.classes,
+      classification: problemOf(schema, page.state?.config.dataset ?? "") === "classification",
+      trainPoints: surface.trainPoints, testPoints: surface.testPoints,
+    };
+  },
+  box: () => surface.box(),
+  // While drawing, every point shows (the test ones hollow), so each click is seen.
+  onDrawing: (on) => surface.setShowTest(page.view.show_test || on),
+});
+
+// "Your points" in the picker: the session's own points if it has them, else the
+// panel asks for some (draw, or a file).
+function pickDataset(name) {
+  const config = page.state?.config ?? schema.defaults();
+  const task = OWN_DATASETS[name];
+  if (!task) {
+    sendConfig(datasetChange(schema, config, name));
+    return;
+  }
+  const own = page.state?.data;
+  if (!own || own.task !== task) {
+    dataPanel.askForPoints(task);
+    return;
+  }
+  const classes = own.classes ? { classes: own.classes } : {};
+  sendConfig({ ...datasetChange(schema, { ...config, ...classes }, name), ...classes });
+}
 
 const presets = new Presets(
   { presetList: $("preset-list"), scenarioList: $("scenario-list"), watch: $("watch") },
@@ -161,9 +212,14 @@ function control(action, extra = {}) {
 // it could not use is said, with the reason; once the session runs the result, the
 // address bar is rewritten to it (markSynced), so it never shows ignored settings.
 function readUrl() {
-  const { configQuery, view, rejected: badView } = splitHash(location.hash);
+  const { configQuery: query, view, rejected: badView } = splitHash(location.hash);
+  // Own points cannot travel in a link: it names their hash, and the note says where
+  // they live; the rest of the link runs.
+  const { configQuery, digest, needsPoints, rejected: badDigest } = takeDigest(query);
+  page.linkDigest = digest;
+  dataPanel.showNote(needsPoints ? linkNote(digest) : "");
   const { values, rejected } = schema.parseQuery(configQuery);
-  const ignored = [...rejected, ...badView];
+  const ignored = [...rejected, ...badView, ...badDigest];
   if (ignored.length) {
     const what = ignored.map((r) => `${r.name}=${r.text} (${r.reason})`).join(", ");
     showStatus(`Ignored from the link: ${what}. The address bar now shows what runs.`);
@@ -212,6 +268,8 @@ function onState(state) {
   picker.setCurrent(c.dataset);
   runs.onState(state);
   runs.relabel(c);
+  dataPanel.onState(state);
+  if (page.linkDigest && state.data) dataPanel.showNote(linkNote(page.linkDigest, state.data.digest));
   setPlaying(page.synced || page.wantPlaying === null ? state.status === "playing" : page.wantPlaying);
   if (state.epoch === 0 || !page.lastFrame) readouts.setEpoch(state.epoch);
   // A change the page sent has succeeded: the errors of earlier attempts are stale.
@@ -260,6 +318,10 @@ function onError(err) {
     return;
   }
   if (event === "set_weight" && network.editor.showError(text)) return;
+  if (event === "data") {
+    dataPanel.refused(text);
+    return;
+  }
   let shown = event === "config" && controls.showError(field, text);
   if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
   if (!shown && event === "config" && (field === "hidden" || field === "features")) {
@@ -282,7 +344,11 @@ async function onFrame(raw) {
   if (frame.trainPoints) {
     // A rebuild: new points, and the hovered unit may be another one (or gone).
     network.hover(null);
-    surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0));
+    surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0), frame.classes);
+    showClassLegend(frame);
+    if (page.state?.data?.active) {
+      picker.setPreview(page.state.config.dataset, framePoints(frame, false), frame.domain, frame.classes);
+    }
     const batch = schema.field("batch_size");
     if (batch) controls.setMenu("batch_size", batchSizes(frame.trainPoints.length / 3, batch));
     page.rebuildFrame = Object.freeze({
@@ -316,10 +382,28 @@ async function onFrame(raw) {
     trainAcc: frame.trainAcc,
     testAcc: frame.testAcc,
     grid: frame.grid,
+    classes: frame.classes,
     digest: frame.digest,
   });
   page.lastFrame = summary;
   if (!page.firstFrame) page.firstFrame = summary;
+}
+
+// More than two classes: a row per class (its colour, its points) instead of the
+// orange-to-blue bar.
+function showClassLegend(frame) {
+  const list = $("class-legend");
+  $("legend").hidden = Boolean(frame.classes);
+  list.hidden = !frame.classes;
+  if (!frame.classes) return;
+  list.replaceChildren(...legendRows(frame.classes, [frame.trainPoints, frame.testPoints]).map((row) => {
+    const li = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = row.color;
+    li.append(swatch, row.text);
+    return li;
+  }));
 }
 
 function updateLegend() {
@@ -394,7 +478,7 @@ for (const [name, fn] of Object.entries({
 
 function writeHash(query) {
   if (query === undefined || query === null) return;
-  const hash = joinHash(query, page.view);
+  const hash = joinHash(withDigest(query, page.state?.data), page.view);
   if (location.hash.replace(/^#/, "") === hash) return;
   history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
 }
@@ -452,7 +536,7 @@ const VIEW_BOXES = {
 function setView(view) {
   page.view = { ...view };
   for (const [name, id] of Object.entries(VIEW_BOXES)) $(id).checked = view[name];
-  surface.setShowTest(view.show_test);
+  surface.setShowTest(view.show_test || dataPanel.drawing);
   surface.setDiscretize(view.discretize);
   document.querySelector(".output-column").classList.toggle("with-acc", view.show_acc);
   lossChart.setView({ logLoss: view.log_loss, logEpochs: view.log_epochs, showAcc: view.show_acc });
@@ -547,4 +631,14 @@ window.playground = Object.freeze({
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },
   get creditWaitMs() { return connection.waitMs; },
+  // The last painted surface (its class bytes) and every point it shows, [x, y, label].
+  get lastSurface() {
+    const f = surface.lastFrame;
+    return f && {
+      domain: f.domain.slice(), grid: f.grid, classes: f.classes, bytes: Array.from(f.surfaceBytes),
+    };
+  },
+  get lastPoints() {
+    return surface.lastFrame ? framePoints(surface, false) : [];
+  },
 });

@@ -6,7 +6,8 @@
 
 import { cssColor, toUnit } from "./colors.js";
 import { LinkEditor } from "./link_editor.js";
-import { paintFunction, paintQuantised } from "./thumbs.js";
+import { CLASS_COLORS, CLASS_NAMES, rgb } from "./classes.js";
+import { paintFunction, paintProbability, paintQuantised } from "./thumbs.js";
 import { words } from "./schema.js";
 import { el } from "./dom.js";
 
@@ -106,7 +107,10 @@ export class NetworkView {
     this.features = config.features ?? this.features;
     this.hidden = config.hidden ?? this.hidden;
     this.syncHeaders();
-    this.ensureStructure(sizes ?? [this.features.length, ...this.hidden, 1], this.features);
+    const shape = sizes ?? [this.features.length, ...this.hidden, 1];
+    // A softmax output: one unit per class, each drawn and named as its class.
+    this.classes = config.output === "softmax" && shape.at(-1) > 1 ? shape.at(-1) : null;
+    this.ensureStructure(shape, this.features);
   }
 
   // ---- layer headers: kept across rebuilds so a slider drag is never interrupted ----
@@ -210,7 +214,7 @@ export class NetworkView {
 
   // True when the nodes and links were drawn anew (blank until the next draw()).
   ensureStructure(sizes, features) {
-    const key = `${sizes.join(",")}|${features.join(",")}|${this.width}`;
+    const key = `${sizes.join(",")}|${features.join(",")}|${this.width}|${this.classes}`;
     if (key === this.structureKey) return false;
     this.structureKey = key;
     this.sizes = sizes;
@@ -272,13 +276,16 @@ export class NetworkView {
       const units = [];
       const isOutput = l === sizes.length - 1;
       for (let i = 0; i < sizes[l]; i++) {
-        const label = isOutput ? "the output" : `neuron ${i + 1} of layer ${l}`;
+        const perClass = isOutput && this.classes;
+        const label = perClass ? `the probability of class ${i} (${CLASS_NAMES[i]})`
+          : isOutput ? "the output" : `neuron ${i + 1} of layer ${l}`;
         const node = el("div", { class: `node ${isOutput ? "output" : "hidden"}`, title: label }, this.nodes);
         node.style.left = `${xs[l]}px`;
         node.style.top = `${y(i)}px`;
         node.style.width = node.style.height = `${NODE}px`;
         const canvas = el("canvas", { width: 16, height: 16 }, node);
-        if (isOutput) el("span", { class: "node-label right", text: "output" }, node);
+        if (perClass) node.style.borderColor = CLASS_COLORS[i];
+        if (isOutput) el("span", { class: "node-label right", text: perClass ? `class ${i}` : "output" }, node);
         hoverable(node, unitIndex++, label);
         units.push({ x: xs[l], y: y(i), canvas, name: isOutput ? "output" : `L${l}·${i + 1}`, label });
       }
@@ -386,15 +393,22 @@ export class NetworkView {
       this.previewFeatures();
     }
     this.outputDomain = outputDomain;
+    this.classes = frame.classes ?? null;
     this.ensureStructure(frame.sizes, frame.features);
     const t = frame.thumb;
     const ranges = frame.neuronRanges;
     let u = 0;
     const last = this.layerUnits.length - 1;
     this.layerUnits.forEach((units, l) => {
-      for (const unit of units) {
+      for (const [i, unit] of units.entries()) {
         const lo = ranges[2 * u];
         const hi = ranges[2 * u + 1];
+        if (l === last && this.classes) {
+          // One class's probability: white to the class's colour.
+          paintProbability(unit.canvas, frame.neurons, u * t * t, t, lo, hi, rgb(CLASS_COLORS[i]));
+          u++;
+          continue;
+        }
         const toT = l === last
           ? (v) => toUnit(v, outputDomain[0], outputDomain[1])
           : unitScale(lo, hi);

@@ -7,15 +7,22 @@
 // plot whose axes are hidden; the points and the axes on a transparent static plot
 // above. Points and axes change only when the data do, so a frame redraws the heatmap
 // alone, without laying out tick labels: about half the cost of redrawing everything.
+//
+// A softmax output over C classes (frame.classes) is drawn from its class bytes
+// (class_surface.js): each pixel the most probable class's colour, lighter the less sure
+// the network is; the points in their classes' colours, test points hollow.
 
 /* global Plotly */
 
+import { classHeatmap, classMarkers } from "./class_surface.js";
+import { CLASS_NAMES, levelsFor } from "./classes.js";
 import { COLORSCALE } from "./colors.js";
 import { rows } from "./frame.js";
 import { formatNumber } from "./schema.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
 const POINTS_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
+const MARGIN = Object.freeze({ l: 28, r: 6, t: 6, b: 24 });
 
 // Marker size by how many distinct places the points occupy: the four XOR corners
 // (even 1000 rows sampled from them) get big markers, a cloud of points small ones.
@@ -27,7 +34,7 @@ function markerSize(points, n) {
   return places.size <= 16 ? 12 : places.size <= 100 ? 7 : 6;
 }
 
-function pointsTrace(points, name, lineColor, visible, colorDomain) {
+function pointsTrace(points, name, lineColor, visible, colorDomain, classes = null) {
   const n = points ? points.length / 3 : 0;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
@@ -45,15 +52,23 @@ function pointsTrace(points, name, lineColor, visible, colorDomain) {
     y,
     visible,
     hoverinfo: "skip",
-    marker: {
-      size: markerSize(points, n),
-      color: c,
-      colorscale: COLORSCALE,
-      cmin: colorDomain[0],
-      cmax: colorDomain[1],
-      line: { color: lineColor, width: 1 },
-    },
+    marker: classes
+      ? { size: markerSize(points, n), ...classMarkers(points, name === "test") }
+      : {
+        size: markerSize(points, n),
+        color: c,
+        colorscale: COLORSCALE,
+        cmin: colorDomain[0],
+        cmax: colorDomain[1],
+        line: { color: lineColor, width: 1 },
+      },
   };
+}
+
+// Class bytes with every pixel at its class's full colour (Discretize output).
+function sureBytes(bytes, classes) {
+  const levels = levelsFor(classes);
+  return bytes.map((b) => Math.min(Math.floor(b / levels), classes - 1) * levels + levels - 1);
 }
 
 export class Surface {
@@ -74,10 +89,12 @@ export class Surface {
     this.lastFrame = null;
     this.layout = null;
     this.unit = null; // a neuron to show instead of the output (hovered in the diagram)
+    this.classes = null; // C of a softmax output's points, else null
   }
 
-  // Called with the points of the first frame after a rebuild.
-  setPoints(train, test) {
+  // Called with the points of the first frame after a rebuild (and its classes).
+  setPoints(train, test, classes = null) {
+    this.classes = classes;
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 2; i < train.length; i += 3) {
@@ -94,8 +111,8 @@ export class Surface {
     }
     this.trainPoints = train;
     this.testPoints = test;
-    this.train = pointsTrace(train, "train", "#ffffff", true, this.colorDomain);
-    this.test = pointsTrace(test, "test", "#222222", this.showTest, this.colorDomain);
+    this.train = pointsTrace(train, "train", "#ffffff", true, this.colorDomain, classes);
+    this.test = pointsTrace(test, "test", "#222222", this.showTest, this.colorDomain, classes);
     this.pointsDirty = true;
   }
 
@@ -124,11 +141,24 @@ export class Surface {
     return this.redraw();
   }
 
+  // The plot box, as plot_coords.js maps a click in it to data coordinates.
+  box() {
+    return { width: this.size, height: this.size, margin: { ...MARGIN } };
+  }
+
   // One sentence for a screen reader: what the surface shows now.
   summary(frame) {
     if (!frame) return "Decision surface: no frame yet.";
     const [lo, hi] = frame.surfaceRange;
     const what = this.unit === null ? "the network's output" : "one neuron's output";
+    if (frame.classes && this.shownUnit(frame) === null) {
+      const acc = Number.isFinite(frame.trainAcc)
+        ? ` ${Math.round(frame.trainAcc * 100)}% of the training points lie in their class's region.`
+        : "";
+      const names = CLASS_NAMES.slice(0, frame.classes).join(", ");
+      return `Decision surface at epoch ${frame.epoch}: the most probable of ${frame.classes} `
+        + `classes over the plane (${names}), paler where the network is less sure.${acc}`;
+    }
     const acc = Number.isFinite(frame.trainAcc)
       ? ` ${Math.round(frame.trainAcc * 100)}% of the training points lie on their label's side.`
       : "";
@@ -153,15 +183,27 @@ export class Surface {
     return { values: out, n: t, range: [-m, m] };
   }
 
+  // The hovered unit to show, or null for the output. A single output unit is the
+  // surface itself; a softmax's output units are each one class's probability.
+  shownUnit(frame) {
+    const units = frame.neuronRanges ? frame.neuronRanges.length / 2 : 0;
+    const last = frame.classes ? units : units - 1;
+    return this.unit !== null && this.unit < last ? this.unit : null;
+  }
+
+  // What the heatmap shows: "classes" (a softmax output's class bytes) or "values".
+  heatMode(frame) {
+    return frame.classes && this.shownUnit(frame) === null ? `classes${frame.classes}` : "values";
+  }
+
   heatmap(frame) {
+    const unit = this.shownUnit(frame);
+    if (frame.classes && unit === null) return this.classHeat(frame);
     let n = frame.grid;
     const [x0, x1, y0, y1] = frame.domain;
     let [lo, hi] = this.colorDomain;
     let z = frame.surface;
-    const units = frame.neuronRanges ? frame.neuronRanges.length / 2 : 0;
-    if (this.unit !== null && this.unit < units - 1) {
-      ({ values: z, n, range: [lo, hi] } = this.unitValues(frame, this.unit));
-    }
+    if (unit !== null) ({ values: z, n, range: [lo, hi] } = this.unitValues(frame, unit));
     if (this.discretize) {
       const mid = (lo + hi) / 2;
       z = z.map((v) => (v >= mid ? hi : lo));
@@ -183,6 +225,25 @@ export class Surface {
     };
   }
 
+  classHeat(frame) {
+    const n = frame.grid;
+    const [x0, x1, y0, y1] = frame.domain;
+    const bytes = this.discretize ? sureBytes(frame.surfaceBytes, frame.classes) : frame.surfaceBytes;
+    return {
+      type: "heatmap",
+      ...classHeatmap(bytes, n, frame.classes),
+      x0,
+      dx: (x1 - x0) / (n - 1),
+      y0,
+      dy: (y1 - y0) / (n - 1),
+      showscale: false,
+      opacity: 0.85,
+      // The bytes mean nothing to a reader, and decoding them per pixel for hover text
+      // would cost every frame; the legend names the colours.
+      hoverinfo: "skip",
+    };
+  }
+
   layoutFor(domain, bare = false) {
     const [x0, x1, y0, y1] = domain;
     const axis = (range) => ({
@@ -200,7 +261,7 @@ export class Surface {
     return {
       width: this.size,
       height: this.size,
-      margin: { l: 28, r: 6, t: 6, b: 24 },
+      margin: { ...MARGIN },
       xaxis: axis([x0, x1]),
       yaxis: { ...axis([y0, y1]), scaleanchor: undefined },
       showlegend: false,
@@ -222,15 +283,16 @@ export class Surface {
       this.pointsDirty = true;
     }
     const heat = this.heatmap(frame);
+    const heatKey = `${key}|${this.heatMode(frame)}`;
     let drawn;
-    if (this.heatKey === key) {
+    if (this.heatKey === heatKey) {
       // Same plot, new numbers: restyle skips react's diff of the whole figure.
       const update = {};
       for (const k of ["z", "x0", "dx", "y0", "dy", "zmin", "zmax"]) update[k] = [heat[k]];
       drawn = [Plotly.restyle(this.heatEl, update, [0])];
     } else {
       drawn = [Plotly.react(this.heatEl, [heat], this.layout, PLOT_CONFIG)];
-      this.heatKey = key;
+      this.heatKey = heatKey;
     }
     if (this.pointsDirty && this.train) {
       this.pointsDirty = false;

@@ -56,8 +56,9 @@ export function paintFunction(canvas, t, domain, f) {
   ctx.putImageData(image, 0, 0);
 }
 
-// A data set's points (x, y, label) on a neutral background.
-export function paintPoints(canvas, points, domain, size = 64) {
+// A data set's points (x, y, label) on a neutral background, coloured along the
+// label range, or by `colorOf(label)` (more than two classes: classes.js labelColor).
+export function paintPoints(canvas, points, domain, size = 64, colorOf = null) {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = size * ratio;
   canvas.height = size * ratio;
@@ -75,7 +76,7 @@ export function paintPoints(canvas, points, domain, size = 64) {
   for (const p of points) {
     const x = ((p[0] - x0) / (x1 - x0)) * size;
     const y = size - ((p[1] - y0) / (y1 - y0)) * size;
-    ctx.fillStyle = cssColor(toUnit(p[2], lo, hi));
+    ctx.fillStyle = colorOf ? colorOf(Math.round(p[2])) : cssColor(toUnit(p[2], lo, hi));
     ctx.beginPath();
     ctx.arc(x, y, 2.2, 0, 2 * Math.PI);
     ctx.fill();
@@ -109,6 +110,29 @@ export function paintBoundary(canvas, surface, n, colorDomain, classes = null) {
       px[p + 1] = rgb[1];
       px[p + 2] = rgb[2];
       px[p + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+// Paint t x t quantised probabilities (row 0 = lowest y) as white mixed with `rgb` by
+// the probability: one softmax output unit, its class's colour where it is sure.
+export function paintProbability(canvas, bytes, offset, t, lo, hi, rgb) {
+  if (canvas.width !== t || canvas.height !== t) {
+    canvas.width = t;
+    canvas.height = t;
+  }
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(t, t);
+  const px = image.data;
+  const scale = (hi - lo) / 255;
+  for (let r = 0; r < t; r++) {
+    const row = t - 1 - r; // canvas rows run top-down, the grid's bottom-up
+    for (let c = 0; c < t; c++) {
+      const p = Math.max(0, Math.min(1, lo + bytes[offset + r * t + c] * scale));
+      const at = (row * t + c) * 4;
+      for (let k = 0; k < 3; k++) px[at + k] = Math.round(255 + (rgb[k] - 255) * p);
+      px[at + 3] = 255;
     }
   }
   ctx.putImageData(image, 0, 0);
