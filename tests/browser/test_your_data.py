@@ -199,3 +199,53 @@ def test_points_the_server_refuses_show_its_error_and_change_nothing(pg):
     assert pg.hook("errors")[-1]["event"] == "data"
     after = pg.state
     assert after["data"] is None and after["config"] == before["config"]
+
+
+def test_the_link_holds_only_the_hash_and_the_downloaded_csv_brings_the_points_back(
+        pg, playground_at, base_url):
+    """The URL names the points by their content hash (no coordinates); the CSV saved
+    with Download is the points themselves: a new page opened on the link says where
+    they live, runs the rest of the link, and loading that file gives the same hash."""
+    pg.open(f"{OPEN_ON}&hidden=5&speed=0")
+    _draw_three_clusters(pg)
+    digest = pg.wait_state("s => s.data && s.data.n === 9")["data"]["digest"]
+    pg.page.wait_for_function("d => location.hash.includes('data=' + d)", arg=digest)
+    link = pg.page.url
+    assert "3.5" not in link.split("#", 1)[1]  # no coordinates in the link
+    with pg.page.expect_download() as download:
+        pg.page.click("#csv-download")
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0] == "x1,x2,label" and len(rows) == 10
+    saved = sorted((float(x), float(y), int(k)) for x, y, k in (r.split(",") for r in rows[1:]))
+    shown = sorted((x, y, round(k)) for x, y, k in pg.hook("lastPoints"))
+    for (x, y, k), (sx, sy, sk) in zip(saved, shown, strict=True):
+        assert k == sk and math.isclose(x, sx, rel_tol=1e-6) and math.isclose(y, sy, rel_tol=1e-6)
+
+    other = playground_at(base_url)
+    other.page.goto(link)
+    other.wait_frames(1)
+    note = other.page.locator("#data-note")
+    assert note.is_visible()
+    assert digest in note.inner_text() and "CSV" in note.inner_text()
+    state = other.wait_state("s => s.config.hidden.length === 1 && s.config.hidden[0] === 5")
+    assert state["data"] is None and state["config"]["dataset"] != "custom"
+    other.page.set_input_files("#csv-file", download.value.path())
+    assert other.wait_state("s => s.data && s.data.n === 9")["data"]["digest"] == digest
+    other.page.wait_for_function(
+        "() => document.getElementById('data-note').textContent.includes(\"the link's points\")")
+
+
+def test_axe_finds_nothing_serious_while_drawing_three_classes(pg):
+    """Issue 11's accessibility check, with the drawing tools, the class palette and
+    legend, the paste box and an error on screen."""
+    from test_watch_it_learn import AXE, axe_violations
+
+    pg.page.add_init_script(path=str(AXE))
+    pg.open(f"{OPEN_ON}&speed=0")
+    _draw_three_clusters(pg)
+    pg.wait_frame("f => f.classes === 3")
+    pg.page.click(".csv-paste summary")
+    pg.page.fill("#csv-paste", "x1,x2,label\n0,0,cat\n")
+    pg.page.click("#csv-paste-load")
+    pg.page.locator("#data-error").wait_for(state="visible")
+    assert axe_violations(pg.page) == []
