@@ -15,7 +15,7 @@ CLUSTERS = [(-3.5, -2.0), (3.5, -2.0), (0.0, 3.5)]  # class 0, 1, 2
 OFFSETS = [(0.0, 0.0), (0.5, 0.3), (-0.4, 0.4)]
 
 
-def _click_at(pg, x: float, y: float, shift: bool = False) -> None:
+def _click_at(pg, x: float, y: float, shift: bool = False, button: str = "left") -> None:
     """Click the surface where Plotly draws the data point (x, y)."""
     box = pg.page.evaluate(
         """([x, y]) => {
@@ -27,7 +27,7 @@ def _click_at(pg, x: float, y: float, shift: bool = False) -> None:
         }""", [x, y])
     if shift:
         pg.page.keyboard.down("Shift")
-    pg.page.mouse.click(box[0], box[1])
+    pg.page.mouse.click(box[0], box[1], button=button)
     if shift:
         pg.page.keyboard.up("Shift")
 
@@ -126,10 +126,22 @@ def test_shift_click_removes_the_nearest_point_and_clear_empties(pg):
     pg.wait_state("s => s.data && s.data.n === 9")
     _click_at(pg, *CLUSTERS[2], shift=True)
     pg.wait_state("s => s.data && s.data.n === 8")
+    _click_at(pg, *CLUSTERS[1], button="right")
+    pg.wait_state("s => s.data && s.data.n === 7")
+    pg.page.wait_for_function("() => window.playground.lastPoints.length === 7")
+    # the one nearest each click went: the clusters' own centres
+    pts = pg.hook("lastPoints")
+    for cx, cy in CLUSTERS[1:]:
+        assert not any(abs(p[0] - cx) < 0.05 and abs(p[1] - cy) < 0.05 for p in pts), pts
+    assert len(pts) == 7
     pg.page.click("#draw-clear")
     hint = pg.page.inner_text("#draw-hint")
     assert "at least two classes" in hint
-    assert pg.state["data"]["n"] == 8  # nothing to train on is never sent
+    # nothing to train on is never sent: one epoch's round trip, then the same 7 points
+    epoch = pg.frame["epoch"]
+    pg.page.click("#step")
+    pg.epoch_rises(epoch)
+    assert pg.state["data"]["n"] == 7
 
 
 BAD_CSV = "x1,x2,label\n0,0,0\n1,abc,1\n2,2,1\n"
