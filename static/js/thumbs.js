@@ -5,9 +5,9 @@
 import { classRgb, decodeClassByte } from "./classes.js";
 import { LUT, cssColor, lutIndex, NEUTRAL, toUnit } from "./colors.js";
 
-// Paint t x t quantised values (row 0 = lowest y) onto `canvas`. `toT(v)` maps a
-// value to [-1, 1] for the colour scale.
-export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
+// Paint a t x t grid (row 0 = lowest y) onto `canvas`: fill(i, px, at) writes cell i's
+// red, green and blue at px[at..at+2].
+function paintGrid(canvas, t, fill) {
   if (canvas.width !== t || canvas.height !== t) {
     canvas.width = t;
     canvas.height = t;
@@ -15,22 +15,30 @@ export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(t, t);
   const px = image.data;
+  for (let r = 0; r < t; r++) {
+    const row = t - 1 - r; // canvas rows run top-down, the grid's bottom-up
+    for (let c = 0; c < t; c++) {
+      const at = (row * t + c) * 4;
+      fill(r * t + c, px, at);
+      px[at + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+// Paint t x t quantised values (row 0 = lowest y) onto `canvas`. `toT(v)` maps a
+// value to [-1, 1] for the colour scale.
+export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
   // One colour per quantisation level, computed once per neuron.
   const levels = new Uint8Array(256);
   const scale = (hi - lo) / 255;
   for (let q = 0; q < 256; q++) levels[q] = lutIndex(toT(lo + q * scale));
-  for (let r = 0; r < t; r++) {
-    const row = t - 1 - r; // canvas rows run top-down, the grid's bottom-up
-    for (let c = 0; c < t; c++) {
-      const li = levels[bytes[offset + r * t + c]] * 3;
-      const p = (row * t + c) * 4;
-      px[p] = LUT[li];
-      px[p + 1] = LUT[li + 1];
-      px[p + 2] = LUT[li + 2];
-      px[p + 3] = 255;
-    }
-  }
-  ctx.putImageData(image, 0, 0);
+  paintGrid(canvas, t, (i, px, at) => {
+    const li = levels[bytes[offset + i]] * 3;
+    px[at] = LUT[li];
+    px[at + 1] = LUT[li + 1];
+    px[at + 2] = LUT[li + 2];
+  });
 }
 
 // Paint a function f(x, y) -> [-1, 1] sampled on t x t over `domain`.
@@ -118,22 +126,9 @@ export function paintBoundary(canvas, surface, n, colorDomain, classes = null) {
 // Paint t x t quantised probabilities (row 0 = lowest y) as white mixed with `rgb` by
 // the probability: one softmax output unit, its class's colour where it is sure.
 export function paintProbability(canvas, bytes, offset, t, lo, hi, rgb) {
-  if (canvas.width !== t || canvas.height !== t) {
-    canvas.width = t;
-    canvas.height = t;
-  }
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(t, t);
-  const px = image.data;
   const scale = (hi - lo) / 255;
-  for (let r = 0; r < t; r++) {
-    const row = t - 1 - r; // canvas rows run top-down, the grid's bottom-up
-    for (let c = 0; c < t; c++) {
-      const p = Math.max(0, Math.min(1, lo + bytes[offset + r * t + c] * scale));
-      const at = (row * t + c) * 4;
-      for (let k = 0; k < 3; k++) px[at + k] = Math.round(255 + (rgb[k] - 255) * p);
-      px[at + 3] = 255;
-    }
-  }
-  ctx.putImageData(image, 0, 0);
+  paintGrid(canvas, t, (i, px, at) => {
+    const p = Math.max(0, Math.min(1, lo + bytes[offset + i] * scale));
+    for (let k = 0; k < 3; k++) px[at + k] = Math.round(255 + (rgb[k] - 255) * p);
+  });
 }

@@ -49,12 +49,18 @@ def test_points_become_the_session_data_set_with_softmax_for_three_classes(conne
     assert frame["surface"] == encode_classes(probs)
 
 
-def test_new_points_with_as_many_classes_keep_the_weights(connect):
+def _trained_on_points(connect, epochs: int):
+    """A session given the nine points, then trained `epochs` epochs."""
     client, inbox, session = connect()
     client.emit("data", _payload())
     inbox.wait("state", 2)
-    client.emit("control", {"action": "step", "epochs": 30})
-    wait_until(lambda: session.trainer.epoch == 30, what="30 epochs")
+    client.emit("control", {"action": "step", "epochs": epochs})
+    wait_until(lambda: session.trainer.epoch == epochs, what=f"{epochs} epochs")
+    return client, inbox, session
+
+
+def test_new_points_with_as_many_classes_keep_the_weights(connect):
+    client, inbox, session = _trained_on_points(connect, 30)
     weights = session.trainer.net.flat.copy()
     more = np.vstack([POINTS, [[1, 1]]]).astype("<f4")
     client.emit("data", {"n": 10, "points": more.tobytes(), "labels": LABELS + bytes([2])})
@@ -162,11 +168,7 @@ def test_the_largest_data_set_crosses_a_real_websocket(live_server):
 
 
 def test_the_gradient_check_and_the_landscape_run_on_the_sessions_points(connect):
-    client, inbox, session = connect()
-    client.emit("data", _payload())
-    inbox.wait("state", 2)
-    client.emit("control", {"action": "step", "epochs": 10})
-    wait_until(lambda: session.trainer.epoch == 10, what="10 epochs")
+    client, inbox, session = _trained_on_points(connect, 10)
     client.emit("gradcheck", {})
     assert inbox.wait("gradcheck_result", timeout=60)[0]["ok"] is True
     client.emit("landscape", {"steps": 11, "span": 0.5})
