@@ -8,9 +8,20 @@ page's own mapping says, so the page's click-to-data mapping is checked, not ass
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# docs/screenshots/{drawn_3_classes_1920x1080,drawn_3_classes_390x844,loaded_csv_1920x1080}
+# .png come from these tests: PLAYGROUND_SCREENSHOTS=docs/screenshots regenerates them;
+# otherwise each test writes its screenshot to its own temporary directory.
+SCREENSHOTS = os.environ.get("PLAYGROUND_SCREENSHOTS")
+
+
+def _screenshot(pg, tmp_path: Path, name: str) -> None:
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    pg.page.screenshot(path=str(folder / name))
+    assert (folder / name).stat().st_size > 10_000
 CLUSTERS = [(-3.5, -2.0), (3.5, -2.0), (0.0, 3.5)]  # class 0, 1, 2
 OFFSETS = [(0.0, 0.0), (0.5, 0.3), (-0.4, 0.4)]
 
@@ -86,7 +97,7 @@ def _trains_to_three_regions(pg) -> None:
     pg.pause()
 
 
-def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg):
+def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg, tmp_path):
     _sized(pg, 1920, 1080).open(f"{OPEN_ON}&hidden=6&lr=0.05&speed=0")
     _draw_three_clusters(pg)
     state = pg.wait_state("s => s.data && s.data.n === 9 && s.config.classes === 3")
@@ -101,12 +112,11 @@ def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg):
     # one output thumbnail per class, named by its class
     assert pg.page.locator(".node.output .node-label").all_inner_texts() == [
         "class 0", "class 1", "class 2"]
-    SCREENSHOTS.mkdir(exist_ok=True)
-    pg.page.screenshot(path=str(SCREENSHOTS / "drawn_3_classes_1920x1080.png"))
+    _screenshot(pg, tmp_path, "drawn_3_classes_1920x1080.png")
     assert frame["classes"] == 3
 
 
-def test_drawing_on_a_phone_at_390x844(pg):
+def test_drawing_on_a_phone_at_390x844(pg, tmp_path):
     """The panel's button is found below the data sets; drawing brings the surface and
     its tools into view, and they fit the screen."""
     _sized(pg, 390, 844).open(f"{OPEN_ON}&hidden=6&lr=0.05&speed=0")
@@ -116,8 +126,7 @@ def test_drawing_on_a_phone_at_390x844(pg):
     _trains_to_three_regions(pg)
     # the surface at the top of the screen, its drawing tools under it
     pg.page.evaluate("document.getElementById('surface').scrollIntoView({block: 'start'})")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    pg.page.screenshot(path=str(SCREENSHOTS / "drawn_3_classes_390x844.png"))
+    _screenshot(pg, tmp_path, "drawn_3_classes_390x844.png")
 
 
 def test_shift_click_removes_the_nearest_point_and_clear_empties(pg):
@@ -192,8 +201,7 @@ def test_a_good_csv_loads_and_trains(pg, tmp_path):
     frame = pg.wait_frame("f => f.classes === 3 && f.trainAcc >= 0.9", timeout=90_000)
     assert frame["epoch"] > 0
     pg.pause()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    pg.page.screenshot(path=str(SCREENSHOTS / "loaded_csv_1920x1080.png"))
+    _screenshot(pg, tmp_path, "loaded_csv_1920x1080.png")
 
 
 def test_points_the_server_refuses_show_its_error_and_change_nothing(pg):
