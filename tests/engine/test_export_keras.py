@@ -15,7 +15,7 @@ to ~1e-8 and below, hence 5e-2 (above 1e-10 absolute).
 Adam, RMSprop and Adagrad put epsilon elsewhere (the script's comments say where): 1e-8
 to 7e-6 on XOR, up to 5e-3 on the multi-class runs, where the early differences grow,
 hence 1e-2; centered RMSprop also cancels as torch's does (test_export_torch): 1.4e-2,
-hence 5e-2. Off TensorFlow, Keras computes float64 in float32
+hence 5e-2 (torch's own: 6e-3 at worst). Off TensorFlow, Keras computes float64 in float32
 (keras.backend.result_type): every bound is then at least float32's 1e-4.
 """
 
