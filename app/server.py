@@ -405,6 +405,10 @@ def _add_socket_handlers(
     def on_open_run(session: Session, payload: Any) -> None:
         session.open_run(payload)
 
+    @handler("code")
+    def on_code(session: Session, payload: Any) -> None:
+        session.code(payload)
+
     @handler("ready")
     def on_ready(session: Session, payload: Any) -> None:
         if payload not in (None, {}):

@@ -36,6 +36,7 @@ from engine.config import PROBLEM_DEFAULTS
 from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, ignored_fields
 
 from . import frames
+from .code_export import code_for, parse_code
 from .lab import FrameDiagnostics
 from .pacing import pacing_for
 from .run_files import SESSION_HISTORY_ROWS, parse_open_run, run_file_name
@@ -266,6 +267,14 @@ class Session:
             self._pacing = pacing_for(trainer.config.speed)
             self._after_rebuild_locked()
             self._changed_and_state_sent_locked()
+
+    def code(self, payload: Any) -> None:
+        """Send the run as a standalone script (``code``: numpy, torch or keras), made
+        from its run file outside the session's lock (app/code_export.py)."""
+        target = parse_code(payload)
+        with self._handler_turn():
+            run_file = to_bytes(self.trainer)
+        self.send("code", code_for(run_file, target))
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[Trainer]:

@@ -4,6 +4,7 @@
 // owns the one `page` record (what the page asked for, what the server runs).
 
 import { legendRows } from "./class_surface.js";
+import { CodePanel } from "./code_panel.js";
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
 import { linkNote, takeDigest, withDigest } from "./data_link.js";
@@ -195,6 +196,7 @@ const runs = new RunsPanel(
     onCompare: (pin) => lab.compareWith(pin),
   },
 );
+const code = new CodePanel($("show-code"), $("code-dialog"), { send });
 
 // ---- talking to the server -----------------------------------------------------------
 
@@ -313,6 +315,10 @@ function onError(err) {
   if (event === "lab") lab.onError();
   if (event === "phase") phase.onError(text);
   if (event === "landscape") landscape.onError(text);
+  if (event === "code") {
+    code.onError(text);
+    return;
+  }
   if (event === "open_run" || event === "save_run") {
     runs.onError(event, text);
     return;
@@ -472,6 +478,7 @@ for (const [name, fn] of Object.entries({
   gradcheck_result: (r) => diagnostics.showGradcheck(r),
   landscape_result: (r) => landscape.onResult(r),
   run_file: (r) => runs.onRunFile(r),
+  code: (r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
 // ---- URL hash: the running config, then the view toggles -----------------------------

@@ -157,8 +157,8 @@ def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, ba
         page.click("#pin-run")
         page.select_option("#ctl-optimizer", "sgd")
         page.wait_for_function("() => window.playground.pins[0]?.label === 'optimizer: Adam'")
-        for name in ("Save run", "Open run", "Pin", "Compare optimizer: Adam in the restart lab",
-                     "Unpin optimizer: Adam"):
+        for name in ("Save run", "Open run", "Pin", "Code",
+                     "Compare optimizer: Adam in the restart lab", "Unpin optimizer: Adam"):
             button = page.get_by_role("button", name=name, exact=True)
             button.scroll_into_view_if_needed()
             box = button.bounding_box()
