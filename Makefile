@@ -17,6 +17,7 @@ run: node_modules/.package-lock.json $(VENV)/.stamp-run
 
 test: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(MAKE) --no-print-directory jstest
 	$(PY) -m pytest
 
@@ -27,6 +28,7 @@ jstest: node_modules/.package-lock.json
 
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(PY) -m bench

@@ -13,10 +13,12 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # what the wheel carries from node_modules, and where (app/resources.py looks there)
 VENDOR = {
-    Path("node_modules/socket.io-client/dist/socket.io.min.js"):
-        "app/static/vendor/socket.io.min.js",
-    Path("node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"):
-        "app/static/vendor/plotly.min.js",
+    Path(
+        "node_modules/socket.io-client/dist/socket.io.min.js"
+    ): "app/static/vendor/socket.io.min.js",
+    Path(
+        "node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
+    ): "app/static/vendor/plotly.min.js",
 }
 
 

@@ -32,21 +32,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve the playground over HTTP")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to bind (default 127.0.0.1: this machine only; "
-                            "0.0.0.0 serves the network)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 serves the network)",
+    )
     serve.add_argument("--port", type=int, default=5000, help="TCP port (default 5000)")
-    serve.add_argument("--workers", type=workers_arg, default=1, metavar="N",
-                       help="server processes sharing the port, each with its own sessions "
-                            "and session cap (default 1; 'auto': one per core)")
+    serve.add_argument(
+        "--workers",
+        type=workers_arg,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, each with its own sessions "
+        "and session cap (default 1; 'auto': one per core)",
+    )
     serve.add_argument("--open", action="store_true", help="open the page in a web browser")
-    serve.add_argument("--max-sessions", type=int, default=None,
-                       help="refuse connections beyond this many sessions (default 64)")
-    serve.add_argument("--max-fps", type=float, default=None,
-                       help="frames per second per client, at most (default 30)")
-    serve.add_argument("--cors", action="append", metavar="ORIGIN", default=None,
-                       help="also accept Socket.IO connections from this origin "
-                            "(repeatable; '*' for any; default: same origin only)")
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        default=None,
+        help="refuse connections beyond this many sessions (default 64)",
+    )
+    serve.add_argument(
+        "--max-fps",
+        type=float,
+        default=None,
+        help="frames per second per client, at most (default 30)",
+    )
+    serve.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        default=None,
+        help="also accept Socket.IO connections from this origin "
+        "(repeatable; '*' for any; default: same origin only)",
+    )
     add_limit_options(serve)
     add_sweep_parser(commands)
     add_export_parser(commands)
@@ -87,19 +107,38 @@ def production_unavailable() -> str | None:
 
 def add_limit_options(serve: argparse.ArgumentParser) -> None:
     """What one client may hold (docs/PROTOCOL.md, Limits)."""
-    serve.add_argument("--max-per-address", type=int, default=None, metavar="N",
-                       help="sessions one client address may hold (default 8; 0: no "
-                            "limit; a class behind one NAT address needs more)")
-    serve.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDR",
-                       type=network_arg,
-                       help="a reverse proxy (address or network) whose X-Forwarded-For "
-                            "names the client (repeatable)")
-    serve.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
-                       help="also answer requests for this host name (repeatable; "
-                            "default: this machine's own names and addresses only)")
-    serve.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS",
-                       help="close a session that sent nothing for this long (default "
-                            "900; 0: never)")
+    serve.add_argument(
+        "--max-per-address",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sessions one client address may hold (default 8; 0: no "
+        "limit; a class behind one NAT address needs more)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        metavar="ADDR",
+        type=network_arg,
+        help="a reverse proxy (address or network) whose X-Forwarded-For "
+        "names the client (repeatable)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable; "
+        "default: this machine's own names and addresses only)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close a session that sent nothing for this long (default 900; 0: never)",
+    )
 
 
 def network_arg(text: str) -> str:
@@ -155,16 +194,21 @@ def serve(args: argparse.Namespace) -> int:
     overrides["SECRET_KEY"] = secrets.token_hex(32)
     url = url_for(args.host, args.port)
     if args.host not in LOOPBACK:
-        print(f"WARNING: listening on {args.host}: anyone who can reach this machine "
-              f"on port {args.port} can use the playground.", file=sys.stderr, flush=True)
+        print(
+            f"WARNING: listening on {args.host}: anyone who can reach this machine "
+            f"on port {args.port} can use the playground.",
+            file=sys.stderr,
+            flush=True,
+        )
     why_not = production_unavailable()
     if why_not is None:
         from . import production
 
         processes = "1 process" if args.workers == 1 else f"{args.workers} processes"
         print(f"NumPy Playground {__version__}: {url} ({processes})", flush=True)
-        production.serve(overrides, args.host, args.port, args.workers,
-                         open_url=url if args.open else None)
+        production.serve(
+            overrides, args.host, args.port, args.workers, open_url=url if args.open else None
+        )
         return 0
     return serve_fallback(args, overrides, url, why_not)
 
@@ -174,16 +218,25 @@ def serve_fallback(args: argparse.Namespace, overrides: dict, url: str, why_not:
     from .server import WebSocketAwareHandler, create_app, get_socketio
 
     extra = f"; --workers {args.workers} ignored" if args.workers > 1 else ""
-    print(f"NOTE: the production server (gunicorn) cannot run here: {why_not}. Serving "
-          f"with Werkzeug's development server instead, in one process{extra}: fine for "
-          "a few people, not for a class (docs/DEPLOY.md).", file=sys.stderr, flush=True)
+    print(
+        f"NOTE: the production server (gunicorn) cannot run here: {why_not}. Serving "
+        f"with Werkzeug's development server instead, in one process{extra}: fine for "
+        "a few people, not for a class (docs/DEPLOY.md).",
+        file=sys.stderr,
+        flush=True,
+    )
     app = create_app(overrides)
     print(f"NumPy Playground {__version__}: {url}", flush=True)
     if args.open:
         # the server is not listening yet; a browser takes longer than that to ask
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    get_socketio(app).run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                          request_handler=WebSocketAwareHandler)
+    get_socketio(app).run(
+        app,
+        host=args.host,
+        port=args.port,
+        allow_unsafe_werkzeug=True,
+        request_handler=WebSocketAwareHandler,
+    )
     return 0
 
 

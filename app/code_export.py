@@ -23,8 +23,9 @@ def parse_code(payload: Any) -> str:
     data = as_object(payload, ("target",))
     target = data.get("target")
     if target not in TARGETS:
-        raise ValidationError("target", f"target must be one of {', '.join(TARGETS)}, got "
-                                        f"{str(target)[:40]!r}")
+        raise ValidationError(
+            "target", f"target must be one of {', '.join(TARGETS)}, got {str(target)[:40]!r}"
+        )
     return target
 
 
@@ -40,7 +41,10 @@ def code_for(run_file: bytes, target: str) -> dict:
         raise ValidationError("target", f"no {target} script for this run: {err}") from None
     size = len(script.encode("utf-8"))
     if size > MAX_SCRIPT_BYTES:
-        raise ValidationError("target", f"the script has {size:,} bytes, more than the page "
-                                        f"takes ({MAX_SCRIPT_BYTES:,}): save the run and "
-                                        f"write it with `playground export RUN --to {target}`")
+        raise ValidationError(
+            "target",
+            f"the script has {size:,} bytes, more than the page "
+            f"takes ({MAX_SCRIPT_BYTES:,}): save the run and "
+            f"write it with `playground export RUN --to {target}`",
+        )
     return {"target": target, "name": script_name(trainer, target), "script": script}

@@ -20,17 +20,29 @@ from engine.export import TARGETS, export
 
 def add_export_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "export", help="write a run file as a standalone NumPy, PyTorch or Keras script",
+        "export",
+        help="write a run file as a standalone NumPy, PyTorch or Keras script",
         description="Write the script that trains a saved run again from its start (or "
-                    "its last hand edit or live change), with its data, weights and "
-                    "optimizer embedded.")
+        "its last hand edit or live change), with its data, weights and "
+        "optimizer embedded.",
+    )
     p.add_argument("run", metavar="RUN", help="a run file (.npz, the page's Save run)")
-    p.add_argument("--to", choices=tuple(TARGETS), default="numpy",
-                   help="the script's library (default numpy: needs only NumPy)")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the script here (default: standard output)")
-    p.add_argument("--replica", type=int, default=0, metavar="K",
-                   help="which replica of a multi-replica run (default 0)")
+    p.add_argument(
+        "--to",
+        choices=tuple(TARGETS),
+        default="numpy",
+        help="the script's library (default numpy: needs only NumPy)",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the script here (default: standard output)"
+    )
+    p.add_argument(
+        "--replica",
+        type=int,
+        default=0,
+        metavar="K",
+        help="which replica of a multi-replica run (default 0)",
+    )
     return p
 
 
@@ -51,8 +63,10 @@ def run_export(args: argparse.Namespace) -> int:
         with open(partial, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(partial, args.output)
-        print(f"wrote {args.output} ({args.to}, epochs {trainer.origin.epoch}"
-              f"..{trainer.epoch})", file=sys.stderr)
+        print(
+            f"wrote {args.output} ({args.to}, epochs {trainer.origin.epoch}..{trainer.epoch})",
+            file=sys.stderr,
+        )
     else:
         sys.stdout.write(text)
     return 0

@@ -63,8 +63,9 @@ def quantise_rows(values: np.ndarray) -> tuple[bytes, np.ndarray]:
     hi[none] = 0.0
     span = hi - lo
     offset = np.where(finite, flat, lo[:, None]) - lo[:, None]
-    scaled = np.divide(offset, span[:, None], out=np.zeros_like(offset),
-                       where=span[:, None] > 0) * 255.0
+    scaled = (
+        np.divide(offset, span[:, None], out=np.zeros_like(offset), where=span[:, None] > 0) * 255.0
+    )
     q = np.rint(scaled).astype(np.uint8)
     ranges = np.stack([lo, hi], axis=1).astype(np.float32)
     return q.tobytes(), ranges

@@ -38,18 +38,20 @@ from collections.abc import Callable, Iterable
 from flask import Flask, Response, request
 
 LOOPBACK_NAMES = ("localhost",)  # and *.localhost (RFC 6761), and any IP literal
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "connect-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'self'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
 COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_COMPRESS_BYTES = 1024
@@ -62,7 +64,7 @@ def host_name(header: str) -> str:
     """The name part of a Host header: lower case, no port, no brackets, no final dot."""
     header = header.strip().lower()
     if header.startswith("["):  # [::1]:5000
-        return header[1:header.find("]")] if "]" in header else header
+        return header[1 : header.find("]")] if "]" in header else header
     if header.count(":") == 1:
         header = header.split(":", 1)[0]
     return header.rstrip(".")
@@ -97,12 +99,20 @@ class HostCheck:
         name = host_name(raw)
         if name and host_allowed(name, self.allowed):
             return self.app(environ, start_response)
-        reason = (f"Host {raw!r} is not served here: only this machine's own names and "
-                  f"addresses, and names given with --allowed-host\n" if raw else
-                  "a request without a Host header\n").encode()
-        start_response("400 Bad Request", [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(reason))), *COMMON_HEADERS])
+        reason = (
+            f"Host {raw!r} is not served here: only this machine's own names and "
+            f"addresses, and names given with --allowed-host\n"
+            if raw
+            else "a request without a Host header\n"
+        ).encode()
+        start_response(
+            "400 Bad Request",
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(reason))),
+                *COMMON_HEADERS,
+            ],
+        )
         return [reason]
 
 
@@ -140,10 +150,16 @@ class Gzipped:
 def _compress(response: Response, gzipped: Gzipped) -> None:
     size = response.content_length
     etag, _ = response.get_etag()
-    if (response.status_code != 200 or "gzip" not in request.accept_encodings
-            or request.range is not None or response.content_encoding
-            or not (response.mimetype or "").startswith(COMPRESSIBLE)
-            or etag is None or size is None or size < MIN_COMPRESS_BYTES):
+    if (
+        response.status_code != 200
+        or "gzip" not in request.accept_encodings
+        or request.range is not None
+        or response.content_encoding
+        or not (response.mimetype or "").startswith(COMPRESSIBLE)
+        or etag is None
+        or size is None
+        or size < MIN_COMPRESS_BYTES
+    ):
         return
     response.direct_passthrough = False  # a file response: read it (once per process)
     body = gzipped.body((request.path, etag), response.get_data)

@@ -86,8 +86,7 @@ class IdleReaper:
             return
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="idle-reaper",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="idle-reaper", daemon=True)
                 self._thread.start()
 
     def poke(self) -> None:

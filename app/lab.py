@@ -53,14 +53,16 @@ def parse_lab(payload: Any) -> dict:
     against = data.get("against")
     if request["action"] == "run":
         if against is not None and not isinstance(against, dict):
-            raise ValidationError("against", "against must be a set-up (an object of "
-                                             "config fields)")
+            raise ValidationError(
+                "against", "against must be a set-up (an object of config fields)"
+            )
         request["against"] = against
     return request
 
 
-def parse_run(payload: Any, axes: tuple[str, ...] = (),
-              optional: tuple[str, ...] = ()) -> tuple[dict, dict]:
+def parse_run(
+    payload: Any, axes: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> tuple[dict, dict]:
     """What a lab run and a phase diagram ask alike: ``action`` run or cancel, ``seeds``,
     ``epochs``, ``loss_below``, and the fields ``axes`` (required for a run) and
     ``optional`` (checked by the caller). Returns the payload as a dict and the request
@@ -150,7 +152,8 @@ class FrameDiagnostics:
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         epoch = int(trainer.epoch)
         if epoch != self._stuck_epoch and (
-            settled or now - self._stuck_at >= max(STUCK_INTERVAL, 2 * interval)
+            settled
+            or now - self._stuck_at >= max(STUCK_INTERVAL, 2 * interval)
             or epoch < self._stuck_epoch
         ):
             report = explain_stuck(trainer)
@@ -184,8 +187,10 @@ def snapshot(session) -> dict:
     with session.hold() as trainer:
         recorder = session.recorder
         return {
-            "config": trainer.config.to_dict(), "net": trainer.net.copy(),
-            "train": trainer.train, "epoch": int(trainer.epoch),
+            "config": trainer.config.to_dict(),
+            "net": trainer.net.copy(),
+            "train": trainer.train,
+            "epoch": int(trainer.epoch),
             "trajectory": recorder.snapshots if len(recorder) else None,
             "trajectory_epochs": list(recorder.epochs),
             "shape": lab_jobs.Shape.of(trainer),
@@ -219,9 +224,13 @@ class LabWorker:
             config, shape = trainer.config, lab_jobs.Shape.of(trainer)
             custom = trainer.custom_data
         cost = lab_jobs.sweep_cost(shape, request["seeds"], request["epochs"])
-        job = {"config": config.to_dict(), "seeds": request["seeds"],
-               "epochs": request["epochs"], "loss_below": request["loss_below"],
-               "chunk": lab_jobs.sweep_chunk(shape)}
+        job = {
+            "config": config.to_dict(),
+            "seeds": request["seeds"],
+            "epochs": request["epochs"],
+            "loss_below": request["loss_below"],
+            "chunk": lab_jobs.sweep_chunk(shape),
+        }
         if request["against"] is not None:
             against, against_shape = _against(request["against"], config, custom)
             cost += lab_jobs.sweep_cost(against_shape, request["seeds"], request["epochs"])
@@ -245,21 +254,32 @@ class LabWorker:
             config, shape = trainer.config, lab_jobs.Shape.of(trainer)
             custom = trainer.custom_data
         grid = lab_phase.engine_grid(config, request)
-        shapes = [lab_phase.cell_shape(shape, cell)
-                  for cell in lab_phase.cell_configs(config, grid)]
-        self._check_cost(lab_jobs.phase_cost(shapes, request["seeds"], request["epochs"]),
-                         "seeds", "this phase diagram")
-        job = {"config": config.to_dict(), "grid": grid, "seeds": request["seeds"],
-               "epochs": request["epochs"], "loss_below": request["loss_below"],
-               "chunk": lab_jobs.phase_chunk(shapes)}
+        shapes = [
+            lab_phase.cell_shape(shape, cell) for cell in lab_phase.cell_configs(config, grid)
+        ]
+        self._check_cost(
+            lab_jobs.phase_cost(shapes, request["seeds"], request["epochs"]),
+            "seeds",
+            "this phase diagram",
+        )
+        job = {
+            "config": config.to_dict(),
+            "grid": grid,
+            "seeds": request["seeds"],
+            "epochs": request["epochs"],
+            "loss_below": request["loss_below"],
+            "chunk": lab_jobs.phase_chunk(shapes),
+        }
         self._submit_run("phase", "phase", job, config, custom)
 
     def _check_room(self, kind: str, what: str) -> None:
         with self._lock:
             if len(self._runs[kind]) >= RUNS_PER_SESSION:
                 raise ValidationError(
-                    "action", f"{what} is already queued behind the one under way (one "
-                              f"running and one queued at most): wait for it, or cancel")
+                    "action",
+                    f"{what} is already queued behind the one under way (one "
+                    f"running and one queued at most): wait for it, or cancel",
+                )
 
     def _submit_run(self, kind: str, event: str, job: dict, config, custom) -> None:
         if config.dataset in ("custom", "custom_regression"):  # the points go along
@@ -271,9 +291,14 @@ class LabWorker:
             # A new run replaces the one under way: that one answers first, with what
             # it finished, and the new one starts after it (the worker keeps order).
             self._cancel_locked(kind)
-            runs.append(lab_process.runner().submit(
-                kind, self.session.sid, job,
-                lambda name, answer: self._deliver_run(kind, event, name, answer)))
+            runs.append(
+                lab_process.runner().submit(
+                    kind,
+                    self.session.sid,
+                    job,
+                    lambda name, answer: self._deliver_run(kind, event, name, answer),
+                )
+            )
 
     def cancel(self, kind: str | None = None, drop: bool = False) -> None:
         """Stop the runs of ``kind`` (all if None; each answers with ``cancelled:
@@ -310,9 +335,11 @@ class LabWorker:
         def cost(copy: dict) -> float:
             trajectory = copy["trajectory"]
             if request["directions"] == "trajectory" and (
-                    trajectory is None or len(trajectory) < 3):
+                trajectory is None or len(trajectory) < 3
+            ):
                 raise ValidationError(
-                    "directions", "no trajectory yet: train a little first (or use random)")
+                    "directions", "no trajectory yet: train a little first (or use random)"
+                )
             snapshots = 0 if trajectory is None else len(trajectory)
             return lab_jobs.landscape_cost(copy["shape"], request["steps"], snapshots)
 
@@ -322,19 +349,23 @@ class LabWorker:
         with self._lock:
             if self._probe is not None:
                 raise ValidationError(
-                    "busy", f"a {self._probe_kind} is still being computed for this page: "
-                            f"wait for its answer (one at a time)")
+                    "busy",
+                    f"a {self._probe_kind} is still being computed for this page: "
+                    f"wait for its answer (one at a time)",
+                )
         copy = snapshot(self.session)
-        self._check_cost(cost(copy), "steps" if kind == "landscape" else "payload",
-                         f"this {kind}")
+        self._check_cost(cost(copy), "steps" if kind == "landscape" else "payload", f"this {kind}")
         del copy["shape"]
         with self._lock:
             if self._stopped:
                 return
             self._probe_kind = kind
             self._probe = lab_process.runner().submit(
-                kind, self.session.sid, {**request, "snapshot": copy},
-                lambda event, answer: self._deliver_probe(kind, event, answer))
+                kind,
+                self.session.sid,
+                {**request, "snapshot": copy},
+                lambda event, answer: self._deliver_probe(kind, event, answer),
+            )
 
     def _deliver_probe(self, kind: str, event: str, payload: Any) -> None:
         with self._lock:
@@ -373,8 +404,10 @@ def _against(partial: dict, config, custom) -> tuple:
 
     against = parse_config(partial, config).replace({"seed": config.seed})
     if against.dataset in CUSTOM_KINDS and custom is None:
-        raise ValidationError("dataset", "the set-up to compare with trains on your own "
-                                         "points, and this session has none")
+        raise ValidationError(
+            "dataset",
+            "the set-up to compare with trains on your own points, and this session has none",
+        )
     try:
         probe = Trainer(against, data=custom if against.dataset in CUSTOM_KINDS else None)
     except (ConfigError, ValueError) as err:
@@ -390,5 +423,11 @@ def worker_for(session, max_cost: float = lab_jobs.MAX_COST) -> LabWorker:
     return worker
 
 
-__all__ = ["FrameDiagnostics", "LabWorker", "TrajectoryRecorder", "parse_lab",
-           "parse_landscape", "worker_for"]
+__all__ = [
+    "FrameDiagnostics",
+    "LabWorker",
+    "TrajectoryRecorder",
+    "parse_lab",
+    "parse_landscape",
+    "worker_for",
+]

@@ -65,8 +65,12 @@ class Shape:
         points = len(trainer.train)
         batch = int(trainer.config.batch_size)
         updates = 1 if batch == 0 or batch >= points else math.ceil(points / batch)
-        return cls(points=points, params=int(trainer.net.n_params),
-                   layers=len(trainer.net.sizes) - 1, updates=updates)
+        return cls(
+            points=points,
+            params=int(trainer.net.n_params),
+            layers=len(trainer.net.sizes) - 1,
+            updates=updates,
+        )
 
 
 class TooCostly(ValueError):
@@ -121,10 +125,13 @@ def landscape_cost(shape: Shape, steps: int, snapshots: int) -> float:
 def check_cost(cost: float, limit: float, field: str, what: str) -> None:
     """Raise TooCostly naming the limit when ``cost`` is over it."""
     if cost > limit:
-        raise TooCostly(field, f"{what} would cost {cost:.2g} work units (seeds × epochs "
-                               f"× points × parameters, plus per-update overhead); the "
-                               f"limit is {limit:.2g}: use fewer seeds or epochs, or a "
-                               f"smaller network or data set")
+        raise TooCostly(
+            field,
+            f"{what} would cost {cost:.2g} work units (seeds × epochs "
+            f"× points × parameters, plus per-update overhead); the "
+            f"limit is {limit:.2g}: use fewer seeds or epochs, or a "
+            f"smaller network or data set",
+        )
 
 
 # ---- in the worker process ----------------------------------------------------------------
@@ -145,19 +152,31 @@ def run_sweep(payload: dict, hooks: Hooks) -> dict:
         def progress(done: int, total: int) -> None:
             hooks.progress(part * total + done, parts * total)
 
-        points = None if data is None or cfg.dataset not in ("custom", "custom_regression") \
+        points = (
+            None
+            if data is None or cfg.dataset not in ("custom", "custom_regression")
             else custom_data(*data)
-        return sweep(cfg, seeds=payload["seeds"], seed_start=int(config.seed),
-                     epochs=payload["epochs"], loss_below=payload["loss_below"],
-                     chunk=chunk, progress=progress, cancel=hooks,
-                     block_seconds=BLOCK_SECONDS, data=points)
+        )
+        return sweep(
+            cfg,
+            seeds=payload["seeds"],
+            seed_start=int(config.seed),
+            epochs=payload["epochs"],
+            loss_below=payload["loss_below"],
+            chunk=chunk,
+            progress=progress,
+            cancel=hooks,
+            block_seconds=BLOCK_SECONDS,
+            data=points,
+        )
 
     result = run(config, payload["chunk"], 0)
     out = result.to_dict(surfaces=True)
     if against is not None and not result.cancelled:
         other = run(Config.from_dict(against), payload["against_chunk"], 1)
         out["compare"] = {
-            "config": other.config.to_dict(), "summary": other.summary(),
+            "config": other.config.to_dict(),
+            "summary": other.summary(),
             "cancelled": other.cancelled,
             "test": compare_rates(result.outcome == "solved", other.outcome == "solved"),
         }
@@ -182,14 +201,29 @@ def run_phase(payload: dict, hooks: Hooks) -> dict:
         index = rows.index(cell.changes[row_key]) * n_cols + cols.index(cell.changes[col_key])
         hooks.partial(phase_cell(index, n_cols, cell))
 
-    result = sweep_grid(config, grid, seeds=payload["seeds"], seed_start=int(config.seed),
-                        epochs=payload["epochs"], loss_below=payload["loss_below"],
-                        chunk=payload["chunk"], progress=hooks.progress, cancel=hooks,
-                        block_seconds=BLOCK_SECONDS, on_cell=on_cell,
-                        data=None if data is None else custom_data(*data))
-    return {"cancelled": result.cancelled, "cells": len(result.cells),
-            "rows": len(rows), "cols": n_cols, "seeds": result.seeds,
-            "epochs": result.epochs, "loss_below": result.loss_below}
+    result = sweep_grid(
+        config,
+        grid,
+        seeds=payload["seeds"],
+        seed_start=int(config.seed),
+        epochs=payload["epochs"],
+        loss_below=payload["loss_below"],
+        chunk=payload["chunk"],
+        progress=hooks.progress,
+        cancel=hooks,
+        block_seconds=BLOCK_SECONDS,
+        on_cell=on_cell,
+        data=None if data is None else custom_data(*data),
+    )
+    return {
+        "cancelled": result.cancelled,
+        "cells": len(result.cells),
+        "rows": len(rows),
+        "cols": n_cols,
+        "seeds": result.seeds,
+        "epochs": result.epochs,
+        "loss_below": result.loss_below,
+    }
 
 
 def phase_cell(index: int, n_cols: int, cell) -> dict:
@@ -199,9 +233,15 @@ def phase_cell(index: int, n_cols: int, cell) -> dict:
     ``seed`` the first seed) and ``first_failing``: the first seed that did not
     solve, or null if every one did (the seed the page opens live)."""
     failing = [int(s) for s, o in zip(cell.seeds, cell.outcome, strict=True) if o != "solved"]
-    return {"row": index // n_cols, "col": index % n_cols, "summary": cell.summary(),
-            "cancelled": cell.cancelled, "config": cell.config.to_dict(),
-            "epochs": cell.epochs, "first_failing": failing[0] if failing else None}
+    return {
+        "row": index // n_cols,
+        "col": index % n_cols,
+        "summary": cell.summary(),
+        "cancelled": cell.cancelled,
+        "config": cell.config.to_dict(),
+        "epochs": cell.epochs,
+        "first_failing": failing[0] if failing else None,
+    }
 
 
 def run_gradcheck(payload: dict, hooks: Hooks) -> dict:
@@ -214,8 +254,13 @@ def run_landscape(payload: dict, hooks: Hooks) -> dict:
     from engine import loss_landscape
 
     copy = _snapshot(payload)
-    landscape = loss_landscape(copy, steps=payload["steps"], span=payload["span"],
-                               directions=payload["directions"], trajectory=copy.trajectory)
+    landscape = loss_landscape(
+        copy,
+        steps=payload["steps"],
+        span=payload["span"],
+        directions=payload["directions"],
+        trajectory=copy.trajectory,
+    )
     if copy.trajectory is not None:  # the copy lost the recorder's epochs
         landscape.trajectory_epochs = copy.trajectory_epochs
     return landscape.to_dict()
@@ -226,10 +271,15 @@ def _snapshot(payload: dict) -> SimpleNamespace:
     from engine import Config
 
     snap = payload["snapshot"]
-    return SimpleNamespace(config=Config.from_dict(snap["config"]), net=snap["net"],
-                           train=snap["train"], epoch=snap["epoch"], replicas=1,
-                           trajectory=snap["trajectory"],
-                           trajectory_epochs=snap["trajectory_epochs"])
+    return SimpleNamespace(
+        config=Config.from_dict(snap["config"]),
+        net=snap["net"],
+        train=snap["train"],
+        epoch=snap["epoch"],
+        replicas=1,
+        trajectory=snap["trajectory"],
+        trajectory_epochs=snap["trajectory_epochs"],
+    )
 
 
 @dataclass(frozen=True)
@@ -254,9 +304,10 @@ KINDS: dict[str, Kind] = {
     "landscape": Kind(run_landscape, "landscape_result", "probe"),
 }
 # Events that are not a job's answer: more follow.
-STREAM_EVENTS = frozenset({kind.progress_event for kind in KINDS.values()}
-                          | {kind.partial_event for kind in KINDS.values()
-                             if kind.partial_event})
+STREAM_EVENTS = frozenset(
+    {kind.progress_event for kind in KINDS.values()}
+    | {kind.partial_event for kind in KINDS.values() if kind.partial_event}
+)
 
 
 def total_units(payload: dict) -> int:

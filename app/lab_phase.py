@@ -80,24 +80,28 @@ def _axis(field: str, value: Any) -> tuple[str, list]:
     key = data.get("key")
     spec = axis_field(key)
     if spec is None:
-        raise ValidationError(field, f"{field}.key must be one of {', '.join(axis_keys())}; "
-                                     f"got {key!r}")
+        raise ValidationError(
+            field, f"{field}.key must be one of {', '.join(axis_keys())}; got {key!r}"
+        )
     values = data.get("values")
     if not isinstance(values, list) or not 2 <= len(values) <= MAX_AXIS_VALUES:
-        raise ValidationError(field, f"{field}.values must be a list of 2 to "
-                                     f"{MAX_AXIS_VALUES} numbers")
+        raise ValidationError(
+            field, f"{field}.values must be a list of 2 to {MAX_AXIS_VALUES} numbers"
+        )
     out = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             raise ValidationError(field, f"{field}.values: {v!r} is not a finite number")
         if spec.type == "int":
             if not float(v).is_integer():
-                raise ValidationError(field, f"{field}.values: {key} takes whole numbers, "
-                                             f"got {v!r}")
+                raise ValidationError(
+                    field, f"{field}.values: {key} takes whole numbers, got {v!r}"
+                )
             v = int(v)
         if not spec.min <= v <= spec.max:
-            raise ValidationError(field, f"{field}.values: {key} must be in "
-                                         f"[{spec.min:g}, {spec.max:g}], got {v!r}")
+            raise ValidationError(
+                field, f"{field}.values: {key} must be in [{spec.min:g}, {spec.max:g}], got {v!r}"
+            )
         out.append(float(v) if spec.type == "float" else v)
     if len(set(out)) != len(out):
         raise ValidationError(field, f"{field}.values: each value once")
@@ -136,5 +140,4 @@ def cell_shape(live: lab_jobs.Shape, config: Config) -> lab_jobs.Shape:
     params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     batch = int(config.batch_size)
     updates = 1 if batch == 0 or batch >= live.points else math.ceil(live.points / batch)
-    return lab_jobs.Shape(points=live.points, params=params, layers=len(sizes) - 1,
-                          updates=updates)
+    return lab_jobs.Shape(points=live.points, params=params, layers=len(sizes) - 1, updates=updates)

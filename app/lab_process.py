@@ -71,8 +71,9 @@ def _parent_alive() -> bool:
 class _WorkerJob:
     """One job on its thread in the worker: its turn, its cancel flag, its answers."""
 
-    def __init__(self, job_id: int, owner: str, kind: str, payload: dict, events,
-                 turns: TrainingTurns):
+    def __init__(
+        self, job_id: int, owner: str, kind: str, payload: dict, events, turns: TrainingTurns
+    ):
         self.id, self.owner, self.kind, self.payload = job_id, owner, kind, payload
         self.spec = lab_jobs.KINDS[kind]
         self.lane = self.spec.lane
@@ -103,8 +104,9 @@ class _WorkerJob:
             return  # the engine stops at once: no progress, no waiting for a turn
         if now - self._last_progress >= PROGRESS_INTERVAL:
             self._last_progress = now
-            self._events.put((self.id, self.spec.progress_event,
-                              {"done": int(done), "total": int(total)}))
+            self._events.put(
+                (self.id, self.spec.progress_event, {"done": int(done), "total": int(total)})
+            )
         if self._turns.others_waiting():
             self._turns.release(self)
             self._take_turn()
@@ -165,8 +167,13 @@ class _Worker:
             else:
                 total = lab_jobs.total_units(payload)
                 waiting = self._runs.ahead(owner, job)
-                self._events.put((job_id, job.spec.progress_event,
-                                  {"done": 0, "total": total, "waiting": waiting}))
+                self._events.put(
+                    (
+                        job_id,
+                        job.spec.progress_event,
+                        {"done": 0, "total": total, "waiting": waiting},
+                    )
+                )
 
     def cancel(self, job_id: int) -> None:
         with self._lock:
@@ -180,8 +187,9 @@ class _Worker:
 
     def _start(self, job: _WorkerJob) -> None:
         job.started = True
-        threading.Thread(target=self._run, args=(job,), name=f"lab-job-{job.id}",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(job,), name=f"lab-job-{job.id}", daemon=True
+        ).start()
 
     def _run(self, job: _WorkerJob) -> None:
         job.run()
@@ -279,11 +287,13 @@ class LabRunner:
         self._jobs = {}
         inbox, events = self._ctx.Queue(), self._ctx.Queue()
         self._inbox = inbox
-        self._process = self._ctx.Process(target=_serve, args=(inbox, events),
-                                          name="playground-lab", daemon=True)
+        self._process = self._ctx.Process(
+            target=_serve, args=(inbox, events), name="playground-lab", daemon=True
+        )
         self._process.start()
-        threading.Thread(target=self._relay, args=(self._process, events),
-                         name="lab-relay", daemon=True).start()
+        threading.Thread(
+            target=self._relay, args=(self._process, events), name="lab-relay", daemon=True
+        ).start()
         return orphans
 
     def _relay(self, process, events) -> None:

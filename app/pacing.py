@@ -57,8 +57,9 @@ class Pacing:
     def restart(self, now: float, epoch: int) -> None:
         """Count from ``(now, epoch)``: play started, speed changed or a rebuild."""
 
-    def allowed(self, now: float, epoch: int, chunk: int,
-                shown: int | None = None) -> tuple[int, float | None]:
+    def allowed(
+        self, now: float, epoch: int, chunk: int, shown: int | None = None
+    ) -> tuple[int, float | None]:
         """At most ``chunk`` epochs allowed at ``now`` for a run at ``epoch``, and the
         time the next epoch falls due when none is (else ``now``; None: when the next
         frame has gone out). ``shown``: the epoch of the last frame the client was sent,
@@ -92,8 +93,9 @@ class _TargetPacing(Pacing):
         """Epochs per second at ``epoch``."""
         raise NotImplementedError
 
-    def allowed(self, now: float, epoch: int, chunk: int,
-                shown: int | None = None) -> tuple[int, float | None]:
+    def allowed(
+        self, now: float, epoch: int, chunk: int, shown: int | None = None
+    ) -> tuple[int, float | None]:
         if epoch < self._e0:  # the counter went back (a rebuild): count from here
             self.restart(now, epoch)
         done = epoch - self._e0
@@ -152,8 +154,9 @@ class AutoPacing(_TargetPacing):
         """Epochs one frame may show from ``epoch``: max(1, rate(epoch) / 30)."""
         return max(1, math.floor(self.rate(epoch) / AUTO_FRAME_RATE))
 
-    def allowed(self, now: float, epoch: int, chunk: int,
-                shown: int | None = None) -> tuple[int, float | None]:
+    def allowed(
+        self, now: float, epoch: int, chunk: int, shown: int | None = None
+    ) -> tuple[int, float | None]:
         n, due = super().allowed(now, epoch, chunk)
         if shown is None or shown > epoch:  # nobody watching yet, or a rebuild since
             return n, due

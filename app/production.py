@@ -162,8 +162,12 @@ class PlaygroundApplication(BaseApplication):
     """gunicorn run from ``playground serve``: the settings come from our command line,
     and each worker builds the app from the same config."""
 
-    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any],
-                 on_ready: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        options: Mapping[str, Any],
+        on_ready: Callable[[], None] | None = None,
+    ):
         self.app_config = dict(config)
         self.options = dict(options)
         self.on_ready = on_ready
@@ -187,8 +191,9 @@ class PlaygroundApplication(BaseApplication):
         return self.connections
 
 
-def serve(config: Mapping[str, Any], host: str, port: int, workers: int,
-          open_url: str | None = None) -> None:
+def serve(
+    config: Mapping[str, Any], host: str, port: int, workers: int, open_url: str | None = None
+) -> None:
     """Run gunicorn in this process until it is stopped (SIGINT, SIGTERM).
 
     ``config`` is what ``create_app`` gets in each worker; ``open_url`` is opened in a

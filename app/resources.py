@@ -44,8 +44,10 @@ def static_dir() -> Path:
 def socketio_client() -> Path:
     """The minified Socket.IO browser client (from npm, shipped in the wheel)."""
     return _first_existing(
-        [PACKAGE_DIR / "static" / "vendor" / "socket.io.min.js",
-         REPO_DIR / SOCKETIO_CLIENT_IN_CHECKOUT],
+        [
+            PACKAGE_DIR / "static" / "vendor" / "socket.io.min.js",
+            REPO_DIR / SOCKETIO_CLIENT_IN_CHECKOUT,
+        ],
         "the Socket.IO client (run `npm ci`)",
     )
 

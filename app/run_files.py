@@ -45,25 +45,30 @@ def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
         raise ValidationError("file", "file (the run file's bytes) is missing")
     raw = data["file"]
     if not isinstance(raw, bytes | bytearray):
-        raise ValidationError("file", "file must be a binary attachment (the run file's "
-                                      "bytes)")
+        raise ValidationError("file", "file must be a binary attachment (the run file's bytes)")
     if not raw:
         raise ValidationError("file", "the file is empty")
     if len(raw) > max_bytes:
-        raise ValidationError("file", f"the file has {len(raw):,} bytes; a run file may "
-                                      f"have at most {max_bytes:,}")
+        raise ValidationError(
+            "file", f"the file has {len(raw):,} bytes; a run file may have at most {max_bytes:,}"
+        )
     _check_unpacked_size(raw)
     try:
         trainer = from_bytes(bytes(raw))
     except ValueError as err:
         raise ValidationError("file", str(err)) from None
     if trainer.replicas != 1:
-        raise ValidationError("file", f"the file holds {trainer.replicas} networks (replicas); "
-                                      f"the page opens a run of one")
+        raise ValidationError(
+            "file",
+            f"the file holds {trainer.replicas} networks (replicas); the page opens a run of one",
+        )
     custom = trainer.custom_data
     if custom is not None and len(custom) > MAX_POINTS:
-        raise ValidationError("file", f"the file holds {len(custom):,} points of your own; "
-                                      f"the page takes at most {MAX_POINTS:,}")
+        raise ValidationError(
+            "file",
+            f"the file holds {len(custom):,} points of your own; "
+            f"the page takes at most {MAX_POINTS:,}",
+        )
     if trainer.max_history_rows > SESSION_HISTORY_ROWS:
         trainer.keep_history(SESSION_HISTORY_ROWS)
     return trainer
@@ -74,11 +79,15 @@ def _check_unpacked_size(raw: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise ValidationError("file", f"run file: not a readable run file (truncated or "
-                                      f"corrupted?): {err}") from None
+        raise ValidationError(
+            "file", f"run file: not a readable run file (truncated or corrupted?): {err}"
+        ) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ValidationError("file", f"the file would unpack to {unpacked:,} bytes; a run "
-                                      f"file may unpack to at most {MAX_UNPACKED_BYTES:,}")
+        raise ValidationError(
+            "file",
+            f"the file would unpack to {unpacked:,} bytes; a run "
+            f"file may unpack to at most {MAX_UNPACKED_BYTES:,}",
+        )
 
 
 def run_file_name(trainer: Trainer) -> str:

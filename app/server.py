@@ -88,7 +88,8 @@ class SessionRegistry:
             if self.max_per_address and self._per_address[address] >= self.max_per_address:
                 raise ConnectionRefusedError(
                     f"too many connections from your address ({self.max_per_address}): "
-                    f"close another tab or window")
+                    f"close another tab or window"
+                )
             session = self._sessions[sid] = make()
             self._addresses[sid] = address
             self._per_address[address] += 1
@@ -184,14 +185,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ping_interval=app.config["PING_INTERVAL"],
         async_handlers=False,  # one client's events run in the order they were sent
         manage_session=False,  # no Flask session is used over Socket.IO
-        serializer=wire.packet_class(packet_bytes, event_bytes={
-            "open_run": run_file_bytes + RUN_FILE_HEADER_BYTES}),
+        serializer=wire.packet_class(
+            packet_bytes, event_bytes={"open_run": run_file_bytes + RUN_FILE_HEADER_BYTES}
+        ),
     )
     app.extensions["playground.wire"] = wire.install(
-        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]))
+        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"])
+    )
     http_policy.install(app, app.config["ALLOWED_HOSTS"] or ())
-    registry = SessionRegistry(int(app.config["MAX_SESSIONS"]),
-                               int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0))
+    registry = SessionRegistry(
+        int(app.config["MAX_SESSIONS"]), int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0)
+    )
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
     _add_routes(app, registry)
@@ -216,7 +220,10 @@ def _add_routes(app: Flask, registry: SessionRegistry) -> None:
     @app.get("/")
     def index():
         return render_template(
-            "index.html", schema=Config.schema(), presets=_presets(), version=__version__,
+            "index.html",
+            schema=Config.schema(),
+            presets=_presets(),
+            version=__version__,
             max_run_file_bytes=int(app.config["MAX_RUN_FILE_BYTES"]),
         )
 
@@ -224,8 +231,13 @@ def _add_routes(app: Flask, registry: SessionRegistry) -> None:
     def healthz():
         # "pid": which process answered (one of `playground serve --workers N`);
         # "sessions": the sessions that process holds, out of its own cap.
-        return jsonify(status="ok", pid=os.getpid(), sessions=len(registry),
-                       max_sessions=registry.max_sessions, version=__version__)
+        return jsonify(
+            status="ok",
+            pid=os.getpid(),
+            sessions=len(registry),
+            max_sessions=registry.max_sessions,
+            version=__version__,
+        )
 
     @app.get("/api/schema")
     def api_schema():
@@ -319,12 +331,21 @@ def _add_socket_handlers(
             registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
             return
         environ = environ if environ is not None else {}
-        address = environ["playground.client_address"] = addresses.client_address(
-            environ, trusted)
+        address = environ["playground.client_address"] = addresses.client_address(environ, trusted)
         gate = guard.attach(sid, environ)
         session = registry.add(
-            sid, lambda: Session(sid, emitter(sid), max_fps=max_fps, thumb=thumb, turns=turns,
-                                 outbox=gate, max_run_file_bytes=run_file_bytes), address)
+            sid,
+            lambda: Session(
+                sid,
+                emitter(sid),
+                max_fps=max_fps,
+                thumb=thumb,
+                turns=turns,
+                outbox=gate,
+                max_run_file_bytes=run_file_bytes,
+            ),
+            address,
+        )
         if session is None:
             return
         activity.touch(sid, message=False)
@@ -354,9 +375,13 @@ def _add_socket_handlers(
             return
         quiet = activity.timeout
         took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
-        session.send_error("session", "idle", f"closed after {took} with no message from "
-                                              f"this page: press any key or click to start "
-                                              f"again")
+        session.send_error(
+            "session",
+            "idle",
+            f"closed after {took} with no message from "
+            f"this page: press any key or click to start "
+            f"again",
+        )
         guard.log.warning(wire.client_label(environ_of(sid), sid), "closed: idle")
         server.disconnect(sid)
 

@@ -61,6 +61,7 @@ class Outbox(Protocol):
     def sent(self) -> None: ...
     def clear(self) -> bool: ...
 
+
 CHUNK_SECONDS = 0.015  # aim for this much training between checks of stop and credit
 MIN_CHUNK_SECONDS = 0.001
 ROTATION_SECONDS = 0.05  # with many sessions, each trains about this often (see turns.py)
@@ -101,8 +102,11 @@ class Session:
         self._turns = turns
         self._has_turn = False  # this session may train now
         self._in_rotation = False  # holds the turn or is queued for it
-        self.trainer = Trainer(config if config is not None else Config(), replicas=1,
-                               max_history_rows=SESSION_HISTORY_ROWS)
+        self.trainer = Trainer(
+            config if config is not None else Config(),
+            replicas=1,
+            max_history_rows=SESSION_HISTORY_ROWS,
+        )
         self._max_run_file_bytes = max_run_file_bytes
         self._stopped = False
         self._credit = False  # the client is ready for one frame
@@ -248,8 +252,11 @@ class Session:
         engine/checkpoint.py), exactly as it stands between two training chunks."""
         with self._send_lock:
             with self._handler_turn():
-                payload = {"name": run_file_name(self.trainer), "epoch": int(self.trainer.epoch),
-                           "file": to_bytes(self.trainer)}
+                payload = {
+                    "name": run_file_name(self.trainer),
+                    "epoch": int(self.trainer.epoch),
+                    "file": to_bytes(self.trainer),
+                }
             self._emit("run_file", payload)
 
     def open_run(self, payload: Any) -> None:
@@ -367,8 +374,9 @@ class Session:
                 self._stepping_aside = False
                 continue
             now = self._clock()
-            want_frame = self._credit and self._dirty and (
-                self._outbox is None or self._outbox.clear())
+            want_frame = (
+                self._credit and self._dirty and (self._outbox is None or self._outbox.clear())
+            )
             if want_frame and now >= self._next_frame_at:
                 if self._my_turn_locked(frame=True):
                     return "frame", 0
@@ -385,7 +393,8 @@ class Session:
                 epochs = min(self._steps_pending, chunk)
             elif self._playing and not self._is_diverged():
                 epochs, next_epoch_at = self._pacing.allowed(
-                    now, self.trainer.epoch, chunk, self._shown_epoch)
+                    now, self.trainer.epoch, chunk, self._shown_epoch
+                )
                 if not epochs and next_epoch_at is not None:  # None: after the next frame
                     wake_at = next_epoch_at if wake_at is None else min(wake_at, next_epoch_at)
             if epochs:
@@ -463,8 +472,10 @@ class Session:
                 )
                 self.recorder.record(self.trainer)
                 payload["diagnostics"] = self.diagnostics.compute(
-                    self.trainer, settled=not (self._playing or self._steps_pending),
-                    sharing=self._turns.sessions_in_rotation() if self._turns else 1)
+                    self.trainer,
+                    settled=not (self._playing or self._steps_pending),
+                    sharing=self._turns.sessions_in_rotation() if self._turns else 1,
+                )
                 self._history_mark = self.trainer.epoch
                 self._shown_epoch = self.trainer.epoch
                 self._send_points = False
@@ -581,8 +592,12 @@ class Session:
         custom = self.trainer.custom_data
         return {
             # your own points, if the session has them (kept while a generator runs)
-            "data": None if custom is None else {
-                "n": len(custom), "task": custom.task, "classes": custom.classes,
+            "data": None
+            if custom is None
+            else {
+                "n": len(custom),
+                "task": custom.task,
+                "classes": custom.classes,
                 "digest": custom.digest,
                 "active": cfg.dataset in (CUSTOM, CUSTOM_REGRESSION),
             },
@@ -604,9 +619,11 @@ def _config_for_points(config: Config, data: CustomData) -> Config:
             return config.replace({"dataset": CUSTOM_REGRESSION, **PROBLEM_DEFAULTS["regression"]})
         return config
     if data.classes > 2 and config.output != "softmax":
-        return config.replace({"dataset": CUSTOM, "classes": data.classes,
-                               **PROBLEM_DEFAULTS["multiclass"]})
+        return config.replace(
+            {"dataset": CUSTOM, "classes": data.classes, **PROBLEM_DEFAULTS["multiclass"]}
+        )
     if config.output == "linear":
-        return config.replace({"dataset": CUSTOM, "classes": data.classes,
-                               **PROBLEM_DEFAULTS["classification"]})
+        return config.replace(
+            {"dataset": CUSTOM, "classes": data.classes, **PROBLEM_DEFAULTS["classification"]}
+        )
     return config

@@ -64,8 +64,7 @@ LIST_TYPES = ("int_list", "choice_list")
 # Every field but the seed (a sweep's seeds are --seed-start/--seeds) and the display
 # group (frame resolution and speed: training ignores them, and "grid" would clash
 # with --grid).
-SWEEP_FIELDS = tuple(spec for spec in FIELDS
-                     if spec.name != "seed" and spec.group != "display")
+SWEEP_FIELDS = tuple(spec for spec in FIELDS if spec.name != "seed" and spec.group != "display")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -104,8 +103,9 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
         try:
             return [int(item) for item in items]
         except ValueError:
-            raise UsageError(f"{flag_name(name)}: {raw!r} is not a comma-separated list "
-                             f"of integers") from None
+            raise UsageError(
+                f"{flag_name(name)}: {raw!r} is not a comma-separated list of integers"
+            ) from None
     return items
 
 
@@ -115,6 +115,7 @@ def _type_for(spec: FieldSpec):
             return parse_value(spec, raw)
         except UsageError as exc:
             raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
+
     convert.__name__ = spec.type  # argparse names the type in its error message
     return convert
 
@@ -164,11 +165,13 @@ def parse_grid(items: Sequence[str]) -> dict[str, list]:
 def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` sub-command to ``subparsers`` (from ``add_subparsers``)."""
     p = subparsers.add_parser(
-        "sweep", help="train many seeds at once and report success rates",
+        "sweep",
+        help="train many seeds at once and report success rates",
         description="Train one replica per seed in one vectorised run and report the "
-                    "success rate with a 95%% Wilson interval, per cell of an optional "
-                    "grid of settings.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        "success rate with a 95%% Wilson interval, per cell of an optional "
+        "grid of settings.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     configure_parser(p)
     return p
 
@@ -176,47 +179,104 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
 def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     run = p.add_argument_group("sweep")
     run.add_argument("--seeds", type=int, default=200, help="number of seeds (restarts)")
-    run.add_argument("--seed-start", type=int, default=None,
-                     help="first seed (default: the preset's seed, else 0)")
+    run.add_argument(
+        "--seed-start",
+        type=int,
+        default=None,
+        help="first seed (default: the preset's seed, else 0)",
+    )
     run.add_argument("--epochs", type=int, default=2000, help="epochs per seed")
-    run.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
-                     help="sweep a setting over values (repeatable); list-valued fields "
-                          "separate values with '/': hidden=2/3/4,2")
-    run.add_argument("--loss-below", type=float, default=None, metavar="T",
-                     help="success also needs the training loss below T")
-    run.add_argument("--preset", choices=[preset["name"] for preset in PRESETS],
-                     default=None, help="start from this preset instead of the defaults")
-    run.add_argument("--chunk", type=int, default=1000,
-                     help="seeds trained at once, at most: a cell's seeds split into "
-                          "chunks of this size, the tasks that workers share")
+    run.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="sweep a setting over values (repeatable); list-valued fields "
+        "separate values with '/': hidden=2/3/4,2",
+    )
+    run.add_argument(
+        "--loss-below",
+        type=float,
+        default=None,
+        metavar="T",
+        help="success also needs the training loss below T",
+    )
+    run.add_argument(
+        "--preset",
+        choices=[preset["name"] for preset in PRESETS],
+        default=None,
+        help="start from this preset instead of the defaults",
+    )
+    run.add_argument(
+        "--chunk",
+        type=int,
+        default=1000,
+        help="seeds trained at once, at most: a cell's seeds split into "
+        "chunks of this size, the tasks that workers share",
+    )
     where = p.add_argument_group("where it runs (the numbers are the same)")
-    where.add_argument("--workers", default="1", metavar="N",
-                       help="local processes sharing the tasks ('auto': every core)")
-    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="run the tasks on this Dask cluster (e.g. tcp://10.0.0.5:8786); "
-                            "needs pip install 'numpy-playground[cluster]'")
-    run.add_argument("--data", default=None, metavar="CSV",
-                     help="your own points: a CSV file of x1,x2,label (or target), header "
-                          "optional; every seed trains on them")
+    where.add_argument(
+        "--workers",
+        default="1",
+        metavar="N",
+        help="local processes sharing the tasks ('auto': every core)",
+    )
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the tasks on this Dask cluster (e.g. tcp://10.0.0.5:8786); "
+        "needs pip install 'numpy-playground[cluster]'",
+    )
+    run.add_argument(
+        "--data",
+        default=None,
+        metavar="CSV",
+        help="your own points: a CSV file of x1,x2,label (or target), header "
+        "optional; every seed trains on them",
+    )
     out = p.add_argument_group("output")
-    out.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
-                     help="write JSON (to stdout, instead of the table, if no PATH)")
-    out.add_argument("--csv", nargs="?", const="-", default=None, metavar="PATH",
-                     help="write one CSV row per cell (to stdout if no PATH)")
-    out.add_argument("--html", default=None, metavar="PATH",
-                     help="write a self-contained HTML report with Plotly figures")
+    out.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="PATH",
+        help="write JSON (to stdout, instead of the table, if no PATH)",
+    )
+    out.add_argument(
+        "--csv",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="PATH",
+        help="write one CSV row per cell (to stdout if no PATH)",
+    )
+    out.add_argument(
+        "--html",
+        default=None,
+        metavar="PATH",
+        help="write a self-contained HTML report with Plotly figures",
+    )
     out.add_argument("--quiet", action="store_true", help="no progress bar")
     cfg = p.add_argument_group("settings (the Config schema; flags override the preset)")
     for spec in SWEEP_FIELDS:
-        cfg.add_argument(flag_name(spec.name), dest=f"cfg_{spec.name}", type=_type_for(spec),
-                         default=None, metavar=spec.type.upper(), help=_help_for(spec))
+        cfg.add_argument(
+            flag_name(spec.name),
+            dest=f"cfg_{spec.name}",
+            type=_type_for(spec),
+            default=None,
+            metavar=spec.type.upper(),
+            help=_help_for(spec),
+        )
     return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone parser (``python -m app.sweep_cli``)."""
-    return configure_parser(argparse.ArgumentParser(
-        prog="playground sweep", description="The restart lab."))
+    return configure_parser(
+        argparse.ArgumentParser(prog="playground sweep", description="The restart lab.")
+    )
 
 
 class ProgressBar:
@@ -228,9 +288,16 @@ class ProgressBar:
         tty = bool(getattr(stream, "isatty", lambda: False)())
         self.cells, self.seeds, self.epochs = cells, seeds, epochs
         self.cells_done = 0
-        self.bar = tqdm(total=cells * seeds, unit="seed", file=stream, desc="sweep",
-                        mininterval=0.1 if tty else 10.0, ascii=not tty, dynamic_ncols=tty,
-                        postfix=f"cells 0/{cells}")
+        self.bar = tqdm(
+            total=cells * seeds,
+            unit="seed",
+            file=stream,
+            desc="sweep",
+            mininterval=0.1 if tty else 10.0,
+            ascii=not tty,
+            dynamic_ncols=tty,
+            postfix=f"cells 0/{cells}",
+        )
 
     def __call__(self, done: int, total: int) -> None:
         """The engine's progress(done, total), in seed-epochs."""
@@ -272,12 +339,16 @@ class CellWriter:
 
     def add(self, cell: SweepResult) -> None:
         if self.kind == "json":
-            self.stream.write(("," if self.count else "") + "\n"
-                              + json.dumps(cell.to_dict(), indent=1))
+            self.stream.write(
+                ("," if self.count else "") + "\n" + json.dumps(cell.to_dict(), indent=1)
+            )
         else:
-            self.csv.writerow({k: (",".join(map(str, v)) if isinstance(v, list) else
-                                   ("" if v is None else v))
-                               for k, v in cell_row(cell, self.keys).items()})
+            self.csv.writerow(
+                {
+                    k: (",".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v))
+                    for k, v in cell_row(cell, self.keys).items()
+                }
+            )
         self.count += 1
         self.stream.flush()
 
@@ -319,14 +390,21 @@ def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -
     your points, the data set they make and, unless output or loss were given, the
     output and loss for their kind (PROBLEM_DEFAULTS)."""
     base = preset_config(args.preset) if args.preset else Config()
-    changes = {spec.name: getattr(args, f"cfg_{spec.name}") for spec in SWEEP_FIELDS
-               if getattr(args, f"cfg_{spec.name}", None) is not None}
+    changes = {
+        spec.name: getattr(args, f"cfg_{spec.name}")
+        for spec in SWEEP_FIELDS
+        if getattr(args, f"cfg_{spec.name}", None) is not None
+    }
     if data is not None:
         if "dataset" in changes or "classes" in changes:
-            raise UsageError("--data: your points are the data set; drop --dataset and "
-                             "--classes")
-        kind = ("regression" if data.task == "regression"
-                else "multiclass" if data.classes > 2 else "classification")
+            raise UsageError("--data: your points are the data set; drop --dataset and --classes")
+        kind = (
+            "regression"
+            if data.task == "regression"
+            else "multiclass"
+            if data.classes > 2
+            else "classification"
+        )
         changes["dataset"] = "custom" if data.task == "classification" else "custom_regression"
         if data.classes:
             changes["classes"] = data.classes
@@ -357,8 +435,12 @@ def _open(target: str, stdout: TextIO, stack: contextlib.ExitStack) -> TextIO:
     return stack.enter_context(open(target, "w", encoding="utf-8", newline=""))
 
 
-def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
-              stderr: TextIO | None = None, cancel: Any = None) -> int:
+def run_sweep(
+    args: argparse.Namespace,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    cancel: Any = None,
+) -> int:
     """Run the sweep the parsed ``args`` describe; returns the exit code. ``cancel``:
     a token the sweep also stops on (besides Ctrl-C)."""
     stdout = stdout or sys.stdout
@@ -371,11 +453,16 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         seed_start = config.seed if args.seed_start is None else args.seed_start
         grid = parse_grid(args.grid)
         if data is not None and {"dataset", "classes"} & set(grid):
-            raise UsageError("--grid: with --data every cell trains on your points; a grid "
-                             "cannot change the data set")
-        for name, value, low in (("--seeds", args.seeds, 1), ("--epochs", args.epochs, 0),
-                                 ("--seed-start", seed_start, 0),
-                                 ("--chunk", args.chunk, 1)):
+            raise UsageError(
+                "--grid: with --data every cell trains on your points; a grid "
+                "cannot change the data set"
+            )
+        for name, value, low in (
+            ("--seeds", args.seeds, 1),
+            ("--epochs", args.epochs, 0),
+            ("--seed-start", seed_start, 0),
+            ("--chunk", args.chunk, 1),
+        ):
             if value < low:
                 raise UsageError(f"{name} must be >= {low}, got {value}")
         if args.json == "-" and args.csv == "-":
@@ -396,20 +483,30 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         except ValueError as exc:
             raise UsageError(f"--workers: {exc}") from None
         if args.scheduler is not None and args.workers != "1":
-            raise UsageError("--workers and --scheduler: give one (a cluster's workers are "
-                             "its own)")
+            raise UsageError(
+                "--workers and --scheduler: give one (a cluster's workers are its own)"
+            )
     except UsageError as exc:
         stderr.write(f"playground sweep: error: {exc}\n")
         return 2
-    shape = GridResult(config.replace({"seed": seed_start}), grid, [], seeds=args.seeds,
-                       epochs=args.epochs, loss_below=args.loss_below)
+    shape = GridResult(
+        config.replace({"seed": seed_start}),
+        grid,
+        [],
+        seeds=args.seeds,
+        epochs=args.epochs,
+        loss_below=args.loss_below,
+    )
     interrupt = Interrupt()
     stop = interrupt if cancel is None else _Either(interrupt, cancel)
     bar = None if args.quiet else ProgressBar(stderr, len(cells), args.seeds, args.epochs)
     result = None
     with contextlib.ExitStack() as stack:
-        writers = [CellWriter(kind, _open(target, stdout, stack), shape)
-                   for kind, target in (("json", args.json), ("csv", args.csv)) if target]
+        writers = [
+            CellWriter(kind, _open(target, stdout, stack), shape)
+            for kind, target in (("json", args.json), ("csv", args.csv))
+            if target
+        ]
 
         def on_cell(cell: SweepResult) -> None:
             for writer in writers:
@@ -419,12 +516,22 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
 
         try:
             with interrupt.installed():
-                result = sweep_grid(config, grid, seeds=args.seeds, seed_start=seed_start,
-                                    epochs=args.epochs, loss_below=args.loss_below,
-                                    chunk=args.chunk, progress=bar, cancel=stop,
-                                    surface_grid=24 if args.html else 0,
-                                    data=data, workers=workers,
-                                    scheduler=args.scheduler, on_cell=on_cell)
+                result = sweep_grid(
+                    config,
+                    grid,
+                    seeds=args.seeds,
+                    seed_start=seed_start,
+                    epochs=args.epochs,
+                    loss_below=args.loss_below,
+                    chunk=args.chunk,
+                    progress=bar,
+                    cancel=stop,
+                    surface_grid=24 if args.html else 0,
+                    data=data,
+                    workers=workers,
+                    scheduler=args.scheduler,
+                    on_cell=on_cell,
+                )
         except KeyboardInterrupt:
             pass  # a second Ctrl-C: the cells written so far stay
         finally:
@@ -437,25 +544,31 @@ def run_sweep(args: argparse.Namespace, stdout: TextIO | None = None,
         return 1
     machine_on_stdout = "-" in (args.json, args.csv)
     if not machine_on_stdout and result.cells:
-        what = (f"{args.seeds} seeds, {seed_start} to {seed_start + args.seeds - 1}, "
-                f"{args.epochs} epochs")
+        what = (
+            f"{args.seeds} seeds, {seed_start} to {seed_start + args.seeds - 1}, "
+            f"{args.epochs} epochs"
+        )
         if args.loss_below is not None:
             what += f", success also needs loss < {args.loss_below:g}"
         query = config.replace({"seed": Config().seed}).to_query()
         if data is not None:
-            what += (f"; data: {args.data} ({len(data)} points, "
-                     f"{f'{data.classes} classes' if data.classes else 'targets'}, "
-                     f"digest {data.digest})")
+            what += (
+                f"; data: {args.data} ({len(data)} points, "
+                f"{f'{data.classes} classes' if data.classes else 'targets'}, "
+                f"digest {data.digest})"
+            )
         stdout.write(f"# {what}; base: {query or 'defaults'}\n")
         stdout.write(result.table() + "\n")
     if args.html and result.cells:
         from engine.report import write_html_report
+
         write_html_report(result, args.html)
         stderr.write(f"report: {args.html}\n")
     if result.cancelled:
         whole = sum(not cell.cancelled for cell in result.cells)
-        stderr.write(f"playground sweep: interrupted: {whole} of {len(cells)} cells "
-                     f"finished, kept\n")
+        stderr.write(
+            f"playground sweep: interrupted: {whole} of {len(cells)} cells finished, kept\n"
+        )
         return 1
     return 0
 

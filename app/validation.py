@@ -191,8 +191,9 @@ DATA_KEYS = ("task", "n", "points", "labels", "targets", "domain")
 def _attachment(field: str, value: Any, size: int, what: str) -> bytes:
     """A binary attachment of exactly ``size`` bytes."""
     if not isinstance(value, bytes | bytearray | memoryview):
-        raise ValidationError(field, f"{field} must be a binary attachment ({what}), got "
-                              f"{_describe(value)}")
+        raise ValidationError(
+            field, f"{field} must be a binary attachment ({what}), got {_describe(value)}"
+        )
     if len(value) != size:
         raise ValidationError(field, f"{field} must be {size} bytes ({what}), got {len(value)}")
     return bytes(value)
@@ -208,27 +209,30 @@ def parse_data(payload: Any) -> CustomData:
     data = as_object(payload, DATA_KEYS)
     task = data.get("task", "classification")
     if task not in ("classification", "regression"):
-        raise ValidationError("task", f"task must be 'classification' or 'regression', got "
-                              f"{_describe(task)}")
+        raise ValidationError(
+            "task", f"task must be 'classification' or 'regression', got {_describe(task)}"
+        )
     if "n" not in data:
         raise ValidationError("n", "n (the number of points) is missing")
     n = as_int("n", data["n"], 2, MAX_POINTS)
     if "points" not in data:
         raise ValidationError("points", "points is missing")
-    points = np.frombuffer(_attachment("points", data["points"], 8 * n,
-                                       f"{n} float32 (x, y) pairs"), "<f4").reshape(n, 2)
-    wanted, other = ("labels", "targets") if task == "classification" else ("targets",
-                                                                             "labels")
+    points = np.frombuffer(
+        _attachment("points", data["points"], 8 * n, f"{n} float32 (x, y) pairs"), "<f4"
+    ).reshape(n, 2)
+    wanted, other = ("labels", "targets") if task == "classification" else ("targets", "labels")
     if other in data:
         raise ValidationError(other, f"{other} does not go with task {task}; send {wanted}")
     if wanted not in data:
         raise ValidationError(wanted, f"{wanted} is missing")
     if task == "classification":
-        values = np.frombuffer(_attachment("labels", data["labels"], n, f"{n} uint8 labels"),
-                               np.uint8)
+        values = np.frombuffer(
+            _attachment("labels", data["labels"], n, f"{n} uint8 labels"), np.uint8
+        )
     else:
-        values = np.frombuffer(_attachment("targets", data["targets"], 4 * n,
-                                           f"{n} float32 targets"), "<f4")
+        values = np.frombuffer(
+            _attachment("targets", data["targets"], 4 * n, f"{n} float32 targets"), "<f4"
+        )
     domain = data.get("domain")
     if domain is not None:
         if not isinstance(domain, list) or len(domain) != 4:
@@ -236,8 +240,9 @@ def parse_data(payload: Any) -> CustomData:
         domain = [as_number("domain", v, 1e9) for v in domain]
     if not np.isfinite(points).all() or np.abs(points).max() > 1e9:
         row = int(np.flatnonzero(~(np.abs(points) <= 1e9).all(axis=1))[0])
-        raise ValidationError("points", f"point {row} is not a finite number within "
-                              f"±1e9: {points[row].tolist()}")
+        raise ValidationError(
+            "points", f"point {row} is not a finite number within ±1e9: {points[row].tolist()}"
+        )
     try:
         return custom_data(points.astype(np.float64), values.astype(np.float64), task, domain)
     except DataError as err:

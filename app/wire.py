@@ -137,7 +137,8 @@ class OutboundQueue(queue.Queue):
             size = _packet_bytes(item)
             with self.mutex:
                 over = self.overflowed or (
-                    self.put_bytes - self.delivered_bytes + size > self.limit)
+                    self.put_bytes - self.delivered_bytes + size > self.limit
+                )
                 first = over and not self.overflowed
                 self.overflowed = self.overflowed or over
             if over:
@@ -261,8 +262,7 @@ class BoundedPacket(socketio.packet.Packet):
             raise CloseConnection("a binary message where a packet header belongs")
         self._bytes = len(encoded_packet)
         if self._bytes > self.max_bytes:
-            raise CloseConnection(f"a packet of {self._bytes} bytes (at most "
-                                  f"{self.max_bytes})")
+            raise CloseConnection(f"a packet of {self._bytes} bytes (at most {self.max_bytes})")
         try:
             count = super().decode(encoded_packet)
         except Undecodable as err:
@@ -272,23 +272,30 @@ class BoundedPacket(socketio.packet.Packet):
         except (ValueError, TypeError, IndexError) as err:
             raise CloseConnection(f"a malformed Socket.IO packet ({err})") from None
         if count > self.max_attachments:
-            raise CloseConnection(f"a packet declaring {count} binary attachments (this "
-                                  f"protocol's client events carry at most "
-                                  f"{self.max_attachments})")
+            raise CloseConnection(
+                f"a packet declaring {count} binary attachments (this "
+                f"protocol's client events carry at most "
+                f"{self.max_attachments})"
+            )
         if count:
             event = self.data[0] if isinstance(self.data, list) and self.data else None
             allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
             if count > allowed:
                 shown = str(event)[:40]
-                raise CloseConnection(f"a packet declaring {count} binary attachments for "
-                                      f"event {shown!r}, which carries {allowed}")
+                raise CloseConnection(
+                    f"a packet declaring {count} binary attachments for "
+                    f"event {shown!r}, which carries {allowed}"
+                )
         return count
 
     def add_attachment(self, attachment: Any) -> bool:
         self._bytes += len(attachment)
         event = self.data[0] if isinstance(self.data, list) and self.data else None
-        limit = self.event_bytes.get(event, self.max_bytes) if isinstance(event, str) \
+        limit = (
+            self.event_bytes.get(event, self.max_bytes)
+            if isinstance(event, str)
             else self.max_bytes
+        )
         if self._bytes > limit:
             raise CloseConnection(f"attachments past {limit} bytes in one packet")
         return super().add_attachment(attachment)
@@ -311,9 +318,14 @@ class ClientLog:
     """One line per event, at most ``burst`` per client per ``window`` seconds; the
     rest are counted and reported with the client's next line after the window."""
 
-    def __init__(self, logger: logging.Logger = log, burst: int = LOG_BURST,
-                 window: float = LOG_WINDOW, clock: Callable[[], float] = time.monotonic,
-                 max_clients: int = 1024):
+    def __init__(
+        self,
+        logger: logging.Logger = log,
+        burst: int = LOG_BURST,
+        window: float = LOG_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 1024,
+    ):
         self._log, self._burst, self._window, self._clock = logger, burst, window, clock
         self._max_clients = max_clients
         self._seen: collections.OrderedDict[str, list] = collections.OrderedDict()
@@ -355,8 +367,13 @@ def client_label(environ: dict | None, sid: str | None = None) -> str:
 class WireGuard:
     """The limits above, for one Socket.IO server; :func:`install` makes it."""
 
-    def __init__(self, server, max_outbound: int = MAX_OUTBOUND_BYTES,
-                 max_backlog: int = MAX_INBOUND_BACKLOG, clientlog: ClientLog | None = None):
+    def __init__(
+        self,
+        server,
+        max_outbound: int = MAX_OUTBOUND_BYTES,
+        max_backlog: int = MAX_INBOUND_BACKLOG,
+        clientlog: ClientLog | None = None,
+    ):
         self.server = server
         self.max_outbound = max_outbound
         self.max_backlog = max_backlog
@@ -398,10 +415,13 @@ class WireGuard:
 
     def _overflowed(self, outbound: OutboundQueue) -> None:
         # called while the emitting thread may hold a session's locks: drop elsewhere
-        reason = (f"more than {outbound.limit} bytes waiting to be sent (the client "
-                  f"does not read)")
-        threading.Thread(target=self.drop, args=(outbound.owner, outbound.environ, reason),
-                         name="wire-drop", daemon=True).start()
+        reason = f"more than {outbound.limit} bytes waiting to be sent (the client does not read)"
+        threading.Thread(
+            target=self.drop,
+            args=(outbound.owner, outbound.environ, reason),
+            name="wire-drop",
+            daemon=True,
+        ).start()
 
     # -- the Engine.IO message handler, around python-socketio's
 
@@ -412,8 +432,12 @@ class WireGuard:
             except Undecodable as err:
                 self._refuse_undecodable(eio_sid, err)
             except Exception as err:  # noqa: BLE001 - socketio's own packet checks too
-                self._close(eio_sid, str(err) if isinstance(err, CloseConnection)
-                            else f"a malformed Socket.IO packet ({err})")
+                self._close(
+                    eio_sid,
+                    str(err)
+                    if isinstance(err, CloseConnection)
+                    else f"a malformed Socket.IO packet ({err})",
+                )
             return None
 
         return on_message
@@ -423,9 +447,15 @@ class WireGuard:
         environ = self.server.environ.get(eio_sid)
         self.log.warning(client_label(environ, sid), f"refused a message: {err}")
         if sid is not None:
-            self.server.emit("error", {"event": err.event or "message", "field": "payload",
-                                       "message": f"could not decode the message: {err}"},
-                             to=sid)
+            self.server.emit(
+                "error",
+                {
+                    "event": err.event or "message",
+                    "field": "payload",
+                    "message": f"could not decode the message: {err}",
+                },
+                to=sid,
+            )
 
     def _close(self, eio_sid: str, reason: str) -> None:
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
@@ -440,8 +470,10 @@ class WireGuard:
         if len(waiting) > 1:
             size = sum(len(m) for m in list(waiting))
             if len(waiting) > self.max_backlog or size > MAX_INBOUND_BACKLOG_BYTES:
-                raise CloseConnection(f"{len(waiting)} messages ({size} bytes) waiting to "
-                                      f"be handled (sent faster than they can be)")
+                raise CloseConnection(
+                    f"{len(waiting)} messages ({size} bytes) waiting to "
+                    f"be handled (sent faster than they can be)"
+                )
 
     def websocket_class(self) -> type:
         guard = self
@@ -495,14 +527,23 @@ def _shut_socket(environ: dict | None) -> None:
         sock.shutdown(socketlib.SHUT_RDWR)
 
 
-def packet_class(max_bytes: int, max_attachments: int = MAX_INBOUND_ATTACHMENTS,
-                 event_bytes: dict[str, int] | None = None) -> type:
+def packet_class(
+    max_bytes: int,
+    max_attachments: int = MAX_INBOUND_ATTACHMENTS,
+    event_bytes: dict[str, int] | None = None,
+) -> type:
     """A :class:`BoundedPacket` with these limits, for python-socketio's ``serializer``:
     ``max_bytes`` for a packet (header and attachments), ``event_bytes`` for the events
     allowed more (``{"open_run": run file limit + header}``)."""
-    return type("AppPacket", (BoundedPacket,), {"max_attachments": max_attachments,
-                                                "max_bytes": max_bytes,
-                                                "event_bytes": dict(event_bytes or {})})
+    return type(
+        "AppPacket",
+        (BoundedPacket,),
+        {
+            "max_attachments": max_attachments,
+            "max_bytes": max_bytes,
+            "event_bytes": dict(event_bytes or {}),
+        },
+    )
 
 
 def install(socketio_server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:

@@ -9,7 +9,11 @@ import sys
 import traceback
 
 BENCHMARKS = [
-    "bench.engine", "bench.sweep", "bench.landscape", "bench.stream", "bench.browser",
+    "bench.engine",
+    "bench.sweep",
+    "bench.landscape",
+    "bench.stream",
+    "bench.browser",
     "bench.abuse",
 ]
 

@@ -47,9 +47,13 @@ def running_server(*serve_args: str, niceness: int = 0) -> Iterator[tuple[str, i
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), *serve_args],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-        preexec_fn=(lambda: os.nice(niceness)) if niceness and hasattr(os, "nice") else None)
+        preexec_fn=(lambda: os.nice(niceness)) if niceness and hasattr(os, "nice") else None,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc, timeout=60)
@@ -99,8 +103,9 @@ def cpu_seconds(pid: int | None) -> dict[int, float] | None:
     return found or None
 
 
-def cpu_share(before: dict[int, float] | None, after: dict[int, float] | None,
-              seconds: float) -> float | None:
+def cpu_share(
+    before: dict[int, float] | None, after: dict[int, float] | None, seconds: float
+) -> float | None:
     """Cores' worth of CPU the tree used between two ``cpu_seconds`` readings (1.0 =
     one core busy); a process that started in between counts from zero."""
     if before is None or after is None:
@@ -114,8 +119,7 @@ def sessions_per_process(url: str, processes: int, tries: int = 200) -> dict[int
     answers from whichever process accepts, so ask until each has answered."""
     seen: dict[int, int] = {}
     for _ in range(tries):
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz",
-                                                                  timeout=2) as r:
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
             health = json.load(r)
             seen[health["pid"]] = health["sessions"]
         if len(seen) >= processes:

@@ -89,10 +89,14 @@ def tree_usage(pid: int) -> tuple[float, float]:
 def server():
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port),
-                             "--trusted-proxy", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--trusted-proxy", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     log_bytes = [0]
 
@@ -126,8 +130,9 @@ class Neighbour:
         self.sio.on("frame", self._frame)
         for name in ("lab_progress", "lab_result", "error"):
             self.sio.on(name, self._recorder(name))
-        self.sio.connect(url, transports=["websocket"], wait_timeout=20,
-                         headers={"X-Forwarded-For": address})
+        self.sio.connect(
+            url, transports=["websocket"], wait_timeout=20, headers={"X-Forwarded-For": address}
+        )
 
     def _frame(self, frame) -> None:
         with self._lock:
@@ -138,6 +143,7 @@ class Neighbour:
         def record(payload=None):
             with self._lock:
                 self.events.setdefault(name, []).append((time.monotonic(), payload))
+
         return record
 
     def of(self, name: str) -> list:
@@ -251,11 +257,11 @@ def attack_lab_flood(url: str, seconds: float) -> str:
         paced(min(seconds, 5.0), 50, lambda: raw.emit("lab", run))
         asked = time.monotonic()
         other.sio.emit("lab", {"action": "run", "seeds": 4, "epochs": 30})
-        started = wait_for(lambda: [t for t, p in other.of("lab_progress")
-                                    if "waiting" not in p], 60)
+        started = wait_for(
+            lambda: [t for t, p in other.of("lab_progress") if "waiting" not in p], 60
+        )
         done = wait_for(lambda: other.of("lab_result"), 60)
-        paced(max(seconds - (time.monotonic() - asked) - 5.0, 0), 50,
-              lambda: raw.emit("lab", run))
+        paced(max(seconds - (time.monotonic() - asked) - 5.0, 0), 50, lambda: raw.emit("lab", run))
     finally:
         other.close()
         raw.close()
@@ -355,10 +361,17 @@ def measure(url: str, pid: int, log_bytes: list[int], name: str, seconds: float)
         during = neighbour.rates(t1 + 1.0, t2)  # from a second in: the attack is going
     finally:
         neighbour.close()
-    return {"attack": name, "rss_mb": rss1 - rss0, "peak_mb": peak[0] - rss0,
-            "growth_mb": rss1 - (settled[0] if settled[0] is not None else rss0),
-            "cpu": (cpu1 - cpu0) / (t2 - t1), "before": before, "during": during,
-            "log_kb": (log_bytes[0] - log0) / 1e3, "notes": notes}
+    return {
+        "attack": name,
+        "rss_mb": rss1 - rss0,
+        "peak_mb": peak[0] - rss0,
+        "growth_mb": rss1 - (settled[0] if settled[0] is not None else rss0),
+        "cpu": (cpu1 - cpu0) / (t2 - t1),
+        "before": before,
+        "during": during,
+        "log_kb": (log_bytes[0] - log0) / 1e3,
+        "notes": notes,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -377,14 +390,18 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(measure(url, pid, log_bytes, name, args.seconds))
         cancel = cancel_latency(url)
     print()
-    print(f"{'attack':16} {'RSS +MB':>8} {'after 5s':>9} {'CPU':>6} {'frames/s':>15} "
-          f"{'ratio':>6} {'epochs/s':>17} {'ratio':>6} {'log KB':>7}  notes")
+    print(
+        f"{'attack':16} {'RSS +MB':>8} {'after 5s':>9} {'CPU':>6} {'frames/s':>15} "
+        f"{'ratio':>6} {'epochs/s':>17} {'ratio':>6} {'log KB':>7}  notes"
+    )
     for r in rows:
         (fb, eb), (fd, ed) = r["before"], r["during"]
-        print(f"{r['attack']:16} {r['rss_mb']:8.1f} {r['growth_mb']:+9.1f} {r['cpu']:6.0%} "
-              f"{fb:6.1f} -> {fd:6.1f} {fd / fb if fb else 0:6.2f} "
-              f"{eb:7.0f} -> {ed:7.0f} {ed / eb if eb else 0:6.2f} {r['log_kb']:7.1f}  "
-              f"{r['notes']}")
+        print(
+            f"{r['attack']:16} {r['rss_mb']:8.1f} {r['growth_mb']:+9.1f} {r['cpu']:6.0%} "
+            f"{fb:6.1f} -> {fd:6.1f} {fd / fb if fb else 0:6.2f} "
+            f"{eb:7.0f} -> {ed:7.0f} {ed / eb if eb else 0:6.2f} {r['log_kb']:7.1f}  "
+            f"{r['notes']}"
+        )
     print(f"\ncancel of a 6x8 batch-1 run on 1,800 points answered after {cancel}")
     ratios = [r["during"][1] / r["before"][1] for r in rows if r["before"][1]]
     if ratios:

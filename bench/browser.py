@@ -55,8 +55,6 @@ VIEWPORT = {"width": 1400, "height": 1000}
 # ---- the server -----------------------------------------------------------------------
 
 
-
-
 @contextlib.contextmanager
 def server(url: str | None):
     """Yield the base URL of a running server: the given one, or a fresh subprocess."""
@@ -130,8 +128,9 @@ def open_page(browser, url: str):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
-    page.wait_for_function("() => window.playground && window.playground.framesPainted >= 1",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => window.playground && window.playground.framesPainted >= 1", timeout=30_000
+    )
     return page, errors
 
 
@@ -166,11 +165,16 @@ def first_frame_ms(browser, url: str, plotly: bytes | None = None) -> float:
     try:
         page = context.new_page()
         if plotly is not None:
-            page.route("**/vendor/plotly.min.js", lambda route: route.fulfill(
-                status=200, body=plotly, content_type="text/javascript"))
+            page.route(
+                "**/vendor/plotly.min.js",
+                lambda route: route.fulfill(
+                    status=200, body=plotly, content_type="text/javascript"
+                ),
+            )
         page.goto(url)
-        page.wait_for_function("() => window.playground && window.playground.firstFrameMs",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => window.playground && window.playground.firstFrameMs", timeout=60_000
+        )
         return float(hook(page, "firstFrameMs"))
     finally:
         context.close()
@@ -187,20 +191,28 @@ def measure_first_frame(base: str, runs: int) -> dict:
             after.append(first_frame_ms(browser, f"{base}/"))
             if full is not None:
                 before.append(first_frame_ms(browser, f"{base}/", full))
-    return {"after": after, "before": before, "served_bytes": len(served),
-            "full_bytes": len(full) if full else None}
+    return {
+        "after": after,
+        "before": before,
+        "served_bytes": len(served),
+        "full_bytes": len(full) if full else None,
+    }
 
 
 def report_first_frame(r: dict) -> None:
     after = statistics.median(r["after"])
-    print(f"first painted frame, served Plotly ({r['served_bytes'] / 1e6:.1f} MB, partial "
-          f"cartesian bundle): median {after:.0f} ms "
-          f"(runs: {', '.join(f'{v:.0f}' for v in r['after'])})")
+    print(
+        f"first painted frame, served Plotly ({r['served_bytes'] / 1e6:.1f} MB, partial "
+        f"cartesian bundle): median {after:.0f} ms "
+        f"(runs: {', '.join(f'{v:.0f}' for v in r['after'])})"
+    )
     if r["before"]:
         before = statistics.median(r["before"])
-        print(f"first painted frame, full Plotly ({r['full_bytes'] / 1e6:.1f} MB, as before "
-              f"issue 11): median {before:.0f} ms "
-              f"(runs: {', '.join(f'{v:.0f}' for v in r['before'])})")
+        print(
+            f"first painted frame, full Plotly ({r['full_bytes'] / 1e6:.1f} MB, as before "
+            f"issue 11): median {before:.0f} ms "
+            f"(runs: {', '.join(f'{v:.0f}' for v in r['before'])})"
+        )
         print(f"first frame: {before - after:.0f} ms sooner, {before / after:.2f}x faster")
     else:
         print("full Plotly bundle not found (the plotly package): no before figure")
@@ -250,15 +262,20 @@ def report(r: dict) -> None:
     verdict = "meets" if med >= TARGET_FPS else "BELOW"
     epochs = statistics.median(r["epochs_per_s"])
     blocked = statistics.median(r["blocked_percent"])
-    print(f"median frames painted per second: {med:.1f}  "
-          f"({verdict} the target of {TARGET_FPS:.0f}/s)")
+    print(
+        f"median frames painted per second: {med:.1f}  ({verdict} the target of {TARGET_FPS:.0f}/s)"
+    )
     print(f"median epochs trained per second meanwhile: {epochs:.0f}")
-    print(f"per frame (smoothed): {r['wait_ms']:.1f} ms from `ready` to the frame (the server), "
-          f"{r['draw_ms']:.1f} ms to decode and draw it (the page)")
+    print(
+        f"per frame (smoothed): {r['wait_ms']:.1f} ms from `ready` to the frame (the server), "
+        f"{r['draw_ms']:.1f} ms to decode and draw it (the page)"
+    )
     print(f"main thread blocked by long tasks: {blocked:.0f}% of the time")
     load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} over the last minute"
-          + (" (busy: figures are lower than on an idle machine)" if load > 1 else ""))
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load:.1f} over the last minute"
+        + (" (busy: figures are lower than on an idle machine)" if load > 1 else "")
+    )
     if r["console_errors"]:
         print(f"console errors: {r['console_errors'][:3]}")
 
@@ -370,8 +387,14 @@ def screenshots(base: str, out: Path) -> None:
 
 # The runs panel at the three sizes: a run pinned, the optimizer changed, trained again
 # from the same seed: two labelled curves on the loss chart, the pinned boundary listed.
-PINNED_SHOT_CONFIG = {"dataset": "circle", "hidden": [4, 2], "activation": "tanh",
-                      "optimizer": "adam", "lr": 0.03, "speed": 0}
+PINNED_SHOT_CONFIG = {
+    "dataset": "circle",
+    "hidden": [4, 2],
+    "activation": "tanh",
+    "optimizer": "adam",
+    "lr": 0.03,
+    "speed": 0,
+}
 
 
 def _pinned_runs(browser, base: str, out: Path) -> None:
@@ -400,14 +423,22 @@ def _pinned_runs(browser, base: str, out: Path) -> None:
 # (viewport, the page's hash, played until this JS condition holds, whole page?)
 SCREENS = [
     # the stuck ReLU 2-2-1 run, "Why is it stuck?" beside the output
-    ((1920, 1080), to_hash({"hidden": [2], "activation": "relu", "seed": 0}),
-     "() => !document.getElementById('stuck-box').hidden", False),
+    (
+        (1920, 1080),
+        to_hash({"hidden": [2], "activation": "relu", "seed": 0}),
+        "() => !document.getElementById('stuck-box').hidden",
+        False,
+    ),
     # the default XOR net at the default (auto) speed, caught on its way down
     ((1280, 720), "", "() => window.playground.lastFrame.trainLoss < 0.35", False),
     # a phone, its whole column, after the default net has learned XOR
-    ((390, 844), "",
-     "() => { const f = window.playground.lastFrame; return f.trainAcc === 1"
-     " && f.trainLoss < 0.05; }", True),
+    (
+        (390, 844),
+        "",
+        "() => { const f = window.playground.lastFrame; return f.trainAcc === 1"
+        " && f.trainLoss < 0.05; }",
+        True,
+    ),
 ]
 
 
@@ -445,8 +476,8 @@ def _lab_and_diagnostics(page) -> None:
     page.fill("#lab-epochs", "1000")
     page.click("#lab-run")
     page.wait_for_function(
-        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 64",
-        timeout=120_000)
+        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 64", timeout=120_000
+    )
     page.select_option("#landscape-directions", "trajectory")
     page.click("#landscape-run")
     page.wait_for_selector("#landscape-plot[data-drawn]", timeout=30_000)
@@ -460,10 +491,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one window")
     parser.add_argument("--windows", type=int, default=3, help="number of windows")
-    parser.add_argument("--first-frame-runs", type=int, default=5,
-                        help="page loads per Plotly bundle for the first-frame figure")
-    parser.add_argument("--screenshots", action="store_true",
-                        help=f"write the screenshots to {SHOTS.relative_to(ROOT)}")
+    parser.add_argument(
+        "--first-frame-runs",
+        type=int,
+        default=5,
+        help="page loads per Plotly bundle for the first-frame figure",
+    )
+    parser.add_argument(
+        "--screenshots",
+        action="store_true",
+        help=f"write the screenshots to {SHOTS.relative_to(ROOT)}",
+    )
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         print(f"skipped: {CHROMIUM} is not installed")

@@ -134,29 +134,39 @@ def flag(ok: bool) -> str:
 
 def main() -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"load average {load}; medians of {REPEATS} repeats\n")
+    print(
+        f"numpy {np.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {load}; medians of {REPEATS} repeats\n"
+    )
     X, y = xor_points(400)
-    print(f"engine vs baseline weights after 50 identical steps: max |diff| = "
-          f"{check_same_numbers(X, y):.1e}\n")
+    print(
+        f"engine vs baseline weights after 50 identical steps: max |diff| = "
+        f"{check_same_numbers(X, y):.1e}\n"
+    )
 
     # 1. one network, full batch
     print("1. full batch, 2-4-2-1, 400 points, float64: steps/s")
     baseline_rate = {}
     for activation in ("tanh", "relu"):
         for optimizer in ("sgd", "adam"):
-            r = rates({"engine": engine_full_batch(activation, optimizer, X, y)[0],
-                       "baseline": baseline_full_batch(activation, optimizer, X, y)[0]}, 1000)
+            r = rates(
+                {
+                    "engine": engine_full_batch(activation, optimizer, X, y)[0],
+                    "baseline": baseline_full_batch(activation, optimizer, X, y)[0],
+                },
+                1000,
+            )
             e, b = r["engine"], r["baseline"]
             cpu_ratio = CPU_RATES["engine"] / CPU_RATES["baseline"]
             baseline_rate[activation, optimizer] = b
-            print(f"   {activation:4s} {optimizer:4s}  engine {e:8,.0f}  baseline {b:8,.0f}  "
-                  f"ratio {e / b:4.2f}x (CPU time: {cpu_ratio:4.2f}x)  "
-                  f"(target 2x: {flag(e >= 2 * b)})")
+            print(
+                f"   {activation:4s} {optimizer:4s}  engine {e:8,.0f}  baseline {b:8,.0f}  "
+                f"ratio {e / b:4.2f}x (CPU time: {cpu_ratio:4.2f}x)  "
+                f"(target 2x: {flag(e >= 2 * b)})"
+            )
     tr = Trainer(Config(dataset="xor", n_points=800, train_share=50, hidden=[4, 2]))
     rate = rates({"trainer": tr.step}, 1000)["trainer"]
-    print(f"   Trainer.step, tanh adam, history + 400 test points each epoch: "
-          f"{rate:,.0f} epochs/s")
+    print(f"   Trainer.step, tanh adam, history + 400 test points each epoch: {rate:,.0f} epochs/s")
 
     # 2. mini-batch
     print("\n2. mini-batch 10 on 250 points, 2-4-2-1 tanh: epochs/s")
@@ -171,15 +181,26 @@ def main() -> None:
 
     runs: dict[str, Run] = {"baseline": baseline_epochs}
     for optimizer in ("sgd", "adam"):
-        tr = Trainer(Config(dataset="xor", n_points=500, train_share=50, hidden=[4, 2],
-                            batch_size=10, optimizer=optimizer, lr=0.03))
+        tr = Trainer(
+            Config(
+                dataset="xor",
+                n_points=500,
+                train_share=50,
+                hidden=[4, 2],
+                batch_size=10,
+                optimizer=optimizer,
+                lr=0.03,
+            )
+        )
         assert len(tr.train) == 250 and len(tr.test) == 250
         runs[optimizer] = tr.step
     r = rates(runs, 200)
     for optimizer in ("sgd", "adam"):
-        print(f"   engine Trainer, {optimizer:4s} (with the per-epoch history): "
-              f"{r[optimizer]:7,.0f} (CPU time: {CPU_RATES[optimizer]:6,.0f})  "
-              f"(target 1,000: {flag(r[optimizer] >= 1000)})")
+        print(
+            f"   engine Trainer, {optimizer:4s} (with the per-epoch history): "
+            f"{r[optimizer]:7,.0f} (CPU time: {CPU_RATES[optimizer]:6,.0f})  "
+            f"(target 1,000: {flag(r[optimizer] >= 1000)})"
+        )
     print(f"   baseline, sgd (training only, no evaluation):  {r['baseline']:7,.0f}")
 
     # 3. replicas
@@ -190,23 +211,27 @@ def main() -> None:
         runs: dict[str, Run] = {"baseline": baseline_full_batch(activation, "adam", X, y)[0]}
         for k in (1, 10, 100, 1000):
             run, _ = engine_full_batch(activation, "adam", X, y, replicas=k)
-            runs[f"K={k}"] = (lambda count, run=run, k=k: run(max(1, count // k)))
+            runs[f"K={k}"] = lambda count, run=run, k=k: run(max(1, count // k))
         r = rates(runs, 2000)  # count / s, and count = network-steps for every run
         per_k = {k: r[f"K={k}"] for k in (1, 10, 100, 1000)}
         cells = "  ".join(f"K={k}: {v:9,.0f}" for k, v in per_k.items())
         b = r["baseline"]
         print(f"   {activation:4s}  {cells}   baseline: {b:,.0f}")
         cpu_ratio = CPU_RATES["K=1000"] / CPU_RATES["baseline"]
-        print(f"         K=1000 / baseline single network = {per_k[1000] / b:5.1f}x "
-              f"(CPU time: {cpu_ratio:4.1f}x)  (target 5x: {flag(per_k[1000] >= 5 * b)})")
+        print(
+            f"         K=1000 / baseline single network = {per_k[1000] / b:5.1f}x "
+            f"(CPU time: {cpu_ratio:4.1f}x)  (target 5x: {flag(per_k[1000] >= 5 * b)})"
+        )
 
     # 4. frame
     print("\n4. frame: 100 x 100 grid, every neuron, 2-8x6-1")
     for activation in ("tanh", "relu"):
         tr = Trainer(Config(hidden=[8] * 6, activation=activation))
         seconds, cpu = median_seconds(lambda tr=tr: tr.frame(100))
-        print(f"   {activation:4s}  {seconds * 1e3:5.2f} ms (CPU time: {cpu * 1e3:4.2f} ms)  "
-              f"(target 3 ms: {flag(seconds <= 3e-3)})")
+        print(
+            f"   {activation:4s}  {seconds * 1e3:5.2f} ms (CPU time: {cpu * 1e3:4.2f} ms)  "
+            f"(target 3 ms: {flag(seconds <= 3e-3)})"
+        )
 
 
 if __name__ == "__main__":

@@ -32,12 +32,13 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "EXPERIMENTS.md"
 PROMPT = "$ playground sweep "
 # A fence, its command line, its output, the closing fence, then optionally the
 # wall-time line that follows it.
-BLOCK = re.compile(r"```\n(\$ playground sweep [^\n]*)\n(.*?)```\n(\n\(wall time [^\n]*\)\n)?",
-                   re.DOTALL)
+BLOCK = re.compile(
+    r"```\n(\$ playground sweep [^\n]*)\n(.*?)```\n(\n\(wall time [^\n]*\)\n)?", re.DOTALL
+)
 
 
 def commands(text: str) -> list[str]:
-    return [m.group(1)[len(PROMPT):] for m in BLOCK.finditer(text)]
+    return [m.group(1)[len(PROMPT) :] for m in BLOCK.finditer(text)]
 
 
 def run(command: str) -> tuple[str, float]:
@@ -59,12 +60,13 @@ def regenerate(text: str, only: set[int] | None = None) -> str:
         if only and number not in only:
             pieces.append(m.group(0))
             continue
-        command = m.group(1)[len(PROMPT):]
+        command = m.group(1)[len(PROMPT) :]
         print(f"[{number}] playground sweep {command}", file=sys.stderr, flush=True)
         output, seconds = run(command)
         print(f"    {seconds:.1f} s", file=sys.stderr, flush=True)
-        pieces.append(f"```\n{m.group(1)}\n{output}```\n\n"
-                      f"(wall time {seconds:.2f} s on the shared machine)\n")
+        pieces.append(
+            f"```\n{m.group(1)}\n{output}```\n\n(wall time {seconds:.2f} s on the shared machine)\n"
+        )
     pieces.append(text[last:])
     return "".join(pieces)
 

@@ -36,11 +36,14 @@ def median_seconds(run, repeats: int = REPEATS) -> float:
 
 
 def main() -> None:
-    print(f"landscape: {STEPS}x{STEPS} slice, 2-4-2-1 net, 400 training points "
-          f"(median of {REPEATS}; target <= {TARGET_SECONDS:.0f} s)")
+    print(
+        f"landscape: {STEPS}x{STEPS} slice, 2-4-2-1 net, 400 training points "
+        f"(median of {REPEATS}; target <= {TARGET_SECONDS:.0f} s)"
+    )
     for activation in ("tanh", "relu"):
-        cfg = Config(dataset="xor", n_points=800, train_share=50, hidden=[4, 2],
-                     activation=activation)
+        cfg = Config(
+            dataset="xor", n_points=800, train_share=50, hidden=[4, 2], activation=activation
+        )
         trainer = Trainer(cfg)
         recorder = TrajectoryRecorder()
         for _ in range(50):
@@ -48,10 +51,15 @@ def main() -> None:
             recorder.record(trainer)
         assert len(trainer.train) == 400
         for directions in ("random", "trajectory"):
-            seconds = median_seconds(lambda d=directions, t=trainer, r=recorder: loss_landscape(
-                t, steps=STEPS, directions=d, trajectory=r))
-            print(f"  {activation:<5} {directions:<10} {seconds * 1000:7.1f} ms  "
-                  f"({seconds / TARGET_SECONDS:.2f} of target)")
+            seconds = median_seconds(
+                lambda d=directions, t=trainer, r=recorder: loss_landscape(
+                    t, steps=STEPS, directions=d, trajectory=r
+                )
+            )
+            print(
+                f"  {activation:<5} {directions:<10} {seconds * 1000:7.1f} ms  "
+                f"({seconds / TARGET_SECONDS:.2f} of target)"
+            )
 
 
 if __name__ == "__main__":

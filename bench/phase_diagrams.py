@@ -25,8 +25,12 @@ from engine.sweep import _show  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 RAMP = [[0.0, "rgb(239, 243, 255)"], [1.0, "rgb(8, 48, 107)"]]
-LABELS = {"hidden": "hidden units h (2-h-1)", "init_scale": "initial weights U(−a, a): a",
-          "lr": "learning rate", "momentum": "momentum"}
+LABELS = {
+    "hidden": "hidden units h (2-h-1)",
+    "init_scale": "initial weights U(−a, a): a",
+    "lr": "learning rate",
+    "momentum": "momentum",
+}
 
 
 def _label(key: str) -> str:
@@ -67,20 +71,40 @@ def figure(doc: dict, title: str):
         lo, hi = 100 * s["wilson_low"], 100 * s["wilson_high"]
         text[r][c] = f"<b>{100 * s['rate']:.0f}</b><br>{_pct(lo)}–{_pct(hi)}"
         hover[r][c] = f"{s['successes']}/{s['n']} solved, 95 % CI [{lo:.1f}, {hi:.1f}] %"
-    fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=rows, text=text, texttemplate="%{text}", customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>", zmin=0, zmax=100, colorscale=RAMP,
-        xgap=2, ygap=2, textfont={"size": 12},
-        colorbar={"title": {"text": "solved %"}, "thickness": 14}))
-    note = (f"{doc['seeds']} seeds per cell ({doc['seed_start']} to "
-            f"{doc['seed_start'] + doc['seeds'] - 1}), {doc['epochs']} epochs; "
-            f"cell: solved % and its 95 % Wilson interval")
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            zmin=0,
+            zmax=100,
+            colorscale=RAMP,
+            xgap=2,
+            ygap=2,
+            textfont={"size": 12},
+            colorbar={"title": {"text": "solved %"}, "thickness": 14},
+        )
+    )
+    note = (
+        f"{doc['seeds']} seeds per cell ({doc['seed_start']} to "
+        f"{doc['seed_start'] + doc['seeds'] - 1}), {doc['epochs']} epochs; "
+        f"cell: solved % and its 95 % Wilson interval"
+    )
     fig.update_layout(
         title={"text": f"{title}<br><sup>{note}</sup>", "x": 0.5},
         xaxis={"title": {"text": _label(col_key)}, "type": "category", "side": "bottom"},
         yaxis={"title": {"text": _label(row_key)}, "type": "category"},
-        width=860, height=180 + 62 * len(rows), margin={"l": 90, "r": 30, "t": 90, "b": 60},
-        paper_bgcolor="white", plot_bgcolor="white", font={"family": "sans-serif"})
+        width=860,
+        height=180 + 62 * len(rows),
+        margin={"l": 90, "r": 30, "t": 90, "b": 60},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"family": "sans-serif"},
+    )
     return fig
 
 
@@ -89,17 +113,21 @@ def write_png(fig, path: Path) -> Path:
     from playwright.sync_api import sync_playwright
     from plotly.offline import get_plotlyjs
 
-    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><script>{get_plotlyjs()}"
-            f"</script></head><body style='margin:0'>"
-            f"{fig.to_html(full_html=False, include_plotlyjs=False, div_id='phase')}"
-            f"</body></html>")
+    html = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><script>{get_plotlyjs()}"
+        f"</script></head><body style='margin:0'>"
+        f"{fig.to_html(full_html=False, include_plotlyjs=False, div_id='phase')}"
+        f"</body></html>"
+    )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
-            page = browser.new_page(viewport={"width": fig.layout.width,
-                                              "height": fig.layout.height},
-                                    device_scale_factor=2)
+            page = browser.new_page(
+                viewport={"width": fig.layout.width, "height": fig.layout.height},
+                device_scale_factor=2,
+            )
             page.set_content(html)
             page.wait_for_selector("#phase .main-svg")
             page.locator("#phase").screenshot(path=str(path))

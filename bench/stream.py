@@ -53,12 +53,24 @@ from app.client import OrderedClient
 from app.frames import THUMB
 from bench._server import cpu_seconds, cpu_share, running_server, sessions_per_process
 
-NET_421 = {"dataset": "xor4", "features": ["x1", "x2"], "hidden": [4, 2],
-           "batch_size": 0, "speed": 0, "grid": 50}
+NET_421 = {
+    "dataset": "xor4",
+    "features": ["x1", "x2"],
+    "hidden": [4, 2],
+    "batch_size": 0,
+    "speed": 0,
+    "grid": 50,
+}
 NET_6X8 = {"hidden": [8] * 6, "grid": 100, "speed": 0}
 # More than two classes: 5 spiral arms, one softmax unit per class, grid 100.
-NET_5CLASS = {"dataset": "spiral5", "hidden": [8, 8], "output": "softmax", "loss": "ce",
-              "grid": 100, "speed": 0}
+NET_5CLASS = {
+    "dataset": "spiral5",
+    "hidden": [8, 8],
+    "output": "softmax",
+    "loss": "ce",
+    "grid": 100,
+    "speed": 0,
+}
 WINDOW = 3.0  # seconds of steady streaming measured
 CHANGES = 5  # config changes of each kind per client, for the latency figures
 STAGGER = 0.5  # seconds: each change waits a random time up to this
@@ -87,8 +99,15 @@ def server(url: str | None, max_sessions: int, workers: int):
         yield url.rstrip("/"), None
         return
     # every client is this machine, one address: no per-address limit here
-    with running_server("--workers", str(workers), "--max-sessions", str(max_sessions),
-                        "--max-per-address", "0", niceness=SERVER_NICENESS) as (base, pid):
+    with running_server(
+        "--workers",
+        str(workers),
+        "--max-sessions",
+        str(max_sessions),
+        "--max-per-address",
+        "0",
+        niceness=SERVER_NICENESS,
+    ) as (base, pid):
         yield base, pid
 
 
@@ -136,8 +155,11 @@ class Client:
 
     def _on_frame(self, frame: dict) -> None:
         now = time.perf_counter()
-        meta = {"grid": frame["grid"], "sizes": tuple(frame["sizes"]),
-                "points": frame.get("train_points") is not None}
+        meta = {
+            "grid": frame["grid"],
+            "sizes": tuple(frame["sizes"]),
+            "points": frame.get("train_points") is not None,
+        }
         with self.lock:
             self.frames.append((now, frame["epoch"], frame_bytes(frame), meta))
             self.in_flight = False
@@ -202,8 +224,7 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def measure_clients(url: str, n: int, server_pid: int | None = None,
-                    workers: int = 1) -> dict:
+def measure_clients(url: str, n: int, server_pid: int | None = None, workers: int = 1) -> dict:
     clients = [Client(url, NET_421) for _ in range(n)]
     try:
         for c in clients:
@@ -234,12 +255,15 @@ def measure_clients(url: str, n: int, server_pid: int | None = None,
                 results.append(("live", lat))
                 time.sleep(rng.uniform(0, STAGGER))
                 hidden = (4, 3) if k % 2 == 0 else (4, 2)
-                lat = c.change_latency({"hidden": list(hidden)},
-                                       lambda m, h=hidden: m["sizes"][1:-1] == h)
+                lat = c.change_latency(
+                    {"hidden": list(hidden)}, lambda m, h=hidden: m["sizes"][1:-1] == h
+                )
                 results.append(("rebuild", lat))
 
-        threads = [threading.Thread(target=probe, args=(c, random.Random(i)))
-                   for i, c in enumerate(clients)]
+        threads = [
+            threading.Thread(target=probe, args=(c, random.Random(i)))
+            for i, c in enumerate(clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -273,8 +297,11 @@ def measure_big_frame(url: str) -> tuple[float, float]:
         time.sleep(1.5)
         with c.lock:
             frames = list(c.frames)
-        steady = [f[2] for f in frames if not f[3]["points"] and f[3]["grid"] == 100
-                  and len(f[3]["sizes"]) == 8]
+        steady = [
+            f[2]
+            for f in frames
+            if not f[3]["points"] and f[3]["grid"] == 100 and len(f[3]["sizes"]) == 8
+        ]
         first = [f[2] for f in frames if f[3]["points"] and len(f[3]["sizes"]) == 8]
         return _median(steady), (first[0] if first else float("nan"))
     finally:
@@ -292,10 +319,16 @@ def measure_multiclass(url: str) -> dict:
         time.sleep(WINDOW)
         t1 = time.perf_counter()
         frames = [f for f in c.window(t0, t1) if f[3]["sizes"] == (2, 8, 8, 5)]
-        eps = ((frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0])
-               if len(frames) >= 2 else float("nan"))
-        return {"fps": len(frames) / (t1 - t0), "eps": eps,
-                "bytes": _median([f[2] for f in frames if not f[3]["points"]])}
+        eps = (
+            (frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0])
+            if len(frames) >= 2
+            else float("nan")
+        )
+        return {
+            "fps": len(frames) / (t1 - t0),
+            "eps": eps,
+            "bytes": _median([f[2] for f in frames if not f[3]["points"]]),
+        }
     finally:
         c.close()
 
@@ -339,10 +372,13 @@ def _cpu(share: float | None) -> str:
 def print_row(workers: int | str, r: dict, note: str = "") -> None:
     lost = f"  ({r['lost']} changes not seen in 5 s)" if r["lost"] else ""
     held = "/".join(map(str, r["held"])) or "-"
-    print(f"{workers:>7} {r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} "
-          f"{r['eps']:>9.0f} {r['eps_total']:>9.0f} {r['bytes']:>11.0f} "
-          f"{r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} {_cpu(r['server_cpu']):>10} "
-          f"{held:>9} {_cpu(r['client_cpu']):>10}{lost}{note}", flush=True)
+    print(
+        f"{workers:>7} {r['clients']:>7} {r['fps']:>9.1f} {r['fps_min']:>6.1f} "
+        f"{r['eps']:>9.0f} {r['eps_total']:>9.0f} {r['bytes']:>11.0f} "
+        f"{r['live_ms']:>8.1f} {r['rebuild_ms']:>10.1f} {_cpu(r['server_cpu']):>10} "
+        f"{held:>9} {_cpu(r['client_cpu']):>10}{lost}{note}",
+        flush=True,
+    )
 
 
 def print_comparison(rows: dict[int, list[dict]]) -> None:
@@ -357,36 +393,55 @@ def print_comparison(rows: dict[int, list[dict]]) -> None:
         if r2 is None:
             continue
         ratio = r2["eps_total"] / r1["eps_total"] if r1["eps_total"] else float("nan")
-        print(f"{r1['clients']:>7} {ratio:>18.2f}x {r1['fps']:>6.1f} -> {r2['fps']:<5.1f} "
-              f"{r1['live_ms']:>6.1f} -> {r2['live_ms']:<6.1f}")
+        print(
+            f"{r1['clients']:>7} {ratio:>18.2f}x {r1['fps']:>6.1f} -> {r2['fps']:<5.1f} "
+            f"{r1['live_ms']:>6.1f} -> {r2['live_ms']:<6.1f}"
+        )
     for workers, measured in sorted(rows.items()):
         per_core = clients_per_core_at(measured, workers)
         if per_core is not None:
-            print(f"{workers} worker(s): about {per_core:.0f} clients per core at 10 frames/s "
-                  f"each; a class of 200 needs {math.ceil(200 / per_core)} cores")
+            print(
+                f"{workers} worker(s): about {per_core:.0f} clients per core at 10 frames/s "
+                f"each; a class of 200 needs {math.ceil(200 / per_core)} cores"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one per worker count)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50, 100])
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
-                        help="worker processes of the server (default: 1 2)")
-    parser.add_argument("--lab-runs", type=int, default=2,
-                        help="restart-lab runs going on during a last 50-client row (0: none)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="worker processes of the server (default: 1 2)",
+    )
+    parser.add_argument(
+        "--lab-runs",
+        type=int,
+        default=2,
+        help="restart-lab runs going on during a last 50-client row (0: none)",
+    )
     args = parser.parse_args(argv)
     worker_counts = [1] if args.url else args.workers
-    print(f"4-2-1 full batch, speed 0 (as fast as possible), grid 50, {WINDOW:.0f} s windows; "
-          f"medians over clients; {os.cpu_count()} cores; server CPU 100 % = one core")
-    print(f"{'workers':>7} {'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
-          f"{'(sum)':>9} {'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
-          f"{'server CPU':>10} {'sessions':>9} {'client CPU':>10}")
+    print(
+        f"4-2-1 full batch, speed 0 (as fast as possible), grid 50, {WINDOW:.0f} s windows; "
+        f"medians over clients; {os.cpu_count()} cores; server CPU 100 % = one core"
+    )
+    print(
+        f"{'workers':>7} {'clients':>7} {'frames/s':>9} {'(min)':>6} {'epochs/s':>9} "
+        f"{'(sum)':>9} {'bytes/frame':>11} {'live ms':>8} {'rebuild ms':>10} "
+        f"{'server CPU':>10} {'sessions':>9} {'client CPU':>10}"
+    )
     rows: dict[int, list[dict]] = {}
     with contextlib.ExitStack() as stack:
         # every server up front, then each client count on each in turn: the load from
         # whatever else runs on the machine drifts less between a pair of rows
-        servers = {w: stack.enter_context(server(args.url, max(args.clients) + 8, w))
-                   for w in worker_counts}
+        servers = {
+            w: stack.enter_context(server(args.url, max(args.clients) + 8, w))
+            for w in worker_counts
+        }
         shown = {w: "?" if args.url else w for w in worker_counts}
         for n in args.clients:
             for workers, (url, pid) in servers.items():
@@ -404,15 +459,21 @@ def main(argv: list[str] | None = None) -> None:
         multiclass = measure_multiclass(first_url)
     print_comparison(rows)
     steady, first = big_frame
-    print(f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
-          f"({first:.0f} for the first frame after a rebuild, which carries the points)")
-    print(f"5-class 2-8-8-5 net (spiral5, softmax), grid 100, 1 client: "
-          f"{multiclass['bytes']:.0f} bytes per frame, {multiclass['fps']:.1f} frames/s, "
-          f"{multiclass['eps']:.0f} epochs/s")
-    print("targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 frames/s; "
-          "6x8 frame <= 20 KB; 5-class frame <= 20 KB at >= 30 frames/s; median "
-          "change-to-frame latency <= 100 ms; at 50 clients "
-          "2 workers >= 1.6x the aggregate epochs/s of 1, frames/s and latency no worse")
+    print(
+        f"6x8 network, grid 100, {THUMB}x{THUMB} thumbnails: {steady:.0f} bytes per frame "
+        f"({first:.0f} for the first frame after a rebuild, which carries the points)"
+    )
+    print(
+        f"5-class 2-8-8-5 net (spiral5, softmax), grid 100, 1 client: "
+        f"{multiclass['bytes']:.0f} bytes per frame, {multiclass['fps']:.1f} frames/s, "
+        f"{multiclass['eps']:.0f} epochs/s"
+    )
+    print(
+        "targets: 1 client >= 30 frames/s at >= 3000 epochs/s; 50 clients >= 4 frames/s; "
+        "6x8 frame <= 20 KB; 5-class frame <= 20 KB at >= 30 frames/s; median "
+        "change-to-frame latency <= 100 ms; at 50 clients "
+        "2 workers >= 1.6x the aggregate epochs/s of 1, frames/s and latency no worse"
+    )
 
 
 if __name__ == "__main__":

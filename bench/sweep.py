@@ -50,32 +50,40 @@ SPEEDUP_TARGET = 1.7
 
 
 def _same(a, b) -> bool:
-    return all(x.changes == y.changes and np.array_equal(x.final_loss, y.final_loss)
-               and np.array_equal(x.epochs_to_success, y.epochs_to_success)
-               and np.array_equal(x.outcome, y.outcome)
-               for x, y in zip(a.cells, b.cells, strict=True))
+    return all(
+        x.changes == y.changes
+        and np.array_equal(x.final_loss, y.final_loss)
+        and np.array_equal(x.epochs_to_success, y.epochs_to_success)
+        and np.array_equal(x.outcome, y.outcome)
+        for x, y in zip(a.cells, b.cells, strict=True)
+    )
 
 
 def bench_workers(repeats: int = 1) -> None:
     """Serial against ``WORKERS`` processes on the same 4 × 4 grid, alternating."""
     cells = len(PHASE_GRID["lr"]) * len(PHASE_GRID["momentum"])
-    print(f"phase diagram: {cells} cells x {PHASE_SEEDS} seeds x {EPOCHS} epochs, "
-          f"sigmoid 2-3-1 sgd, lr x momentum (median of {repeats}; "
-          f"target >= {SPEEDUP_TARGET}x with workers={WORKERS})")
+    print(
+        f"phase diagram: {cells} cells x {PHASE_SEEDS} seeds x {EPOCHS} epochs, "
+        f"sigmoid 2-3-1 sgd, lr x momentum (median of {repeats}; "
+        f"target >= {SPEEDUP_TARGET}x with workers={WORKERS})"
+    )
     times: dict[int, list[float]] = {1: [], WORKERS: []}
     results = {}
     for _ in range(repeats):
         for workers in (1, WORKERS):
             t0 = time.perf_counter()
-            results[workers] = sweep_grid(PHASE_BASE, PHASE_GRID, seeds=PHASE_SEEDS,
-                                          epochs=EPOCHS, workers=workers)
+            results[workers] = sweep_grid(
+                PHASE_BASE, PHASE_GRID, seeds=PHASE_SEEDS, epochs=EPOCHS, workers=workers
+            )
             times[workers].append(time.perf_counter() - t0)
     serial, parallel = (statistics.median(times[w]) for w in (1, WORKERS))
     print(f"  serial        {serial:7.2f} s")
     print(f"  workers={WORKERS}     {parallel:7.2f} s")
-    print(f"  speed-up      {serial / parallel:7.2f}x  (target {SPEEDUP_TARGET}x; "
-          f"{'met' if serial / parallel >= SPEEDUP_TARGET else 'not met'}); results "
-          f"{'identical' if _same(results[1], results[WORKERS]) else 'DIFFERENT'}")
+    print(
+        f"  speed-up      {serial / parallel:7.2f}x  (target {SPEEDUP_TARGET}x; "
+        f"{'met' if serial / parallel >= SPEEDUP_TARGET else 'not met'}); results "
+        f"{'identical' if _same(results[1], results[WORKERS]) else 'DIFFERENT'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -88,15 +96,21 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def bench_restarts() -> None:
-    print(f"sweep: {SEEDS} seeds x {EPOCHS} epochs, xor4, full batch "
-          f"(median of {REPEATS}; target <= {TARGET_SECONDS:.0f} s)")
-    for label, cfg in (("2-2-1 tanh adam", Config()),
-                       ("2-2-1 relu adam", Config(activation="relu"))):
+    print(
+        f"sweep: {SEEDS} seeds x {EPOCHS} epochs, xor4, full batch "
+        f"(median of {REPEATS}; target <= {TARGET_SECONDS:.0f} s)"
+    )
+    for label, cfg in (
+        ("2-2-1 tanh adam", Config()),
+        ("2-2-1 relu adam", Config(activation="relu")),
+    ):
         seconds, s = time_sweep(cfg)
-        print(f"  {label:<16} {seconds:6.2f} s  ({seconds / TARGET_SECONDS:.2f} of target; "
-              f"{SEEDS * EPOCHS / seconds / 1e6:.2f} M seed-epochs/s)  "
-              f"solved {s['successes']}/{s['n']} "
-              f"[{100 * s['wilson_low']:.1f}, {100 * s['wilson_high']:.1f}] %")
+        print(
+            f"  {label:<16} {seconds:6.2f} s  ({seconds / TARGET_SECONDS:.2f} of target; "
+            f"{SEEDS * EPOCHS / seconds / 1e6:.2f} M seed-epochs/s)  "
+            f"solved {s['successes']}/{s['n']} "
+            f"[{100 * s['wilson_low']:.1f}, {100 * s['wilson_high']:.1f}] %"
+        )
 
 
 if __name__ == "__main__":

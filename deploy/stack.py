@@ -55,8 +55,11 @@ TRUSTED_NGINX = ("--trusted-proxy", "127.0.0.1")
 
 
 def _templates() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "nginx"),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "nginx"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def static_root() -> Path:
@@ -67,20 +70,31 @@ def static_root() -> Path:
     return resources.static_dir()
 
 
-def site_config(servers: Sequence[str], listen: str = "80", server_name: str = "_",
-                static: Path | None = None) -> str:
+def site_config(
+    servers: Sequence[str], listen: str = "80", server_name: str = "_", static: Path | None = None
+) -> str:
     """The http-context site config: an upstream of ``servers`` ("host:port")."""
     if not servers:
         raise ValueError("at least one server (host:port)")
-    return _templates().get_template("playground.conf.j2").render(
-        servers=list(servers), listen=listen, server_name=server_name,
-        static_root=str(static or static_root()).rstrip("/"))
+    return (
+        _templates()
+        .get_template("playground.conf.j2")
+        .render(
+            servers=list(servers),
+            listen=listen,
+            server_name=server_name,
+            static_root=str(static or static_root()).rstrip("/"),
+        )
+    )
 
 
 def nginx_config(site: str, prefix: Path, user: str | None, worker_processes: int = 1) -> str:
     """A whole nginx.conf around ``site`` that keeps every file under ``prefix``."""
-    return _templates().get_template("nginx.conf.j2").render(
-        site=site, prefix=str(prefix), user=user, worker_processes=worker_processes)
+    return (
+        _templates()
+        .get_template("nginx.conf.j2")
+        .render(site=site, prefix=str(prefix), user=user, worker_processes=worker_processes)
+    )
 
 
 # ---- processes ------------------------------------------------------------------------------
@@ -119,8 +133,14 @@ def _url(host: str, port: int) -> str:
 class Stack:
     """``servers`` x ``playground serve`` and nginx in front, on this machine."""
 
-    def __init__(self, servers: int, host: str, port: int, serve_args: Sequence[str] = (),
-                 nginx: str | None = None):
+    def __init__(
+        self,
+        servers: int,
+        host: str,
+        port: int,
+        serve_args: Sequence[str] = (),
+        nginx: str | None = None,
+    ):
         self.nginx_bin = nginx or shutil.which("nginx") or "/usr/sbin/nginx"
         self.host = host
         self.port = port or free_port(host if host not in ("", "::") else "127.0.0.1")
@@ -146,29 +166,56 @@ class Stack:
         return conf
 
     def _nginx_command(self, conf: Path, *extra: str) -> list[str]:
-        return [self.nginx_bin, "-p", str(self.prefix), "-c", str(conf),
-                "-e", str(self.prefix / "error.log"), *extra]
+        return [
+            self.nginx_bin,
+            "-p",
+            str(self.prefix),
+            "-c",
+            str(conf),
+            "-e",
+            str(self.prefix / "error.log"),
+            *extra,
+        ]
 
     def start(self) -> None:
         conf = self.write_config()
-        checked = subprocess.run(self._nginx_command(conf, "-t", "-q"), capture_output=True,
-                                 text=True)
+        checked = subprocess.run(
+            self._nginx_command(conf, "-t", "-q"), capture_output=True, text=True
+        )
         if checked.returncode != 0:
             raise RuntimeError(f"nginx rejected {conf}: {checked.stderr.strip()}")
         # their output goes to stderr: stdout carries only the status line
         for port in self.server_ports:
-            self.servers.append(_start(
-                [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1",
-                 "--port", str(port), *TRUSTED_NGINX, *self.serve_args], cwd=ROOT,
-                stdout=sys.stderr))
+            self.servers.append(
+                _start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "app",
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        *TRUSTED_NGINX,
+                        *self.serve_args,
+                    ],
+                    cwd=ROOT,
+                    stdout=sys.stderr,
+                )
+            )
         self.nginx = _start(self._nginx_command(conf), stdout=sys.stderr)
         deadline = time.monotonic() + START_TIMEOUT
-        for url, proc in [*zip(self.server_urls(), self.servers, strict=True),
-                          (self.url, self.nginx)]:
+        for url, proc in [
+            *zip(self.server_urls(), self.servers, strict=True),
+            (self.url, self.nginx),
+        ]:
             while not _answers(url):
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{proc.args[0]} for {url} exited with {proc.returncode}"
-                                       + self._nginx_errors(proc))
+                    raise RuntimeError(
+                        f"{proc.args[0]} for {url} exited with {proc.returncode}"
+                        + self._nginx_errors(proc)
+                    )
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{url} did not answer within {START_TIMEOUT:.0f} s")
                 time.sleep(0.05)
@@ -182,8 +229,10 @@ class Stack:
     def status(self) -> dict:
         return {
             "url": self.url,
-            "servers": [{"url": url, "pid": proc.pid}
-                        for url, proc in zip(self.server_urls(), self.servers, strict=True)],
+            "servers": [
+                {"url": url, "pid": proc.pid}
+                for url, proc in zip(self.server_urls(), self.servers, strict=True)
+            ],
             "nginx": {"pid": self.nginx.pid, "prefix": str(self.prefix)},
         }
 
@@ -194,11 +243,16 @@ class Stack:
             for url, proc in zip(self.server_urls(), self.servers, strict=True):
                 if proc.poll() is not None and proc.pid not in reported:
                     reported.add(proc.pid)
-                    print(f"stack: the server at {url} exited ({proc.returncode}); nginx "
-                          "sends its clients to the others", file=sys.stderr, flush=True)
+                    print(
+                        f"stack: the server at {url} exited ({proc.returncode}); nginx "
+                        "sends its clients to the others",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             time.sleep(interval)
-        print(f"stack: nginx exited ({self.nginx.returncode}); stopping",
-              file=sys.stderr, flush=True)
+        print(
+            f"stack: nginx exited ({self.nginx.returncode}); stopping", file=sys.stderr, flush=True
+        )
         return 1
 
     def stop(self) -> None:
@@ -235,9 +289,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         stack.start()
         print(json.dumps(stack.status()), flush=True)
-        print(f"NumPy Playground: {stack.url}/ -> {args.servers} servers "
-              f"({', '.join(stack.server_urls())}); Ctrl-C stops them all",
-              file=sys.stderr, flush=True)
+        print(
+            f"NumPy Playground: {stack.url}/ -> {args.servers} servers "
+            f"({', '.join(stack.server_urls())}); Ctrl-C stops them all",
+            file=sys.stderr,
+            flush=True,
+        )
         return stack.watch()
     except KeyboardInterrupt:
         return 0
@@ -254,20 +311,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deploy/stack.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     config = commands.add_parser("nginx-config", help="print the nginx site config")
-    config.add_argument("--server", action="append", required=True, metavar="HOST:PORT",
-                        help="a `playground serve` host (repeat for each)")
+    config.add_argument(
+        "--server",
+        action="append",
+        required=True,
+        metavar="HOST:PORT",
+        help="a `playground serve` host (repeat for each)",
+    )
     config.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
     config.add_argument("--server-name", default="_", help="nginx's server_name (default _)")
-    config.add_argument("--static", type=Path, default=None,
-                        help="the playground's static/ directory on the nginx machine "
-                             "(default: this installation's)")
+    config.add_argument(
+        "--static",
+        type=Path,
+        default=None,
+        help="the playground's static/ directory on the nginx machine "
+        "(default: this installation's)",
+    )
     stack = commands.add_parser("run", help="run nginx and N servers on this machine")
     stack.add_argument("--servers", type=int, default=2, help="playground serve processes")
-    stack.add_argument("--host", default="127.0.0.1",
-                       help="nginx's address (default 127.0.0.1; 0.0.0.0 for the network)")
+    stack.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="nginx's address (default 127.0.0.1; 0.0.0.0 for the network)",
+    )
     stack.add_argument("--port", type=int, default=8080, help="nginx's port (0: a free one)")
-    stack.add_argument("serve_args", nargs="*", metavar="-- SERVE OPTIONS",
-                       help="options for every `playground serve`, after --")
+    stack.add_argument(
+        "serve_args",
+        nargs="*",
+        metavar="-- SERVE OPTIONS",
+        help="options for every `playground serve`, after --",
+    )
     return parser
 
 

@@ -146,8 +146,13 @@ def _tanh_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     if per_replica < _FAST_TANH_MIN:
         return [(np.tanh, (z, out))]
     one, two = _k(1.0, out), _k(2.0, out)
-    return [(np.multiply, (z, two, out)), (np.exp, (out, out)), (np.add, (out, one, out)),
-            (np.divide, (two, out, out)), (np.subtract, (one, out, out))]
+    return [
+        (np.multiply, (z, two, out)),
+        (np.exp, (out, out)),
+        (np.add, (out, one, out)),
+        (np.divide, (two, out, out)),
+        (np.subtract, (one, out, out)),
+    ]
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -178,8 +183,12 @@ def _sigmoid_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     # exp(-z) may overflow to inf for z < -709; 1 / inf = 0 is then the right answer.
     # Callers run under np.errstate(over="ignore").
     one = _k(1.0, out)
-    return [(np.negative, (z, out)), (np.exp, (out, out)), (np.add, (out, one, out)),
-            (np.divide, (one, out, out))]
+    return [
+        (np.negative, (z, out)),
+        (np.exp, (out, out)),
+        (np.add, (out, one, out)),
+        (np.divide, (one, out, out)),
+    ]
 
 
 def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -236,9 +245,13 @@ def _softmax_ops(z: np.ndarray, out: np.ndarray) -> Ops:
     row (1, N) is made when the calls are built, so a replayed program allocates none.
     """
     row = np.empty((*z.shape[:-2], 1, z.shape[-1]), out.dtype)
-    return [(np.maximum.reduce, (z, -2, None, row, True)), (np.subtract, (z, row, out)),
-            (np.exp, (out, out)), (np.add.reduce, (out, -2, None, row, True)),
-            (np.divide, (out, row, out))]
+    return [
+        (np.maximum.reduce, (z, -2, None, row, True)),
+        (np.subtract, (z, row, out)),
+        (np.exp, (out, out)),
+        (np.add.reduce, (out, -2, None, row, True)),
+        (np.divide, (out, row, out)),
+    ]
 
 
 def _softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -249,8 +262,10 @@ def _softmax_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # ∂a_c/∂z_j = a_c (δ_cj - a_j) is a C x C Jacobian per point, not an element-wise
     # derivative; the cross-entropy's gradient with respect to z, a - onehot(y), never
     # needs it, which is why softmax goes only with ce.
-    raise ValueError("softmax has no element-wise derivative: it pairs with the ce loss, "
-                     "whose gradient with respect to z is a - onehot(y)")
+    raise ValueError(
+        "softmax has no element-wise derivative: it pairs with the ce loss, "
+        "whose gradient with respect to z is a - onehot(y)"
+    )
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -260,10 +275,24 @@ ACTIVATIONS: dict[str, Activation] = {
         "leaky_relu", "f(z) = z if z > 0 else 0.01 z", _leaky_relu, _leaky_relu_der
     ),
     "elu": Activation("elu", "f(z) = z if z > 0 else exp(z) - 1", _elu, _elu_der),
-    "tanh": Activation("tanh", "f(z) = tanh(z)", _tanh, _tanh_der, _tanh_ops, _tanh_der_ops,
-                       scaled=(2.0, _tanh_of_half)),
-    "sigmoid": Activation("sigmoid", "f(z) = 1 / (1 + exp(-z))", _sigmoid, _sigmoid_der,
-                          _sigmoid_ops, _sigmoid_der_ops, scaled=(-1.0, _sigmoid_of_negative)),
+    "tanh": Activation(
+        "tanh",
+        "f(z) = tanh(z)",
+        _tanh,
+        _tanh_der,
+        _tanh_ops,
+        _tanh_der_ops,
+        scaled=(2.0, _tanh_of_half),
+    ),
+    "sigmoid": Activation(
+        "sigmoid",
+        "f(z) = 1 / (1 + exp(-z))",
+        _sigmoid,
+        _sigmoid_der,
+        _sigmoid_ops,
+        _sigmoid_der_ops,
+        scaled=(-1.0, _sigmoid_of_negative),
+    ),
     "softplus": Activation("softplus", "f(z) = ln(1 + exp(z))", _softplus, _softplus_der),
     "swish": Activation("swish", "f(z) = z / (1 + exp(-z))", _swish, _swish_der),
 }
@@ -273,8 +302,9 @@ HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
 # a ±1 score, a value), and softmax, one unit per class, normalised over them.
 OUTPUTS: dict[str, Activation] = {
     **{name: ACTIVATIONS[name] for name in ("sigmoid", "tanh", "linear")},
-    "softmax": Activation("softmax", "f(z)_c = exp(z_c) / Σ_j exp(z_j)", _softmax,
-                          _softmax_der, _softmax_ops),
+    "softmax": Activation(
+        "softmax", "f(z)_c = exp(z_c) / Σ_j exp(z_j)", _softmax, _softmax_der, _softmax_ops
+    ),
 }
 OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(OUTPUTS)
 SINGLE_UNIT_OUTPUTS: tuple[str, ...] = ("sigmoid", "tanh", "linear")

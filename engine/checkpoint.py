@@ -97,19 +97,27 @@ def to_bytes(trainer: Trainer) -> bytes:
 
 def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
     arrays: dict[str, np.ndarray] = {
-        "weights": state["flat"], "rng": np.array([_rng_words(s) for s in state["rngs"]],
-                                                   np.uint64),
-        "diverged": state["diverged"], "history_epoch": state["history"]["epoch"],
-        "history": state["history"]["data"], "last": state["last"],
+        "weights": state["flat"],
+        "rng": np.array([_rng_words(s) for s in state["rngs"]], np.uint64),
+        "diverged": state["diverged"],
+        "history_epoch": state["history"]["epoch"],
+        "history": state["history"]["data"],
+        "last": state["last"],
     }
     origin = state["origin"]
     header = {
-        "format": FORMAT, "kind": KIND, "config": state["config"].to_dict(),
-        "replicas": state["replicas"], "max_history_rows": state["max_history_rows"],
-        "epoch": state["epoch"], "layout": layout,
+        "format": FORMAT,
+        "kind": KIND,
+        "config": state["config"].to_dict(),
+        "replicas": state["replicas"],
+        "max_history_rows": state["max_history_rows"],
+        "epoch": state["epoch"],
+        "layout": layout,
         "data": _encode_data(state["data"], arrays),
-        "optimizer": {"name": state["config"].optimizer,
-                      **_encode_optimizer(state["optimizer"], "optimizer", arrays)},
+        "optimizer": {
+            "name": state["config"].optimizer,
+            **_encode_optimizer(state["optimizer"], "optimizer", arrays),
+        },
         "history": {"stride": state["history"]["stride"]},
         "initial_weights": "config" if origin.reason == "start" else "origin",
         "edits": {"count": state["edits"], "last_epoch": state["last_edit_epoch"]},
@@ -118,8 +126,9 @@ def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
     if origin.reason != "start":  # else regenerated from the config, as at epoch 0
         arrays["origin/weights"] = origin.flat
         arrays["origin/rng"] = np.array([_rng_words(s) for s in origin.rngs], np.uint64)
-        header["origin"]["optimizer"] = _encode_optimizer(origin.optimizer,
-                                                          "origin/optimizer", arrays)
+        header["origin"]["optimizer"] = _encode_optimizer(
+            origin.optimizer, "origin/optimizer", arrays
+        )
     return header, arrays
 
 
@@ -143,17 +152,20 @@ def _encode_data(data: CustomData | None, arrays: dict) -> dict:
         return {"source": "generator"}
     arrays["data/points"] = np.asarray(data.points, np.float64)
     arrays["data/values"] = np.asarray(data.values, np.float64)
-    return {"source": "points", "task": data.task, "classes": data.classes,
-            "domain": None if data.domain is None else [float(v) for v in data.domain],
-            "digest": data.digest}
+    return {
+        "source": "points",
+        "task": data.task,
+        "classes": data.classes,
+        "domain": None if data.domain is None else [float(v) for v in data.domain],
+        "digest": data.digest,
+    }
 
 
 def _rng_words(state: dict) -> list[int]:
     if state.get("bit_generator") != "PCG64":
         raise ValueError(f"only PCG64 generators are saved, not {state.get('bit_generator')}")
     s, inc = state["state"]["state"], state["state"]["inc"]
-    return [s >> 64, s & _MASK64, inc >> 64, inc & _MASK64, state["has_uint32"],
-            state["uinteger"]]
+    return [s >> 64, s & _MASK64, inc >> 64, inc & _MASK64, state["has_uint32"], state["uinteger"]]
 
 
 # ---------------------------------------------------------------------- reading
@@ -190,8 +202,9 @@ def _read_members(source) -> dict[str, np.ndarray]:
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise ValueError(f"run file: not a readable run file (truncated or corrupted?): "
-                         f"{err}") from None
+        raise ValueError(
+            f"run file: not a readable run file (truncated or corrupted?): {err}"
+        ) from None
 
 
 def _header(arrays: dict) -> dict:
@@ -208,8 +221,10 @@ def _header(arrays: dict) -> dict:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(f"run file: format must be a positive integer, got {version!r}")
     if version > FORMAT:
-        raise ValueError(f"run file: format {version} is newer than this engine reads "
-                         f"(format {FORMAT}); update numpy-playground to open it")
+        raise ValueError(
+            f"run file: format {version} is newer than this engine reads "
+            f"(format {FORMAT}); update numpy-playground to open it"
+        )
     return header
 
 
@@ -220,36 +235,48 @@ def _decode(header: dict, arrays: dict) -> dict:
     replicas = _field(header, "replicas", int)
     weights = arrays["weights"]
     if replicas < 1 or weights.ndim != 2 or len(weights) != replicas:
-        raise ValueError(f"weights: expected {replicas} rows (the header's replicas), "
-                         f"got shape {weights.shape}")
+        raise ValueError(
+            f"weights: expected {replicas} rows (the header's replicas), got shape {weights.shape}"
+        )
     rng = arrays["rng"]
     if rng.shape != (replicas, 6) or rng.dtype != np.uint64:
         raise ValueError(f"rng: expected ({replicas}, 6) uint64 words, got {rng.shape}")
     optimizer = _field(header, "optimizer", dict)
     if optimizer.get("name") != config.optimizer:
-        raise ValueError(f"optimizer: state of {optimizer.get('name')!r} for a "
-                         f"{config.optimizer!r} run")
+        raise ValueError(
+            f"optimizer: state of {optimizer.get('name')!r} for a {config.optimizer!r} run"
+        )
     edits = header.get("edits") or {}
     return {
-        "config": config, "replicas": replicas,
+        "config": config,
+        "replicas": replicas,
         "max_history_rows": _field(header, "max_history_rows", int),
         "data": _decode_data(_field(header, "data", dict), arrays),
-        "epoch": _field(header, "epoch", int), "flat": weights,
+        "epoch": _field(header, "epoch", int),
+        "flat": weights,
         "rngs": [_rng_state(words) for words in rng],
         "optimizer": _decode_optimizer(optimizer, "optimizer", arrays),
         "diverged": arrays["diverged"],
-        "history": {"stride": _field(_field(header, "history", dict), "stride", int),
-                    "epoch": arrays["history_epoch"], "data": arrays["history"]},
+        "history": {
+            "stride": _field(_field(header, "history", dict), "stride", int),
+            "epoch": arrays["history_epoch"],
+            "data": arrays["history"],
+        },
         "last": arrays["last"],
-        "edits": int(edits.get("count", 0)), "last_edit_epoch": edits.get("last_epoch"),
+        "edits": int(edits.get("count", 0)),
+        "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
     }
 
 
 def _decode_optimizer(described: dict, prefix: str, arrays: dict) -> dict:
-    return {"t": described.get("t"),
-            "state": [_optimizer_entry(prefix, i, entry, arrays) for i, entry
-                      in enumerate(_field(described, "arrays", list))]}
+    return {
+        "t": described.get("t"),
+        "state": [
+            _optimizer_entry(prefix, i, entry, arrays)
+            for i, entry in enumerate(_field(described, "arrays", list))
+        ],
+    }
 
 
 def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
@@ -262,10 +289,13 @@ def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
     rng = arrays["origin/rng"]
     if rng.shape != (replicas, 6) or rng.dtype != np.uint64:
         raise ValueError(f"origin/rng: expected ({replicas}, 6) uint64 words, got {rng.shape}")
-    return Origin(_field(origin, "epoch", int), str(origin.get("reason")),
-                  arrays["origin/weights"], [_rng_state(words) for words in rng],
-                  _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer",
-                                    arrays))
+    return Origin(
+        _field(origin, "epoch", int),
+        str(origin.get("reason")),
+        arrays["origin/weights"],
+        [_rng_state(words) for words in rng],
+        _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer", arrays),
+    )
 
 
 def _field(d: dict, key: str, kind: type) -> Any:
@@ -278,15 +308,20 @@ def _field(d: dict, key: str, kind: type) -> Any:
 def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict) -> dict:
     if not isinstance(entry, dict):
         raise ValueError(f"{prefix}: array {i} is not described")
-    return {key: arrays[f"{prefix}/{i}/{key}"] if value == "array" else value
-            for key, value in entry.items()}
+    return {
+        key: arrays[f"{prefix}/{i}/{key}"] if value == "array" else value
+        for key, value in entry.items()
+    }
 
 
 def _rng_state(words: np.ndarray) -> dict:
     hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
-    return {"bit_generator": "PCG64",
-            "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},
-            "has_uint32": has_uint32, "uinteger": uinteger}
+    return {
+        "bit_generator": "PCG64",
+        "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},
+        "has_uint32": has_uint32,
+        "uinteger": uinteger,
+    }
 
 
 def _decode_data(data: dict, arrays: dict) -> CustomData | None:
@@ -305,11 +340,14 @@ def _decode_data(data: dict, arrays: dict) -> CustomData | None:
     except DataError as err:
         raise ValueError(f"data: {err}") from None
     if data.get("digest") != custom.digest:
-        raise ValueError(f"data: the points' digest is {custom.digest}, the header says "
-                         f"{data.get('digest')!r} (changed after saving?)")
+        raise ValueError(
+            f"data: the points' digest is {custom.digest}, the header says "
+            f"{data.get('digest')!r} (changed after saving?)"
+        )
     if data.get("classes") != custom.classes:
-        raise ValueError(f"data: the header says {data.get('classes')} classes, the labels "
-                         f"have {custom.classes}")
+        raise ValueError(
+            f"data: the header says {data.get('classes')} classes, the labels have {custom.classes}"
+        )
     return custom
 
 

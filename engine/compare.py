@@ -37,8 +37,9 @@ TEST = "McNemar's exact test (paired by seed)"
 INTERVAL = "Newcombe's hybrid score interval (95 %)"
 
 
-def newcombe_interval(k_a: int, n_a: int, k_b: int, n_b: int,
-                      z: float = 1.96) -> tuple[float, float]:
+def newcombe_interval(
+    k_a: int, n_a: int, k_b: int, n_b: int, z: float = 1.96
+) -> tuple[float, float]:
     """Newcombe's interval for ``k_a/n_a - k_b/n_b`` (module docstring)."""
     if n_a <= 0 or n_b <= 0:
         return -1.0, 1.0
@@ -62,8 +63,7 @@ def mcnemar_exact(b: int, c: int) -> float:
     return min(1.0, 2 * tail / 2**m)
 
 
-def compare_rates(solved_a: Sequence[bool], solved_b: Sequence[bool],
-                  alpha: float = ALPHA) -> dict:
+def compare_rates(solved_a: Sequence[bool], solved_b: Sequence[bool], alpha: float = ALPHA) -> dict:
     """Set-up A against set-up B, ``solved_x[i]`` whether seed i solved it.
 
     Both lists are over the same seeds, in the same order; when one is shorter (a
@@ -82,16 +82,28 @@ def compare_rates(solved_a: Sequence[bool], solved_b: Sequence[bool],
     def rate(solved: list[bool]) -> dict:
         k = sum(solved)
         low, high = wilson_interval(k, n)
-        return {"successes": k, "rate": k / n if n else None, "wilson_low": low,
-                "wilson_high": high}
+        return {
+            "successes": k,
+            "rate": k / n if n else None,
+            "wilson_low": low,
+            "wilson_high": high,
+        }
 
     k_a, k_b = sum(a), sum(b)
     low, high = newcombe_interval(k_a, n, k_b, n)
     p_value = mcnemar_exact(only_a, only_b)
     return {
-        "n": n, "a": rate(a), "b": rate(b),
-        "difference": (k_a - k_b) / n if n else None, "low": low, "high": high,
-        "only_a": only_a, "only_b": only_b, "p_value": p_value,
-        "alpha": alpha, "differ": bool(n and p_value < alpha),
-        "test": TEST, "interval": INTERVAL,
+        "n": n,
+        "a": rate(a),
+        "b": rate(b),
+        "difference": (k_a - k_b) / n if n else None,
+        "low": low,
+        "high": high,
+        "only_a": only_a,
+        "only_b": only_b,
+        "p_value": p_value,
+        "alpha": alpha,
+        "differ": bool(n and p_value < alpha),
+        "test": TEST,
+        "interval": INTERVAL,
     }

@@ -34,7 +34,6 @@ TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
 MAX_SEED = 2**31 - 1
 
 
-
 def _names(source: str | tuple[str, ...]) -> tuple[str, ...]:
     return (source,) if isinstance(source, str) else tuple(source)
 
@@ -98,17 +97,25 @@ class FieldSpec:
         """JSON-safe description for the page."""
         default = list(self.default) if isinstance(self.default, tuple) else self.default
         return {
-            "name": self.name, "type": self.type, "default": default,
-            "min": self.min, "max": self.max,
+            "name": self.name,
+            "type": self.type,
+            "default": default,
+            "min": self.min,
+            "max": self.max,
             "choices": list(self.choices) if self.choices is not None else None,
-            "live": self.live, "label": self.label, "group": self.group,
-            "min_len": self.min_len, "max_len": self.max_len, "extra": dict(self.extra),
+            "live": self.live,
+            "label": self.label,
+            "group": self.group,
+            "min_len": self.min_len,
+            "max_len": self.max_len,
+            "extra": dict(self.extra),
         }
 
 
 def _f(name, default, lo, hi, label, live=False, group=""):
-    return FieldSpec(name, "float", float(default), label, float(lo), float(hi), live=live,
-                     group=group)
+    return FieldSpec(
+        name, "float", float(default), label, float(lo), float(hi), live=live, group=group
+    )
 
 
 def _i(name, default, lo, hi, label, live=False, group=""):
@@ -120,36 +127,88 @@ def _b(name, default, label, live=False, group=""):
 
 
 def _c(name, default, choices, label, live=False, group="", extra=None):
-    return FieldSpec(name, "choice", default, label, choices=tuple(choices), live=live,
-                     group=group, extra=extra or {})
+    return FieldSpec(
+        name,
+        "choice",
+        default,
+        label,
+        choices=tuple(choices),
+        live=live,
+        group=group,
+        extra=extra or {},
+    )
 
 
 FIELDS: tuple[FieldSpec, ...] = (
     # -- data (rebuilds)
-    _c("dataset", "xor4", DATASETS, "Data set", group="data",
-       extra={"regression": list(REGRESSION), "problem_defaults": PROBLEM_DEFAULTS,
-              "classes": dict(CLASSES),
-              "problem_outputs": {k: list(v) for k, v in PROBLEM_OUTPUTS.items()}}),
+    _c(
+        "dataset",
+        "xor4",
+        DATASETS,
+        "Data set",
+        group="data",
+        extra={
+            "regression": list(REGRESSION),
+            "problem_defaults": PROBLEM_DEFAULTS,
+            "classes": dict(CLASSES),
+            "problem_outputs": {k: list(v) for k, v in PROBLEM_OUTPUTS.items()},
+        },
+    ),
     # How many classes your own points have (dataset "custom"); generators have their
     # own (the dataset's extra "classes"). Set with the points, not by hand.
     _i("classes", 2, 2, MAX_CLASSES, "Classes of your own points (custom)", group="data"),
     _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
     _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
     _f("noise", 0, 0, 50, "Noise (%)", group="data"),
-    _i("train_share", 50, 10, 90, "Training share (%); exact xor4 tests on its train set",
-       group="data"),
+    _i(
+        "train_share",
+        50,
+        10,
+        90,
+        "Training share (%); exact xor4 tests on its train set",
+        group="data",
+    ),
     _i("data_seed", 0, 0, MAX_SEED, "Data seed", group="data"),
-    FieldSpec("features", "choice_list", ("x1", "x2"), "Input features",
-              choices=tuple(FEATURES), min_len=1, max_len=len(FEATURES), group="network"),
+    FieldSpec(
+        "features",
+        "choice_list",
+        ("x1", "x2"),
+        "Input features",
+        choices=tuple(FEATURES),
+        min_len=1,
+        max_len=len(FEATURES),
+        group="network",
+    ),
     # -- network (rebuilds)
-    FieldSpec("hidden", "int_list", (2,), "Neurons per hidden layer", min=1, max=8,
-              min_len=0, max_len=6, group="network"),
+    FieldSpec(
+        "hidden",
+        "int_list",
+        (2,),
+        "Neurons per hidden layer",
+        min=1,
+        max=8,
+        min_len=0,
+        max_len=6,
+        group="network",
+    ),
     _c("activation", "tanh", HIDDEN_ACTIVATIONS, "Hidden activation", group="network"),
     _c("output", "sigmoid", OUTPUT_ACTIVATIONS, "Output activation", group="network"),
-    _c("loss", "bce", tuple(LOSSES), "Loss", group="network",
-       extra={"outputs": {name: list(loss.outputs) for name, loss in LOSSES.items()}}),
-    _c("init", "glorot_uniform", tuple(INITIALIZERS), "Weight initialiser", group="init",
-       extra={"fields": {k: list(v) for k, v in INIT_FIELDS.items()}}),
+    _c(
+        "loss",
+        "bce",
+        tuple(LOSSES),
+        "Loss",
+        group="network",
+        extra={"outputs": {name: list(loss.outputs) for name, loss in LOSSES.items()}},
+    ),
+    _c(
+        "init",
+        "glorot_uniform",
+        tuple(INITIALIZERS),
+        "Weight initialiser",
+        group="init",
+        extra={"fields": {k: list(v) for k, v in INIT_FIELDS.items()}},
+    ),
     _f("init_low", -0.05, -10, 10, "uniform init: low", group="init"),
     _f("init_high", 0.05, -10, 10, "uniform init: high", group="init"),
     _f("init_mean", 0, -10, 10, "normal init: mean", group="init"),
@@ -157,30 +216,48 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("bias_init", 0, -10, 10, "Initial bias (playground init: 0.1)", group="init"),
     _i("seed", 0, 0, MAX_SEED, "Seed (replica k uses seed + k)", group="init"),
     # -- optimizer (live)
-    _c("optimizer", "adam", tuple(OPTIMIZERS), "Optimizer (a change restarts its state)",
-       live=True, group="optimizer",
-       extra={"fields": {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}}),
+    _c(
+        "optimizer",
+        "adam",
+        tuple(OPTIMIZERS),
+        "Optimizer (a change restarts its state)",
+        live=True,
+        group="optimizer",
+        extra={"fields": {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}},
+    ),
     _f("lr", 0.03, 1e-6, 10, "Learning rate", live=True, group="optimizer"),
     _f("momentum", 0, 0, 0.999, "sgd / rmsprop: momentum", live=True, group="optimizer"),
     _f("dampening", 0, 0, 1, "sgd: dampening", live=True, group="optimizer"),
     _b("nesterov", False, "sgd: Nesterov momentum", live=True, group="optimizer"),
-    _f("alpha", 0.99, 0, 0.9999, "rmsprop: smoothing constant alpha", live=True,
-       group="optimizer"),
+    _f("alpha", 0.99, 0, 0.9999, "rmsprop: smoothing constant alpha", live=True, group="optimizer"),
     _b("centered", False, "rmsprop: centered", live=True, group="optimizer"),
     _f("beta1", 0.9, 0, 0.9999, "adam: beta1", live=True, group="optimizer"),
     _f("beta2", 0.999, 0, 0.99999, "adam: beta2", live=True, group="optimizer"),
     _b("amsgrad", False, "adam: AMSGrad", live=True, group="optimizer"),
     _f("eps", 1e-8, 1e-12, 1, "adagrad / rmsprop / adam: eps", live=True, group="optimizer"),
     _f("lr_decay", 0, 0, 1, "adagrad: learning-rate decay", live=True, group="optimizer"),
-    _f("initial_accumulator_value", 0, 0, 10, "adagrad: initial accumulator", live=True,
-       group="optimizer"),
+    _f(
+        "initial_accumulator_value",
+        0,
+        0,
+        10,
+        "adagrad: initial accumulator",
+        live=True,
+        group="optimizer",
+    ),
     _f("eta_minus", 0.5, 0.01, 0.99, "rprop: eta minus", live=True, group="optimizer"),
     _f("eta_plus", 1.2, 1.01, 5, "rprop: eta plus", live=True, group="optimizer"),
     _f("step_min", 1e-6, 0, 1, "rprop: smallest step", live=True, group="optimizer"),
     _f("step_max", 50, 1e-3, 1000, "rprop: largest step", live=True, group="optimizer"),
     # -- training (live)
-    _c("regularization", "none", ("none", "l1", "l2"), "Regularisation", live=True,
-       group="training"),
+    _c(
+        "regularization",
+        "none",
+        ("none", "l1", "l2"),
+        "Regularisation",
+        live=True,
+        group="training",
+    ),
     _f("reg_rate", 0, 0, 10, "Regularisation rate", live=True, group="training"),
     _i("batch_size", 0, 0, 2000, "Batch size (0 = full batch)", live=True, group="training"),
     _c("dtype", "float64", ("float64", "float32"), "Floating-point type", group="training"),
@@ -188,15 +265,24 @@ FIELDS: tuple[FieldSpec, ...] = (
     _i("grid", 50, 10, 200, "Frame resolution (n × n)", live=True, group="display"),
     # -1 = auto: log-time pacing, 30 epochs/s at first, then faster with the epoch
     # (app/pacing.py); the page shows the `extra` words for the two special values.
-    FieldSpec("speed", "int", -1, "Epochs per second (-1 = auto, 0 = as fast as possible)",
-              -1, 100000, live=True, group="display",
-              extra={"special": {"-1": "auto", "0": "max"}}),
+    FieldSpec(
+        "speed",
+        "int",
+        -1,
+        "Epochs per second (-1 = auto, 0 = as fast as possible)",
+        -1,
+        100000,
+        live=True,
+        group="display",
+        extra={"special": {"-1": "auto", "0": "max"}},
+    ),
 )
 
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 _DEFAULTS: dict[str, Any] = {spec.name: spec.default for spec in FIELDS}
-_undeclared = {f for fs in (*OPTIMIZER_FIELDS.values(), *INIT_FIELDS.values())
-               for f in fs} - set(SPECS)
+_undeclared = {f for fs in (*OPTIMIZER_FIELDS.values(), *INIT_FIELDS.values()) for f in fs} - set(
+    SPECS
+)
 if _undeclared:  # pragma: no cover - a declaration names a field the table lacks
     raise AssertionError(f"optimizer/initialiser fields not in FIELDS: {sorted(_undeclared)}")
 
@@ -273,30 +359,43 @@ def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
     if output == "softmax" and loss != "ce":
         problems.append((("output", "loss"), f"output softmax needs loss ce, not {loss}"))
     if output not in LOSSES[loss].outputs:
-        problems.append((("loss", "output"),
-                         f"loss {loss} needs output {' or '.join(LOSSES[loss].outputs)}, "
-                         f"not {output}"))
+        problems.append(
+            (
+                ("loss", "output"),
+                f"loss {loss} needs output {' or '.join(LOSSES[loss].outputs)}, not {output}",
+            )
+        )
     problem = "regression" if regression else "classification"
     if output not in PROBLEM_OUTPUTS[problem]:
         other = "classification" if regression else "regression"
-        problems.append((("output", "dataset"),
-                         f"output {output} is for {other}; {problem} data set "
-                         f"{values['dataset']} needs output "
-                         f"{' or '.join(PROBLEM_OUTPUTS[problem])}"))
+        problems.append(
+            (
+                ("output", "dataset"),
+                f"output {output} is for {other}; {problem} data set "
+                f"{values['dataset']} needs output "
+                f"{' or '.join(PROBLEM_OUTPUTS[problem])}",
+            )
+        )
     classes = _classes(values)
     if classes and classes > 2 and output != "softmax":
-        problems.append((("output", "dataset", "classes"),
-                         f"data set {values['dataset']} has {classes} classes: it needs "
-                         f"output softmax with loss ce (one unit per class), not output "
-                         f"{output}"))
+        problems.append(
+            (
+                ("output", "dataset", "classes"),
+                f"data set {values['dataset']} has {classes} classes: it needs "
+                f"output softmax with loss ce (one unit per class), not output "
+                f"{output}",
+            )
+        )
     if values["init"] == "uniform" and not values["init_low"] < values["init_high"]:
-        problems.append((("init_high", "init_low"),
-                         "uniform init needs init_low < init_high"))
-    if values["optimizer"] == "sgd" and values["nesterov"] and (
-        values["momentum"] <= 0 or values["dampening"] != 0
+        problems.append((("init_high", "init_low"), "uniform init needs init_low < init_high"))
+    if (
+        values["optimizer"] == "sgd"
+        and values["nesterov"]
+        and (values["momentum"] <= 0 or values["dampening"] != 0)
     ):
-        problems.append((("nesterov", "momentum", "dampening"),
-                         "nesterov needs momentum > 0 and dampening 0"))
+        problems.append(
+            (("nesterov", "momentum", "dampening"), "nesterov needs momentum > 0 and dampening 0")
+        )
     return problems
 
 
@@ -374,9 +473,7 @@ class Config:
     def needs_rebuild(self, other: Config) -> bool:
         """True if a non-live field differs: the network and data must be rebuilt."""
         return any(
-            self._values[spec.name] != other._values[spec.name]
-            for spec in FIELDS
-            if not spec.live
+            self._values[spec.name] != other._values[spec.name] for spec in FIELDS if not spec.live
         )
 
     def changed_fields(self, other: Config) -> list[str]:
@@ -412,8 +509,9 @@ class Config:
     def optimizer_kwargs(self) -> dict:
         """The chosen optimizer's hyper-parameters under their torch.optim names, fed
         by the fields its class declares (``fields``: ``betas=(beta1, beta2)``...)."""
-        return {arg: self._fed_by(source)
-                for arg, source in OPTIMIZERS[self.optimizer].fields.items()}
+        return {
+            arg: self._fed_by(source) for arg, source in OPTIMIZERS[self.optimizer].fields.items()
+        }
 
     def init_kwargs(self) -> dict:
         """Keyword arguments of :class:`engine.network.MLP` for the initialiser: the

@@ -60,8 +60,19 @@ CUSTOM = "custom"
 CUSTOM_REGRESSION = "custom_regression"
 # Classes of each generated classification problem.
 CLASSES: dict[str, int] = {
-    "xor4": 2, "xor": 2, "circle": 2, "gauss": 2, "spiral": 2, "moons": 2,
-    "sin": 2, "cubic": 2, "abs": 2, "blobs3": 3, "blobs5": 5, "spiral3": 3, "spiral5": 5,
+    "xor4": 2,
+    "xor": 2,
+    "circle": 2,
+    "gauss": 2,
+    "spiral": 2,
+    "moons": 2,
+    "sin": 2,
+    "cubic": 2,
+    "abs": 2,
+    "blobs3": 3,
+    "blobs5": 5,
+    "spiral3": 3,
+    "spiral5": 5,
 }
 CLASSIFICATION = (*CLASSES, CUSTOM)
 REGRESSION = ("plane", "multi_gauss", CUSTOM_REGRESSION)
@@ -148,8 +159,7 @@ def bounding_domain(points: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(out)
 
 
-def custom_data(points, values, task: str = "classification",
-                domain=None) -> CustomData:
+def custom_data(points, values, task: str = "classification", domain=None) -> CustomData:
     """Check your own points and keep read-only float64 copies.
 
     ``points`` (N, 2) finite numbers, 2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
@@ -180,8 +190,7 @@ def custom_data(points, values, task: str = "classification",
     if vals.ndim == 2 and vals.shape[1] == 1:
         vals = vals[:, 0]
     if vals.shape != (n,):
-        raise DataError(name, f"{name} must be {n} values (one per point), got shape "
-                        f"{vals.shape}")
+        raise DataError(name, f"{name} must be {n} values (one per point), got shape {vals.shape}")
     if not np.isfinite(vals).all():
         row = int(np.flatnonzero(~np.isfinite(vals))[0])
         raise DataError(name, f"{name[:-1]} {row} is not finite")
@@ -190,11 +199,14 @@ def custom_data(points, values, task: str = "classification",
         bad = (vals != np.round(vals)) | (vals < 0) | (vals >= MAX_CLASSES)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise DataError(name, f"label {row} is {vals[row]:g}, not an integer in "
-                            f"0..{MAX_CLASSES - 1}")
+            raise DataError(
+                name, f"label {row} is {vals[row]:g}, not an integer in 0..{MAX_CLASSES - 1}"
+            )
         if len(np.unique(vals)) < 2:
-            raise DataError(name, f"all {n} points have label {vals[0]:g}: a classifier "
-                            f"needs at least two classes")
+            raise DataError(
+                name,
+                f"all {n} points have label {vals[0]:g}: a classifier needs at least two classes",
+            )
         classes = int(vals.max()) + 1
     box = None
     if domain is not None:
@@ -202,16 +214,22 @@ def custom_data(points, values, task: str = "classification",
             box = tuple(float(v) for v in domain)
         except (TypeError, ValueError):
             raise DataError("domain", "domain must be 4 numbers") from None
-        if len(box) != 4 or not np.isfinite(box).all() or not (
-                box[0] < box[1] and box[2] < box[3]):
-            raise DataError("domain", "domain must be finite [xmin, xmax, ymin, ymax] with "
-                            "xmin < xmax and ymin < ymax")
-        inside = ((pts[:, 0] >= box[0]) & (pts[:, 0] <= box[1]) & (pts[:, 1] >= box[2])
-                  & (pts[:, 1] <= box[3]))
+        if len(box) != 4 or not np.isfinite(box).all() or not (box[0] < box[1] and box[2] < box[3]):
+            raise DataError(
+                "domain",
+                "domain must be finite [xmin, xmax, ymin, ymax] with xmin < xmax and ymin < ymax",
+            )
+        inside = (
+            (pts[:, 0] >= box[0])
+            & (pts[:, 0] <= box[1])
+            & (pts[:, 1] >= box[2])
+            & (pts[:, 1] <= box[3])
+        )
         if not inside.all():
             row = int(np.flatnonzero(~inside)[0])
-            raise DataError("domain", f"point {row} {pts[row].tolist()} lies outside "
-                            f"the domain {list(box)}")
+            raise DataError(
+                "domain", f"point {row} {pts[row].tolist()} lies outside the domain {list(box)}"
+            )
     pts.flags.writeable = False
     vals.flags.writeable = False
     return CustomData(pts, vals, task, classes, box)
@@ -222,8 +240,9 @@ def as_custom(data, task: str = "classification") -> CustomData:
     if isinstance(data, CustomData):
         return data
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise DataError("points", "data must be (X, y): points (N, 2) and their labels "
-                        "or targets (N,)")
+        raise DataError(
+            "points", "data must be (X, y): points (N, 2) and their labels or targets (N,)"
+        )
     return custom_data(data[0], data[1], task)
 
 
@@ -241,8 +260,9 @@ def _xor_tf(rng, n, noise):
 def _circle(rng, n, noise):
     radius = 5.0
     n_in = (n + 1) // 2
-    r = np.concatenate([rng.uniform(0, radius * 0.5, n_in),
-                        rng.uniform(radius * 0.7, radius, n - n_in)])
+    r = np.concatenate(
+        [rng.uniform(0, radius * 0.5, n_in), rng.uniform(radius * 0.7, radius, n - n_in)]
+    )
     angle = rng.uniform(0, 2 * np.pi, n)
     x, y = r * np.sin(angle), r * np.cos(angle)
     nx = rng.uniform(-radius, radius, n) * noise
@@ -295,8 +315,9 @@ def _plane(rng, n, noise):
     return np.column_stack([x, y]), (x + nx + y + ny) / 10.0
 
 
-_GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
-                       [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], float)
+_GAUSSIANS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], float
+)
 
 
 def _multi_gauss(rng, n, noise):
@@ -405,7 +426,7 @@ def ignored_fields(name: str, *, sample: bool, noise: float) -> dict[str, str]:
     if sample:
         return ignored  # (with n_points 4 the split is still exact: a corner not worth a rule)
     exact = "XOR (4 points) uses its four corners"
-    ignored["n_points"] = f"{exact}; tick \"sample\" to draw this many rows from them"
+    ignored["n_points"] = f'{exact}; tick "sample" to draw this many rows from them'
     ignored["train_share"] = f"{exact} as both the training and the test set"
     if not noise:
         ignored["data_seed"] = f"{exact}, the same for every seed; add noise or sample"
@@ -441,12 +462,13 @@ def make_dataset(
             side = max(domain[1] - domain[0], domain[3] - domain[2])
             pts += rng.normal(0.0, noise / 100 * side / 4, pts.shape)
         kind = CUSTOM if data.task == "classification" else CUSTOM_REGRESSION
-        return _split(kind, data.task, pts, data.values, train_share, rng, domain,
-                      data.classes)
+        return _split(kind, data.task, pts, data.values, train_share, rng, domain, data.classes)
     task = task_of(name)
     if name not in GENERATED:
-        raise ValueError(f"{name} is your own points: pass them, make_dataset((X, y)) or "
-                         f"Trainer(config, data=(X, y))")
+        raise ValueError(
+            f"{name} is your own points: pass them, make_dataset((X, y)) or "
+            f"Trainer(config, data=(X, y))"
+        )
     if n_points < 2:
         raise ValueError(f"n_points must be >= 2, got {n_points}")
     classes = CLASSES.get(name)
@@ -467,8 +489,16 @@ def make_dataset(
     return _split(name, task, pts, labels, train_share, rng, domain, classes)
 
 
-def _split(name: str, task: str, pts: np.ndarray, labels: np.ndarray, train_share: float,
-           rng: np.random.Generator, domain, classes: int | None) -> Dataset:
+def _split(
+    name: str,
+    task: str,
+    pts: np.ndarray,
+    labels: np.ndarray,
+    train_share: float,
+    rng: np.random.Generator,
+    domain,
+    classes: int | None,
+) -> Dataset:
     """Shuffle from ``rng``, then the first ``train_share`` percent train, the rest test."""
     order = rng.permutation(len(pts))
     pts, labels = pts[order], labels[order].reshape(-1, 1)
@@ -521,8 +551,7 @@ def parse_points_csv(text: str) -> CustomData:
     The page's reader (static/js/points_csv.js) gives the same answers.
     """
     if len(text) > MAX_CSV_CHARS:
-        raise DataError("file", f"the text has {len(text)} characters; at most "
-                        f"{MAX_CSV_CHARS}")
+        raise DataError("file", f"the text has {len(text)} characters; at most {MAX_CSV_CHARS}")
     task, rows, values = "classification", [], []
     header_seen = False
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -533,34 +562,45 @@ def parse_points_csv(text: str) -> CustomData:
         if not rows and not header_seen and not any(_CSV_NUMBER.match(f) for f in fields):
             header_seen = True
             if len(fields) != 3:
-                raise DataError("file", f"line {number}: expected 3 columns (x1, x2, label "
-                                f"or target), got {len(fields)}")
+                raise DataError(
+                    "file",
+                    f"line {number}: expected 3 columns (x1, x2, label "
+                    f"or target), got {len(fields)}",
+                )
             name = fields[2].lower()
             if name in CSV_TARGET_NAMES:
                 task = "regression"
             elif name not in CSV_LABEL_NAMES:
-                raise DataError("file", f"line {number}: the third column must be called "
-                                f"label or target, not '{fields[2]}'")
+                raise DataError(
+                    "file",
+                    f"line {number}: the third column must be called "
+                    f"label or target, not '{fields[2]}'",
+                )
             continue
         if len(fields) != 3:
-            raise DataError("file", f"line {number}: expected 3 columns (x1, x2, "
-                            f"{'target' if task == 'regression' else 'label'}), got "
-                            f"{len(fields)}")
+            raise DataError(
+                "file",
+                f"line {number}: expected 3 columns (x1, x2, "
+                f"{'target' if task == 'regression' else 'label'}), got "
+                f"{len(fields)}",
+            )
         point = []
         for column, field in zip(("x1", "x2"), fields[:2], strict=True):
             value = _csv_number(field)
             if value is None:
-                raise DataError("file", f"line {number}: {column} '{field}' is not a finite "
-                                f"number")
+                raise DataError("file", f"line {number}: {column} '{field}' is not a finite number")
             point.append(value)
         value = _csv_number(fields[2])
         if task == "regression":
             if value is None:
-                raise DataError("file", f"line {number}: target '{fields[2]}' is not a "
-                                f"finite number")
+                raise DataError(
+                    "file", f"line {number}: target '{fields[2]}' is not a finite number"
+                )
         elif value is None or value != int(value) or not 0 <= value < MAX_CLASSES:
-            raise DataError("file", f"line {number}: label '{fields[2]}' is not an integer "
-                            f"in 0..{MAX_CLASSES - 1}")
+            raise DataError(
+                "file",
+                f"line {number}: label '{fields[2]}' is not an integer in 0..{MAX_CLASSES - 1}",
+            )
         if len(rows) == MAX_POINTS:
             raise DataError("file", f"line {number}: more than {MAX_POINTS} points")
         rows.append(point)

@@ -72,8 +72,19 @@ SMALL_STEP = 1e-4
 DEFAULT_WINDOW = 500
 DEFAULT_REL_TOL = 1e-2
 CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                 "nine", "ten")
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
 
 
 # --------------------------------------------------------------------- diagnose
@@ -92,9 +103,13 @@ class LayerHealth:
 
     def to_dict(self, replica: int | None = None) -> dict:
         pick = (lambda a: a) if replica is None else (lambda a: a[replica])
-        return {"units": int(self.status.shape[1]), "status": to_json(pick(self.status)),
-                "active_share": to_json(pick(self.active_share)),
-                "dead": to_json(pick(self.dead)), "saturated": to_json(pick(self.saturated))}
+        return {
+            "units": int(self.status.shape[1]),
+            "status": to_json(pick(self.status)),
+            "active_share": to_json(pick(self.active_share)),
+            "dead": to_json(pick(self.dead)),
+            "saturated": to_json(pick(self.saturated)),
+        }
 
 
 @dataclass
@@ -135,9 +150,16 @@ class Diagnosis:
         }
 
 
-def diagnose(net: MLP, X: np.ndarray, y: np.ndarray | None = None, loss: str = "bce",
-             l1: float = 0.0, l2: float = 0.0, saturated_below: float = SATURATED_BELOW,
-             saturated_share: float = SATURATED_SHARE) -> Diagnosis:
+def diagnose(
+    net: MLP,
+    X: np.ndarray,
+    y: np.ndarray | None = None,
+    loss: str = "bce",
+    l1: float = 0.0,
+    l2: float = 0.0,
+    saturated_below: float = SATURATED_BELOW,
+    saturated_share: float = SATURATED_SHARE,
+) -> Diagnosis:
     """Health of every hidden neuron of every replica on the points ``X`` (N, d).
 
     ``y`` (N, 1), in the output's space (0/1 for sigmoid, ±1 for tanh), adds the loss
@@ -155,8 +177,9 @@ def diagnose(net: MLP, X: np.ndarray, y: np.ndarray | None = None, loss: str = "
             active = (np.abs(der) >= saturated_below).mean(axis=2)
             saturated = ~dead & (1.0 - active >= saturated_share)
             status = np.where(dead, "dead", np.where(saturated, "saturated", "healthy"))
-            layers.append(LayerHealth(status.astype(object), active,
-                                      dead.sum(axis=1), saturated.sum(axis=1)))
+            layers.append(
+                LayerHealth(status.astype(object), active, dead.sum(axis=1), saturated.sum(axis=1))
+            )
     grad_norms = loss_value = None
     if y is not None:
         probe = net.copy()
@@ -183,17 +206,26 @@ def check_gradients(trainer, threshold: float = 1e-6) -> dict:
     ``threshold`` (the page shows those green). JSON-friendly."""
     cfg = trainer.config
     l1, l2 = cfg.penalty()
-    errors, kinks = gradient_check_details(trainer.net, trainer.train.X,
-                                           trainer.train.target, loss=cfg.loss, l1=l1, l2=l2)
+    errors, kinks = gradient_check_details(
+        trainer.net, trainer.train.X, trainer.train.target, loss=cfg.loss, l1=l1, l2=l2
+    )
     layout = trainer.net.layout
-    per_layer = [[e.index for e in layout if e.layer == layer]
-                 for layer in range(layout.n_layers)]
+    per_layer = [[e.index for e in layout if e.layer == layer] for layer in range(layout.n_layers)]
     layers = [float(np.max([errors[i] for i in indices])) for indices in per_layer]  # NaN stays
     skipped = [sum(kinks[i] for i in indices) for indices in per_layer]
-    return {"layers": [{"layer": i, "max_relative_error": json_float(e),
-                        "ok": bool(e < threshold), "kinks_skipped": skipped[i]}
-                       for i, e in enumerate(layers)],
-            "threshold": threshold, "ok": bool(all(e < threshold for e in layers))}
+    return {
+        "layers": [
+            {
+                "layer": i,
+                "max_relative_error": json_float(e),
+                "ok": bool(e < threshold),
+                "kinks_skipped": skipped[i],
+            }
+            for i, e in enumerate(layers)
+        ],
+        "threshold": threshold,
+        "ok": bool(all(e < threshold for e in layers)),
+    }
 
 
 # ----------------------------------------------------------- shared measurement
@@ -248,19 +280,28 @@ def _measure(trainer, window: int) -> _State:
         mid, width = (0.0, 2.0) if cfg.output == "tanh" else (0.5, 1.0)
         near = np.abs(outputs - mid) < MID_TOLERANCE * width
         correct = (outputs > mid) == truth
-    grad_total = np.sqrt((diagnosis.grad_norms ** 2).sum(axis=1))
+    grad_total = np.sqrt((diagnosis.grad_norms**2).sum(axis=1))
     loss_then, then_epoch = _loss_then(trainer, window)
     loss_now = np.asarray(trainer.last["train_loss"], float)
     diverged = np.asarray(trainer.diverged, bool) | ~np.isfinite(loss_now)
-    return _State(loss_now, loss_then, np.asarray(trainer.last["train_acc"], float), outputs,
-                  near, correct, diagnosis, _step_estimate(cfg, grad_total), diverged,
-                  int(trainer.epoch), then_epoch)
+    return _State(
+        loss_now,
+        loss_then,
+        np.asarray(trainer.last["train_acc"], float),
+        outputs,
+        near,
+        correct,
+        diagnosis,
+        _step_estimate(cfg, grad_total),
+        diverged,
+        int(trainer.epoch),
+        then_epoch,
+    )
 
 
 def _cases(s: _State) -> np.ndarray:
     """The case per replica (object array), by the module docstring's order."""
-    half = s.near_mid.any(axis=1) & ~s.near_mid.all(axis=1) & (s.correct | s.near_mid).all(
-        axis=1)
+    half = s.near_mid.any(axis=1) & ~s.near_mid.all(axis=1) & (s.correct | s.near_mid).all(axis=1)
     conditions = [
         s.diverged,
         s.diagnosis.dead > 0,
@@ -279,9 +320,12 @@ def _stuck_mask(s: _State, rel_tol: float) -> np.ndarray:
     return ~too_early & ~improving & (s.acc < 1.0)
 
 
-def classify_outcomes(trainer, loss_below: float | None = None,
-                      window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL
-                      ) -> list[str]:
+def classify_outcomes(
+    trainer,
+    loss_below: float | None = None,
+    window: int = DEFAULT_WINDOW,
+    rel_tol: float = DEFAULT_REL_TOL,
+) -> list[str]:
     """Case per replica: "solved", "diverged", a stuck case, or "still_improving".
 
     Solved: training accuracy 100 % (and loss < ``loss_below`` when given). An
@@ -296,14 +340,17 @@ def classify_outcomes(trainer, loss_below: float | None = None,
     with np.errstate(all="ignore"):
         improving = (s.loss_then - s.loss) / np.abs(s.loss_then) >= rel_tol
     improving |= np.isnan(s.loss_then)  # too early to say it stopped
-    out = np.where(solved, "solved",
-                   np.where(s.diverged, "diverged",
-                            np.where(improving, "still_improving", cases)))
+    out = np.where(
+        solved,
+        "solved",
+        np.where(s.diverged, "diverged", np.where(improving, "still_improving", cases)),
+    )
     return [str(c) for c in out]
 
 
-def success_mask(acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
-                 ) -> np.ndarray:
+def success_mask(
+    acc: np.ndarray, loss: np.ndarray, loss_below: float | None, task: str
+) -> np.ndarray:
     """Where a run counts as solved, element-wise (any shape: per replica, or epochs ×
     replicas): training accuracy 100 % and, when ``loss_below`` is given, a finite
     training loss below it. Regression has no accuracy: it needs ``loss_below``."""
@@ -336,13 +383,22 @@ class StuckReport:
     details: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return to_json({"case": self.case, "message": self.message,
-                      "suggestions": self.suggestions, "epoch": self.epoch,
-                      "loss": self.loss, "replica": self.replica, "details": self.details})
+        return to_json(
+            {
+                "case": self.case,
+                "message": self.message,
+                "suggestions": self.suggestions,
+                "epoch": self.epoch,
+                "loss": self.loss,
+                "replica": self.replica,
+                "details": self.details,
+            }
+        )
 
 
-def explain_stuck(trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL,
-                  replica: int = 0) -> StuckReport | None:
+def explain_stuck(
+    trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL, replica: int = 0
+) -> StuckReport | None:
     """A :class:`StuckReport` for one replica, or None when it is not stuck.
 
     Not stuck: training accuracy is 100 %, the loss still fell by ``rel_tol``
@@ -359,8 +415,15 @@ def explain_stuck(trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAUL
         return None
     case = str(_cases(s)[r])
     message, details = _message(case, s, r, trainer, window)
-    return StuckReport(case, message, _suggestions(case, trainer.config, details),
-                       s.epoch, float(s.loss[r]), r, details)
+    return StuckReport(
+        case,
+        message,
+        _suggestions(case, trainer.config, details),
+        s.epoch,
+        float(s.loss[r]),
+        r,
+        details,
+    )
 
 
 def _count(n: int) -> str:
@@ -389,85 +452,117 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
     mid = 0.0 if cfg.output == "tanh" else 0.5
     at_mid = int(s.near_mid[r].sum())
     wrong = int((~s.correct[r]).sum())
-    improvement = (float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
-                   if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0 else None)
+    improvement = (
+        float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
+        if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0
+        else None
+    )
     details = {
-        "loss": loss, "accuracy": float(s.acc[r]), "points": n, "points_at_mid": at_mid,
-        "points_wrong": wrong, "dead_units": int(diag.dead[r]),
+        "loss": loss,
+        "accuracy": float(s.acc[r]),
+        "points": n,
+        "points_at_mid": at_mid,
+        "points_wrong": wrong,
+        "dead_units": int(diag.dead[r]),
         "saturated_units": int(diag.saturated[r]),
         "hidden_units": int(sum(layer.status.shape[1] for layer in diag.layers)),
         "grad_norms": diag.grad_norms[r].tolist(),
-        "step_estimate": float(s.step_estimate[r]), "window": window,
-        "relative_improvement": improvement, "outputs": s.outputs[r].tolist(),
+        "step_estimate": float(s.step_estimate[r]),
+        "window": window,
+        "relative_improvement": improvement,
+        "outputs": s.outputs[r].tolist(),
     }
     hidden = details["hidden_units"]
-    stalled = (f"over the last {window} epochs the loss changed by "
-               f"{100 * improvement:.2g} %" if improvement is not None else "")
+    stalled = (
+        f"over the last {window} epochs the loss changed by {100 * improvement:.2g} %"
+        if improvement is not None
+        else ""
+    )
     labels = trainer.train.y[:, 0]
     multiclass = s.outputs.ndim == 3
     where = "undecided between classes" if multiclass else f"at output {mid:.2f}"
     if multiclass and case == "half_plateau":
         return _multiclass_plateau(s, r, labels, loss, stalled), details
     if case == "diverged":
-        return ("The loss became non-finite (overflow): the steps were so large that the "
-                "weights blew up, and the run is frozen. Lower the learning rate.", details)
+        return (
+            "The loss became non-finite (overflow): the steps were so large that the "
+            "weights blew up, and the run is frozen. Lower the learning rate.",
+            details,
+        )
     if case == "dead_units":
         dead = details["dead_units"]
-        text = (f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
-                f"input is negative on every training point, so {cfg.activation} outputs 0, "
-                f"passes no gradient, and the unit never comes back. The net is left with "
-                f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
-                f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled}).")
+        text = (
+            f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
+            f"input is negative on every training point, so {cfg.activation} outputs 0, "
+            f"passes no gradient, and the unit never comes back. The net is left with "
+            f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
+            f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled})."
+        )
         if at_mid:
             text += f" {_of(at_mid, n, 'point', ('sits', 'sit'))} {where}."
         else:
             groups = _merged_groups(s.outputs[r], labels)
             if groups:
-                text += (f" {_count(groups[0][0]).capitalize()} points with different labels "
-                         f"share the output {_show_output(groups[0][1])}.")
+                text += (
+                    f" {_count(groups[0][0]).capitalize()} points with different labels "
+                    f"share the output {_show_output(groups[0][1])}."
+                )
         return text, details
     if case == "half_plateau":
         share = at_mid / n
-        expected = share * (math.log(2) if cfg.loss == "bce"
-                            else (0.25 if cfg.output == "sigmoid" else 1.0))
+        expected = share * (
+            math.log(2) if cfg.loss == "bce" else (0.25 if cfg.output == "sigmoid" else 1.0)
+        )
         name = "ln2/2" if cfg.loss == "bce" and at_mid * 2 == n else f"{share:.2g}·ln2"
         if cfg.loss != "bce":
             name = f"{share:.2g}·{0.25 if cfg.output == 'sigmoid' else 1}"
-        text = (f"{_of(at_mid, n, 'point', ('sits', 'sit'))} at output "
-                f"{mid:.2f} (loss {loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
-                f"the data with one hidden direction and has no gradient to separate the "
-                f"rest. The other {n - at_mid} points are right; {stalled}.")
+        text = (
+            f"{_of(at_mid, n, 'point', ('sits', 'sit'))} at output "
+            f"{mid:.2f} (loss {loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
+            f"the data with one hidden direction and has no gradient to separate the "
+            f"rest. The other {n - at_mid} points are right; {stalled}."
+        )
         return text, details
     if case == "saturated":
         sat = details["saturated_units"]
-        return (f"{_of(sat, hidden, 'hidden unit')} saturated: {cfg.activation}'s slope is below "
-                f"{SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
-                f"through {'it' if sat == 1 else 'them'} (loss {loss:.4f}, "
-                f"{100 * s.acc[r]:.0f} % right; {stalled}).", details)
+        return (
+            f"{_of(sat, hidden, 'hidden unit')} saturated: {cfg.activation}'s slope is below "
+            f"{SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
+            f"through {'it' if sat == 1 else 'them'} (loss {loss:.4f}, "
+            f"{100 * s.acc[r]:.0f} % right; {stalled}).",
+            details,
+        )
     if case == "small_steps":
         g = math.sqrt(sum(x * x for x in details["grad_norms"]))
         spread = float(np.ptp(s.outputs[r]))
-        return (f"The steps are too small for the gradient: its norm is {g:.1e}, so "
-                f"{cfg.optimizer} with learning rate {cfg.lr:g} moves the weights by about "
-                f"{s.step_estimate[r]:.1e} per update. The outputs span only {spread:.2g} "
-                f"(loss {loss:.4f}; {stalled}). Adam, RMSProp and Rprop scale each step to "
-                f"the gradient's size; a larger learning rate or initial weights also help.",
-                details)
+        return (
+            f"The steps are too small for the gradient: its norm is {g:.1e}, so "
+            f"{cfg.optimizer} with learning rate {cfg.lr:g} moves the weights by about "
+            f"{s.step_estimate[r]:.1e} per update. The outputs span only {spread:.2g} "
+            f"(loss {loss:.4f}; {stalled}). Adam, RMSProp and Rprop scale each step to "
+            f"the gradient's size; a larger learning rate or initial weights also help.",
+            details,
+        )
     groups = _merged_groups(s.outputs[r], labels)
-    text = (f"The loss has stopped falling at {loss:.4f} with {100 * s.acc[r]:.0f} % of "
-            f"the points right ({stalled}).")
+    text = (
+        f"The loss has stopped falling at {loss:.4f} with {100 * s.acc[r]:.0f} % of "
+        f"the points right ({stalled})."
+    )
     if groups:
         size, value = groups[0]
-        text += (f" {_count(size).capitalize()} points with different labels share the "
-                 f"{'outputs' if multiclass else 'output'} {_show_output(value)}: the net "
-                 f"treats them as one and cannot pull them apart from here.")
+        text += (
+            f" {_count(size).capitalize()} points with different labels share the "
+            f"{'outputs' if multiclass else 'output'} {_show_output(value)}: the net "
+            f"treats them as one and cannot pull them apart from here."
+        )
         details["merged_points"] = size
         details["merged_output"] = value
     return text, details
 
 
-def _merged_groups(outputs: np.ndarray, labels: np.ndarray, tol: float = 0.02
-                   ) -> list[tuple[int, float | list[float]]]:
+def _merged_groups(
+    outputs: np.ndarray, labels: np.ndarray, tol: float = 0.02
+) -> list[tuple[int, float | list[float]]]:
     """Groups of points with (nearly) the same output but different labels, largest
     first, with their mean output: outputs (N,) grouped along the sorted values
     (neighbours within ``tol``), or softmax probabilities (N, C) grouped by rows equal
@@ -476,9 +571,15 @@ def _merged_groups(outputs: np.ndarray, labels: np.ndarray, tol: float = 0.02
         keys = np.round(outputs / tol).astype(np.int64)
         _, group_of = np.unique(keys, axis=0, return_inverse=True)
         members_of = [np.flatnonzero(group_of.ravel() == g) for g in range(group_of.max() + 1)]
-        return sorted(((len(m), np.round(outputs[m].mean(axis=0), 2).tolist())
-                       for m in members_of if len(m) > 1 and len(np.unique(labels[m])) > 1),
-                      key=lambda g: g[0], reverse=True)
+        return sorted(
+            (
+                (len(m), np.round(outputs[m].mean(axis=0), 2).tolist())
+                for m in members_of
+                if len(m) > 1 and len(np.unique(labels[m])) > 1
+            ),
+            key=lambda g: g[0],
+            reverse=True,
+        )
     order = np.argsort(outputs)
     groups, start = [], 0
     for i in range(1, len(order) + 1):
@@ -502,8 +603,7 @@ def _tied(probs: np.ndarray) -> np.ndarray:
     return (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
 
 
-def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float,
-                        stalled: str) -> str:
+def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float, stalled: str) -> str:
     """The half plateau with C classes: the points undecided between j classes each cost
     ln j; the classes the net never predicts on the training points are named."""
     probs = s.outputs[r]
@@ -514,15 +614,22 @@ def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float,
     predicted = set(np.argmax(probs, axis=1).tolist())
     missing = [k for k in range(c) if k not in predicted and (labels == k).any()]
     undecided = sorted({int(k) for k in labels[s.near_mid[r]]})
-    split = ", ".join(f"{int((ties == j).sum())}/{n}·ln {j}" for j in sorted(set(ties.tolist()))
-                      if j > 1)
-    never = (f"Class{'es' if len(missing) > 1 else ''} {_listing(missing)} "
-             f"{'are' if len(missing) > 1 else 'is'} never predicted: " if missing else "")
-    return (f"{never}{_count(at_mid).capitalize() if at_mid < n else 'All'} of the "
-            f"{_count(n)} points (of class{'es' if len(undecided) > 1 else ''} "
-            f"{_listing(undecided)}) sit undecided between classes (loss {loss:.4f} ≈ "
-            f"{split} = {expected:.4f}): the net has merged classes it has no gradient to "
-            f"pull apart. The other {n - at_mid} points are right; {stalled}.")
+    split = ", ".join(
+        f"{int((ties == j).sum())}/{n}·ln {j}" for j in sorted(set(ties.tolist())) if j > 1
+    )
+    never = (
+        f"Class{'es' if len(missing) > 1 else ''} {_listing(missing)} "
+        f"{'are' if len(missing) > 1 else 'is'} never predicted: "
+        if missing
+        else ""
+    )
+    return (
+        f"{never}{_count(at_mid).capitalize() if at_mid < n else 'All'} of the "
+        f"{_count(n)} points (of class{'es' if len(undecided) > 1 else ''} "
+        f"{_listing(undecided)}) sit undecided between classes (loss {loss:.4f} ≈ "
+        f"{split} = {expected:.4f}): the net has merged classes it has no gradient to "
+        f"pull apart. The other {n - at_mid} points are right; {stalled}."
+    )
 
 
 def _listing(items: list[int]) -> str:
@@ -537,18 +644,23 @@ def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
     """Settings to try for ``case``, each validated against ``cfg``; no-ops dropped."""
     lr_max = SPECS["lr"].max
     relu_family = cfg.activation in ("relu", "leaky_relu", "elu")
-    other_init = ("glorot_uniform" if cfg.init != "glorot_uniform"
-                  else ("he_uniform" if relu_family else "glorot_normal"))
+    other_init = (
+        "glorot_uniform"
+        if cfg.init != "glorot_uniform"
+        else ("he_uniform" if relu_family else "glorot_normal")
+    )
     options = {
-        "more_units": ("More units (first hidden layer +1)",
-                       {"hidden": [min(8, cfg.hidden[0] + 1), *cfg.hidden[1:]]}
-                       if cfg.hidden else {"hidden": [2]}),
+        "more_units": (
+            "More units (first hidden layer +1)",
+            {"hidden": [min(8, cfg.hidden[0] + 1), *cfg.hidden[1:]]}
+            if cfg.hidden
+            else {"hidden": [2]},
+        ),
         "leaky_relu": ("Leaky ReLU (never dead)", {"activation": "leaky_relu"}),
         "another_init": (f"Another initialiser ({other_init})", {"init": other_init}),
         "adam": ("Adam", {"optimizer": "adam", "lr": 0.03}),
         "larger_lr": ("Larger learning rate (×3)", {"lr": min(lr_max, cfg.lr * 3)}),
-        "smaller_lr": ("Smaller learning rate (÷10)",
-                       {"lr": max(SPECS["lr"].min, cfg.lr / 10)}),
+        "smaller_lr": ("Smaller learning rate (÷10)", {"lr": max(SPECS["lr"].min, cfg.lr / 10)}),
         "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (SPECS["seed"].max + 1)}),
     }
     wanted = {
@@ -571,6 +683,7 @@ def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
         except ConfigError:
             continue
         if new != cfg:
-            out.append({"key": key, "label": label,
-                        "config_change": {k: new.to_dict()[k] for k in change}})
+            out.append(
+                {"key": key, "label": label, "config_change": {k: new.to_dict()[k] for k in change}}
+            )
     return out

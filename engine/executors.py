@@ -63,14 +63,23 @@ class TaskFunction(Protocol):
     """``fn(task, progress=None, cancel=None)``: the task's result, or None if
     ``cancel`` was set before it finished; ``progress(epochs)`` after every block."""
 
-    def __call__(self, task: Task, progress: Callable[[int], Any] | None = None,
-                 cancel: CancelToken | None = None) -> Any: ...
+    def __call__(
+        self,
+        task: Task,
+        progress: Callable[[int], Any] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any: ...
 
 
 class Executor(Protocol):
-    def run(self, fn: TaskFunction, tasks: Sequence[Task], on_done: OnDone,
-            on_progress: OnProgress | None = None,
-            cancel: CancelToken | None = None) -> None:
+    def run(
+        self,
+        fn: TaskFunction,
+        tasks: Sequence[Task],
+        on_done: OnDone,
+        on_progress: OnProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         """Run ``fn`` on every task; ``on_done(i, result)`` as each finishes (in this
         thread, in any order). Returns when all are done, or, once ``cancel`` is set,
         when those under way have stopped (the ones that finished are reported)."""
@@ -103,15 +112,18 @@ def parse_workers(workers: int | str) -> int:
     return workers
 
 
-def make_executor(workers: int | str = 1, scheduler: Any = None,
-                  ) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+def make_executor(
+    workers: int | str = 1,
+    scheduler: Any = None,
+) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """The executor for ``workers`` local processes (1: this one), or for a Dask
     ``scheduler`` (an address such as ``"tcp://10.0.0.5:8786"``, or a
     ``distributed.Client``)."""
     if scheduler is not None:
         if workers not in (1, "1"):
-            raise ValueError("give workers or a scheduler, not both: a cluster's workers "
-                             "are its own")
+            raise ValueError(
+                "give workers or a scheduler, not both: a cluster's workers are its own"
+            )
         return DaskExecutor(scheduler)
     n = parse_workers(workers)
     return SerialExecutor() if n == 1 else ProcessExecutor(n)
@@ -123,9 +135,14 @@ def make_executor(workers: int | str = 1, scheduler: Any = None,
 class SerialExecutor:
     """Every task in turn, in this process."""
 
-    def run(self, fn: TaskFunction, tasks: Sequence[Task], on_done: OnDone,
-            on_progress: OnProgress | None = None,
-            cancel: CancelToken | None = None) -> None:
+    def run(
+        self,
+        fn: TaskFunction,
+        tasks: Sequence[Task],
+        on_done: OnDone,
+        on_progress: OnProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         for i, task in enumerate(tasks):
             report = None if on_progress is None else (lambda e, i=i: on_progress(i, e))
             result = fn(task, progress=report, cancel=cancel)
@@ -178,24 +195,33 @@ class ProcessExecutor:
     def __init__(self, workers: int):
         self.workers = parse_workers(workers)
 
-    def run(self, fn: TaskFunction, tasks: Sequence[Task], on_done: OnDone,
-            on_progress: OnProgress | None = None,
-            cancel: CancelToken | None = None) -> None:
+    def run(
+        self,
+        fn: TaskFunction,
+        tasks: Sequence[Task],
+        on_done: OnDone,
+        on_progress: OnProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         if not tasks:
             return
         ctx = multiprocessing.get_context("spawn")
         stop, reports = ctx.Event(), ctx.Queue()
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=ctx,
-                                   initializer=_init_worker, initargs=(stop, reports))
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.workers, len(tasks)),
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(stop, reports),
+        )
         futures: dict = {}
         try:
             with _one_blas_thread_each():  # the pool spawns its processes on submit
-                futures = {pool.submit(_run_in_worker, fn, i, task): i
-                           for i, task in enumerate(tasks)}
+                futures = {
+                    pool.submit(_run_in_worker, fn, i, task): i for i, task in enumerate(tasks)
+                }
             pending = set(futures)
             while pending:
-                done, pending = wait(pending, timeout=POLL_SECONDS,
-                                     return_when=FIRST_COMPLETED)
+                done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 _drain(reports, on_progress)
                 for future in sorted(done, key=futures.__getitem__):
                     if future.cancelled():
@@ -256,9 +282,11 @@ def import_distributed():
     try:
         import distributed
     except ImportError as err:
-        raise MissingExtra(f"running on a Dask cluster needs Dask's distributed scheduler "
-                           f"({err.name or 'distributed'} is not installed): "
-                           f"{CLUSTER_EXTRA}") from None
+        raise MissingExtra(
+            f"running on a Dask cluster needs Dask's distributed scheduler "
+            f"({err.name or 'distributed'} is not installed): "
+            f"{CLUSTER_EXTRA}"
+        ) from None
     return distributed
 
 
@@ -271,16 +299,23 @@ class DaskExecutor:
         self.connect_timeout = connect_timeout
         import_distributed()
 
-    def run(self, fn: TaskFunction, tasks: Sequence[Task], on_done: OnDone,
-            on_progress: OnProgress | None = None,
-            cancel: CancelToken | None = None) -> None:
+    def run(
+        self,
+        fn: TaskFunction,
+        tasks: Sequence[Task],
+        on_done: OnDone,
+        on_progress: OnProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         distributed = import_distributed()
         if not tasks:
             return
         own = isinstance(self.scheduler, str)
-        client = (distributed.Client(self.scheduler, timeout=self.connect_timeout,
-                                     set_as_default=False)
-                  if own else self.scheduler)
+        client = (
+            distributed.Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
+            if own
+            else self.scheduler
+        )
         futures: list = []
         try:
             with client.as_current():
@@ -293,8 +328,14 @@ class DaskExecutor:
                 client.close()
 
     @staticmethod
-    def _collect(distributed, futures: list, tasks: Sequence[Task], on_done: OnDone,
-                 on_progress: OnProgress | None, cancel: CancelToken | None) -> None:
+    def _collect(
+        distributed,
+        futures: list,
+        tasks: Sequence[Task],
+        on_done: OnDone,
+        on_progress: OnProgress | None,
+        cancel: CancelToken | None,
+    ) -> None:
         # pure=False above: every run is new work, never a result cached by the cluster
         index = {future.key: i for i, future in enumerate(futures)}
         pending = set(futures)
@@ -302,8 +343,9 @@ class DaskExecutor:
             if cancel is not None and cancel.is_set():
                 return
             try:
-                done, pending = distributed.wait(pending, timeout=POLL_SECONDS,
-                                                 return_when="FIRST_COMPLETED")
+                done, pending = distributed.wait(
+                    pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED"
+                )
             except TimeoutError:
                 continue
             for future in sorted(done, key=lambda f: index[f.key]):

@@ -24,13 +24,19 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 FEATURE_LABELS: dict[str, str] = {
-    "x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
-    "sinx1": "sin x₁", "sinx2": "sin x₂",
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1sq": "x₁²",
+    "x2sq": "x₂²",
+    "x1x2": "x₁x₂",
+    "sinx1": "sin x₁",
+    "sinx2": "sin x₂",
 }
 
 
-def make_features(points: np.ndarray, names: Sequence[str], dtype: str = "float64",
-                  out: np.ndarray | None = None) -> np.ndarray:
+def make_features(
+    points: np.ndarray, names: Sequence[str], dtype: str = "float64", out: np.ndarray | None = None
+) -> np.ndarray:
     """Feature matrix (N, len(names)), columns in the order of ``names``."""
     if not names:
         raise ValueError("at least one input feature is needed")

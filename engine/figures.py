@@ -85,23 +85,49 @@ def surface_figure(trainer: Trainer, grid: int | None = None):
     if trainer.net.classes:
         image = class_image(np.asarray(frame.surface, np.float64))
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        fig.add_trace(go.Image(z=image, x0=xs[0], dx=dx, y0=ys[0], dy=dy,
-                               name="most probable class",
-                               hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<extra></extra>"))
+        fig.add_trace(
+            go.Image(
+                z=image,
+                x0=xs[0],
+                dx=dx,
+                y0=ys[0],
+                dy=dy,
+                name="most probable class",
+                hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<extra></extra>",
+            )
+        )
         fig.update_yaxes(autorange=True)  # go.Image draws row 0 at the top otherwise
     elif trainer.task == "classification":
         z = np.asarray(frame.surface, np.float64)
         if cfg.output == "tanh":
             z = (z + 1.0) / 2.0
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=TWO_CLASS_SCALE,
-                                 colorbar={"title": {"text": "P(class 1)"}},
-                                 name="P(class 1)"))
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=z,
+                zmin=0,
+                zmax=1,
+                colorscale=TWO_CLASS_SCALE,
+                colorbar={"title": {"text": "P(class 1)"}},
+                name="P(class 1)",
+            )
+        )
     else:
         z = np.asarray(frame.surface, np.float64)
         reach = float(np.abs(z).max()) or 1.0
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, zmin=-reach, zmax=reach,
-                                 colorscale=REGRESSION_SCALE,
-                                 colorbar={"title": {"text": "output"}}, name="output"))
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=z,
+                zmin=-reach,
+                zmax=reach,
+                colorscale=REGRESSION_SCALE,
+                colorbar={"title": {"text": "output"}},
+                name="output",
+            )
+        )
     splits = [("train", trainer.train, "#ffffff")]
     if trainer.test is not trainer.train:
         splits.append(("test", trainer.test, "#222222"))
@@ -112,7 +138,9 @@ def surface_figure(trainer: Trainer, grid: int | None = None):
         title=f"{cfg.dataset}: epoch {trainer.epoch}",
         xaxis={"title": {"text": "x1"}, "range": [x0, x1], "constrain": "domain"},
         yaxis={"title": {"text": "x2"}, "range": [y0, y1], "scaleanchor": "x"},
-        width=560, height=520, legend={"orientation": "h", "y": -0.15},
+        width=560,
+        height=520,
+        legend={"orientation": "h", "y": -0.15},
     )
     return fig
 
@@ -126,13 +154,23 @@ def _points(name: str, split, edge: str, trainer: Trainer):
         marker = {"color": colours, "size": 7, "line": {"color": edge, "width": 1.2}}
         text = [f"label {int(label)}" for label in y]
     else:
-        marker = {"color": y, "colorscale": REGRESSION_SCALE, "size": 7,
-                  "line": {"color": edge, "width": 1.2}, "showscale": False}
+        marker = {
+            "color": y,
+            "colorscale": REGRESSION_SCALE,
+            "size": 7,
+            "line": {"color": edge, "width": 1.2},
+            "showscale": False,
+        }
         text = [f"target {v:.3g}" for v in y]
-    return go.Scatter(x=split.points[:, 0], y=split.points[:, 1], mode="markers", name=name,
-                      marker=marker, text=text,
-                      hovertemplate="%{text}<br>x1 %{x:.2f}, x2 %{y:.2f}<extra>" + name
-                      + "</extra>")
+    return go.Scatter(
+        x=split.points[:, 0],
+        y=split.points[:, 1],
+        mode="markers",
+        name=name,
+        marker=marker,
+        text=text,
+        hovertemplate="%{text}<br>x1 %{x:.2f}, x2 %{y:.2f}<extra>" + name + "</extra>",
+    )
 
 
 def loss_figure(trainer: Trainer):
@@ -142,13 +180,31 @@ def loss_figure(trainer: Trainer):
     history = trainer.history
     epochs = history["epoch"]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=epochs, y=history["train_loss"][:, 0], name="train loss",
-                             mode="lines", line={"color": CLASS_COLORS[1]}))
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=history["train_loss"][:, 0],
+            name="train loss",
+            mode="lines",
+            line={"color": CLASS_COLORS[1]},
+        )
+    )
     if trainer.test is not trainer.train:
-        fig.add_trace(go.Scatter(x=epochs, y=history["test_loss"][:, 0], name="test loss",
-                                 mode="lines", line={"color": CLASS_COLORS[0], "dash": "dot"}))
-    fig.update_layout(title=f"Loss ({trainer.config.loss}), epoch {trainer.epoch}",
-                      xaxis={"title": {"text": "epoch"}},
-                      yaxis={"title": {"text": "loss"}, "type": "log"},
-                      width=560, height=360, legend={"orientation": "h", "y": -0.25})
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=history["test_loss"][:, 0],
+                name="test loss",
+                mode="lines",
+                line={"color": CLASS_COLORS[0], "dash": "dot"},
+            )
+        )
+    fig.update_layout(
+        title=f"Loss ({trainer.config.loss}), epoch {trainer.epoch}",
+        xaxis={"title": {"text": "epoch"}},
+        yaxis={"title": {"text": "loss"}, "type": "log"},
+        width=560,
+        height=360,
+        legend={"orientation": "h", "y": -0.25},
+    )
     return fig

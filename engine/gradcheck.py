@@ -135,22 +135,23 @@ def gradient_check_details(
 def _like_params(given: list[np.ndarray], params) -> list[np.ndarray]:
     """Gradients given by a caller, as float64 arrays shaped like ``params``."""
     if len(given) != len(params):
-        raise ValueError(f"analytic: expected {len(params)} arrays ([dW1, db1, ...]), "
-                         f"got {len(given)}")
+        raise ValueError(
+            f"analytic: expected {len(params)} arrays ([dW1, db1, ...]), got {len(given)}"
+        )
     out = []
     for i, (g, p) in enumerate(zip(given, params, strict=True)):
         g = np.asarray(g, dtype=np.float64)
         if g.shape == p.shape[1:] and p.shape[0] == 1:
             g = g[None]
         if g.shape != p.shape:
-            raise ValueError(f"analytic[{i}]: expected shape {p.shape[1:]} or {p.shape}, "
-                             f"got {g.shape}")
+            raise ValueError(
+                f"analytic[{i}]: expected shape {p.shape[1:]} or {p.shape}, got {g.shape}"
+            )
         out.append(g)
     return out
 
 
 def _as_float64(net: MLP) -> MLP:
-    twin = MLP(net.sizes, net.activation, net.output, net.replicas, init="zeros",
-               dtype="float64")
+    twin = MLP(net.sizes, net.activation, net.output, net.replicas, init="zeros", dtype="float64")
     twin.flat[...] = net.flat
     return twin

@@ -33,8 +33,15 @@ class Axis:
 
 AXES: dict[str, Axis] = {
     "init_scale": Axis(
-        FieldSpec("init_scale", "float", 0.05, "Initial weights U(-a, a): a", min=0.001,
-                  max=SPECS["init_high"].max, group="init"),
+        FieldSpec(
+            "init_scale",
+            "float",
+            0.05,
+            "Initial weights U(-a, a): a",
+            min=0.001,
+            max=SPECS["init_high"].max,
+            group="init",
+        ),
         lambda a: {"init": "uniform", "init_low": -a, "init_high": a},
     ),
 }
@@ -61,7 +68,8 @@ def expand(changes: dict) -> dict:
         fields = axis.changes(_check_value(axis.spec, value))
         clash = sorted(set(fields) & set(changes))
         if clash:
-            raise ConfigError(name, f"{name} sets {', '.join(axis.fields)}: do not sweep "
-                                    f"{clash[0]} as well")
+            raise ConfigError(
+                name, f"{name} sets {', '.join(axis.fields)}: do not sweep {clash[0]} as well"
+            )
         out.update(fields)
     return out

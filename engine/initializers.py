@@ -121,10 +121,12 @@ INITIALIZERS: dict[str, Initializer] = {
     "he_uniform": Initializer("he_uniform", "U(-l, l), l = sqrt(6 / fan_in)", he_uniform),
     "he_normal": Initializer("he_normal", "truncated N(0, 2 / fan_in)", he_normal),
     "lecun_normal": Initializer("lecun_normal", "truncated N(0, 1 / fan_in)", lecun_normal),
-    "uniform": Initializer("uniform", "U(low, high)", uniform,
-                           fields={"low": "init_low", "high": "init_high"}),
-    "normal": Initializer("normal", "N(mean, std²)", normal,
-                          fields={"mean": "init_mean", "std": "init_std"}),
+    "uniform": Initializer(
+        "uniform", "U(low, high)", uniform, fields={"low": "init_low", "high": "init_high"}
+    ),
+    "normal": Initializer(
+        "normal", "N(mean, std²)", normal, fields={"mean": "init_mean", "std": "init_std"}
+    ),
     "zeros": Initializer("zeros", "0", zeros),
     "playground": Initializer("playground", "U(-0.5, 0.5), biases 0.1", playground, bias=0.1),
 }

@@ -109,21 +109,26 @@ class Landscape:
 
     def to_dict(self) -> dict:
         return {
-            "alphas": to_json(self.alphas), "betas": to_json(self.betas),
-            "loss": to_json(self.loss), "center_loss": json_float(self.center_loss),
-            "directions": self.directions, "replica": self.replica,
+            "alphas": to_json(self.alphas),
+            "betas": to_json(self.betas),
+            "loss": to_json(self.loss),
+            "center_loss": json_float(self.center_loss),
+            "directions": self.directions,
+            "replica": self.replica,
             "trajectory": None if self.trajectory is None else to_json(self.trajectory),
-            "trajectory_loss": None if self.trajectory_loss is None
+            "trajectory_loss": None
+            if self.trajectory_loss is None
             else to_json(self.trajectory_loss),
             "trajectory_epochs": self.trajectory_epochs,
-            "explained_variance": None if self.explained_variance is None
+            "explained_variance": None
+            if self.explained_variance is None
             else to_json(self.explained_variance),
         }
 
 
-def filter_normalized_direction(theta: np.ndarray, layout: Layout,
-                                rng: np.random.Generator, include_biases: bool = False
-                                ) -> np.ndarray:
+def filter_normalized_direction(
+    theta: np.ndarray, layout: Layout, rng: np.random.Generator, include_biases: bool = False
+) -> np.ndarray:
     """A random direction with every filter scaled to the norm of θ's filter.
 
     ``theta`` (P,) is one replica's flat parameters, laid out as ``layout`` says. A
@@ -140,8 +145,7 @@ def filter_normalized_direction(theta: np.ndarray, layout: Layout,
             tcol = np.vstack([tw, theta[b.slice][None]])
         else:
             dcol, tcol = dw, tw
-        scale = np.linalg.norm(tcol, axis=0) / np.maximum(np.linalg.norm(dcol, axis=0),
-                                                          1e-300)
+        scale = np.linalg.norm(tcol, axis=0) / np.maximum(np.linalg.norm(dcol, axis=0), 1e-300)
         dw *= scale
         if include_biases:
             db *= scale
@@ -150,39 +154,54 @@ def filter_normalized_direction(theta: np.ndarray, layout: Layout,
     return d
 
 
-def _trajectory_directions(theta: np.ndarray, snaps: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _trajectory_directions(
+    theta: np.ndarray, snaps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     diffs = snaps - theta
     centred = diffs - diffs.mean(axis=0)
     _, sv, vt = np.linalg.svd(centred, full_matrices=False)
     if len(sv) < 2 or sv[1] <= 1e-12 * max(sv[0], 1e-300):
-        raise ValueError("the trajectory spans fewer than two directions yet; "
-                         "record more snapshots or use directions='random'")
-    var = sv ** 2
+        raise ValueError(
+            "the trajectory spans fewer than two directions yet; "
+            "record more snapshots or use directions='random'"
+        )
+    var = sv**2
     return vt[0], vt[1], var[:2] / var.sum()
 
 
-def evaluate_points(net: MLP, points: np.ndarray, X: np.ndarray, y: np.ndarray,
-                    loss: str, l1: float = 0.0, l2: float = 0.0) -> np.ndarray:
+def evaluate_points(
+    net: MLP,
+    points: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+    l1: float = 0.0,
+    l2: float = 0.0,
+) -> np.ndarray:
     """Training loss at each flat parameter vector of ``points`` (M, P), as replicas of
     MLPs shaped like ``net`` (in passes of at most :data:`MAX_REPLICAS`)."""
     m = len(points)
     size = min(m, MAX_REPLICAS)
-    probe = MLP(net.sizes, net.activation, net.output, size, init="zeros",
-                dtype=net.dtype.name)
+    probe = MLP(net.sizes, net.activation, net.output, size, init="zeros", dtype=net.dtype.name)
     out = np.empty(m)
     for start in range(0, m, size):
         part = points[start : start + size]
         probe.flat[: len(part)] = part
-        probe.flat[len(part):] = part[-1]  # padding of the last pass, discarded
+        probe.flat[len(part) :] = part[-1]  # padding of the last pass, discarded
         out[start : start + len(part)] = probe.loss(X, y, loss=loss, l1=l1, l2=l2)[: len(part)]
     return out
 
 
-def loss_landscape(trainer, steps: int = 41, span: float = 1.0,
-                   directions: str = "random", replica: int = 0, seed: int = 0,
-                   trajectory: TrajectoryRecorder | Sequence[np.ndarray] | None = None,
-                   include_biases: bool = False) -> Landscape:
+def loss_landscape(
+    trainer,
+    steps: int = 41,
+    span: float = 1.0,
+    directions: str = "random",
+    replica: int = 0,
+    seed: int = 0,
+    trajectory: TrajectoryRecorder | Sequence[np.ndarray] | None = None,
+    include_biases: bool = False,
+) -> Landscape:
     """A steps × steps slice of the training loss (regularisation included, as the
     Trainer reports it) around replica ``replica``'s current weights."""
     if directions not in ("random", "trajectory"):
@@ -205,8 +224,9 @@ def loss_landscape(trainer, steps: int = 41, span: float = 1.0,
     else:
         snaps = None
     if snaps is not None and snaps.shape[1] != theta.shape[0]:
-        raise ValueError(f"trajectory snapshots have {snaps.shape[1]} parameters, "
-                         f"the network {theta.shape[0]}")
+        raise ValueError(
+            f"trajectory snapshots have {snaps.shape[1]} parameters, the network {theta.shape[0]}"
+        )
     explained = None
     if directions == "random":
         rng = np.random.default_rng(seed)
@@ -236,12 +256,28 @@ def loss_landscape(trainer, steps: int = 41, span: float = 1.0,
         extra.append(snaps)
     cfg = trainer.config
     l1, l2 = cfg.penalty()
-    values = evaluate_points(net, np.concatenate([points, *extra]), trainer.train.X,
-                             trainer.train.target, cfg.loss, l1, l2)
+    values = evaluate_points(
+        net,
+        np.concatenate([points, *extra]),
+        trainer.train.X,
+        trainer.train.target,
+        cfg.loss,
+        l1,
+        l2,
+    )
     n = steps * steps
     grid_loss = values[:n].reshape(steps, steps)
     return Landscape(
-        alphas=alphas, betas=betas, loss=grid_loss, center_loss=float(values[n]),
-        directions=directions, d1=d1, d2=d2, replica=replica, trajectory=coords,
-        trajectory_loss=values[n + 1:] if snaps is not None else None,
-        trajectory_epochs=epochs, explained_variance=explained)
+        alphas=alphas,
+        betas=betas,
+        loss=grid_loss,
+        center_loss=float(values[n]),
+        directions=directions,
+        d1=d1,
+        d2=d2,
+        replica=replica,
+        trajectory=coords,
+        trajectory_loss=values[n + 1 :] if snaps is not None else None,
+        trajectory_epochs=epochs,
+        explained_variance=explained,
+    )

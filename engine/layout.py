@@ -52,8 +52,14 @@ class ParamArray:
         return f"{'W' if self.kind == 'weight' else 'b'}{self.layer + 1}"
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "layer": self.layer, "kind": self.kind,
-                "shape": list(self.shape), "start": self.slice.start, "stop": self.slice.stop}
+        return {
+            "name": self.name,
+            "layer": self.layer,
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "start": self.slice.start,
+            "stop": self.slice.stop,
+        }
 
 
 class Layout:
@@ -67,14 +73,17 @@ class Layout:
         arrays: list[ParamArray] = []
         blocks: list[slice] = []
         offset = 0
-        for layer, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:],
-                                                      strict=True)):
+        for layer, (fan_in, fan_out) in enumerate(
+            zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        ):
             w_stop = offset + fan_in * fan_out
             b_stop = w_stop + fan_out
-            arrays.append(ParamArray(2 * layer, layer, "weight", (fan_in, fan_out),
-                                     slice(offset, w_stop)))
-            arrays.append(ParamArray(2 * layer + 1, layer, "bias", (fan_out,),
-                                     slice(w_stop, b_stop)))
+            arrays.append(
+                ParamArray(2 * layer, layer, "weight", (fan_in, fan_out), slice(offset, w_stop))
+            )
+            arrays.append(
+                ParamArray(2 * layer + 1, layer, "bias", (fan_out,), slice(w_stop, b_stop))
+            )
             blocks.append(slice(offset, b_stop))
             offset = b_stop
         self.arrays: tuple[ParamArray, ...] = tuple(arrays)
@@ -143,12 +152,12 @@ class Layout:
             raise ValueError("flat must be contiguous along its last axis (views, not copies)")
         return views
 
-    def pack(self, arrays: Sequence[np.ndarray], dtype: str | np.dtype = "float64"
-             ) -> np.ndarray:
+    def pack(self, arrays: Sequence[np.ndarray], dtype: str | np.dtype = "float64") -> np.ndarray:
         """The flat (P,) vector of ``[W1, b1, W2, ...]`` (each shaped as in the layout)."""
         if len(arrays) != len(self.arrays):
-            raise ValueError(f"expected {len(self.arrays)} arrays ([W1, b1, ...]), "
-                             f"got {len(arrays)}")
+            raise ValueError(
+                f"expected {len(self.arrays)} arrays ([W1, b1, ...]), got {len(arrays)}"
+            )
         flat = np.empty(self.n_params, dtype)
         for entry, a in zip(self.arrays, arrays, strict=True):
             a = np.asarray(a)
@@ -159,5 +168,8 @@ class Layout:
 
     def to_dict(self) -> dict:
         """JSON-safe: the sizes and every array's name, layer, kind, shape, start, stop."""
-        return {"sizes": list(self.sizes), "n_params": self.n_params,
-                "arrays": [e.to_dict() for e in self.arrays]}
+        return {
+            "sizes": list(self.sizes),
+            "n_params": self.n_params,
+            "arrays": [e.to_dict() for e in self.arrays],
+        }

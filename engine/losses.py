@@ -102,13 +102,17 @@ def _ce_terms_ops(z, a, y, s1, s2):
     # never inf (ln a_y would be ln 0 once a_y underflows). Computed from the logits,
     # not from a, as torch's F.cross_entropy does.
     scratch = np.empty(z.shape, s1.dtype)
-    return [(np.maximum.reduce, (z, -2, None, s2, True)),       # m
-            (np.subtract, (z, s2, scratch)), (np.exp, (scratch, scratch)),
-            (np.add.reduce, (scratch, -2, None, s1, True)),     # Σ exp(z - m)
-            (np.log, (s1, s1)), (np.add, (s1, s2, s1)),         # lse
-            (np.multiply, (y, z, scratch)),
-            (np.add.reduce, (scratch, -2, None, s2, True)),     # z_y
-            (np.subtract, (s1, s2, s1))]
+    return [
+        (np.maximum.reduce, (z, -2, None, s2, True)),  # m
+        (np.subtract, (z, s2, scratch)),
+        (np.exp, (scratch, scratch)),
+        (np.add.reduce, (scratch, -2, None, s1, True)),  # Σ exp(z - m)
+        (np.log, (s1, s1)),
+        (np.add, (s1, s2, s1)),  # lse
+        (np.multiply, (y, z, scratch)),
+        (np.add.reduce, (scratch, -2, None, s2, True)),  # z_y
+        (np.subtract, (s1, s2, s1)),
+    ]
 
 
 def _ce_terms(z, a, y, s1, s2):
@@ -132,9 +136,7 @@ LOSSES: dict[str, Loss] = {
         _bce_grad,
         _bce_grad_ops,
     ),
-    "mse": Loss(
-        "mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad
-    ),
+    "mse": Loss("mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad),
     "ce": Loss(
         "ce",
         "mean(lse(z) - z_y) = mean(-ln softmax(z)_y), lse(z) = ln Σ_c exp(z_c)",

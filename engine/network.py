@@ -124,8 +124,23 @@ class ParamList(list):
 class _Chunk:
     """Views, for the replicas k0:k1, of a plan's buffers and of the parameters."""
 
-    __slots__ = ("k0", "k1", "single", "mm", "Z", "A", "Ae", "dZ", "dZT", "D", "s1", "s2",
-                 "WeT", "W", "gWe")
+    __slots__ = (
+        "k0",
+        "k1",
+        "single",
+        "mm",
+        "Z",
+        "A",
+        "Ae",
+        "dZ",
+        "dZT",
+        "D",
+        "s1",
+        "s2",
+        "WeT",
+        "W",
+        "gWe",
+    )
 
 
 class _Plan:
@@ -144,7 +159,8 @@ class _Plan:
         # Activations with a row of ones below them (the bias input); the output
         # layer needs none.
         Ae = [np.ones((chunk, h + 1, n), dt) for h in outs[:-1]] + [
-            np.empty((chunk, outs[-1], n), dt)]
+            np.empty((chunk, outs[-1], n), dt)
+        ]
         Z = [np.empty((chunk, h, n), dt) for h in outs]
         dZ = [np.empty((chunk, h, n), dt) for h in outs]
         D = [np.empty((chunk, h, n), dt) for h in outs]
@@ -239,11 +255,14 @@ class MLP:
             known = ", ".join(OUTPUT_ACTIVATIONS)
             raise ValueError(f"output must be one of {known}, got {output!r}")
         if output == "softmax" and sizes[-1] < 2:
-            raise ValueError(f"a softmax output has one unit per class (2 or more), "
-                             f"got sizes {sizes}")
+            raise ValueError(
+                f"a softmax output has one unit per class (2 or more), got sizes {sizes}"
+            )
         if output != "softmax" and sizes[-1] != 1:
-            raise ValueError(f"a {output} output layer has one unit, got sizes {sizes} "
-                             f"(one unit per class needs output='softmax')")
+            raise ValueError(
+                f"a {output} output layer has one unit, got sizes {sizes} "
+                f"(one unit per class needs output='softmax')"
+            )
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if dtype not in ("float64", "float32"):
@@ -254,12 +273,18 @@ class MLP:
         self._bind()
         self.rngs: list[np.random.Generator] = []
         self.initialize(
-            init, seed, init_low=init_low, init_high=init_high, init_mean=init_mean,
-            init_std=init_std, bias_init=bias_init,
+            init,
+            seed,
+            init_low=init_low,
+            init_high=init_high,
+            init_mean=init_mean,
+            init_std=init_std,
+            bias_init=bias_init,
         )
 
-    def _setup(self, sizes: tuple[int, ...], activation: str, output: str, replicas: int,
-               dtype: str) -> None:
+    def _setup(
+        self, sizes: tuple[int, ...], activation: str, output: str, replicas: int, dtype: str
+    ) -> None:
         """Everything that follows from the architecture's names."""
         self.sizes = sizes
         self.activation = activation
@@ -282,14 +307,26 @@ class MLP:
     # copies that no longer share memory with `flat`).
 
     def __getstate__(self) -> dict:
-        return {"sizes": self.sizes, "activation": self.activation, "output": self.output,
-                "replicas": self.replicas, "dtype": self.dtype.name, "init": self.init,
-                "seed": self.seed, "flat": self.flat,
-                "rngs": [rng.bit_generator.state for rng in self.rngs]}
+        return {
+            "sizes": self.sizes,
+            "activation": self.activation,
+            "output": self.output,
+            "replicas": self.replicas,
+            "dtype": self.dtype.name,
+            "init": self.init,
+            "seed": self.seed,
+            "flat": self.flat,
+            "rngs": [rng.bit_generator.state for rng in self.rngs],
+        }
 
     def __setstate__(self, state: dict) -> None:
-        self._setup(tuple(state["sizes"]), state["activation"], state["output"],
-                    int(state["replicas"]), state["dtype"])
+        self._setup(
+            tuple(state["sizes"]),
+            state["activation"],
+            state["output"],
+            int(state["replicas"]),
+            state["dtype"],
+        )
         self.init, self.seed = state["init"], int(state["seed"])
         self.flat = np.array(state["flat"], self.dtype, order="C")
         self.grad_flat = np.zeros_like(self.flat)
@@ -311,9 +348,12 @@ class MLP:
 
     def _blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per layer the block [W; b] (K, fan_in + 1, fan_out): a view of ``flat``."""
-        return [flat[:, block].reshape(self.replicas, fan_in + 1, fan_out)
-                for block, fan_in, fan_out in zip(self.layout.blocks, self.sizes[:-1],
-                                                  self.sizes[1:], strict=True)]
+        return [
+            flat[:, block].reshape(self.replicas, fan_in + 1, fan_out)
+            for block, fan_in, fan_out in zip(
+                self.layout.blocks, self.sizes[:-1], self.sizes[1:], strict=True
+            )
+        ]
 
     # ------------------------------------------------------------------ set-up
 
@@ -330,8 +370,12 @@ class MLP:
     ) -> None:
         """Draw every replica's weights afresh: replica k from ``PCG64(seed + k)``."""
         initializer = get_initializer(init)
-        given = {"init_low": init_low, "init_high": init_high, "init_mean": init_mean,
-                 "init_std": init_std}
+        given = {
+            "init_low": init_low,
+            "init_high": init_high,
+            "init_mean": init_mean,
+            "init_std": init_std,
+        }
         hyper = {arg: given[name] for arg, name in initializer.fields.items()}
         bias = initializer.bias if initializer.bias is not None else bias_init
         self.init = init
@@ -367,9 +411,7 @@ class MLP:
             out = np.ones((self.replicas, d + 1, X.shape[1]), self.dtype)
             out[:, :d] = X.swapaxes(1, 2)
             return out
-        raise ValueError(
-            f"X must have shape (N, {d}) or ({self.replicas}, N, {d}), got {X.shape}"
-        )
+        raise ValueError(f"X must have shape (N, {d}) or ({self.replicas}, N, {d}), got {X.shape}")
 
     def _targets(self, y: np.ndarray, n: int) -> np.ndarray:
         """y (N,), (N, 1) or (K, N, 1), checked, as points-last (1, N) or (K, 1, N); for
@@ -392,24 +434,36 @@ class MLP:
         if y.shape in ((n, 1), (self.replicas, n, 1)):
             y = y[..., 0]
         if y.shape not in ((n,), (self.replicas, n)):
-            raise ValueError(f"y must hold {n} labels, shape ({n},) or ({self.replicas}, "
-                             f"{n}), got {y.shape}")
+            raise ValueError(
+                f"y must hold {n} labels, shape ({n},) or ({self.replicas}, {n}), got {y.shape}"
+            )
         c = self.classes
         labels = np.asarray(y, dtype=np.float64)
-        if not (np.isfinite(labels).all() and (labels == np.round(labels)).all()
-                and (labels >= 0).all() and (labels < c).all()):
-            raise ValueError(f"y must hold integer labels in 0..{c - 1} for this "
-                             f"{c}-class softmax output")
+        if not (
+            np.isfinite(labels).all()
+            and (labels == np.round(labels)).all()
+            and (labels >= 0).all()
+            and (labels < c).all()
+        ):
+            raise ValueError(
+                f"y must hold integer labels in 0..{c - 1} for this {c}-class softmax output"
+            )
         labels = labels.astype(np.intp)
         onehot = (np.arange(c)[:, None] == labels[..., None, :]).astype(self.dtype)
         return onehot  # (C, N) or (K, C, N)
 
     # ------------------------------------------------------------ the maths
 
-    def program(self, XeT: np.ndarray, yT: np.ndarray, loss: Loss, grads: bool = True,
-                sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
-                outputs: np.ndarray | None = None,
-                keep: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> list[tuple]:
+    def program(
+        self,
+        XeT: np.ndarray,
+        yT: np.ndarray,
+        loss: Loss,
+        grads: bool = True,
+        sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+        outputs: np.ndarray | None = None,
+        keep: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+    ) -> list[tuple]:
         """One pass over the data as a list of NumPy calls ``(function, args)``.
 
         Inputs are points-last with their row of ones, (d+1, N) shared by all
@@ -442,8 +496,9 @@ class MLP:
             else:
                 xc = XeT if shared else XeT[c.k0 : c.k1]
                 yc = yT[c.k0 : c.k1] if per_replica_y else yT
-            ops += _forward_ops(mm, xc, zip(c.WeT, c.Z, c.A, c.Ae,
-                                            map(_activation_ops, acts), strict=True))
+            ops += _forward_ops(
+                mm, xc, zip(c.WeT, c.Z, c.A, c.Ae, map(_activation_ops, acts), strict=True)
+            )
             a = c.Ae[-1]
             for (Zk, Ak), Z, A in zip(keep, c.Z, c.A, strict=False):
                 rows = slice(c.k0, c.k1) if not c.single else c.k0
@@ -455,11 +510,11 @@ class MLP:
                     ops.append((mm, (c.s1, w, r)))
             if outputs is not None:
                 # (K, N) takes the one output unit, (K, C, N) every unit
-                ops.append((np.copyto, (outputs[c.k0 : c.k1],
-                                        a[..., 0, :] if outputs.ndim == 2 else a)))
+                ops.append(
+                    (np.copyto, (outputs[c.k0 : c.k1], a[..., 0, :] if outputs.ndim == 2 else a))
+                )
             if grads:
-                ops += _inline(loss.grad_ops, loss.grad, c.Z[-1], a, yc, self._out, c.dZ[-1],
-                               c.s1)
+                ops += _inline(loss.grad_ops, loss.grad, c.Z[-1], a, yc, self._out, c.dZ[-1], c.s1)
                 for layer in range(self.n_layers - 1, 0, -1):
                     dZ, below, D = c.dZ[layer], c.dZ[layer - 1], c.D[layer - 1]
                     ops += [
@@ -467,8 +522,9 @@ class MLP:
                         (mm, (c.W[layer], dZ, below)),  # dA[l-1]ᵀ = W dZᵀ
                     ]
                     act = acts[layer - 1]
-                    ops += _inline(act.derivative_ops, act.derivative, c.Z[layer - 1],
-                                   c.A[layer - 1], D)
+                    ops += _inline(
+                        act.derivative_ops, act.derivative, c.Z[layer - 1], c.A[layer - 1], D
+                    )
                     ops.append((np.multiply, (below, D, below)))  # dZ[l-1] = dA * f'(Z)
                 ops.append((mm, (xc, c.dZT[0], c.gWe[0])))
         return ops
@@ -540,22 +596,29 @@ class MLP:
         X (N, d) or (K, N, d). Fresh arrays."""
         XeT = self.extend_inputs(X)
         n = XeT.shape[-1]
-        keep = [(np.empty((self.replicas, h, n), self.dtype),
-                 np.empty((self.replicas, h, n), self.dtype)) for h in self.sizes[1:]]
+        keep = [
+            (
+                np.empty((self.replicas, h, n), self.dtype),
+                np.empty((self.replicas, h, n), self.dtype),
+            )
+            for h in self.sizes[1:]
+        ]
         with np.errstate(over="ignore", invalid="ignore"):
             no_targets = XeT[..., :1, :]  # never read: no loss, no gradient
             for f, args in self.program(XeT, no_targets, get_loss("mse"), False, keep=keep):
                 f(*args)
         return keep
 
-    def loss(self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0,
-             l2: float = 0.0) -> np.ndarray:
+    def loss(
+        self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0, l2: float = 0.0
+    ) -> np.ndarray:
         """Loss per replica (K,), regularisation included; no gradients."""
         with np.errstate(over="ignore", invalid="ignore"):
             return self._run(X, y, loss, l1, l2, grads=False).copy()
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray, loss: str = "bce",
-                       l1: float = 0.0, l2: float = 0.0) -> tuple[np.ndarray, ParamList]:
+    def loss_and_grads(
+        self, X: np.ndarray, y: np.ndarray, loss: str = "bce", l1: float = 0.0, l2: float = 0.0
+    ) -> tuple[np.ndarray, ParamList]:
         """Loss per replica (K,) and its gradient with respect to every parameter.
 
         ``y`` holds the targets in the output's space: 0/1 for sigmoid, -1/+1 for
@@ -570,8 +633,12 @@ class MLP:
             value = self._run(X, y, loss, l1, l2, grads=True).copy()
         return value, self.grads
 
-    def layer_outputs(self, X: np.ndarray, replica: int = 0, dtype: str | None = None,
-                      ) -> list[np.ndarray]:
+    def layer_outputs(
+        self,
+        X: np.ndarray,
+        replica: int = 0,
+        dtype: str | None = None,
+    ) -> list[np.ndarray]:
         """Every neuron's output for one replica, transposed: ``[Xᵀ, A1ᵀ, ..., A_Lᵀ]``.
 
         Layer l's entry has shape (units, N), so reshaping it to (units, n, n) gives
@@ -606,8 +673,9 @@ class MLP:
                 f(*args)
         return [b[:-1] for b in bufs]
 
-    def _frame_program(self, n: int, dt: np.dtype, replica: int
-                       ) -> tuple[list[np.ndarray], list[tuple]]:
+    def _frame_program(
+        self, n: int, dt: np.dtype, replica: int
+    ) -> tuple[list[np.ndarray], list[tuple]]:
         """Buffers (each layer above a row of ones, the bias input) and the calls of
         :meth:`layer_outputs`: refresh the scaled weight copies, then the forward pass."""
         bufs = [np.ones((h + 1, n), dt) for h in self.sizes]
@@ -616,11 +684,16 @@ class MLP:
         ops: list[tuple] = []
         for w, WeT, (c, _) in zip(self._wext, WeTs, scaled, strict=True):
             source = w[replica].T
-            ops.append((np.copyto, (WeT, source)) if c == 1.0
-                       else (np.multiply, (source, np.array(c), WeT)))
+            ops.append(
+                (np.copyto, (WeT, source))
+                if c == 1.0
+                else (np.multiply, (source, np.array(c), WeT))
+            )
         step = max(1, _BLAS_SINGLE_THREAD // max(w.size for w in WeTs))
-        layers = [(WeT, b[:-1], b[:-1], b, lambda Z, A, g=g: [(g, (Z, A))])
-                  for WeT, b, (_, g) in zip(WeTs, bufs[1:], scaled, strict=True)]
+        layers = [
+            (WeT, b[:-1], b[:-1], b, lambda Z, A, g=g: [(g, (Z, A))])
+            for WeT, b, (_, g) in zip(WeTs, bufs[1:], scaled, strict=True)
+        ]
         return bufs, ops + _forward_ops(_ColumnBlocks(n, step), bufs[0], layers)
 
     def copy(self) -> MLP:
@@ -634,5 +707,7 @@ class MLP:
         return other
 
     def __repr__(self) -> str:
-        return (f"MLP({list(self.sizes)}, activation={self.activation!r}, "
-                f"output={self.output!r}, replicas={self.replicas}, dtype={self.dtype.name!r})")
+        return (
+            f"MLP({list(self.sizes)}, activation={self.activation!r}, "
+            f"output={self.output!r}, replicas={self.replicas}, dtype={self.dtype.name!r})"
+        )

@@ -44,8 +44,9 @@ class Optimizer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if set(cls.fields) != set(cls.defaults):
-            raise TypeError(f"{cls.__name__}.fields must name a Config field for each of "
-                            f"{sorted(cls.defaults)}")
+            raise TypeError(
+                f"{cls.__name__}.fields must name a Config field for each of {sorted(cls.defaults)}"
+            )
 
     @classmethod
     def typical_step(cls, hyper: dict, grad_norm: np.ndarray) -> np.ndarray:
@@ -79,17 +80,27 @@ class Optimizer:
     def state_dict(self) -> dict:
         """What the next steps depend on beyond the hyper-parameters: ``t`` and, per
         parameter array, the state entries (arrays copied; None where not made yet)."""
-        return {"t": self.t,
-                "state": [{key: value.copy() if isinstance(value, np.ndarray) else value
-                           for key, value in entries.items()} for entries in self.state]}
+        return {
+            "t": self.t,
+            "state": [
+                {
+                    key: value.copy() if isinstance(value, np.ndarray) else value
+                    for key, value in entries.items()
+                }
+                for entries in self.state
+            ],
+        }
 
     @classmethod
     def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
         """One parameter array's state (an entry of :meth:`state_dict`'s ``"state"``)
         under the names and in the form ``torch.optim`` keeps it (None where torch
         has not made that buffer yet): what exported code starts from."""
-        return {cls._torch_names.get(key, key): value for key, value in entry.items()
-                if key not in cls._scratch}
+        return {
+            cls._torch_names.get(key, key): value
+            for key, value in entry.items()
+            if key not in cls._scratch
+        }
 
     _torch_names: dict[str, str] = {}
     _scratch: tuple[str, ...] = ()
@@ -97,8 +108,10 @@ class Optimizer:
     def up_to_date_state(self) -> list[dict]:
         """The state entries as the next step will use them (hyper-parameters changed
         since the last step applied, see Adam), scratch buffers left out."""
-        return [{key: value for key, value in entry.items() if key not in self._scratch}
-                for entry in self.state]
+        return [
+            {key: value for key, value in entry.items() if key not in self._scratch}
+            for entry in self.state
+        ]
 
     def load_state_dict(self, saved: dict) -> None:
         """Put back a :meth:`state_dict`. Every entry is checked against this
@@ -109,10 +122,14 @@ class Optimizer:
             raise ValueError(f"optimizer state: t must be an integer >= 0, got {t!r}")
         states = saved.get("state")
         if not isinstance(states, (list, tuple)) or len(states) != len(self._arrays):
-            raise ValueError(f"optimizer state: expected {len(self._arrays)} parameter "
-                             f"array(s) of {self.name} state")
-        restored = [_checked_state(self.name, self._init_state(p), entries, p)
-                    for p, entries in zip(self._arrays, states, strict=True)]
+            raise ValueError(
+                f"optimizer state: expected {len(self._arrays)} parameter "
+                f"array(s) of {self.name} state"
+            )
+        restored = [
+            _checked_state(self.name, self._init_state(p), entries, p)
+            for p, entries in zip(self._arrays, states, strict=True)
+        ]
         self.t = int(t)
         self.state = restored
 
@@ -210,19 +227,26 @@ def _checked_state(name: str, template: dict, entries, p: np.ndarray) -> dict:
         value = entries[key]
         where = f"optimizer state {key!r}"
         if isinstance(fresh, tuple):
-            if not isinstance(value, (list, tuple)) or len(value) != len(fresh) or not all(
+            if (
+                not isinstance(value, (list, tuple))
+                or len(value) != len(fresh)
+                or not all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                    for v in value):
+                    for v in value
+                )
+            ):
                 raise ValueError(f"{where}: expected {len(fresh)} finite numbers")
             out[key] = tuple(float(v) for v in value)
         elif value is None and fresh is None:
             out[key] = None
         else:
-            if not isinstance(value, np.ndarray) or value.shape != p.shape \
-                    or value.dtype.kind != "f":
+            if (
+                not isinstance(value, np.ndarray)
+                or value.shape != p.shape
+                or value.dtype.kind != "f"
+            ):
                 shape = getattr(value, "shape", type(value).__name__)
-                raise ValueError(f"{where}: expected a float array of shape {p.shape}, "
-                                 f"got {shape}")
+                raise ValueError(f"{where}: expected a float array of shape {p.shape}, got {shape}")
             out[key] = value.astype(p.dtype, copy=True)
     return out
 
@@ -255,8 +279,7 @@ class SGD(Optimizer):
     name = "sgd"
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
     _torch_names = {"buf": "momentum_buffer"}
-    fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening",
-              "nesterov": "nesterov"}
+    fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov"}
 
     @classmethod
     def typical_step(cls, hyper, grad_norm):
@@ -306,8 +329,12 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     defaults = {"lr": 1e-2, "lr_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}
-    fields = {"lr": "lr", "lr_decay": "lr_decay",
-              "initial_accumulator_value": "initial_accumulator_value", "eps": "eps"}
+    fields = {
+        "lr": "lr",
+        "lr_decay": "lr_decay",
+        "initial_accumulator_value": "initial_accumulator_value",
+        "eps": "eps",
+    }
 
     @classmethod
     def typical_step(cls, hyper, grad_norm):
@@ -356,8 +383,13 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": False}
-    fields = {"lr": "lr", "alpha": "alpha", "eps": "eps", "momentum": "momentum",
-              "centered": "centered"}
+    fields = {
+        "lr": "lr",
+        "alpha": "alpha",
+        "eps": "eps",
+        "momentum": "momentum",
+        "centered": "centered",
+    }
 
     def _check(self) -> None:
         super()._check()
@@ -369,8 +401,11 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid alpha value: {self.alpha}")
 
     def _init_state(self, p):
-        return {"square_avg": np.zeros_like(p), "grad_avg": np.zeros_like(p),
-                "momentum_buffer": np.zeros_like(p)}
+        return {
+            "square_avg": np.zeros_like(p),
+            "grad_avg": np.zeros_like(p),
+            "momentum_buffer": np.zeros_like(p),
+        }
 
     def _update(self, g, state, u):
         v = state["square_avg"]
@@ -427,8 +462,12 @@ class Adam(Optimizer):
         # The moments are kept divided by (1 - beta): m' = m / (1 - beta1) follows
         # m' <- beta1 m' + g, two NumPy calls instead of three (likewise v'), and the
         # factors go into the step's scalars. A change of betas rescales them.
-        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p),
-                "max_exp_avg_sq": np.zeros_like(p), "scaled_for": tuple(self.betas)}
+        return {
+            "exp_avg": np.zeros_like(p),
+            "exp_avg_sq": np.zeros_like(p),
+            "max_exp_avg_sq": np.zeros_like(p),
+            "scaled_for": tuple(self.betas),
+        }
 
     def _rescale(self, state) -> None:
         (old1, old2), (b1, b2) = state["scaled_for"], self.betas
@@ -456,9 +495,11 @@ class Adam(Optimizer):
     def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
         """torch's m, v and max v: the moments kept here times (1 - beta)."""
         b1, b2 = entry["scaled_for"]
-        return {"exp_avg": entry["exp_avg"] * (1.0 - b1),
-                "exp_avg_sq": entry["exp_avg_sq"] * (1.0 - b2),
-                "max_exp_avg_sq": entry["max_exp_avg_sq"] * (1.0 - b2)}
+        return {
+            "exp_avg": entry["exp_avg"] * (1.0 - b1),
+            "exp_avg_sq": entry["exp_avg_sq"] * (1.0 - b2),
+            "max_exp_avg_sq": entry["max_exp_avg_sq"] * (1.0 - b2),
+        }
 
     def _update(self, g, state, u):
         if state["scaled_for"] != tuple(self.betas):
@@ -508,8 +549,7 @@ class Rprop(Optimizer):
     name = "rprop"
     defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
     _scratch = ("sign",)
-    fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"),
-              "step_sizes": ("step_min", "step_max")}
+    fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"), "step_sizes": ("step_min", "step_max")}
 
     def _check(self) -> None:
         super()._check()

@@ -27,9 +27,17 @@ _KERAS_ADAM = {"optimizer": "adam", "lr": 0.001, "eps": 1e-7}
 
 # Seed 001's network, full batch: 2-5-1 sigmoid units, weights 0.01·randn, zero biases.
 _SEED001_NET = {
-    "dataset": "xor4", "hidden": [5], "activation": "sigmoid", "output": "sigmoid",
-    "loss": "bce", "init": "normal", "init_mean": 0.0, "init_std": 0.01, "bias_init": 0.0,
-    "batch_size": 0, "seed": 0,
+    "dataset": "xor4",
+    "hidden": [5],
+    "activation": "sigmoid",
+    "output": "sigmoid",
+    "loss": "bce",
+    "init": "normal",
+    "init_mean": 0.0,
+    "init_std": 0.01,
+    "bias_init": 0.0,
+    "batch_size": 0,
+    "seed": 0,
 }
 
 PRESETS: list[dict] = [
@@ -37,8 +45,10 @@ PRESETS: list[dict] = [
         "name": "2-2-1",
         "kind": "shape",
         "title": "2-2-1",
-        "watch": ("The smallest net that can represent XOR, with tanh and Adam: this seed "
-                  "learns it, many others get stuck."),
+        "watch": (
+            "The smallest net that can represent XOR, with tanh and Adam: this seed "
+            "learns it, many others get stuck."
+        ),
         "config": {"hidden": [2]},
     },
     {
@@ -66,9 +76,17 @@ PRESETS: list[dict] = [
             "units and it learns."
         ),
         "config": {
-            "dataset": "xor4", "xor4_sample": True, "n_points": 1000, "hidden": [2],
-            "activation": "relu", "output": "sigmoid", "loss": "bce",
-            "init": "glorot_uniform", "bias_init": 0.0, "batch_size": 4, "seed": 0,
+            "dataset": "xor4",
+            "xor4_sample": True,
+            "n_points": 1000,
+            "hidden": [2],
+            "activation": "relu",
+            "output": "sigmoid",
+            "loss": "bce",
+            "init": "glorot_uniform",
+            "bias_init": 0.0,
+            "batch_size": 4,
+            "seed": 0,
             **_KERAS_RMSPROP,
         },
     },
@@ -93,8 +111,7 @@ PRESETS: list[dict] = [
             "The same start as plain gradient descent; RMSProp's per-weight step sizes "
             "escape the ln 2 plateau within a few hundred epochs."
         ),
-        "config": {**_SEED001_NET, "optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9,
-                   "eps": 1e-8},
+        "config": {**_SEED001_NET, "optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9, "eps": 1e-8},
     },
     {
         "name": "seed003-tanh-adam",
@@ -106,9 +123,16 @@ PRESETS: list[dict] = [
             "ln2/2 ≈ 0.3466, forever. Change the seed and about half the runs learn."
         ),
         "config": {
-            "dataset": "xor4", "hidden": [2], "activation": "tanh", "output": "sigmoid",
-            "loss": "bce", "init": "glorot_uniform", "bias_init": 0.0, "batch_size": 1,
-            "seed": 4, **_KERAS_ADAM,
+            "dataset": "xor4",
+            "hidden": [2],
+            "activation": "tanh",
+            "output": "sigmoid",
+            "loss": "bce",
+            "init": "glorot_uniform",
+            "bias_init": 0.0,
+            "batch_size": 1,
+            "seed": 4,
+            **_KERAS_ADAM,
         },
     },
     {
@@ -122,10 +146,20 @@ PRESETS: list[dict] = [
             "gradient bug (the gradient check finds it)."
         ),
         "config": {
-            "dataset": "xor4", "hidden": [8], "activation": "relu", "output": "sigmoid",
-            "loss": "bce", "init": "uniform", "init_low": 0.0, "init_high": 0.25,
-            "bias_init": 0.0, "optimizer": "sgd", "lr": 0.05, "momentum": 0.0,
-            "batch_size": 1, "seed": 0,
+            "dataset": "xor4",
+            "hidden": [8],
+            "activation": "relu",
+            "output": "sigmoid",
+            "loss": "bce",
+            "init": "uniform",
+            "init_low": 0.0,
+            "init_high": 0.25,
+            "bias_init": 0.0,
+            "optimizer": "sgd",
+            "lr": 0.05,
+            "momentum": 0.0,
+            "batch_size": 1,
+            "seed": 0,
         },
     },
 ]

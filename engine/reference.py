@@ -42,15 +42,15 @@ def sigmoid(z):
 ACTIVATIONS = {
     "linear": (lambda z: z, lambda z: np.ones_like(z)),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),  # f'(0) = 0
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z),
-                   lambda z: np.where(z > 0, 1.0, 0.01)),
-    "elu": (lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0),
-            lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))),
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
+    "elu": (
+        lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0),
+        lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))),
+    ),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
     "softplus": (lambda z: np.logaddexp(0.0, z), sigmoid),
-    "swish": (lambda z: z * sigmoid(z),
-              lambda z: sigmoid(z) + z * sigmoid(z) * (1.0 - sigmoid(z))),
+    "swish": (lambda z: z * sigmoid(z), lambda z: sigmoid(z) + z * sigmoid(z) * (1.0 - sigmoid(z))),
 }
 
 
@@ -119,8 +119,7 @@ def penalty(params, l1=0.0, l2=0.0):
     return sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights)
 
 
-def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce",
-                   l1=0.0, l2=0.0):
+def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce", l1=0.0, l2=0.0):
     """(loss, ``[dW1, db1, dW2, db2, ...]``) of one network on the points X (N, n_in)
     with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh),
     or for ce integer labels y (N,) in 0..C-1."""

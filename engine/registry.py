@@ -13,8 +13,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def lookup(registry: Mapping[str, T], name: str, what: str,
-           error: type[Exception] = ValueError) -> T:
+def lookup(
+    registry: Mapping[str, T], name: str, what: str, error: type[Exception] = ValueError
+) -> T:
     """``registry[name]``, or ``error("unknown <what> 'name'; known: a, b, c")``."""
     try:
         return registry[name]

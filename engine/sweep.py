@@ -56,8 +56,14 @@ HISTORY_BUDGET = 64 * 2**20
 DEFAULT_CHUNK = 1000
 BLOCK_EPOCHS = 100  # between progress reports and cancellation checks
 OUTCOMES = ("solved", "stuck", "diverged")
-STUCK_CASES = ("half_plateau", "dead_units", "plateau", "saturated", "small_steps",
-               "still_improving")
+STUCK_CASES = (
+    "half_plateau",
+    "dead_units",
+    "plateau",
+    "saturated",
+    "small_steps",
+    "still_improving",
+)
 
 
 Progress = Callable[[int, int], Any]
@@ -146,14 +152,19 @@ class SweepResult:
         low, high = wilson_interval(k, n)
         ets = self.epochs_to_success[solved & (self.epochs_to_success >= 0)]
         return {
-            "n": n, "successes": k, "rate": k / n if n else None,
-            "wilson_low": low, "wilson_high": high,
+            "n": n,
+            "successes": k,
+            "rate": k / n if n else None,
+            "wilson_low": low,
+            "wilson_high": high,
             "median_epochs_to_solve": float(np.median(ets)) if len(ets) else None,
             "outcomes": {o: int((self.outcome == o).sum()) for o in OUTCOMES},
-            "cases": {c: int((self.case == c).sum()) for c in STUCK_CASES
-                      if (self.case == c).any()},
+            "cases": {
+                c: int((self.case == c).sum()) for c in STUCK_CASES if (self.case == c).any()
+            },
             "median_final_loss": json_float(np.nanmedian(self.final_loss))
-            if np.isfinite(self.final_loss).any() else None,
+            if np.isfinite(self.final_loss).any()
+            else None,
         }
 
     def records(self) -> list[dict]:
@@ -161,14 +172,18 @@ class SweepResult:
         out = []
         for i in range(self.n):
             ets = int(self.epochs_to_success[i])
-            out.append({
-                "seed": int(self.seeds[i]), "final_loss": json_float(self.final_loss[i]),
-                "final_acc": json_float(self.final_acc[i]),
-                "epochs_to_success": ets if ets >= 0 else None,
-                "outcome": str(self.outcome[i]), "case": str(self.case[i]) or None,
-                "dead_units": int(self.dead_units[i]),
-                "saturated_units": int(self.saturated_units[i]),
-            })
+            out.append(
+                {
+                    "seed": int(self.seeds[i]),
+                    "final_loss": json_float(self.final_loss[i]),
+                    "final_acc": json_float(self.final_acc[i]),
+                    "epochs_to_success": ets if ets >= 0 else None,
+                    "outcome": str(self.outcome[i]),
+                    "case": str(self.case[i]) or None,
+                    "dead_units": int(self.dead_units[i]),
+                    "saturated_units": int(self.saturated_units[i]),
+                }
+            )
         return out
 
     def config_for(self, seed: int) -> Config:
@@ -179,20 +194,30 @@ class SweepResult:
         """The first seeds' decision surfaces, JSON-friendly (rounded to 1e-3)."""
         if self.surfaces is None:
             return None
-        out = {"xs": to_json(self.surface_xs), "ys": to_json(self.surface_ys),
-               "seeds": to_json(self.seeds[: len(self.surfaces)]),
-               "surfaces": np.round(self.surfaces.astype(float), 3).tolist()}
+        out = {
+            "xs": to_json(self.surface_xs),
+            "ys": to_json(self.surface_ys),
+            "seeds": to_json(self.seeds[: len(self.surfaces)]),
+            "surfaces": np.round(self.surfaces.astype(float), 3).tolist(),
+        }
         if self.surface_confidence is not None:  # softmax: classes and probabilities
             out["classes"] = self.config.n_classes
             out["confidence"] = np.round(self.surface_confidence.astype(float), 3).tolist()
         return out
 
     def to_dict(self, surfaces: bool = False) -> dict:
-        out = {"config": self.config.to_dict(), "changes": to_json(self.changes),
-               "seed_start": self.seed_start, "seeds": self.n,
-               "epochs": self.epochs, "loss_below": self.loss_below,
-               "cancelled": self.cancelled, "elapsed": self.elapsed,
-               "summary": self.summary(), "runs": self.records()}
+        out = {
+            "config": self.config.to_dict(),
+            "changes": to_json(self.changes),
+            "seed_start": self.seed_start,
+            "seeds": self.n,
+            "epochs": self.epochs,
+            "loss_below": self.loss_below,
+            "cancelled": self.cancelled,
+            "elapsed": self.elapsed,
+            "summary": self.summary(),
+            "runs": self.records(),
+        }
         if surfaces:
             out["surfaces"] = self.surfaces_dict()
         return out
@@ -203,12 +228,22 @@ def _chunk_size(chunk: int, epochs: int) -> int:
     return max(1, min(int(chunk), HISTORY_BUDGET // per_replica))
 
 
-def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
-          epochs: int = 2000, loss_below: float | None = None, chunk: int = DEFAULT_CHUNK,
-          progress: Progress | None = None, cancel: CancelToken | None = None,
-          surface_grid: int = 24, surface_limit: int = 64,
-          block_seconds: float | None = None, data=None, workers: int | str = 1,
-          scheduler: Any = None) -> SweepResult:
+def sweep(
+    config: Config,
+    seeds: int = 200,
+    seed_start: int | None = None,
+    epochs: int = 2000,
+    loss_below: float | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    surface_grid: int = 24,
+    surface_limit: int = 64,
+    block_seconds: float | None = None,
+    data=None,
+    workers: int | str = 1,
+    scheduler: Any = None,
+) -> SweepResult:
     """Train ``seeds`` restarts of ``config`` for ``epochs`` epochs each.
 
     Parameters
@@ -260,10 +295,17 @@ def sweep(config: Config, seeds: int = 200, seed_start: int | None = None,
     if custom is not None:
         config = config_for_data(config, custom)
     config = _first_seed(config, seed_start, seeds, epochs)
-    plan = _Plan(int(seeds), int(epochs), loss_below, chunk, surface_grid, surface_limit,
-                 block_seconds, custom)
-    cells = plan.run([({}, config)],
-                     make_executor(workers, scheduler), progress, cancel)
+    plan = _Plan(
+        int(seeds),
+        int(epochs),
+        loss_below,
+        chunk,
+        surface_grid,
+        surface_limit,
+        block_seconds,
+        custom,
+    )
+    cells = plan.run([({}, config)], make_executor(workers, scheduler), progress, cancel)
     return cells[0]
 
 
@@ -306,8 +348,9 @@ class SeedChunk:
     data: Any = None
 
 
-def run_chunk(task: SeedChunk, progress: Callable[[int], Any] | None = None,
-              cancel: CancelToken | None = None) -> dict | None:
+def run_chunk(
+    task: SeedChunk, progress: Callable[[int], Any] | None = None, cancel: CancelToken | None = None
+) -> dict | None:
     """Train one task's seeds: per seed the arrays of :class:`SweepResult` (final
     loss and accuracy, epochs to success, outcome, case, dead and saturated units),
     the kept decision surfaces (``surfaces`` (S, g, g) float32 or None, and for
@@ -316,10 +359,15 @@ def run_chunk(task: SeedChunk, progress: Callable[[int], Any] | None = None,
     ``progress(epochs)`` after every block of epochs."""
     t0 = time.perf_counter()
     cfg = task.config.replace({"seed": task.config.seed + task.first})
-    trainer = Trainer(cfg, replicas=task.count, max_history_rows=task.epochs + 2,
-                      data=task.data)
-    part = _run_chunk(trainer, task.epochs, task.loss_below, cancel,
-                      progress or (lambda _epoch: None), task.block_seconds)
+    trainer = Trainer(cfg, replicas=task.count, max_history_rows=task.epochs + 2, data=task.data)
+    part = _run_chunk(
+        trainer,
+        task.epochs,
+        task.loss_below,
+        cancel,
+        progress or (lambda _epoch: None),
+        task.block_seconds,
+    )
     if part is None:
         return None
     part["surfaces"] = part["confidence"] = part["xs"] = part["ys"] = None
@@ -359,13 +407,31 @@ class _Plan:
         for first in range(0, self.seeds, size):
             count = min(size, self.seeds - first)
             keep = max(0, min(count, self.surface_limit - first)) if self.surface_grid else 0
-            out.append(SeedChunk(cell, config, first, count, self.epochs, self.loss_below,
-                                 self.surface_grid, keep, self.block_seconds, self.data))
+            out.append(
+                SeedChunk(
+                    cell,
+                    config,
+                    first,
+                    count,
+                    self.epochs,
+                    self.loss_below,
+                    self.surface_grid,
+                    keep,
+                    self.block_seconds,
+                    self.data,
+                )
+            )
         return out
 
-    def run(self, cells: list[tuple[dict, Config]], executor, progress: Progress | None,
-            cancel: CancelToken | None, on_cell: Callable[[SweepResult], Any] | None = None,
-            keep_empty: bool = True) -> list[SweepResult]:
+    def run(
+        self,
+        cells: list[tuple[dict, Config]],
+        executor,
+        progress: Progress | None,
+        cancel: CancelToken | None,
+        on_cell: Callable[[SweepResult], Any] | None = None,
+        keep_empty: bool = True,
+    ) -> list[SweepResult]:
         """Run every cell's tasks on ``executor``; the cells' results in grid order
         (a cell keeps the chunks that finished before the first one that did not;
         with ``keep_empty=False`` a cell with none is left out). ``on_cell(result)``
@@ -395,8 +461,7 @@ class _Plan:
             parts[i] = part
             if epochs_done[i] < self.epochs:
                 report(i, self.epochs)
-            while emitted < len(cells) and all(parts[j] is not None
-                                               for j in by_cell[emitted]):
+            while emitted < len(cells) and all(parts[j] is not None for j in by_cell[emitted]):
                 results[emitted] = self._cell(cells[emitted], by_cell[emitted], parts)
                 if on_cell is not None:
                     on_cell(results[emitted])
@@ -411,40 +476,60 @@ class _Plan:
                     on_cell(result)
         return [r for r in results if r is not None]
 
-    def _cell(self, cell: tuple[dict, Config], indices: list[int],
-              parts: list[dict | None]) -> SweepResult:
+    def _cell(
+        self, cell: tuple[dict, Config], indices: list[int], parts: list[dict | None]
+    ) -> SweepResult:
         """One cell's SweepResult from its chunks that finished, in seed order (up to
         the first that did not: a cell's seeds stay consecutive)."""
         changes, config = cell
         done = list(itertools.takewhile(lambda p: p is not None, (parts[i] for i in indices)))
-        joined = {key: np.concatenate([p[key] for p in done]) if done else np.empty(0)
-                  for key in ("final_loss", "final_acc", "epochs_to_success", "outcome",
-                              "case", "dead_units", "saturated_units")}
+        joined = {
+            key: np.concatenate([p[key] for p in done]) if done else np.empty(0)
+            for key in (
+                "final_loss",
+                "final_acc",
+                "epochs_to_success",
+                "outcome",
+                "case",
+                "dead_units",
+                "saturated_units",
+            )
+        }
         shown = [p for p in done if p["surfaces"] is not None]
         seed_start = int(config.seed)
         return SweepResult(
-            config=config, epochs=self.epochs, loss_below=self.loss_below,
+            config=config,
+            epochs=self.epochs,
+            loss_below=self.loss_below,
             seeds=np.arange(seed_start, seed_start + len(joined["final_loss"])),
             final_loss=joined["final_loss"].astype(float),
             final_acc=joined["final_acc"].astype(float),
             epochs_to_success=joined["epochs_to_success"].astype(np.int64),
-            outcome=joined["outcome"].astype(object), case=joined["case"].astype(object),
+            outcome=joined["outcome"].astype(object),
+            case=joined["case"].astype(object),
             dead_units=joined["dead_units"].astype(np.int64),
             saturated_units=joined["saturated_units"].astype(np.int64),
             surfaces=np.concatenate([p["surfaces"] for p in shown]) if shown else None,
             surface_xs=shown[0]["xs"] if shown else None,
             surface_ys=shown[0]["ys"] if shown else None,
             surface_confidence=np.concatenate([p["confidence"] for p in shown])
-            if shown and shown[0]["confidence"] is not None else None,
+            if shown and shown[0]["confidence"] is not None
+            else None,
             cancelled=len(done) < len(indices),
-            elapsed=float(sum(p["seconds"] for p in done)), changes=changes,
+            elapsed=float(sum(p["seconds"] for p in done)),
+            changes=changes,
             seed_start=seed_start,
         )
 
 
-def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
-               cancel: CancelToken | None, report: Callable[[int], Any],
-               block_seconds: float | None = None) -> dict | None:
+def _run_chunk(
+    trainer: Trainer,
+    epochs: int,
+    loss_below: float | None,
+    cancel: CancelToken | None,
+    report: Callable[[int], Any],
+    block_seconds: float | None = None,
+) -> dict | None:
     """Train one chunk, tracking first success per replica; None if cancelled."""
     m = trainer.replicas
     first_success = np.full(m, -1, np.int64)
@@ -475,13 +560,20 @@ def _run_chunk(trainer: Trainer, epochs: int, loss_below: float | None,
     # short sweeps judge "still falling" over a quarter of the run
     window = min(DEFAULT_WINDOW, max(1, epochs // 4))
     cases = np.array(classify_outcomes(trainer, loss_below, window=window), dtype=object)
-    outcome = np.where(cases == "solved", "solved",
-                       np.where(cases == "diverged", "diverged", "stuck")).astype(object)
+    outcome = np.where(
+        cases == "solved", "solved", np.where(cases == "diverged", "diverged", "stuck")
+    ).astype(object)
     case = np.where(outcome == "solved", "", cases).astype(object)
     diagnosis = diagnose_trainer(trainer)
-    return {"final_loss": loss, "final_acc": acc, "epochs_to_success": first_success,
-            "outcome": outcome, "case": case, "dead_units": diagnosis.dead,
-            "saturated_units": diagnosis.saturated}
+    return {
+        "final_loss": loss,
+        "final_acc": acc,
+        "epochs_to_success": first_success,
+        "outcome": outcome,
+        "case": case,
+        "dead_units": diagnosis.dead,
+        "saturated_units": diagnosis.saturated,
+    }
 
 
 # ------------------------------------------------------------------------ grid
@@ -518,8 +610,9 @@ class GridResult:
     def table(self) -> str:
         """A readable text table: settings, solved k/n, rate with its 95 % interval,
         median epochs to solve, and what the stuck runs were stuck on."""
-        cases = [c for c in STUCK_CASES if any(cell.summary()["cases"].get(c)
-                                               for cell in self.cells)]
+        cases = [
+            c for c in STUCK_CASES if any(cell.summary()["cases"].get(c) for cell in self.cells)
+        ]
         if any(cell.summary()["outcomes"]["diverged"] for cell in self.cells):
             cases.append("diverged")
         head = [*self.keys, "solved", "rate", "95% CI", "median epochs", *cases]
@@ -528,20 +621,24 @@ class GridResult:
             s = cell.summary()
             med = s["median_epochs_to_solve"]
             counts = {**s["cases"], "diverged": s["outcomes"]["diverged"]}
-            body.append([
-                *(_show(cell.changes[key]) for key in self.keys),
-                f"{s['successes']}/{s['n']}",
-                f"{100 * s['rate']:.1f} %" if s["rate"] is not None else "-",
-                f"[{100 * s['wilson_low']:.1f}, {100 * s['wilson_high']:.1f}]",
-                f"{med:.0f}" if med is not None else "-",
-                *(str(counts.get(c, 0)) for c in cases),
-            ])
+            body.append(
+                [
+                    *(_show(cell.changes[key]) for key in self.keys),
+                    f"{s['successes']}/{s['n']}",
+                    f"{100 * s['rate']:.1f} %" if s["rate"] is not None else "-",
+                    f"[{100 * s['wilson_low']:.1f}, {100 * s['wilson_high']:.1f}]",
+                    f"{med:.0f}" if med is not None else "-",
+                    *(str(counts.get(c, 0)) for c in cases),
+                ]
+            )
         widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(head)]
         right = set(range(len(self.keys), len(head)))
 
         def line(cells):
-            return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+            return "  ".join(
+                c.rjust(w) if i in right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
 
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([line(head), rule, *(line(r) for r in body)])
@@ -549,19 +646,31 @@ class GridResult:
     def header(self) -> dict:
         """What the grid was asked to run: :meth:`to_dict` without its cells."""
         return {
-            "config": self.config.to_dict(), "grid": to_json({k: [_plain(v) for v in vs]
-                                                            for k, vs in self.grid.items()}),
-            "seeds": self.seeds, "seed_start": self.config.seed, "epochs": self.epochs,
+            "config": self.config.to_dict(),
+            "grid": to_json({k: [_plain(v) for v in vs] for k, vs in self.grid.items()}),
+            "seeds": self.seeds,
+            "seed_start": self.config.seed,
+            "epochs": self.epochs,
             "loss_below": self.loss_below,
         }
 
     def to_dict(self, surfaces: bool = False) -> dict:
-        return {**self.header(), "cancelled": self.cancelled,
-                "cells": [cell.to_dict(surfaces) for cell in self.cells]}
+        return {
+            **self.header(),
+            "cancelled": self.cancelled,
+            "cells": [cell.to_dict(surfaces) for cell in self.cells],
+        }
 
 
-ROW_SUMMARY = ("n", "successes", "rate", "wilson_low", "wilson_high", "median_epochs_to_solve",
-               "median_final_loss")
+ROW_SUMMARY = (
+    "n",
+    "successes",
+    "rate",
+    "wilson_low",
+    "wilson_high",
+    "median_epochs_to_solve",
+    "median_final_loss",
+)
 
 
 def cell_row(cell: SweepResult, keys: list[str]) -> dict:
@@ -601,14 +710,24 @@ def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config
     return cells
 
 
-def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
-               seed_start: int | None = None, epochs: int = 2000,
-               loss_below: float | None = None,
-               chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
-               cancel: CancelToken | None = None, surface_grid: int = 0,
-               surface_limit: int = 64, block_seconds: float | None = None, data=None,
-               workers: int | str = 1, scheduler: Any = None,
-               on_cell: Callable[[SweepResult], Any] | None = None) -> GridResult:
+def sweep_grid(
+    config: Config,
+    grid: dict[str, list],
+    seeds: int = 200,
+    seed_start: int | None = None,
+    epochs: int = 2000,
+    loss_below: float | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    surface_grid: int = 0,
+    surface_limit: int = 64,
+    block_seconds: float | None = None,
+    data=None,
+    workers: int | str = 1,
+    scheduler: Any = None,
+    on_cell: Callable[[SweepResult], Any] | None = None,
+) -> GridResult:
     """:func:`sweep` every cell of ``grid`` (e.g. ``{"hidden": [[2], [3], [4, 2]],
     "activation": ["relu", "tanh"]}``), the same seeds in each (common random
     numbers: differences between cells are not seed luck), starting at
@@ -628,10 +747,25 @@ def sweep_grid(config: Config, grid: dict[str, list], seeds: int = 200,
         config = config_for_data(config, custom)
     config = _first_seed(config, seed_start, seeds, epochs)
     cells = grid_cells(config, grid)
-    plan = _Plan(int(seeds), int(epochs), loss_below, chunk, surface_grid, surface_limit,
-                 block_seconds, custom)
+    plan = _Plan(
+        int(seeds),
+        int(epochs),
+        loss_below,
+        chunk,
+        surface_grid,
+        surface_limit,
+        block_seconds,
+        custom,
+    )
     executor = make_executor(workers, scheduler)
     results = plan.run(cells, executor, progress, cancel, on_cell, keep_empty=False)
     cancelled = len(results) < len(cells) or any(r.cancelled for r in results)
-    return GridResult(config, {k: list(v) for k, v in grid.items()}, results, cancelled,
-                      int(seeds), int(epochs), loss_below)
+    return GridResult(
+        config,
+        {k: list(v) for k, v in grid.items()},
+        results,
+        cancelled,
+        int(seeds),
+        int(epochs),
+        loss_below,
+    )

@@ -52,9 +52,12 @@ def config_for_data(config: Config, data: CustomData) -> Config:
     if data.task == "regression":
         return config.replace({"dataset": CUSTOM_REGRESSION})
     if data.classes > 2 and config.output != "softmax":
-        raise ConfigError("output", f"your points have {data.classes} classes: they need "
-                          f"output softmax with loss ce (one unit per class), not output "
-                          f"{config.output}")
+        raise ConfigError(
+            "output",
+            f"your points have {data.classes} classes: they need "
+            f"output softmax with loss ce (one unit per class), not output "
+            f"{config.output}",
+        )
     return config.replace({"dataset": CUSTOM, "classes": data.classes})
 
 
@@ -63,13 +66,17 @@ def _check_has_data(config: Config, data: CustomData | None) -> None:
     if config.dataset not in (CUSTOM, CUSTOM_REGRESSION):
         return
     if data is None:
-        raise ConfigError("dataset", f"data set {config.dataset} is your own points: give "
-                          f"them (Trainer(config, data=(X, y)) or trainer.set_data)")
+        raise ConfigError(
+            "dataset",
+            f"data set {config.dataset} is your own points: give "
+            f"them (Trainer(config, data=(X, y)) or trainer.set_data)",
+        )
     if data.task != config.task:
         raise ConfigError("dataset", f"your points are for {data.task}, not {config.task}")
     if data.task == "classification" and data.classes != config.classes:
-        raise ConfigError("classes", f"your points have {data.classes} classes, not "
-                          f"{config.classes}")
+        raise ConfigError(
+            "classes", f"your points have {data.classes} classes, not {config.classes}"
+        )
 
 
 @dataclass
@@ -134,8 +141,15 @@ class Frame:
     biases: list[np.ndarray]
 
     def copy(self) -> Frame:
-        return Frame(self.epoch, self.xs.copy(), self.ys.copy(), self.surface.copy(),
-                     [a.copy() for a in self.neurons], self.weights, self.biases)
+        return Frame(
+            self.epoch,
+            self.xs.copy(),
+            self.ys.copy(),
+            self.surface.copy(),
+            [a.copy() for a in self.neurons],
+            self.weights,
+            self.biases,
+        )
 
 
 class _History:
@@ -195,8 +209,11 @@ class _History:
 
     def saved(self) -> dict:
         """The rows and the stride, copied: what :meth:`restored` takes back."""
-        return {"stride": self.stride, "epoch": self.epoch[: self.n].copy(),
-                "data": self.data[:, : self.n].copy()}
+        return {
+            "stride": self.stride,
+            "epoch": self.epoch[: self.n].copy(),
+            "data": self.data[:, : self.n].copy(),
+        }
 
     @classmethod
     def restored(cls, k: int, max_rows: int, saved: dict) -> _History:
@@ -208,11 +225,12 @@ class _History:
         if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
             raise ValueError(f"history: stride must be an integer >= 1, got {stride!r}")
         if epoch.ndim != 1 or epoch.dtype.kind not in "iu" or not 1 <= n <= max_rows:
-            raise ValueError(f"history: expected 1 to {max_rows} integer epochs, "
-                             f"got shape {epoch.shape} of {epoch.dtype}")
+            raise ValueError(
+                f"history: expected 1 to {max_rows} integer epochs, "
+                f"got shape {epoch.shape} of {epoch.dtype}"
+            )
         if data.shape != (4, n, k) or data.dtype.kind != "f":
-            raise ValueError(f"history: expected float rows of shape {(4, n, k)}, "
-                             f"got {data.shape}")
+            raise ValueError(f"history: expected float rows of shape {(4, n, k)}, got {data.shape}")
         if (np.diff(epoch) <= 0).any() or epoch[0] < 0:
             raise ValueError("history: epochs must rise from 0")
         history = cls(k, max_rows)
@@ -252,8 +270,14 @@ class Trainer:
         serve C classes is refused (ConfigError naming ``output``).
     """
 
-    def __init__(self, config: Config | None = None, replicas: int = 1,
-                 max_history_rows: int | None = None, *, data=None):
+    def __init__(
+        self,
+        config: Config | None = None,
+        replicas: int = 1,
+        max_history_rows: int | None = None,
+        *,
+        data=None,
+    ):
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if config is not None and not isinstance(config, Config):
@@ -270,7 +294,8 @@ class Trainer:
         self.replicas = int(replicas)
         k = self.replicas
         self.max_history_rows = (
-            int(max_history_rows) if max_history_rows
+            int(max_history_rows)
+            if max_history_rows
             else int(min(100_000, max(256, 1_000_000 // k)))
         )
         self._build()
@@ -281,10 +306,19 @@ class Trainer:
         """Data, network, optimizer, history and programs afresh: epoch 0."""
         cfg = self.config
         k = self.replicas
-        self.net = MLP(cfg.sizes(), cfg.activation, cfg.output, k, cfg.init, cfg.seed,
-                       cfg.dtype, **cfg.init_kwargs())
-        self.optimizer: Optimizer = make_optimizer(cfg.optimizer, self.net.params,
-                                                   **cfg.optimizer_kwargs())
+        self.net = MLP(
+            cfg.sizes(),
+            cfg.activation,
+            cfg.output,
+            k,
+            cfg.init,
+            cfg.seed,
+            cfg.dtype,
+            **cfg.init_kwargs(),
+        )
+        self.optimizer: Optimizer = make_optimizer(
+            cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
+        )
         self.epoch = 0
         self.diverged = np.zeros(k, bool)
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
@@ -299,15 +333,25 @@ class Trainer:
         cfg = self.config
         k = self.replicas
         if cfg.dataset in (CUSTOM, CUSTOM_REGRESSION):
-            data = make_dataset(self._custom, noise=cfg.noise, train_share=cfg.train_share,
-                                seed=cfg.data_seed)
+            data = make_dataset(
+                self._custom, noise=cfg.noise, train_share=cfg.train_share, seed=cfg.data_seed
+            )
         else:
-            data = make_dataset(cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share,
-                                cfg.data_seed, cfg.xor4_sample)
+            data = make_dataset(
+                cfg.dataset,
+                cfg.n_points,
+                cfg.noise,
+                cfg.train_share,
+                cfg.data_seed,
+                cfg.xor4_sample,
+            )
         self.task = data.task
         self.train = self._split(data.train.points, data.train.y, data.domain)
-        self.test = (self.train if data.test_is_train
-                     else self._split(data.test.points, data.test.y, data.domain))
+        self.test = (
+            self.train
+            if data.test_is_train
+            else self._split(data.test.points, data.test.y, data.domain)
+        )
         n_train, n_test = len(self.train), len(self.test)
         # Outputs on the data: (K, N) for one output unit, (K, C, N) for softmax.
         units = (self.net.sizes[-1],) if self.net.classes else ()
@@ -332,8 +376,7 @@ class Trainer:
         # Points-last copies, (d+1, N) with a row of ones and (1, N) (softmax: one-hot
         # (C, N)), of the inputs and targets: the layout the network computes in.
         self._points_last = [
-            (self.net.extend_inputs(s.X),
-             np.ascontiguousarray(self.net._targets(s.target, len(s))))
+            (self.net.extend_inputs(s.X), np.ascontiguousarray(self.net._targets(s.target, len(s))))
             for s in (self.train, self.test)
         ]
         # The passes the Trainer repeats, built once as programs (lists of NumPy
@@ -344,12 +387,14 @@ class Trainer:
         (xe_tr, t_tr), (xe_te, t_te) = self._points_last
         mean_tr = np.full(n_train, 1 / n_train, dt)
         self._programs = {
-            "full": net.program(xe_tr, t_tr, loss, True, [(mean_tr, self._train_loss)],
-                                self._out_train),
+            "full": net.program(
+                xe_tr, t_tr, loss, True, [(mean_tr, self._train_loss)], self._out_train
+            ),
         }
         if self.test is self.train:
             self._programs["eval"] = net.program(
-                xe_tr, t_tr, loss, False, [(mean_tr, self._train_loss)], self._out_train)
+                xe_tr, t_tr, loss, False, [(mean_tr, self._train_loss)], self._out_train
+            )
         else:
             # Train and test side by side, evaluated in one forward pass; the two
             # losses are the per-point losses weighted 1/N on their own columns.
@@ -358,11 +403,21 @@ class Trainer:
             w_tr = np.r_[np.full(n_train, 1 / n_train), np.zeros(n_test)].astype(dt)
             w_te = np.r_[np.zeros(n_train), np.full(n_test, 1 / n_test)].astype(dt)
             self._programs["eval"] = net.program(
-                both_x, both_t, loss, False, [(w_tr, self._train_loss), (w_te, self._test_loss)],
-                self._out_both)
+                both_x,
+                both_t,
+                loss,
+                False,
+                [(w_tr, self._train_loss), (w_te, self._test_loss)],
+                self._out_both,
+            )
             self._programs["test"] = net.program(
-                xe_te, t_te, loss, False, [(np.full(n_test, 1 / n_test, dt), self._test_loss)],
-                self._out_test)
+                xe_te,
+                t_te,
+                loss,
+                False,
+                [(np.full(n_test, 1 / n_test, dt), self._test_loss)],
+                self._out_test,
+            )
         self.last: dict = {}
         self._evaluate_and_record()
 
@@ -440,15 +495,20 @@ class Trainer:
 
     def _live_changes(self, old: Config, config: Config) -> None:
         if config.optimizer != old.optimizer:
-            self.optimizer = make_optimizer(config.optimizer, self.net.params,
-                                            **config.optimizer_kwargs())
+            self.optimizer = make_optimizer(
+                config.optimizer, self.net.params, **config.optimizer_kwargs()
+            )
         else:
             self.optimizer.set_hyper(**config.optimizer_kwargs())
 
     def _snapshot(self, reason: str) -> Origin:
-        return Origin(self.epoch, reason, self.net.flat.copy(),
-                      [rng.bit_generator.state for rng in self.net.rngs],
-                      self.optimizer.state_dict())
+        return Origin(
+            self.epoch,
+            reason,
+            self.net.flat.copy(),
+            [rng.bit_generator.state for rng in self.net.rngs],
+            self.optimizer.state_dict(),
+        )
 
     def _mark_origin(self, reason: str) -> None:
         """The Config in force applies from here: a new :class:`Origin`. A change
@@ -476,14 +536,19 @@ class Trainer:
         what pickling and checkpoints (:mod:`engine.checkpoint`) carry. Buffers and
         programs are not state: they are rebuilt from the Config."""
         return {
-            "config": self.config, "replicas": self.replicas,
-            "max_history_rows": self.max_history_rows, "data": self._custom,
-            "epoch": self.epoch, "flat": self.net.flat.copy(),
+            "config": self.config,
+            "replicas": self.replicas,
+            "max_history_rows": self.max_history_rows,
+            "data": self._custom,
+            "epoch": self.epoch,
+            "flat": self.net.flat.copy(),
             "rngs": [rng.bit_generator.state for rng in self.net.rngs],
-            "optimizer": self.optimizer.state_dict(), "diverged": self.diverged.copy(),
+            "optimizer": self.optimizer.state_dict(),
+            "diverged": self.diverged.copy(),
             "history": self._history.saved(),
             "last": np.stack([np.asarray(self.last[key], np.float64) for key in _KEYS]),
-            "edits": self.edits, "last_edit_epoch": self.last_edit_epoch,
+            "edits": self.edits,
+            "last_edit_epoch": self.last_edit_epoch,
             "origin": self.origin,
         }
 
@@ -506,9 +571,11 @@ class Trainer:
         net, k = self.net, self.replicas
         flat = np.asarray(state["flat"])
         if flat.shape != net.flat.shape or flat.dtype.kind != "f":
-            raise ValueError(f"weights: expected a float array of shape {net.flat.shape} "
-                             f"(the config's {net.layout.sizes} net, {k} replicas), "
-                             f"got {flat.shape}")
+            raise ValueError(
+                f"weights: expected a float array of shape {net.flat.shape} "
+                f"(the config's {net.layout.sizes} net, {k} replicas), "
+                f"got {flat.shape}"
+            )
         diverged = np.asarray(state["diverged"])
         if diverged.shape != (k,) or diverged.dtype != bool:
             raise ValueError(f"diverged: expected {k} flags, got {diverged.shape}")
@@ -522,10 +589,12 @@ class Trainer:
             raise ValueError(f"last: expected shape (4, {k}), got {last.shape}")
         history = _History.restored(k, self.max_history_rows, state["history"])
         epoch = state["epoch"]
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
-                or not epoch >= history.epoch[history.n - 1]:
-            raise ValueError(f"epoch: expected an integer >= the last history row, "
-                             f"got {epoch!r}")
+        if (
+            isinstance(epoch, bool)
+            or not isinstance(epoch, (int, np.integer))
+            or not epoch >= history.epoch[history.n - 1]
+        ):
+            raise ValueError(f"epoch: expected an integer >= the last history row, got {epoch!r}")
         self.optimizer.load_state_dict(state["optimizer"])  # checks before it changes
         np.copyto(net.flat, flat)
         net.rngs = rngs
@@ -543,26 +612,34 @@ class Trainer:
         """``origin`` (from a file or a pickle) checked against this run; ValueError."""
         epoch = origin.epoch
         if origin.reason not in ORIGIN_REASONS:
-            raise ValueError(f"origin: reason must be one of {', '.join(ORIGIN_REASONS)}, "
-                             f"got {origin.reason!r}")
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
-                or not 0 <= epoch <= self.epoch:
-            raise ValueError(f"origin: epoch must be an integer in [0, {self.epoch}], "
-                             f"got {epoch!r}")
+            raise ValueError(
+                f"origin: reason must be one of {', '.join(ORIGIN_REASONS)}, got {origin.reason!r}"
+            )
+        if (
+            isinstance(epoch, bool)
+            or not isinstance(epoch, (int, np.integer))
+            or not 0 <= epoch <= self.epoch
+        ):
+            raise ValueError(
+                f"origin: epoch must be an integer in [0, {self.epoch}], got {epoch!r}"
+            )
         flat = np.asarray(origin.flat)
         if flat.shape != self.net.flat.shape or flat.dtype.kind != "f":
-            raise ValueError(f"origin: expected weights of shape {self.net.flat.shape}, "
-                             f"got {flat.shape}")
+            raise ValueError(
+                f"origin: expected weights of shape {self.net.flat.shape}, got {flat.shape}"
+            )
         if len(origin.rngs) != self.replicas:
-            raise ValueError(f"origin: expected {self.replicas} generators, "
-                             f"got {len(origin.rngs)}")
+            raise ValueError(f"origin: expected {self.replicas} generators, got {len(origin.rngs)}")
         rngs = [generator_from_state(rng).bit_generator.state for rng in origin.rngs]
-        check = make_optimizer(self.config.optimizer, [np.empty_like(a) for a in
-                                                        self.optimizer._arrays],
-                               **self.config.optimizer_kwargs())
+        check = make_optimizer(
+            self.config.optimizer,
+            [np.empty_like(a) for a in self.optimizer._arrays],
+            **self.config.optimizer_kwargs(),
+        )
         check.load_state_dict(origin.optimizer)
-        return Origin(int(epoch), origin.reason, flat.astype(self.net.dtype), rngs,
-                      check.state_dict())
+        return Origin(
+            int(epoch), origin.reason, flat.astype(self.net.dtype), rngs, check.state_dict()
+        )
 
     def __reduce__(self):
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
@@ -647,8 +724,10 @@ class Trainer:
                 xs, ts = xbuf[:, 0], tbuf[:, 0]
             else:
                 xs, ts = xbuf.transpose(1, 0, 2), tbuf.transpose(1, 0, 2)
-            programs = [net.program(xs[..., i : i + b], ts[..., i : i + b], self._loss)
-                        for i in range(0, n, b)]
+            programs = [
+                net.program(xs[..., i : i + b], ts[..., i : i + b], self._loss)
+                for i in range(0, n, b)
+            ]
             self._batch_bufs = ((k, n, b), xbuf, tbuf, perm, programs)
         _, xbuf, tbuf, perm, programs = self._batch_bufs
         for r, rng in enumerate(net.rngs):
@@ -709,11 +788,11 @@ class Trainer:
                 # e.g. an output driven to ±inf within a mini-batch epoch
                 self.diverged |= ~np.isfinite(train_loss)
                 self._any_diverged = bool(self.diverged.any())
-            self._record(train_loss, self._accuracy(self._out_train, self._truth_train),
-                         test_loss)
+            self._record(train_loss, self._accuracy(self._out_train, self._truth_train), test_loss)
 
-    def _record(self, train_loss: np.ndarray, train_acc: np.ndarray,
-                test_loss: np.ndarray | None = None) -> None:
+    def _record(
+        self, train_loss: np.ndarray, train_acc: np.ndarray, test_loss: np.ndarray | None = None
+    ) -> None:
         """Store a history row for the current epoch (test side evaluated if needed)."""
         if self.test is self.train:
             test_loss, test_acc = train_loss, train_acc
@@ -729,8 +808,13 @@ class Trainer:
         row = np.stack([train_loss, test_loss, train_acc, test_acc])
         if self._history.wants(self.epoch):
             self._history.record(self.epoch, row)
-        self.last = {"epoch": self.epoch, "train_loss": row[0], "test_loss": row[1],
-                     "train_acc": row[2], "test_acc": row[3]}
+        self.last = {
+            "epoch": self.epoch,
+            "train_loss": row[0],
+            "test_loss": row[1],
+            "train_acc": row[2],
+            "test_acc": row[3],
+        }
 
     def history_since(self, epoch: int) -> dict:
         """Rows recorded after ``epoch``: "epoch" (n,) and four (n, K) arrays."""
@@ -778,8 +862,9 @@ class Trainer:
     def _outputs_at(self, points: np.ndarray) -> np.ndarray:
         points = np.asarray(points, dtype=np.float64)
         if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
-            raise ValueError(f"points must be finite numbers of shape (N, 2), "
-                             f"got shape {points.shape}")
+            raise ValueError(
+                f"points must be finite numbers of shape (N, 2), got shape {points.shape}"
+            )
         X = make_features(points, self.config.features, self.config.dtype)
         return self._squeeze(self.net.forward(X))
 
@@ -815,9 +900,15 @@ class Trainer:
         layout = self.net.layout
         params = layout.unpack(self.net.flat[0].copy())  # [W1, b1, W2, ...]
         surface = neurons[-1] if self.net.classes else neurons[-1][0]
-        return Frame(epoch=self.epoch, xs=xs, ys=ys, surface=surface, neurons=neurons,
-                     weights=[params[e.index] for e in layout.weights],
-                     biases=[params[e.index] for e in layout.biases])
+        return Frame(
+            epoch=self.epoch,
+            xs=xs,
+            ys=ys,
+            surface=surface,
+            neurons=neurons,
+            weights=[params[e.index] for e in layout.weights],
+            biases=[params[e.index] for e in layout.biases],
+        )
 
     # ------------------------------------------------------------ editing
 
@@ -827,11 +918,15 @@ class Trainer:
         ``layer`` counts weight layers from 0 (inputs -> first hidden layer).
         """
         layout = self.net.layout
-        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) \
-                or not 0 <= layer < layout.n_layers:
+        if (
+            isinstance(layer, bool)
+            or not isinstance(layer, (int, np.integer))
+            or not 0 <= layer < layout.n_layers
+        ):
             raise ConfigError("layer", f"layer must be an integer in [0, {layout.n_layers - 1}]")
         value_ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
-            value, bool)
+            value, bool
+        )
         if not value_ok or not np.isfinite(value):
             raise ConfigError("value", "value must be a finite number")
         if kind not in ("weight", "bias"):
@@ -851,5 +946,4 @@ class Trainer:
 
 
 def _index_ok(i, size: int) -> bool:
-    return (isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-            and 0 <= i < size)
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool) and 0 <= i < size

@@ -100,8 +100,9 @@ class ServerProcess:
     processes it saw is left.
     """
 
-    def __init__(self, *args: str, host: str = "127.0.0.1", prelude: str = "",
-                 port: int | None = None):
+    def __init__(
+        self, *args: str, host: str = "127.0.0.1", prelude: str = "", port: int | None = None
+    ):
         self.prelude = prelude  # Python run before the command line, e.g. to patch a constant
         self.port = port or free_port()  # a given port: a server back where one died
         self.url = f"http://{host}:{self.port}"
@@ -118,18 +119,27 @@ class ServerProcess:
     def start(self, timeout: float = 60) -> ServerProcess:
         command = [sys.executable, "-m", "app"]
         if self.prelude:
-            command = [sys.executable, "-c", f"{self.prelude}\nimport sys\n"
-                       "from app.cli import main\nsys.exit(main(sys.argv[1:]))"]
+            command = [
+                sys.executable,
+                "-c",
+                f"{self.prelude}\nimport sys\n"
+                "from app.cli import main\nsys.exit(main(sys.argv[1:]))",
+            ]
         self.proc = subprocess.Popen(
-            [*command, "serve", *self.args], cwd=ROOT,
-            stdout=self._out, stderr=self._err, start_new_session=True)
+            [*command, "serve", *self.args],
+            cwd=ROOT,
+            stdout=self._out,
+            stderr=self._err,
+            start_new_session=True,
+        )
         wait_until(lambda: self._answering(), timeout, f"{self.url}/healthz")
         return self
 
     def _answering(self) -> bool:
         if self.proc.poll() is not None:
-            raise AssertionError(f"the server exited with {self.proc.returncode}: "
-                                 f"{self.output()[1]}")
+            raise AssertionError(
+                f"the server exited with {self.proc.returncode}: {self.output()[1]}"
+            )
         return healthz(self.url) is not None
 
     def tree(self) -> list[int]:
@@ -168,8 +178,9 @@ class ServerProcess:
                 self.kill_group()
                 self.proc.wait(5)
         try:
-            wait_until(lambda: not any(map(running, self.seen)), 10,
-                       f"every process of {self.args} to end")
+            wait_until(
+                lambda: not any(map(running, self.seen)), 10, f"every process of {self.args} to end"
+            )
         finally:
             left = [pid for pid in self.seen if running(pid)]
             for pid in left:
@@ -200,12 +211,20 @@ class RealClient:
     ``reconnection``: python-socketio's own reconnection (0.5-1 s delays).
     """
 
-    def __init__(self, url: str, *, auto_ready: bool = False, reconnection: bool = False,
-                 on_connect: list[tuple[str, object]] = (), transports=("websocket",),
-                 connect: bool = True):
+    def __init__(
+        self,
+        url: str,
+        *,
+        auto_ready: bool = False,
+        reconnection: bool = False,
+        on_connect: list[tuple[str, object]] = (),
+        transports=("websocket",),
+        connect: bool = True,
+    ):
         self.url = url
-        self.sio = OrderedClient(reconnection=reconnection, reconnection_delay=0.5,
-                                 reconnection_delay_max=1.0)
+        self.sio = OrderedClient(
+            reconnection=reconnection, reconnection_delay=0.5, reconnection_delay_max=1.0
+        )
         self.auto_ready = auto_ready
         self.on_connect = list(on_connect)
         self.transports = list(transports)
@@ -249,11 +268,21 @@ class RealClient:
         with self.lock:
             return [t for t, e, _ in self.events if e == name]
 
-    def wait(self, name: str, count: int = 1, where=lambda p: True, since: float = -1.0,
-             timeout: float = DEADLINE) -> list:
+    def wait(
+        self,
+        name: str,
+        count: int = 1,
+        where=lambda p: True,
+        since: float = -1.0,
+        timeout: float = DEADLINE,
+    ) -> list:
         return wait_until(
-            lambda: (got := [p for p in self.of(name, since) if where(p)])[count - 1:count]
-            and got, timeout, f"{count} x {name}")
+            lambda: (
+                (got := [p for p in self.of(name, since) if where(p)])[count - 1 : count] and got
+            ),
+            timeout,
+            f"{count} x {name}",
+        )
 
     def close(self) -> None:
         if self.sio.connected or self.sio.reconnection:
@@ -282,7 +311,11 @@ class StackLauncher:
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "deploy" / "stack.py"), "run", *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._err, start_new_session=True)
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=self._err,
+            start_new_session=True,
+        )
         self.output = ""
         try:
             self.status = self._status_line(timeout=90)

@@ -21,9 +21,13 @@ def _kernel_for_this_python(tmp_path: Path) -> tuple[str, dict]:
     from ipykernel.kernelspec import write_kernel_spec
 
     spec_dir = tmp_path / "kernels" / "playground-test"
-    write_kernel_spec(spec_dir, overrides={"argv": [sys.executable, "-m", "ipykernel_launcher",
-                                                    "-f", "{connection_file}"],
-                                           "display_name": "playground test"})
+    write_kernel_spec(
+        spec_dir,
+        overrides={
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "playground test",
+        },
+    )
     return "playground-test", {"JUPYTER_PATH": str(tmp_path)}
 
 
@@ -45,8 +49,9 @@ def test_the_quickstart_runs_without_an_error(tmp_path, monkeypatch):
     kernel, env = _kernel_for_this_python(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    client = nbclient.NotebookClient(notebook, kernel_name=kernel, timeout=300,
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        notebook, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell raises
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.get("execution_count") for cell in code)
@@ -55,7 +60,11 @@ def test_the_quickstart_runs_without_an_error(tmp_path, monkeypatch):
     assert "relative difference:" in everything
     assert "solved" in everything and "leaky_relu" in everything  # the lab's table
     assert "127.0.0.1:" in everything  # show(): the page's IFrame on the kernel's server
-    figures = [o for cell in code for o in cell.get("outputs", [])
-               if "application/vnd.plotly.v1+json" in o.get("data", {})
-               or "plotly" in o.get("data", {}).get("text/html", "")]
+    figures = [
+        o
+        for cell in code
+        for o in cell.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+        or "plotly" in o.get("data", {}).get("text/html", "")
+    ]
     assert len(figures) >= 3  # the surface, the loss, the fixed run's surface

@@ -40,8 +40,10 @@ def test_wheel_carries_templates_static_files_and_the_npm_clients(wheel):
     assert not any(name.startswith(("tests/", "node_modules/")) for name in names)
     # The Plotly it serves is the npm partial bundle, with every trace type the page uses
     plotly = archive.read("app/static/vendor/plotly.min.js")
-    assert plotly == (ROOT / "node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
-                      ).read_bytes()
+    assert (
+        plotly
+        == (ROOT / "node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js").read_bytes()
+    )
     for trace in (b"heatmap", b"contour", b"scatter", b"histogram"):
         assert b'moduleType:"trace",name:"' + trace + b'"' in plotly, trace
 
@@ -49,8 +51,17 @@ def test_wheel_carries_templates_static_files_and_the_npm_clients(wheel):
 def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-         str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )

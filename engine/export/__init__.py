@@ -27,8 +27,9 @@ def script_name(trainer: Trainer, to: str) -> str:
     return f"{cfg.dataset}_{shape}_{cfg.optimizer}_{to}.py"
 
 
-def export(trainer: Trainer, to: str = "numpy", replica: int = 0,
-           filename: str | None = None) -> str:
+def export(
+    trainer: Trainer, to: str = "numpy", replica: int = 0, filename: str | None = None
+) -> str:
     """The script of ``trainer``'s run (replica ``replica``) for target ``to``.
 
     ``filename`` is the name the script's usage line shows (default

@@ -14,29 +14,41 @@ LIBRARIES = {"numpy": "plain NumPy", "torch": "PyTorch", "keras": "Keras 3"}
 # The update rule of each optimizer, for the class or comment that implements it.
 OPTIMIZER_DOCS = {
     "sgd": "torch.optim.SGD's rule: b <- momentum b + (1 - dampening) g (b = g at the "
-           "first step); p <- p - lr (g + momentum b if nesterov else b); without "
-           "momentum p <- p - lr g.",
+    "first step); p <- p - lr (g + momentum b if nesterov else b); without "
+    "momentum p <- p - lr g.",
     "adagrad": "torch.optim.Adagrad's rule: s <- s + g²; p <- p - lr / (1 + (t - 1) "
-               "lr_decay) g / (sqrt(s) + eps).",
+    "lr_decay) g / (sqrt(s) + eps).",
     "rmsprop": "torch.optim.RMSprop's rule: v <- alpha v + (1 - alpha) g² (c likewise "
-               "of g if centered); d = sqrt(v - c²) + eps or sqrt(v) + eps; p <- p - lr "
-               "g / d, or with momentum b <- momentum b + g / d, p <- p - lr b.",
+    "of g if centered); d = sqrt(v - c²) + eps or sqrt(v) + eps; p <- p - lr "
+    "g / d, or with momentum b <- momentum b + g / d, p <- p - lr b.",
     "adam": "torch.optim.Adam's rule: m <- beta1 m + (1 - beta1) g, v <- beta2 v + "
-            "(1 - beta2) g² (amsgrad: the largest v so far); p <- p - lr / (1 - beta1^t) "
-            "m / (sqrt(v) / sqrt(1 - beta2^t) + eps).",
+    "(1 - beta2) g² (amsgrad: the largest v so far); p <- p - lr / (1 - beta1^t) "
+    "m / (sqrt(v) / sqrt(1 - beta2^t) + eps).",
     "rprop": "torch.optim.Rprop's rule: each weight's own step grows by eta_plus while "
-             "its gradient keeps its sign and shrinks by eta_minus when it flips (then "
-             "that gradient counts as 0), within step_sizes; p <- p - sign(g) step.",
+    "its gradient keeps its sign and shrinks by eta_minus when it flips (then "
+    "that gradient counts as 0), within step_sizes; p <- p - sign(g) step.",
 }
 
 # The input features as expressions of the points, per target (numpy: to_numpy.py).
 FEATURES = {
-    "keras": {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
-              "x2sq": "points[:, 1] ** 2", "x1x2": "points[:, 0] * points[:, 1]",
-              "sinx1": "np.sin(points[:, 0])", "sinx2": "np.sin(points[:, 1])"},
-    "torch": {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
-              "x2sq": "points[:, 1] ** 2", "x1x2": "points[:, 0] * points[:, 1]",
-              "sinx1": "torch.sin(points[:, 0])", "sinx2": "torch.sin(points[:, 1])"},
+    "keras": {
+        "x1": "points[:, 0]",
+        "x2": "points[:, 1]",
+        "x1sq": "points[:, 0] ** 2",
+        "x2sq": "points[:, 1] ** 2",
+        "x1x2": "points[:, 0] * points[:, 1]",
+        "sinx1": "np.sin(points[:, 0])",
+        "sinx2": "np.sin(points[:, 1])",
+    },
+    "torch": {
+        "x1": "points[:, 0]",
+        "x2": "points[:, 1]",
+        "x1sq": "points[:, 0] ** 2",
+        "x2sq": "points[:, 1] ** 2",
+        "x1x2": "points[:, 0] * points[:, 1]",
+        "sinx1": "torch.sin(points[:, 0])",
+        "sinx2": "torch.sin(points[:, 1])",
+    },
 }
 
 
@@ -49,11 +61,15 @@ def header(spec: RunSpec, target: str, filename: str, needs: str) -> str:
         f"Trains the run's network from epoch {spec.start_epoch} to epoch "
         f"{spec.end_epoch} with the run's own data, weights, optimizer, loss and "
         f"{'full batch' if spec.full_batch else 'mini-batch order'}, and prints the "
-        f"training loss (regularisation included) that the playground reported:")
-    lines += ["", f"    python {filename}",
-              f"        the loss every {_epochs(every)}, then each training point's {said}",
-              f"    python {filename} --json",
-              '        one JSON object {"epochs": [...], "loss": [...]}: the loss at every epoch']
+        f"training loss (regularisation included) that the playground reported:"
+    )
+    lines += [
+        "",
+        f"    python {filename}",
+        f"        the loss every {_epochs(every)}, then each training point's {said}",
+        f"    python {filename} --json",
+        '        one JSON object {"epochs": [...], "loss": [...]}: the loss at every epoch',
+    ]
     start = spec.where_it_starts()
     if start:
         lines += [""] + wrap_text(start)
@@ -145,8 +161,9 @@ def data_block(spec: RunSpec, target: str) -> str:
     elif spec.classes:
         lines.append("y = labels  # the classes' indices: the loss takes them as they are")
     elif cfg.output == "tanh":
-        lines.append(f"y = (2 * labels - 1).reshape(-1, 1){as_float}  # a tanh output's "
-                     f"targets: -1, +1")
+        lines.append(
+            f"y = (2 * labels - 1).reshape(-1, 1){as_float}  # a tanh output's targets: -1, +1"
+        )
     else:
         lines.append(f"y = labels.reshape(-1, 1){as_float}  # a sigmoid output's targets")
     return "\n".join(lines) + "\n"
@@ -154,14 +171,14 @@ def data_block(spec: RunSpec, target: str) -> str:
 
 def json_main(call: str = "train()") -> str:
     """``__main__``: train, then the JSON or the report."""
-    return f'''
+    return f"""
 if __name__ == "__main__":
     epochs, losses = {call}
     if "--json" in sys.argv[1:]:
         print(json.dumps({{"epochs": epochs, "loss": losses}}))
     else:
         report(epochs, losses)
-'''
+"""
 
 
 def report_block(spec: RunSpec, outputs: str, targets: str) -> str:
@@ -181,15 +198,15 @@ def report(epochs, losses):
     out = {outputs}
 '''
     if spec.task == "regression":
-        body = f'''    targets = {targets}
+        body = f"""    targets = {targets}
     print(f"\\nmean squared error {{np.mean((out - targets) ** 2):.6g}}")
     print("      x1         x2     target     output")
     rows = zip(points.tolist(), targets.tolist(), out.tolist())
     for (x1, x2), target, value in list(rows)[:{shown}]:
         print(f"{{x1:8.3f}}   {{x2:8.3f}}   {{target:8.4f}}   {{value:8.4f}}")
-'''
+"""
     elif spec.classes:
-        body = f'''    probability = out.max(axis=1)  # how probable the most probable class is
+        body = f"""    probability = out.max(axis=1)  # how probable the most probable class is
     decision = out.argmax(axis=1)
     right = decision == np.asarray(labels)
     print(f"\\naccuracy {{right.mean():.4f}} ({{right.sum()}} of {{len(right)}} points)")
@@ -198,7 +215,7 @@ def report(epochs, losses):
                probability.tolist())
     for (x1, x2), label, d, p in list(rows)[:{shown}]:
         print(f"{{x1:8.3f}}   {{x2:8.3f}}   {{label:5d}}   {{d:8d}}   {{p:11.6f}}")
-'''
+"""
     else:
         if cfg.output == "tanh":
             prob = "(out + 1) / 2  # the tanh output's -1..1 as a probability"
@@ -206,7 +223,7 @@ def report(epochs, losses):
         else:
             prob = "out"
             decide = "(out > 0.5).astype(int)"
-        body = f'''    probability = {prob}
+        body = f"""    probability = {prob}
     decision = {decide}
     right = decision == np.asarray(labels)
     print(f"\\naccuracy {{right.mean():.4f}} ({{right.sum()}} of {{len(right)}} points)")
@@ -215,10 +232,10 @@ def report(epochs, losses):
                decision.tolist())
     for (x1, x2), label, p, d in list(rows)[:{shown}]:
         print(f"{{x1:8.3f}}   {{x2:8.3f}}   {{label:5d}}   {{p:10.6f}}   {{d:8d}}")
-'''
-    more = (f'''    if len(points) > {shown}:
+"""
+    more = f"""    if len(points) > {shown}:
         print(f"... and {{len(points) - {shown}}} more")
-''')
+"""
     return head + body + more
 
 
@@ -226,9 +243,12 @@ def generator_block(spec: RunSpec) -> str:
     """The NumPy generator the run drew its mini-batch order from, where it stood."""
     state = spec.rng_state
     inner = state["state"]
-    drew = ("it had drawn the initial weights" if spec.reason == "start"
-            else f"after {spec.start_epoch} epochs")
-    return f'''# The mini-batch order: the generator the playground shuffled with, as it stood at
+    drew = (
+        "it had drawn the initial weights"
+        if spec.reason == "start"
+        else f"after {spec.start_epoch} epochs"
+    )
+    return f"""# The mini-batch order: the generator the playground shuffled with, as it stood at
 # epoch START ({drew}).
 rng = np.random.Generator(np.random.PCG64())
 rng.bit_generator.state = {{
@@ -240,4 +260,4 @@ rng.bit_generator.state = {{
     "has_uint32": {state["has_uint32"]},
     "uinteger": {state["uinteger"]},
 }}
-'''
+"""

@@ -59,8 +59,12 @@ class RunSpec:
         """Each layer's ``[W; b]`` ((fan_in + 1) x fan_out: the weights from each input,
         then the biases) of ``flat`` (default: the weights)."""
         flat = self.flat if flat is None else flat
-        return [flat[block].reshape(fan_in + 1, fan_out).copy() for block, fan_in, fan_out
-                in zip(self.layout.blocks, self.sizes[:-1], self.sizes[1:], strict=True)]
+        return [
+            flat[block].reshape(fan_in + 1, fan_out).copy()
+            for block, fan_in, fan_out in zip(
+                self.layout.blocks, self.sizes[:-1], self.sizes[1:], strict=True
+            )
+        ]
 
     @property
     def epochs(self) -> int:
@@ -100,8 +104,10 @@ class RunSpec:
         """One line: data, shape, activations, optimizer."""
         cfg = self.config
         shape = "-".join(str(s) for s in self.sizes)
-        return (f"{cfg.dataset}, a {shape} network ({cfg.activation} hidden units, "
-                f"{cfg.output} output, {cfg.loss} loss), {cfg.optimizer}")
+        return (
+            f"{cfg.dataset}, a {shape} network ({cfg.activation} hidden units, "
+            f"{cfg.output} output, {cfg.loss} loss), {cfg.optimizer}"
+        )
 
     def settings(self) -> list[str]:
         """The Config fields that shape the run, ``name = value`` with their labels,
@@ -125,10 +131,12 @@ class RunSpec:
             why = f"a weight was set by hand at epoch {self.start_epoch} ({which})"
         else:
             why = f"a training setting was changed at epoch {self.start_epoch}"
-        return (f"This run does not start at epoch 0: {why}. The script starts there, "
-                f"from the weights{', optimizer state' if self.optimizer_state else ''} "
-                f"and mini-batch generator the run had at that moment, and trains to "
-                f"epoch {self.end_epoch} with the settings in force since.")
+        return (
+            f"This run does not start at epoch 0: {why}. The script starts there, "
+            f"from the weights{', optimizer state' if self.optimizer_state else ''} "
+            f"and mini-batch generator the run had at that moment, and trains to "
+            f"epoch {self.end_epoch} with the settings in force since."
+        )
 
 
 def run_spec(trainer: Trainer, replica: int = 0) -> RunSpec:
@@ -138,33 +146,46 @@ def run_spec(trainer: Trainer, replica: int = 0) -> RunSpec:
     not finite where the script would start.
     """
     k = trainer.replicas
-    if isinstance(replica, bool) or not isinstance(replica, (int, np.integer)) \
-            or not 0 <= replica < k:
+    if (
+        isinstance(replica, bool)
+        or not isinstance(replica, (int, np.integer))
+        or not 0 <= replica < k
+    ):
         raise ValueError(f"replica must be an integer in [0, {k - 1}], got {replica!r}")
     origin = trainer.origin
     layout = trainer.net.layout
     flat = np.asarray(origin.flat[replica], np.float64)
     if not np.isfinite(flat).all():
-        raise ValueError(f"replica {replica}'s weights at epoch {origin.epoch} are not "
-                         f"finite: there is no run to reproduce")
+        raise ValueError(
+            f"replica {replica}'s weights at epoch {origin.epoch} are not "
+            f"finite: there is no run to reproduce"
+        )
     spec_labels = trainer.train.y[:, 0]
-    labels = (spec_labels.astype(np.int64) if trainer.task == "classification"
-              else spec_labels.astype(np.float64))
+    labels = (
+        spec_labels.astype(np.int64)
+        if trainer.task == "classification"
+        else spec_labels.astype(np.float64)
+    )
     cfg = trainer.config
     full = cfg.batch_size == 0 or cfg.batch_size >= len(trainer.train)
     return RunSpec(
-        config=cfg, sizes=tuple(layout.sizes), task=trainer.task, layout=layout,
-        points=np.asarray(trainer.train.points, np.float64).copy(), labels=labels,
+        config=cfg,
+        sizes=tuple(layout.sizes),
+        task=trainer.task,
+        layout=layout,
+        points=np.asarray(trainer.train.points, np.float64).copy(),
+        labels=labels,
         flat=flat.copy(),
         optimizer_state=_optimizer_state(trainer, origin.optimizer, replica),
         rng_state=None if full else origin.rngs[replica],
-        start_epoch=origin.epoch, end_epoch=trainer.epoch, reason=origin.reason,
+        start_epoch=origin.epoch,
+        end_epoch=trainer.epoch,
+        reason=origin.reason,
         edits=trainer.edits,
     )
 
 
-def _optimizer_state(trainer: Trainer, saved: dict, replica: int
-                     ) -> tuple[int, dict, dict] | None:
+def _optimizer_state(trainer: Trainer, saved: dict, replica: int) -> tuple[int, dict, dict] | None:
     """None if ``saved`` is what the configured optimizer starts with; else its step
     count, its entries as the engine keeps them (brought up to the hyper-parameters in
     force, as the next step would) and as torch keeps them, each a (P,) array."""
@@ -173,20 +194,28 @@ def _optimizer_state(trainer: Trainer, saved: dict, replica: int
     optimizer = OPTIMIZERS[cfg.optimizer]
     fresh = make_optimizer(cfg.optimizer, [np.zeros_like(flat)], **cfg.optimizer_kwargs())
     if saved["t"] == 0 and all(
-            _same_entry(optimizer.torch_state(a), optimizer.torch_state(b))
-            for a, b in zip(saved["state"], fresh.state_dict()["state"], strict=True)):
+        _same_entry(optimizer.torch_state(a), optimizer.torch_state(b))
+        for a, b in zip(saved["state"], fresh.state_dict()["state"], strict=True)
+    ):
         return None
     fresh.load_state_dict(saved)
     (entry,) = fresh.up_to_date_state()  # one entry: the network's flat (K, P) array
-    own = {key: None if value is None else np.array(value[replica], np.float64)
-           for key, value in entry.items() if isinstance(value, np.ndarray) or value is None}
-    torch = {key: None if value is None else np.array(value[replica], np.float64)
-             for key, value in optimizer.torch_state(entry).items()}
+    own = {
+        key: None if value is None else np.array(value[replica], np.float64)
+        for key, value in entry.items()
+        if isinstance(value, np.ndarray) or value is None
+    }
+    torch = {
+        key: None if value is None else np.array(value[replica], np.float64)
+        for key, value in optimizer.torch_state(entry).items()
+    }
     return int(saved["t"]), own, torch
 
 
 def _same_entry(a: dict, b: dict) -> bool:
     """Two torch-named states equal, buffer by buffer (None only equal to None)."""
-    return all((a[key] is None and b[key] is None) or (
-        a[key] is not None and b[key] is not None and np.array_equal(a[key], b[key]))
-        for key in a)
+    return all(
+        (a[key] is None and b[key] is None)
+        or (a[key] is not None and b[key] is not None and np.array_equal(a[key], b[key]))
+        for key in a
+    )

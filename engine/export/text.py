@@ -53,8 +53,9 @@ def wrapped(parts: list[str], indent: str, width: int = WIDTH) -> list[str]:
     return [indent + text for text in lines]
 
 
-def nested(a: np.ndarray, indent: str = "", width: int = WIDTH, start: int | None = None,
-           end: int = 0) -> str:
+def nested(
+    a: np.ndarray, indent: str = "", width: int = WIDTH, start: int | None = None, end: int = 0
+) -> str:
     """A 1-D or 2-D array as a nested Python list, laid out over lines: a short
     array on one line, else one row (or a run of numbers) per line. ``indent`` is the
     indentation of the line the literal starts on, ``start`` the column it starts at

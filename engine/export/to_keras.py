@@ -33,11 +33,22 @@ from .blocks import (
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
 
-ACTIVATIONS = {"linear": None, "relu": '"relu"', "leaky_relu": None, "elu": '"elu"',
-               "tanh": '"tanh"', "sigmoid": '"sigmoid"', "softplus": '"softplus"',
-               "swish": '"silu"'}
-OUTPUT_ACTIVATIONS = {"sigmoid": '"sigmoid"', "tanh": '"tanh"', "linear": None,
-                      "softmax": '"softmax"'}
+ACTIVATIONS = {
+    "linear": None,
+    "relu": '"relu"',
+    "leaky_relu": None,
+    "elu": '"elu"',
+    "tanh": '"tanh"',
+    "sigmoid": '"sigmoid"',
+    "softplus": '"softplus"',
+    "swish": '"silu"',
+}
+OUTPUT_ACTIVATIONS = {
+    "sigmoid": '"sigmoid"',
+    "tanh": '"tanh"',
+    "linear": None,
+    "softmax": '"softmax"',
+}
 LOGITS = ("bce", "ce")  # the losses given the output layer's logits (from_logits=True)
 
 ADAM_NOTE = (
@@ -46,13 +57,15 @@ ADAM_NOTE = (
     "first steps (32x at beta_2 = 0.999), the same later. The two agree wherever √v is "
     "well above epsilon: measured, the losses match the playground's to ~1e-5 in the "
     "first epochs and ~1e-8 after 200 on XOR; where a run amplifies small differences "
-    "(a plateau, many classes) up to ~1e-3 (docs/EXPORT.md).")
+    "(a plateau, many classes) up to ~1e-3 (docs/EXPORT.md)."
+)
 ROOT_NOTE = (
     "Keras adds epsilon inside the square root, √(v + epsilon), torch outside, √v + "
     "eps: epsilon = eps² keeps the two denominators within eps of each other, which "
     "matters only where √v nears eps. Measured, the losses match the playground's to "
     "~1e-6 over 200 epochs of XOR, ~5e-3 on a 4-class run, and drift to ~1e-3 as a run "
-    "converges and its gradients shrink toward eps (docs/EXPORT.md).")
+    "converges and its gradients shrink toward eps (docs/EXPORT.md)."
+)
 
 TORCH_SGD = '''
 class TorchSGD(keras.optimizers.Optimizer):
@@ -140,7 +153,8 @@ def render(spec: RunSpec, filename: str) -> str:
 FLOAT64_NOTE = (
     "Keras computes in float64 only on its TensorFlow backend: on JAX and PyTorch its "
     "type promotion (keras.backend.result_type) turns float64 into float32, and the "
-    "numbers then agree with the playground's to float32's ~1e-7 only.")
+    "numbers then agree with the playground's to float32's ~1e-7 only."
+)
 
 
 def _floatx(spec: RunSpec) -> str:
@@ -184,14 +198,23 @@ def _model(spec: RunSpec) -> str:
             lines.append("    keras.layers.LeakyReLU(negative_slope=0.01),")
     lines.append("])")
     if cfg.activation == "softplus":
-        lines.append("# Keras's softplus may return z itself for large z, where the playground's "
-                     "ln(1 + e^z)\n# differs from z by less than 2e-9.")
-    lines.append("dense = [layer for layer in model.layers if isinstance(layer, "
-                 "keras.layers.Dense)]")
-    where = ("the playground drew them" if spec.reason == "start"
-             else f"the run had them at epoch {spec.start_epoch}")
-    lines += ["", f"# Each layer's weights (inputs x units) and biases, as {where}:",
-              "# embedded, so that no random generator needs to agree."]
+        lines.append(
+            "# Keras's softplus may return z itself for large z, where the playground's "
+            "ln(1 + e^z)\n# differs from z by less than 2e-9."
+        )
+    lines.append(
+        "dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]"
+    )
+    where = (
+        "the playground drew them"
+        if spec.reason == "start"
+        else f"the run had them at epoch {spec.start_epoch}"
+    )
+    lines += [
+        "",
+        f"# Each layer's weights (inputs x units) and biases, as {where}:",
+        "# embedded, so that no random generator needs to agree.",
+    ]
     params = spec.params()
     for layer in range(spec.n_layers):
         W, b = params[2 * layer], params[2 * layer + 1]
@@ -199,9 +222,11 @@ def _model(spec: RunSpec) -> str:
         lines.append(f"    np.array({nested(W, '    ', start=13, end=2)}),")
         lines.append(f"    np.array({nested(b, '    ', start=13, end=2)}),")
         lines.append("])")
-    loss = {"bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
-            "ce": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-            "mse": "keras.losses.MeanSquaredError()"}[cfg.loss]
+    loss = {
+        "bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
+        "ce": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        "mse": "keras.losses.MeanSquaredError()",
+    }[cfg.loss]
     lines += ["", f"loss_fn = {loss}"]
     return "\n".join(lines) + "\n"
 
@@ -223,32 +248,43 @@ def _constructor(spec: RunSpec) -> tuple[list[str], str]:
     name = cfg.optimizer
     if name == "sgd":
         if cfg.dampening and cfg.momentum:
-            return [], (f"TorchSGD(learning_rate={lr}, momentum={number(cfg.momentum)}, "
-                        f"dampening={number(cfg.dampening)}, nesterov={cfg.nesterov})")
-        return [], (f"keras.optimizers.SGD(learning_rate={lr}, momentum="
-                    f"{number(cfg.momentum)}, nesterov={cfg.nesterov})")
+            return [], (
+                f"TorchSGD(learning_rate={lr}, momentum={number(cfg.momentum)}, "
+                f"dampening={number(cfg.dampening)}, nesterov={cfg.nesterov})"
+            )
+        return [], (
+            f"keras.optimizers.SGD(learning_rate={lr}, momentum="
+            f"{number(cfg.momentum)}, nesterov={cfg.nesterov})"
+        )
     if name == "adam":
         b1, b2 = hyper["betas"]
         return _wrapped_comment(ADAM_NOTE), (
             f"keras.optimizers.Adam(learning_rate={lr}, beta_1={number(b1)}, "
-            f"beta_2={number(b2)}, epsilon={number(cfg.eps)}, amsgrad={cfg.amsgrad})")
+            f"beta_2={number(b2)}, epsilon={number(cfg.eps)}, amsgrad={cfg.amsgrad})"
+        )
     if name == "rmsprop":
         return _wrapped_comment(ROOT_NOTE), (
             f"keras.optimizers.RMSprop(learning_rate={lr}, rho={number(cfg.alpha)}, "
             f"momentum={number(cfg.momentum)}, epsilon={number(cfg.eps)} ** 2, "
-            f"centered={cfg.centered})")
+            f"centered={cfg.centered})"
+        )
     if name == "adagrad":
         comments = _wrapped_comment(ROOT_NOTE)
         rate = lr
         if cfg.lr_decay:
             comments += _wrapped_comment(
                 "torch's lr_decay: lr / (1 + (t - 1) lr_decay) at step t, Keras's "
-                "InverseTimeDecay counting steps from 0.")
-            rate = (f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, "
-                    f"decay_rate={number(cfg.lr_decay)})")
-        return comments, (f"keras.optimizers.Adagrad(learning_rate={rate}, "
-                          f"initial_accumulator_value={number(cfg.initial_accumulator_value)}"
-                          f", epsilon={number(cfg.eps)} ** 2)")
+                "InverseTimeDecay counting steps from 0."
+            )
+            rate = (
+                f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, "
+                f"decay_rate={number(cfg.lr_decay)})"
+            )
+        return comments, (
+            f"keras.optimizers.Adagrad(learning_rate={rate}, "
+            f"initial_accumulator_value={number(cfg.initial_accumulator_value)}"
+            f", epsilon={number(cfg.eps)} ** 2)"
+        )
     etas, sizes = hyper["etas"], hyper["step_sizes"]
     return [], f"Rprop(learning_rate={lr}, etas={literal(etas)}, step_sizes={literal(sizes)})"
 
@@ -266,25 +302,38 @@ def _call(prefix: str, call: str) -> str:
 KERAS_STATE = {
     "sgd": {"momentum_buffer": ("momentums", "-lr")},
     "adagrad": {"sum": ("_accumulators", None)},
-    "rmsprop": {"square_avg": ("_velocities", None), "momentum_buffer": ("_momentums", "lr"),
-                "grad_avg": ("_average_gradients", None)},
-    "adam": {"exp_avg": ("_momentums", None), "exp_avg_sq": ("_velocities", None),
-             "max_exp_avg_sq": ("_velocity_hats", None)},
+    "rmsprop": {
+        "square_avg": ("_velocities", None),
+        "momentum_buffer": ("_momentums", "lr"),
+        "grad_avg": ("_average_gradients", None),
+    },
+    "adam": {
+        "exp_avg": ("_momentums", None),
+        "exp_avg_sq": ("_velocities", None),
+        "max_exp_avg_sq": ("_velocity_hats", None),
+    },
     "rprop": {"prev": ("prev", None), "step_size": ("step_size", None)},
 }
 
 
 def _optimizer(spec: RunSpec) -> str:
     comments, call = _constructor(spec)
-    lines = [*comments, _call("optimizer = ", call),
-             "model.compile(optimizer=optimizer, loss=loss_fn)"]
+    lines = [
+        *comments,
+        _call("optimizer = ", call),
+        "model.compile(optimizer=optimizer, loss=loss_fn)",
+    ]
     if spec.optimizer_state is not None:
         lines += _state(spec)
-    lines += ["", "", "def training_loss():",
-              '    """The loss on the whole training set, the penalty on the weights '
-              '(model.losses)\n    included."""',
-              "    loss = loss_fn(y, model(X)) + sum(model.losses)",
-              "    return float(keras.ops.convert_to_numpy(loss))"]
+    lines += [
+        "",
+        "",
+        "def training_loss():",
+        '    """The loss on the whole training set, the penalty on the weights '
+        '(model.losses)\n    included."""',
+        "    loss = loss_fn(y, model(X)) + sum(model.losses)",
+        "    return float(keras.ops.convert_to_numpy(loss))",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -295,14 +344,18 @@ def _state(spec: RunSpec) -> list[str]:
     if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
         names = {"momentum_buffer": ("buf", None)}
     wanted = {
-        "momentum_buffer": cfg.momentum > 0, "grad_avg": cfg.centered,
+        "momentum_buffer": cfg.momentum > 0,
+        "grad_avg": cfg.centered,
         "max_exp_avg_sq": cfg.amsgrad,
     }
-    lines = [f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} "
-             f"updates made), per", "# variable in model.trainable_variables order (Keras "
-             "keeps it in these lists after build):",
-             "optimizer.build(model.trainable_variables)",
-             f"optimizer.iterations.assign({t})"]
+    lines = [
+        f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} "
+        f"updates made), per",
+        "# variable in model.trainable_variables order (Keras "
+        "keeps it in these lists after build):",
+        "optimizer.build(model.trainable_variables)",
+        f"optimizer.iterations.assign({t})",
+    ]
     for key, (attribute, factor) in names.items():
         value = torch_state.get(key)
         if value is None or not wanted.get(key, True):
@@ -335,7 +388,11 @@ def train():
     return epochs, losses
 ''')
     else:
-        lines += [f"BATCH_SIZE = {spec.batch_size}", "", generator_block(spec), '''
+        lines += [
+            f"BATCH_SIZE = {spec.batch_size}",
+            "",
+            generator_block(spec),
+            '''
 def train():
     """Mini-batches: every epoch a fresh order of the training points, cut into
     batches of BATCH_SIZE (the last may be smaller), one update each. The loss of an
@@ -349,5 +406,6 @@ def train():
         epochs.append(epoch + 1)
         losses.append(training_loss())
     return epochs, losses
-''']
+''',
+        ]
     return "\n".join(lines)

@@ -47,10 +47,14 @@ ACTIVATIONS = {
     "softplus": ("np.logaddexp(0.0, z)", "sigmoid(z)"),
     "swish": ("z * sigmoid(z)", "sigmoid(z) * (1 - a) + a"),
 }
-OUTPUTS = {"sigmoid": ("sigmoid(z)", "(1 - a) * a"), "tanh": ("tanh(z)", "1 - a * a"),
-           "linear": ("z", None), "softmax": ("softmax(z)", None)}
+OUTPUTS = {
+    "sigmoid": ("sigmoid(z)", "(1 - a) * a"),
+    "tanh": ("tanh(z)", "1 - a * a"),
+    "linear": ("z", None),
+    "softmax": ("softmax(z)", None),
+}
 
-TANH = '''
+TANH = """
 def tanh(z):
     # From 512 numbers on, the playground computes tanh as 1 - 2 / (exp(2z) + 1),
     # faster than np.tanh on most CPUs; the two differ in the last bit, and doing the
@@ -58,12 +62,12 @@ def tanh(z):
     if z.size < 512:
         return np.tanh(z)
     return 1 - 2 / (np.exp(2 * z) + 1)
-'''
+"""
 
-SIGMOID = '''
+SIGMOID = """
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
-'''
+"""
 
 SOFTMAX = '''
 def softmax(z):
@@ -196,14 +200,25 @@ class Rprop:
             self.prev[i] = g
 ''',
 }
-CLASS_NAMES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
-               "rprop": "Rprop"}
+CLASS_NAMES = {
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "rprop": "Rprop",
+}
 COUNTS_STEPS = ("adagrad", "adam")  # the classes that keep t
 # Buffers that start non-zero in the classes above: embedded even when all zero.
 STARTS_NONZERO = {("adagrad", "sum"), ("rprop", "step_size")}
-FEATURES = {"x1": "points[:, 0]", "x2": "points[:, 1]", "x1sq": "points[:, 0] ** 2",
-            "x2sq": "points[:, 1] ** 2", "x1x2": "points[:, 0] * points[:, 1]",
-            "sinx1": "np.sin(points[:, 0])", "sinx2": "np.sin(points[:, 1])"}
+FEATURES = {
+    "x1": "points[:, 0]",
+    "x2": "points[:, 1]",
+    "x1sq": "points[:, 0] ** 2",
+    "x2sq": "points[:, 1] ** 2",
+    "x1x2": "points[:, 0] * points[:, 1]",
+    "sinx1": "np.sin(points[:, 0])",
+    "sinx2": "np.sin(points[:, 1])",
+}
 
 
 def render(spec: RunSpec, filename: str) -> str:
@@ -219,8 +234,11 @@ def render(spec: RunSpec, filename: str) -> str:
         OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(OPTIMIZER_DOCS[cfg.optimizer])),
         _optimizer(spec),
         _train(spec),
-        report_block(spec, "forward(params, X)[-1][1].T" if spec.classes
-                     else "forward(params, X)[-1][1][0]", "y[0]"),
+        report_block(
+            spec,
+            "forward(params, X)[-1][1].T" if spec.classes else "forward(params, X)[-1][1][0]",
+            "y[0]",
+        ),
         json_main(),
     ]
     text = join_parts(parts)
@@ -243,8 +261,10 @@ def _data(spec: RunSpec) -> str:
     if spec.task == "regression":
         lines.append("y = labels[np.newaxis, :]  # the targets, one row")
     elif spec.classes:
-        lines.append(f"y = (np.arange({spec.classes})[:, np.newaxis] == labels).astype(float)"
-                     f"  # one-hot: a row per class")
+        lines.append(
+            f"y = (np.arange({spec.classes})[:, np.newaxis] == labels).astype(float)"
+            f"  # one-hot: a row per class"
+        )
     elif cfg.output == "tanh":
         lines.append("y = 2.0 * labels[np.newaxis, :] - 1  # a tanh output's targets: -1, +1")
     else:
@@ -260,17 +280,26 @@ def _block_literal(block, names: list[str]) -> list[str]:
     width = max(len(r) for r in rows)
     if 4 + width + 4 + max(len(n) for n in names) <= WIDTH:
         return [f"    {row:<{width}}  # {name}" for row, name in zip(rows, names, strict=True)]
-    return [f"    # {name}\n    {nested(row, '    ')}," for row, name in zip(block, names,
-                                                                    strict=True)]
+    return [
+        f"    # {name}\n    {nested(row, '    ')}," for row, name in zip(block, names, strict=True)
+    ]
 
 
 def _weights(spec: RunSpec) -> str:
-    where = ("the playground drew them" if spec.reason == "start"
-             else f"the run had them at epoch {spec.start_epoch}")
-    lines = ["# " + line for line in wrap_text(
-        "Each layer's weights and biases in one array Wb, (inputs + 1) x units: row i "
-        f"holds the weights from input i, the last row the biases. As {where}, embedded, "
-        "so that no random generator needs to agree.", WIDTH - 2)]
+    where = (
+        "the playground drew them"
+        if spec.reason == "start"
+        else f"the run had them at epoch {spec.start_epoch}"
+    )
+    lines = [
+        "# " + line
+        for line in wrap_text(
+            "Each layer's weights and biases in one array Wb, (inputs + 1) x units: row i "
+            f"holds the weights from input i, the last row the biases. As {where}, embedded, "
+            "so that no random generator needs to agree.",
+            WIDTH - 2,
+        )
+    ]
     inputs = list(spec.config.features)
     names = []
     for layer, block in enumerate(spec.blocks()):
@@ -328,48 +357,62 @@ def _loss_and_grads(spec: RunSpec) -> str:
     body = ["layers = forward(params, X)", "z, a = layers[-1]", "n = X.shape[1]"]
     if cfg.loss == "bce":
         doc = "mean binary cross-entropy"
-        body += ["# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
-                 "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
-                 "dz = (a - y) * (1 / n)  # d loss / dz: the sigmoid's derivative cancels"]
+        body += [
+            "# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
+            "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
+            "dz = (a - y) * (1 / n)  # d loss / dz: the sigmoid's derivative cancels",
+        ]
     elif cfg.loss == "ce":
         doc = "mean cross-entropy"
-        body += ["# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
-                 "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
-                 "m = z.max(axis=0, keepdims=True)",
-                 "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
-                 "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
-                 "dz = (a - y) * (1 / n)  # d loss / dz = softmax(z) - onehot(y)"]
+        body += [
+            "# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
+            "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
+            "m = z.max(axis=0, keepdims=True)",
+            "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
+            "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
+            "dz = (a - y) * (1 / n)  # d loss / dz = softmax(z) - onehot(y)",
+        ]
     else:
         doc = "mean squared error"
         body.append("loss = np.mean((a - y) ** 2)")
         derivative = OUTPUTS[cfg.output][1]
-        body.append("dz = (a - y) * (2 / n)  # d loss / dz" if derivative is None
-                    else f"dz = ({derivative}) * ((a - y) * (2 / n))  # d loss / dz")
+        body.append(
+            "dz = (a - y) * (2 / n)  # d loss / dz"
+            if derivative is None
+            else f"dz = ({derivative}) * ((a - y) * (2 / n))  # d loss / dz"
+        )
     if l1:
         body.insert(-1, "loss += L1 * sum(np.abs(Wb[:-1]).sum() for Wb in params)")
     if l2:
         body.insert(-1, "loss += 0.5 * L2 * sum((Wb[:-1] * Wb[:-1]).sum() for Wb in params)")
-    body += ["grads = [None] * len(params)",
-             "for i in range(len(params) - 1, -1, -1):",
-             "    a_below = layers[i - 1][1] if i > 0 else X  # with its row of ones",
-             "    grads[i] = a_below @ dz.T  # [dW; db]: the row of ones sums dz for db",
-             "    if i > 0:"]
+    body += [
+        "grads = [None] * len(params)",
+        "for i in range(len(params) - 1, -1, -1):",
+        "    a_below = layers[i - 1][1] if i > 0 else X  # with its row of ones",
+        "    grads[i] = a_below @ dz.T  # [dW; db]: the row of ones sums dz for db",
+        "    if i > 0:",
+    ]
     derivative = ACTIVATIONS[cfg.activation][1]
     if derivative is None:
         body.append("        dz = params[i][:-1] @ dz")
     else:
-        body += ["        z, a = layers[i - 1]",
-                 "        a = a[:-1]",
-                 f"        dz = (params[i][:-1] @ dz) * ({derivative})  # {cfg.activation}'(z)"]
+        body += [
+            "        z, a = layers[i - 1]",
+            "        a = a[:-1]",
+            f"        dz = (params[i][:-1] @ dz) * ({derivative})  # {cfg.activation}'(z)",
+        ]
     if l1:
         body += ["for Wb, g in zip(params, grads):", "    g[:-1] += L1 * np.sign(Wb[:-1])"]
     if l2:
         body += ["for Wb, g in zip(params, grads):", "    g[:-1] += L2 * Wb[:-1]"]
     body.append("return loss, grads")
     what = " plus the regularisation" if (l1 or l2) else ""
-    function = (f"def loss_and_grads(params, X, y):\n"
-                f'    """{docstring(f"The {doc}{what}, and its gradient for every Wb.")}"""\n'
-                + "\n".join("    " + line for line in body) + "\n")
+    function = (
+        f"def loss_and_grads(params, X, y):\n"
+        f'    """{docstring(f"The {doc}{what}, and its gradient for every Wb.")}"""\n'
+        + "\n".join("    " + line for line in body)
+        + "\n"
+    )
     return f"{constant}\n\n\n{function}" if constant else function
 
 
@@ -380,8 +423,9 @@ def _optimizer(spec: RunSpec) -> str:
     if spec.optimizer_state is None:
         return "\n".join(lines) + "\n"
     t, own, _ = spec.optimizer_state
-    lines.append(f"# Its state at epoch {spec.start_epoch}, where this script starts "
-                 f"({t} updates made):")
+    lines.append(
+        f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made):"
+    )
     if cfg.optimizer in COUNTS_STEPS:
         lines.append(f"optimizer.t = {t}")
     for key, flat in own.items():
@@ -414,7 +458,11 @@ def train():
     return epochs, losses
 ''')
     else:
-        lines += [f"BATCH_SIZE = {spec.batch_size}", "", generator_block(spec), '''
+        lines += [
+            f"BATCH_SIZE = {spec.batch_size}",
+            "",
+            generator_block(spec),
+            '''
 def train():
     """Mini-batches: every epoch a fresh order of the training points, cut into
     batches of BATCH_SIZE (the last may be smaller), one update each. The loss of an
@@ -429,6 +477,6 @@ def train():
         epochs.append(epoch + 1)
         losses.append(float(loss_and_grads(params, X, y)[0]))
     return epochs, losses
-''']
+''',
+        ]
     return "\n".join(lines)
-

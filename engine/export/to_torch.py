@@ -21,14 +21,25 @@ from .blocks import (
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
 
-MODULES = {"linear": None, "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU(0.01)",
-           "elu": "nn.ELU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
-           "softplus": "nn.Softplus()", "swish": "nn.SiLU()"}
-OUTPUT_MODULES = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "linear": None,
-                  "softmax": None}
+MODULES = {
+    "linear": None,
+    "relu": "nn.ReLU()",
+    "leaky_relu": "nn.LeakyReLU(0.01)",
+    "elu": "nn.ELU()",
+    "tanh": "nn.Tanh()",
+    "sigmoid": "nn.Sigmoid()",
+    "softplus": "nn.Softplus()",
+    "swish": "nn.SiLU()",
+}
+OUTPUT_MODULES = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "linear": None, "softmax": None}
 LOGITS = ("bce", "ce")  # the losses that take the output layer's logits
-CLASS_NAMES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
-               "rprop": "Rprop"}
+CLASS_NAMES = {
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "rprop": "Rprop",
+}
 
 
 def _state_keys(spec: RunSpec) -> list[str]:
@@ -37,8 +48,9 @@ def _state_keys(spec: RunSpec) -> list[str]:
     return {
         "sgd": ["momentum_buffer"] if cfg.momentum else [],
         "adagrad": ["sum"],
-        "rmsprop": ["square_avg"] + (["momentum_buffer"] if cfg.momentum > 0 else [])
-                   + (["grad_avg"] if cfg.centered else []),
+        "rmsprop": ["square_avg"]
+        + (["momentum_buffer"] if cfg.momentum > 0 else [])
+        + (["grad_avg"] if cfg.centered else []),
         "adam": ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if cfg.amsgrad else []),
         "rprop": ["prev", "step_size"],
     }[cfg.optimizer]
@@ -51,11 +63,18 @@ def render(spec: RunSpec, filename: str) -> str:
     if cfg.loss == "ce":
         outputs = "torch.softmax(model(X), dim=1).detach().numpy()"
     else:
-        outputs = ("torch.sigmoid(model(X))" if cfg.loss == "bce" else "model(X)"
-                   ) + ".detach()[:, 0].numpy()"
+        outputs = (
+            "torch.sigmoid(model(X))" if cfg.loss == "bce" else "model(X)"
+        ) + ".detach()[:, 0].numpy()"
     parts = [
-        header(spec, "torch", filename, "PyTorch and NumPy (for the mini-batch order)"
-               if not spec.full_batch else "PyTorch (and NumPy for the report)"),
+        header(
+            spec,
+            "torch",
+            filename,
+            "PyTorch and NumPy (for the mini-batch order)"
+            if not spec.full_batch
+            else "PyTorch (and NumPy for the report)",
+        ),
         "import json\nimport sys\n\nimport numpy as np\nimport torch\n"
         "import torch.nn.functional as F\nfrom torch import nn\n",
         f"torch.set_default_dtype({dtype})  # the run computed in {cfg.dtype}",
@@ -80,8 +99,7 @@ def linear_indices(spec: RunSpec) -> list[int]:
 def _model(spec: RunSpec) -> str:
     cfg = spec.config
     lines = ["model = nn.Sequential("]
-    for layer, (fan_in, fan_out) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:],
-                                                   strict=True)):
+    for layer, (fan_in, fan_out) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:], strict=True)):
         lines.append(f"    nn.Linear({fan_in}, {fan_out}),")
         last = layer == spec.n_layers - 1
         module = OUTPUT_MODULES[cfg.output] if last else MODULES[cfg.activation]
@@ -92,17 +110,24 @@ def _model(spec: RunSpec) -> str:
             lines.append(f"    {module},")
     lines.append(")")
     if cfg.activation == "softplus":
-        lines.append("# nn.Softplus returns z itself for z > 20, where the playground's "
-                     "ln(1 + e^z)\n# differs from z by less than 2e-9.")
+        lines.append(
+            "# nn.Softplus returns z itself for z > 20, where the playground's "
+            "ln(1 + e^z)\n# differs from z by less than 2e-9."
+        )
     return "\n".join(lines) + "\n"
 
 
 def _weights(spec: RunSpec) -> str:
-    where = ("the playground drew them" if spec.reason == "start"
-             else f"the run had them at epoch {spec.start_epoch}")
-    lines = ["# Each layer's weights (units x inputs, as nn.Linear keeps them) and biases, as",
-             f"# {where}: embedded, so that no random generator needs to agree.",
-             "with torch.no_grad():"]
+    where = (
+        "the playground drew them"
+        if spec.reason == "start"
+        else f"the run had them at epoch {spec.start_epoch}"
+    )
+    lines = [
+        "# Each layer's weights (units x inputs, as nn.Linear keeps them) and biases, as",
+        f"# {where}: embedded, so that no random generator needs to agree.",
+        "with torch.no_grad():",
+    ]
     params = spec.params()
     for layer, index in enumerate(linear_indices(spec)):
         for kind, value in (("weight", params[2 * layer].T), ("bias", params[2 * layer + 1])):
@@ -115,11 +140,15 @@ def _loss(spec: RunSpec) -> str:
     cfg = spec.config
     l1, l2 = spec.penalty
     if cfg.loss == "bce":
-        doc, value = ("The mean binary cross-entropy, from the logits",
-                      "F.binary_cross_entropy_with_logits(model(X), y)")
+        doc, value = (
+            "The mean binary cross-entropy, from the logits",
+            "F.binary_cross_entropy_with_logits(model(X), y)",
+        )
     elif cfg.loss == "ce":
-        doc, value = ("The mean cross-entropy, from the logits and the classes' indices",
-                      "F.cross_entropy(model(X), y)")
+        doc, value = (
+            "The mean cross-entropy, from the logits and the classes' indices",
+            "F.cross_entropy(model(X), y)",
+        )
     else:
         doc, value = "The mean squared error", "F.mse_loss(model(X), y)"
     if not (l1 or l2):
@@ -128,8 +157,11 @@ def loss_fn(X, y):
     """{doc}."""
     return {value}
 '''
-    rate, term, name = ((number(l1), "layer.weight.abs().sum()", "L1")
-                        if l1 else (number(l2), "(layer.weight ** 2).sum()", "L2"))
+    rate, term, name = (
+        (number(l1), "layer.weight.abs().sum()", "L1")
+        if l1
+        else (number(l2), "(layer.weight ** 2).sum()", "L2")
+    )
     scale = f"{name}" if l1 else f"0.5 * {name}"
     what = "L1 Σ|W|" if l1 else "L2 ½ ΣW²"
     return f'''{name} = {rate}  # regularisation: + {what} over the weights, not the biases
@@ -148,15 +180,20 @@ def _optimizer(spec: RunSpec) -> str:
     args = ", ".join(f"{key}={literal(value)}" for key, value in spec.hyper.items())
     call = f"optimizer = torch.optim.{CLASS_NAMES[cfg.optimizer]}("
     arguments = f"model.parameters(), {args}"
-    text = (f"{call}{arguments})\n" if len(call) + len(arguments) + 1 <= WIDTH
-            else f"{call}\n    {arguments}\n)\n")
+    text = (
+        f"{call}{arguments})\n"
+        if len(call) + len(arguments) + 1 <= WIDTH
+        else f"{call}\n    {arguments}\n)\n"
+    )
     if spec.optimizer_state is None:
         return text
     t, _, torch_state = spec.optimizer_state
     keys = [key for key in _state_keys(spec) if torch_state.get(key) is not None]
-    lines = [f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} "
-             f"updates made),", "# per parameter in model.parameters() order:",
-             "saved = ["]
+    lines = [
+        f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made),",
+        "# per parameter in model.parameters() order:",
+        "saved = [",
+    ]
     per_key = {key: spec.params(torch_state[key]) for key in keys}
     for i in range(2 * spec.n_layers):
         lines.append("    {")
@@ -166,9 +203,11 @@ def _optimizer(spec: RunSpec) -> str:
             prefix = f'        "{key}": '
             lines.append(prefix + nested(value, "        ", start=len(prefix), end=1) + ",")
         lines.append("    },")
-    lines += ["]", "for p, entries in zip(model.parameters(), saved):",
-              "    optimizer.state[p] = {key: torch.tensor(value) for key, value in "
-              "entries.items()}"]
+    lines += [
+        "]",
+        "for p, entries in zip(model.parameters(), saved):",
+        "    optimizer.state[p] = {key: torch.tensor(value) for key, value in entries.items()}",
+    ]
     if cfg.optimizer != "sgd":  # SGD counts no steps
         lines.append(f'    optimizer.state[p]["step"] = torch.tensor({float(t)!r})')
     return text + "\n".join(lines) + "\n"
@@ -197,7 +236,11 @@ def train():
     return epochs, losses
 ''')
     else:
-        lines += [f"BATCH_SIZE = {spec.batch_size}", "", generator_block(spec), '''
+        lines += [
+            f"BATCH_SIZE = {spec.batch_size}",
+            "",
+            generator_block(spec),
+            '''
 def train():
     """Mini-batches: every epoch a fresh order of the training points, cut into
     batches of BATCH_SIZE (the last may be smaller), one update each. The loss of an
@@ -214,5 +257,6 @@ def train():
             epochs.append(epoch + 1)
             losses.append(loss_fn(X, y).item())
     return epochs, losses
-''']
+''',
+        ]
     return "\n".join(lines)

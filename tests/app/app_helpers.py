@@ -34,6 +34,7 @@ class Inbox:
 
     def wait(self, name: str, count: int = 1, timeout: float = DEADLINE) -> list[Any]:
         """The first ``count`` payloads of event ``name`` (waits for them)."""
+
         def enough():
             got = self.of(name)
             return got[:count] if len(got) >= count else None

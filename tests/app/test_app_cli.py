@@ -21,8 +21,9 @@ def fake_run(monkeypatch):
     from app import production
 
     def fake_serve(config, host, port, workers, open_url=None):
-        calls.append({"config": config, "host": host, "port": port, "workers": workers,
-                      "open_url": open_url})
+        calls.append(
+            {"config": config, "host": host, "port": port, "workers": workers, "open_url": open_url}
+        )
 
     monkeypatch.setattr(production, "serve", fake_serve)
     return calls
@@ -107,20 +108,40 @@ def test_options_reach_the_app(fake_run):
 
 
 def test_python_dash_m_app_help():
-    out = subprocess.run([sys.executable, "-m", "app", "--help"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and "serve" in out.stdout
 
 
 def test_limit_options_reach_the_app(fake_run):
-    cli.main(["serve", "--max-per-address", "40", "--trusted-proxy", "127.0.0.1",
-              "--trusted-proxy", "10.0.0.0/8", "--idle-timeout", "60",
-              "--allowed-host", "playground.school.example"])
+    cli.main(
+        [
+            "serve",
+            "--max-per-address",
+            "40",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--idle-timeout",
+            "60",
+            "--allowed-host",
+            "playground.school.example",
+        ]
+    )
     config = dict(fake_run[0]["config"])
     config.pop("SECRET_KEY")
-    assert config == {"MAX_SESSIONS_PER_ADDRESS": 40, "IDLE_TIMEOUT": 60.0,
-                      "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8"],
-                      "ALLOWED_HOSTS": ["playground.school.example"]}
+    assert config == {
+        "MAX_SESSIONS_PER_ADDRESS": 40,
+        "IDLE_TIMEOUT": 60.0,
+        "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8"],
+        "ALLOWED_HOSTS": ["playground.school.example"],
+    }
 
 
 def test_a_bad_trusted_proxy_stops_the_server_naming_it(fake_run, capsys):

@@ -15,8 +15,7 @@ from app import frames
 from engine import Config, Trainer
 
 
-@given(arrays(np.float64, st.integers(1, 300),
-              elements=st.floats(-1e6, 1e6, allow_nan=False)))
+@given(arrays(np.float64, st.integers(1, 300), elements=st.floats(-1e6, 1e6, allow_nan=False)))
 def test_quantise_round_trips_within_half_a_step(values):
     data, lo, hi = frames.quantise(values)
     q = np.frombuffer(data, np.uint8)
@@ -70,6 +69,7 @@ def _json_part(frame):
         if isinstance(v, list):
             return [strip(x) for x in v]
         return v
+
     return strip(frame)
 
 
@@ -143,8 +143,9 @@ def test_class_bytes_decode_to_the_most_probable_class_and_its_probability():
         levels = 256 // c
         decoded_p = 1 / c + (raw % levels) / (levels - 1) * (1 - 1 / c)
         np.testing.assert_array_equal(raw // levels, probs.reshape(c, -1).argmax(axis=0))
-        np.testing.assert_allclose(decoded_p, probs.reshape(c, -1).max(axis=0),
-                                   atol=0.5 / (levels - 1))
+        np.testing.assert_allclose(
+            decoded_p, probs.reshape(c, -1).max(axis=0), atol=0.5 / (levels - 1)
+        )
     certain = np.zeros((3, 1, 2))
     certain[2] = 1.0  # class 2 for sure: the top level of class 2
     assert list(frames.encode_classes(certain)) == [2 * 85 + 84] * 2
@@ -163,8 +164,7 @@ def test_a_softmax_frame_carries_its_classes_and_a_thumbnail_per_class():
 
 
 def test_a_5_class_2_8_8_5_network_at_grid_100_fits_in_20_kb():
-    t = Trainer(Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce",
-                       grid=100))
+    t = Trainer(Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce", grid=100))
     t.step(2)
     f = build(t, history_since=1, include_points=False)
     attachments = sum(len(v) for v in f.values() if isinstance(v, bytes))

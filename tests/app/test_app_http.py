@@ -21,8 +21,12 @@ def test_healthz_names_the_process_and_its_sessions(http, connect):
 
     # TEST_CONFIG's cap of 4; "pid" tells the processes of `serve --workers N` apart
     assert http.get("/healthz").get_json() == {
-        "status": "ok", "pid": os.getpid(), "sessions": 0, "max_sessions": 4,
-        "version": __version__}
+        "status": "ok",
+        "pid": os.getpid(),
+        "sessions": 0,
+        "max_sessions": 4,
+        "version": __version__,
+    }
     connect()
     assert http.get("/healthz").get_json()["sessions"] == 1
 
@@ -40,8 +44,7 @@ def test_index_renders_the_schema_and_presets(http):
     html = response.get_data(as_text=True)
     schema = re.search(r'<script type="application/json" id="schema">(.*?)</script>', html, re.S)
     assert json.loads(schema.group(1)) == json.loads(json.dumps(Config.schema()))
-    presets = re.search(r'<script type="application/json" id="presets">(.*?)</script>',
-                        html, re.S)
+    presets = re.search(r'<script type="application/json" id="presets">(.*?)</script>', html, re.S)
     assert isinstance(json.loads(presets.group(1)), list)
     assert __version__ in html
     assert "cdn" not in html.lower()

@@ -79,8 +79,9 @@ def test_two_real_clients_have_their_own_sessions(live_server):
 def test_long_polling_is_refused_with_a_400_naming_the_transport(live_server):
     # WebSocket only (docs/PROTOCOL.md): a polling handshake is refused outright
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{live_server}/socket.io/?EIO=4&transport=polling",
-                               timeout=DEADLINE)
+        urllib.request.urlopen(
+            f"{live_server}/socket.io/?EIO=4&transport=polling", timeout=DEADLINE
+        )
     assert refused.value.code == 400
     assert b"Invalid transport" in refused.value.read()
     client = socketio.Client(reconnection=False)
@@ -135,8 +136,9 @@ def test_an_oversized_message_closes_only_that_connection(live_server):
         other.sio.emit("ready")
         big.sio.emit("config", {"dataset": "x" * 70_000})  # > max_http_buffer_size (64 KiB)
         assert gone.wait(DEADLINE)
-        wait_until(lambda: live_server.sessions.get(sid) is None,
-                   what="the big sender's session to end")
+        wait_until(
+            lambda: live_server.sessions.get(sid) is None, what="the big sender's session to end"
+        )
         seen = len(other.of("frame"))
         other.wait("frame", seen + 3)  # the other client streams on
     finally:

@@ -123,12 +123,16 @@ def test_a_changes_state_comes_before_any_frame_built_from_it(client):
         wait_until(lambda: inbox.of("frame"), what="the steps' frame")
         inbox.clear()
         sock.emit("ready")  # and a credit that waits: nothing new to show
-        wait_until(lambda: session.idle and session._credit,
-                   what="the session idle, holding the credit")
+        wait_until(
+            lambda: session.idle and session._credit, what="the session idle, holding the credit"
+        )
         sock.emit("config", {"grid": grid})
-        frame = wait_until(lambda g=grid: next(
-            (p for e, p in inbox.pump() if e == "frame" and p["grid"] == g), None),
-            what=f"a frame at grid {grid}")
+        frame = wait_until(
+            lambda g=grid: next(
+                (p for e, p in inbox.pump() if e == "frame" and p["grid"] == g), None
+            ),
+            what=f"a frame at grid {grid}",
+        )
         names = [e for e, _ in inbox.events]
         assert names.index("state") < names.index("frame"), names
         state = inbox.of("state")[0]
@@ -283,8 +287,7 @@ BAD_MESSAGES = [
     ("control", {"action": "play", "epochs": 3}, "epochs"),
     ("control", {"action": "play", "extra": {"nested": [1]}}, "extra"),
     ("set_weight", {"kind": "weight", "layer": 0, "i": 0, "j": 0}, "value"),
-    ("set_weight", {"kind": "weight", "layer": 0, "i": 0, "j": 0, "value": float("nan")},
-     "value"),
+    ("set_weight", {"kind": "weight", "layer": 0, "i": 0, "j": 0, "value": float("nan")}, "value"),
     ("set_weight", {"kind": "weight", "layer": 0, "i": 0, "j": 0, "value": 1e6}, "value"),
     ("set_weight", {"kind": "weight", "layer": 0, "i": 0, "j": 0, "value": "1"}, "value"),
     ("set_weight", {"kind": "weight", "layer": 9, "i": 0, "j": 0, "value": 1.0}, "layer"),
@@ -299,8 +302,11 @@ BAD_MESSAGES = [
 ]
 
 
-@pytest.mark.parametrize(("event", "payload", "field"), BAD_MESSAGES,
-                         ids=[f"{e}-{f}-{i}" for i, (e, _, f) in enumerate(BAD_MESSAGES)])
+@pytest.mark.parametrize(
+    ("event", "payload", "field"),
+    BAD_MESSAGES,
+    ids=[f"{e}-{f}-{i}" for i, (e, _, f) in enumerate(BAD_MESSAGES)],
+)
 def test_bad_message_gets_an_error_and_changes_nothing(client, event, payload, field):
     sock, inbox, session = client
     sock.emit("control", {"action": "play"})
@@ -363,8 +369,11 @@ def test_disconnect_ends_the_thread(app, connect):
     session.thread.join(1.0)
     assert not session.thread.is_alive()
     assert get_registry(app).get(session.sid) is None
-    wait_until(lambda: {t.ident for t in threading.enumerate()} <= baseline,
-               timeout=2, what="the thread count to return")
+    wait_until(
+        lambda: {t.ident for t in threading.enumerate()} <= baseline,
+        timeout=2,
+        what="the thread count to return",
+    )
 
 
 def test_each_client_has_its_own_session(connect):
@@ -404,9 +413,10 @@ def test_state_names_the_data_settings_the_data_set_ignores(client):
     state = session.state()
     assert set(state["ignored"]) == {"n_points", "train_share", "data_seed"}  # exact xor4
     sock.emit("config", {"dataset": "circle"})
-    state = wait_until(lambda: next((s for s in inbox.of("state")
-                                     if s["config"]["dataset"] == "circle"), None),
-                       what="state for circle")
+    state = wait_until(
+        lambda: next((s for s in inbox.of("state") if s["config"]["dataset"] == "circle"), None),
+        what="state for circle",
+    )
     assert set(state["ignored"]) == {"xor4_sample"}
 
 

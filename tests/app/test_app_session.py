@@ -73,15 +73,20 @@ def test_divergence_pauses_and_says_so(session):
     s, rec = session()
     # at max: the run must reach its divergence without a second credit (auto would
     # wait one frame's worth past the frame it sent)
-    s.apply_config({"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8],
-                    "speed": 0})
+    s.apply_config(
+        {"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8], "speed": 0}
+    )
     s.control({"action": "play"})
     s.grant_credit()
-    wait_until(lambda: rec.of("state")[-1]["status"] == "paused", timeout=10,
-               what="the run to stop on divergence")
+    wait_until(
+        lambda: rec.of("state")[-1]["status"] == "paused",
+        timeout=10,
+        what="the run to stop on divergence",
+    )
     state = rec.of("state")[-1]
     assert state["diverged"] is True
     s.grant_credit()
-    frame = wait_until(lambda: [f for f in rec.of("frame") if f["status"] == "diverged"],
-                       what="a diverged frame")[0]
+    frame = wait_until(
+        lambda: [f for f in rec.of("frame") if f["status"] == "diverged"], what="a diverged frame"
+    )[0]
     assert frame["train_loss"] is None  # NaN never goes out as JSON

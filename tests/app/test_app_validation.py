@@ -15,8 +15,9 @@ from app.validation import (
 from engine import Config
 
 
-@pytest.mark.parametrize("value", [True, False, "3", None, [3], {"v": 3}, 3.5, float("nan"),
-                                   float("inf"), 11, -1])
+@pytest.mark.parametrize(
+    "value", [True, False, "3", None, [3], {"v": 3}, 3.5, float("nan"), float("inf"), 11, -1]
+)
 def test_as_int_refuses(value):
     with pytest.raises(ValidationError) as err:
         as_int("n", value, 0, 10)
@@ -42,10 +43,20 @@ def test_parse_control():
 
 def test_parse_set_weight_against_sizes():
     sizes = [2, 3, 1]
-    assert parse_set_weight({"kind": "weight", "layer": 1, "i": 2, "j": 0, "value": -1},
-                            sizes) == (1, "weight", 2, 0, -1.0)
-    assert parse_set_weight({"kind": "bias", "layer": 0, "i": 2, "value": 0.5},
-                            sizes) == (0, "bias", 2, 0, 0.5)
+    assert parse_set_weight({"kind": "weight", "layer": 1, "i": 2, "j": 0, "value": -1}, sizes) == (
+        1,
+        "weight",
+        2,
+        0,
+        -1.0,
+    )
+    assert parse_set_weight({"kind": "bias", "layer": 0, "i": 2, "value": 0.5}, sizes) == (
+        0,
+        "bias",
+        2,
+        0,
+        0.5,
+    )
     with pytest.raises(ValidationError, match="i must"):
         parse_set_weight({"kind": "bias", "layer": 1, "i": 1, "value": 0.5}, sizes)
     with pytest.raises(ValidationError, match="j must"):

@@ -18,8 +18,17 @@ from app_helpers import wait_until
 
 def test_the_numpy_script_trains_the_sessions_run_to_its_losses(connect, tmp_path):
     client, inbox, session = connect()
-    client.emit("config", {"dataset": "circle", "hidden": [4], "activation": "tanh",
-                           "optimizer": "adam", "batch_size": 10, "seed": 3})
+    client.emit(
+        "config",
+        {
+            "dataset": "circle",
+            "hidden": [4],
+            "activation": "tanh",
+            "optimizer": "adam",
+            "batch_size": 10,
+            "seed": 3,
+        },
+    )
     inbox.wait("state", 2)
     client.emit("control", {"action": "step", "epochs": 60})
     wait_until(lambda: session.trainer.epoch == 60, what="epoch 60")
@@ -28,15 +37,23 @@ def test_the_numpy_script_trains_the_sessions_run_to_its_losses(connect, tmp_pat
     assert answer["target"] == "numpy" and answer["name"].endswith(".py")
     path = tmp_path / answer["name"]
     path.write_text(answer["script"])
-    out = subprocess.run([sys.executable, str(path), "--json"], capture_output=True,
-                         text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     printed = json.loads(out.stdout)
     history = session.trainer.history
     mine = dict(zip(history["epoch"].tolist(), history["train_loss"][:, 0], strict=True))
     epochs = [e for e in printed["epochs"] if e in mine]
     assert epochs[-1] == 60 and len(epochs) > 50
-    np.testing.assert_allclose([printed["loss"][printed["epochs"].index(e)] for e in epochs],
-                               [mine[e] for e in epochs], rtol=1e-10)
+    np.testing.assert_allclose(
+        [printed["loss"][printed["epochs"].index(e)] for e in epochs],
+        [mine[e] for e in epochs],
+        rtol=1e-10,
+    )
 
 
 @pytest.mark.parametrize("payload", [{"target": "julia"}, {}, {"target": 3}])

@@ -15,8 +15,20 @@ from app.frames import encode_classes
 from engine import Trainer
 from engine.datasets import custom_data
 
-POINTS = np.array([[-3, 0], [-3, 0.4], [-2.6, 0.1], [3, 0], [3.2, 0.3], [2.8, -0.2],
-                   [0, 3], [0.3, 3.1], [-0.2, 2.7]], "<f4")
+POINTS = np.array(
+    [
+        [-3, 0],
+        [-3, 0.4],
+        [-2.6, 0.1],
+        [3, 0],
+        [3.2, 0.3],
+        [2.8, -0.2],
+        [0, 3],
+        [0.3, 3.1],
+        [-0.2, 2.7],
+    ],
+    "<f4",
+)
 LABELS = bytes([0, 0, 0, 1, 1, 1, 2, 2, 2])
 
 
@@ -33,14 +45,20 @@ def test_points_become_the_session_data_set_with_softmax_for_three_classes(conne
     assert state["config"]["dataset"] == "custom" and state["config"]["classes"] == 3
     assert state["config"]["output"] == "softmax" and state["config"]["loss"] == "ce"
     expected = custom_data(POINTS.astype(float), list(LABELS), domain=(-6, 6, -6, 6))
-    assert state["data"] == {"n": 9, "task": "classification", "classes": 3,
-                             "digest": expected.digest, "active": True}
+    assert state["data"] == {
+        "n": 9,
+        "task": "classification",
+        "classes": 3,
+        "digest": expected.digest,
+        "active": True,
+    }
     assert state["sizes"] == [2, 2, 3]
     client.emit("ready")
     frame = inbox.wait("frame")[0]
     assert frame["classes"] == 3 and frame["domain"] == [-6.0, 6.0, -6.0, 6.0]
-    shown = np.vstack([np.frombuffer(frame[k], "<f4").reshape(-1, 3)
-                       for k in ("train_points", "test_points")])
+    shown = np.vstack(
+        [np.frombuffer(frame[k], "<f4").reshape(-1, 3) for k in ("train_points", "test_points")]
+    )
     order = np.lexsort(shown[:, :2].T)
     mine = np.column_stack([POINTS, np.frombuffer(LABELS, np.uint8)])
     np.testing.assert_array_equal(shown[order], mine[np.lexsort(mine[:, :2].T)])
@@ -76,8 +94,10 @@ def test_new_points_with_as_many_classes_keep_the_weights(connect):
 def test_regression_targets_switch_to_a_linear_output(connect):
     client, inbox, _ = connect()
     targets = (POINTS[:, 0] * 0.1).astype("<f4")
-    client.emit("data", {"task": "regression", "n": 9, "points": POINTS.tobytes(),
-                         "targets": targets.tobytes()})
+    client.emit(
+        "data",
+        {"task": "regression", "n": 9, "points": POINTS.tobytes(), "targets": targets.tobytes()},
+    )
     state = inbox.wait("state", 2)[-1]
     assert state["config"]["dataset"] == "custom_regression"
     assert (state["config"]["output"], state["config"]["loss"]) == ("linear", "mse")
@@ -95,10 +115,16 @@ BAD = [
     ("no points", _payload(points=None), "points"),
     ("points as a list", _payload(points=POINTS.tolist()), "points"),
     ("points short of 9 pairs", _payload(points=POINTS[:8].tobytes()), "points"),
-    ("a NaN coordinate", _payload(points=np.where(np.arange(18).reshape(9, 2) == 5, np.nan,
-                                                  POINTS).astype("<f4").tobytes()), "points"),
-    ("an infinite coordinate", _payload(points=np.full((9, 2), np.inf, "<f4").tobytes()),
-     "points"),
+    (
+        "a NaN coordinate",
+        _payload(
+            points=np.where(np.arange(18).reshape(9, 2) == 5, np.nan, POINTS)
+            .astype("<f4")
+            .tobytes()
+        ),
+        "points",
+    ),
+    ("an infinite coordinate", _payload(points=np.full((9, 2), np.inf, "<f4").tobytes()), "points"),
     ("no labels", _payload(labels=None), "labels"),
     ("labels short of 9", _payload(labels=LABELS[:8]), "labels"),
     ("a label past 5", _payload(labels=LABELS[:8] + bytes([6])), "labels"),
@@ -106,25 +132,32 @@ BAD = [
     ("labels as text", _payload(labels="000111222"), "labels"),
     ("an unknown task", _payload(task="clustering"), "task"),
     ("labels for a regression", _payload(task="regression"), "labels"),
-    ("a non-finite target", {"task": "regression", "n": 9, "points": POINTS.tobytes(),
-                             "targets": np.full(9, np.nan, "<f4").tobytes()}, "targets"),
+    (
+        "a non-finite target",
+        {
+            "task": "regression",
+            "n": 9,
+            "points": POINTS.tobytes(),
+            "targets": np.full(9, np.nan, "<f4").tobytes(),
+        },
+        "targets",
+    ),
     ("a domain that leaves points out", _payload(domain=[-1, 1, -1, 1]), "domain"),
     ("a domain of three numbers", _payload(domain=[0, 1, 2]), "domain"),
     ("an empty domain", _payload(domain=[1, 1, 0, 5]), "domain"),
 ]
 
 
-@pytest.mark.parametrize(("payload", "field"), [(p, f) for _, p, f in BAD],
-                         ids=[name for name, _, _ in BAD])
-def test_a_bad_payload_gets_an_error_naming_its_field_and_changes_nothing(connect, payload,
-                                                                          field):
+@pytest.mark.parametrize(
+    ("payload", "field"), [(p, f) for _, p, f in BAD], ids=[name for name, _, _ in BAD]
+)
+def test_a_bad_payload_gets_an_error_naming_its_field_and_changes_nothing(connect, payload, field):
     client, inbox, session = connect()
     client.emit("data", _payload())  # the data the bad payload must leave alone
     inbox.wait("state", 2)
     client.emit("control", {"action": "step", "epochs": 5})
     wait_until(lambda: session.trainer.epoch == 5, what="5 epochs")
-    before = (session.trainer.custom_data, session.trainer.config,
-              session.trainer.net.flat.copy())
+    before = (session.trainer.custom_data, session.trainer.config, session.trainer.net.flat.copy())
     states = len(inbox.of("state"))
     client.emit("data", payload)
     error = inbox.wait("error")[0]
@@ -141,8 +174,7 @@ def test_a_lab_run_trains_on_the_sessions_points(connect):
     client.emit("lab", {"action": "run", "seeds": 3, "epochs": 40})
     result = inbox.wait("lab_result", timeout=120)[0]
     assert result["config"]["dataset"] == "custom" and result["surfaces"]["classes"] == 3
-    alone = Trainer(session.trainer.config.replace({"seed": 1}),
-                    data=session.trainer.custom_data)
+    alone = Trainer(session.trainer.config.replace({"seed": 1}), data=session.trainer.custom_data)
     alone.step(40)
     assert result["runs"][1]["final_loss"] == alone.last["train_loss"][0]
 
@@ -158,8 +190,7 @@ def test_the_largest_data_set_crosses_a_real_websocket(live_server):
     client = RealClient(live_server)
     try:
         client.wait("state")
-        client.sio.emit("data", {"n": 5000, "points": points.tobytes(),
-                                 "labels": labels.tobytes()})
+        client.sio.emit("data", {"n": 5000, "points": points.tobytes(), "labels": labels.tobytes()})
         state = client.wait("state", 2)[-1]
         assert state["data"]["n"] == 5000 and state["config"]["classes"] == 6
         assert state["data"]["digest"] == custom_data(points.astype(float), labels).digest
@@ -173,5 +204,4 @@ def test_the_gradient_check_and_the_landscape_run_on_the_sessions_points(connect
     assert inbox.wait("gradcheck_result", timeout=60)[0]["ok"] is True
     client.emit("landscape", {"steps": 11, "span": 0.5})
     result = inbox.wait("landscape_result", timeout=60)[0]
-    assert result["center_loss"] == pytest.approx(session.trainer.last["train_loss"][0],
-                                                  rel=1e-12)
+    assert result["center_loss"] == pytest.approx(session.trainer.last["train_loss"][0], rel=1e-12)

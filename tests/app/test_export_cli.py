@@ -17,8 +17,9 @@ from engine import Config, Trainer
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple[Trainer, str]:
-    trainer = Trainer(Config(dataset="circle", hidden=[4], batch_size=10, n_points=60,
-                             optimizer="adam", lr=0.03))
+    trainer = Trainer(
+        Config(dataset="circle", hidden=[4], batch_size=10, n_points=60, optimizer="adam", lr=0.03)
+    )
     trainer.step(30)
     trainer.set_param(0, "weight", 0, 1, 0.5)  # the script starts here, and says so
     trainer.step(50)
@@ -35,8 +36,13 @@ def test_export_writes_a_script_that_prints_the_runs_losses(run, tmp_path, capsy
     text = out.read_text()
     assert "python circle.py --json" in text
     assert "set by hand at epoch 30" in " ".join(text.split())
-    done = subprocess.run([sys.executable, "-I", str(out), "--json"], capture_output=True,
-                          text=True, cwd=tmp_path, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-I", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     assert printed["epochs"] == list(range(30, 81))
@@ -46,26 +52,37 @@ def test_export_writes_a_script_that_prints_the_runs_losses(run, tmp_path, capsy
 
 def test_without_output_the_script_goes_to_stdout(run, capsys):
     _, path = run
-    for target, marker in (("numpy", "import numpy as np"), ("torch", "import torch"),
-                           ("keras", "import keras")):
+    for target, marker in (
+        ("numpy", "import numpy as np"),
+        ("torch", "import torch"),
+        ("keras", "import keras"),
+    ):
         assert main(["export", path, "--to", target]) == 0
         assert marker in capsys.readouterr().out
 
 
 def test_python_m_app_export_is_the_same_program(run, tmp_path):
     _, path = run
-    done = subprocess.run([sys.executable, "-m", "app", "export", path, "--to", "torch"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "export", path, "--to", "torch"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "torch.optim.Adam(" in done.stdout
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "no such file"),
-    (b"not a run file", "run file"),
-    (b"PK\x03\x04 truncated", "run file"),
-])
-def test_a_missing_or_broken_file_is_refused_and_nothing_is_written(content, message,
-                                                                      tmp_path, capsys):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        (b"not a run file", "run file"),
+        (b"PK\x03\x04 truncated", "run file"),
+    ],
+)
+def test_a_missing_or_broken_file_is_refused_and_nothing_is_written(
+    content, message, tmp_path, capsys
+):
     path = tmp_path / "run.npz"
     if content is not None:
         path.write_bytes(content)

@@ -12,8 +12,14 @@ from app_helpers import wait_until
 from engine import Config, sweep
 
 LAB_TIMEOUT = 120.0
-CURRENT = {"dataset": "xor4", "hidden": [2], "activation": "relu", "optimizer": "sgd",
-           "lr": 0.3, "seed": 5}
+CURRENT = {
+    "dataset": "xor4",
+    "hidden": [2],
+    "activation": "relu",
+    "optimizer": "sgd",
+    "lr": 0.3,
+    "seed": 5,
+}
 PINNED = {**CURRENT, "hidden": [5], "seed": 40}  # its own seed is not the lab's
 
 
@@ -34,8 +40,9 @@ def test_a_pinned_set_up_runs_on_the_same_seeds_and_is_compared(connect):
     assert test["n"] == 24
     assert test["a"]["successes"] == mine.summary()["successes"]
     assert test["b"]["successes"] == theirs.summary()["successes"]
-    only_a = sum(a == "solved" and b != "solved" for a, b in
-                 zip(mine.outcome, theirs.outcome, strict=True))
+    only_a = sum(
+        a == "solved" and b != "solved" for a, b in zip(mine.outcome, theirs.outcome, strict=True)
+    )
     assert test["only_a"] == only_a
     assert test["differ"] == (test["p_value"] < 0.05)
 

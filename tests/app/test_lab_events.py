@@ -26,6 +26,7 @@ def step_and_wait(sock, session, epochs, timeout=30.0):
 
 def fresh_frame(sock, inbox, epoch):
     """A frame showing ``epoch`` (asks for frames until one does)."""
+
     def got():
         for frame in inbox.of("frame"):
             if frame["epoch"] == epoch:
@@ -114,8 +115,10 @@ def test_frames_carry_diagnostics(client):
 def test_a_stuck_relu_2_2_1_reports_dead_units(client):
     sock, inbox, session = client
     sock.emit("config", {"hidden": [2], "activation": "relu", "seed": 0})
-    wait_until(lambda: session.trainer.config.hidden == (2,) or
-               list(session.trainer.config.hidden) == [2], what="the config")
+    wait_until(
+        lambda: session.trainer.config.hidden == (2,) or list(session.trainer.config.hidden) == [2],
+        what="the config",
+    )
     step_and_wait(sock, session, 600)
     frame = fresh_frame(sock, inbox, 600)
     diag = frame["diagnostics"]
@@ -154,24 +157,27 @@ def test_landscape_centre_is_the_current_loss(client, directions):
         assert len(result["trajectory"]) >= 3
 
 
-@pytest.mark.parametrize(("event", "payload", "field"), [
-    ("lab", {"action": "run", "seeds": 0, "epochs": 10}, "seeds"),
-    ("lab", {"action": "run", "seeds": 1001, "epochs": 10}, "seeds"),
-    ("lab", {"action": "run", "seeds": True, "epochs": 10}, "seeds"),
-    ("lab", {"action": "run", "seeds": 4, "epochs": 2.5}, "epochs"),
-    ("lab", {"action": "run", "seeds": 4, "epochs": 20001}, "epochs"),
-    ("lab", {"action": "run", "seeds": 4}, "epochs"),
-    ("lab", {"action": "run", "seeds": 4, "epochs": 10, "loss_below": "x"}, "loss_below"),
-    ("lab", {"action": "fly"}, "action"),
-    ("lab", {"action": "run", "seeds": 4, "epochs": 10, "extra": 1}, "extra"),
-    ("lab", [1, 2], "payload"),
-    ("gradcheck", {"x": 1}, "x"),
-    ("landscape", {"steps": 5}, "steps"),
-    ("landscape", {"steps": 41, "span": 0}, "span"),
-    ("landscape", {"directions": "sideways"}, "directions"),
-    ("landscape", {"steps": False}, "steps"),
-    ("landscape", {"directions": "trajectory"}, "directions"),  # nothing recorded yet
-])
+@pytest.mark.parametrize(
+    ("event", "payload", "field"),
+    [
+        ("lab", {"action": "run", "seeds": 0, "epochs": 10}, "seeds"),
+        ("lab", {"action": "run", "seeds": 1001, "epochs": 10}, "seeds"),
+        ("lab", {"action": "run", "seeds": True, "epochs": 10}, "seeds"),
+        ("lab", {"action": "run", "seeds": 4, "epochs": 2.5}, "epochs"),
+        ("lab", {"action": "run", "seeds": 4, "epochs": 20001}, "epochs"),
+        ("lab", {"action": "run", "seeds": 4}, "epochs"),
+        ("lab", {"action": "run", "seeds": 4, "epochs": 10, "loss_below": "x"}, "loss_below"),
+        ("lab", {"action": "fly"}, "action"),
+        ("lab", {"action": "run", "seeds": 4, "epochs": 10, "extra": 1}, "extra"),
+        ("lab", [1, 2], "payload"),
+        ("gradcheck", {"x": 1}, "x"),
+        ("landscape", {"steps": 5}, "steps"),
+        ("landscape", {"steps": 41, "span": 0}, "span"),
+        ("landscape", {"directions": "sideways"}, "directions"),
+        ("landscape", {"steps": False}, "steps"),
+        ("landscape", {"directions": "trajectory"}, "directions"),  # nothing recorded yet
+    ],
+)
 def test_bad_payloads_are_refused(client, event, payload, field):
     sock, inbox, _ = client
     sock.emit(event, payload)

@@ -70,8 +70,17 @@ def test_a_cancelled_waiting_run_starts_right_after_its_own_sessions_run_whateve
 
 
 def test_the_shape_of_a_trainer():
-    trainer = Trainer(Config.from_dict({"dataset": "xor", "n_points": 200, "train_share": 50,
-                                        "hidden": [4, 3], "batch_size": 30}))
+    trainer = Trainer(
+        Config.from_dict(
+            {
+                "dataset": "xor",
+                "n_points": 200,
+                "train_share": 50,
+                "hidden": [4, 3],
+                "batch_size": 30,
+            }
+        )
+    )
     shape = Shape.of(trainer)
     # 2-4-3-1: (2*4 + 4) + (4*3 + 3) + (3*1 + 1) = 31 parameters in 3 weight layers;
     # 100 training points in batches of 30: 4 updates an epoch

@@ -33,8 +33,9 @@ def test_the_lab_worker_ends_when_its_server_process_is_killed():
             # a batch job: it runs below the priority of the process that serves pages
             assert nice(lab) == min(nice(worker) + LAB_NICENESS, 19)
             os.kill(worker, signal.SIGKILL)  # no exit handler runs
-            wait_until(lambda: not any(map(running, below)), 10,
-                       "the orphaned lab processes to end")
+            wait_until(
+                lambda: not any(map(running, below)), 10, "the orphaned lab processes to end"
+            )
             client.wait("disconnect", 1)
         finally:
             client.close()

@@ -54,6 +54,7 @@ class Answers:
             while not self.events.empty():
                 self.seen.append(self.events.get())
             return [(e, p) for j, e, p in self.seen if j == job_id and e != "lab_progress"]
+
         return wait_until(got, 10, f"job {job_id}'s answer")[0]
 
     def progress(self, job_id: int) -> list:
@@ -72,8 +73,16 @@ def test_runs_of_two_sessions_take_turns_block_by_block(worker):
     worker.submit(2, "B", "fake_run", run("b", 4))
     gate.set()
     worker.answers.final(1), worker.answers.final(2)
-    assert worker.jobs.log == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2),
-                               ("a", 3), ("b", 3)]
+    assert worker.jobs.log == [
+        ("a", 0),
+        ("b", 0),
+        ("a", 1),
+        ("b", 1),
+        ("a", 2),
+        ("b", 2),
+        ("a", 3),
+        ("b", 3),
+    ]
 
 
 def test_a_probe_goes_ahead_of_the_queued_blocks(worker):

@@ -15,8 +15,15 @@ from app.pacing import AUTO, AutoPacing, SteadyPacing, Unpaced, pacing_for
 from engine import Config
 
 
-def play(pacing, seconds: float, *, tick: float = 1 / 30, chunk: int = 10**9,
-         epoch: int = 0, start: float = 100.0) -> list[tuple[float, int]]:
+def play(
+    pacing,
+    seconds: float,
+    *,
+    tick: float = 1 / 30,
+    chunk: int = 10**9,
+    epoch: int = 0,
+    start: float = 100.0,
+) -> list[tuple[float, int]]:
     """Drive a pacing like the session does: every `tick` seconds of fake time, train
     what it allows. Returns (time, epoch) after each tick."""
     pacing.restart(start, epoch)

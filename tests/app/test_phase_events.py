@@ -18,9 +18,14 @@ from app.server import get_registry
 from engine import Config, Trainer, sweep
 
 LAB_TIMEOUT = 120.0
-SMALL = {"action": "run", "seeds": 6, "epochs": 150, "loss_below": None,
-         "y": {"key": "units", "values": [1, 3]},
-         "x": {"key": "init_scale", "values": [0.1, 1.5]}}
+SMALL = {
+    "action": "run",
+    "seeds": 6,
+    "epochs": 150,
+    "loss_below": None,
+    "y": {"key": "units", "values": [1, 3]},
+    "x": {"key": "init_scale", "values": [0.1, 1.5]},
+}
 
 
 @pytest.fixture()
@@ -31,8 +36,12 @@ def client(connect):
 
 def relu(sock, session):
     sock.emit("config", {"activation": "relu", "hidden": [2], "dataset": "xor4"})
-    wait_until(lambda: session.trainer.config.activation == "relu"
-               and session.trainer.config.dataset == "xor4", what="the relu config")
+    wait_until(
+        lambda: (
+            session.trainer.config.activation == "relu" and session.trainer.config.dataset == "xor4"
+        ),
+        what="the relu config",
+    )
 
 
 def test_a_2x2_diagram_streams_each_cell_as_a_hand_written_config_sweeps_it(client):
@@ -41,15 +50,21 @@ def test_a_2x2_diagram_streams_each_cell_as_a_hand_written_config_sweeps_it(clie
     base = session.trainer.config
     sock.emit("phase", SMALL)
     result = inbox.wait("phase_result", timeout=LAB_TIMEOUT)[0]
-    assert result == {"cancelled": False, "cells": 4, "rows": 2, "cols": 2, "seeds": 6,
-                      "epochs": 150, "loss_below": None}
+    assert result == {
+        "cancelled": False,
+        "cells": 4,
+        "rows": 2,
+        "cols": 2,
+        "seeds": 6,
+        "epochs": 150,
+        "loss_below": None,
+    }
     cells = inbox.of("phase_cell")
     assert [(c["row"], c["col"]) for c in cells] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     for cell in cells:
         h = SMALL["y"]["values"][cell["row"]]
         a = SMALL["x"]["values"][cell["col"]]
-        by_hand = base.replace({"hidden": [h], "init": "uniform", "init_low": -a,
-                                "init_high": a})
+        by_hand = base.replace({"hidden": [h], "init": "uniform", "init_low": -a, "init_high": a})
         expected = sweep(by_hand, seeds=6, epochs=150, surface_grid=0).summary()
         assert cell["summary"] == expected
         assert Config.from_dict(cell["config"]) == by_hand
@@ -61,8 +76,7 @@ def test_a_2x2_diagram_streams_each_cell_as_a_hand_written_config_sweeps_it(clie
 def test_the_first_failing_seed_fails_alone_and_the_seeds_before_it_solve(client):
     sock, inbox, session = client
     relu(sock, session)
-    payload = {**SMALL, "seeds": 12, "epochs": 300,
-               "y": {"key": "units", "values": [2, 3]}}
+    payload = {**SMALL, "seeds": 12, "epochs": 300, "y": {"key": "units", "values": [2, 3]}}
     sock.emit("phase", payload)
     inbox.wait("phase_result", timeout=LAB_TIMEOUT)
     checked = 0
@@ -92,9 +106,16 @@ def test_progress_counts_seed_epochs_over_every_cell(client):
 
 def test_cancel_keeps_the_finished_cells(client):
     sock, inbox, _ = client
-    sock.emit("phase", {**SMALL, "seeds": 1000, "epochs": 20000,
-                        "y": {"key": "lr", "values": [0.01, 0.03]},
-                        "x": {"key": "momentum", "values": [0, 0.9]}})
+    sock.emit(
+        "phase",
+        {
+            **SMALL,
+            "seeds": 1000,
+            "epochs": 20000,
+            "y": {"key": "lr", "values": [0.01, 0.03]},
+            "x": {"key": "momentum", "values": [0, 0.9]},
+        },
+    )
     inbox.wait("phase_progress", timeout=LAB_TIMEOUT)
     sock.emit("phase", {"action": "cancel"})
     result = inbox.wait("phase_result", timeout=LAB_TIMEOUT)[0]
@@ -137,41 +158,170 @@ def test_a_third_diagram_while_one_waits_is_refused(client):
 AXIS = {"key": "lr", "values": [0.01, 0.1]}
 
 
-@pytest.mark.parametrize(("payload", "field", "words"), [
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS}, "y", "required"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS, "y": AXIS}, "y", "different"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "dataset", "values": [1, 2]}}, "y", "must be one of"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "seed", "values": [1, 2]}}, "y", "must be one of"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "momentum", "values": [0.5]}}, "y", "2 to 12"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "momentum", "values": list(range(13))}}, "y", "2 to 12"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "momentum", "values": [0.5, 1.5]}}, "y", "[0, 0.999]"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "momentum", "values": [0.5, 0.5]}}, "y", "each value once"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "units", "values": [1, 2.5]}}, "y", "whole numbers"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "units", "values": [0, 2]}}, "y", "[1, 8]"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS,
-      "y": {"key": "lr", "values": [0.1, "fast"]}}, "y", "finite number"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "y": AXIS,
-      "x": {"key": "momentum", "values": [0, True]}}, "x", "finite number"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "y": AXIS,
-      "x": {"key": "momentum", "values": [0, 0.5], "step": 1}}, "step", "unknown"),
-    ({"action": "run", "seeds": 4, "epochs": 10, "y": {"key": "init_scale",
-      "values": [0.1, 1]}, "x": {"key": "init_low", "values": [-1, 0]}}, "x", "init_low"),
-    ({"action": "run", "seeds": 0, "epochs": 10, "x": AXIS,
-      "y": {"key": "units", "values": [1, 2]}}, "seeds", "[1, 1000]"),
-    ({"action": "run", "seeds": 4, "epochs": 20001, "x": AXIS,
-      "y": {"key": "units", "values": [1, 2]}}, "epochs", "[1, 20000]"),
-    ({"action": "cancel", "seeds": 4}, "seeds", "cancel"),
-    ({"action": "plot"}, "action", "'run' or 'cancel'"),
-    ("run", "payload", "object"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS}, "y", "required"),
+        ({"action": "run", "seeds": 4, "epochs": 10, "x": AXIS, "y": AXIS}, "y", "different"),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "dataset", "values": [1, 2]},
+            },
+            "y",
+            "must be one of",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "seed", "values": [1, 2]},
+            },
+            "y",
+            "must be one of",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "momentum", "values": [0.5]},
+            },
+            "y",
+            "2 to 12",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "momentum", "values": list(range(13))},
+            },
+            "y",
+            "2 to 12",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "momentum", "values": [0.5, 1.5]},
+            },
+            "y",
+            "[0, 0.999]",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "momentum", "values": [0.5, 0.5]},
+            },
+            "y",
+            "each value once",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "units", "values": [1, 2.5]},
+            },
+            "y",
+            "whole numbers",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "units", "values": [0, 2]},
+            },
+            "y",
+            "[1, 8]",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "lr", "values": [0.1, "fast"]},
+            },
+            "y",
+            "finite number",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "y": AXIS,
+                "x": {"key": "momentum", "values": [0, True]},
+            },
+            "x",
+            "finite number",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "y": AXIS,
+                "x": {"key": "momentum", "values": [0, 0.5], "step": 1},
+            },
+            "step",
+            "unknown",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 10,
+                "y": {"key": "init_scale", "values": [0.1, 1]},
+                "x": {"key": "init_low", "values": [-1, 0]},
+            },
+            "x",
+            "init_low",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 0,
+                "epochs": 10,
+                "x": AXIS,
+                "y": {"key": "units", "values": [1, 2]},
+            },
+            "seeds",
+            "[1, 1000]",
+        ),
+        (
+            {
+                "action": "run",
+                "seeds": 4,
+                "epochs": 20001,
+                "x": AXIS,
+                "y": {"key": "units", "values": [1, 2]},
+            },
+            "epochs",
+            "[1, 20000]",
+        ),
+        ({"action": "cancel", "seeds": 4}, "seeds", "cancel"),
+        ({"action": "plot"}, "action", "'run' or 'cancel'"),
+        ("run", "payload", "object"),
+    ],
+)
 def test_bad_requests_are_refused_naming_the_field(client, payload, field, words):
     sock, inbox, _ = client
     sock.emit("phase", payload)
@@ -189,11 +339,20 @@ def test_a_diagram_over_the_cost_ceiling_is_refused_with_its_cost(make_app):
     # PROTOCOL.md's formula by hand: a 2-h-1 net has 4h + 1 parameters and 2 weight
     # layers; full batch (1 update), and one chunk holds the 200 seeds
     units, seeds, epochs = [1, 8], 200, 100
-    cost = sum(seeds * epochs * points * (4 * h + 1) + epochs * 1 * 2 * 10_000 * 1
-               for h in units) * 2  # x: two learning rates
+    cost = (
+        sum(seeds * epochs * points * (4 * h + 1) + epochs * 1 * 2 * 10_000 * 1 for h in units) * 2
+    )  # x: two learning rates
     assert cost > 1e7
-    sock.emit("phase", {"action": "run", "seeds": seeds, "epochs": epochs,
-                        "y": {"key": "units", "values": units}, "x": AXIS})
+    sock.emit(
+        "phase",
+        {
+            "action": "run",
+            "seeds": seeds,
+            "epochs": epochs,
+            "y": {"key": "units", "values": units},
+            "x": AXIS,
+        },
+    )
     error = inbox.wait("error")[0]
     assert (error["event"], error["field"]) == ("phase", "seeds")
     assert f"would cost {cost:.2g} work units" in error["message"]
@@ -208,6 +367,6 @@ def test_a_cells_shape_counts_its_own_network():
         assert shape == lab_jobs.Shape(points=4, params=4 * h + 1, layers=2, updates=1)
     deep = lab_phase.cell_shape(live, Config(hidden=[3, 3], batch_size=3))
     assert deep == lab_jobs.Shape(points=4, params=9 + 12 + 4, layers=3, updates=2)
-    assert lab_phase.engine_grid(Config(hidden=[4, 2]), {
-        "y": ("units", [2, 5]), "x": ("lr", [0.1, 1.0])}) == {
-        "hidden": [[2, 2], [5, 5]], "lr": [0.1, 1.0]}
+    assert lab_phase.engine_grid(
+        Config(hidden=[4, 2]), {"y": ("units", [2, 5]), "x": ("lr", [0.1, 1.0])}
+    ) == {"hidden": [[2, 2], [5, 5]], "lr": [0.1, 1.0]}

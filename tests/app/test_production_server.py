@@ -85,7 +85,8 @@ def test_each_worker_has_a_thread_per_session_and_room_for_idle_connections():
 def test_the_application_takes_our_settings_and_calls_back_when_ready():
     ready = []
     application = PlaygroundApplication(
-        {"MAX_SESSIONS": 5}, gunicorn_options("127.0.0.1", 0, 2, 5), lambda: ready.append(1))
+        {"MAX_SESSIONS": 5}, gunicorn_options("127.0.0.1", 0, 2, 5), lambda: ready.append(1)
+    )
     assert application.cfg.workers == 2 and application.cfg.threads == threads_for(5)
     assert application.cfg.worker_class.__name__ == "PlaygroundWorker"
     application.cfg.when_ready(None)
@@ -141,14 +142,12 @@ def test_serves_on_gunicorn_without_a_development_server_warning():
 def test_workers_share_one_port_each_with_its_own_sessions_and_cap():
     cap = 3
     with ServerProcess("--workers", "2", "--max-sessions", str(cap)) as server:
-        workers = set(wait_until(lambda: len(w := server.workers()) == 2 and w, 20,
-                                 "two workers"))
+        workers = set(wait_until(lambda: len(w := server.workers()) == 2 and w, 20, "two workers"))
         clients = []
         try:
             # six sessions fit (3 per process), wherever each connection lands
             for _ in range(2 * cap):
-                clients.append(connect_with_retries(server.url, auto_ready=True,
-                                                    on_connect=PLAY))
+                clients.append(connect_with_retries(server.url, auto_ready=True, on_connect=PLAY))
             for c in clients:
                 c.wait("frame", 2, timeout=FIRST_FRAMES)
             assert sessions_by_pid(server.url, workers) == {pid: cap for pid in workers}
@@ -164,8 +163,11 @@ def test_workers_share_one_port_each_with_its_own_sessions_and_cap():
         finally:
             for c in clients:
                 c.close()
-        wait_until(lambda: sessions_by_pid(server.url, workers) == dict.fromkeys(workers, 0),
-                   20, "every session to end")
+        wait_until(
+            lambda: sessions_by_pid(server.url, workers) == dict.fromkeys(workers, 0),
+            20,
+            "every session to end",
+        )
 
 
 def test_a_websocket_outlives_the_worker_timeout():
@@ -173,17 +175,24 @@ def test_a_websocket_outlives_the_worker_timeout():
     # request lasts far longer than that and must not count as a hung worker. With a
     # 2 s timeout, a session streams on for three times as long in the same worker.
     timeout = 2
-    with ServerProcess("--workers", "1",
-                       prelude=f"import app.production\napp.production.WORKER_TIMEOUT = {timeout}"
-                       ) as server:
+    with ServerProcess(
+        "--workers",
+        "1",
+        prelude=f"import app.production\napp.production.WORKER_TIMEOUT = {timeout}",
+    ) as server:
         (worker,) = server.workers()
         client = RealClient(server.url, auto_ready=True, on_connect=PLAY)
         try:
             client.wait("frame", 1, timeout=FIRST_FRAMES)
             started = time.monotonic()
-            wait_until(lambda: time.monotonic() - started > 3 * timeout
-                       and client.of("frame", since=started + 2.5 * timeout), 10 * timeout,
-                       "frames for three worker timeouts")
+            wait_until(
+                lambda: (
+                    time.monotonic() - started > 3 * timeout
+                    and client.of("frame", since=started + 2.5 * timeout)
+                ),
+                10 * timeout,
+                "frames for three worker timeouts",
+            )
             assert client.of("disconnect") == [] and server.workers() == [worker]
             assert len(client.sids) == 1
         finally:
@@ -239,9 +248,13 @@ def test_make_run_serves_on_gunicorn_with_no_warnings(tmp_path):
     from real_server import ROOT, free_port
 
     port = free_port()
-    proc = subprocess.Popen(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: proc.poll() is not None or healthz(url), 120, "make run")

@@ -20,8 +20,16 @@ from app import get_socketio
 from app.run_files import SESSION_HISTORY_ROWS
 from engine import Config, Trainer
 
-SETUP = {"dataset": "circle", "noise": 0.1, "hidden": [4, 3], "activation": "tanh",
-         "optimizer": "adam", "lr": 0.03, "batch_size": 10, "seed": 7}
+SETUP = {
+    "dataset": "circle",
+    "noise": 0.1,
+    "hidden": [4, 3],
+    "activation": "tanh",
+    "optimizer": "adam",
+    "lr": 0.03,
+    "batch_size": 10,
+    "seed": 7,
+}
 
 
 def _step(client, session, epochs):
@@ -59,8 +67,9 @@ def test_a_saved_run_opened_elsewhere_goes_on_bitwise_as_if_never_interrupted(co
     _step(other, reopened, 120)
 
     # never interrupted: one Trainer, 270 epochs straight
-    alone = Trainer(Config.from_dict({**Config().to_dict(), **SETUP}),
-                    max_history_rows=SESSION_HISTORY_ROWS)
+    alone = Trainer(
+        Config.from_dict({**Config().to_dict(), **SETUP}), max_history_rows=SESSION_HISTORY_ROWS
+    )
     alone.step(270)
     for trainer in (session.trainer, reopened.trainer):
         assert trainer.epoch == 270
@@ -101,8 +110,9 @@ def test_a_file_saved_from_python_with_a_long_history_is_thinned_on_opening(conn
     bounded = Trainer(config, max_history_rows=SESSION_HISTORY_ROWS)
     bounded.step(9000)
     np.testing.assert_array_equal(session.trainer.history["epoch"], bounded.history["epoch"])
-    np.testing.assert_array_equal(session.trainer.history["train_loss"],
-                                  bounded.history["train_loss"])
+    np.testing.assert_array_equal(
+        session.trainer.history["train_loss"], bounded.history["train_loss"]
+    )
     np.testing.assert_array_equal(session.trainer.net.flat, big.net.flat)
 
 
@@ -171,8 +181,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("payload", "says"), [(p, s) for _, p, s in BAD],
-                         ids=[name for name, _, _ in BAD])
+@pytest.mark.parametrize(
+    ("payload", "says"), [(p, s) for _, p, s in BAD], ids=[name for name, _, _ in BAD]
+)
 def test_a_bad_file_is_refused_saying_what_is_wrong_and_changes_nothing(connect, payload, says):
     client, inbox, session = _configured(connect)
     _step(client, session, 25)
@@ -217,7 +228,8 @@ def test_save_run_takes_no_payload(connect):
 
 
 def test_a_run_file_larger_than_other_messages_opens_over_the_wire_and_one_too_large_closes(
-        live_server):
+    live_server,
+):
     from real_server import RealClient
 
     from app.wire import MAX_RUN_FILE_BYTES
@@ -235,8 +247,10 @@ def test_a_run_file_larger_than_other_messages_opens_over_the_wire_and_one_too_l
         big.sio.emit("open_run", {"file": bytes(MAX_RUN_FILE_BYTES + 4096)})
         wait_until(lambda: big.of("disconnect") or None, what="the big sender dropped")
         ok.sio.emit("control", {"action": "step", "epochs": 3})
-        wait_until(lambda: len([s for s in ok.of("state") if s["epoch"] == 8000]) >= 2,
-                   what="the other client still answered")
+        wait_until(
+            lambda: len([s for s in ok.of("state") if s["epoch"] == 8000]) >= 2,
+            what="the other client still answered",
+        )
         assert ok.sio.connected
     finally:
         big.close()

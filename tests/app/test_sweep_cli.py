@@ -43,11 +43,23 @@ def test_every_training_field_of_the_schema_is_a_flag():
     flags = {opt for action in parser._actions for opt in action.option_strings}
     for spec in SWEEP_FIELDS:
         assert flag_name(spec.name) in flags
-    assert {s.name for s in FIELDS} - {s.name for s in SWEEP_FIELDS} == {"seed", "grid",
-                                                                          "speed"}
-    args = parser.parse_args(["--hidden", "4,2", "--nesterov", "true", "--momentum", "0.9",
-                              "--optimizer", "sgd", "--features", "x1,x2,x1x2"])
+    assert {s.name for s in FIELDS} - {s.name for s in SWEEP_FIELDS} == {"seed", "grid", "speed"}
+    args = parser.parse_args(
+        [
+            "--hidden",
+            "4,2",
+            "--nesterov",
+            "true",
+            "--momentum",
+            "0.9",
+            "--optimizer",
+            "sgd",
+            "--features",
+            "x1,x2,x1x2",
+        ]
+    )
     from app.sweep_cli import config_from_args
+
     cfg = config_from_args(args)
     assert cfg.hidden == (4, 2) and cfg.nesterov is True and cfg.features[-1] == "x1x2"
 
@@ -61,8 +73,7 @@ def test_the_sub_command_attaches_to_a_parent_parser():
 
 def test_grid_values_lists_with_slashes_scalars_with_commas():
     grid = parse_grid(["hidden=2/3/4,2", "activation=relu,tanh", "lr=0.1/0.3"])
-    assert grid == {"hidden": [[2], [3], [4, 2]], "activation": ["relu", "tanh"],
-                    "lr": [0.1, 0.3]}
+    assert grid == {"hidden": [[2], [3], [4, 2]], "activation": ["relu", "tanh"], "lr": [0.1, 0.3]}
 
 
 def test_table_on_stdout_progress_on_stderr():
@@ -78,8 +89,9 @@ def test_table_on_stdout_progress_on_stderr():
 
 
 def test_json_has_the_right_counts_and_replaces_the_table():
-    code, out, _ = _run([*SMALL, "--json", "--grid", "activation=tanh,sigmoid",
-                         "--seed-start", "10"])
+    code, out, _ = _run(
+        [*SMALL, "--json", "--grid", "activation=tanh,sigmoid", "--seed-start", "10"]
+    )
     assert code == 0
     doc = json.loads(out)
     assert len(doc["cells"]) == 2 and doc["seeds"] == 6 and doc["seed_start"] == 10
@@ -99,8 +111,7 @@ def test_csv_one_row_per_cell(tmp_path):
     rows = list(csv.DictReader(path.open()))
     assert [r["hidden"] for r in rows] == ["2", "4,2"]
     assert all(int(r["n"]) == 6 for r in rows)
-    assert float(rows[0]["wilson_low"]) <= float(rows[0]["rate"]) <= float(
-        rows[0]["wilson_high"])
+    assert float(rows[0]["wilson_low"]) <= float(rows[0]["rate"]) <= float(rows[0]["wilson_high"])
 
 
 def test_html_report_is_self_contained(tmp_path):
@@ -114,15 +125,18 @@ def test_html_report_is_self_contained(tmp_path):
     assert len(text) > 1_000_000  # plotly.js itself is inline
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["--lr", "100"], "--lr: lr must be a number in [1e-06, 10]"),
-    (["--grid", "hidden=2/9"], "--grid hidden"),
-    (["--grid", "colour=red"], "colour is not a setting"),
-    (["--grid", "seed=1,2"], "--seeds"),
-    (["--output", "tanh"], "--output"),
-    (["--seeds", "0"], "--seeds must be >= 1"),
-    (["--json", "--csv"], "cannot both go to stdout"),
-])
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--lr", "100"], "--lr: lr must be a number in [1e-06, 10]"),
+        (["--grid", "hidden=2/9"], "--grid hidden"),
+        (["--grid", "colour=red"], "colour is not a setting"),
+        (["--grid", "seed=1,2"], "--seeds"),
+        (["--output", "tanh"], "--output"),
+        (["--seeds", "0"], "--seeds must be >= 1"),
+        (["--json", "--csv"], "cannot both go to stdout"),
+    ],
+)
 def test_bad_values_are_refused_with_exit_code_2(argv, needle):
     code, out, err = _run([*SMALL, *argv])
     assert code == 2 and out == ""
@@ -152,8 +166,9 @@ def test_seeds_start_at_the_presets_seed_as_in_the_page_unless_given():
     doc = json.loads(out)
     assert doc["seed_start"] == 4 and doc["config"]["seed"] == 4
     assert [r["seed"] for r in doc["cells"][0]["runs"]] == list(range(4, 10))
-    code, out, _ = _run([*SMALL, "--epochs", "20", "--json", "--preset", "seed003-tanh-adam",
-                         "--seed-start", "0"])
+    code, out, _ = _run(
+        [*SMALL, "--epochs", "20", "--json", "--preset", "seed003-tanh-adam", "--seed-start", "0"]
+    )
     assert json.loads(out)["cells"][0]["config"]["seed"] == 0
 
 
@@ -165,11 +180,15 @@ def _write_points(path, rows, header="x1,x2,label"):
 def test_data_sweeps_over_your_points_with_softmax_for_three_classes(tmp_path):
     rng = np.random.default_rng(0)
     centres = [(-3, 0), (3, 0), (0, 3)]
-    rows = [(round(cx + 0.3 * rng.normal(), 3), round(cy + 0.3 * rng.normal(), 3), k)
-            for k, (cx, cy) in enumerate(centres) for _ in range(6)]
+    rows = [
+        (round(cx + 0.3 * rng.normal(), 3), round(cy + 0.3 * rng.normal(), 3), k)
+        for k, (cx, cy) in enumerate(centres)
+        for _ in range(6)
+    ]
     path = _write_points(tmp_path / "points.csv", rows)
-    code, out, err = _run(["--data", path, "--hidden", "4", "--json", "--seeds", "4",
-                           "--epochs", "150", "--quiet"])
+    code, out, err = _run(
+        ["--data", path, "--hidden", "4", "--json", "--seeds", "4", "--epochs", "150", "--quiet"]
+    )
     assert code == 0, err
     result = json.loads(out)
     assert result["config"]["dataset"] == "custom" and result["config"]["classes"] == 3
@@ -177,21 +196,26 @@ def test_data_sweeps_over_your_points_with_softmax_for_three_classes(tmp_path):
     # each seed is the Trainer on the same points, run alone
     from engine import Trainer
     from engine.datasets import parse_points_csv
+
     data = parse_points_csv((tmp_path / "points.csv").read_text())
     cfg = Config.from_dict(result["config"])
     alone = Trainer(cfg.replace({"seed": 2}), data=data)
     alone.step(150)
     assert result["cells"][0]["runs"][2]["final_loss"] == alone.last["train_loss"][0]
-    code, out, _ = _run(["--data", path, "--hidden", "4", "--seeds", "2", "--epochs", "20",
-                         "--quiet"])
+    code, out, _ = _run(
+        ["--data", path, "--hidden", "4", "--seeds", "2", "--epochs", "20", "--quiet"]
+    )
     assert code == 0 and "18 points, 3 classes, digest" in out.splitlines()[0]
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    ([(0, 0, 0), (1, "abc", 1)], "line 3: x2 'abc' is not a finite number"),
-    ([(0, 0, 0), (1, 1, "cat")], "line 3: label 'cat' is not an integer in 0..5"),
-    ([(0, 0, 1), (1, 1, 1)], "a classifier needs at least two classes"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        ([(0, 0, 0), (1, "abc", 1)], "line 3: x2 'abc' is not a finite number"),
+        ([(0, 0, 0), (1, 1, "cat")], "line 3: label 'cat' is not an integer in 0..5"),
+        ([(0, 0, 1), (1, 1, 1)], "a classifier needs at least two classes"),
+    ],
+)
 def test_a_bad_data_file_is_refused_naming_the_line(tmp_path, rows, needle):
     code, out, err = _run(["--data", _write_points(tmp_path / "p.csv", rows), *SMALL])
     assert code == 2 and needle in err and f"{tmp_path / 'p.csv'}" in err and out == ""
@@ -209,9 +233,27 @@ def test_data_and_a_dataset_cannot_both_be_given(tmp_path):
 
 # ---- where it runs, output written as cells finish, Ctrl-C ----------------------------------
 
-MINI_BATCH = ["--seeds", "10", "--epochs", "100", "--chunk", "3", "--xor4-sample", "1",
-              "--n-points", "24", "--batch-size", "5", "--hidden", "3",
-              "--grid", "activation=tanh,relu", "--grid", "init_scale=0.5,2", "--quiet"]
+MINI_BATCH = [
+    "--seeds",
+    "10",
+    "--epochs",
+    "100",
+    "--chunk",
+    "3",
+    "--xor4-sample",
+    "1",
+    "--n-points",
+    "24",
+    "--batch-size",
+    "5",
+    "--hidden",
+    "3",
+    "--grid",
+    "activation=tanh,relu",
+    "--grid",
+    "init_scale=0.5,2",
+    "--quiet",
+]
 
 
 def _written(tmp_path, name, argv):
@@ -243,22 +285,32 @@ def test_the_json_written_cell_by_cell_is_the_grids_document(tmp_path):
     from engine.sweep import sweep_grid
 
     doc, text = _written(tmp_path, "doc", MINI_BATCH)
-    expect = sweep_grid(Config(xor4_sample=True, n_points=24, batch_size=5, hidden=[3]),
-                        {"activation": ["tanh", "relu"], "init_scale": [0.5, 2.0]},
-                        seeds=10, epochs=100, chunk=3)
+    expect = sweep_grid(
+        Config(xor4_sample=True, n_points=24, batch_size=5, hidden=[3]),
+        {"activation": ["tanh", "relu"], "init_scale": [0.5, 2.0]},
+        seeds=10,
+        epochs=100,
+        chunk=3,
+    )
     assert _without_clock(doc) == _without_clock(json.loads(json.dumps(expect.to_dict())))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["activation"], r["init_scale"]) for r in rows] == [
-        ("tanh", "0.5"), ("tanh", "2.0"), ("relu", "0.5"), ("relu", "2.0")]
-    assert [int(r["successes"]) for r in rows] == [c["summary"]["successes"]
-                                                   for c in doc["cells"]]
+        ("tanh", "0.5"),
+        ("tanh", "2.0"),
+        ("relu", "0.5"),
+        ("relu", "2.0"),
+    ]
+    assert [int(r["successes"]) for r in rows] == [c["summary"]["successes"] for c in doc["cells"]]
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["--workers", "0"], "--workers: workers must be >= 1"),
-    (["--workers", "lots"], "--workers: workers must be a number or 'auto'"),
-    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
-])
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--workers", "0"], "--workers: workers must be >= 1"),
+        (["--workers", "lots"], "--workers: workers must be a number or 'auto'"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
+    ],
+)
 def test_bad_workers_are_refused(argv, needle):
     code, out, err = _run([*SMALL, *argv])
     assert code == 2 and out == "" and needle in err
@@ -294,14 +346,34 @@ def test_ctrl_c_stops_every_process_and_keeps_the_finished_cells(tmp_path):
     import psutil
 
     doc, rows = tmp_path / "cut.json", tmp_path / "cut.csv"
-    argv = ["--seeds", "40", "--epochs", "1500", "--chunk", "10", "--grid", "hidden=2/3/4",
-            "--grid", "lr=0.01,0.1", "--workers", "2"]
-    proc = subprocess.Popen([sys.executable, "-m", "app", "sweep", *argv, "--json", str(doc),
-                             "--csv", str(rows)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    argv = [
+        "--seeds",
+        "40",
+        "--epochs",
+        "1500",
+        "--chunk",
+        "10",
+        "--grid",
+        "hidden=2/3/4",
+        "--grid",
+        "lr=0.01,0.1",
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "sweep", *argv, "--json", str(doc), "--csv", str(rows)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        wait_until(lambda: rows.exists() and len(rows.read_text().splitlines()) >= 2,
-                   timeout=240, what="the first finished cell in the CSV")
+        wait_until(
+            lambda: rows.exists() and len(rows.read_text().splitlines()) >= 2,
+            timeout=240,
+            what="the first finished cell in the CSV",
+        )
         workers = wait_until(lambda: _children(proc.pid), what="the worker processes")
         assert proc.poll() is None  # mid-run
         os.killpg(proc.pid, signal.SIGINT)
@@ -328,4 +400,5 @@ def test_ctrl_c_stops_every_process_and_keeps_the_finished_cells(tmp_path):
     assert first["changes"] == {"hidden": [2], "lr": 0.01} and not first["cancelled"]
     ref = sweep_grid(Config(hidden=[2], lr=0.01), {}, seeds=40, epochs=1500, chunk=10)
     assert [r["final_loss"] for r in first["runs"]] == [
-        r["final_loss"] for r in ref.cells[0].to_dict()["runs"]]
+        r["final_loss"] for r in ref.cells[0].to_dict()["runs"]
+    ]

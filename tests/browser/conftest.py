@@ -175,7 +175,8 @@ class Playground:
         """Wait until more than `after` + n - 1 frames were painted."""
         self.page.wait_for_function(
             "n => window.playground && window.playground.framesPainted >= n",
-            arg=after + n, timeout=timeout,
+            arg=after + n,
+            timeout=timeout,
         )
         return self.frames
 

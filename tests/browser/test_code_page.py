@@ -19,7 +19,8 @@ def test_code_shows_and_downloads_the_script_for_each_library(pg, tmp_path):
     dialog = pg.page.locator("#code-dialog")
     dialog.wait_for(state="visible")
     pg.page.wait_for_function(
-        "() => document.querySelector('#code-text').textContent.includes('import numpy')")
+        "() => document.querySelector('#code-text').textContent.includes('import numpy')"
+    )
     with pg.page.expect_download() as download:
         pg.page.click("#code-download")
     path = tmp_path / download.value.suggested_filename
@@ -28,8 +29,10 @@ def test_code_shows_and_downloads_the_script_for_each_library(pg, tmp_path):
     for target, word in (("torch", "import torch"), ("keras", "import keras")):
         pg.page.select_option("#code-target", target)
         pg.page.wait_for_function(
-            "w => document.querySelector('#code-text').textContent.includes(w)", arg=word,
-            timeout=60_000)
+            "w => document.querySelector('#code-text').textContent.includes(w)",
+            arg=word,
+            timeout=60_000,
+        )
     assert axe_violations(pg.page) == []  # the dialog open
     pg.page.click("#code-close")
     dialog.wait_for(state="hidden")

@@ -39,7 +39,8 @@ def test_restart_lab_then_open_a_seed_live(pg):
     assert page.locator("#lab-hist .main-svg").count() > 0
     assert page.locator("#lab-hist .bars path").count() > 0
     outcomes = page.eval_on_selector_all(
-        "#lab-wall .seed-tile", "tiles => tiles.map(t => t.className)")
+        "#lab-wall .seed-tile", "tiles => tiles.map(t => t.className)"
+    )
     assert all(re.search(r"solved|stuck|diverged", c) for c in outcomes)
     assert sum("solved" in c for c in outcomes) == solved
 
@@ -113,15 +114,17 @@ def test_a_dropped_connection_ends_the_lab_run_on_the_page(pg, request):
     page.fill("#lab-seeds", "1000")
     page.fill("#lab-epochs", "20000")  # minutes of work: it is still running below
     page.click("#lab-run")
-    page.wait_for_function("() => document.getElementById('lab-progress').value > 0",
-                           timeout=LAB_TIMEOUT)
+    page.wait_for_function(
+        "() => document.getElementById('lab-progress').value > 0", timeout=LAB_TIMEOUT
+    )
     assert page.is_disabled("#lab-run") and page.is_enabled("#lab-cancel")
 
     server.app.extensions["socketio"].server.disconnect(session.sid)
     # the badge still says "connected" until the page hears of the drop: wait for the
     # panel to have heard of it (it says so until the next run), then for the new session
     page.wait_for_function(
-        "() => document.getElementById('lab-summary').textContent.includes('connection dropped')")
+        "() => document.getElementById('lab-summary').textContent.includes('connection dropped')"
+    )
     page.wait_for_selector('#connection[data-state="connected"]')
     assert page.is_enabled("#lab-run") and page.is_disabled("#lab-cancel")
     # and a new run works on the new session
@@ -129,5 +132,5 @@ def test_a_dropped_connection_ends_the_lab_run_on_the_page(pg, request):
     page.fill("#lab-epochs", "50")
     page.click("#lab-run")
     page.wait_for_function(
-        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 8",
-        timeout=LAB_TIMEOUT)
+        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 8", timeout=LAB_TIMEOUT
+    )

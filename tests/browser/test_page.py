@@ -134,7 +134,8 @@ def test_a_copied_link_reproduces_settings_and_first_frame(pg, playground_at):
     pg.page.select_option("#ctl-optimizer", "adam")
     state = pg.wait_state("s => s.config.optimizer === 'adam'")
     pg.page.wait_for_function(
-        "q => location.hash.replace(/^#/, '') === q", arg=state["query"],
+        "q => location.hash.replace(/^#/, '') === q",
+        arg=state["query"],
     )
     assert "activation=relu" in urlsplit(pg.page.url).fragment
     # The paused session's frame after the rebuild is its epoch-0 frame.
@@ -324,7 +325,8 @@ def test_after_a_reconnect_the_page_restores_its_state(pg, request):
 
 
 def test_a_full_server_is_reported_and_the_page_gets_in_when_a_seat_frees(
-    playground_at, watch,
+    playground_at,
+    watch,
 ):
     import os
 
@@ -364,7 +366,8 @@ def test_settings_row_shows_each_optimizers_and_initialisers_own_fields(pg):
         pg.wait_state(f"s => s.config.optimizer === '{optimizer}'")
         pg.page.wait_for_function(
             "ns => ns.every(n => document.getElementById('ctl-' + n)?.offsetParent !== null)",
-            arg=names)
+            arg=names,
+        )
         assert shown(hyper) == set(names), optimizer
     by_init = schema["init"]["extra"]["fields"]
     init_fields = {n for names in by_init.values() for n in names}

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.browser
 
 PHASE_TIMEOUT = 120_000
 RELU = "hidden=2&activation=relu&dataset=xor4"
-LABEL = re.compile(r"Hidden units (\d+), Init scale a \(U\(−a, a\)\) ([\d.]+): (\d+) % solved "
-                   r"\((\d+)/(\d+)\), 95 % interval (\d+)–(\d+) %; "
-                   r"(?:opens seed (\d+), the first that failed|all solved; opens seed (\d+))")
+LABEL = re.compile(
+    r"Hidden units (\d+), Init scale a \(U\(−a, a\)\) ([\d.]+): (\d+) % solved "
+    r"\((\d+)/(\d+)\), 95 % interval (\d+)–(\d+) %; "
+    r"(?:opens seed (\d+), the first that failed|all solved; opens seed (\d+))"
+)
 
 
 def run_4x4(pg, seeds: int = 24, epochs: int = 300) -> list[dict]:
@@ -35,12 +37,23 @@ def run_4x4(pg, seeds: int = 24, epochs: int = 300) -> list[dict]:
     page.wait_for_selector("#phase-grid[data-state='done']", timeout=PHASE_TIMEOUT)
     cells = []
     for label in page.eval_on_selector_all(
-            "#phase-grid .phase-cell", "bs => bs.map(b => b.getAttribute('aria-label'))"):
+        "#phase-grid .phase-cell", "bs => bs.map(b => b.getAttribute('aria-label'))"
+    ):
         m = LABEL.fullmatch(label)
         assert m, label
-        cells.append({"units": int(m[1]), "scale": float(m[2]), "pct": int(m[3]),
-                      "k": int(m[4]), "n": int(m[5]), "lo": int(m[6]), "hi": int(m[7]),
-                      "opens": int(m[8] or m[9]), "failing": m[8] is not None})
+        cells.append(
+            {
+                "units": int(m[1]),
+                "scale": float(m[2]),
+                "pct": int(m[3]),
+                "k": int(m[4]),
+                "n": int(m[5]),
+                "lo": int(m[6]),
+                "hi": int(m[7]),
+                "opens": int(m[8] or m[9]),
+                "failing": m[8] is not None,
+            }
+        )
     return cells
 
 
@@ -50,7 +63,8 @@ def test_a_4x4_phase_diagram_then_a_click_opens_a_failing_seed_live(pg):
     cells = run_4x4(pg)
     assert len(cells) == 16
     assert [(c["units"], c["scale"]) for c in cells] == [
-        (h, a) for h in (1, 2, 3, 4) for a in (0.1, 0.5, 1.0, 2.0)]
+        (h, a) for h in (1, 2, 3, 4) for a in (0.1, 0.5, 1.0, 2.0)
+    ]
     for c in cells:
         assert c["n"] == 24
         assert c["pct"] == math.floor(100 * c["k"] / 24 + 0.5)  # half up, as the page
@@ -104,8 +118,9 @@ def test_a_diagram_can_be_cancelled_and_keeps_its_finished_cells(pg):
     page.fill("#phase-seeds", "1000")
     page.fill("#phase-epochs", "20000")
     page.click("#phase-run")
-    page.wait_for_function("() => document.getElementById('phase-progress').value > 0",
-                           timeout=PHASE_TIMEOUT)
+    page.wait_for_function(
+        "() => document.getElementById('phase-progress').value > 0", timeout=PHASE_TIMEOUT
+    )
     page.click("#phase-cancel")
     page.wait_for_selector("#phase-grid[data-state='cancelled']", timeout=PHASE_TIMEOUT)
     assert "stopped" in page.inner_text("#phase-summary")
@@ -136,6 +151,7 @@ def test_at_390x844_the_diagram_is_findable_fits_and_axe_finds_nothing_serious(p
         box = page.locator(sel).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (sel, box)
     for box in page.eval_on_selector_all(
-            "#phase-grid .phase-cell", "bs => bs.map(b => b.getBoundingClientRect().width)"):
+        "#phase-grid .phase-cell", "bs => bs.map(b => b.getBoundingClientRect().width)"
+    ):
         assert box >= 24, "a cell too small to tap"
     assert axe_violations(page) == []

@@ -13,8 +13,16 @@ from engine import Config
 
 pytestmark = pytest.mark.browser
 
-SETUP = Config().replace({"dataset": "circle", "hidden": [4, 2], "activation": "tanh",
-                          "optimizer": "adam", "batch_size": 10, "seed": 4})
+SETUP = Config().replace(
+    {
+        "dataset": "circle",
+        "hidden": [4, 2],
+        "activation": "tanh",
+        "optimizer": "adam",
+        "batch_size": 10,
+        "seed": 4,
+    }
+)
 
 
 def _step(pg, epochs: int) -> dict:
@@ -28,16 +36,27 @@ def _step(pg, epochs: int) -> dict:
 
 
 def _shown(pg) -> dict:
-    texts = {key: pg.page.inner_text(sel) for key, sel in (
-        ("epoch", "#epoch"), ("train", "#ro-train-loss"), ("test", "#ro-test-loss"),
-        ("acc", "#ro-train-acc"))}
+    texts = {
+        key: pg.page.inner_text(sel)
+        for key, sel in (
+            ("epoch", "#epoch"),
+            ("train", "#ro-train-loss"),
+            ("test", "#ro-test-loss"),
+            ("acc", "#ro-train-acc"),
+        )
+    }
     frame = pg.frame
-    return {**texts, "trainLoss": frame["trainLoss"], "testLoss": frame["testLoss"],
-            "epoch_n": frame["epoch"]}
+    return {
+        **texts,
+        "trainLoss": frame["trainLoss"],
+        "testLoss": frame["testLoss"],
+        "epoch_n": frame["epoch"],
+    }
 
 
 def test_a_saved_run_opened_in_a_new_tab_steps_on_exactly_as_the_original(
-        pg, playground_at, base_url, tmp_path):
+    pg, playground_at, base_url, tmp_path
+):
     pg.open(SETUP.to_query())
     pg.wait_state("s => s.config.dataset === 'circle'")
     _step(pg, 30)
@@ -72,7 +91,8 @@ def test_a_bad_file_is_refused_and_the_run_stays(pg, tmp_path):
     bad.write_bytes(b"this is not a run file")
     pg.page.set_input_files("#open-run-file", str(bad))
     pg.page.wait_for_function(
-        "() => document.querySelector('#run-message').textContent.includes('Could not open')")
+        "() => document.querySelector('#run-message').textContent.includes('Could not open')"
+    )
     message = pg.page.inner_text("#run-message")
     assert "notes.npz" in message and "not a readable run file" in message
     assert pg.frame == before  # no new frame: nothing changed
@@ -88,8 +108,7 @@ def test_pin_change_the_optimizer_play_shows_two_labelled_curves(pg):
 
     pg.page.select_option("#ctl-optimizer", "sgd")
     pg.wait_state("s => s.config.optimizer === 'sgd'")
-    pg.page.wait_for_function(
-        "() => window.playground.pins[0].label === 'optimizer: Adam'")
+    pg.page.wait_for_function("() => window.playground.pins[0].label === 'optimizer: Adam'")
     pg.page.click("#reset")
     pg.wait_frame("f => f.epoch === 0")
     pg.play()
@@ -105,7 +124,8 @@ def test_pin_change_the_optimizer_play_shows_two_labelled_curves(pg):
           return pinned && train && train.x.length > 5 ? data.map((t) => ({
             name: t.name, dash: t.line.dash, n: t.x.length,
             text: (t.text || []).filter((s) => s) })) : null;
-        }""").json_value()
+        }"""
+    ).json_value()
     pinned = next(t for t in traces if t["name"] == "optimizer: Adam")
     assert pinned["dash"] == "dash" and pinned["n"] > 5 and pinned["text"] == ["optimizer: Adam"]
     drawn = pg.page.locator("#loss-chart text", has_text="optimizer: Adam")
@@ -122,8 +142,13 @@ def test_pin_change_the_optimizer_play_shows_two_labelled_curves(pg):
 
 
 def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
-    pg.open(Config().replace({"dataset": "xor4", "hidden": [2], "activation": "relu",
-                              "optimizer": "sgd", "lr": 0.3}).to_query())
+    pg.open(
+        Config()
+        .replace(
+            {"dataset": "xor4", "hidden": [2], "activation": "relu", "optimizer": "sgd", "lr": 0.3}
+        )
+        .to_query()
+    )
     pg.wait_state("s => s.config.activation === 'relu'")
     _step(pg, 2)
     pg.page.click("#pin-run")
@@ -134,7 +159,8 @@ def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
     pg.page.get_by_role("button", name="Compare optimizer: SGD in the restart lab").click()
     pg.page.wait_for_function(
         "() => document.querySelector('#lab-compare').textContent.includes('McNemar')",
-        timeout=120_000)
+        timeout=120_000,
+    )
     text = pg.page.inner_text("#lab-compare")
     assert "Current set-up:" in text and "Pinned (optimizer: SGD)" in text
     assert "/16 solved" in text and "Newcombe" in text
@@ -157,8 +183,14 @@ def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, ba
         page.click("#pin-run")
         page.select_option("#ctl-optimizer", "sgd")
         page.wait_for_function("() => window.playground.pins[0]?.label === 'optimizer: Adam'")
-        for name in ("Save run", "Open run", "Pin", "Code",
-                     "Compare optimizer: Adam in the restart lab", "Unpin optimizer: Adam"):
+        for name in (
+            "Save run",
+            "Open run",
+            "Pin",
+            "Code",
+            "Compare optimizer: Adam in the restart lab",
+            "Unpin optimizer: Adam",
+        ):
             button = page.get_by_role("button", name=name, exact=True)
             button.scroll_into_view_if_needed()
             box = button.bounding_box()

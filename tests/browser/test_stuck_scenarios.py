@@ -44,9 +44,11 @@ def test_stuck_scenario_shows_its_explanation_within_5s(pg, name):
     page = pg.page
     page.click(f"button.scenario[data-preset='{name}']")
     # A scenario card loads its run from epoch 0 and starts playing it.
-    pg.wait_state(f"s => s.config.seed === {preset_config(name).seed}"
-                  f" && s.config.optimizer === '{preset_config(name).optimizer}'"
-                  " && s.status === 'playing'")
+    pg.wait_state(
+        f"s => s.config.seed === {preset_config(name).seed}"
+        f" && s.config.optimizer === '{preset_config(name).optimizer}'"
+        " && s.status === 'playing'"
+    )
     # The card plays at auto speed; this test is about the explanation's timing, not the
     # pacing: run at max to reach the stuck epoch (up to 10,000) quickly.
     page.select_option("#ctl-speed", "0")
@@ -56,7 +58,8 @@ def test_stuck_scenario_shows_its_explanation_within_5s(pg, name):
     page.wait_for_selector("#stuck-box:not([hidden])", timeout=5_000)
     page.wait_for_function(
         "w => document.querySelector('#stuck-message').innerText.includes(w)",
-        arg=words, timeout=max(1.0, 5.0 - (time.monotonic() - stuck_at)) * 1000,
+        arg=words,
+        timeout=max(1.0, 5.0 - (time.monotonic() - stuck_at)) * 1000,
     )
     pg.pause()
     assert page.locator("#stuck-suggestions .suggestion").count() >= 1

@@ -15,8 +15,7 @@ import signal
 import pytest
 from real_server import HAS_PROC, StackLauncher, healthz, need_nginx
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not HAS_PROC, reason="needs /proc (Linux)")]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not HAS_PROC, reason="needs /proc (Linux)")]
 
 
 @pytest.fixture()

@@ -113,7 +113,9 @@ def test_the_loss_chart_shows_the_drop_without_touching_a_setting(pg):
         pg.page.wait_for_function(
             "e => { const gd = document.getElementById('loss-chart');"
             " const x = gd.data && gd.data[0].x; return !!x && x[x.length - 1] >= e; }",
-            arg=epoch, timeout=150_000)
+            arg=epoch,
+            timeout=150_000,
+        )
         return pg.page.evaluate(LOSS_CHART_SPAN)
 
     early = chart_reaches(300)
@@ -129,7 +131,8 @@ def test_the_loss_chart_shows_the_drop_without_touching_a_setting(pg):
 
 def heatmap_rows(pg) -> int:
     return pg.page.evaluate(
-        "() => document.querySelector('#surface .surface-heat').data[0].z.length")
+        "() => document.querySelector('#surface .surface-heat').data[0].z.length"
+    )
 
 
 def test_the_hover_preview_clears_when_the_network_is_rebuilt(pg):
@@ -142,7 +145,8 @@ def test_the_hover_preview_clears_when_the_network_is_rebuilt(pg):
     box = node.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function(
-        "() => document.getElementById('surface-caption').textContent.includes('neuron 1')")
+        "() => document.getElementById('surface-caption').textContent.includes('neuron 1')"
+    )
     # a rebuild under the pointer (the keyboard changes the activation)
     rebuilds = pg.hook("rebuildFrame")["seq"]
     page.select_option("#ctl-activation", "relu")
@@ -152,8 +156,10 @@ def test_the_hover_preview_clears_when_the_network_is_rebuilt(pg):
     assert heatmap_rows(pg) == grid
 
     # the issue's steps: X1² added and removed while playing, then the pointer leaves
-    for wanted in ("s => s.config.features.includes('x1sq')",
-                   "s => !s.config.features.includes('x1sq')"):
+    for wanted in (
+        "s => s.config.features.includes('x1sq')",
+        "s => !s.config.features.includes('x1sq')",
+    ):
         page.click('[data-feature="x1sq"]')
         pg.wait_state(wanted)
     page.mouse.move(2, 2)
@@ -247,8 +253,7 @@ def test_space_pressed_before_the_connection_is_up_plays_once_it_is(pg):
     pg.epoch_rises(0)
 
 
-def test_while_the_server_is_down_the_page_says_so_and_keeps_play_for_later(
-        playground_at, watch):
+def test_while_the_server_is_down_the_page_says_so_and_keeps_play_for_later(playground_at, watch):
     """`playground serve` (gunicorn) killed like a crashed machine, then started again on
     the same port: the page says it is offline, disables what would be lost, keeps a
     press of Space, and plays once the server is back."""
@@ -263,8 +268,16 @@ def test_while_the_server_is_down_the_page_says_so_and_keeps_play_for_later(
     page = pg.page
     page.wait_for_selector('#connection[data-state="offline"]', timeout=30_000)
     assert page.inner_text("#connection") == "Server offline, retrying…"
-    for selector in ("#ctl-lr", "#ctl-speed", "[data-preset='2-2-1']", "#lab-run",
-                     "#reset", "#step", "#regenerate", "[data-feature='x1']"):
+    for selector in (
+        "#ctl-lr",
+        "#ctl-speed",
+        "[data-preset='2-2-1']",
+        "#lab-run",
+        "#reset",
+        "#step",
+        "#regenerate",
+        "[data-feature='x1']",
+    ):
         assert page.is_disabled(selector), selector
     assert page.is_enabled("#play")
     page.locator(".footer").click()
@@ -352,7 +365,8 @@ def test_a_resized_window_redraws_the_paused_network_from_its_last_frame(pg):
     pg.page.set_viewport_size({"width": 1100, "height": 900})
     pg.page.wait_for_function(
         "x => document.querySelector('.node.hidden').getBoundingClientRect().left !== x",
-        arg=before["x"])
+        arg=before["x"],
+    )
     pg.page.wait_for_function(f"() => ({BLANK_NODES})() === 0")
     assert pg.page.locator(".link-hit").first.get_attribute("data-value") is not None
 
@@ -408,9 +422,11 @@ def test_scenario_cards_have_distinct_names_and_show_their_random_seed(pg):
         assert f"question {preset['question']}" in meta
 
 
-INTERNAL = re.compile(r"\b(bce|mse|xor4|glorot_uniform|glorot_normal|he_uniform|he_normal|"
-                      r"lecun_normal|leaky_relu|n_points|x1sq|x2sq|x1x2|sinx1|sinx2|"
-                      r"multi_gauss|xor4_sample|init_low|init_std|reg_rate|beta1)\b")
+INTERNAL = re.compile(
+    r"\b(bce|mse|xor4|glorot_uniform|glorot_normal|he_uniform|he_normal|"
+    r"lecun_normal|leaky_relu|n_points|x1sq|x2sq|x1x2|sinx1|sinx2|"
+    r"multi_gauss|xor4_sample|init_low|init_std|reg_rate|beta1)\b"
+)
 
 
 def test_internal_names_never_reach_the_user(pg):
@@ -458,18 +474,26 @@ def test_the_batch_size_menu_offers_sizes_below_the_training_set(pg):
     page = pg.page
 
     def options():
-        return [int(v) for v in page.locator("#ctl-batch_size option").evaluate_all(
-            "os => os.map(o => o.value)")]
+        return [
+            int(v)
+            for v in page.locator("#ctl-batch_size option").evaluate_all(
+                "os => os.map(o => o.value)"
+            )
+        ]
 
     assert options() == [0, 1, 2]  # the exact four points: full batch, 1 or 2
     defaults = Config()
-    rows = len(make_dataset("circle", defaults.n_points, defaults.noise, defaults.train_share,
-                            defaults.data_seed).train)
+    rows = len(
+        make_dataset(
+            "circle", defaults.n_points, defaults.noise, defaults.train_share, defaults.data_seed
+        ).train
+    )
     wanted = [0] + [2**k for k in range(12) if 2**k < rows]  # full batch, then powers of two
     page.click("button.dataset[data-dataset='circle']")
     pg.wait_state("s => s.config.dataset === 'circle'")
     page.wait_for_function(
-        "n => document.querySelectorAll('#ctl-batch_size option').length === n", arg=len(wanted))
+        "n => document.querySelectorAll('#ctl-batch_size option').length === n", arg=len(wanted)
+    )
     assert options() == wanted
     assert 1020 not in options()
 
@@ -494,17 +518,25 @@ def test_the_url_carries_the_view_toggles(pg, playground_at):
     page.check("#discretize")
     page.uncheck("#log-scale")
     page.wait_for_function(
-        "() => ['show_test=1', 'discretize=1', 'log_loss=0'].every(p => location.hash.includes(p))")
+        "() => ['show_test=1', 'discretize=1', 'log_loss=0'].every(p => location.hash.includes(p))"
+    )
     assert "hidden=3" in page.url
     other = playground_at(pg.base_url)
     other.page.goto(page.url)
     other.wait_frames(1)
     assert other.page.is_checked("#show-test") and other.page.is_checked("#discretize")
     assert not other.page.is_checked("#log-scale")
-    assert other.hook("view") == {"show_test": True, "discretize": True, "log_loss": False,
-                                  "log_epochs": True, "show_acc": False}
-    assert other.page.evaluate(
-        "() => document.getElementById('loss-chart')._fullLayout.yaxis.type") == "linear"
+    assert other.hook("view") == {
+        "show_test": True,
+        "discretize": True,
+        "log_loss": False,
+        "log_epochs": True,
+        "show_acc": False,
+    }
+    assert (
+        other.page.evaluate("() => document.getElementById('loss-chart')._fullLayout.yaxis.type")
+        == "linear"
+    )
     other.page.close()
 
 
@@ -548,7 +580,8 @@ def test_the_charts_have_names_and_short_text_summaries(pg):
     pg.wait_frame("f => f.epoch >= 40", timeout=30_000)
     page.wait_for_function("() => window.playground.lossPoints > 5")
     page.wait_for_function(
-        "() => document.getElementById('loss-summary').textContent.includes('training loss')")
+        "() => document.getElementById('loss-summary').textContent.includes('training loss')"
+    )
     for chart in ("#surface", "#loss-chart", "#grad-chart"):
         el = page.locator(chart)
         assert el.get_attribute("role") == "img", chart
@@ -557,7 +590,8 @@ def test_the_charts_have_names_and_short_text_summaries(pg):
             " const by = e.getAttribute('aria-labelledby');"
             " return by ? document.getElementById(by).textContent"
             " : e.getAttribute('aria-label'); }",
-            chart)
+            chart,
+        )
         assert name.strip(), chart
         summary_id = el.get_attribute("aria-describedby")
         summary = page.locator(f"#{summary_id}").text_content()
@@ -572,7 +606,8 @@ def axe_violations(page, selector: str | None = None) -> list[dict]:
             return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
               .map(v => ({ id: v.id, impact: v.impact, help: v.help,
                            nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }));
-        }""")
+        }"""
+    )
     return found
 
 
@@ -606,7 +641,8 @@ def test_axe_finds_nothing_serious_with_every_panel_open(axe_page):
     page.fill("#lab-epochs", "100")
     page.click("#lab-run")
     page.wait_for_function(
-        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 8", timeout=60_000)
+        "() => document.querySelectorAll('#lab-wall .seed-tile').length === 8", timeout=60_000
+    )
     page.click("#landscape-run")
     page.wait_for_selector("#landscape-plot[data-drawn]", timeout=30_000)
     page.click("[data-preset='2-2-1']")  # the "Watch for" line
@@ -628,5 +664,6 @@ def test_plotly_is_the_partial_bundle_and_holds_every_trace_the_page_draws(pg):
         assert needed in traces, needed
     assert "scatter3d" not in traces and "scattergeo" not in traces  # not the full bundle
     size = pg.page.evaluate(
-        "() => fetch('/vendor/plotly.min.js').then(r => r.arrayBuffer()).then(b => b.byteLength)")
+        "() => fetch('/vendor/plotly.min.js').then(r => r.arrayBuffer()).then(b => b.byteLength)"
+    )
     assert size < 2_500_000, size

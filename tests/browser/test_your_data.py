@@ -22,6 +22,8 @@ def _screenshot(pg, tmp_path: Path, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pg.page.screenshot(path=str(folder / name))
     assert (folder / name).stat().st_size > 10_000
+
+
 CLUSTERS = [(-3.5, -2.0), (3.5, -2.0), (0.0, 3.5)]  # class 0, 1, 2
 OFFSETS = [(0.0, 0.0), (0.5, 0.3), (-0.4, 0.4)]
 
@@ -35,7 +37,9 @@ def _click_at(pg, x: float, y: float, shift: bool = False, button: str = "left")
             const r = el.getBoundingClientRect();
             return [r.left + L.xaxis._offset + L.xaxis.l2p(x),
                     r.top + L.yaxis._offset + L.yaxis.l2p(y)];
-        }""", [x, y])
+        }""",
+        [x, y],
+    )
     if shift:
         pg.page.keyboard.down("Shift")
     pg.page.mouse.click(box[0], box[1], button=button)
@@ -87,8 +91,7 @@ def _trains_to_three_regions(pg) -> None:
     """Play until every training point is right, then the surface's class at each
     cluster's centre is that cluster's class."""
     pg.play()
-    pg.wait_frame("f => f.classes === 3 && f.trainAcc === 1 && f.epoch > 200",
-                  timeout=60_000)
+    pg.wait_frame("f => f.classes === 3 && f.trainAcc === 1 && f.epoch > 200", timeout=60_000)
     assert pg.page.inner_text("#ro-train-acc").strip().startswith("100")
     for k, (cx, cy) in enumerate(CLUSTERS):
         assert _class_at(pg, cx, cy) == k
@@ -111,7 +114,10 @@ def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg, tmp
     _trains_to_three_regions(pg)
     # one output thumbnail per class, named by its class
     assert pg.page.locator(".node.output .node-label").all_inner_texts() == [
-        "class 0", "class 1", "class 2"]
+        "class 0",
+        "class 1",
+        "class 2",
+    ]
     _screenshot(pg, tmp_path, "drawn_3_classes_1920x1080.png")
     assert frame["classes"] == 3
 
@@ -164,8 +170,11 @@ def _upload(pg, tmp_path, name: str, text: str) -> None:
 
 def test_a_bad_csv_is_named_by_its_line_and_the_previous_points_stay(pg, tmp_path):
     pg.open("speed=0")
-    good = "x1,x2,label\n" + "".join(f"{x},{y},{k}\n" for k, (cx, cy) in enumerate(CLUSTERS)
-                                     for x, y in [(cx, cy), (cx + 0.5, cy)])
+    good = "x1,x2,label\n" + "".join(
+        f"{x},{y},{k}\n"
+        for k, (cx, cy) in enumerate(CLUSTERS)
+        for x, y in [(cx, cy), (cx + 0.5, cy)]
+    )
     _upload(pg, tmp_path, "good.csv", good)
     before = pg.wait_state("s => s.data && s.data.n === 6")["data"]
     pg.wait_frame("f => f.classes === 3")
@@ -222,7 +231,8 @@ def test_points_the_server_refuses_show_its_error_and_change_nothing(pg):
 
 
 def test_the_link_holds_only_the_hash_and_the_downloaded_csv_brings_the_points_back(
-        pg, playground_at, base_url):
+    pg, playground_at, base_url
+):
     """The URL names the points by their content hash (no coordinates); the CSV saved
     with Download is the points themselves: a new page opened on the link says where
     they live, runs the rest of the link, and loading that file gives the same hash."""
@@ -252,7 +262,8 @@ def test_the_link_holds_only_the_hash_and_the_downloaded_csv_brings_the_points_b
     other.page.set_input_files("#csv-file", download.value.path())
     assert other.wait_state("s => s.data && s.data.n === 9")["data"]["digest"] == digest
     other.page.wait_for_function(
-        "() => document.getElementById('data-note').textContent.includes(\"the link's points\")")
+        "() => document.getElementById('data-note').textContent.includes(\"the link's points\")"
+    )
 
 
 def test_axe_finds_nothing_serious_while_drawing_three_classes(pg):

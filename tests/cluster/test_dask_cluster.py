@@ -57,27 +57,63 @@ class Cluster:
         self.client = None
 
     def start(self, workers: int = 2) -> Cluster:
-        self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
-                                  "--no-dashboard", "--scheduler-file", str(self.file)])
-        wait_until(lambda: self.file.exists() and self.file.stat().st_size, timeout=60,
-                   what="the scheduler's address file")
-        self.address = wait_until(lambda: json.loads(self.file.read_text()).get("address"),
-                                  what="the scheduler's address")
+        self._spawn(
+            "scheduler",
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(self.file),
+            ],
+        )
+        wait_until(
+            lambda: self.file.exists() and self.file.stat().st_size,
+            timeout=60,
+            what="the scheduler's address file",
+        )
+        self.address = wait_until(
+            lambda: json.loads(self.file.read_text()).get("address"), what="the scheduler's address"
+        )
         for i in range(workers):
-            self._spawn(f"worker{i}", ["worker", "--scheduler-file", str(self.file),
-                                       "--host", "127.0.0.1", "--nthreads", "1",
-                                       "--no-nanny", "--no-dashboard", "--name", f"w{i}",
-                                       "--death-timeout", "60"])
+            self._spawn(
+                f"worker{i}",
+                [
+                    "worker",
+                    "--scheduler-file",
+                    str(self.file),
+                    "--host",
+                    "127.0.0.1",
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--name",
+                    f"w{i}",
+                    "--death-timeout",
+                    "60",
+                ],
+            )
         self.client = self._client()
-        wait_until(lambda: len(self.workers()) == workers, timeout=120,
-                   what=f"{workers} workers registered")
+        wait_until(
+            lambda: len(self.workers()) == workers,
+            timeout=120,
+            what=f"{workers} workers registered",
+        )
         return self
 
     def _spawn(self, name: str, args: list[str]) -> None:
         log = (self.tmp / f"{name}.log").open("w")
-        self.procs[name] = subprocess.Popen([str(DASK), *args], cwd=self.tmp, stdout=log,
-                                            stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self.procs[name] = subprocess.Popen(
+            [str(DASK), *args],
+            cwd=self.tmp,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
 
     def _client(self):
@@ -135,8 +171,12 @@ def _without_clock(doc: dict) -> dict:
 def _on_cluster(address: str, argv: list[str], path: Path) -> subprocess.Popen:
     """``playground sweep --scheduler`` as its own process, JSON to ``path``."""
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "sweep", *argv, "--scheduler", address, "--json",
-         str(path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "app", "sweep", *argv, "--scheduler", address, "--json", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[str, str]:
@@ -171,12 +211,16 @@ def test_a_worker_killed_mid_run_is_survived_with_the_same_results(cluster, tmp_
     try:
         victim = cluster.workers()["w0"]
         # mid-run: the sweep is under way and w0 holds tasks of it
-        wait_until(lambda: cluster.client.processing().get(victim), timeout=120,
-                   what="a task on worker w0")
+        wait_until(
+            lambda: cluster.client.processing().get(victim), timeout=120, what="a task on worker w0"
+        )
         assert proc.poll() is None
         cluster.kill("worker0")
-        wait_until(lambda: "w0" not in cluster.workers(), timeout=60,
-                   what="the scheduler to notice w0 is gone")
+        wait_until(
+            lambda: "w0" not in cluster.workers(),
+            timeout=60,
+            what="the scheduler to notice w0 is gone",
+        )
         _finish(proc)
     finally:
         if proc.poll() is None:

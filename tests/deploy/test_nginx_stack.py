@@ -55,8 +55,9 @@ def test_forty_clients_through_nginx_survive_a_dead_server():
         assert healthz(url)["status"] == "ok"  # through nginx
 
         for _ in range(CLIENTS):
-            clients.append(RealClient(url, auto_ready=True, reconnection=True,
-                                      on_connect=ON_CONNECT))
+            clients.append(
+                RealClient(url, auto_ready=True, reconnection=True, on_connect=ON_CONNECT)
+            )
         for i, c in enumerate(clients):
             try:
                 c.wait("frame", 3, timeout=30)
@@ -71,8 +72,14 @@ def test_forty_clients_through_nginx_survive_a_dead_server():
         killed_at = time.monotonic()
         os.killpg(victim["pid"], signal.SIGKILL)
         moved = wait_until(
-            lambda: len(d := [c for c in clients if c.of("disconnect", since=killed_at)])
-            >= held[victim["url"]] and d, FAILOVER_SECONDS, "the victim's clients to drop")
+            lambda: (
+                len(d := [c for c in clients if c.of("disconnect", since=killed_at)])
+                >= held[victim["url"]]
+                and d
+            ),
+            FAILOVER_SECONDS,
+            "the victim's clients to drop",
+        )
         assert len(moved) == held[victim["url"]]
 
         def reconnected(c: RealClient) -> float | None:
@@ -83,8 +90,11 @@ def test_forty_clients_through_nginx_survive_a_dead_server():
             fresh = [t for t in c.times("frame") if t > connects[0]]
             return fresh[0] if fresh else None
 
-        wait_until(lambda: all(reconnected(c) for c in moved), 3 * FAILOVER_SECONDS,
-                   "every moved client's first frame from its new session")
+        wait_until(
+            lambda: all(reconnected(c) for c in moved),
+            3 * FAILOVER_SECONDS,
+            "every moved client's first frame from its new session",
+        )
         slowest = max(reconnected(c) for c in moved) - killed_at
         assert slowest <= FAILOVER_SECONDS, f"the last client took {slowest:.1f} s"
         for c in moved:
@@ -99,8 +109,9 @@ def test_forty_clients_through_nginx_survive_a_dead_server():
             try:
                 c.wait("frame", 2, since=now, timeout=30)
             except AssertionError as err:
-                raise AssertionError(f"client {i} (moved: {c in moved}, sids {c.sids}) "
-                                     f"streams no more: {err}") from None
+                raise AssertionError(
+                    f"client {i} (moved: {c in moved}, sids {c.sids}) streams no more: {err}"
+                ) from None
         stayed = [c for c in clients if c not in moved]
         assert all(len(c.sids) == 1 for c in stayed)
     finally:

@@ -22,14 +22,25 @@ _RUN_ALONE = (
 )
 
 
-def run_script(text: str, tmp_path: Path, *args: str, python: str = sys.executable,
-               name: str = "run.py", timeout: float = 600) -> str:
+def run_script(
+    text: str,
+    tmp_path: Path,
+    *args: str,
+    python: str = sys.executable,
+    name: str = "run.py",
+    timeout: float = 600,
+) -> str:
     """Write ``text`` to a file, run it in a fresh isolated interpreter with ``args``
     from an empty directory, and return what it printed (stderr in the error)."""
     path = tmp_path / name
     path.write_text(text)
-    done = subprocess.run([python, "-I", "-c", _RUN_ALONE, str(path), *args],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=timeout)
+    done = subprocess.run(
+        [python, "-I", "-c", _RUN_ALONE, str(path), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise AssertionError(f"the script failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return done.stdout
@@ -42,24 +53,27 @@ def script_losses(text: str, tmp_path: Path, **kwargs) -> dict[int, float]:
     return dict(zip(printed["epochs"], printed["loss"], strict=True))
 
 
-def relative_gaps(trainer: Trainer, losses: dict[int, float], replica: int = 0,
-                  atol: float = 0.0) -> dict:
+def relative_gaps(
+    trainer: Trainer, losses: dict[int, float], replica: int = 0, atol: float = 0.0
+) -> dict:
     """max(0, |script - engine| - atol) / |engine| at every epoch of the engine's
     history that the script printed. ``atol``: a loss near 0 is only known to about
     1e-16 absolute (the engine's softplus(z) - y z from a = sigmoid(z), torch's from
     log1p), so its relative gap says nothing below that."""
     history = trainer.history
     gaps = {}
-    for epoch, engine in zip(history["epoch"].tolist(), history["train_loss"][:, replica],
-                             strict=True):
+    for epoch, engine in zip(
+        history["epoch"].tolist(), history["train_loss"][:, replica], strict=True
+    ):
         if epoch in losses:
             gap = max(0.0, abs(losses[epoch] - engine) - atol)
             gaps[epoch] = gap / abs(engine) if engine else gap
     return gaps
 
 
-def assert_reproduces(trainer: Trainer, losses: dict[int, float], rtol: float,
-                      start: int = 0, atol: float = 0.0) -> None:
+def assert_reproduces(
+    trainer: Trainer, losses: dict[int, float], rtol: float, start: int = 0, atol: float = 0.0
+) -> None:
     """The script printed every epoch from ``start`` to the run's, each loss within
     ``rtol`` of the engine's (plus ``atol``), the run's last epoch above all."""
     assert sorted(losses) == list(range(start, trainer.epoch + 1))
@@ -68,7 +82,8 @@ def assert_reproduces(trainer: Trainer, losses: dict[int, float], rtol: float,
     worst = max(gaps.values())
     assert np.isfinite(worst) and worst <= rtol, (
         f"worst relative gap {worst:.3g} at epoch {max(gaps, key=gaps.get)} "
-        f"(epoch {trainer.epoch}: {gaps[trainer.epoch]:.3g})")
+        f"(epoch {trainer.epoch}: {gaps[trainer.epoch]:.3g})"
+    )
 
 
 def python_with(module: str, variable: str) -> str | None:
@@ -78,7 +93,10 @@ def python_with(module: str, variable: str) -> str | None:
     import os
 
     for python in (sys.executable, os.environ.get(variable)):
-        if python and subprocess.run([python, "-c", f"import {module}"],
-                                     capture_output=True).returncode == 0:
+        if (
+            python
+            and subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode
+            == 0
+        ):
             return python
     return None

@@ -17,8 +17,18 @@ from engine import Config, Trainer, diagnose_trainer, sweep
 from engine.checkpoint import FORMAT, from_bytes, to_bytes
 
 FULL = Config(optimizer="adam", lr=0.03)
-MINI = Config(dataset="xor4", xor4_sample=True, n_points=40, noise=10, batch_size=3,
-              optimizer="sgd", lr=0.1, momentum=0.9, regularization="l2", reg_rate=0.001)
+MINI = Config(
+    dataset="xor4",
+    xor4_sample=True,
+    n_points=40,
+    noise=10,
+    batch_size=3,
+    optimizer="sgd",
+    lr=0.1,
+    momentum=0.9,
+    regularization="l2",
+    reg_rate=0.001,
+)
 
 
 def assert_same_run(a: Trainer, b: Trainer) -> None:
@@ -39,8 +49,9 @@ def assert_same_run(a: Trainer, b: Trainer) -> None:
                 np.testing.assert_array_equal(ea[key], eb[key], err_msg=key)
             else:
                 assert ea[key] == eb[key], key
-    assert [r.bit_generator.state for r in a.net.rngs] == \
-        [r.bit_generator.state for r in b.net.rngs]
+    assert [r.bit_generator.state for r in a.net.rngs] == [
+        r.bit_generator.state for r in b.net.rngs
+    ]
 
 
 @pytest.mark.parametrize("replicas", [1, 50])
@@ -59,21 +70,42 @@ def test_500_epochs_saved_loaded_and_500_more_equal_1000_straight(config, replic
     assert_same_run(straight, resumed)
 
 
-@pytest.mark.parametrize("changes", [
-    {"optimizer": "rprop", "lr": 0.05},
-    {"optimizer": "rmsprop", "centered": True, "momentum": 0.5, "lr": 0.01},
-    {"optimizer": "adagrad", "lr": 0.1, "lr_decay": 0.01},
-    {"optimizer": "adam", "amsgrad": True, "dtype": "float32", "batch_size": 2,
-     "dataset": "circle", "n_points": 30, "features": ["x1", "x2", "x1sq", "x2sq"],
-     "output": "tanh", "loss": "mse", "hidden": [3, 2]},
-    {"dataset": "plane", "output": "linear", "loss": "mse", "n_points": 40,
-     "regularization": "l1", "reg_rate": 0.01},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"optimizer": "rprop", "lr": 0.05},
+        {"optimizer": "rmsprop", "centered": True, "momentum": 0.5, "lr": 0.01},
+        {"optimizer": "adagrad", "lr": 0.1, "lr_decay": 0.01},
+        {
+            "optimizer": "adam",
+            "amsgrad": True,
+            "dtype": "float32",
+            "batch_size": 2,
+            "dataset": "circle",
+            "n_points": 30,
+            "features": ["x1", "x2", "x1sq", "x2sq"],
+            "output": "tanh",
+            "loss": "mse",
+            "hidden": [3, 2],
+        },
+        {
+            "dataset": "plane",
+            "output": "linear",
+            "loss": "mse",
+            "n_points": 40,
+            "regularization": "l1",
+            "reg_rate": 0.01,
+        },
+    ],
+)
 def test_resuming_is_exact_for_every_optimizer_and_set_up(changes):
     config = Config(**changes)
     # a live change on the way, as the page makes them
-    live = ({"reg_rate": 3 * config.reg_rate} if config.regularization != "none"
-            else {"regularization": "l2", "reg_rate": 0.05})
+    live = (
+        {"reg_rate": 3 * config.reg_rate}
+        if config.regularization != "none"
+        else {"regularization": "l2", "reg_rate": 0.05}
+    )
     straight = Trainer(config, replicas=3)
     straight.step(60)
     first = Trainer(config, replicas=3)
@@ -173,8 +205,7 @@ def test_your_own_points_travel_in_the_file_and_the_run_goes_on_exactly():
     rng = np.random.default_rng(4)
     points = rng.uniform(-1, 1, (30, 2))
     labels = (points[:, 0] > 0).astype(int) + (points[:, 1] > 0)
-    config = Config(hidden=[4], output="softmax", loss="ce", noise=5, train_share=60,
-                    batch_size=7)
+    config = Config(hidden=[4], output="softmax", loss="ce", noise=5, train_share=60, batch_size=7)
     trainer = Trainer(config, replicas=2, data=(points, labels))
     trainer.step(10)
     data = from_bytes(to_bytes(trainer))
@@ -185,8 +216,13 @@ def test_your_own_points_travel_in_the_file_and_the_run_goes_on_exactly():
     assert data.domain == trainer.domain
     with np.load(io.BytesIO(to_bytes(trainer))) as npz:
         header = json.loads(npz["header"].tobytes())
-    assert header["data"] == {"source": "points", "task": "classification", "classes": 3,
-                              "domain": None, "digest": trainer.custom_data.digest}
+    assert header["data"] == {
+        "source": "points",
+        "task": "classification",
+        "classes": 3,
+        "domain": None,
+        "digest": trainer.custom_data.digest,
+    }
     trainer.step(10)
     data.step(10)
     assert_same_run(trainer, data)
@@ -250,25 +286,30 @@ def test_other_files_are_refused(good, tmp_path):
         Trainer.load(tmp_path / "missing.npz")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda h, m: h.update(format=FORMAT + 1), "format 2 is newer than this engine reads"),
-    (lambda h, m: h.update(format="1"), "format must be a positive integer"),
-    (lambda h, m: h.update(kind="something else"), "does not describe"),
-    (lambda h, m: h["config"].update(lr=100.0), "config: lr must be a number"),
-    (lambda h, m: h["config"].update(hidden=[5]), "weights: expected a float array"),
-    (lambda h, m: h.update(replicas=1000), "weights: expected 1000 rows"),
-    (lambda h, m: m.update(weights=m["weights"][:, :-1]), "weights: expected"),
-    (lambda h, m: m["weights"].__setitem__((0, 0), np.nan), "non-finite"),
-    (lambda h, m: m.pop("rng"), "missing 'rng'"),
-    (lambda h, m: m.update(rng=m["rng"][:1]), "rng: expected"),
-    (lambda h, m: m.update(history=m["history"][:, :-1]), "history: expected"),
-    (lambda h, m: h["optimizer"].update(name="adam"), "optimizer: state of 'adam'"),
-    (lambda h, m: h["optimizer"].update(t=-1), "t must be an integer"),
-    (lambda h, m: m.update({"optimizer/0/buf": m["optimizer/0/buf"][:1]}),
-     "optimizer state 'buf'"),
-    (lambda h, m: h.update(epoch=2), "epoch: expected an integer >= the last history row"),
-    (lambda h, m: h.update(data={"source": "elsewhere"}), "data: unknown source"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h, m: h.update(format=FORMAT + 1), "format 2 is newer than this engine reads"),
+        (lambda h, m: h.update(format="1"), "format must be a positive integer"),
+        (lambda h, m: h.update(kind="something else"), "does not describe"),
+        (lambda h, m: h["config"].update(lr=100.0), "config: lr must be a number"),
+        (lambda h, m: h["config"].update(hidden=[5]), "weights: expected a float array"),
+        (lambda h, m: h.update(replicas=1000), "weights: expected 1000 rows"),
+        (lambda h, m: m.update(weights=m["weights"][:, :-1]), "weights: expected"),
+        (lambda h, m: m["weights"].__setitem__((0, 0), np.nan), "non-finite"),
+        (lambda h, m: m.pop("rng"), "missing 'rng'"),
+        (lambda h, m: m.update(rng=m["rng"][:1]), "rng: expected"),
+        (lambda h, m: m.update(history=m["history"][:, :-1]), "history: expected"),
+        (lambda h, m: h["optimizer"].update(name="adam"), "optimizer: state of 'adam'"),
+        (lambda h, m: h["optimizer"].update(t=-1), "t must be an integer"),
+        (
+            lambda h, m: m.update({"optimizer/0/buf": m["optimizer/0/buf"][:1]}),
+            "optimizer state 'buf'",
+        ),
+        (lambda h, m: h.update(epoch=2), "epoch: expected an integer >= the last history row"),
+        (lambda h, m: h.update(data={"source": "elsewhere"}), "data: unknown source"),
+    ],
+)
 def test_a_file_that_does_not_fit_its_config_names_what_is_wrong(good, change, message):
     with pytest.raises(ValueError, match=message):
         from_bytes(_rewritten(good, change))

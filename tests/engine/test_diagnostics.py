@@ -24,8 +24,7 @@ XOR_Y = np.array([[0], [1], [1], [0]], float)
 
 
 def _net(activation: str, hidden=(2,), replicas: int = 1) -> MLP:
-    return MLP([2, *hidden, 1], activation=activation, output="sigmoid", replicas=replicas,
-               seed=3)
+    return MLP([2, *hidden, 1], activation=activation, output="sigmoid", replicas=replicas, seed=3)
 
 
 def test_a_relu_unit_negative_on_every_point_is_dead_and_its_twin_is_not():
@@ -69,7 +68,7 @@ def test_gradient_norms_per_layer_match_loss_and_grads_and_leave_the_net_alone()
     _, grads = net.copy().loss_and_grads(XOR_X, XOR_Y, loss="bce")
     for layer in range(3):
         gw, gb = grads[2 * layer], grads[2 * layer + 1]
-        want = np.sqrt((gw ** 2).sum(axis=(1, 2)) + (gb ** 2).sum(axis=1))
+        want = np.sqrt((gw**2).sum(axis=(1, 2)) + (gb**2).sum(axis=1))
         np.testing.assert_allclose(d.grad_norms[:, layer], want, rtol=1e-12)
     assert d.grad_norms.shape == (3, 3)
     assert len(d.layers) == 2
@@ -134,8 +133,9 @@ def test_a_run_that_is_still_learning_is_not_stuck():
 
 
 def test_tiny_weights_under_plain_gradient_descent_are_small_steps():
-    cfg = Config(hidden=[5], activation="sigmoid", init="normal", init_std=0.01,
-                 optimizer="sgd", lr=0.03)
+    cfg = Config(
+        hidden=[5], activation="sigmoid", init="normal", init_std=0.01, optimizer="sgd", lr=0.03
+    )
     trainer = Trainer(cfg)
     trainer.step(700)
     report = explain_stuck(trainer)
@@ -180,8 +180,7 @@ def _backprop_without_hidden_derivative(self, X, y, loss="bce", l1=0.0, l2=0.0):
     return value, g
 
 
-def test_a_gradient_that_drops_the_activation_derivative_fails_the_gradient_check(
-        monkeypatch):
+def test_a_gradient_that_drops_the_activation_derivative_fails_the_gradient_check(monkeypatch):
     net = MLP([2, 3, 1], activation="tanh", output="sigmoid", replicas=2, seed=5)
     right = gradient_check(net, XOR_X, XOR_Y)
     assert max(right) < 1e-6
@@ -212,13 +211,16 @@ def test_a_net_with_one_dead_hidden_unit_says_so_in_the_singular():
     assert "The net is left with 0 working units" in report.message
 
 
-@pytest.mark.parametrize(("k", "n", "expected"), [
-    (1, 1, "The only hidden unit is"),
-    (2, 2, "Both hidden units are"),
-    (5, 5, "All five hidden units are"),
-    (1, 2, "One of the two hidden units is"),
-    (3, 8, "Three of the eight hidden units are"),
-])
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        (1, 1, "The only hidden unit is"),
+        (2, 2, "Both hidden units are"),
+        (5, 5, "All five hidden units are"),
+        (1, 2, "One of the two hidden units is"),
+        (3, 8, "Three of the eight hidden units are"),
+    ],
+)
 def test_shares_of_hidden_units_agree_in_number(k, n, expected):
     from engine.diagnostics import _of
 

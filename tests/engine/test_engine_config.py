@@ -25,10 +25,8 @@ def test_defaults_round_trip():
 
 def test_documented_defaults():
     cfg = Config()
-    assert (cfg.dataset, cfg.activation, cfg.output, cfg.loss) == ("xor4", "tanh", "sigmoid",
-                                                                   "bce")
-    assert (cfg.optimizer, cfg.lr, cfg.init, cfg.batch_size) == ("adam", 0.03,
-                                                                 "glorot_uniform", 0)
+    assert (cfg.dataset, cfg.activation, cfg.output, cfg.loss) == ("xor4", "tanh", "sigmoid", "bce")
+    assert (cfg.optimizer, cfg.lr, cfg.init, cfg.batch_size) == ("adam", 0.03, "glorot_uniform", 0)
 
 
 def test_schema_is_json_safe_and_complete():
@@ -38,15 +36,24 @@ def test_schema_is_json_safe_and_complete():
     names = [f["name"] for f in schema]
     assert names == [f.name for f in FIELDS] and len(set(names)) == len(names)
     for f in schema:
-        assert {"name", "type", "default", "min", "max", "choices", "live", "label",
-                "min_len", "max_len"} <= set(f)
+        assert {
+            "name",
+            "type",
+            "default",
+            "min",
+            "max",
+            "choices",
+            "live",
+            "label",
+            "min_len",
+            "max_len",
+        } <= set(f)
         if f["type"] in ("int", "float"):
             assert f["min"] <= f["default"] <= f["max"]
         if f["type"] == "choice":
             assert f["default"] in f["choices"]
     by_name = {f["name"]: f for f in schema}
-    assert by_name["lr"] == {**by_name["lr"], "type": "float", "min": 1e-6, "max": 10,
-                             "live": True}
+    assert by_name["lr"] == {**by_name["lr"], "type": "float", "min": 1e-6, "max": 10, "live": True}
     assert by_name["hidden"]["min_len"] == 0 and by_name["hidden"]["max_len"] == 6
     assert by_name["features"]["min_len"] == 1
 
@@ -128,20 +135,34 @@ def test_ints_are_accepted_for_floats_and_stored_as_floats():
 
 def test_needs_rebuild_only_for_non_live_fields():
     cfg = Config()
-    for change in ({"lr": 0.1}, {"optimizer": "sgd"}, {"batch_size": 1}, {"grid": 20},
-                   {"regularization": "l2", "reg_rate": 0.1}, {"speed": 30},
-                   {"beta1": 0.5}):
+    for change in (
+        {"lr": 0.1},
+        {"optimizer": "sgd"},
+        {"batch_size": 1},
+        {"grid": 20},
+        {"regularization": "l2", "reg_rate": 0.1},
+        {"speed": 30},
+        {"beta1": 0.5},
+    ):
         assert not cfg.needs_rebuild(cfg.replace(change)), change
-    for change in ({"hidden": [3]}, {"seed": 1}, {"dataset": "circle"},
-                   {"activation": "relu"}, {"dtype": "float32"}, {"noise": 5.0},
-                   {"features": ["x1", "x2", "x1x2"]}, {"init": "he_normal"}):
+    for change in (
+        {"hidden": [3]},
+        {"seed": 1},
+        {"dataset": "circle"},
+        {"activation": "relu"},
+        {"dtype": "float32"},
+        {"noise": 5.0},
+        {"features": ["x1", "x2", "x1x2"]},
+        {"init": "he_normal"},
+    ):
         assert cfg.needs_rebuild(cfg.replace(change)), change
     assert {f.name for f in FIELDS if f.live} >= {"lr", "optimizer", "batch_size", "grid"}
 
 
 def test_query_format_is_simple():
-    cfg = Config(hidden=[4, 3], lr=0.1, nesterov=False, amsgrad=True, features=["x1"],
-                 dataset="circle")
+    cfg = Config(
+        hidden=[4, 3], lr=0.1, nesterov=False, amsgrad=True, features=["x1"], dataset="circle"
+    )
     q = cfg.to_query()
     assert q == "dataset=circle&features=x1&hidden=4,3&lr=0.1&amsgrad=1"
     assert Config.from_query("?" + q) == cfg
@@ -151,9 +172,17 @@ def test_query_format_is_simple():
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("lr=abc", "lr"), ("lr=nan", "lr"), ("lr=inf", "lr"), ("n_points=1.5", "n_points"),
-     ("amsgrad=yes", "amsgrad"), ("hidden=2,x", "hidden"), ("nope=1", "nope"),
-     ("lr", "lr"), ("lr=20", "lr")],
+    [
+        ("lr=abc", "lr"),
+        ("lr=nan", "lr"),
+        ("lr=inf", "lr"),
+        ("n_points=1.5", "n_points"),
+        ("amsgrad=yes", "amsgrad"),
+        ("hidden=2,x", "hidden"),
+        ("nope=1", "nope"),
+        ("lr", "lr"),
+        ("lr=20", "lr"),
+    ],
 )
 def test_bad_queries_name_their_field(query, field):
     with pytest.raises(ConfigError) as err:
@@ -171,10 +200,12 @@ def _value_strategy(spec):
     if spec.type == "choice":
         return st.sampled_from(spec.choices)
     if spec.type == "int_list":
-        return st.lists(st.integers(int(spec.min), int(spec.max)), min_size=spec.min_len,
-                        max_size=spec.max_len)
-    return st.lists(st.sampled_from(spec.choices), min_size=spec.min_len,
-                    max_size=spec.max_len, unique=True)
+        return st.lists(
+            st.integers(int(spec.min), int(spec.max)), min_size=spec.min_len, max_size=spec.max_len
+        )
+    return st.lists(
+        st.sampled_from(spec.choices), min_size=spec.min_len, max_size=spec.max_len, unique=True
+    )
 
 
 @st.composite
@@ -185,9 +216,14 @@ def configs(draw):
     try:
         return Config.from_dict(values)
     except ConfigError:
-        return Config.from_dict({k: v for k, v in values.items()
-                                 if k not in ("output", "loss", "dataset", "nesterov",
-                                              "init", "init_low", "init_high")})
+        return Config.from_dict(
+            {
+                k: v
+                for k, v in values.items()
+                if k
+                not in ("output", "loss", "dataset", "nesterov", "init", "init_low", "init_high")
+            }
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -215,27 +251,30 @@ def test_optimizer_fields_are_exactly_what_each_optimizer_reads():
     hyper = [s for s in FIELDS if s.group == "optimizer" and s.name not in ("optimizer", "lr")]
     for name, fields in OPTIMIZER_FIELDS.items():
         base = Config(optimizer=name, momentum=0.5)  # nesterov needs momentum
-        read = {s.name for s in hyper
-                if base.replace({s.name: _nudged(s)}).optimizer_kwargs()
-                != base.optimizer_kwargs()}
+        read = {
+            s.name
+            for s in hyper
+            if base.replace({s.name: _nudged(s)}).optimizer_kwargs() != base.optimizer_kwargs()
+        }
         assert read == set(fields), name
-    assert Config.schema()[[f["name"] for f in Config.schema()].index("optimizer")][
-        "extra"]["fields"] == {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}
+    assert Config.schema()[[f["name"] for f in Config.schema()].index("optimizer")]["extra"][
+        "fields"
+    ] == {k: list(v) for k, v in OPTIMIZER_FIELDS.items()}
 
 
 def test_init_fields_are_exactly_what_each_initialiser_reads():
     from engine import Trainer
     from engine.config import INIT_FIELDS
 
-    init_specs = [s for s in FIELDS if s.name in ("init_low", "init_high", "init_mean",
-                                                   "init_std")]
+    init_specs = [s for s in FIELDS if s.name in ("init_low", "init_high", "init_mean", "init_std")]
     for init in SPECS["init"].choices:
         base = Config(init=init, init_low=-0.5, init_high=0.5, init_mean=0.1, init_std=0.2)
         start = Trainer(base).net.flat
         read = set()
         for spec in init_specs:
-            nudged = {"init_low": -0.25, "init_high": 0.75, "init_mean": 0.3,
-                      "init_std": 0.4}[spec.name]
+            nudged = {"init_low": -0.25, "init_high": 0.75, "init_mean": 0.3, "init_std": 0.4}[
+                spec.name
+            ]
             if (Trainer(base.replace({spec.name: nudged})).net.flat != start).any():
                 read.add(spec.name)
         assert read == set(INIT_FIELDS.get(init, ())), init
@@ -249,8 +288,13 @@ def test_problem_defaults_make_valid_configs_for_every_data_set():
     assert extra["classes"]["blobs5"] == 5 and extra["classes"]["xor"] == 2
     for dataset in SPECS["dataset"].choices:
         classes = extra["classes"].get(dataset, 2)
-        kind = ("regression" if dataset in REGRESSION
-                else "multiclass" if classes > 2 else "classification")
+        kind = (
+            "regression"
+            if dataset in REGRESSION
+            else "multiclass"
+            if classes > 2
+            else "classification"
+        )
         Config(dataset=dataset, **PROBLEM_DEFAULTS[kind])  # no ConfigError
         for other in set(PROBLEM_DEFAULTS) - {kind}:
             if {kind, other} == {"classification", "multiclass"}:
@@ -259,16 +303,22 @@ def test_problem_defaults_make_valid_configs_for_every_data_set():
                 Config(dataset=dataset, **PROBLEM_DEFAULTS[other])
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"dataset": "blobs3"}, "dataset", "3 classes: it needs output softmax"),
-    ({"dataset": "custom", "classes": 4, "output": "tanh", "loss": "mse"}, "output",
-     "4 classes"),
-    ({"output": "softmax"}, "output", "output softmax needs loss ce"),
-    ({"loss": "ce"}, "loss", "loss ce needs output softmax"),
-    ({"dataset": "plane", "output": "softmax", "loss": "ce"}, "output", "regression"),
-    ({"output": "softmax", "loss": "mse"}, "output", "needs loss ce"),
-    ({"classes": 7}, "classes", "[2, 6]"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"dataset": "blobs3"}, "dataset", "3 classes: it needs output softmax"),
+        (
+            {"dataset": "custom", "classes": 4, "output": "tanh", "loss": "mse"},
+            "output",
+            "4 classes",
+        ),
+        ({"output": "softmax"}, "output", "output softmax needs loss ce"),
+        ({"loss": "ce"}, "loss", "loss ce needs output softmax"),
+        ({"dataset": "plane", "output": "softmax", "loss": "ce"}, "output", "regression"),
+        ({"output": "softmax", "loss": "mse"}, "output", "needs loss ce"),
+        ({"classes": 7}, "classes", "[2, 6]"),
+    ],
+)
 def test_multiclass_combinations_that_make_no_sense_are_refused(changes, field, words):
     with pytest.raises(ConfigError) as err:
         Config(**changes)
@@ -276,12 +326,18 @@ def test_multiclass_combinations_that_make_no_sense_are_refused(changes, field, 
 
 
 def test_the_output_layer_has_one_unit_per_class_with_softmax():
-    assert Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce"
-                  ).sizes() == [2, 8, 8, 5]
+    assert Config(dataset="spiral5", hidden=[8, 8], output="softmax", loss="ce").sizes() == [
+        2,
+        8,
+        8,
+        5,
+    ]
     assert Config(dataset="custom", classes=4, output="softmax", loss="ce").n_classes == 4
     assert Config(output="softmax", loss="ce").sizes() == [2, 2, 2]  # XOR, two classes
-    assert Config().sizes() == [2, 2, 1] and Config(dataset="plane", output="linear",
-                                                    loss="mse").n_classes is None
+    assert (
+        Config().sizes() == [2, 2, 1]
+        and Config(dataset="plane", output="linear", loss="mse").n_classes is None
+    )
 
 
 def test_the_schemas_outputs_per_problem_are_what_the_config_accepts():

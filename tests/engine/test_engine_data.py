@@ -94,6 +94,7 @@ def test_noise_spreads_gauss():
 @pytest.mark.parametrize("name", ["moons", "spiral", "xor4"])
 def test_noise_moves_points_off_the_clean_shape(name):
     """Mean distance to the nearest point of a dense noise-free sample."""
+
     def points(n, noise, seed):
         d = make_dataset(name, n, noise=noise, seed=seed, sample=True)
         return np.concatenate([d.train.points, d.test.points])
@@ -124,7 +125,8 @@ def test_features_follow_their_formulas_in_order():
     F = make_features(p, names)
     x1, x2 = p[:, 0], p[:, 1]
     np.testing.assert_allclose(
-        F, np.column_stack([x1, x2, x1**2, x2**2, x1 * x2, np.sin(x1), np.sin(x2)]))
+        F, np.column_stack([x1, x2, x1**2, x2**2, x1 * x2, np.sin(x1), np.sin(x2)])
+    )
     np.testing.assert_array_equal(make_features(p, ["x2", "x1"]), p[:, ::-1])
     assert make_features(p, ["x1x2"], dtype="float32").dtype == np.float32
     with pytest.raises(ValueError, match="unknown feature"):
@@ -149,10 +151,14 @@ def test_glorot_uniform_limit_and_variance():
     assert (b == 0).all()
 
 
-@pytest.mark.parametrize(("init", "std"), [
-    ("glorot_normal", np.sqrt(2 / 500)), ("he_normal", np.sqrt(2 / 200)),
-    ("lecun_normal", np.sqrt(1 / 200)),
-])
+@pytest.mark.parametrize(
+    ("init", "std"),
+    [
+        ("glorot_normal", np.sqrt(2 / 500)),
+        ("he_normal", np.sqrt(2 / 200)),
+        ("lecun_normal", np.sqrt(1 / 200)),
+    ],
+)
 def test_truncated_normals_keep_the_intended_variance(init, std):
     W, _ = _weights(init)
     np.testing.assert_allclose(W.std(), std, rtol=0.03)
@@ -187,8 +193,9 @@ def test_every_initializer_is_registered_and_seeded():
         np.testing.assert_array_equal(a.flat, b.flat)
 
 
-@pytest.mark.parametrize(("name", "f"), [
-    ("sin", np.sin), ("cubic", lambda x: x**3 - x), ("abs", np.abs)])
+@pytest.mark.parametrize(
+    ("name", "f"), [("sin", np.sin), ("cubic", lambda x: x**3 - x), ("abs", np.abs)]
+)
 def test_function_boundaries_label_the_points_above_the_curve(name, f):
     data = make_dataset(name, 400, noise=0, seed=3)
     for split in (data.train, data.test):
@@ -217,11 +224,18 @@ def test_multiclass_generators_share_the_points_out_evenly(name):
 
 # ---- which data settings a data set reads (the page disables the others) ---------------
 
+
 def _data(cfg: dict):
     from engine.datasets import make_dataset
 
-    d = make_dataset(cfg["dataset"], cfg["n_points"], cfg["noise"], cfg["train_share"],
-                     cfg["data_seed"], cfg["xor4_sample"])
+    d = make_dataset(
+        cfg["dataset"],
+        cfg["n_points"],
+        cfg["noise"],
+        cfg["train_share"],
+        cfg["data_seed"],
+        cfg["xor4_sample"],
+    )
     return [d.train.points, d.train.y, d.test.points, d.test.y]
 
 
@@ -266,4 +280,5 @@ def test_the_exact_xor4_reasons_read_as_sentences():
     assert set(reasons) == {"n_points", "train_share", "data_seed"}
     assert "four corners" in reasons["n_points"]
     assert ignored_fields("spiral", sample=False, noise=0.0) == {
-        "xor4_sample": "only for XOR (4 points)"}
+        "xor4_sample": "only for XOR (4 points)"
+    }

@@ -53,8 +53,16 @@ def test_gradients_match_central_differences(activation, output, loss, reg, dept
     # Weights of moderate scale and non-zero biases: every activation works off its
     # linear part, outputs do not saturate (which would leave only rounding noise to
     # compare), and no point sits on a ReLU kink.
-    net = MLP(_sizes(depth, output), activation, output, replicas=replicas, init="normal",
-              init_std=0.6, bias_init=0.1, seed=3)
+    net = MLP(
+        _sizes(depth, output),
+        activation,
+        output,
+        replicas=replicas,
+        init="normal",
+        init_std=0.6,
+        bias_init=0.1,
+        seed=3,
+    )
     l1, l2 = REGS[reg]
     # eps = 1e-5 rather than the default 1e-6: the truncation error (~eps²) is still
     # ~1e-10, and the rounding noise (~1e-16 / eps) of the deep sigmoid nets' tiny
@@ -66,8 +74,12 @@ def test_gradients_match_central_differences(activation, output, loss, reg, dept
 
 def test_gradient_check_catches_a_wrong_derivative(monkeypatch):
     """A check that always passed would be worthless: break tanh' and watch it fail."""
-    wrong = Activation("tanh", "wrong", ACTIVATIONS["tanh"].forward,
-                       lambda z, a, out: np.multiply(a, 0.0, out=out) + 1.0)
+    wrong = Activation(
+        "tanh",
+        "wrong",
+        ACTIVATIONS["tanh"].forward,
+        lambda z, a, out: np.multiply(a, 0.0, out=out) + 1.0,
+    )
     X, y = _problem("sigmoid")
     net = MLP([2, 3, 1], "tanh", "sigmoid", init="normal", init_std=1.0, seed=1)
     monkeypatch.setattr(net, "acts", [wrong, net.acts[-1]])
@@ -86,8 +98,16 @@ def test_gradient_check_leaves_the_network_untouched():
 
 def test_float32_network_is_checked_in_float64():
     X, y = _problem("sigmoid")
-    net = MLP([2, 4, 1], "swish", "sigmoid", replicas=2, seed=5, dtype="float32",
-              init="normal", init_std=1.0)
+    net = MLP(
+        [2, 4, 1],
+        "swish",
+        "sigmoid",
+        replicas=2,
+        seed=5,
+        dtype="float32",
+        init="normal",
+        init_std=1.0,
+    )
     assert max(gradient_check(net, X, y, loss="mse")) < 1e-6
 
 
@@ -156,9 +176,14 @@ def test_activations_match_their_formulas(activation):
     z = np.linspace(-30, 30, 121)
     s = 1 / (1 + np.exp(-z))
     expected = {
-        "linear": z, "relu": np.maximum(z, 0), "leaky_relu": np.where(z > 0, z, 0.01 * z),
-        "elu": np.where(z > 0, z, np.exp(z) - 1), "tanh": np.tanh(z), "sigmoid": s,
-        "softplus": np.log1p(np.exp(z)), "swish": z * s,
+        "linear": z,
+        "relu": np.maximum(z, 0),
+        "leaky_relu": np.where(z > 0, z, 0.01 * z),
+        "elu": np.where(z > 0, z, np.exp(z) - 1),
+        "tanh": np.tanh(z),
+        "sigmoid": s,
+        "softplus": np.log1p(np.exp(z)),
+        "swish": z * s,
     }[activation]
     act = ACTIVATIONS[activation]
     a = act.forward(z, np.empty_like(z))
@@ -173,8 +198,14 @@ def test_activations_match_their_formulas(activation):
 
 def test_fast_tanh_is_within_rounding_of_numpys():
     """tanh is computed from exp for speed; it must still be tanh to float64 rounding."""
-    z = np.concatenate([np.linspace(-40, 40, 400_001), np.logspace(-30, 3, 5000),
-                        -np.logspace(-30, 3, 5000), [0.0, np.inf, -np.inf]])
+    z = np.concatenate(
+        [
+            np.linspace(-40, 40, 400_001),
+            np.logspace(-30, 3, 5000),
+            -np.logspace(-30, 3, 5000),
+            [0.0, np.inf, -np.inf],
+        ]
+    )
     with np.errstate(over="ignore"):
         a = ACTIVATIONS["tanh"].forward(z, np.empty_like(z))
     np.testing.assert_allclose(a, np.tanh(z), rtol=0, atol=4e-16)

@@ -30,17 +30,30 @@ def test_no_engine_module_imports_the_web_side():
 
 def test_the_core_needs_numpy_and_the_standard_library_only():
     stdlib = set(sys.stdlib_module_names)
-    core = ["activations", "losses", "initializers", "network", "optimizers", "datasets",
-            "features", "config", "trainer", "gradcheck"]
+    core = [
+        "activations",
+        "losses",
+        "initializers",
+        "network",
+        "optimizers",
+        "datasets",
+        "features",
+        "config",
+        "trainer",
+        "gradcheck",
+    ]
     for name in core:
         outside = _imports(ENGINE / f"{name}.py") - stdlib - {"numpy", "engine"}
         assert not outside, f"{name}.py imports {sorted(outside)}"
 
 
 def test_importing_the_engine_loads_neither_flask_nor_the_app():
-    code = ("import sys, engine; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'flask_socketio', "
-            "'app')]; print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ENGINE.parent, check=True).stdout.strip()
+    code = (
+        "import sys, engine; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'flask_socketio', "
+        "'app')]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ENGINE.parent, check=True
+    ).stdout.strip()
     assert out == "[]"

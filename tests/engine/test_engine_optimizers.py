@@ -68,8 +68,7 @@ def test_sgd(momentum, dampening, nesterov):
             d = g
         return p - lr * d
 
-    check("sgd", by_hand(update), lr=lr, momentum=momentum, dampening=dampening,
-          nesterov=nesterov)
+    check("sgd", by_hand(update), lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov)
 
 
 @pytest.mark.parametrize(("lr_decay", "init_acc"), [(0.0, 0.0), (0.5, 0.1)])
@@ -81,12 +80,12 @@ def test_adagrad(lr_decay, init_acc):
         s["sum"] = s.get("sum", init_acc) + g * g
         return p - clr * g / (math.sqrt(s["sum"]) + eps)
 
-    check("adagrad", by_hand(update), lr=lr, lr_decay=lr_decay,
-          initial_accumulator_value=init_acc)
+    check("adagrad", by_hand(update), lr=lr, lr_decay=lr_decay, initial_accumulator_value=init_acc)
 
 
-@pytest.mark.parametrize(("momentum", "centered"),
-                         [(0.0, False), (0.0, True), (0.7, False), (0.7, True)])
+@pytest.mark.parametrize(
+    ("momentum", "centered"), [(0.0, False), (0.0, True), (0.7, False), (0.7, True)]
+)
 def test_rmsprop(momentum, centered):
     lr, alpha, eps = 0.01, 0.9, 1e-8
 
@@ -102,8 +101,15 @@ def test_rmsprop(momentum, centered):
             return p - lr * s["b"]
         return p - lr * g / avg
 
-    check("rmsprop", by_hand(update), lr=lr, alpha=alpha, eps=eps, momentum=momentum,
-          centered=centered)
+    check(
+        "rmsprop",
+        by_hand(update),
+        lr=lr,
+        alpha=alpha,
+        eps=eps,
+        momentum=momentum,
+        centered=centered,
+    )
 
 
 @pytest.mark.parametrize("amsgrad", [False, True])
@@ -196,8 +202,9 @@ def test_hyper_parameters_change_without_losing_state():
     opt.step([g[2]])
     m = v = 0.0
     q = 1.0
-    for t, (gt, lr, b1) in enumerate(zip([0.5, -0.2, 0.3], [0.1, 0.1, 0.01], [0.9, 0.9, 0.5],
-                                         strict=True), start=1):
+    for t, (gt, lr, b1) in enumerate(
+        zip([0.5, -0.2, 0.3], [0.1, 0.1, 0.01], [0.9, 0.9, 0.5], strict=True), start=1
+    ):
         m = b1 * m + (1 - b1) * gt
         v = 0.99 * v + 0.01 * gt * gt
         q -= lr / (1 - b1**t) * m / (math.sqrt(v) / math.sqrt(1 - 0.99**t) + 1e-8)
@@ -243,14 +250,33 @@ def test_a_refused_change_leaves_the_old_hyper_parameters():
 
 def test_defaults_are_torchs():
     p = [np.zeros((1, 1))]
-    assert make_optimizer("sgd", p).hyper == {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0,
-                                              "nesterov": False}
-    assert make_optimizer("adam", p).hyper == {"lr": 1e-3, "betas": (0.9, 0.999),
-                                               "eps": 1e-8, "amsgrad": False}
-    assert make_optimizer("rmsprop", p).hyper == {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8,
-                                                  "momentum": 0.0, "centered": False}
-    assert make_optimizer("adagrad", p).hyper == {"lr": 1e-2, "lr_decay": 0.0,
-                                                  "initial_accumulator_value": 0.0,
-                                                  "eps": 1e-10}
-    assert make_optimizer("rprop", p).hyper == {"lr": 1e-2, "etas": (0.5, 1.2),
-                                                "step_sizes": (1e-6, 50.0)}
+    assert make_optimizer("sgd", p).hyper == {
+        "lr": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "nesterov": False,
+    }
+    assert make_optimizer("adam", p).hyper == {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "amsgrad": False,
+    }
+    assert make_optimizer("rmsprop", p).hyper == {
+        "lr": 1e-2,
+        "alpha": 0.99,
+        "eps": 1e-8,
+        "momentum": 0.0,
+        "centered": False,
+    }
+    assert make_optimizer("adagrad", p).hyper == {
+        "lr": 1e-2,
+        "lr_decay": 0.0,
+        "initial_accumulator_value": 0.0,
+        "eps": 1e-10,
+    }
+    assert make_optimizer("rprop", p).hyper == {
+        "lr": 1e-2,
+        "etas": (0.5, 1.2),
+        "step_sizes": (1e-6, 50.0),
+    }

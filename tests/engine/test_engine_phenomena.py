@@ -52,11 +52,9 @@ def test_stuck_tanh_2_2_1_has_two_outputs_at_one_half():
 def test_small_init_sigmoid_net_plateaus_under_gd_and_rmsprop_escapes():
     """Seed 001: 2-5-1 sigmoid, weights 0.01 randn, plain gradient descent at lr 0.03
     sits at ln 2 for thousands of epochs; RMSProp leaves the plateau."""
-    base = Config(hidden=[5], activation="sigmoid", init="normal", init_mean=0.0,
-                  init_std=0.01)
+    base = Config(hidden=[5], activation="sigmoid", init="normal", init_mean=0.0, init_std=0.01)
     gd = Trainer(base.replace({"optimizer": "sgd", "lr": 0.03}), replicas=20)
-    rms = Trainer(base.replace({"optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9}),
-                  replicas=20)
+    rms = Trainer(base.replace({"optimizer": "rmsprop", "lr": 0.01, "alpha": 0.9}), replicas=20)
     gd.step(3000)
     rms.step(3000)
     gd_loss = gd.last["train_loss"]

@@ -24,10 +24,25 @@ def test_replica_k_starts_from_seed_plus_k():
     "changes",
     [
         {"optimizer": "adam", "lr": 0.05},  # full batch
-        {"optimizer": "sgd", "lr": 0.3, "momentum": 0.9, "batch_size": 3,  # mini-batch
-         "xor4_sample": True, "n_points": 40, "train_share": 50},
-        {"optimizer": "rprop", "dataset": "circle", "n_points": 60, "batch_size": 7,
-         "hidden": [3, 2], "activation": "relu", "regularization": "l2", "reg_rate": 0.01},
+        {
+            "optimizer": "sgd",
+            "lr": 0.3,
+            "momentum": 0.9,
+            "batch_size": 3,  # mini-batch
+            "xor4_sample": True,
+            "n_points": 40,
+            "train_share": 50,
+        },
+        {
+            "optimizer": "rprop",
+            "dataset": "circle",
+            "n_points": 60,
+            "batch_size": 7,
+            "hidden": [3, 2],
+            "activation": "relu",
+            "regularization": "l2",
+            "reg_rate": 0.01,
+        },
     ],
 )
 def test_k_replicas_follow_k_single_runs(changes):
@@ -81,15 +96,24 @@ def test_a_diverged_replica_is_frozen_and_harms_no_one():
     np.testing.assert_array_equal(blown.net.flat[1], frozen)
     for k in (0, 2):
         np.testing.assert_array_equal(blown.net.flat[k], clean.net.flat[k])
-        np.testing.assert_array_equal(blown.history["train_loss"][:, k],
-                                      clean.history["train_loss"][:, k])
+        np.testing.assert_array_equal(
+            blown.history["train_loss"][:, k], clean.history["train_loss"][:, k]
+        )
     assert not np.isfinite(blown.history["train_loss"][-1, 1])
 
 
 def test_divergence_from_a_huge_learning_rate_is_caught():
     """Adagrad-free SGD at lr 10 on a linear output explodes; the Trainer notices."""
-    cfg = Config(dataset="plane", output="linear", loss="mse", optimizer="sgd", lr=10.0,
-                 hidden=[4], activation="linear", n_points=100)
+    cfg = Config(
+        dataset="plane",
+        output="linear",
+        loss="mse",
+        optimizer="sgd",
+        lr=10.0,
+        hidden=[4],
+        activation="linear",
+        n_points=100,
+    )
     tr = Trainer(cfg, replicas=2)
     with np.errstate(all="raise"):
         tr.step(300)

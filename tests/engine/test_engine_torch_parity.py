@@ -25,8 +25,7 @@ CASES = [
     ("rprop", {"lr": 0.05}),
     ("rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
 ]
-TORCH = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
-         "rprop": "Rprop"}
+TORCH = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "rprop": "Rprop"}
 
 
 @pytest.mark.parametrize(("name", "hyper"), CASES)
@@ -49,15 +48,28 @@ def test_matches_torch_optim(name, hyper):
 # ---- the reference (the fast path's oracle) against torch autograd ---------------------
 
 REFERENCE_ACTIVATIONS = {
-    "linear": lambda z: z, "relu": torch.relu,
+    "linear": lambda z: z,
+    "relu": torch.relu,
     "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-    "elu": torch.nn.functional.elu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-    "softplus": torch.nn.functional.softplus, "swish": torch.nn.functional.silu,
+    "elu": torch.nn.functional.elu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": torch.nn.functional.softplus,
+    "swish": torch.nn.functional.silu,
 }
-OUTPUTS = {"linear": lambda z: z, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-           "softmax": lambda z: torch.softmax(z, dim=1)}
-PAIRS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
-         ("softmax", "ce")]
+OUTPUTS = {
+    "linear": lambda z: z,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softmax": lambda z: torch.softmax(z, dim=1),
+}
+PAIRS = [
+    ("sigmoid", "bce"),
+    ("sigmoid", "mse"),
+    ("tanh", "mse"),
+    ("linear", "mse"),
+    ("softmax", "ce"),
+]
 REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05), "l1+l2": (0.01, 0.05)}
 
 
@@ -74,8 +86,12 @@ def test_the_reference_matches_torch_autograd(activation, output, loss, reg):
         params += [rng.normal(0, 0.8, (fan_in, fan_out)), rng.normal(0, 0.3, fan_out)]
     X = rng.normal(size=(9, 2))
     labels = (rng.random((9, 1)) > 0.5).astype(float)
-    y = {"sigmoid": labels, "tanh": 2 * labels - 1, "linear": rng.normal(size=(9, 1)),
-         "softmax": rng.integers(0, 5, 9)}[output]
+    y = {
+        "sigmoid": labels,
+        "tanh": 2 * labels - 1,
+        "linear": rng.normal(size=(9, 1)),
+        "softmax": rng.integers(0, 5, 9),
+    }[output]
     l1, l2 = REGS[reg]
     value, grads = reference.loss_and_grads(params, X, y, activation, output, loss, l1, l2)
 
@@ -107,8 +123,9 @@ def test_the_fast_softmax_net_matches_torch_cross_entropy(activation, k):
     from engine import MLP
 
     rng = np.random.default_rng(7)
-    net = MLP([2, 5, 6], activation, "softmax", replicas=k, init="normal", init_std=0.9,
-              bias_init=0.2)
+    net = MLP(
+        [2, 5, 6], activation, "softmax", replicas=k, init="normal", init_std=0.9, bias_init=0.2
+    )
     X = rng.normal(size=(11, 2))
     y = rng.integers(0, 6, 11)
     value, grads = net.loss_and_grads(X, y, loss="ce")

@@ -64,16 +64,24 @@ def test_history_rows_are_the_state_after_each_epoch():
 
 
 def test_minibatch_history_and_regression_accuracy_is_nan():
-    cfg = Config(dataset="plane", output="linear", loss="mse", batch_size=10, n_points=60,
-                 regularization="l2", reg_rate=0.01)
+    cfg = Config(
+        dataset="plane",
+        output="linear",
+        loss="mse",
+        batch_size=10,
+        n_points=60,
+        regularization="l2",
+        reg_rate=0.01,
+    )
     tr = Trainer(cfg)
     tr.step(3)
     h = tr.history
     np.testing.assert_array_equal(h["epoch"], [0, 1, 2, 3])
     assert np.isnan(h["train_acc"]).all() and np.isnan(h["test_acc"]).all()
     l1, l2 = cfg.penalty()
-    np.testing.assert_allclose(h["train_loss"][-1],
-                               tr.net.loss(tr.train.X, tr.train.target, "mse", l1, l2))
+    np.testing.assert_allclose(
+        h["train_loss"][-1], tr.net.loss(tr.train.X, tr.train.target, "mse", l1, l2)
+    )
 
 
 def test_tanh_output_trains_on_plus_minus_one():
@@ -100,11 +108,13 @@ def test_live_update_keeps_epoch_weights_and_state():
     tr.step(10)
     weights, m = tr.net.flat.copy(), tr.optimizer.state[0]["exp_avg"].copy()
     opt = tr.optimizer
-    rebuilt = tr.update(tr.config.replace({"lr": 0.1, "beta1": 0.5, "batch_size": 2,
-                                           "regularization": "l1", "reg_rate": 0.001}))
+    rebuilt = tr.update(
+        tr.config.replace(
+            {"lr": 0.1, "beta1": 0.5, "batch_size": 2, "regularization": "l1", "reg_rate": 0.001}
+        )
+    )
     assert not rebuilt
-    assert tr.epoch == 10 and tr.optimizer is opt and opt.lr == 0.1 and opt.betas == (0.5,
-                                                                                      0.999)
+    assert tr.epoch == 10 and tr.optimizer is opt and opt.lr == 0.1 and opt.betas == (0.5, 0.999)
     np.testing.assert_array_equal(tr.net.flat, weights)
     np.testing.assert_array_equal(opt.state[0]["exp_avg"], m)
     tr.step(1)
@@ -153,17 +163,18 @@ def test_frame_shapes_and_surface_equals_forward():
     tr.step(5)
     f = tr.frame()
     assert f.surface.shape == (30, 30) and f.xs.shape == (30,) and f.ys.shape == (30,)
-    assert [a.shape for a in f.neurons] == [(3, 30, 30), (4, 30, 30), (3, 30, 30),
-                                            (1, 30, 30)]
+    assert [a.shape for a in f.neurons] == [(3, 30, 30), (4, 30, 30), (3, 30, 30), (1, 30, 30)]
     assert f.xs[0] == -6 and f.xs[-1] == 6 and (np.diff(f.ys) > 0).all()
     # row i = y index, column j = x index
     gx, gy = np.meshgrid(f.xs, f.ys)
     feats = make_features(np.column_stack([gx.ravel(), gy.ravel()]), cfg.features)
     expected = tr.net.forward(feats)[0, :, 0].reshape(30, 30)
     np.testing.assert_allclose(f.surface, expected, atol=2e-6)
-    np.testing.assert_allclose(f.neurons[1][2, 7, 11],
-                               np.tanh(feats[7 * 30 + 11] @ f.weights[0][:, 2]
-                                       + f.biases[0][2]), atol=2e-6)
+    np.testing.assert_allclose(
+        f.neurons[1][2, 7, 11],
+        np.tanh(feats[7 * 30 + 11] @ f.weights[0][:, 2] + f.biases[0][2]),
+        atol=2e-6,
+    )
     np.testing.assert_allclose(f.neurons[0][2], gx**2, rtol=1e-6)
     assert [w.shape for w in f.weights] == [(3, 4), (4, 3), (3, 1)]
     assert tr.frame(grid=12).surface.shape == (12, 12)
@@ -184,13 +195,18 @@ def test_set_param_edits_replica_zero_only():
     assert tr.net.params[0][0, 1, 2] == 0.75 and tr.net.params[3][0, 0] == -0.5
     np.testing.assert_array_equal(tr.net.flat[1], before)
     assert tr.frame().weights[0][1, 2] == 0.75
-    np.testing.assert_allclose(tr.last["train_loss"],
-                               tr.net.loss(tr.train.X, tr.train.target))
-    bad = [((2, "weight", 0, 0, 1.0), "layer"), ((0, "weight", 2, 0, 1.0), "i"),
-           ((0, "weight", 0, 3, 1.0), "j"), ((0, "bias", 0, 1, 1.0), "j"),
-           ((0, "bias", 3, None, 1.0), "i"), ((0, "weight", 0, 0, float("nan")), "value"),
-           ((0, "gain", 0, 0, 1.0), "kind"), ((0, "weight", 0, 0, "1"), "value"),
-           ((True, "weight", 0, 0, 1.0), "layer")]
+    np.testing.assert_allclose(tr.last["train_loss"], tr.net.loss(tr.train.X, tr.train.target))
+    bad = [
+        ((2, "weight", 0, 0, 1.0), "layer"),
+        ((0, "weight", 2, 0, 1.0), "i"),
+        ((0, "weight", 0, 3, 1.0), "j"),
+        ((0, "bias", 0, 1, 1.0), "j"),
+        ((0, "bias", 3, None, 1.0), "i"),
+        ((0, "weight", 0, 0, float("nan")), "value"),
+        ((0, "gain", 0, 0, 1.0), "kind"),
+        ((0, "weight", 0, 0, "1"), "value"),
+        ((True, "weight", 0, 0, 1.0), "layer"),
+    ]
     for args, field in bad:
         with pytest.raises(ConfigError) as err:
             tr.set_param(*args)
@@ -215,11 +231,14 @@ def test_replicas_argument_is_checked():
 # ---- predict ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("changes", [
-    {},  # sigmoid output: probabilities as they are
-    {"output": "tanh", "loss": "mse", "features": ["x1", "x2", "x1x2", "sinx1"]},
-    {"dataset": "circle", "n_points": 60, "noise": 20, "hidden": [4]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},  # sigmoid output: probabilities as they are
+        {"output": "tanh", "loss": "mse", "features": ["x1", "x2", "x1x2", "sinx1"]},
+        {"dataset": "circle", "n_points": 60, "noise": 20, "hidden": [4]},
+    ],
+)
 def test_predict_at_the_training_points_gives_what_the_trainer_scores(changes):
     """predict applies the features itself; its classes agree with the accuracy the
     Trainer records, and on new points the probabilities stay in [0, 1]."""
@@ -232,8 +251,7 @@ def test_predict_at_the_training_points_gives_what_the_trainer_scores(changes):
     np.testing.assert_allclose(p, want, rtol=1e-12, atol=1e-15)
     labels = tr.predict_class(tr.train.points)
     assert labels.dtype.kind == "i" and set(np.unique(labels)) <= {0, 1}
-    np.testing.assert_array_equal((labels == tr.train.y[:, 0]).mean(axis=1),
-                                  tr.last["train_acc"])
+    np.testing.assert_array_equal((labels == tr.train.y[:, 0]).mean(axis=1), tr.last["train_acc"])
     grid = np.random.default_rng(0).uniform(-6, 6, (50, 2))
     assert ((tr.predict(grid) >= 0) & (tr.predict(grid) <= 1)).all()
 
@@ -246,8 +264,9 @@ def test_predict_on_regression_gives_values_and_no_classes():
         tr.predict_class(tr.train.points)
 
 
-@pytest.mark.parametrize("points", [[[0.0, 1.0, 2.0]], [0.0, 1.0], [[np.nan, 0.0]],
-                                    [[np.inf, 1.0]]])
+@pytest.mark.parametrize(
+    "points", [[[0.0, 1.0, 2.0]], [0.0, 1.0], [[np.nan, 0.0]], [[np.inf, 1.0]]]
+)
 def test_predict_refuses_points_that_are_not_finite_pairs(points):
     with pytest.raises(ValueError, match="points"):
         Trainer().predict(points)

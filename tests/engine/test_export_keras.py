@@ -50,8 +50,12 @@ _BACKEND: list[str] = []
 
 def _backend() -> str:
     if not _BACKEND:
-        done = subprocess.run([KERAS, "-c", "import keras; print(keras.backend.backend())"],
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [KERAS, "-c", "import keras; print(keras.backend.backend())"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         _BACKEND.append(done.stdout.strip().splitlines()[-1] if done.stdout else "?")
     return _BACKEND[0]
 
@@ -67,9 +71,20 @@ def test_the_keras_script_prints_the_engines_loss_at_every_epoch(setup, optimize
 
 @needs_keras
 def test_a_penalty_and_a_mid_run_edit(tmp_path):
-    trainer = trained({"dataset": "gauss", "hidden": [3], "activation": "elu",
-                       "regularization": "l2", "reg_rate": 0.01, "optimizer": "sgd",
-                       "lr": 0.1, "momentum": 0.9, "batch_size": 10}, 40)
+    trainer = trained(
+        {
+            "dataset": "gauss",
+            "hidden": [3],
+            "activation": "elu",
+            "regularization": "l2",
+            "reg_rate": 0.01,
+            "optimizer": "sgd",
+            "lr": 0.1,
+            "momentum": 0.9,
+            "batch_size": 10,
+        },
+        40,
+    )
     trainer.set_param(0, "weight", 0, 0, 0.3)
     trainer.step(60)
     text = export(trainer, "keras")
@@ -80,8 +95,9 @@ def test_a_penalty_and_a_mid_run_edit(tmp_path):
 
 @needs_keras
 def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
-    trainer = trained({"dataset": "blobs3", "output": "softmax", "loss": "ce",
-                       "hidden": [4], "n_points": 60}, 30)
+    trainer = trained(
+        {"dataset": "blobs3", "output": "softmax", "loss": "ce", "hidden": [4], "n_points": 60}, 30
+    )
     printed = run_script(export(trainer, "keras"), tmp_path, python=KERAS)
     assert printed.splitlines()[0].split()[:3] == ["epoch", "0", "loss"]
     assert f"accuracy {float(trainer.last['train_acc'][0]):.4f} (" in printed
@@ -89,10 +105,13 @@ def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
 
 def test_the_script_is_idiomatic_keras_and_says_where_it_differs():
     """Without keras: what the script is made of, and its comments on the rules."""
-    cases = {"adam": ("keras.optimizers.Adam(", "before the bias correction"),
-             "rmsprop": ("keras.optimizers.RMSprop(", "inside the square root"),
-             "adagrad": ("keras.optimizers.Adagrad(", "inside the square root"),
-             "sgd": ("keras.optimizers.SGD(", None), "rprop": ("class Rprop(", None)}
+    cases = {
+        "adam": ("keras.optimizers.Adam(", "before the bias correction"),
+        "rmsprop": ("keras.optimizers.RMSprop(", "inside the square root"),
+        "adagrad": ("keras.optimizers.Adagrad(", "inside the square root"),
+        "sgd": ("keras.optimizers.SGD(", None),
+        "rprop": ("class Rprop(", None),
+    }
     for optimizer, (call, note) in cases.items():
         text = export(trained({"optimizer": optimizer, "batch_size": 2}, 2), "keras")
         ast.parse(text)
@@ -100,8 +119,7 @@ def test_the_script_is_idiomatic_keras_and_says_where_it_differs():
         assert "keras.losses.BinaryCrossentropy(from_logits=True)" in text
         assert note is None or note in " ".join(text.split())
         assert "import engine" not in text and "from engine" not in text
-    text = export(trained({"dataset": "blobs3", "output": "softmax", "loss": "ce"}, 2),
-                  "keras")
+    text = export(trained({"dataset": "blobs3", "output": "softmax", "loss": "ce"}, 2), "keras")
     assert "keras.losses.SparseCategoricalCrossentropy(from_logits=True)" in text
     text = export(trained({"optimizer": "sgd", "momentum": 0.9, "dampening": 0.2}, 2), "keras")
     assert "class TorchSGD(keras.optimizers.Optimizer):" in text

@@ -24,32 +24,53 @@ RTOL = 1e-10
 
 OPTIMIZERS = {
     "sgd": {"optimizer": "sgd", "lr": 0.3},
-    "sgd-momentum-dampening": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9,
-                               "dampening": 0.1},
+    "sgd-momentum-dampening": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "dampening": 0.1},
     "sgd-nesterov": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": True},
-    "adagrad": {"optimizer": "adagrad", "lr": 0.1, "lr_decay": 0.01,
-                "initial_accumulator_value": 0.1},
+    "adagrad": {
+        "optimizer": "adagrad",
+        "lr": 0.1,
+        "lr_decay": 0.01,
+        "initial_accumulator_value": 0.1,
+    },
     "rmsprop": {"optimizer": "rmsprop", "lr": 0.01},
-    "rmsprop-centered-momentum": {"optimizer": "rmsprop", "lr": 0.005, "centered": True,
-                                  "momentum": 0.5, "alpha": 0.9},
+    "rmsprop-centered-momentum": {
+        "optimizer": "rmsprop",
+        "lr": 0.005,
+        "centered": True,
+        "momentum": 0.5,
+        "alpha": 0.9,
+    },
     "adam": {"optimizer": "adam", "lr": 0.03},
-    "adam-amsgrad": {"optimizer": "adam", "lr": 0.01, "amsgrad": True, "beta1": 0.8,
-                     "beta2": 0.99},
-    "rprop": {"optimizer": "rprop", "lr": 0.01, "eta_minus": 0.4, "eta_plus": 1.3,
-              "step_max": 0.1},
+    "adam-amsgrad": {"optimizer": "adam", "lr": 0.01, "amsgrad": True, "beta1": 0.8, "beta2": 0.99},
+    "rprop": {"optimizer": "rprop", "lr": 0.01, "eta_minus": 0.4, "eta_plus": 1.3, "step_max": 0.1},
 }
 SETUPS = {
     "xor4 full batch": {"hidden": [4, 2], "activation": "tanh"},
-    "circle mini-batch": {"dataset": "circle", "hidden": [8, 8], "batch_size": 10,
-                          "n_points": 100},
-    "moons mini-batch leaky l2": {"dataset": "moons", "hidden": [5, 3],
-                                  "activation": "leaky_relu", "batch_size": 7,
-                                  "regularization": "l2", "reg_rate": 0.01},
-    "spiral3 softmax full batch": {"dataset": "spiral3", "output": "softmax", "loss": "ce",
-                                   "hidden": [8, 6], "n_points": 150},
-    "own 4-class points softmax mini-batch": {"output": "softmax", "loss": "ce",
-                                              "hidden": [6], "activation": "relu",
-                                              "batch_size": 16, "noise": 5, "data": "own4"},
+    "circle mini-batch": {"dataset": "circle", "hidden": [8, 8], "batch_size": 10, "n_points": 100},
+    "moons mini-batch leaky l2": {
+        "dataset": "moons",
+        "hidden": [5, 3],
+        "activation": "leaky_relu",
+        "batch_size": 7,
+        "regularization": "l2",
+        "reg_rate": 0.01,
+    },
+    "spiral3 softmax full batch": {
+        "dataset": "spiral3",
+        "output": "softmax",
+        "loss": "ce",
+        "hidden": [8, 6],
+        "n_points": 150,
+    },
+    "own 4-class points softmax mini-batch": {
+        "output": "softmax",
+        "loss": "ce",
+        "hidden": [6],
+        "activation": "relu",
+        "batch_size": 16,
+        "noise": 5,
+        "data": "own4",
+    },
 }
 
 
@@ -78,30 +99,97 @@ def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimize
     assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
 
 
-@pytest.mark.parametrize("changes", [
-    # regression, the tanh output with its ±1 targets, sigmoid + mse, l1, features
-    {"dataset": "plane", "output": "linear", "loss": "mse", "hidden": [4],
-     "activation": "softplus", "optimizer": "adam", "lr": 0.01},
-    {"dataset": "multi_gauss", "output": "tanh", "loss": "mse", "hidden": [6, 6],
-     "activation": "swish", "batch_size": 16, "optimizer": "rmsprop", "lr": 0.003},
-    {"dataset": "xor", "output": "tanh", "loss": "mse", "hidden": [4], "activation": "sigmoid",
-     "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"], "optimizer": "sgd", "lr": 0.1,
-     "momentum": 0.5},
-    {"dataset": "gauss", "hidden": [3], "activation": "elu", "regularization": "l1",
-     "reg_rate": 0.003, "optimizer": "adagrad", "lr": 0.1},
-    {"output": "sigmoid", "loss": "mse", "hidden": [3], "activation": "linear",
-     "optimizer": "rprop", "lr": 0.05},
-    {"dataset": "spiral", "hidden": [8, 8, 8], "activation": "relu", "optimizer": "adam",
-     "lr": 0.01, "n_points": 300},  # tanh's exp form does not apply; relu kinks
-    {"dataset": "spiral", "hidden": [8, 8], "optimizer": "adam", "lr": 0.01,
-     "n_points": 300},  # 150 points x 8 units: tanh's exp form
-    {"dataset": "blobs5", "output": "softmax", "loss": "ce", "hidden": [5],
-     "activation": "elu", "regularization": "l1", "reg_rate": 0.001, "optimizer": "rmsprop",
-     "lr": 0.01, "features": ["x1", "x2", "x1x2"]},  # 5 classes, a penalty, features
-    {"dataset": "custom_regression", "output": "linear", "loss": "mse", "hidden": [4],
-     "batch_size": 8, "data": "target",
-     "optimizer": "sgd", "lr": 0.01, "momentum": 0.9},  # your own regression targets
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # regression, the tanh output with its ±1 targets, sigmoid + mse, l1, features
+        {
+            "dataset": "plane",
+            "output": "linear",
+            "loss": "mse",
+            "hidden": [4],
+            "activation": "softplus",
+            "optimizer": "adam",
+            "lr": 0.01,
+        },
+        {
+            "dataset": "multi_gauss",
+            "output": "tanh",
+            "loss": "mse",
+            "hidden": [6, 6],
+            "activation": "swish",
+            "batch_size": 16,
+            "optimizer": "rmsprop",
+            "lr": 0.003,
+        },
+        {
+            "dataset": "xor",
+            "output": "tanh",
+            "loss": "mse",
+            "hidden": [4],
+            "activation": "sigmoid",
+            "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"],
+            "optimizer": "sgd",
+            "lr": 0.1,
+            "momentum": 0.5,
+        },
+        {
+            "dataset": "gauss",
+            "hidden": [3],
+            "activation": "elu",
+            "regularization": "l1",
+            "reg_rate": 0.003,
+            "optimizer": "adagrad",
+            "lr": 0.1,
+        },
+        {
+            "output": "sigmoid",
+            "loss": "mse",
+            "hidden": [3],
+            "activation": "linear",
+            "optimizer": "rprop",
+            "lr": 0.05,
+        },
+        {
+            "dataset": "spiral",
+            "hidden": [8, 8, 8],
+            "activation": "relu",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "n_points": 300,
+        },  # tanh's exp form does not apply; relu kinks
+        {
+            "dataset": "spiral",
+            "hidden": [8, 8],
+            "optimizer": "adam",
+            "lr": 0.01,
+            "n_points": 300,
+        },  # 150 points x 8 units: tanh's exp form
+        {
+            "dataset": "blobs5",
+            "output": "softmax",
+            "loss": "ce",
+            "hidden": [5],
+            "activation": "elu",
+            "regularization": "l1",
+            "reg_rate": 0.001,
+            "optimizer": "rmsprop",
+            "lr": 0.01,
+            "features": ["x1", "x2", "x1x2"],
+        },  # 5 classes, a penalty, features
+        {
+            "dataset": "custom_regression",
+            "output": "linear",
+            "loss": "mse",
+            "hidden": [4],
+            "batch_size": 8,
+            "data": "target",
+            "optimizer": "sgd",
+            "lr": 0.01,
+            "momentum": 0.9,
+        },  # your own regression targets
+    ],
+)
 def test_every_kind_of_network_loss_and_penalty(changes, tmp_path):
     trainer = trained(changes)
     assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
@@ -116,15 +204,25 @@ def test_a_float32_run_exports_a_float32_script(tmp_path):
     assert_reproduces(trainer, script_losses(text, tmp_path), 1e-4)
 
 
-@pytest.mark.parametrize("live", [
-    {"lr": 0.01},  # hyper-parameter: the optimizer's state goes on
-    {"optimizer": "rmsprop", "lr": 0.01},  # another optimizer: fresh state
-    {"batch_size": 5},  # mini-batches from here, from the generator where it stood
-    {"regularization": "l2", "reg_rate": 0.01},
-])
+@pytest.mark.parametrize(
+    "live",
+    [
+        {"lr": 0.01},  # hyper-parameter: the optimizer's state goes on
+        {"optimizer": "rmsprop", "lr": 0.01},  # another optimizer: fresh state
+        {"batch_size": 5},  # mini-batches from here, from the generator where it stood
+        {"regularization": "l2", "reg_rate": 0.01},
+    ],
+)
 def test_a_setting_changed_mid_run_starts_the_script_there(live, tmp_path):
-    config = Config(dataset="xor4", xor4_sample=True, n_points=40, noise=10, hidden=[3],
-                    optimizer="adam", lr=0.03)
+    config = Config(
+        dataset="xor4",
+        xor4_sample=True,
+        n_points=40,
+        noise=10,
+        hidden=[3],
+        optimizer="adam",
+        lr=0.03,
+    )
     trainer = Trainer(config)
     trainer.step(60)
     trainer.update(config.replace(live))
@@ -172,10 +270,15 @@ def test_a_run_file_exports_the_same_script():
 def test_the_script_imports_only_numpy_and_the_standard_library():
     for changes in ({}, {"batch_size": 2, "optimizer": "adam"}):
         tree = ast.parse(export(trained(changes, 3), "numpy"))
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                    if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                     if isinstance(node, ast.ImportFrom)}
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        imported |= {
+            node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
         assert imported <= {"json", "math", "sys", "numpy"}
 
 
@@ -200,11 +303,10 @@ def test_a_softmax_script_prints_each_points_most_probable_class(tmp_path):
     assert f"accuracy {accuracy:.4f} ({round(n * accuracy)} of {n} points)" in printed
     lines = printed.splitlines()
     first = lines.index("      x1         x2   label   decision   P(decision)") + 1
-    rows = [line.split() for line in lines[first:first + 20]]
+    rows = [line.split() for line in lines[first : first + 20]]
     probabilities = trainer.predict(trainer.train.points[:20])[0]  # (20, C)
     assert [int(row[3]) for row in rows] == probabilities.argmax(axis=1).tolist()
-    assert [float(row[4]) for row in rows] == pytest.approx(probabilities.max(axis=1),
-                                                             abs=1e-6)
+    assert [float(row[4]) for row in rows] == pytest.approx(probabilities.max(axis=1), abs=1e-6)
 
 
 def test_script_for_takes_a_trainer_or_a_run_file(tmp_path):
@@ -222,30 +324,64 @@ def test_script_for_takes_a_trainer_or_a_run_file(tmp_path):
 
 
 def test_a_regression_script_prints_outputs_and_the_error(tmp_path):
-    trainer = trained({"dataset": "plane", "output": "linear", "loss": "mse",
-                       "hidden": [3], "n_points": 50, "optimizer": "adam"}, 50)
+    trainer = trained(
+        {
+            "dataset": "plane",
+            "output": "linear",
+            "loss": "mse",
+            "hidden": [3],
+            "n_points": 50,
+            "optimizer": "adam",
+        },
+        50,
+    )
     printed = run_script(export(trainer, "numpy"), tmp_path)
     assert f"mean squared error {trainer.history['train_loss'][-1, 0]:.6g}" in printed
     assert "... and 5 more" in printed  # 25 training points, 20 shown
 
 
-RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(__import__("pathlib").Path(
-    sys.executable).parent))
+RUFF = shutil.which("ruff") or shutil.which(
+    "ruff", path=str(__import__("pathlib").Path(sys.executable).parent)
+)
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
-@pytest.mark.parametrize("changes", [
-    {}, {"batch_size": 3, "optimizer": "rprop", "regularization": "l1", "reg_rate": 0.01},
-    {"dataset": "spiral", "hidden": [8, 8], "activation": "swish", "output": "tanh",
-     "loss": "mse", "optimizer": "rmsprop", "centered": True},
-    {"dataset": "blobs3", "output": "softmax", "loss": "ce", "batch_size": 4}])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"batch_size": 3, "optimizer": "rprop", "regularization": "l1", "reg_rate": 0.01},
+        {
+            "dataset": "spiral",
+            "hidden": [8, 8],
+            "activation": "swish",
+            "output": "tanh",
+            "loss": "mse",
+            "optimizer": "rmsprop",
+            "centered": True,
+        },
+        {"dataset": "blobs3", "output": "softmax", "loss": "ce", "batch_size": 4},
+    ],
+)
 def test_the_script_is_clean_python(changes, tmp_path):
     trainer = trained(changes, 3)
     trainer.set_param(0, "weight", 0, 0, 0.5)
     trainer.step(2)
     path = tmp_path / "run.py"
     path.write_text(export(trainer, "numpy"))
-    done = subprocess.run([RUFF, "check", "--no-cache", "--isolated", "--select",
-                           "E,F,W,I", "--line-length", "100", str(path)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            RUFF,
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,I",
+            "--line-length",
+            "100",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout

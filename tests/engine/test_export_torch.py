@@ -44,20 +44,61 @@ def test_the_torch_script_prints_the_engines_loss_at_every_epoch(setup, optimize
 
 
 @needs_torch
-@pytest.mark.parametrize("changes", [
-    {"dataset": "plane", "output": "linear", "loss": "mse", "hidden": [4],
-     "activation": "softplus", "optimizer": "adam", "lr": 0.01},
-    {"dataset": "multi_gauss", "output": "tanh", "loss": "mse", "hidden": [6, 6],
-     "activation": "swish", "batch_size": 16, "optimizer": "rmsprop", "lr": 0.003},
-    {"dataset": "xor", "output": "tanh", "loss": "mse", "hidden": [4], "activation": "sigmoid",
-     "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"], "optimizer": "sgd", "lr": 0.1,
-     "momentum": 0.5},
-    {"dataset": "gauss", "hidden": [3], "activation": "elu", "regularization": "l1",
-     "reg_rate": 0.003, "optimizer": "adagrad", "lr": 0.1},
-    {"dataset": "blobs5", "output": "softmax", "loss": "ce", "hidden": [5],
-     "activation": "leaky_relu", "regularization": "l2", "reg_rate": 0.001,
-     "optimizer": "rmsprop", "lr": 0.01},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {
+            "dataset": "plane",
+            "output": "linear",
+            "loss": "mse",
+            "hidden": [4],
+            "activation": "softplus",
+            "optimizer": "adam",
+            "lr": 0.01,
+        },
+        {
+            "dataset": "multi_gauss",
+            "output": "tanh",
+            "loss": "mse",
+            "hidden": [6, 6],
+            "activation": "swish",
+            "batch_size": 16,
+            "optimizer": "rmsprop",
+            "lr": 0.003,
+        },
+        {
+            "dataset": "xor",
+            "output": "tanh",
+            "loss": "mse",
+            "hidden": [4],
+            "activation": "sigmoid",
+            "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"],
+            "optimizer": "sgd",
+            "lr": 0.1,
+            "momentum": 0.5,
+        },
+        {
+            "dataset": "gauss",
+            "hidden": [3],
+            "activation": "elu",
+            "regularization": "l1",
+            "reg_rate": 0.003,
+            "optimizer": "adagrad",
+            "lr": 0.1,
+        },
+        {
+            "dataset": "blobs5",
+            "output": "softmax",
+            "loss": "ce",
+            "hidden": [5],
+            "activation": "leaky_relu",
+            "regularization": "l2",
+            "reg_rate": 0.001,
+            "optimizer": "rmsprop",
+            "lr": 0.01,
+        },
+    ],
+)
 def test_every_kind_of_network_loss_and_penalty(changes, tmp_path):
     trainer = trained(changes, EPOCHS)
     losses = script_losses(export(trainer, "torch"), tmp_path, python=TORCH)
@@ -65,11 +106,18 @@ def test_every_kind_of_network_loss_and_penalty(changes, tmp_path):
 
 
 @needs_torch
-@pytest.mark.parametrize("live", [{"lr": 0.01}, {"optimizer": "sgd", "lr": 0.1,
-                                                 "momentum": 0.9}])
+@pytest.mark.parametrize("live", [{"lr": 0.01}, {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9}])
 def test_a_run_changed_mid_way_starts_with_torchs_optimizer_state(live, tmp_path):
-    config = Config(dataset="xor4", xor4_sample=True, n_points=40, noise=10, hidden=[3],
-                    optimizer="adam", lr=0.03, batch_size=6)
+    config = Config(
+        dataset="xor4",
+        xor4_sample=True,
+        n_points=40,
+        noise=10,
+        hidden=[3],
+        optimizer="adam",
+        lr=0.03,
+        batch_size=6,
+    )
     trainer = Trainer(config)
     trainer.step(60)
     trainer.update(config.replace(live))
@@ -78,14 +126,16 @@ def test_a_run_changed_mid_way_starts_with_torchs_optimizer_state(live, tmp_path
     trainer.step(40)
     text = export(trainer, "torch")
     assert "optimizer.state[p]" in text
-    assert_reproduces(trainer, script_losses(text, tmp_path, python=TORCH), RTOL, start=160,
-                      atol=ATOL)
+    assert_reproduces(
+        trainer, script_losses(text, tmp_path, python=TORCH), RTOL, start=160, atol=ATOL
+    )
 
 
 @needs_torch
 def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
-    trainer = trained({"dataset": "blobs3", "output": "softmax", "loss": "ce",
-                       "hidden": [4], "n_points": 60}, 50)
+    trainer = trained(
+        {"dataset": "blobs3", "output": "softmax", "loss": "ce", "hidden": [4], "n_points": 60}, 50
+    )
     printed = run_script(export(trainer, "torch"), tmp_path, python=TORCH)
     assert printed.splitlines()[0].split()[:3] == ["epoch", "0", "loss"]
     accuracy = float(trainer.last["train_acc"][0])
@@ -94,14 +144,13 @@ def test_without_json_it_prints_losses_and_each_points_decision(tmp_path):
 
 def test_the_script_is_idiomatic_pytorch():
     """Without torch: what the script is made of (nn.Sequential, torch.optim, F)."""
-    for changes, loss in (({}, "F.binary_cross_entropy_with_logits"),
-                          ({"dataset": "blobs3", "output": "softmax", "loss": "ce"},
-                           "F.cross_entropy"),
-                          ({"dataset": "plane", "output": "linear", "loss": "mse"},
-                           "F.mse_loss")):
+    for changes, loss in (
+        ({}, "F.binary_cross_entropy_with_logits"),
+        ({"dataset": "blobs3", "output": "softmax", "loss": "ce"}, "F.cross_entropy"),
+        ({"dataset": "plane", "output": "linear", "loss": "mse"}, "F.mse_loss"),
+    ):
         for optimizer, name in (("sgd", "SGD"), ("rprop", "Rprop"), ("adam", "Adam")):
-            text = export(trained({**changes, "optimizer": optimizer, "batch_size": 3}, 2),
-                          "torch")
+            text = export(trained({**changes, "optimizer": optimizer, "batch_size": 3}, 2), "torch")
             ast.parse(text)
             assert "model = nn.Sequential(" in text and loss in text
             assert f"optimizer = torch.optim.{name}(" in text

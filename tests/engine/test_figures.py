@@ -45,13 +45,16 @@ def test_it_unpacks_as_a_pair_and_a_tanh_output_is_shown_as_a_probability():
 def test_class_colours_fade_to_white_as_the_network_is_less_sure():
     # worked by hand: orange #e69f00 = (230, 159, 0); blue #0072b2 = (0, 114, 178)
     p = np.zeros((3, 1, 3))
-    p[:, 0, 0] = [1.0, 0.0, 0.0]           # sure of class 0: the full colour
-    p[:, 0, 1] = [1 / 3, 1 / 3, 1 / 3]     # a tie: the faintest tint of class 0
-    p[:, 0, 2] = [0.0, 2 / 3, 1 / 3]       # class 1 at 2/3: t = (2/3 - 1/3) / (2/3) = 1/2
+    p[:, 0, 0] = [1.0, 0.0, 0.0]  # sure of class 0: the full colour
+    p[:, 0, 1] = [1 / 3, 1 / 3, 1 / 3]  # a tie: the faintest tint of class 0
+    p[:, 0, 2] = [0.0, 2 / 3, 1 / 3]  # class 1 at 2/3: t = (2/3 - 1/3) / (2/3) = 1/2
     image = class_image(p)
     assert image[0, 0].tolist() == [230, 159, 0]
-    assert image[0, 1].tolist() == [round(255 - 25 * MIN_TINT), round(255 - 96 * MIN_TINT),
-                                    round(255 - 255 * MIN_TINT)]
+    assert image[0, 1].tolist() == [
+        round(255 - 25 * MIN_TINT),
+        round(255 - 96 * MIN_TINT),
+        round(255 - 255 * MIN_TINT),
+    ]
     assert image[0, 2].tolist() == [128, 184, 216]  # halfway from white to (0, 114, 178)
 
 
@@ -64,7 +67,7 @@ def test_a_softmax_run_draws_its_most_probable_class():
     frame = trainer.frame(12)
     best = frame.surface.argmax(axis=0)
     sure = frame.surface.max(axis=0) > 0.99
-    colours = np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in CLASS_COLORS])
+    colours = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in CLASS_COLORS])
     assert sure.any()
     # p > 0.99: t > 0.985, within 255 (1 - t) < 4 of the full colour
     assert np.abs(image[sure].astype(int) - colours[best[sure]]).max() <= 4

@@ -12,8 +12,15 @@ Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 def seed004_net() -> MLP:
     """Seed 004's set-up: 10 ReLU units, weights U(0, 0.25), a sigmoid output."""
-    net = MLP([2, 10, 1], activation="relu", output="sigmoid", init="uniform",
-              init_low=0.0, init_high=0.25, seed=3)
+    net = MLP(
+        [2, 10, 1],
+        activation="relu",
+        output="sigmoid",
+        init="uniform",
+        init_low=0.0,
+        init_high=0.25,
+        seed=3,
+    )
     net.params[1][0] = np.linspace(-0.2, 0.2, 10)  # some units off on some points
     return net
 

@@ -45,8 +45,9 @@ def test_rows_follow_beta_and_columns_alpha(trained):
     i, j = 1, 4
     point = theta + land.alphas[j] * land.d1 + land.betas[i] * land.d2
     l1, l2 = trainer.config.penalty()
-    direct = evaluate_points(trainer.net, point[None], trainer.train.X,
-                             trainer.train.target, "bce", l1, l2)[0]
+    direct = evaluate_points(
+        trainer.net, point[None], trainer.train.X, trainer.train.target, "bce", l1, l2
+    )[0]
     assert land.loss[i, j] == pytest.approx(direct, rel=1e-12)
 
 
@@ -67,12 +68,14 @@ def test_random_directions_normalise_every_neurons_filter_at_the_layouts_positio
     for d in (d1, d2):
         for W in layout.weights:
             dw, tw = d[W.slice].reshape(W.shape), theta[W.slice].reshape(W.shape)
-            np.testing.assert_allclose(np.linalg.norm(dw, axis=0), np.linalg.norm(tw, axis=0),
-                                       rtol=1e-12, err_msg=W.name)
+            np.testing.assert_allclose(
+                np.linalg.norm(dw, axis=0), np.linalg.norm(tw, axis=0), rtol=1e-12, err_msg=W.name
+            )
             assert (dw != 0).all(), f"{W.name} does not move"
             if W.shape[0] > 1:  # a one-weight filter can only be ±θ's
-                assert not np.allclose(dw / np.linalg.norm(dw, axis=0),
-                                       tw / np.linalg.norm(tw, axis=0))  # random, not θ
+                assert not np.allclose(
+                    dw / np.linalg.norm(dw, axis=0), tw / np.linalg.norm(tw, axis=0)
+                )  # random, not θ
         for b in layout.biases:
             assert (d[b.slice] == 0).all(), f"{b.name} moves without include_biases"
     assert not np.allclose(d1, d2)
@@ -98,8 +101,9 @@ def test_include_biases_puts_each_bias_in_its_neurons_filter():
     for W, b in zip(trainer.net.layout.weights, trainer.net.layout.biases, strict=True):
         dcol = np.vstack([d[W.slice].reshape(W.shape), d[b.slice][None]])
         tcol = np.vstack([theta[W.slice].reshape(W.shape), theta[b.slice][None]])
-        np.testing.assert_allclose(np.linalg.norm(dcol, axis=0), np.linalg.norm(tcol, axis=0),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            np.linalg.norm(dcol, axis=0), np.linalg.norm(tcol, axis=0), rtol=1e-12
+        )
         assert (d[b.slice] != 0).all()
 
 
@@ -113,8 +117,7 @@ def test_filter_normalized_direction_works_on_a_bare_layout():
 def test_trajectory_directions_put_the_current_point_at_the_origin(trained):
     trainer, recorder = trained
     assert len(recorder) == 25 and recorder.epochs[-1] == trainer.epoch
-    land = loss_landscape(trainer, steps=9, directions="trajectory", trajectory=recorder,
-                          replica=1)
+    land = loss_landscape(trainer, steps=9, directions="trajectory", trajectory=recorder, replica=1)
     assert land.trajectory.shape == (25, 2)
     np.testing.assert_allclose(land.trajectory[-1], [0.0, 0.0], atol=1e-9)
     assert abs(land.d1 @ land.d2) < 1e-9 and land.d1 @ land.d1 == pytest.approx(1.0)

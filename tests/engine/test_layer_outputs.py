@@ -44,8 +44,14 @@ def _layers_by_hand(net: MLP, X: np.ndarray, replica: int) -> list[np.ndarray]:
 @pytest.mark.parametrize("output", OUTPUT_ACTIVATIONS)
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_every_layer_matches_the_forward_pass(activation, output):
-    net = MLP([3, 5, 4, 3 if output == "softmax" else 1], activation, output, replicas=3,
-              init="normal", seed=2)
+    net = MLP(
+        [3, 5, 4, 3 if output == "softmax" else 1],
+        activation,
+        output,
+        replicas=3,
+        init="normal",
+        seed=2,
+    )
     X = np.random.default_rng(0).uniform(-3, 3, (700, 3))
     before = net.flat.copy()
     got = net.layer_outputs(X, replica=1)

@@ -44,8 +44,7 @@ def test_cross_entropy_and_its_gradient_worked_by_hand():
     loss, grads = net.loss_and_grads(X, [1], loss="ce")
     assert loss[0] == pytest.approx(math.log(2), rel=1e-15)
     np.testing.assert_allclose(grads[1][0], [0.25, -0.5, 0.25], rtol=1e-15)
-    np.testing.assert_allclose(grads[0][0], [[0.25, -0.5, 0.25], [0.5, -1.0, 0.5]],
-                               rtol=1e-15)
+    np.testing.assert_allclose(grads[0][0], [[0.25, -0.5, 0.25], [0.5, -1.0, 0.5]], rtol=1e-15)
 
 
 def test_a_net_that_knows_nothing_sits_at_ln_c():
@@ -124,8 +123,7 @@ def test_accuracy_counts_the_most_probable_class():
 @pytest.mark.parametrize("batch", [0, 7])
 def test_replicas_on_your_own_points_equal_single_runs(batch):
     X, y = _three_clusters(8)
-    cfg = Config(hidden=[4, 3], activation="relu", batch_size=batch, noise=10, seed=5,
-                 **SOFTMAX)
+    cfg = Config(hidden=[4, 3], activation="relu", batch_size=batch, noise=10, seed=5, **SOFTMAX)
     together = Trainer(cfg, replicas=3, data=(X, y))
     together.step(25)
     for k in range(3):
@@ -133,22 +131,23 @@ def test_replicas_on_your_own_points_equal_single_runs(batch):
         alone.step(25)
         np.testing.assert_array_equal(together.net.flat[k], alone.net.flat[0])
         for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
-            np.testing.assert_array_equal(together.history[key][:, k],
-                                          alone.history[key][:, 0])
+            np.testing.assert_array_equal(together.history[key][:, k], alone.history[key][:, 0])
 
 
 def test_your_own_points_go_through_split_noise_and_features():
     X, y = _three_clusters()
-    cfg = Config(hidden=[3], features=["x1", "x2", "x1x2"], noise=20, train_share=70,
-                 data_seed=4, **SOFTMAX)
+    cfg = Config(
+        hidden=[3], features=["x1", "x2", "x1x2"], noise=20, train_share=70, data_seed=4, **SOFTMAX
+    )
     trainer = Trainer(cfg, data=(X, y))
     expected = make_dataset((X, y), noise=20, train_share=70, seed=4)
     np.testing.assert_array_equal(trainer.train.points, expected.train.points)
     np.testing.assert_array_equal(trainer.test.y, expected.test.y)
     assert len(trainer.train) == 21 and len(trainer.test) == 9
     assert not np.isin(trainer.train.points, X).all()  # jittered
-    np.testing.assert_allclose(trainer.train.X[:, 2],
-                               trainer.train.points[:, 0] * trainer.train.points[:, 1])
+    np.testing.assert_allclose(
+        trainer.train.X[:, 2], trainer.train.points[:, 0] * trainer.train.points[:, 1]
+    )
     assert trainer.config.dataset == "custom" and trainer.config.classes == 3
     assert trainer.domain == bounding_domain(X)
 
@@ -172,18 +171,21 @@ def test_a_sigmoid_config_is_refused_for_three_classes_naming_the_output():
     assert two.net.sizes[-1] == 1 and two.config.classes == 2
 
 
-@pytest.mark.parametrize(("points", "values", "field", "words"), [
-    (np.zeros((3, 3)), [0, 1, 0], "points", "shape (N, 2)"),
-    ([[0, 0], [1, np.inf]], [0, 1], "points", "point 1 is not finite"),
-    ([[0, 0]], [0], "points", "2 to 5000 points"),
-    (np.zeros((5001, 2)), np.arange(5001) % 2, "points", "2 to 5000"),
-    ([[0, 0], [1, 1]], [0, 1, 1], "labels", "2 values"),
-    ([[0, 0], [1, 1]], [0, 6], "labels", "not an integer in 0..5"),
-    ([[0, 0], [1, 1]], [0, 0.5], "labels", "label 1 is 0.5"),
-    ([[0, 0], [1, 1]], [2, 2], "labels", "at least two classes"),
-    ([[0, 0], [1, 1]], [0, np.nan], "labels", "not finite"),
-    ([["a", 0], [1, 1]], [0, 1], "points", "numbers"),
-])
+@pytest.mark.parametrize(
+    ("points", "values", "field", "words"),
+    [
+        (np.zeros((3, 3)), [0, 1, 0], "points", "shape (N, 2)"),
+        ([[0, 0], [1, np.inf]], [0, 1], "points", "point 1 is not finite"),
+        ([[0, 0]], [0], "points", "2 to 5000 points"),
+        (np.zeros((5001, 2)), np.arange(5001) % 2, "points", "2 to 5000"),
+        ([[0, 0], [1, 1]], [0, 1, 1], "labels", "2 values"),
+        ([[0, 0], [1, 1]], [0, 6], "labels", "not an integer in 0..5"),
+        ([[0, 0], [1, 1]], [0, 0.5], "labels", "label 1 is 0.5"),
+        ([[0, 0], [1, 1]], [2, 2], "labels", "at least two classes"),
+        ([[0, 0], [1, 1]], [0, np.nan], "labels", "not finite"),
+        ([["a", 0], [1, 1]], [0, 1], "points", "numbers"),
+    ],
+)
 def test_bad_points_are_refused_naming_the_field(points, values, field, words):
     with pytest.raises(DataError) as err:
         custom_data(points, values)
@@ -201,14 +203,14 @@ def test_a_domain_must_hold_every_point():
 def test_regression_points_keep_their_targets():
     X = np.random.default_rng(2).uniform(-1, 1, (40, 2))
     t = X[:, 0] - 0.5 * X[:, 1]
-    trainer = Trainer(Config(dataset="plane", output="linear", loss="mse", hidden=[3]),
-                      data=(X, t))
+    trainer = Trainer(Config(dataset="plane", output="linear", loss="mse", hidden=[3]), data=(X, t))
     assert trainer.config.dataset == "custom_regression" and trainer.task == "regression"
     trainer.step(50)
     assert np.isnan(trainer.last["train_acc"][0])
     with pytest.raises(ConfigError, match="regression"):
-        trainer.update(trainer.config.replace({"dataset": "custom", "output": "sigmoid",
-                                               "loss": "bce"}))
+        trainer.update(
+            trainer.config.replace({"dataset": "custom", "output": "sigmoid", "loss": "bce"})
+        )
 
 
 def test_set_data_keeps_the_weights_unless_the_classes_change():
@@ -236,8 +238,9 @@ def test_refused_points_change_nothing():
     with pytest.raises(DataError):
         trainer.set_data((X, y + 10))
     with pytest.raises(ConfigError):
-        trainer.set_data((X, y), trainer.config.replace({"output": "sigmoid", "loss": "bce",
-                                                         "dataset": "xor"}))
+        trainer.set_data(
+            (X, y), trainer.config.replace({"output": "sigmoid", "loss": "bce", "dataset": "xor"})
+        )
     np.testing.assert_array_equal(trainer.net.flat, before[0])
     assert (trainer.config, trainer.custom_data) == before[1:] and trainer.epoch == 5
 
@@ -288,9 +291,13 @@ def test_merged_classes_are_the_multiclass_half_plateau():
     left = np.array([-2.0, 0.0]) + 0.3 * rng.standard_normal((10, 2))
     X = np.vstack([left, np.tile([2.0, 0.0], (20, 1))])
     y = np.repeat([0, 1, 2], 10)
-    even = next(s for s in range(50)
-                if (lambda t: (t == 1).sum() == (t == 2).sum())(
-                    make_dataset((X, y), train_share=80, seed=s).train.y[:, 0]))
+    even = next(
+        s
+        for s in range(50)
+        if (lambda t: (t == 1).sum() == (t == 2).sum())(
+            make_dataset((X, y), train_share=80, seed=s).train.y[:, 0]
+        )
+    )
     cfg = Config(hidden=[4], train_share=80, data_seed=even, lr=0.05, **SOFTMAX)
     trainer = Trainer(cfg, data=(X, y))
     trainer.step(1500)
@@ -305,8 +312,15 @@ def test_merged_classes_are_the_multiclass_half_plateau():
 def test_a_net_with_tiny_weights_reads_as_stuck_near_ln_c():
     """Plain gradient descent from 0.01·randn on 5 blobs: every class 1/5 everywhere,
     loss ln 5, steps too small to leave."""
-    cfg = Config(dataset="blobs5", hidden=[4], optimizer="sgd", lr=1e-4, init="normal",
-                 init_std=0.01, **SOFTMAX)
+    cfg = Config(
+        dataset="blobs5",
+        hidden=[4],
+        optimizer="sgd",
+        lr=1e-4,
+        init="normal",
+        init_std=0.01,
+        **SOFTMAX,
+    )
     trainer = Trainer(cfg)
     trainer.step(600)
     assert trainer.last["train_loss"][0] == pytest.approx(math.log(5), abs=1e-3)
@@ -328,8 +342,9 @@ def test_a_sweep_over_your_points_is_single_runs_and_keeps_class_surfaces():
         assert result.final_loss[i] == alone.last["train_loss"][0]
         frame = alone.frame(8)
         np.testing.assert_array_equal(result.surfaces[i], frame.surface.argmax(axis=0))
-        np.testing.assert_allclose(result.surface_confidence[i], frame.surface.max(axis=0),
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            result.surface_confidence[i], frame.surface.max(axis=0), atol=1e-6
+        )
     assert result.surfaces_dict()["classes"] == 3
 
 
@@ -337,8 +352,9 @@ def test_gradient_check_landscape_and_diagnosis_take_your_points_with_c_classes(
     from engine import check_gradients, diagnose_trainer, loss_landscape
 
     X, y = _three_clusters()
-    trainer = Trainer(Config(hidden=[4, 3], regularization="l2", reg_rate=0.01,
-                             **SOFTMAX), data=(X, y))
+    trainer = Trainer(
+        Config(hidden=[4, 3], regularization="l2", reg_rate=0.01, **SOFTMAX), data=(X, y)
+    )
     trainer.step(20)
     report = check_gradients(trainer)
     assert report["ok"], report

@@ -11,8 +11,9 @@ import pytest
 
 from engine.datasets import DataError, custom_data, parse_points_csv, points_csv
 
-CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "points_csv_cases.json")
-                   .read_text(encoding="utf-8"))
+CASES = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "points_csv_cases.json").read_text(encoding="utf-8")
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
@@ -30,11 +31,14 @@ def test_each_case_reads_as_written_down(case):
 
 def test_points_written_as_csv_read_back_exactly():
     rng = np.random.default_rng(3)
-    for task, values in (("classification", rng.integers(0, 4, 50)),
-                         ("regression", rng.normal(size=50))):
+    for task, values in (
+        ("classification", rng.integers(0, 4, 50)),
+        ("regression", rng.normal(size=50)),
+    ):
         data = custom_data(rng.normal(size=(50, 2)) * 1e3, values, task)
         text = points_csv(data)
-        assert text.splitlines()[0] == ("x1,x2,label" if task == "classification"
-                                        else "x1,x2,target")
+        assert text.splitlines()[0] == (
+            "x1,x2,label" if task == "classification" else "x1,x2,target"
+        )
         again = parse_points_csv(text)
         assert again.digest == data.digest and again.task == task

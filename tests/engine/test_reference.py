@@ -53,8 +53,9 @@ def _targets(rng, output: str, shape) -> np.ndarray:
 def _close(fast, ref, dtype: str, what: str) -> None:
     rtol, atol = TOLERANCE[dtype]
     scale = 1.0 + float(np.max(np.abs(ref))) if np.size(ref) else 1.0
-    np.testing.assert_allclose(np.asarray(fast, float), ref, rtol=rtol, atol=atol * scale,
-                               err_msg=what)
+    np.testing.assert_allclose(
+        np.asarray(fast, float), ref, rtol=rtol, atol=atol * scale, err_msg=what
+    )
 
 
 def _away_from_kinks(params, X, activation):
@@ -69,11 +70,17 @@ def _away_from_kinks(params, X, activation):
 @pytest.mark.parametrize(("output", "loss"), PAIRS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @PROPERTY
-@given(hidden=hidden_layers, k=st.sampled_from([1, 4]),
-       dtype=st.sampled_from(["float64", "float32"]), n=st.integers(1, 12),
-       per_replica=st.booleans(), seed=st.integers(0, 2**32 - 1))
-def test_loss_and_gradients_match_the_reference(activation, output, loss, reg, hidden, k,
-                                                dtype, n, per_replica, seed):
+@given(
+    hidden=hidden_layers,
+    k=st.sampled_from([1, 4]),
+    dtype=st.sampled_from(["float64", "float32"]),
+    n=st.integers(1, 12),
+    per_replica=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_loss_and_gradients_match_the_reference(
+    activation, output, loss, reg, hidden, k, dtype, n, per_replica, seed
+):
     rng = np.random.default_rng(seed)
     net = MLP([2, *hidden, _out_units(output)], activation, output, replicas=k, dtype=dtype)
     net.flat[...] = rng.normal(0.0, 0.8, net.flat.shape)
@@ -82,14 +89,19 @@ def test_loss_and_gradients_match_the_reference(activation, output, loss, reg, h
     l1, l2 = REGS[reg]
     params = [[p[r].astype(float) for p in net.params] for r in range(k)]
     inputs = [(X[r] if per_replica else X, y[r] if per_replica else y) for r in range(k)]
-    assume(all(_away_from_kinks(p, x.astype(net.dtype).astype(float), activation)
-               for p, (x, _) in zip(params, inputs, strict=True)))
+    assume(
+        all(
+            _away_from_kinks(p, x.astype(net.dtype).astype(float), activation)
+            for p, (x, _) in zip(params, inputs, strict=True)
+        )
+    )
     value, grads = net.loss_and_grads(X, y, loss=loss, l1=l1, l2=l2)
     for r in range(k):
         x, t = inputs[r]
         x = x.astype(net.dtype).astype(float)  # what the net sees in its own dtype
-        ref_value, ref_grads = reference.loss_and_grads(params[r], x, t, activation, output,
-                                                        loss, l1, l2)
+        ref_value, ref_grads = reference.loss_and_grads(
+            params[r], x, t, activation, output, loss, l1, l2
+        )
         _close(value[r], ref_value, dtype, f"loss of replica {r}")
         for entry, g, ref_g in zip(net.layout, grads, ref_grads, strict=True):
             _close(g[r], ref_g, dtype, f"{entry.name} of replica {r}")
@@ -99,7 +111,8 @@ def test_loss_and_gradients_match_the_reference(activation, output, loss, reg, h
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_every_layer_as_diagnostics_and_frames_read_it_matches_the_reference(
-        activation, output, dtype, monkeypatch):
+    activation, output, dtype, monkeypatch
+):
     """forward_layers (diagnostics: all replicas, here in chunks of replicas, the last
     one a single replica), forward, and layer_outputs (frames: one replica, float32,
     weights scaled in copies) against the reference's (Z, A) per layer."""
@@ -113,8 +126,7 @@ def test_every_layer_as_diagnostics_and_frames_read_it_matches_the_reference(
     out = net.forward(X)
     for r in (0, 3, 6):
         params = [p[r].astype(float) for p in net.params]
-        layers = reference.forward(params, X.astype(net.dtype).astype(float), activation,
-                                   output)
+        layers = reference.forward(params, X.astype(net.dtype).astype(float), activation, output)
         for index, ((Z, A), (ref_Z, ref_A)) in enumerate(zip(kept, layers, strict=True)):
             _close(Z[r].T, ref_Z, dtype, f"Z{index + 1} of replica {r}")
             _close(A[r].T, ref_A, dtype, f"A{index + 1} of replica {r}")
@@ -141,16 +153,21 @@ def _reference_run(trainer: Trainer, epochs: int, lr: float) -> tuple[list, list
         params = [p[r].astype(float) for p in trainer.net.params]
         curve = []
         for _ in range(epochs):
-            curve.append(reference.loss_and_grads(params, X, T, cfg.activation, cfg.output,
-                                                  cfg.loss, l1, l2)[0])
+            curve.append(
+                reference.loss_and_grads(
+                    params, X, T, cfg.activation, cfg.output, cfg.loss, l1, l2
+                )[0]
+            )
             order = rng.permutation(n) if b < n else np.arange(n)
             for start in range(0, n, b):
                 batch = order[start : start + b]
-                _, grads = reference.loss_and_grads(params, X[batch], T[batch],
-                                                    cfg.activation, cfg.output, cfg.loss, l1, l2)
+                _, grads = reference.loss_and_grads(
+                    params, X[batch], T[batch], cfg.activation, cfg.output, cfg.loss, l1, l2
+                )
                 params = [p - lr * g for p, g in zip(params, grads, strict=True)]
-        curve.append(reference.loss_and_grads(params, X, T, cfg.activation, cfg.output,
-                                              cfg.loss, l1, l2)[0])
+        curve.append(
+            reference.loss_and_grads(params, X, T, cfg.activation, cfg.output, cfg.loss, l1, l2)[0]
+        )
         finals.append(params)
         losses.append(curve)
     return finals, losses
@@ -160,26 +177,43 @@ def _reference_run(trainer: Trainer, epochs: int, lr: float) -> tuple[list, list
 @pytest.mark.parametrize(("output", "loss"), PAIRS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @settings(max_examples=3, deadline=None, derandomize=True)
-@given(k=st.sampled_from([1, 3]), dtype=st.sampled_from(["float64", "float32"]),
-       batch=st.sampled_from([0, 5]), hidden=st.lists(st.integers(1, 4), min_size=1,
-                                                     max_size=2))
-def test_trainer_runs_match_plain_sgd_over_the_reference(activation, output, loss, reg, k,
-                                                         dtype, batch, hidden):
+@given(
+    k=st.sampled_from([1, 3]),
+    dtype=st.sampled_from(["float64", "float32"]),
+    batch=st.sampled_from([0, 5]),
+    hidden=st.lists(st.integers(1, 4), min_size=1, max_size=2),
+)
+def test_trainer_runs_match_plain_sgd_over_the_reference(
+    activation, output, loss, reg, k, dtype, batch, hidden
+):
     """Full batch (one update an epoch) and mini-batches of 5 over each replica's own
     shuffle: the weights after 3 epochs and the recorded training losses."""
     # points on [-6, 6]²: a step small enough that no run blows up in 3 epochs
     lr = 0.003 if output == "linear" else 0.05
     dataset = {"linear": "plane", "softmax": "blobs3"}.get(output, "circle")
-    cfg = Config(dataset=dataset, n_points=28, noise=20, hidden=hidden, activation=activation,
-                 output=output, loss=loss, optimizer="sgd", lr=lr, batch_size=batch,
-                 regularization=reg, reg_rate=0.01 if reg != "none" else 0.0, dtype=dtype,
-                 init="normal", init_std=0.6, bias_init=0.1)
+    cfg = Config(
+        dataset=dataset,
+        n_points=28,
+        noise=20,
+        hidden=hidden,
+        activation=activation,
+        output=output,
+        loss=loss,
+        optimizer="sgd",
+        lr=lr,
+        batch_size=batch,
+        regularization=reg,
+        reg_rate=0.01 if reg != "none" else 0.0,
+        dtype=dtype,
+        init="normal",
+        init_std=0.6,
+        bias_init=0.1,
+    )
     trainer = Trainer(cfg, replicas=k)
     finals, losses = _reference_run(trainer, 3, lr)
     trainer.step(3)
     history = trainer.history["train_loss"]
     for r in range(k):
-        for entry, p, ref in zip(trainer.net.layout, trainer.net.params, finals[r],
-                                 strict=True):
+        for entry, p, ref in zip(trainer.net.layout, trainer.net.params, finals[r], strict=True):
             _close(p[r], ref, dtype, f"{entry.name} of replica {r}")
         _close(history[:, r], losses[r], dtype, f"training losses of replica {r}")

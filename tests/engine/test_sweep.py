@@ -19,12 +19,15 @@ def default_sweep():
     return sweep(Config(), seeds=16, epochs=EPOCHS, chunk=16)
 
 
-@pytest.mark.parametrize(("k", "n", "low", "high"), [
-    (0, 10, 0.0, 0.27754),  # upper = (z²/n) / (1 + z²/n) when k = 0
-    (5, 10, 0.23659, 0.76341),
-    (10, 10, 0.72246, 1.0),
-    (81, 263, 0.25529, 0.36621),  # worked by hand: centre 0.310752, half 0.055461
-])
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        (0, 10, 0.0, 0.27754),  # upper = (z²/n) / (1 + z²/n) when k = 0
+        (5, 10, 0.23659, 0.76341),
+        (10, 10, 0.72246, 1.0),
+        (81, 263, 0.25529, 0.36621),  # worked by hand: centre 0.310752, half 0.055461
+    ],
+)
 def test_wilson_interval_matches_hand_values(k, n, low, high):
     got = wilson_interval(k, n)
     assert got == pytest.approx((low, high), abs=1e-5)
@@ -67,8 +70,7 @@ def test_a_seed_from_the_sweep_rerun_alone_ends_at_the_same_loss(changes):
         alone = Trainer(result.config_for(seed))
         alone.step(epochs)
         assert alone.config.seed == seed
-        np.testing.assert_allclose(alone.last["train_loss"][0], result.final_loss[i],
-                                   rtol=1e-9)
+        np.testing.assert_allclose(alone.last["train_loss"][0], result.final_loss[i], rtol=1e-9)
         assert alone.last["train_acc"][0] == result.final_acc[i]
 
 
@@ -99,17 +101,27 @@ def test_progress_is_reported_and_cancellation_stops_after_whole_chunks():
         def is_set(self):
             return len(calls) >= self.n
 
-    result = sweep(Config(), seeds=12, epochs=300, chunk=4,
-                   progress=lambda done, total: calls.append((done, total)),
-                   cancel=StopAfter(6))  # reports at epochs 0, 100, 200, 300 per chunk
+    result = sweep(
+        Config(),
+        seeds=12,
+        epochs=300,
+        chunk=4,
+        progress=lambda done, total: calls.append((done, total)),
+        cancel=StopAfter(6),
+    )  # reports at epochs 0, 100, 200, 300 per chunk
     assert result.cancelled
     assert result.n == 4  # the first chunk of 4 finished, the second was dropped
     dones = [d for d, _ in calls]
     assert dones == sorted(dones) and {t for _, t in calls} == {12 * 300}
 
     calls.clear()
-    full = sweep(Config(), seeds=6, epochs=250, chunk=4,
-                 progress=lambda done, total: calls.append((done, total)))
+    full = sweep(
+        Config(),
+        seeds=6,
+        epochs=250,
+        chunk=4,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert not full.cancelled and full.n == 6
     assert calls[-1] == (6 * 250, 6 * 250)
 
@@ -135,8 +147,9 @@ def test_surfaces_are_the_decision_surfaces_of_the_first_seeds(default_sweep):
 def test_a_grid_sweeps_every_cell_with_the_same_seeds():
     grid = {"hidden": [[2], [4, 2]], "activation": ["tanh", "relu"]}
     seen = []
-    result = sweep_grid(Config(), grid, seeds=6, epochs=200,
-                        progress=lambda d, t: seen.append((d, t)))
+    result = sweep_grid(
+        Config(), grid, seeds=6, epochs=200, progress=lambda d, t: seen.append((d, t))
+    )
     assert isinstance(result, GridResult) and len(result.cells) == 4
     assert [c.changes for c in result.cells][1] == {"hidden": [2], "activation": "relu"}
     assert all(c.seeds.tolist() == list(range(6)) for c in result.cells)

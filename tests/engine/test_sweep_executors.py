@@ -21,20 +21,43 @@ from engine.sweep import sweep, sweep_grid
 MINI = Config(xor4_sample=True, n_points=24, batch_size=5, hidden=[3])
 GRID = {"activation": ["tanh", "relu"], "lr": [0.03, 0.3]}
 SEEDS, EPOCHS, CHUNK = 14, 120, 4
-FIELDS = ("seeds", "final_loss", "final_acc", "epochs_to_success", "outcome", "case",
-          "dead_units", "saturated_units", "surfaces", "surface_xs", "surface_ys")
+FIELDS = (
+    "seeds",
+    "final_loss",
+    "final_acc",
+    "epochs_to_success",
+    "outcome",
+    "case",
+    "dead_units",
+    "saturated_units",
+    "surfaces",
+    "surface_xs",
+    "surface_ys",
+)
 
 
 def _grid(**kwargs):
-    return sweep_grid(MINI, GRID, seeds=SEEDS, epochs=EPOCHS, chunk=CHUNK, surface_grid=6,
-                      surface_limit=6, **kwargs)
+    return sweep_grid(
+        MINI,
+        GRID,
+        seeds=SEEDS,
+        epochs=EPOCHS,
+        chunk=CHUNK,
+        surface_grid=6,
+        surface_limit=6,
+        **kwargs,
+    )
 
 
 def _same(a, b) -> None:
     """Every field of two cells equal, bit for bit (elapsed is a clock, not a result)."""
     assert a.changes == b.changes and a.config == b.config
     assert (a.epochs, a.loss_below, a.seed_start, a.cancelled) == (
-        b.epochs, b.loss_below, b.seed_start, b.cancelled)
+        b.epochs,
+        b.loss_below,
+        b.seed_start,
+        b.cancelled,
+    )
     for name in FIELDS:
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None) == (y is None), name
@@ -53,8 +76,7 @@ def serial():
 def test_two_processes_give_every_field_of_one_for_a_grid_with_mini_batches(serial):
     seen, cells = [], []
     before = set(multiprocessing.active_children())  # e.g. another test's lab process
-    parallel = _grid(workers=2, progress=lambda d, t: seen.append((d, t)),
-                     on_cell=cells.append)
+    parallel = _grid(workers=2, progress=lambda d, t: seen.append((d, t)), on_cell=cells.append)
     assert not parallel.cancelled and len(parallel.cells) == len(serial.cells) == 4
     for a, b in zip(serial.cells, parallel.cells, strict=True):
         _same(a, b)
@@ -102,21 +124,29 @@ def test_a_cancel_keeps_the_finished_cells_and_ends_every_process(serial):
 
 
 def test_init_scale_is_uniform_weights_in_plus_minus_a():
-    grid = sweep_grid(Config(activation="relu"), {"hidden": [[2]], "init_scale": [0.5, 2.0]},
-                      seeds=6, epochs=80)
+    grid = sweep_grid(
+        Config(activation="relu"), {"hidden": [[2]], "init_scale": [0.5, 2.0]}, seeds=6, epochs=80
+    )
     cfg = grid.cells[1].config
     assert grid.cells[1].changes == {"hidden": [2], "init_scale": 2.0}
     assert (cfg.init, cfg.init_low, cfg.init_high) == ("uniform", -2.0, 2.0)
-    explicit = sweep(Config(activation="relu", hidden=[2], init="uniform", init_low=-2.0,
-                            init_high=2.0), seeds=6, epochs=80, surface_grid=0)
+    explicit = sweep(
+        Config(activation="relu", hidden=[2], init="uniform", init_low=-2.0, init_high=2.0),
+        seeds=6,
+        epochs=80,
+        surface_grid=0,
+    )
     np.testing.assert_array_equal(grid.cells[1].final_loss, explicit.final_loss)
     assert grid.rows()[1]["init_scale"] == 2.0 and "init_scale" in grid.table()
 
 
-@pytest.mark.parametrize(("grid", "needle"), [
-    ({"init_scale": [0.0]}, "init_scale must be a number in"),
-    ({"init_scale": [1.0], "init_low": [-1.0]}, "do not sweep init_low as well"),
-])
+@pytest.mark.parametrize(
+    ("grid", "needle"),
+    [
+        ({"init_scale": [0.0]}, "init_scale must be a number in"),
+        ({"init_scale": [1.0], "init_low": [-1.0]}, "do not sweep init_low as well"),
+    ],
+)
 def test_init_scale_values_are_checked(grid, needle):
     with pytest.raises(ConfigError) as info:
         sweep_grid(Config(), grid, seeds=2, epochs=5)
@@ -142,12 +172,20 @@ def test_without_dask_the_scheduler_says_what_to_install(monkeypatch):
 
 
 def test_the_engine_imports_no_dask_unless_asked():
-    code = ("import sys; from engine import Config, sweep_grid; "
-            "sweep_grid(Config(), {'hidden': [[2], [3]]}, seeds=2, epochs=5, workers=2); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('dask', 'distributed', 'tqdm')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[2], check=True, timeout=120)
+    code = (
+        "import sys; from engine import Config, sweep_grid; "
+        "sweep_grid(Config(), {'hidden': [[2], [3]]}, seeds=2, epochs=5, workers=2); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('dask', 'distributed', 'tqdm')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+        timeout=120,
+    )
     assert out.stdout.strip() == "[]"
 
 

@@ -19,14 +19,20 @@ class RawSocket:
     stops reading fills it quickly; ``options`` go to websocket-client (``host``,
     ``origin``)."""
 
-    def __init__(self, base_url: str, rcvbuf: int | None = None, connect: bool = True,
-                 headers: list[str] | None = None, path: str = "/socket.io/",
-                 **options: Any):
-        url = base_url.replace("http://", "ws://").rstrip("/") + \
-            f"{path}?EIO=4&transport=websocket"
+    def __init__(
+        self,
+        base_url: str,
+        rcvbuf: int | None = None,
+        connect: bool = True,
+        headers: list[str] | None = None,
+        path: str = "/socket.io/",
+        **options: Any,
+    ):
+        url = base_url.replace("http://", "ws://").rstrip("/") + f"{path}?EIO=4&transport=websocket"
         sockopt = [(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)] if rcvbuf else []
-        self.ws = websocket.create_connection(url, timeout=TIMEOUT, sockopt=sockopt,
-                                              header=headers or [], **options)
+        self.ws = websocket.create_connection(
+            url, timeout=TIMEOUT, sockopt=sockopt, header=headers or [], **options
+        )
         opened = self.ws.recv()
         assert opened.startswith("0"), opened
         self.handshake = json.loads(opened[1:])

@@ -11,6 +11,7 @@ from app.client import OrderedClient
 
 DEADLINE = 20.0
 
+
 class Neighbour:
     """A well-behaved client: plays, returns each frame's credit, counts frames."""
 
@@ -20,8 +21,14 @@ class Neighbour:
         self.events: list[tuple[str, object]] = []
         self._lock = threading.Lock()
         self.sio.on("frame", self._frame)
-        for name in ("state", "error", "lab_result", "lab_progress", "gradcheck_result",
-                     "landscape_result"):
+        for name in (
+            "state",
+            "error",
+            "lab_result",
+            "lab_progress",
+            "gradcheck_result",
+            "landscape_result",
+        ):
             self.sio.on(name, self._recorder(name))
         self.sio.connect(url, transports=["websocket"], wait_timeout=DEADLINE)
         self.sid = self.sio.get_sid()
@@ -35,6 +42,7 @@ class Neighbour:
         def record(payload=None):
             with self._lock:
                 self.events.append((name, payload))
+
         return record
 
     def of(self, name: str) -> list:

@@ -27,7 +27,8 @@ def _kernel_send_buffer() -> int:
 
 
 def test_a_client_that_does_not_read_gets_no_more_frames_then_is_dropped(
-        serve, neighbour_of, wire_log):
+    serve, neighbour_of, wire_log
+):
     server = serve({"MAX_OUTBOUND_BYTES": 256 * 1024, "MAX_FPS": 1000})
     neighbour = neighbour_of(server)
     neighbour.play()
@@ -66,10 +67,18 @@ def test_a_client_that_does_not_read_gets_no_more_frames_then_is_dropped(
                 attacker.emit("config", {"lr": 0.01})
         except OSError:  # the server has cut the connection
             break
-        wait_until(lambda t=target: activity.messages(attacker.sid) >= t
-                   or server.sessions.get(attacker.sid) is None, DEADLINE, "configs handled")
-    wait_until(lambda: server.sessions.get(attacker.sid) is None, DEADLINE,
-               "the client that does not read to be dropped")
+        wait_until(
+            lambda t=target: (
+                activity.messages(attacker.sid) >= t or server.sessions.get(attacker.sid) is None
+            ),
+            DEADLINE,
+            "configs handled",
+        )
+    wait_until(
+        lambda: server.sessions.get(attacker.sid) is None,
+        DEADLINE,
+        "the client that does not read to be dropped",
+    )
     assert outbound.backlog <= 256 * 1024
     dropped = [r.getMessage() for r in wire_log.records if "waiting to be sent" in r.getMessage()]
     assert len(dropped) == 1 and f"client 127.0.0.1 sid {attacker.sid}" in dropped[0]
@@ -82,7 +91,8 @@ def test_a_client_that_does_not_read_gets_no_more_frames_then_is_dropped(
 
 
 def test_a_packet_declaring_a_billion_attachments_is_refused_and_closed(
-        serve, neighbour_of, wire_log):
+    serve, neighbour_of, wire_log
+):
     server = serve()
     neighbour = neighbour_of(server)
     neighbour.play()
@@ -101,12 +111,14 @@ def test_a_packet_declaring_a_billion_attachments_is_refused_and_closed(
     assert_no_tracebacks(wire_log)
 
 
-@pytest.mark.parametrize("header", [
-    '451-["config",{"_placeholder":true,"num":0}]',  # config carries no binary
-    '453-["data",{"_placeholder":true,"num":0}]',  # data carries two at most
-])
-def test_attachments_beyond_what_the_event_carries_close_the_connection(serve, wire_log,
-                                                                        header):
+@pytest.mark.parametrize(
+    "header",
+    [
+        '451-["config",{"_placeholder":true,"num":0}]',  # config carries no binary
+        '453-["data",{"_placeholder":true,"num":0}]',  # data carries two at most
+    ],
+)
+def test_attachments_beyond_what_the_event_carries_close_the_connection(serve, wire_log, header):
     server = serve()
     attacker = RawSocket(server.url)
     attacker.send(header)
@@ -117,8 +129,9 @@ def test_attachments_beyond_what_the_event_carries_close_the_connection(serve, w
 def test_attachments_count_against_one_total_per_packet():
     """The data event's two attachments share the packet's limit with its header."""
     packet = packet_class(max_bytes=100, max_attachments=2)
-    pkt = packet(encoded_packet='52-["data",{"_placeholder":true,"num":0},'
-                                '{"_placeholder":true,"num":1}]')
+    pkt = packet(
+        encoded_packet='52-["data",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]'
+    )
     assert pkt.add_attachment(b"a" * 10) is False
     with pytest.raises(CloseConnection, match="past 100 bytes"):
         pkt.add_attachment(b"b" * 40)
@@ -131,13 +144,17 @@ def test_attachments_count_against_one_total_per_packet():
 # ---- 7. what the decoders cannot take -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ('42["config",{"lr":' + "1" * 4400 + "}]", "more than 100 digits"),
-    ('42["config",' + "[" * 3000 + "]" * 3000 + "]", "nested too deeply"),
-    ('42["config",{"lr":]', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ('42["config",{"lr":' + "1" * 4400 + "}]", "more than 100 digits"),
+        ('42["config",' + "[" * 3000 + "]" * 3000 + "]", "nested too deeply"),
+        ('42["config",{"lr":]', "not valid JSON"),
+    ],
+)
 def test_a_payload_the_json_decoder_refuses_gets_an_error_and_the_session_goes_on(
-        serve, wire_log, raw, reason):
+    serve, wire_log, raw, reason
+):
     server = serve()
     client = RawSocket(server.url)
     client.send(raw)
@@ -145,15 +162,15 @@ def test_a_payload_the_json_decoder_refuses_gets_an_error_and_the_session_goes_o
     assert error["event"] == "config" and error["field"] == "payload"
     assert reason in error["message"]
     client.emit("config", {"lr": 0.5})
-    state = client.read_until(lambda c: [s for s in c.of("state")
-                                         if s["config"]["lr"] == 0.5])[0]
+    state = client.read_until(lambda c: [s for s in c.of("state") if s["config"]["lr"] == 0.5])[0]
     assert state["config"]["lr"] == 0.5
     assert_no_tracebacks(wire_log)
     client.close()
 
 
-@pytest.mark.parametrize("raw", ["x", "9", "", "4", "47", "44{}", "4/nowhere,2[]",
-                                 b"\x00binary where a header belongs"])
+@pytest.mark.parametrize(
+    "raw", ["x", "9", "", "4", "47", "44{}", "4/nowhere,2[]", b"\x00binary where a header belongs"]
+)
 def test_a_malformed_packet_closes_the_connection_with_one_log_line(serve, wire_log, raw):
     server = serve()
     client = RawSocket(server.url)
@@ -166,8 +183,7 @@ def test_a_malformed_packet_closes_the_connection_with_one_log_line(serve, wire_
     assert_no_tracebacks(wire_log)
 
 
-def test_malformed_packets_from_one_address_are_logged_a_few_times_then_counted(
-        serve, wire_log):
+def test_malformed_packets_from_one_address_are_logged_a_few_times_then_counted(serve, wire_log):
     server = serve({"MAX_SESSIONS_PER_ADDRESS": 0})
     for _ in range(20):
         client = RawSocket(server.url, connect=False)

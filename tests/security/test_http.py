@@ -29,8 +29,16 @@ def get(server, path: str, host: str | None = None, headers: dict | None = None)
 # ---- 6. DNS rebinding ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/api/schema", "/healthz", "/vendor/socket.io.min.js",
-                                  "/socket.io/?EIO=4&transport=polling"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/api/schema",
+        "/healthz",
+        "/vendor/socket.io.min.js",
+        "/socket.io/?EIO=4&transport=polling",
+    ],
+)
 def test_a_rebound_host_name_gets_a_400_with_a_reason(serve, path):
     server = serve()
     status, headers, body = get(server, path, host=f"evil.example:{server.port}")
@@ -48,14 +56,26 @@ def test_a_rebound_host_cannot_open_a_socket(serve):
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         websocket.create_connection(
             f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
-            host=evil, origin=f"http://{evil}", timeout=10)
+            host=evil,
+            origin=f"http://{evil}",
+            timeout=10,
+        )
     assert refused.value.status_code == 400
     assert len(server.sessions) == 0
 
 
-@pytest.mark.parametrize("host", ["localhost:{port}", "127.0.0.1:{port}", "[::1]:{port}",
-                                  "LOCALHOST.:{port}", "app.localhost:{port}",
-                                  "192.168.1.5:{port}", "localhost"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:{port}",
+        "127.0.0.1:{port}",
+        "[::1]:{port}",
+        "LOCALHOST.:{port}",
+        "app.localhost:{port}",
+        "192.168.1.5:{port}",
+        "localhost",
+    ],
+)
 def test_this_machines_names_and_addresses_are_served(serve, host):
     server = serve()
     status, _, _ = get(server, "/healthz", host=host.format(port=server.port))
@@ -91,8 +111,15 @@ def test_the_page_carries_a_strict_policy_and_no_versions(serve):
     assert json.loads(get(server, "/api/schema")[2])
 
 
-@pytest.mark.parametrize("path", ["/vendor/plotly.min.js", "/vendor/socket.io.min.js",
-                                  "/static/js/main.js", "/static/css/playground.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/vendor/plotly.min.js",
+        "/vendor/socket.io.min.js",
+        "/static/js/main.js",
+        "/static/css/playground.css",
+    ],
+)
 def test_scripts_and_styles_go_out_gzipped_to_who_accepts_it(serve, path):
     server = serve()
     status, plain_headers, plain = get(server, path)
@@ -103,6 +130,5 @@ def test_scripts_and_styles_go_out_gzipped_to_who_accepts_it(serve, path):
     assert gzip.decompress(packed) == plain
     assert len(packed) < 0.6 * len(plain)
     # a browser's revalidation of the compressed copy
-    again = get(server, path, headers={"Accept-Encoding": "gzip",
-                                       "If-None-Match": headers["ETag"]})
+    again = get(server, path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
     assert again[0] == 304

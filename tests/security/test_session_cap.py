@@ -46,14 +46,17 @@ def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(serve):
         c.close()
 
 
-@pytest.mark.parametrize(("remote", "forwarded", "expected"), [
-    ("127.0.0.1", "", "127.0.0.1"),  # no header: the peer
-    ("203.0.113.9", "10.0.0.7", "203.0.113.9"),  # an untrusted peer's header: ignored
-    ("127.0.0.1", "10.0.0.7", "10.0.0.7"),  # the proxy's word
-    ("127.0.0.1", "6.6.6.6, 10.0.0.7", "10.0.0.7"),  # left of the proxy's entry: the client's
-    ("127.0.0.1", "10.0.0.7, 10.1.0.1", "10.0.0.7"),  # a second trusted proxy on the way
-    ("127.0.0.1", "10.1.0.1", "127.0.0.1"),  # only proxies: the peer
-])
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("127.0.0.1", "", "127.0.0.1"),  # no header: the peer
+        ("203.0.113.9", "10.0.0.7", "203.0.113.9"),  # an untrusted peer's header: ignored
+        ("127.0.0.1", "10.0.0.7", "10.0.0.7"),  # the proxy's word
+        ("127.0.0.1", "6.6.6.6, 10.0.0.7", "10.0.0.7"),  # left of the proxy's entry: the client's
+        ("127.0.0.1", "10.0.0.7, 10.1.0.1", "10.0.0.7"),  # a second trusted proxy on the way
+        ("127.0.0.1", "10.1.0.1", "127.0.0.1"),  # only proxies: the peer
+    ],
+)
 def test_the_client_address_behind_trusted_proxies(remote, forwarded, expected):
     trusted = parse_networks(["127.0.0.1", "10.1.0.0/16"])
     environ = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
