@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 1
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 
-.PHONY: run test lint jstest bench experiments clean
+.PHONY: run test test-fast lint jstest bench experiments clean
 
 run: node_modules/.package-lock.json $(VENV)/.stamp-run
 	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
@@ -20,6 +20,14 @@ test: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff format --check .
 	$(MAKE) --no-print-directory jstest
 	$(PY) -m pytest
+
+# Everything but the browser, nginx, Dask-cluster and notebook tests: the quick loop.
+test-fast: node_modules/.package-lock.json $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory jstest
+	$(PY) -m pytest -m "not browser" --ignore=tests/browser --ignore=tests/deploy \
+		--ignore=tests/cluster --ignore=tests/test_notebooks.py
 
 # The page's own checks: unit tests of its pure modules, and tsc over // @ts-check.
 jstest: node_modules/.package-lock.json

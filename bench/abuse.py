@@ -43,10 +43,9 @@ import websocket
 
 from app.client import OrderedClient
 from bench._server import free_port, wait_healthy
+from bench.raw_socket import RawSocket
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "security"))
-from raw import RawSocket  # noqa: E402  (the attack tests' raw client)
 
 NEIGHBOUR = {"dataset": "xor4", "hidden": [4, 2], "batch_size": 0, "speed": 0, "grid": 50}
 BIG_NET = {"dataset": "xor", "n_points": 2000, "train_share": 90, "hidden": [8] * 6}

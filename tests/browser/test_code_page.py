@@ -4,13 +4,12 @@ shown in a dialog, downloaded as a .py file."""
 from __future__ import annotations
 
 import pytest
+from browser_helpers import AXE, axe_violations
 
 pytestmark = pytest.mark.browser
 
 
 def test_code_shows_and_downloads_the_script_for_each_library(pg, tmp_path):
-    from test_watch_it_learn import AXE, axe_violations
-
     pg.page.add_init_script(path=str(AXE))
     pg.open("hidden=3&speed=0")
     pg.page.click("#step")

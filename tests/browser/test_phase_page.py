@@ -13,6 +13,7 @@ import math
 import re
 
 import pytest
+from browser_helpers import AXE, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -131,8 +132,6 @@ def test_at_390x844_the_diagram_is_findable_fits_and_axe_finds_nothing_serious(p
     """Findable (a heading of its own in the lab row, its controls labelled), within a
     phone's width with every cell a button, and clean for axe-core (npm, loaded before
     the page's scripts) with the diagram drawn, one cell hovered."""
-    from test_watch_it_learn import AXE, axe_violations
-
     assert AXE.is_file(), "run `npm ci`: axe-core is a dev dependency"
     pg.page.add_init_script(path=str(AXE))
     pg.page.set_viewport_size({"width": 390, "height": 844})

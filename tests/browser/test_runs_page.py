@@ -8,6 +8,7 @@ optimizer and play, is a second, labelled, dashed curve on the loss chart.
 from __future__ import annotations
 
 import pytest
+from browser_helpers import AXE, axe_violations
 
 from engine import Config
 
@@ -168,8 +169,6 @@ def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
 
 
 def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, base_url):
-    from test_watch_it_learn import AXE, axe_violations
-
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()

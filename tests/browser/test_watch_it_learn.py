@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_helpers import AXE, axe_violations
 
 from engine import Config
 from engine.presets import PRESETS, preset_config
@@ -20,7 +21,6 @@ from engine.presets import PRESETS, preset_config
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STUCK_RELU = "hidden=2&activation=relu&seed=0"  # a unit dies early (tests/browser/test_lab_page)
 
 # Every painted frame's (seq, epoch, loss), polled each animation frame (at least as
@@ -597,18 +597,6 @@ def test_the_charts_have_names_and_short_text_summaries(pg):
         summary = page.locator(f"#{summary_id}").text_content()
         assert re.search(r"\d", summary), (chart, summary)
     assert "epoch" in page.locator("#surface-summary").text_content()
-
-
-def axe_violations(page, selector: str | None = None) -> list[dict]:
-    found = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, { resultTypes: ['violations'] });
-            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-              .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }));
-        }"""
-    )
-    return found
 
 
 @pytest.fixture()

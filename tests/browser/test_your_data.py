@@ -11,6 +11,8 @@ import math
 import os
 from pathlib import Path
 
+from browser_helpers import AXE, axe_violations
+
 # docs/screenshots/{drawn_3_classes_1920x1080,drawn_3_classes_390x844,loaded_csv_1920x1080}
 # .png come from these tests: PLAYGROUND_SCREENSHOTS=docs/screenshots regenerates them;
 # otherwise each test writes its screenshot to its own temporary directory.
@@ -269,8 +271,6 @@ def test_the_link_holds_only_the_hash_and_the_downloaded_csv_brings_the_points_b
 def test_axe_finds_nothing_serious_while_drawing_three_classes(pg):
     """Issue 11's accessibility check, with the drawing tools, the class palette and
     legend, the paste box and an error on screen."""
-    from test_watch_it_learn import AXE, axe_violations
-
     pg.page.add_init_script(path=str(AXE))
     pg.open(f"{OPEN_ON}&speed=0")
     _draw_three_clusters(pg)

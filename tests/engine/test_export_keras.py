@@ -25,8 +25,15 @@ import ast
 import subprocess
 
 import pytest
-from export_helpers import assert_reproduces, python_with, run_script, script_losses
-from test_export_numpy import OPTIMIZERS, SETUPS, trained
+from export_helpers import (
+    OPTIMIZERS,
+    SETUPS,
+    assert_reproduces,
+    python_with,
+    run_script,
+    script_losses,
+    trained,
+)
 
 from engine.export import export
 

@@ -11,85 +11,21 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from export_helpers import assert_reproduces, run_script, script_losses
+from export_helpers import (
+    OPTIMIZERS,
+    SETUPS,
+    assert_reproduces,
+    run_script,
+    script_losses,
+    trained,
+)
 
 from engine import Config, Trainer
 from engine.checkpoint import from_bytes, to_bytes
 from engine.export import export, script_for
 
-EPOCHS = 200
 RTOL = 1e-10
-
-OPTIMIZERS = {
-    "sgd": {"optimizer": "sgd", "lr": 0.3},
-    "sgd-momentum-dampening": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "dampening": 0.1},
-    "sgd-nesterov": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": True},
-    "adagrad": {
-        "optimizer": "adagrad",
-        "lr": 0.1,
-        "lr_decay": 0.01,
-        "initial_accumulator_value": 0.1,
-    },
-    "rmsprop": {"optimizer": "rmsprop", "lr": 0.01},
-    "rmsprop-centered-momentum": {
-        "optimizer": "rmsprop",
-        "lr": 0.005,
-        "centered": True,
-        "momentum": 0.5,
-        "alpha": 0.9,
-    },
-    "adam": {"optimizer": "adam", "lr": 0.03},
-    "adam-amsgrad": {"optimizer": "adam", "lr": 0.01, "amsgrad": True, "beta1": 0.8, "beta2": 0.99},
-    "rprop": {"optimizer": "rprop", "lr": 0.01, "eta_minus": 0.4, "eta_plus": 1.3, "step_max": 0.1},
-}
-SETUPS = {
-    "xor4 full batch": {"hidden": [4, 2], "activation": "tanh"},
-    "circle mini-batch": {"dataset": "circle", "hidden": [8, 8], "batch_size": 10, "n_points": 100},
-    "moons mini-batch leaky l2": {
-        "dataset": "moons",
-        "hidden": [5, 3],
-        "activation": "leaky_relu",
-        "batch_size": 7,
-        "regularization": "l2",
-        "reg_rate": 0.01,
-    },
-    "spiral3 softmax full batch": {
-        "dataset": "spiral3",
-        "output": "softmax",
-        "loss": "ce",
-        "hidden": [8, 6],
-        "n_points": 150,
-    },
-    "own 4-class points softmax mini-batch": {
-        "output": "softmax",
-        "loss": "ce",
-        "hidden": [6],
-        "activation": "relu",
-        "batch_size": 16,
-        "noise": 5,
-        "data": "own4",
-    },
-}
-
-
-def own_points(kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Points of one's own: 60 points in 4 classes by quadrant, or a regression
-    target, from a generator of the test's (not the engine's data sets)."""
-    rng = np.random.default_rng(11)
-    points = rng.uniform(-5, 5, (60, 2))
-    if kind == "own4":
-        return points, (2 * (points[:, 0] > 0) + (points[:, 1] > 0)).astype(np.int64)
-    return points, np.sin(points[:, 0]) + 0.1 * points[:, 1]
-
-
-def trained(changes: dict, epochs: int = EPOCHS) -> Trainer:
-    changes = dict(changes)
-    data = changes.pop("data", None)
-    trainer = Trainer(Config(**changes), data=own_points(data) if data else None)
-    trainer.step(epochs)
-    return trainer
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)

@@ -12,8 +12,16 @@ from __future__ import annotations
 import ast
 
 import pytest
-from export_helpers import assert_reproduces, python_with, run_script, script_losses
-from test_export_numpy import EPOCHS, OPTIMIZERS, SETUPS, trained
+from export_helpers import (
+    EPOCHS,
+    OPTIMIZERS,
+    SETUPS,
+    assert_reproduces,
+    python_with,
+    run_script,
+    script_losses,
+    trained,
+)
 
 from engine import Config, Trainer
 from engine.export import export

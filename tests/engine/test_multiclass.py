@@ -1,9 +1,9 @@
 """More than two classes (softmax + ce) and your own points (custom data).
 
 Expected values come from cases worked by hand, the readable reference, central
-differences (the gradient matrix in test_engine_gradients.py covers softmax/ce for
+differences (the gradient matrix in test_network_gradients.py covers softmax/ce for
 every hidden activation) and single runs (replicas); PyTorch's F.cross_entropy in
-test_engine_torch_parity.py.
+test_optimizers_torch_parity.py.
 """
 
 from __future__ import annotations

@@ -11,18 +11,12 @@ not here.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from security_helpers import Neighbour
 
-# the app tests' waiting helpers (tests/app/app_helpers.py)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-from security_helpers import Neighbour  # noqa: E402
-
-from app.live import LiveServer  # noqa: E402
+from app.live import LiveServer
 
 
 def pytest_collection_modifyitems(items):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from app_helpers import wait_until
+from waiting import wait_until
 
 from app.client import OrderedClient
 

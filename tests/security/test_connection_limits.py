@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from app_helpers import wait_until
-from raw import RawSocket
 from security_helpers import DEADLINE, assert_no_tracebacks
+from waiting import wait_until
 
 from app.server import get_activity, get_wire
 from app.wire import ClientLog, CloseConnection, packet_class
+from bench.raw_socket import RawSocket
 
 # ---- 1. a client that does not read -----------------------------------------------------
 

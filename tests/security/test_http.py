@@ -8,7 +8,8 @@ import json
 
 import pytest
 import websocket
-from raw import RawSocket
+
+from bench.raw_socket import RawSocket
 
 
 def get(server, path: str, host: str | None = None, headers: dict | None = None):

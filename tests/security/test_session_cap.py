@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import wait_until
-from raw import RawSocket
 from security_helpers import DEADLINE, assert_no_tracebacks
+from waiting import wait_until
 
 from app.addresses import client_address, parse_networks
 from app.idle import Activity
+from bench.raw_socket import RawSocket
 
 
 def test_one_address_cannot_take_the_session_cap(serve):

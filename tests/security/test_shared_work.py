@@ -4,8 +4,8 @@ requests that ran on the handler thread and outlived their client."""
 from __future__ import annotations
 
 import pytest
-from app_helpers import wait_until
 from security_helpers import DEADLINE
+from waiting import wait_until
 
 from app import lab_process
 
