@@ -236,7 +236,7 @@ class LabWorker:
             cost += lab_jobs.sweep_cost(against_shape, request["seeds"], request["epochs"])
             job["against"] = against.to_dict()
             job["against_chunk"] = lab_jobs.sweep_chunk(against_shape)
-            if against.dataset in CUSTOM_KINDS:  # the points go along
+            if against.is_custom:  # the points go along
                 job["data"] = (custom.points, custom.values, custom.task, custom.domain)
         self._check_cost(cost, "seeds", "this run")
         self._submit_run("sweep", "lab", job, config, custom)
@@ -282,7 +282,7 @@ class LabWorker:
                 )
 
     def _submit_run(self, kind: str, event: str, job: dict, config, custom) -> None:
-        if config.dataset in ("custom", "custom_regression"):  # the points go along
+        if config.is_custom:  # the points go along
             job["data"] = (custom.points, custom.values, custom.task, custom.domain)
         runs = self._runs[kind]
         with self._lock:
@@ -387,13 +387,7 @@ class LabWorker:
                 lab_process.runner().cancel(self._probe, drop=True)
 
     def _check_cost(self, cost: float, field: str, what: str) -> None:
-        try:
-            lab_jobs.check_cost(cost, self.max_cost, field, what)
-        except lab_jobs.TooCostly as err:
-            raise ValidationError(err.field, str(err)) from None
-
-
-CUSTOM_KINDS = {"custom", "custom_regression"}  # data sets of the session's own points
+        lab_jobs.check_cost(cost, self.max_cost, field, what)
 
 
 def _against(partial: dict, config, custom) -> tuple:
@@ -403,13 +397,13 @@ def _against(partial: dict, config, custom) -> tuple:
     from engine import ConfigError, Trainer
 
     against = parse_config(partial, config).replace({"seed": config.seed})
-    if against.dataset in CUSTOM_KINDS and custom is None:
+    if against.is_custom and custom is None:
         raise ValidationError(
             "dataset",
             "the set-up to compare with trains on your own points, and this session has none",
         )
     try:
-        probe = Trainer(against, data=custom if against.dataset in CUSTOM_KINDS else None)
+        probe = Trainer(against, data=custom if against.is_custom else None)
     except (ConfigError, ValueError) as err:
         raise ValidationError(getattr(err, "field", "against"), str(err)) from None
     return against, lab_jobs.Shape.of(probe)

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from engine.errors import PlaygroundError
+
 MAX_COST = 3e10  # work units per job (module docstring); LAB_MAX_COST overrides it
 STEP_OVERHEAD = 10_000  # work units per weight layer per mini-batch update of a chunk
 EPOCH_UNITS = 1e7  # one epoch of a chunk of seeds: ~0.05-0.1 s of arithmetic
@@ -73,12 +75,8 @@ class Shape:
         )
 
 
-class TooCostly(ValueError):
+class TooCostly(PlaygroundError):
     """A job over the ceiling; ``field`` names what to make smaller."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 def sweep_chunk(shape: Shape) -> int:
@@ -152,11 +150,7 @@ def run_sweep(payload: dict, hooks: Hooks) -> dict:
         def progress(done: int, total: int) -> None:
             hooks.progress(part * total + done, parts * total)
 
-        points = (
-            None
-            if data is None or cfg.dataset not in ("custom", "custom_regression")
-            else custom_data(*data)
-        )
+        points = None if data is None or not cfg.is_custom else custom_data(*data)
         return sweep(
             cfg,
             seeds=payload["seeds"],

@@ -24,7 +24,7 @@ from flask_socketio import SocketIO
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.serving import WSGIRequestHandler
 
-from engine import Config
+from engine import Config, PlaygroundError
 
 from . import __version__, addresses, http_policy, idle, lab, lab_jobs, resources, wire
 from .datasets import dataset_previews
@@ -314,7 +314,7 @@ def _add_socket_handlers(
                     return
                 try:
                     fn(session, args[0] if args else None)
-                except ValidationError as err:
+                except PlaygroundError as err:
                     session.send_error(event, err.field, err.message)
                 except Exception as err:  # never let one message kill the session
                     log.exception("%s handler failed for %s", event, sid)

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from engine import Config, ConfigError, Trainer, TrajectoryRecorder
+from engine import Config, Trainer, TrajectoryRecorder
 from engine.checkpoint import to_bytes
 from engine.config import PROBLEM_DEFAULTS
 from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, ignored_fields
@@ -229,10 +229,7 @@ class Session:
         data = parse_data(payload)
         with self._send_lock, self._handler_turn():
             config = _config_for_points(self.trainer.config, data)
-            try:
-                rebuilt = self.trainer.set_data(data, config)
-            except ConfigError as err:
-                raise ValidationError(err.field, err.message) from None
+            rebuilt = self.trainer.set_data(data, config)
             if rebuilt:
                 self._after_rebuild_locked()
             else:
@@ -599,7 +596,7 @@ class Session:
                 "task": custom.task,
                 "classes": custom.classes,
                 "digest": custom.digest,
-                "active": cfg.dataset in (CUSTOM, CUSTOM_REGRESSION),
+                "active": cfg.is_custom,
             },
             "config": cfg.to_dict(),  # JSON-safe: the engine only holds finite numbers
             "status": self._status_locked(),

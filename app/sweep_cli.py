@@ -448,7 +448,7 @@ def run_sweep(
     try:
         data = read_points(args.data) if getattr(args, "data", None) else None
         config = config_from_args(args, data)
-        if config.dataset in ("custom", "custom_regression") and data is None:
+        if config.is_custom and data is None:
             raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
         seed_start = config.seed if args.seed_start is None else args.seed_start
         grid = parse_grid(args.grid)

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import Config, ConfigError
-from engine.datasets import MAX_POINTS, CustomData, DataError, custom_data
+from engine import Config, PlaygroundError
+from engine.datasets import MAX_POINTS, CustomData, custom_data
 
 ACTIONS = ("play", "pause", "step", "reset", "regenerate")
 MAX_STEP_EPOCHS = 100_000
@@ -31,13 +31,10 @@ MAX_LIST = 16  # the longest list field (hidden layers, features) is shorter
 MAX_STRING = 64
 
 
-class ValidationError(ValueError):
-    """A refused payload: ``field`` names what was wrong, ``message`` says why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class ValidationError(PlaygroundError):
+    """A refused payload (its shape on the wire, before the engine sees it); the
+    engine's own refusals (:class:`ConfigError`, :class:`DataError`) travel as they are:
+    all are :class:`PlaygroundError` with ``field`` and ``message``."""
 
 
 def _describe(value: Any) -> str:
@@ -133,10 +130,7 @@ def parse_config(payload: Any, current: Config) -> Config:
         elif name in int_lists and isinstance(value, list):
             value = [int(v) if isinstance(v, float) and v.is_integer() else v for v in value]
         clean[name] = value
-    try:
-        return current.replace(clean)
-    except ConfigError as err:
-        raise ValidationError(err.field, err.message) from None
+    return current.replace(clean)
 
 
 def parse_control(payload: Any) -> tuple[str, int]:
@@ -243,7 +237,4 @@ def parse_data(payload: Any) -> CustomData:
         raise ValidationError(
             "points", f"point {row} is not a finite number within ±1e9: {points[row].tolist()}"
         )
-    try:
-        return custom_data(points.astype(np.float64), values.astype(np.float64), task, domain)
-    except DataError as err:
-        raise ValidationError(err.field, err.message) from None
+    return custom_data(points.astype(np.float64), values.astype(np.float64), task, domain)

@@ -15,7 +15,7 @@ No Flask, no threads, no I/O: usable from a notebook. See docs/ENGINE.md.
 
 from . import reference
 from .activations import ACTIVATIONS
-from .config import FIELDS, SPECS, Config, ConfigError, FieldSpec
+from .config import FIELDS, SPECS, Config, FieldSpec
 from .datasets import DATASETS, Dataset, Split, make_dataset
 from .diagnostics import (
     Diagnosis,
@@ -26,6 +26,7 @@ from .diagnostics import (
     diagnose_trainer,
     explain_stuck,
 )
+from .errors import ConfigError, DataError, PlaygroundError
 from .features import FEATURES, make_features
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
@@ -51,6 +52,8 @@ __all__ = [
     "SPECS",
     "Config",
     "ConfigError",
+    "DataError",
+    "PlaygroundError",
     "DataSplit",
     "Dataset",
     "FieldSpec",

@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .datasets import CLASSES, CUSTOM, DATASETS, MAX_CLASSES, REGRESSION
+from .datasets import CLASSES, CUSTOM, CUSTOM_REGRESSION, DATASETS, MAX_CLASSES, REGRESSION
+from .errors import ConfigError
 from .features import FEATURES
 from .initializers import INITIALIZERS
 from .losses import LOSSES
@@ -65,15 +66,6 @@ PROBLEM_OUTPUTS: dict[str, tuple[str, ...]] = {
     "classification": ("sigmoid", "tanh", "softmax"),
     "regression": ("linear", "tanh"),
 }
-
-
-class ConfigError(ValueError):
-    """A refused setting: ``.field`` names it, ``.message`` says what is allowed."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}" if not message.startswith(field) else message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -481,6 +473,12 @@ class Config:
         return [s.name for s in FIELDS if self._values[s.name] != other._values[s.name]]
 
     # -- derived quantities the Trainer needs
+
+    @property
+    def is_custom(self) -> bool:
+        """Whether the data set is the user's own points (``custom`` or
+        ``custom_regression``), which live with the run rather than a generator."""
+        return self.dataset in (CUSTOM, CUSTOM_REGRESSION)
 
     @property
     def task(self) -> str:

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import DataError
 from .registry import lookup
 
 PLAYGROUND_DOMAIN = (-6.0, 6.0, -6.0, 6.0)
@@ -106,16 +107,6 @@ class Dataset:
     @property
     def test_is_train(self) -> bool:
         return self.test.points is self.train.points
-
-
-class DataError(ValueError):
-    """Points refused by :func:`custom_data`: ``field`` names what was wrong ("points",
-    "labels", "targets", "domain", "task")."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, eq=False)

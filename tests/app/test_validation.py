@@ -12,7 +12,7 @@ from app.validation import (
     parse_control,
     parse_set_weight,
 )
-from engine import Config
+from engine import Config, PlaygroundError
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,8 @@ def test_parse_config_is_all_or_nothing_and_leaves_current_alone():
     new = parse_config({"lr": 0.05, "hidden": [3, 3]}, current)
     assert new.lr == 0.05 and list(new.hidden) == [3, 3]
     assert current.to_dict() == Config().to_dict()
-    with pytest.raises(ValidationError) as err:
+    # the engine's refusal travels as it is (one error family, no translation)
+    with pytest.raises(PlaygroundError) as err:
         parse_config({"lr": 0.05, "hidden": [3, 3], "grid": -4}, current)
     assert err.value.field == "grid"
 
@@ -76,5 +77,10 @@ def test_parse_config_is_all_or_nothing_and_leaves_current_alone():
 def test_parse_config_integral_floats_in_int_fields():
     assert parse_config({"grid": 40.0}, Config()).grid == 40
     assert list(parse_config({"hidden": [4.0, 2.0]}, Config()).hidden) == [4, 2]
-    with pytest.raises(ValidationError):
+    with pytest.raises(PlaygroundError) as err:
         parse_config({"grid": 40.5}, Config())
+    assert err.value.field == "grid"
+
+
+def test_a_wire_refusal_is_of_the_engines_error_family():
+    assert issubclass(ValidationError, PlaygroundError)

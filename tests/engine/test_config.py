@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import FIELDS, Config, ConfigError
+from engine import FIELDS, Config, ConfigError, DataError, PlaygroundError
 from engine.config import SPECS
+from engine.datasets import custom_data
 
 
 def test_defaults_round_trip():
@@ -356,3 +357,25 @@ def test_the_schemas_outputs_per_problem_are_what_the_config_accepts():
             except ConfigError:
                 accepted = False
             assert accepted == (output in problem_outputs[problem]), (name, output)
+
+
+def test_every_refusal_is_one_family_with_a_field_and_a_message():
+    """ConfigError and DataError (and the app's ValidationError) share one base, so one
+    ``except PlaygroundError`` (or ``ValueError``) answers them all with their field."""
+
+    with pytest.raises(PlaygroundError) as config_err:
+        Config(lr=-1)
+    with pytest.raises(PlaygroundError) as data_err:
+        custom_data([[0.0, 0.0], [1.0, 1.0]], [0.5, 1.0], "classification")
+    assert isinstance(config_err.value, ConfigError) and config_err.value.field == "lr"
+    assert isinstance(data_err.value, DataError) and data_err.value.field == "labels"
+    assert issubclass(PlaygroundError, ValueError)
+    # the message alone when it names its field already, else "field: message"
+    assert str(PlaygroundError("lr", "lr must be positive")) == "lr must be positive"
+    assert str(PlaygroundError("points", "none given")) == "points: none given"
+
+
+def test_is_custom_is_true_for_your_own_points_only():
+    assert not Config().is_custom
+    assert Config(dataset="custom", output="softmax", loss="ce", classes=3).is_custom
+    assert Config(dataset="custom_regression", output="linear", loss="mse").is_custom
