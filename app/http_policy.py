@@ -186,4 +186,5 @@ def install(app: Flask, allowed_hosts: Iterable[str]) -> None:
             _compress(response, gzipped)
         return response
 
-    app.wsgi_app = HostCheck(app.wsgi_app, allowed_hosts)
+    # Flask's documented way to wrap its WSGI app in middleware: replace the method.
+    app.wsgi_app = HostCheck(app.wsgi_app, allowed_hosts)  # type: ignore[method-assign]

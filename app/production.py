@@ -166,7 +166,7 @@ class PlaygroundApplication(BaseApplication):
         self,
         config: Mapping[str, Any],
         options: Mapping[str, Any],
-        on_ready: Callable[[], None] | None = None,
+        on_ready: Callable[[], object] | None = None,
     ):
         self.app_config = dict(config)
         self.options = dict(options)

@@ -30,12 +30,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .jsonable import json_float, to_json
 from .layout import Layout
 from .network import MLP
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
 
 MAX_REPLICAS = 4096  # grid points evaluated per pass (memory bound for big slices)
 
@@ -60,7 +64,7 @@ class TrajectoryRecorder:
         self._snaps: list[np.ndarray] = []
         self.epochs: list[int] = []
 
-    def record(self, trainer) -> None:
+    def record(self, trainer: Trainer) -> None:
         flat = trainer.net.flat[self.replica]
         epoch = int(trainer.epoch)
         if self._snaps and (self._snaps[-1].shape != flat.shape or epoch < self.epochs[-1]):
@@ -107,7 +111,7 @@ class Landscape:
     trajectory_epochs: list[int] | None = None
     explained_variance: np.ndarray | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "alphas": to_json(self.alphas),
             "betas": to_json(self.betas),
@@ -193,7 +197,7 @@ def evaluate_points(
 
 
 def loss_landscape(
-    trainer,
+    trainer: Trainer,
     steps: int = 41,
     span: float = 1.0,
     directions: str = "random",
@@ -241,6 +245,7 @@ def loss_landscape(
         basis = np.stack([d1, d2], axis=1)
         coords = np.linalg.lstsq(basis, (snaps - theta).T, rcond=None)[0].T
     if directions == "trajectory":
+        assert coords is not None  # trajectory directions came from snapshots (above)
         reach = 1.25 * np.abs(coords).max(axis=0)
         reach = np.where(reach > 0, reach, 1.0) * span
     else:
