@@ -70,7 +70,7 @@ def host_name(header: str) -> str:
     return header.rstrip(".")
 
 
-def _ip(name: str):
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(name)
     except ValueError:
