@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -39,9 +39,27 @@ from .layout import Layout
 from .network import MLP
 
 if TYPE_CHECKING:
-    from .trainer import Trainer
+    from .config import Config
+    from .trainer import DataSplit
 
 MAX_REPLICAS = 4096  # grid points evaluated per pass (memory bound for big slices)
+
+
+class TrainerLike(Protocol):
+    """What the landscape reads of a :class:`~engine.trainer.Trainer`: a Trainer, or
+    any object with these (the lab's copy of one, in another process)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def net(self) -> MLP: ...
+
+    @property
+    def train(self) -> DataSplit: ...
+
+    @property
+    def epoch(self) -> int: ...
 
 
 class TrajectoryRecorder:
@@ -64,7 +82,7 @@ class TrajectoryRecorder:
         self._snaps: list[np.ndarray] = []
         self.epochs: list[int] = []
 
-    def record(self, trainer: Trainer) -> None:
+    def record(self, trainer: TrainerLike) -> None:
         flat = trainer.net.flat[self.replica]
         epoch = int(trainer.epoch)
         if self._snaps and (self._snaps[-1].shape != flat.shape or epoch < self.epochs[-1]):
@@ -197,7 +215,7 @@ def evaluate_points(
 
 
 def loss_landscape(
-    trainer: Trainer,
+    trainer: TrainerLike,
     steps: int = 41,
     span: float = 1.0,
     directions: str = "random",
