@@ -90,8 +90,8 @@ Generator = Callable[[np.random.Generator, int, float], tuple[FloatArray, FloatA
 class Split:
     """Raw points (N, 2) and targets (N, 1)."""
 
-    points: np.ndarray
-    y: np.ndarray
+    points: FloatArray
+    y: FloatArray
 
     def __len__(self) -> int:
         return len(self.points)
@@ -130,8 +130,8 @@ class CustomData:
     ``values`` (N,) float64, read-only; ``task``; ``classes`` (C, None for regression);
     ``domain`` given with them, or None (the bounding box plus 10 % a side)."""
 
-    points: np.ndarray
-    values: np.ndarray
+    points: FloatArray
+    values: FloatArray
     task: str
     classes: int | None
     domain: Box | None = None
