@@ -83,7 +83,7 @@ GENERATED = tuple(name for name in DATASETS if name not in (CUSTOM, CUSTOM_REGRE
 Box = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
 FloatArray = NDArray[np.float64]
 # A generator: (rng, n points, noise as a fraction) -> points (n, 2), targets (n,).
-Generator = Callable[[np.random.Generator, int, float], tuple[FloatArray, FloatArray]]
+PointGenerator = Callable[[np.random.Generator, int, float], tuple[FloatArray, FloatArray]]
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def _multi_gauss(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatA
     return np.column_stack([x, y]), values[np.arange(n), best]
 
 
-def _boundary(f: Callable[[FloatArray], FloatArray], half: float) -> Generator:
+def _boundary(f: Callable[[FloatArray], FloatArray], half: float) -> PointGenerator:
     """Points uniform on [-half, half]², label 1 where y > f(x): the label is read at
     a point jittered by up to noise · half in each coordinate (as the Playground's xor)."""
 
@@ -370,7 +370,7 @@ def _boundary(f: Callable[[FloatArray], FloatArray], half: float) -> Generator:
     return generate
 
 
-def _blobs(classes: int) -> Generator:
+def _blobs(classes: int) -> PointGenerator:
     """``classes`` Gaussian blobs centred on a circle of radius 4, spread as gauss's."""
 
     def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
@@ -384,7 +384,7 @@ def _blobs(classes: int) -> Generator:
     return generate
 
 
-def _spirals(classes: int) -> Generator:
+def _spirals(classes: int) -> PointGenerator:
     """The Playground's spiral with ``classes`` arms, arm c turned by 2πc/C."""
 
     def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
@@ -405,7 +405,7 @@ def _spirals(classes: int) -> Generator:
     return generate
 
 
-_GENERATORS: dict[str, Generator] = {
+_GENERATORS: dict[str, PointGenerator] = {
     "xor": _xor_tf,
     "circle": _circle,
     "gauss": _gauss,
