@@ -18,6 +18,7 @@ run: node_modules/.package-lock.json $(VENV)/.stamp-run
 test: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(MAKE) --no-print-directory jstest
 	$(PY) -m pytest
 
@@ -25,6 +26,7 @@ test: node_modules/.package-lock.json $(VENV)/.stamp-test
 test-fast: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(MAKE) --no-print-directory jstest
 	$(PY) -m pytest -m "not browser" --ignore=tests/browser --ignore=tests/deploy \
 		--ignore=tests/cluster --ignore=tests/test_notebooks.py
@@ -37,6 +39,7 @@ jstest: node_modules/.package-lock.json
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: node_modules/.package-lock.json $(VENV)/.stamp-test
 	$(PY) -m bench
@@ -59,4 +62,4 @@ $(VENV)/.stamp-test: pyproject.toml .ci/constraints.txt | $(PY)
 	touch $@ $(VENV)/.stamp-run
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -14,12 +14,15 @@ Needs the client extra: ``pip install "python-socketio[client]"``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import engineio
 import socketio
 
 
 class _OrderedEngineIOClient(engineio.Client):
-    def _trigger_event(self, event, *args, **kwargs):
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "message":
             kwargs["run_async"] = False
         return super()._trigger_event(event, *args, **kwargs)
@@ -29,8 +32,10 @@ class OrderedClient(socketio.Client):
     """``socketio.Client`` whose messages are decoded in the order they arrived, over
     WebSocket unless told otherwise."""
 
-    def _engineio_client_class(self):
+    def _engineio_client_class(self) -> type[_OrderedEngineIOClient]:
         return _OrderedEngineIOClient
 
-    def connect(self, url: str, *args, transports=("websocket",), **kwargs) -> None:
+    def connect(
+        self, url: str, *args: Any, transports: Sequence[str] = ("websocket",), **kwargs: Any
+    ) -> None:
         super().connect(url, *args, transports=list(transports), **kwargs)

@@ -18,7 +18,9 @@ from engine.checkpoint import load
 from engine.export import TARGETS, export
 
 
-def add_export_parser(subparsers) -> argparse.ArgumentParser:
+def add_export_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "export",
         help="write a run file as a standalone NumPy, PyTorch or Keras script",

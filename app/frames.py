@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from engine.trainer import DataSplit, Trainer
 
 THUMB = 10  # neuron thumbnails are THUMB x THUMB, as in the TensorFlow Playground (DENSITY / 10)
 MAX_HISTORY = 64  # history points per frame, at most: keeps a frame within its byte budget
@@ -119,17 +122,17 @@ def f32(values: Any) -> bytes:
 # ---- from a Trainer -----------------------------------------------------------------------
 
 
-def layer_sizes(trainer) -> list[int]:
+def layer_sizes(trainer: Trainer) -> list[int]:
     """``[n_features, hidden..., 1]`` of the trainer's live network."""
     return [int(n) for n in trainer.net.sizes]
 
 
-def all_diverged(trainer) -> bool:
+def all_diverged(trainer: Trainer) -> bool:
     """True when every replica's loss has stopped being finite."""
     return bool(np.all(trainer.diverged))
 
 
-def _history(trainer, since: int) -> dict:
+def _history(trainer: Trainer, since: int) -> dict[str, bytes]:
     """The history payload: rows after epoch ``since``, thinned, replica 0."""
     hist = trainer.history_since(since)
     epochs = np.asarray(hist["epoch"])
@@ -143,7 +146,7 @@ def _history(trainer, since: int) -> dict:
     return payload
 
 
-def _latest(trainer) -> dict[str, float | None]:
+def _latest(trainer: Trainer) -> dict[str, float | None]:
     """The current loss and accuracy of replica 0 (the engine keeps them in ``last``)."""
     last = getattr(trainer, "last", None) or {}
     values = {}
@@ -155,14 +158,14 @@ def _latest(trainer) -> dict[str, float | None]:
     return values
 
 
-def _points(split) -> bytes:
+def _points(split: DataSplit) -> bytes:
     pts = np.asarray(split.points, dtype=np.float64)
     labels = np.asarray(split.y, dtype=np.float64).reshape(-1, 1)
     return f32(np.hstack([pts, labels]))
 
 
 def build_frame(
-    trainer,
+    trainer: Trainer,
     *,
     seq: int,
     status: str,

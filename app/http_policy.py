@@ -70,7 +70,7 @@ def host_name(header: str) -> str:
     return header.rstrip(".")
 
 
-def _ip(name: str):
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(name)
     except ValueError:
@@ -186,4 +186,5 @@ def install(app: Flask, allowed_hosts: Iterable[str]) -> None:
             _compress(response, gzipped)
         return response
 
-    app.wsgi_app = HostCheck(app.wsgi_app, allowed_hosts)
+    # Flask's documented way to wrap its WSGI app in middleware: replace the method.
+    app.wsgi_app = HostCheck(app.wsgi_app, allowed_hosts)  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from .server import WebSocketAwareHandler, create_app, get_registry
+from .server import SessionRegistry, WebSocketAwareHandler, create_app, get_registry
 
 
 class QuietHandler(WebSocketAwareHandler):
@@ -40,7 +40,7 @@ class LiveServer:
         )
 
     @property
-    def sessions(self):
+    def sessions(self) -> SessionRegistry:
         """The app's session registry."""
         return get_registry(self.app)
 

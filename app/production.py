@@ -39,6 +39,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping
+from types import FrameType
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -108,11 +109,11 @@ class WebSocketConnections:
 class PlaygroundWorker(ThreadWorker):
     """gunicorn's gthread worker, ending its WebSockets when it stops (module doc)."""
 
-    def handle_exit(self, sig, frame) -> None:  # SIGTERM: graceful stop
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful stop
         super().handle_exit(sig, frame)
         self._hang_up()
 
-    def handle_quit(self, sig, frame) -> None:  # SIGINT, SIGQUIT: quick stop
+    def handle_quit(self, sig: int, frame: FrameType | None) -> None:  # SIGINT, SIGQUIT: quick stop
         self._hang_up()
         super().handle_quit(sig, frame)
 
@@ -166,7 +167,7 @@ class PlaygroundApplication(BaseApplication):
         self,
         config: Mapping[str, Any],
         options: Mapping[str, Any],
-        on_ready: Callable[[], None] | None = None,
+        on_ready: Callable[[], object] | None = None,
     ):
         self.app_config = dict(config)
         self.options = dict(options)

@@ -74,7 +74,7 @@ def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
     return trainer
 
 
-def _check_unpacked_size(raw: bytes) -> None:
+def _check_unpacked_size(raw: bytes | bytearray) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())

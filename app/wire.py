@@ -369,7 +369,7 @@ class WireGuard:
 
     def __init__(
         self,
-        server,
+        server: socketio.Server,
         max_outbound: int = MAX_OUTBOUND_BYTES,
         max_backlog: int = MAX_INBOUND_BACKLOG,
         clientlog: ClientLog | None = None,
@@ -481,15 +481,17 @@ class WireGuard:
         class GuardedWebSocket(SimpleWebSocketWSGI):
             """simple-websocket for Engine.IO, with the inbound limits above."""
 
-            def __init__(self, handler, server, **kwargs):
+            def __init__(
+                self, handler: Callable[..., Any], server: engineio.Server, **kwargs: Any
+            ) -> None:
                 kwargs.setdefault("max_message_size", server.max_http_buffer_size)
                 super().__init__(handler, server, **kwargs)
 
-            def __call__(self, environ, start_response):
+            def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
                 self.environ = environ
                 return super().__call__(environ, start_response)
 
-            def wait(self):
+            def wait(self) -> str | bytes | None:
                 if self.environ.get("playground.dropped"):
                     return None
                 # simple-websocket wakes a waiting reader before it marks a connection
@@ -546,7 +548,7 @@ def packet_class(
     )
 
 
-def install(socketio_server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:
+def install(socketio_server: socketio.Server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:
     """Put the limits into a python-socketio server (``socketio.server`` of
     Flask-SocketIO, made with ``serializer=packet_class(...)``); returns its guard."""
     guard = WireGuard(socketio_server, max_outbound=max_outbound)

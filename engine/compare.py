@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from .sweep import wilson_interval
 
@@ -60,10 +61,13 @@ def mcnemar_exact(b: int, c: int) -> float:
     if m == 0:
         return 1.0
     tail = sum(math.comb(m, i) for i in range(min(b, c) + 1))
-    return min(1.0, 2 * tail / 2**m)
+    outcomes: int = 2**m  # exact: a float 2.0**m overflows past m = 1023
+    return min(1.0, 2 * tail / outcomes)
 
 
-def compare_rates(solved_a: Sequence[bool], solved_b: Sequence[bool], alpha: float = ALPHA) -> dict:
+def compare_rates(
+    solved_a: Sequence[bool], solved_b: Sequence[bool], alpha: float = ALPHA
+) -> dict[str, Any]:
     """Set-up A against set-up B, ``solved_x[i]`` whether seed i solved it.
 
     Both lists are over the same seeds, in the same order; when one is shorter (a
@@ -79,7 +83,7 @@ def compare_rates(solved_a: Sequence[bool], solved_b: Sequence[bool], alpha: flo
     only_a = sum(x and not y for x, y in zip(a, b, strict=True))
     only_b = sum(y and not x for x, y in zip(a, b, strict=True))
 
-    def rate(solved: list[bool]) -> dict:
+    def rate(solved: list[bool]) -> dict[str, Any]:
         k = sum(solved)
         low, high = wilson_interval(k, n)
         return {

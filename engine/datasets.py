@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .errors import DataError
 from .registry import lookup
@@ -80,13 +81,18 @@ REGRESSION = ("plane", "multi_gauss", CUSTOM_REGRESSION)
 DATASETS = CLASSIFICATION + REGRESSION
 GENERATED = tuple(name for name in DATASETS if name not in (CUSTOM, CUSTOM_REGRESSION))
 
+Box = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
+FloatArray = NDArray[np.float64]
+# A generator: (rng, n points, noise as a fraction) -> points (n, 2), targets (n,).
+PointGenerator = Callable[[np.random.Generator, int, float], tuple[FloatArray, FloatArray]]
+
 
 @dataclass(frozen=True)
 class Split:
     """Raw points (N, 2) and targets (N, 1)."""
 
-    points: np.ndarray
-    y: np.ndarray
+    points: FloatArray
+    y: FloatArray
 
     def __len__(self) -> int:
         return len(self.points)
@@ -101,7 +107,7 @@ class Dataset:
     task: str  # "classification" or "regression"
     train: Split
     test: Split
-    domain: tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
+    domain: Box
     classes: int | None = 2
 
     @property
@@ -115,11 +121,11 @@ class CustomData:
     ``values`` (N,) float64, read-only; ``task``; ``classes`` (C, None for regression);
     ``domain`` given with them, or None (the bounding box plus 10 % a side)."""
 
-    points: np.ndarray
-    values: np.ndarray
+    points: FloatArray
+    values: FloatArray
     task: str
     classes: int | None
-    domain: tuple[float, float, float, float] | None = None
+    domain: Box | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -133,24 +139,35 @@ class CustomData:
         h.update(np.ascontiguousarray(self.values, "<f8").tobytes())
         return h.hexdigest()[:12]
 
-    def frame(self) -> tuple[float, float, float, float]:
+    def frame(self) -> Box:
         """The display domain: the given one, else the bounding box + 10 % a side."""
         return self.domain if self.domain is not None else bounding_domain(self.points)
 
 
-def bounding_domain(points: np.ndarray) -> tuple[float, float, float, float]:
+def bounding_domain(points: np.ndarray) -> Box:
     """(xmin, xmax, ymin, ymax): the points' bounding box with 10 % of its width (and
     height) added on each side; a side of zero width gets ±max(1, 10 % of |centre|)."""
-    out = []
+    out: list[float] = []
     for column in (points[:, 0], points[:, 1]):
         lo, hi = float(column.min()), float(column.max())
         span = hi - lo
         pad = 0.1 * span if span > 0 else max(1.0, 0.1 * abs(lo))
         out += [lo - pad, hi + pad]
-    return tuple(out)
+    return _box(out)
 
 
-def custom_data(points, values, task: str = "classification", domain=None) -> CustomData:
+def _box(values: Iterable[float]) -> Box:
+    """Four numbers as a :data:`Box` of floats (ValueError if there are not four)."""
+    xmin, xmax, ymin, ymax = (float(v) for v in values)
+    return (xmin, xmax, ymin, ymax)
+
+
+def custom_data(
+    points: ArrayLike,
+    values: ArrayLike,
+    task: str = "classification",
+    domain: Iterable[float] | None = None,
+) -> CustomData:
     """Check your own points and keep read-only float64 copies.
 
     ``points`` (N, 2) finite numbers, 2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
@@ -199,17 +216,22 @@ def custom_data(points, values, task: str = "classification", domain=None) -> Cu
                 f"all {n} points have label {vals[0]:g}: a classifier needs at least two classes",
             )
         classes = int(vals.max()) + 1
-    box = None
+    box: Box | None = None
     if domain is not None:
         try:
-            box = tuple(float(v) for v in domain)
+            given = tuple(float(v) for v in domain)
         except (TypeError, ValueError):
             raise DataError("domain", "domain must be 4 numbers") from None
-        if len(box) != 4 or not np.isfinite(box).all() or not (box[0] < box[1] and box[2] < box[3]):
+        if (
+            len(given) != 4
+            or not np.isfinite(given).all()
+            or not (given[0] < given[1] and given[2] < given[3])
+        ):
             raise DataError(
                 "domain",
                 "domain must be finite [xmin, xmax, ymin, ymax] with xmin < xmax and ymin < ymax",
             )
+        box = _box(given)
         inside = (
             (pts[:, 0] >= box[0])
             & (pts[:, 0] <= box[1])
@@ -226,7 +248,7 @@ def custom_data(points, values, task: str = "classification", domain=None) -> Cu
     return CustomData(pts, vals, task, classes, box)
 
 
-def as_custom(data, task: str = "classification") -> CustomData:
+def as_custom(data: object, task: str = "classification") -> CustomData:
     """A :class:`CustomData` as it is, or ``(X, y)`` checked by :func:`custom_data`."""
     if isinstance(data, CustomData):
         return data
@@ -237,7 +259,7 @@ def as_custom(data, task: str = "classification") -> CustomData:
     return custom_data(data[0], data[1], task)
 
 
-def _xor_tf(rng, n, noise):
+def _xor_tf(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     x = rng.uniform(-5, 5, n)
     y = rng.uniform(-5, 5, n)
     x += np.where(x > 0, 0.3, -0.3)  # padding keeps points off the axes
@@ -248,7 +270,7 @@ def _xor_tf(rng, n, noise):
     return np.column_stack([x, y]), label
 
 
-def _circle(rng, n, noise):
+def _circle(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     radius = 5.0
     n_in = (n + 1) // 2
     r = np.concatenate(
@@ -262,7 +284,7 @@ def _circle(rng, n, noise):
     return np.column_stack([x, y]), label
 
 
-def _gauss(rng, n, noise):
+def _gauss(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     variance = 0.5 + 3.5 * (noise / 0.5)  # the Playground maps noise [0, .5] to [.5, 4]
     n_pos = (n + 1) // 2
     centre = np.where((np.arange(n) < n_pos)[:, None], 2.0, -2.0)
@@ -270,7 +292,7 @@ def _gauss(rng, n, noise):
     return pts, (np.arange(n) < n_pos).astype(float)
 
 
-def _spiral(rng, n, noise):
+def _spiral(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     n_pos = (n + 1) // 2
     pts, labels = [], []
     for count, delta, label in ((n_pos, 0.0, 1.0), (n - n_pos, np.pi, 0.0)):
@@ -284,7 +306,7 @@ def _spiral(rng, n, noise):
     return np.concatenate(pts), np.concatenate(labels)
 
 
-def _moons(rng, n, noise):
+def _moons(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     n_out = (n + 1) // 2
     t_out = rng.uniform(0, np.pi, n_out)
     t_in = rng.uniform(0, np.pi, n - n_out)
@@ -296,7 +318,7 @@ def _moons(rng, n, noise):
     return pts, np.concatenate([np.zeros(n_out), np.ones(n - n_out)])
 
 
-def _plane(rng, n, noise):
+def _plane(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     radius = 6.0
     x = rng.uniform(-radius, radius, n)
     y = rng.uniform(-radius, radius, n)
@@ -311,7 +333,7 @@ _GAUSSIANS = np.array(
 )
 
 
-def _multi_gauss(rng, n, noise):
+def _multi_gauss(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
     radius = 6.0
     x = rng.uniform(-radius, radius, n)
     y = rng.uniform(-radius, radius, n)
@@ -325,11 +347,11 @@ def _multi_gauss(rng, n, noise):
     return np.column_stack([x, y]), values[np.arange(n), best]
 
 
-def _boundary(f: Callable[[np.ndarray], np.ndarray], half: float) -> Callable:
+def _boundary(f: Callable[[FloatArray], FloatArray], half: float) -> PointGenerator:
     """Points uniform on [-half, half]², label 1 where y > f(x): the label is read at
     a point jittered by up to noise · half in each coordinate (as the Playground's xor)."""
 
-    def generate(rng, n, noise):
+    def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
         x = rng.uniform(-half, half, n)
         y = rng.uniform(-half, half, n)
         nx = rng.uniform(-half, half, n) * noise
@@ -339,10 +361,10 @@ def _boundary(f: Callable[[np.ndarray], np.ndarray], half: float) -> Callable:
     return generate
 
 
-def _blobs(classes: int) -> Callable:
+def _blobs(classes: int) -> PointGenerator:
     """``classes`` Gaussian blobs centred on a circle of radius 4, spread as gauss's."""
 
-    def generate(rng, n, noise):
+    def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
         variance = 0.5 + 3.5 * (noise / 0.5)
         labels = np.arange(n) % classes
         angle = np.pi / 2 + 2 * np.pi * labels / classes
@@ -353,10 +375,10 @@ def _blobs(classes: int) -> Callable:
     return generate
 
 
-def _spirals(classes: int) -> Callable:
+def _spirals(classes: int) -> PointGenerator:
     """The Playground's spiral with ``classes`` arms, arm c turned by 2πc/C."""
 
-    def generate(rng, n, noise):
+    def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
         pts, labels = [], []
         for label in range(classes):
             count = n // classes + (label < n % classes)
@@ -374,7 +396,7 @@ def _spirals(classes: int) -> Callable:
     return generate
 
 
-_GENERATORS: dict[str, Callable] = {
+_GENERATORS: dict[str, PointGenerator] = {
     "xor": _xor_tf,
     "circle": _circle,
     "gauss": _gauss,
@@ -425,7 +447,7 @@ def ignored_fields(name: str, *, sample: bool, noise: float) -> dict[str, str]:
 
 
 def make_dataset(
-    name: str | CustomData | tuple = "xor4",
+    name: str | CustomData | tuple[ArrayLike, ArrayLike] = "xor4",
     n_points: int = 200,
     noise: float = 0.0,
     train_share: float = 50,
@@ -487,7 +509,7 @@ def _split(
     labels: np.ndarray,
     train_share: float,
     rng: np.random.Generator,
-    domain,
+    domain: Iterable[float],
     classes: int | None,
 ) -> Dataset:
     """Shuffle from ``rng``, then the first ``train_share`` percent train, the rest test."""
@@ -499,7 +521,7 @@ def _split(
         task,
         Split(pts[:n_train].copy(), labels[:n_train].copy()),
         Split(pts[n_train:].copy(), labels[n_train:].copy()),
-        tuple(float(v) for v in domain),
+        _box(domain),
         classes,
     )
 
@@ -543,7 +565,9 @@ def parse_points_csv(text: str) -> CustomData:
     """
     if len(text) > MAX_CSV_CHARS:
         raise DataError("file", f"the text has {len(text)} characters; at most {MAX_CSV_CHARS}")
-    task, rows, values = "classification", [], []
+    task = "classification"
+    rows: list[list[float]] = []
+    values: list[float] = []
     header_seen = False
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip().lstrip("\ufeff")
@@ -575,7 +599,7 @@ def parse_points_csv(text: str) -> CustomData:
                 f"{'target' if task == 'regression' else 'label'}), got "
                 f"{len(fields)}",
             )
-        point = []
+        point: list[float] = []
         for column, field in zip(("x1", "x2"), fields[:2], strict=True):
             value = _csv_number(field)
             if value is None:

@@ -40,8 +40,13 @@ import queue
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Protocol
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
 
 POLL_SECONDS = 0.1  # how often the parent checks the cancel token and the progress queue
 PROGRESS_INTERVAL = 0.1  # a worker's progress reports per task, at most this often
@@ -154,11 +159,11 @@ class SerialExecutor:
 # ---- local processes -----------------------------------------------------------------------
 
 # In a worker process: set once by the initializer, read by every task it runs.
-_stop = None
-_reports = None
+_stop: Event | None = None
+_reports: Queue[tuple[int, int]] | None = None
 
 
-def _init_worker(stop, reports) -> None:
+def _init_worker(stop: Event, reports: Queue[tuple[int, int]]) -> None:
     global _stop, _reports
     # Ctrl-C reaches every process of the terminal's group: the parent turns it into
     # a cancel, which this worker sees through _stop at its next block.
@@ -206,14 +211,15 @@ class ProcessExecutor:
         if not tasks:
             return
         ctx = multiprocessing.get_context("spawn")
-        stop, reports = ctx.Event(), ctx.Queue()
+        stop = ctx.Event()
+        reports: Queue[tuple[int, int]] = ctx.Queue()
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)),
             mp_context=ctx,
             initializer=_init_worker,
             initargs=(stop, reports),
         )
-        futures: dict = {}
+        futures: dict[Future[Any], int] = {}
         try:
             with _one_blas_thread_each():  # the pool spawns its processes on submit
                 futures = {
@@ -264,7 +270,7 @@ def _one_blas_thread_each() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _drain(reports, on_progress: OnProgress | None) -> None:
+def _drain(reports: Queue[tuple[int, int]], on_progress: OnProgress | None) -> None:
     while True:
         try:
             index, epochs = reports.get_nowait()
@@ -277,7 +283,7 @@ def _drain(reports, on_progress: OnProgress | None) -> None:
 # ---- a Dask cluster ------------------------------------------------------------------------
 
 
-def import_distributed():
+def import_distributed() -> ModuleType:
     """``distributed``, or :class:`MissingExtra` saying how to install it."""
     try:
         import distributed
@@ -316,7 +322,7 @@ class DaskExecutor:
             if own
             else self.scheduler
         )
-        futures: list = []
+        futures: list[Any] = []  # distributed.Future
         try:
             with client.as_current():
                 futures = client.map(fn, list(tasks), pure=False)
@@ -329,8 +335,8 @@ class DaskExecutor:
 
     @staticmethod
     def _collect(
-        distributed,
-        futures: list,
+        distributed: ModuleType,
+        futures: list[Any],
         tasks: Sequence[Task],
         on_done: OnDone,
         on_progress: OnProgress | None,

@@ -35,6 +35,8 @@ larger loss.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .network import MLP
@@ -132,7 +134,7 @@ def gradient_check_details(
     return errors, kinks
 
 
-def _like_params(given: list[np.ndarray], params) -> list[np.ndarray]:
+def _like_params(given: list[np.ndarray], params: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Gradients given by a caller, as float64 arrays shaped like ``params``."""
     if len(given) != len(params):
         raise ValueError(

@@ -24,7 +24,7 @@ class Axis:
     the Config fields one value sets."""
 
     spec: FieldSpec
-    changes: Callable[[Any], dict]
+    changes: Callable[[Any], dict[str, Any]]
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -53,7 +53,7 @@ def axis_spec(name: str) -> FieldSpec | None:
     return axis.spec if axis is not None else SPECS.get(name)
 
 
-def expand(changes: dict) -> dict:
+def expand(changes: dict[str, Any]) -> dict[str, Any]:
     """A grid cell's ``changes`` as Config changes: every derived axis replaced by the
     fields it sets (its value range checked here, the fields' by the Config).
 

@@ -8,15 +8,15 @@ reads null as "no value").
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, SupportsFloat
 
 import numpy as np
 
 
-def json_float(x: float) -> float | None:
+def json_float(x: SupportsFloat) -> float | None:
     """``float(x)``, or None when it is NaN or ±inf."""
-    x = float(x)
-    return x if math.isfinite(x) else None
+    value = float(x)
+    return value if math.isfinite(value) else None
 
 
 def to_json(a: Any) -> Any:

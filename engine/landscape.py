@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -37,7 +38,28 @@ from .jsonable import json_float, to_json
 from .layout import Layout
 from .network import MLP
 
+if TYPE_CHECKING:
+    from .config import Config
+    from .trainer import DataSplit
+
 MAX_REPLICAS = 4096  # grid points evaluated per pass (memory bound for big slices)
+
+
+class TrainerLike(Protocol):
+    """What the landscape reads of a :class:`~engine.trainer.Trainer`: a Trainer, or
+    any object with these (the lab's copy of one, in another process)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def net(self) -> MLP: ...
+
+    @property
+    def train(self) -> DataSplit: ...
+
+    @property
+    def epoch(self) -> int: ...
 
 
 class TrajectoryRecorder:
@@ -60,7 +82,7 @@ class TrajectoryRecorder:
         self._snaps: list[np.ndarray] = []
         self.epochs: list[int] = []
 
-    def record(self, trainer) -> None:
+    def record(self, trainer: TrainerLike) -> None:
         flat = trainer.net.flat[self.replica]
         epoch = int(trainer.epoch)
         if self._snaps and (self._snaps[-1].shape != flat.shape or epoch < self.epochs[-1]):
@@ -107,7 +129,7 @@ class Landscape:
     trajectory_epochs: list[int] | None = None
     explained_variance: np.ndarray | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "alphas": to_json(self.alphas),
             "betas": to_json(self.betas),
@@ -193,7 +215,7 @@ def evaluate_points(
 
 
 def loss_landscape(
-    trainer,
+    trainer: TrainerLike,
     steps: int = 41,
     span: float = 1.0,
     directions: str = "random",
@@ -241,6 +263,7 @@ def loss_landscape(
         basis = np.stack([d1, d2], axis=1)
         coords = np.linalg.lstsq(basis, (snaps - theta).T, rcond=None)[0].T
     if directions == "trajectory":
+        assert coords is not None  # trajectory directions came from snapshots (above)
         reach = 1.25 * np.abs(coords).max(axis=0)
         reach = np.where(reach > 0, reach, 1.0) * span
     else:

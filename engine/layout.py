@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class ParamArray:
     layer: int
     kind: str
     shape: tuple[int, ...]
-    slice: slice
+    slice: slice[int, int, None]
 
     @property
     def size(self) -> int:
@@ -51,7 +52,7 @@ class ParamArray:
         """``W1``, ``b1``, ``W2``, ... (layers counted from 1, as in the equations)."""
         return f"{'W' if self.kind == 'weight' else 'b'}{self.layer + 1}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "layer": self.layer,
@@ -128,6 +129,8 @@ class Layout:
         """The flat column of ``W[layer][i, j]`` (kind "weight") or ``b[layer][i]``."""
         entry = self.array(layer, kind)
         if kind == "weight":
+            if j is None:
+                raise TypeError("a weight's position needs its column j")
             return entry.slice.start + i * entry.shape[1] + j
         return entry.slice.start + i
 
@@ -166,7 +169,7 @@ class Layout:
             flat[entry.slice] = a.ravel()
         return flat
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the sizes and every array's name, layer, kind, shape, start, stop."""
         return {
             "sizes": list(self.sizes),

@@ -17,6 +17,8 @@ random seed is the config's ``seed``, which the page shows apart from the title.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .config import Config
 from .registry import lookup
 
@@ -40,7 +42,7 @@ _SEED001_NET = {
     "seed": 0,
 }
 
-PRESETS: list[dict] = [
+PRESETS: list[dict[str, Any]] = [
     {
         "name": "2-2-1",
         "kind": "shape",

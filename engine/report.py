@@ -20,10 +20,14 @@ from __future__ import annotations
 import html
 import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .sweep import STUCK_CASES, GridResult, _show
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 _COLOURS = {
     "solved": "#2a9d8f",
@@ -37,7 +41,7 @@ _COLOURS = {
 }
 
 
-def _heatmap(result: GridResult):
+def _heatmap(result: GridResult) -> go.Figure:
     import plotly.graph_objects as go
 
     keys = result.keys
@@ -86,7 +90,7 @@ def _heatmap(result: GridResult):
     return fig
 
 
-def _histogram(result: GridResult):
+def _histogram(result: GridResult) -> go.Figure:
     import plotly.graph_objects as go
 
     losses: dict[str, list[float]] = {}
