@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .config import SPECS, ConfigError, FieldSpec, _check_value
+from .config import SPECS, FieldSpec, _check_value
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
