@@ -17,9 +17,10 @@ The rules, as measured on the live server (docs/SERVER.md):
   per-chunk overhead does not show. With ``sharing`` sessions taking turns it is
   ``min(CHUNK_SECONDS, max(MIN_CHUNK_SECONDS, ROTATION_SECONDS / sharing))``, so each of
   them trains about every ROTATION_SECONDS. At most ``MAX_CHUNK_EPOCHS``.
-* The seconds per epoch are smoothed, ``s <- max(0.7 s + 0.3 measured, s / 4)``: a
-  chunk grows at most 4x at a time (a fast chunk that was a fluke cannot make the next
-  one take a second).
+* The seconds per epoch are smoothed, ``s <- max(0.7 s + 0.3 measured, s / 4)``, so a
+  fast chunk that was a fluke cannot make the next one take a second: a chunk grows at
+  most 1 / 0.7 = 1.43x at a time. (The ``s / 4`` floor, meant as a 4x limit, never
+  binds, since 0.7 s > s / 4; it is kept so that the rule stays as measured.)
 * A frame goes out when the client holds a credit, something changed since the last
   frame, the previous frame has left the server, and the cadence allows it. The next
   is due at ``max(due, sent - interval / 2) + interval``: a frame that left late does
