@@ -21,6 +21,7 @@ from . import __version__
 from .addresses import parse_networks
 from .export_cli import add_export_parser, run_export
 from .sweep_cli import add_sweep_parser, run_sweep
+from .switch_interval import use_serving_switch_interval
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -172,15 +173,10 @@ def url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
-
-
 def serve(args: argparse.Namespace) -> int:
-    # Session threads train in CPU-bound chunks; the socket threads that carry frames
-    # and `ready`s wait for the GIL behind them, each time up to one switch interval.
-    # A shorter interval lets them in sooner, at a small cost in training throughput.
-    # (Set before gunicorn forks, so every worker starts with it.)
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    # a shorter GIL switch interval lets the socket threads in sooner (switch_interval.py);
+    # set before gunicorn forks, so every worker starts with it
+    use_serving_switch_interval()
 
     overrides: dict = {}
     if args.max_sessions is not None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping
@@ -46,6 +45,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
 from .server import DEFAULTS, create_app
+from .switch_interval import use_serving_switch_interval
 
 SPARE_THREADS = 16  # per worker, beyond its session cap: page loads, API calls, refusals
 KEPT_ALIVE_CONNECTIONS = 64  # idle keep-alive HTTP connections a worker may hold
@@ -184,10 +184,9 @@ class PlaygroundApplication(BaseApplication):
 
     def load(self) -> Callable:
         # In the worker, after the fork: this process's own app. The switch interval
-        # (app/cli.py) is inherited from the master; this makes it the worker's own.
-        from .cli import SWITCH_INTERVAL
-
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        # (app/switch_interval.py) is inherited from the master; this makes it the
+        # worker's own.
+        use_serving_switch_interval()
         self.connections = WebSocketConnections(create_app(self.app_config))
         return self.connections
 

@@ -1,16 +1,16 @@
 """The application factory: HTTP routes, Socket.IO handlers, the session registry.
 
-Handlers are thin: each one finds the caller's :class:`~app.session.Session` and calls
-one method on it; validation and training live in plain objects. Handlers run in the
-order the client sent its events (``async_handlers=False``), so a ``config`` followed
-by ``ready`` is applied before the credit is granted.
+Handlers are thin (app/sockets.py): a table from each event to an operation on the
+caller's :class:`~app.session.Session` (app/operations.py); validation and training
+live in plain objects. Handlers run in the order the client sent its events
+(``async_handlers=False``), so a ``config`` followed by ``ready`` is applied before the
+credit is granted.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
-import functools
 import logging
 import os
 import secrets
@@ -24,13 +24,12 @@ from flask_socketio import SocketIO
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.serving import WSGIRequestHandler
 
-from engine import Config, PlaygroundError
+from engine import Config
 
-from . import __version__, addresses, http_policy, idle, lab, lab_jobs, resources, wire
+from . import __version__, addresses, http_policy, idle, lab_jobs, resources, sockets, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
-from .validation import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +198,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
     _add_routes(app, registry)
-    _add_socket_handlers(app, socketio, registry, TrainingTurns())
+    sockets.SocketHandlers(
+        app, socketio, registry, get_wire(app), get_activity(app), TrainingTurns()
+    ).register()
     return app
 
 
@@ -264,195 +265,3 @@ def _vendor(path):
     response = send_file(path, mimetype="text/javascript", max_age=VENDOR_MAX_AGE)
     response.cache_control.public = True
     return response
-
-
-# ---- Socket.IO ----------------------------------------------------------------------------
-
-
-def _add_socket_handlers(
-    app: Flask, socketio: SocketIO, registry: SessionRegistry, turns: TrainingTurns
-) -> None:
-    """Register the protocol's handlers on the underlying python-socketio server.
-
-    They go straight to python-socketio rather than through ``@socketio.on``: none of
-    them needs a Flask request context, and pushing one for every ``ready`` (the most
-    frequent event, dozens per second per client) cost more than handling it.
-    """
-    server = socketio.server
-    guard = get_wire(app)
-    activity = get_activity(app)
-    trusted = addresses.parse_networks(app.config["TRUSTED_PROXIES"] or ())
-    max_fps = float(app.config["MAX_FPS"])
-    max_cost = float(app.config["LAB_MAX_COST"])
-    thumb = int(app.config["THUMB"])
-    run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
-
-    def emitter(sid: str) -> Callable[[str, Any], None]:
-        def emit(event: str, payload: Any) -> None:
-            server.emit(event, payload, to=sid)
-
-        return emit
-
-    def refuse(sid: str, event: str, field: str, message: str) -> None:
-        """An error to a connection that has no session to send it through."""
-        server.emit("error", {"event": event, "field": field, "message": message}, to=sid)
-
-    def handler(event: str):
-        """Register ``fn(session, payload)`` for ``event``: find the session, check the
-        arity, and turn every exception into an ``error`` event."""
-
-        def decorate(fn: Callable[[Session, Any], None]):
-            @functools.wraps(fn)
-            def wrapper(sid: str, *args: Any) -> None:
-                activity.touch(sid)
-                session = registry.get(sid)
-                if session is None:
-                    refuse(sid, event, "session", "no session for this connection")
-                    return
-                if len(args) > 1:
-                    session.send_error(event, "payload", "expected one payload")
-                    return
-                try:
-                    fn(session, args[0] if args else None)
-                except PlaygroundError as err:
-                    session.send_error(event, err.field, err.message)
-                except Exception as err:  # never let one message kill the session
-                    log.exception("%s handler failed for %s", event, sid)
-                    session.send_error(event, "payload", f"could not apply {event}: {err}")
-
-            server.on(event, wrapper)
-            return fn
-
-        return decorate
-
-    def on_connect(sid: str, environ: dict | None = None, auth: Any = None) -> None:
-        if registry.get(sid) is not None:
-            # a client emitting an event named "connect" on a live socket
-            registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
-            return
-        environ = environ if environ is not None else {}
-        address = environ["playground.client_address"] = addresses.client_address(environ, trusted)
-        gate = guard.attach(sid, environ)
-        session = registry.add(
-            sid,
-            lambda: Session(
-                sid,
-                emitter(sid),
-                max_fps=max_fps,
-                thumb=thumb,
-                turns=turns,
-                outbox=gate,
-                max_run_file_bytes=run_file_bytes,
-            ),
-            address,
-        )
-        if session is None:
-            return
-        activity.touch(sid, message=False)
-        reaper.watch()
-        # Sent before the CONNECT acknowledgement; Socket.IO clients buffer it.
-        session.send_state()
-        session.start()
-
-    def on_disconnect(sid: str, *args: Any) -> None:
-        if server.manager.is_connected(sid, "/"):
-            # an event named "disconnect" sent on a live socket, not a real disconnect
-            session = registry.get(sid)
-            if session is not None:
-                session.send_error("disconnect", "event", "unknown event 'disconnect'")
-            return
-        activity.forget(sid)
-        reaper.poke()
-        session = registry.remove(sid)
-        if session is not None:
-            session.stop()
-            if session.lab_worker is not None:
-                session.lab_worker.stop()
-
-    def close_idle(sid: str) -> None:
-        session = registry.get(sid)
-        if session is None:
-            return
-        quiet = activity.timeout
-        took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
-        session.send_error(
-            "session",
-            "idle",
-            f"closed after {took} with no message from "
-            f"this page: press any key or click to start "
-            f"again",
-        )
-        guard.log.warning(wire.client_label(environ_of(sid), sid), "closed: idle")
-        server.disconnect(sid)
-
-    def environ_of(sid: str) -> dict | None:
-        return server.environ.get(server.manager.eio_sid_from_sid(sid, "/"))
-
-    reaper = idle.IdleReaper(activity, close_idle)
-
-    def on_unknown(event: Any, sid: str, *args: Any) -> None:
-        activity.touch(sid)
-        name = str(event)[:40]
-        session = registry.get(sid)
-        if session is not None:
-            session.send_error(name, "event", f"unknown event {name!r}")
-        else:
-            refuse(sid, name, "event", f"unknown event {name!r}")
-
-    server.on("connect", on_connect)
-    server.on("disconnect", on_disconnect)
-    server.on("*", on_unknown)
-
-    @handler("config")
-    def on_config(session: Session, payload: Any) -> None:
-        session.apply_config(payload)
-
-    @handler("control")
-    def on_control(session: Session, payload: Any) -> None:
-        session.control(payload)
-
-    @handler("data")
-    def on_data(session: Session, payload: Any) -> None:
-        session.set_data(payload)
-
-    @handler("set_weight")
-    def on_set_weight(session: Session, payload: Any) -> None:
-        session.set_weight(payload)
-
-    # run files (engine/checkpoint.py): the page's Save run and Open run
-    @handler("save_run")
-    def on_save_run(session: Session, payload: Any) -> None:
-        if payload not in (None, {}):
-            raise ValidationError("payload", "save_run takes no payload")
-        session.save_run()
-
-    @handler("open_run")
-    def on_open_run(session: Session, payload: Any) -> None:
-        session.open_run(payload)
-
-    @handler("code")
-    def on_code(session: Session, payload: Any) -> None:
-        session.code(payload)
-
-    @handler("ready")
-    def on_ready(session: Session, payload: Any) -> None:
-        if payload not in (None, {}):
-            raise ValidationError("payload", "ready takes no payload")
-        session.grant_credit()
-
-    # the restart lab, gradient check and loss landscape (app/lab.py)
-    @handler("lab")
-    def on_lab(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).lab(payload)
-
-    @handler("phase")
-    def on_phase(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).phase(payload)
-
-    @handler("gradcheck")
-    def on_gradcheck(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).gradcheck(payload)
-
-    @handler("landscape")
-    def on_landscape(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).landscape(payload)

@@ -82,7 +82,7 @@ def test_a_paused_session_with_nothing_new_sends_nothing_and_idles(client):
     sock.emit("ready")
     inbox.wait("frame")
     sock.emit("ready")  # held: nothing has changed since the last frame
-    wait_until(lambda: session._credit and session.idle, what="the thread to sleep")
+    wait_until(lambda: session.scheduler.credit and session.idle, what="the thread to sleep")
     idle_from = session.wakeups
     deadline = time.monotonic() + 0.3
     while time.monotonic() < deadline:  # observe: the thread must stay asleep
@@ -124,7 +124,8 @@ def test_a_changes_state_comes_before_any_frame_built_from_it(client):
         inbox.clear()
         sock.emit("ready")  # and a credit that waits: nothing new to show
         wait_until(
-            lambda: session.idle and session._credit, what="the session idle, holding the credit"
+            lambda: session.idle and session.scheduler.credit,
+            what="the session idle, holding the credit",
         )
         sock.emit("config", {"grid": grid})
         frame = wait_until(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from app_helpers import Recorder, wait_until
 
+from app import operations
 from app.session import Session
 
 
@@ -27,7 +28,7 @@ def session():
 
 def test_stop_ends_the_thread_within_a_second_even_mid_step(session):
     s, _ = session()
-    s.control({"action": "step", "epochs": 100_000})
+    operations.control(s, {"action": "step", "epochs": 100_000})
     wait_until(lambda: s.trainer.epoch > 0, what="training")
     s.stop()
     s.thread.join(1.0)
@@ -47,12 +48,12 @@ def test_an_engine_failure_becomes_an_error_and_the_thread_lives_on(session, mon
         return real_step(n)
 
     monkeypatch.setattr(s.trainer, "step", broken)
-    s.control({"action": "play"})
+    operations.control(s, {"action": "play"})
     error = rec.wait("error")[0]
     assert error["field"] == "engine" and "boom" in error["message"]
     assert rec.of("state")[-1]["status"] == "paused"
     assert s.thread.is_alive()
-    s.control({"action": "step", "epochs": 3})
+    operations.control(s, {"action": "step", "epochs": 3})
     wait_until(lambda: s.trainer.epoch >= 3, what="training after the failure")
 
 
@@ -60,7 +61,7 @@ def test_frames_respect_max_fps(session):
     import time
 
     s, rec = session(max_fps=20)
-    s.control({"action": "play"})
+    operations.control(s, {"action": "play"})
     started = time.monotonic()
     for k in range(1, 7):
         s.grant_credit()
@@ -73,10 +74,10 @@ def test_divergence_pauses_and_says_so(session):
     s, rec = session()
     # at max: the run must reach its divergence without a second credit (auto would
     # wait one frame's worth past the frame it sent)
-    s.apply_config(
-        {"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8], "speed": 0}
+    operations.apply_config(
+        s, {"optimizer": "sgd", "lr": 10.0, "activation": "linear", "hidden": [8, 8, 8], "speed": 0}
     )
-    s.control({"action": "play"})
+    operations.control(s, {"action": "play"})
     s.grant_credit()
     wait_until(
         lambda: rec.of("state")[-1]["status"] == "paused",
