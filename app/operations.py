@@ -165,12 +165,13 @@ def config_for_points(config: Config, data: CustomData) -> Config:
         if config.output in ("sigmoid", "softmax"):
             return config.replace({"dataset": CUSTOM_REGRESSION, **PROBLEM_DEFAULTS["regression"]})
         return config
-    if data.classes > 2 and config.output != "softmax":
+    classes = data.classes or 2  # a classification always has its count
+    if classes > 2 and config.output != "softmax":
         return config.replace(
-            {"dataset": CUSTOM, "classes": data.classes, **PROBLEM_DEFAULTS["multiclass"]}
+            {"dataset": CUSTOM, "classes": classes, **PROBLEM_DEFAULTS["multiclass"]}
         )
     if config.output == "linear":
         return config.replace(
-            {"dataset": CUSTOM, "classes": data.classes, **PROBLEM_DEFAULTS["classification"]}
+            {"dataset": CUSTOM, "classes": classes, **PROBLEM_DEFAULTS["classification"]}
         )
     return config

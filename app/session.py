@@ -343,6 +343,8 @@ class Session:
         return self._has_turn
 
     def _pass_turn(self) -> None:
+        if self._turns is None:  # alone: there is no turn to pass
+            return
         with self._cond:
             self._has_turn = False
         self._turns.release(self)

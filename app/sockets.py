@@ -132,9 +132,10 @@ class SocketHandlers:
 
     def connect(self, sid: str, environ: dict | None = None, auth: Any = None) -> None:
         """A new connection: its session, its limits (app/wire.py), its first ``state``."""
-        if self.registry.get(sid) is not None:
+        existing = self.registry.get(sid)
+        if existing is not None:
             # a client emitting an event named "connect" on a live socket
-            self.registry.get(sid).send_error("connect", "event", "unknown event 'connect'")
+            existing.send_error("connect", "event", "unknown event 'connect'")
             return
         environ = environ if environ is not None else {}
         address = addresses.client_address(environ, self.trusted)
@@ -183,10 +184,9 @@ class SocketHandlers:
 
     def close_idle(self, sid: str) -> None:
         """Close a session quiet for longer than the timeout, saying why."""
-        session = self.registry.get(sid)
-        if session is None:
+        session, quiet = self.registry.get(sid), self.activity.timeout
+        if session is None or quiet is None:  # no timeout: nothing is ever idle
             return
-        quiet = self.activity.timeout
         took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
         session.send_error(
             "session",
