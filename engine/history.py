@@ -10,6 +10,8 @@ begins at epoch 0.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -17,6 +19,9 @@ KEYS = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 class History:
     """Rows (epoch, 4 metrics × K) in arrays grown by doubling, thinned at max_rows."""
+
+    epoch: np.ndarray  # (capacity,) int64: the recorded epochs, n of them in use
+    data: np.ndarray  # (4, capacity, K) float64: their metrics, in KEYS order
 
     def __init__(self, k: int, max_rows: int):
         self.k = k
@@ -71,7 +76,7 @@ class History:
             self._thin()
         self._alloc(min(max_rows, max(self.n, 1024)))
 
-    def saved(self) -> dict:
+    def saved(self) -> dict[str, Any]:
         """The rows and the stride, copied: what :meth:`restored` takes back."""
         return {
             "stride": self.stride,
@@ -80,7 +85,7 @@ class History:
         }
 
     @classmethod
-    def restored(cls, k: int, max_rows: int, saved: dict) -> History:
+    def restored(cls, k: int, max_rows: int, saved: dict[str, Any]) -> History:
         """A history holding ``saved``'s rows (checked: at most max_rows rows of K
         numbers, epochs rising on the stride)."""
         epoch = np.asarray(saved["epoch"])
@@ -105,11 +110,11 @@ class History:
         history.n = n
         return history
 
-    def since(self, epoch: int) -> dict:
+    def since(self, epoch: int) -> dict[str, np.ndarray]:
         """Rows recorded after ``epoch``: "epoch" (n,) and the four :data:`KEYS`, each
         (n, K), copied."""
         start = int(np.searchsorted(self.epoch[: self.n], epoch, side="right"))
-        out = {"epoch": self.epoch[start : self.n].copy()}
+        out: dict[str, np.ndarray] = {"epoch": self.epoch[start : self.n].copy()}
         for i, key in enumerate(KEYS):
             out[key] = self.data[i, start : self.n].copy()
         return out

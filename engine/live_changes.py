@@ -14,8 +14,9 @@ These are functions over a Trainer (its methods ``update``, ``set_data`` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,8 +51,8 @@ class Origin:
     epoch: int
     reason: str
     flat: np.ndarray
-    rngs: list[dict]
-    optimizer: dict
+    rngs: list[Mapping[str, Any]]
+    optimizer: dict[str, Any]
 
 
 def snapshot(trainer: Trainer, reason: str) -> Origin:
@@ -102,7 +103,7 @@ def update(trainer: Trainer, config: Config) -> bool:
     return False
 
 
-def set_data(trainer: Trainer, data, config: Config | None = None) -> bool:
+def set_data(trainer: Trainer, data: Any, config: Config | None = None) -> bool:
     """:meth:`Trainer.set_data`: new points (and ``config``); True if it rebuilt.
     Nothing changes when anything is refused."""
     config = config if config is not None else trainer.config
@@ -161,5 +162,5 @@ def set_param(trainer: Trainer, layer: int, kind: str, i: int, j: int | None, va
     trainer._evaluate_and_record()
 
 
-def _index_ok(i, size: int) -> bool:
-    return isinstance(i, (int, np.integer)) and not isinstance(i, bool) and 0 <= i < size
+def _index_ok(i: object, size: int) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool) and bool(0 <= i < size)

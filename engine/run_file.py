@@ -59,7 +59,7 @@ import json
 import os
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
 import numpy as np
@@ -78,7 +78,9 @@ _MASK64 = (1 << 64) - 1
 # ---------------------------------------------------------------------- writing
 
 
-def write(state: dict, layout: dict, file: str | os.PathLike | IO[bytes]) -> None:
+def write(
+    state: dict[str, Any], layout: dict[str, Any], file: str | os.PathLike[str] | IO[bytes]
+) -> None:
     """Write a Trainer's ``state`` (:func:`engine.run_state.state_of`) and its network's
     ``layout`` (``MLP.layout.to_dict()``) to ``file``, a path or a binary file object."""
     header, arrays = _encode(state, layout)
@@ -95,7 +97,9 @@ def write(state: dict, layout: dict, file: str | os.PathLike | IO[bytes]) -> Non
         np.savez_compressed(file, **arrays)
 
 
-def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
+def _encode(
+    state: dict[str, Any], layout: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays: dict[str, np.ndarray] = {
         "weights": state["flat"],
         "rng": np.array([_rng_words(s) for s in state["rngs"]], np.uint64),
@@ -132,11 +136,11 @@ def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
     return header, arrays
 
 
-def _encode_optimizer(saved: dict, prefix: str, arrays: dict) -> dict:
+def _encode_optimizer(saved: dict[str, Any], prefix: str, arrays: dict[str, Any]) -> dict[str, Any]:
     """An optimizer's state_dict as ``{"t", "arrays"}``; its arrays into ``arrays``."""
     entries = []
     for i, entry in enumerate(saved["state"]):
-        described = {}
+        described: dict[str, Any] = {}
         for key, value in entry.items():
             if isinstance(value, np.ndarray):
                 arrays[f"{prefix}/{i}/{key}"] = value
@@ -147,7 +151,7 @@ def _encode_optimizer(saved: dict, prefix: str, arrays: dict) -> dict:
     return {"t": saved["t"], "arrays": entries}
 
 
-def _encode_data(data: CustomData | None, arrays: dict) -> dict:
+def _encode_data(data: CustomData | None, arrays: dict[str, Any]) -> dict[str, Any]:
     if data is None:
         return {"source": "generator"}
     arrays["data/points"] = np.asarray(data.points, np.float64)
@@ -161,7 +165,7 @@ def _encode_data(data: CustomData | None, arrays: dict) -> dict:
     }
 
 
-def _rng_words(state: dict) -> list[int]:
+def _rng_words(state: Mapping[str, Any]) -> list[int]:
     if state.get("bit_generator") != "PCG64":
         raise ValueError(f"only PCG64 generators are saved, not {state.get('bit_generator')}")
     s, inc = state["state"]["state"], state["state"]["inc"]
@@ -171,7 +175,9 @@ def _rng_words(state: dict) -> list[int]:
 # ---------------------------------------------------------------------- reading
 
 
-def read(source: str | os.PathLike | IO[bytes] | bytes, build: Callable[[dict], T]) -> T:
+def read(
+    source: str | os.PathLike[str] | IO[bytes] | bytes, build: Callable[[dict[str, Any]], T]
+) -> T:
     """``build`` (a Trainer's ``_from_state``) applied to the state saved in ``source``
     (a path, a binary file object or bytes). Whatever is wrong, in the file or in how
     its numbers fit their config, raises ValueError saying what."""
@@ -191,7 +197,7 @@ def _text(err: Exception) -> str:
     return str(err) if not isinstance(err, KeyError) else f"missing {err.args[0]!r}"
 
 
-def _read_members(source) -> dict[str, np.ndarray]:
+def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.ndarray]:
     """Every array of the zip, read (and CRC-checked) now, never as pickles."""
     try:
         with np.load(source, allow_pickle=False) as npz:
@@ -204,7 +210,7 @@ def _read_members(source) -> dict[str, np.ndarray]:
         ) from None
 
 
-def _header(arrays: dict) -> dict:
+def _header(arrays: dict[str, Any]) -> dict[str, Any]:
     raw = arrays.get("header")
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError("run file: no header (is this a numpy-playground run file?)")
@@ -225,7 +231,7 @@ def _header(arrays: dict) -> dict:
     return header
 
 
-def _decode(header: dict, arrays: dict) -> dict:
+def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
     """The Trainer state the header and arrays describe (shapes checked against its
     config by :func:`engine.run_state.restore`)."""
     config = Config.from_dict(_field(header, "config", dict))
@@ -266,7 +272,9 @@ def _decode(header: dict, arrays: dict) -> dict:
     }
 
 
-def _decode_optimizer(described: dict, prefix: str, arrays: dict) -> dict:
+def _decode_optimizer(
+    described: dict[str, Any], prefix: str, arrays: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "t": described.get("t"),
         "state": [
@@ -276,7 +284,7 @@ def _decode_optimizer(described: dict, prefix: str, arrays: dict) -> dict:
     }
 
 
-def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
+def _decode_origin(origin: Any, replicas: int, arrays: dict[str, Any]) -> Origin | None:
     """The saved origin, or None where it is the start (the Trainer regenerates it;
     a file from before origins were saved also reads so)."""
     if origin is None or (isinstance(origin, dict) and origin.get("reason") == "start"):
@@ -295,14 +303,14 @@ def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
     )
 
 
-def _field(d: dict, key: str, kind: type) -> Any:
+def _field(d: dict[str, Any], key: str, kind: type) -> Any:
     value = d[key]
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ValueError(f"{key}: expected {kind.__name__}, got {type(value).__name__}")
     return value
 
 
-def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict) -> dict:
+def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise ValueError(f"{prefix}: array {i} is not described")
     return {
@@ -311,7 +319,7 @@ def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict) -> dict:
     }
 
 
-def _rng_state(words: np.ndarray) -> dict:
+def _rng_state(words: np.ndarray) -> dict[str, Any]:
     hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
     return {
         "bit_generator": "PCG64",
@@ -321,7 +329,7 @@ def _rng_state(words: np.ndarray) -> dict:
     }
 
 
-def _decode_data(data: dict, arrays: dict) -> CustomData | None:
+def _decode_data(data: dict[str, Any], arrays: dict[str, Any]) -> CustomData | None:
     """The points in the file, checked as any points are (custom_data), and against
     the header's digest and classes; the Trainer checks them against its config."""
     source = data.get("source")

@@ -14,7 +14,7 @@ itself from a state (``Trainer._from_state``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .trainer import Trainer
 
 
-def state_of(trainer: Trainer) -> dict:
+def state_of(trainer: Trainer) -> dict[str, Any]:
     """Everything the next epochs of ``trainer`` depend on, as plain values and array
     copies (see the module docstring)."""
     return {
@@ -48,7 +48,7 @@ def state_of(trainer: Trainer) -> dict:
     }
 
 
-def restore(trainer: Trainer, state: dict) -> None:
+def restore(trainer: Trainer, state: dict[str, Any]) -> None:
     """Give ``state``'s numbers to ``trainer``, freshly built from ``state``'s Config:
     each checked against it first (ValueError naming it), then all set at once."""
     net, k = trainer.net, trainer.replicas

@@ -12,6 +12,7 @@ is what keeps an epoch of tiny matrices cheap (docs/ENGINE.md, "Speed").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -119,10 +120,10 @@ class Passes:
     threshold: float
     train_loss: np.ndarray
     test_loss: np.ndarray
-    full: list
-    eval: list
-    test: list
-    batches: tuple | None = None
+    full: list[Any]
+    eval: list[Any]
+    test: list[Any]
+    batches: tuple[Any, ...] | None = None
 
     @classmethod
     def build(
@@ -136,6 +137,8 @@ class Passes:
         else:
             out_both = np.empty((k, *units, n_train + n_test), dt)
             out_train, out_test = out_both[..., :n_train], out_both[..., n_train:]
+        truth_train: np.ndarray
+        truth_test: np.ndarray
         if net.classes:  # accuracy by argmax against the labels
             truth_train, truth_test = (s.y[:, 0].astype(np.intp) for s in (train, test))
         else:
@@ -152,7 +155,7 @@ class Passes:
         full = net.program(xe_tr, t_tr, loss, True, [(mean_tr, train_loss)], out_train)
         if test is train:
             evaluate = net.program(xe_tr, t_tr, loss, False, [(mean_tr, train_loss)], out_train)
-            test_only: list = []
+            test_only: list[Any] = []
         else:
             # Train and test side by side, evaluated in one forward pass; the two
             # losses are the per-point losses weighted 1/N on their own columns.
@@ -180,7 +183,7 @@ class Passes:
             test_only,
         )
 
-    def minibatches(self, net: MLP, b: int) -> tuple:
+    def minibatches(self, net: MLP, b: int) -> tuple[Any, ...]:
         """(xbuf, tbuf, perm, programs) for batches of ``b`` over the training side,
         built on first use (and again for another K, N or B): each replica's shuffled
         copy, points-last, is taken into ``xbuf``/``tbuf`` every epoch, and batch j is
