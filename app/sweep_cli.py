@@ -48,13 +48,15 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from tqdm import tqdm
 
 from engine import Config, ConfigError
 from engine.config import FIELDS, PROBLEM_DEFAULTS, FieldSpec
-from engine.datasets import CustomData, DataError, parse_points_csv
+from engine.datasets import CustomData, parse_points_csv
+from engine.errors import DataError
 from engine.executors import MissingExtra, make_executor
 from engine.grid_axes import AXES
 from engine.presets import PRESETS, preset_config
@@ -435,63 +437,95 @@ def _open(target: str, stdout: TextIO, stack: contextlib.ExitStack) -> TextIO:
     return stack.enter_context(open(target, "w", encoding="utf-8", newline=""))
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A sweep's settings, checked: the base ``config`` (with ``data``, your points, or
+    None), the first seed, the ``grid`` axes and its ``cells``, and the workers."""
+
+    config: Config
+    data: CustomData | None
+    seed_start: int
+    grid: dict[str, list]
+    cells: list
+    workers: str
+
+
 def run_sweep(
     args: argparse.Namespace,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     cancel: Any = None,
 ) -> int:
-    """Run the sweep the parsed ``args`` describe; returns the exit code. ``cancel``:
-    a token the sweep also stops on (besides Ctrl-C)."""
+    """Run the sweep the parsed ``args`` describe; returns the exit code (0 done, 1
+    interrupted, 2 refused). ``cancel``: a token the sweep also stops on (besides
+    Ctrl-C)."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        data = read_points(args.data) if getattr(args, "data", None) else None
-        config = config_from_args(args, data)
-        if config.is_custom and data is None:
-            raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
-        seed_start = config.seed if args.seed_start is None else args.seed_start
-        grid = parse_grid(args.grid)
-        if data is not None and {"dataset", "classes"} & set(grid):
-            raise UsageError(
-                "--grid: with --data every cell trains on your points; a grid "
-                "cannot change the data set"
-            )
-        for name, value, low in (
-            ("--seeds", args.seeds, 1),
-            ("--epochs", args.epochs, 0),
-            ("--seed-start", seed_start, 0),
-            ("--chunk", args.chunk, 1),
-        ):
-            if value < low:
-                raise UsageError(f"{name} must be >= {low}, got {value}")
-        if args.json == "-" and args.csv == "-":
-            raise UsageError("--json and --csv cannot both go to stdout; give one a PATH")
-        if config.task == "regression" and args.loss_below is None:
-            raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
-        try:
-            config.replace({"seed": seed_start + args.seeds - 1})
-            cells = grid_cells(config.replace({"seed": seed_start}), grid)
-        except ConfigError as exc:
-            name = "--seed-start/--seeds" if exc.field == "seed" else f"--grid {exc.field}"
-            raise UsageError(f"{name}: {exc.message}") from None
-        try:
-            workers = "1" if args.scheduler is not None else args.workers
-            make_executor(workers, args.scheduler)
-        except MissingExtra as exc:
-            raise UsageError(f"--scheduler: {exc}") from None
-        except ValueError as exc:
-            raise UsageError(f"--workers: {exc}") from None
-        if args.scheduler is not None and args.workers != "1":
-            raise UsageError(
-                "--workers and --scheduler: give one (a cluster's workers are its own)"
-            )
+        plan = _plan(args)
     except UsageError as exc:
         stderr.write(f"playground sweep: error: {exc}\n")
         return 2
+    result = _train(plan, args, stdout, stderr, cancel)
+    if result is None:
+        stderr.write("\nplayground sweep: interrupted\n")
+        return 1
+    return _report(plan, args, result, stdout, stderr)
+
+
+def _plan(args: argparse.Namespace) -> _Plan:
+    """The sweep ``args`` ask for, every flag checked before anything trains
+    (UsageError naming the flag)."""
+    data = read_points(args.data) if getattr(args, "data", None) else None
+    config = config_from_args(args, data)
+    if config.is_custom and data is None:
+        raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
+    seed_start = config.seed if args.seed_start is None else args.seed_start
+    grid = parse_grid(args.grid)
+    if data is not None and {"dataset", "classes"} & set(grid):
+        raise UsageError(
+            "--grid: with --data every cell trains on your points; a grid "
+            "cannot change the data set"
+        )
+    for name, value, low in (
+        ("--seeds", args.seeds, 1),
+        ("--epochs", args.epochs, 0),
+        ("--seed-start", seed_start, 0),
+        ("--chunk", args.chunk, 1),
+    ):
+        if value < low:
+            raise UsageError(f"{name} must be >= {low}, got {value}")
+    if args.json == "-" and args.csv == "-":
+        raise UsageError("--json and --csv cannot both go to stdout; give one a PATH")
+    if config.task == "regression" and args.loss_below is None:
+        raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
+    try:
+        config.replace({"seed": seed_start + args.seeds - 1})
+        cells = grid_cells(config.replace({"seed": seed_start}), grid)
+    except ConfigError as exc:
+        name = "--seed-start/--seeds" if exc.field == "seed" else f"--grid {exc.field}"
+        raise UsageError(f"{name}: {exc.message}") from None
+    try:
+        workers = "1" if args.scheduler is not None else args.workers
+        make_executor(workers, args.scheduler)
+    except MissingExtra as exc:
+        raise UsageError(f"--scheduler: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"--workers: {exc}") from None
+    if args.scheduler is not None and args.workers != "1":
+        raise UsageError("--workers and --scheduler: give one (a cluster's workers are its own)")
+    return _Plan(config, data, seed_start, grid, cells, workers)
+
+
+def _train(
+    plan: _Plan, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, cancel: Any
+) -> GridResult | None:
+    """Train every cell, each written to the --json/--csv streams as it finishes, with
+    the progress bar on ``stderr``; None if a second Ctrl-C cut it short (the cells
+    written so far stay)."""
     shape = GridResult(
-        config.replace({"seed": seed_start}),
-        grid,
+        plan.config.replace({"seed": plan.seed_start}),
+        plan.grid,
         [],
         seeds=args.seeds,
         epochs=args.epochs,
@@ -499,7 +533,7 @@ def run_sweep(
     )
     interrupt = Interrupt()
     stop = interrupt if cancel is None else _Either(interrupt, cancel)
-    bar = None if args.quiet else ProgressBar(stderr, len(cells), args.seeds, args.epochs)
+    bar = None if args.quiet else ProgressBar(stderr, len(plan.cells), args.seeds, args.epochs)
     result = None
     with contextlib.ExitStack() as stack:
         writers = [
@@ -517,18 +551,18 @@ def run_sweep(
         try:
             with interrupt.installed():
                 result = sweep_grid(
-                    config,
-                    grid,
+                    plan.config,
+                    plan.grid,
                     seeds=args.seeds,
-                    seed_start=seed_start,
+                    seed_start=plan.seed_start,
                     epochs=args.epochs,
                     loss_below=args.loss_below,
                     chunk=args.chunk,
                     progress=bar,
                     cancel=stop,
                     surface_grid=24 if args.html else 0,
-                    data=data,
-                    workers=workers,
+                    data=plan.data,
+                    workers=plan.workers,
                     scheduler=args.scheduler,
                     on_cell=on_cell,
                 )
@@ -539,9 +573,15 @@ def run_sweep(
                 bar.close()
             for writer in writers:
                 writer.close(cancelled=result is None or result.cancelled)
-    if result is None:
-        stderr.write("\nplayground sweep: interrupted\n")
-        return 1
+    return result
+
+
+def _report(
+    plan: _Plan, args: argparse.Namespace, result: GridResult, stdout: TextIO, stderr: TextIO
+) -> int:
+    """The table on stdout (unless a machine format goes there), the HTML report if
+    asked, and the exit code: 1 if the sweep was interrupted, else 0."""
+    seed_start, data = plan.seed_start, plan.data
     machine_on_stdout = "-" in (args.json, args.csv)
     if not machine_on_stdout and result.cells:
         what = (
@@ -550,7 +590,7 @@ def run_sweep(
         )
         if args.loss_below is not None:
             what += f", success also needs loss < {args.loss_below:g}"
-        query = config.replace({"seed": Config().seed}).to_query()
+        query = plan.config.replace({"seed": Config().seed}).to_query()
         if data is not None:
             what += (
                 f"; data: {args.data} ({len(data)} points, "
@@ -567,7 +607,7 @@ def run_sweep(
     if result.cancelled:
         whole = sum(not cell.cancelled for cell in result.cells)
         stderr.write(
-            f"playground sweep: interrupted: {whole} of {len(cells)} cells finished, kept\n"
+            f"playground sweep: interrupted: {whole} of {len(plan.cells)} cells finished, kept\n"
         )
         return 1
     return 0

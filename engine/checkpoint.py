@@ -1,354 +1,47 @@
 """Run files: a Trainer saved to one ``.npz`` and loaded back to train on exactly.
 
-The engine's one file format, and its one piece of I/O. ``trainer.save(file)`` and
-``Trainer.load(source)`` (or :func:`save` / :func:`load`, :func:`to_bytes` /
-:func:`from_bytes` for a network or an upload) take a path or a binary file object.
+The functions over a Trainer that the app and the exporters call: :func:`save` /
+:func:`load` (a path or a binary file object; the same as ``trainer.save(file)`` and
+``Trainer.load(source)``) and :func:`to_bytes` / :func:`from_bytes` for a network
+transfer or an upload. The format itself, header and arrays, is
+:mod:`engine.run_file`; what a run's state holds and how it is checked on the way
+back, :mod:`engine.run_state`.
 
-A run file is a NumPy ``.npz`` (a zip of ``.npy`` arrays, zlib-compressed), read
-with ``allow_pickle=False``: nothing in it is ever executed. Its member ``header``
-is UTF-8 JSON::
-
-    {"format": 1, "kind": "numpy-playground run",
-     "config": {...every Config field...}, "replicas": K, "max_history_rows": R,
-     "epoch": 1000, "layout": {...MLP.layout.to_dict()...},
-     "data": {"source": "generator"}            (regenerated from the config)
-           | {"source": "points", "task", "classes", "domain", "digest"},
-     "optimizer": {"name": "adam", "t": 1000,
-                   "arrays": [{"exp_avg": "array", "step_size": null,
-                               "scaled_for": [0.9, 0.999], ...}]},
-     "history": {"stride": 1},
-     "initial_weights": "config",                (MLP init from config + seed)
-     "edits": {"count": 0, "last_epoch": null},  (weights set by hand)
-     "origin": {"epoch": 0, "reason": "start"}}  (where the config in force began)
-
-and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint64
-(each replica's PCG64 generator: state and increment as high/low 64-bit words, then
-``has_uint32`` and ``uinteger``), ``diverged`` (K,), ``history_epoch`` (n,),
-``history`` (4, n, K) (train loss, test loss, train and test accuracy), ``last``
-(4, K), ``optimizer/<i>/<entry>`` for each state entry marked "array", and, for your
-own points (the Trainer's ``custom_data``, kept even while the config runs a
-generator), ``data/points`` (N, 2) and ``data/values`` (N,) float64 as given: the
-split, noise and features follow from the config as they did when the run was saved.
-``domain`` is the one given with the points, or null (their bounding box + 10 %);
-``digest`` the points' content hash (``CustomData.digest``), checked on reading.
-
-The origin (:class:`engine.trainer.Origin`) is where the stretch of training that the
-saved config describes began, what exported code (``engine/export/``) starts from. At
-the start (``"reason": "start"``, epoch 0) it is regenerated from the config and seed,
-like the initial weights. After a weight set by hand (``"edit"``) or a training
-setting changed live (``"change"``) the header's ``"initial_weights"`` is
-``"origin"`` and the origin's numbers are arrays: ``origin/weights`` (K, P),
-``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
-``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
-
-Reading checks everything before building anything: a file that is not a zip, is
-truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
-whose arrays do not fit its config raises ValueError naming what is wrong.
-Readers ignore header keys they do not know, so later versions may add optional
-ones (the initial weights after a hand edit, say) within format 1; a change that
-older readers must not ignore raises the format number.
+Why three modules: this one returns Trainers, so it imports the Trainer; the Trainer
+saves, loads and pickles itself with the other two, which import no Trainer, so no
+module imports one that imports it back.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
-import zipfile
-import zlib
-from typing import IO, Any
+from typing import IO
 
-import numpy as np
-
-from .config import Config, ConfigError
-from .datasets import CustomData, DataError, custom_data
-from .trainer import Origin, Trainer
-
-FORMAT = 1
-KIND = "numpy-playground run"
-_MASK64 = (1 << 64) - 1
-
-
-# ---------------------------------------------------------------------- writing
+from .run_file import FORMAT, KIND
+from .trainer import Trainer
 
 
 def save(trainer: Trainer, file: str | os.PathLike | IO[bytes]) -> None:
     """Write ``trainer``'s run to ``file``, a path or a binary file object."""
-    header, arrays = _encode(trainer._state(), trainer.net.layout.to_dict())
-    arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
-    if isinstance(file, (str, os.PathLike)):
-        # Written beside it, then renamed over it: a failed save never leaves a
-        # half-written file where a good one was. (A file object also keeps np.savez
-        # from appending ".npz" to the name.)
-        partial = f"{os.fspath(file)}.partial"
-        with open(partial, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.replace(partial, file)
-    else:
-        np.savez_compressed(file, **arrays)
+    trainer.save(file)
 
 
 def to_bytes(trainer: Trainer) -> bytes:
     """The run file's bytes."""
     buf = io.BytesIO()
-    save(trainer, buf)
+    trainer.save(buf)
     return buf.getvalue()
-
-
-def _encode(state: dict, layout: dict) -> tuple[dict, dict[str, np.ndarray]]:
-    arrays: dict[str, np.ndarray] = {
-        "weights": state["flat"],
-        "rng": np.array([_rng_words(s) for s in state["rngs"]], np.uint64),
-        "diverged": state["diverged"],
-        "history_epoch": state["history"]["epoch"],
-        "history": state["history"]["data"],
-        "last": state["last"],
-    }
-    origin = state["origin"]
-    header = {
-        "format": FORMAT,
-        "kind": KIND,
-        "config": state["config"].to_dict(),
-        "replicas": state["replicas"],
-        "max_history_rows": state["max_history_rows"],
-        "epoch": state["epoch"],
-        "layout": layout,
-        "data": _encode_data(state["data"], arrays),
-        "optimizer": {
-            "name": state["config"].optimizer,
-            **_encode_optimizer(state["optimizer"], "optimizer", arrays),
-        },
-        "history": {"stride": state["history"]["stride"]},
-        "initial_weights": "config" if origin.reason == "start" else "origin",
-        "edits": {"count": state["edits"], "last_epoch": state["last_edit_epoch"]},
-        "origin": {"epoch": origin.epoch, "reason": origin.reason},
-    }
-    if origin.reason != "start":  # else regenerated from the config, as at epoch 0
-        arrays["origin/weights"] = origin.flat
-        arrays["origin/rng"] = np.array([_rng_words(s) for s in origin.rngs], np.uint64)
-        header["origin"]["optimizer"] = _encode_optimizer(
-            origin.optimizer, "origin/optimizer", arrays
-        )
-    return header, arrays
-
-
-def _encode_optimizer(saved: dict, prefix: str, arrays: dict) -> dict:
-    """An optimizer's state_dict as ``{"t", "arrays"}``; its arrays into ``arrays``."""
-    entries = []
-    for i, entry in enumerate(saved["state"]):
-        described = {}
-        for key, value in entry.items():
-            if isinstance(value, np.ndarray):
-                arrays[f"{prefix}/{i}/{key}"] = value
-                described[key] = "array"
-            else:
-                described[key] = list(value) if isinstance(value, tuple) else value
-        entries.append(described)
-    return {"t": saved["t"], "arrays": entries}
-
-
-def _encode_data(data: CustomData | None, arrays: dict) -> dict:
-    if data is None:
-        return {"source": "generator"}
-    arrays["data/points"] = np.asarray(data.points, np.float64)
-    arrays["data/values"] = np.asarray(data.values, np.float64)
-    return {
-        "source": "points",
-        "task": data.task,
-        "classes": data.classes,
-        "domain": None if data.domain is None else [float(v) for v in data.domain],
-        "digest": data.digest,
-    }
-
-
-def _rng_words(state: dict) -> list[int]:
-    if state.get("bit_generator") != "PCG64":
-        raise ValueError(f"only PCG64 generators are saved, not {state.get('bit_generator')}")
-    s, inc = state["state"]["state"], state["state"]["inc"]
-    return [s >> 64, s & _MASK64, inc >> 64, inc & _MASK64, state["has_uint32"], state["uinteger"]]
-
-
-# ---------------------------------------------------------------------- reading
 
 
 def load(source: str | os.PathLike | IO[bytes] | bytes) -> Trainer:
     """The Trainer saved in ``source`` (a path, a binary file object or bytes)."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        source = io.BytesIO(bytes(source))
-    arrays = _read_members(source)
-    header = _header(arrays)
-    try:
-        return Trainer._from_state(_decode(header, arrays))
-    except ConfigError as err:
-        raise ValueError(f"run file: config: {err}") from None
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
-        raise ValueError(f"run file: {_text(err)}") from None
+    return Trainer.load(source)
 
 
 def from_bytes(data: bytes) -> Trainer:
     """:func:`load` from a run file's bytes."""
-    return load(data)
+    return Trainer.load(data)
 
 
-def _text(err: Exception) -> str:
-    return str(err) if not isinstance(err, KeyError) else f"missing {err.args[0]!r}"
-
-
-def _read_members(source) -> dict[str, np.ndarray]:
-    """Every array of the zip, read (and CRC-checked) now, never as pickles."""
-    try:
-        with np.load(source, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise ValueError(
-            f"run file: not a readable run file (truncated or corrupted?): {err}"
-        ) from None
-
-
-def _header(arrays: dict) -> dict:
-    raw = arrays.get("header")
-    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
-        raise ValueError("run file: no header (is this a numpy-playground run file?)")
-    try:
-        header = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
-        raise ValueError(f"run file: the header is not JSON: {err}") from None
-    if not isinstance(header, dict) or header.get("kind") != KIND:
-        raise ValueError("run file: the header does not describe a numpy-playground run")
-    version = header.get("format")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValueError(f"run file: format must be a positive integer, got {version!r}")
-    if version > FORMAT:
-        raise ValueError(
-            f"run file: format {version} is newer than this engine reads "
-            f"(format {FORMAT}); update numpy-playground to open it"
-        )
-    return header
-
-
-def _decode(header: dict, arrays: dict) -> dict:
-    """The Trainer state the header and arrays describe (shapes checked by the
-    Trainer against its config)."""
-    config = Config.from_dict(_field(header, "config", dict))
-    replicas = _field(header, "replicas", int)
-    weights = arrays["weights"]
-    if replicas < 1 or weights.ndim != 2 or len(weights) != replicas:
-        raise ValueError(
-            f"weights: expected {replicas} rows (the header's replicas), got shape {weights.shape}"
-        )
-    rng = arrays["rng"]
-    if rng.shape != (replicas, 6) or rng.dtype != np.uint64:
-        raise ValueError(f"rng: expected ({replicas}, 6) uint64 words, got {rng.shape}")
-    optimizer = _field(header, "optimizer", dict)
-    if optimizer.get("name") != config.optimizer:
-        raise ValueError(
-            f"optimizer: state of {optimizer.get('name')!r} for a {config.optimizer!r} run"
-        )
-    edits = header.get("edits") or {}
-    return {
-        "config": config,
-        "replicas": replicas,
-        "max_history_rows": _field(header, "max_history_rows", int),
-        "data": _decode_data(_field(header, "data", dict), arrays),
-        "epoch": _field(header, "epoch", int),
-        "flat": weights,
-        "rngs": [_rng_state(words) for words in rng],
-        "optimizer": _decode_optimizer(optimizer, "optimizer", arrays),
-        "diverged": arrays["diverged"],
-        "history": {
-            "stride": _field(_field(header, "history", dict), "stride", int),
-            "epoch": arrays["history_epoch"],
-            "data": arrays["history"],
-        },
-        "last": arrays["last"],
-        "edits": int(edits.get("count", 0)),
-        "last_edit_epoch": edits.get("last_epoch"),
-        "origin": _decode_origin(header.get("origin"), replicas, arrays),
-    }
-
-
-def _decode_optimizer(described: dict, prefix: str, arrays: dict) -> dict:
-    return {
-        "t": described.get("t"),
-        "state": [
-            _optimizer_entry(prefix, i, entry, arrays)
-            for i, entry in enumerate(_field(described, "arrays", list))
-        ],
-    }
-
-
-def _decode_origin(origin: Any, replicas: int, arrays: dict) -> Origin | None:
-    """The saved origin, or None where it is the start (the Trainer regenerates it;
-    a file from before origins were saved also reads so)."""
-    if origin is None or (isinstance(origin, dict) and origin.get("reason") == "start"):
-        return None
-    if not isinstance(origin, dict):
-        raise ValueError("origin: expected an object")
-    rng = arrays["origin/rng"]
-    if rng.shape != (replicas, 6) or rng.dtype != np.uint64:
-        raise ValueError(f"origin/rng: expected ({replicas}, 6) uint64 words, got {rng.shape}")
-    return Origin(
-        _field(origin, "epoch", int),
-        str(origin.get("reason")),
-        arrays["origin/weights"],
-        [_rng_state(words) for words in rng],
-        _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer", arrays),
-    )
-
-
-def _field(d: dict, key: str, kind: type) -> Any:
-    value = d[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise ValueError(f"{key}: expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def _optimizer_entry(prefix: str, i: int, entry: Any, arrays: dict) -> dict:
-    if not isinstance(entry, dict):
-        raise ValueError(f"{prefix}: array {i} is not described")
-    return {
-        key: arrays[f"{prefix}/{i}/{key}"] if value == "array" else value
-        for key, value in entry.items()
-    }
-
-
-def _rng_state(words: np.ndarray) -> dict:
-    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
-    return {
-        "bit_generator": "PCG64",
-        "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},
-        "has_uint32": has_uint32,
-        "uinteger": uinteger,
-    }
-
-
-def _decode_data(data: dict, arrays: dict) -> CustomData | None:
-    """The points in the file, checked as any points are (custom_data), and against
-    the header's digest and classes; the Trainer checks them against its config."""
-    source = data.get("source")
-    if source == "generator":
-        return None
-    if source != "points":
-        raise ValueError(f"data: unknown source {source!r}")
-    points, values = arrays["data/points"], arrays["data/values"]
-    if points.dtype.kind != "f" or values.dtype.kind != "f":
-        raise ValueError("data: points and values must be float arrays")
-    try:
-        custom = custom_data(points, values, data.get("task"), data.get("domain"))
-    except DataError as err:
-        raise ValueError(f"data: {err}") from None
-    if data.get("digest") != custom.digest:
-        raise ValueError(
-            f"data: the points' digest is {custom.digest}, the header says "
-            f"{data.get('digest')!r} (changed after saving?)"
-        )
-    if data.get("classes") != custom.classes:
-        raise ValueError(
-            f"data: the header says {data.get('classes')} classes, the labels have {custom.classes}"
-        )
-    return custom
-
-
-__all__ = ["FORMAT", "from_bytes", "load", "save", "to_bytes"]
+__all__ = ["FORMAT", "KIND", "from_bytes", "load", "save", "to_bytes"]

@@ -50,7 +50,8 @@ from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, su
 from .executors import CancelToken, make_executor
 from .grid_axes import expand
 from .jsonable import json_float, to_json
-from .trainer import Trainer, config_for_data
+from .trainer import Trainer
+from .training_data import config_for_data
 
 HISTORY_BUDGET = 64 * 2**20
 DEFAULT_CHUNK = 1000

@@ -1,4 +1,5 @@
-"""Trainer: stepping, history, live updates, reset, frames, editing."""
+"""Trainer: stepping, history, reset, outputs (live changes: test_live_changes.py; frames
+and predictions: test_views.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from engine import MLP, Config, ConfigError, Trainer, make_features, make_optimizer
+from engine import MLP, Config, Trainer, make_optimizer
 
 
 def test_defaults_learn_xor():
@@ -103,44 +104,6 @@ def test_history_stays_bounded_by_thinning():
     assert tr.last["epoch"] == 1000  # the latest numbers are always at hand
 
 
-def test_live_update_keeps_epoch_weights_and_state():
-    tr = Trainer(Config(lr=0.03))
-    tr.step(10)
-    weights, m = tr.net.flat.copy(), tr.optimizer.state[0]["exp_avg"].copy()
-    opt = tr.optimizer
-    rebuilt = tr.update(
-        tr.config.replace(
-            {"lr": 0.1, "beta1": 0.5, "batch_size": 2, "regularization": "l1", "reg_rate": 0.001}
-        )
-    )
-    assert not rebuilt
-    assert tr.epoch == 10 and tr.optimizer is opt and opt.lr == 0.1 and opt.betas == (0.5, 0.999)
-    np.testing.assert_array_equal(tr.net.flat, weights)
-    np.testing.assert_array_equal(opt.state[0]["exp_avg"], m)
-    tr.step(1)
-    assert tr.epoch == 11 and opt.t == 10 + 2  # batch 2 of 4 points: two updates
-
-
-def test_optimizer_change_keeps_weights_and_starts_fresh_state():
-    tr = Trainer(Config())
-    tr.step(10)
-    weights = tr.net.flat.copy()
-    assert not tr.update(tr.config.replace({"optimizer": "rmsprop", "lr": 0.01}))
-    assert tr.epoch == 10 and tr.optimizer.name == "rmsprop" and tr.optimizer.t == 0
-    np.testing.assert_array_equal(tr.net.flat, weights)
-    assert tr.optimizer.params is tr.net.params
-
-
-def test_shape_change_rebuilds():
-    tr = Trainer(Config())
-    tr.step(10)
-    assert tr.update(tr.config.replace({"hidden": [4, 3]}))
-    assert tr.epoch == 0 and tr.net.sizes == (2, 4, 3, 1)
-    assert tr.history["epoch"].tolist() == [0]
-    assert tr.update(tr.config.replace({"features": ["x1", "x2", "x1x2"]}))
-    assert tr.train.X.shape == (4, 3)
-
-
 def test_reset_reproduces_the_start():
     tr = Trainer(Config(hidden=[5, 3], batch_size=1), replicas=2)
     first = tr.frame().copy()
@@ -157,62 +120,6 @@ def test_reset_reproduces_the_start():
     np.testing.assert_array_equal(tr.net.flat, after20)
 
 
-def test_frame_shapes_and_surface_equals_forward():
-    cfg = Config(dataset="circle", features=["x1", "x2", "x1sq"], hidden=[4, 3], grid=30)
-    tr = Trainer(cfg, replicas=2)
-    tr.step(5)
-    f = tr.frame()
-    assert f.surface.shape == (30, 30) and f.xs.shape == (30,) and f.ys.shape == (30,)
-    assert [a.shape for a in f.neurons] == [(3, 30, 30), (4, 30, 30), (3, 30, 30), (1, 30, 30)]
-    assert f.xs[0] == -6 and f.xs[-1] == 6 and (np.diff(f.ys) > 0).all()
-    # row i = y index, column j = x index
-    gx, gy = np.meshgrid(f.xs, f.ys)
-    feats = make_features(np.column_stack([gx.ravel(), gy.ravel()]), cfg.features)
-    expected = tr.net.forward(feats)[0, :, 0].reshape(30, 30)
-    np.testing.assert_allclose(f.surface, expected, atol=2e-6)
-    np.testing.assert_allclose(
-        f.neurons[1][2, 7, 11],
-        np.tanh(feats[7 * 30 + 11] @ f.weights[0][:, 2] + f.biases[0][2]),
-        atol=2e-6,
-    )
-    np.testing.assert_allclose(f.neurons[0][2], gx**2, rtol=1e-6)
-    assert [w.shape for w in f.weights] == [(3, 4), (4, 3), (3, 1)]
-    assert tr.frame(grid=12).surface.shape == (12, 12)
-
-
-def test_frame_reuses_its_buffers():
-    tr = Trainer()
-    a = tr.frame(40)
-    b = tr.frame(40)
-    assert np.shares_memory(a.surface, b.surface)
-
-
-def test_set_param_edits_replica_zero_only():
-    tr = Trainer(Config(hidden=[3]), replicas=2)
-    before = tr.net.flat[1].copy()
-    tr.set_param(0, "weight", 1, 2, 0.75)
-    tr.set_param(1, "bias", 0, None, -0.5)
-    assert tr.net.params[0][0, 1, 2] == 0.75 and tr.net.params[3][0, 0] == -0.5
-    np.testing.assert_array_equal(tr.net.flat[1], before)
-    assert tr.frame().weights[0][1, 2] == 0.75
-    np.testing.assert_allclose(tr.last["train_loss"], tr.net.loss(tr.train.X, tr.train.target))
-    bad = [
-        ((2, "weight", 0, 0, 1.0), "layer"),
-        ((0, "weight", 2, 0, 1.0), "i"),
-        ((0, "weight", 0, 3, 1.0), "j"),
-        ((0, "bias", 0, 1, 1.0), "j"),
-        ((0, "bias", 3, None, 1.0), "i"),
-        ((0, "weight", 0, 0, float("nan")), "value"),
-        ((0, "gain", 0, 0, 1.0), "kind"),
-        ((0, "weight", 0, 0, "1"), "value"),
-        ((True, "weight", 0, 0, 1.0), "layer"),
-    ]
-    for args, field in bad:
-        with pytest.raises(ConfigError) as err:
-            tr.set_param(*args)
-        assert err.value.field == field
-
-
 def test_outputs_and_float32():
     tr = Trainer(Config(dtype="float32", hidden=[4]), replicas=3)
     tr.step(50)
@@ -226,47 +133,3 @@ def test_replicas_argument_is_checked():
         Trainer(replicas=0)
     with pytest.raises(TypeError):
         Trainer().update({"lr": 0.1})
-
-
-# ---- predict ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {},  # sigmoid output: probabilities as they are
-        {"output": "tanh", "loss": "mse", "features": ["x1", "x2", "x1x2", "sinx1"]},
-        {"dataset": "circle", "n_points": 60, "noise": 20, "hidden": [4]},
-    ],
-)
-def test_predict_at_the_training_points_gives_what_the_trainer_scores(changes):
-    """predict applies the features itself; its classes agree with the accuracy the
-    Trainer records, and on new points the probabilities stay in [0, 1]."""
-    tr = Trainer(Config(**changes), replicas=3)
-    tr.step(150)
-    p = tr.predict(tr.train.points)
-    assert p.shape == (3, len(tr.train))
-    raw = tr.outputs()
-    want = (raw + 1) / 2 if tr.config.output == "tanh" else raw
-    np.testing.assert_allclose(p, want, rtol=1e-12, atol=1e-15)
-    labels = tr.predict_class(tr.train.points)
-    assert labels.dtype.kind == "i" and set(np.unique(labels)) <= {0, 1}
-    np.testing.assert_array_equal((labels == tr.train.y[:, 0]).mean(axis=1), tr.last["train_acc"])
-    grid = np.random.default_rng(0).uniform(-6, 6, (50, 2))
-    assert ((tr.predict(grid) >= 0) & (tr.predict(grid) <= 1)).all()
-
-
-def test_predict_on_regression_gives_values_and_no_classes():
-    tr = Trainer(Config(dataset="plane", output="linear", loss="mse", n_points=40))
-    tr.step(50)
-    np.testing.assert_allclose(tr.predict(tr.train.points), tr.outputs(), rtol=1e-12)
-    with pytest.raises(ValueError, match="regression"):
-        tr.predict_class(tr.train.points)
-
-
-@pytest.mark.parametrize(
-    "points", [[[0.0, 1.0, 2.0]], [0.0, 1.0], [[np.nan, 0.0]], [[np.inf, 1.0]]]
-)
-def test_predict_refuses_points_that_are_not_finite_pairs(points):
-    with pytest.raises(ValueError, match="points"):
-        Trainer().predict(points)

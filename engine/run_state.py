@@ -1,0 +1,125 @@
+"""A Trainer's state as plain values, and the checks that put it back.
+
+:func:`state_of` is everything the next epochs depend on (the Config, the weights, the
+generators, the optimizer's state, the history, the divergence flags, the hand edits
+and the origin), as copies; buffers and programs are not state, they are rebuilt from
+the Config. :func:`restore` gives such a state to a Trainer freshly built from the
+same Config, checking every number first (ValueError naming it), so a pickle or a run
+file that does not fit leaves nothing half-made. Pickling and ``copy.deepcopy``
+(:meth:`Trainer.__reduce__`) and run files (:mod:`engine.run_file`) both carry it.
+
+This module never imports the Trainer at run time: the Trainer imports it, and builds
+itself from a state (``Trainer._from_state``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .history import KEYS, History
+from .live_changes import ORIGIN_REASONS, Origin
+from .network import generator_from_state
+from .optimizers import make_optimizer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trainer import Trainer
+
+
+def state_of(trainer: Trainer) -> dict[str, Any]:
+    """Everything the next epochs of ``trainer`` depend on, as plain values and array
+    copies (see the module docstring)."""
+    return {
+        "config": trainer.config,
+        "replicas": trainer.replicas,
+        "max_history_rows": trainer.max_history_rows,
+        "data": trainer._custom,
+        "epoch": trainer.epoch,
+        "flat": trainer.net.flat.copy(),
+        "rngs": [rng.bit_generator.state for rng in trainer.net.rngs],
+        "optimizer": trainer.optimizer.state_dict(),
+        "diverged": trainer.diverged.copy(),
+        "history": trainer._history.saved(),
+        "last": np.stack([np.asarray(trainer.last[key], np.float64) for key in KEYS]),
+        "edits": trainer.edits,
+        "last_edit_epoch": trainer.last_edit_epoch,
+        "origin": trainer.origin,
+    }
+
+
+def restore(trainer: Trainer, state: dict[str, Any]) -> None:
+    """Give ``state``'s numbers to ``trainer``, freshly built from ``state``'s Config:
+    each checked against it first (ValueError naming it), then all set at once."""
+    net, k = trainer.net, trainer.replicas
+    flat = np.asarray(state["flat"])
+    if flat.shape != net.flat.shape or flat.dtype.kind != "f":
+        raise ValueError(
+            f"weights: expected a float array of shape {net.flat.shape} "
+            f"(the config's {net.layout.sizes} net, {k} replicas), "
+            f"got {flat.shape}"
+        )
+    diverged = np.asarray(state["diverged"])
+    if diverged.shape != (k,) or diverged.dtype != bool:
+        raise ValueError(f"diverged: expected {k} flags, got {diverged.shape}")
+    if not np.isfinite(flat[~diverged]).all():
+        raise ValueError("weights: non-finite values in a replica that has not diverged")
+    if len(state["rngs"]) != k:
+        raise ValueError(f"generators: expected {k}, got {len(state['rngs'])}")
+    rngs = [generator_from_state(rng) for rng in state["rngs"]]
+    last = np.asarray(state["last"], np.float64)
+    if last.shape != (4, k):
+        raise ValueError(f"last: expected shape (4, {k}), got {last.shape}")
+    history = History.restored(k, trainer.max_history_rows, state["history"])
+    epoch = state["epoch"]
+    if (
+        isinstance(epoch, bool)
+        or not isinstance(epoch, (int, np.integer))
+        or not epoch >= history.epoch[history.n - 1]
+    ):
+        raise ValueError(f"epoch: expected an integer >= the last history row, got {epoch!r}")
+    trainer.optimizer.load_state_dict(state["optimizer"])  # checks before it changes
+    np.copyto(net.flat, flat)
+    net.rngs = rngs
+    trainer.epoch = int(epoch)
+    trainer.diverged = diverged.copy()
+    trainer._any_diverged = bool(diverged.any())
+    trainer._history = history
+    trainer.last = {"epoch": trainer.epoch, **dict(zip(KEYS, last, strict=True))}
+    trainer.edits = int(state["edits"])
+    trainer.last_edit_epoch = state["last_edit_epoch"]
+    if state.get("origin") is not None:
+        trainer.origin = checked_origin(trainer, state["origin"])
+
+
+def checked_origin(trainer: Trainer, origin: Origin) -> Origin:
+    """``origin`` (from a file or a pickle) checked against ``trainer``'s run, with its
+    arrays in the run's dtype; ValueError naming what does not fit."""
+    epoch = origin.epoch
+    if origin.reason not in ORIGIN_REASONS:
+        raise ValueError(
+            f"origin: reason must be one of {', '.join(ORIGIN_REASONS)}, got {origin.reason!r}"
+        )
+    if (
+        isinstance(epoch, bool)
+        or not isinstance(epoch, (int, np.integer))
+        or not 0 <= epoch <= trainer.epoch
+    ):
+        raise ValueError(f"origin: epoch must be an integer in [0, {trainer.epoch}], got {epoch!r}")
+    flat = np.asarray(origin.flat)
+    if flat.shape != trainer.net.flat.shape or flat.dtype.kind != "f":
+        raise ValueError(
+            f"origin: expected weights of shape {trainer.net.flat.shape}, got {flat.shape}"
+        )
+    if len(origin.rngs) != trainer.replicas:
+        raise ValueError(f"origin: expected {trainer.replicas} generators, got {len(origin.rngs)}")
+    rngs = [generator_from_state(dict(rng)).bit_generator.state for rng in origin.rngs]
+    check = make_optimizer(
+        trainer.config.optimizer,
+        [np.empty_like(a) for a in trainer.optimizer._arrays],
+        **trainer.config.optimizer_kwargs(),
+    )
+    check.load_state_dict(origin.optimizer)
+    return Origin(
+        int(epoch), origin.reason, flat.astype(trainer.net.dtype), rngs, check.state_dict()
+    )

@@ -1,0 +1,132 @@
+"""What a Trainer's network says, read without training: predictions and frames.
+
+:func:`predict` and :func:`predict_class` answer at any raw 2-D points (the configured
+input features applied); :func:`frame` evaluates replica 0 on an n × n grid of the
+domain, every neuron included, for the page (static/js/surface.js) and for
+:mod:`engine.figures`. Frames are computed in float32: they are for display, and
+float32 is several times faster there (docs/ENGINE.md, "Speed"). The grid's features
+are cached per (n, domain) on the Trainer, since the page asks for the same grid at
+every frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .features import make_features
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trainer import Trainer
+
+
+@dataclass
+class Frame:
+    """Replica 0 evaluated on an n × n grid of the domain.
+
+    ``surface`` (n, n): the output, row i = ys[i] (ascending), column j = xs[j]; for a
+    softmax output (C, n, n), each class's probability.
+    ``neurons``: per layer (input features first, then each hidden layer, then the
+    output) an array (units, n, n). ``weights``/``biases``: copies for replica 0.
+    ``surface`` and ``neurons`` are float32 buffers that the next ``frame()`` call
+    with the same n overwrites: use or :meth:`copy` them before asking again.
+    """
+
+    epoch: int
+    xs: np.ndarray
+    ys: np.ndarray
+    surface: np.ndarray
+    neurons: list[np.ndarray]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+    def copy(self) -> Frame:
+        return Frame(
+            self.epoch,
+            self.xs.copy(),
+            self.ys.copy(),
+            self.surface.copy(),
+            [a.copy() for a in self.neurons],
+            self.weights,
+            self.biases,
+        )
+
+
+def outputs_at(trainer: Trainer, points: np.ndarray) -> np.ndarray:
+    """Every replica's raw output at raw 2-D ``points``: (K, N), or (K, N, C)."""
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
+        raise ValueError(f"points must be finite numbers of shape (N, 2), got shape {points.shape}")
+    X = make_features(points, trainer.config.features, trainer.config.dtype)
+    return squeeze(trainer, trainer.net.forward(X))
+
+
+def squeeze(trainer: Trainer, out: np.ndarray) -> np.ndarray:
+    """The network's (K, N, units) outputs as (K, N) for one output unit."""
+    return out if trainer.net.classes else out[:, :, 0]
+
+
+def predict(trainer: Trainer, points: np.ndarray) -> np.ndarray:
+    """See :meth:`engine.trainer.Trainer.predict`: a tanh output's ±1 mapped back to a
+    probability, (a + 1) / 2, on classification."""
+    out = outputs_at(trainer, points)
+    if trainer.task == "classification" and trainer.config.output == "tanh":
+        return (out + 1.0) / 2.0
+    return out
+
+
+def predict_class(trainer: Trainer, points: np.ndarray) -> np.ndarray:
+    """See :meth:`engine.trainer.Trainer.predict_class`: the side of the decision
+    threshold, or for a softmax output the argmax."""
+    if trainer.task != "classification":
+        raise ValueError("predict_class: a regression run has no classes; use predict")
+    out = outputs_at(trainer, points)
+    if trainer.net.classes:
+        labels: np.ndarray = np.argmax(out, axis=2).astype(np.int64)
+        return labels
+    return (out > trainer._passes.threshold).astype(np.int64)
+
+
+def grid(trainer: Trainer, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, features) of the n × n grid over the training domain: features (n², d)
+    in float32, row-major with x fastest. Cached on the trainer (a few grids at most)."""
+    domain = trainer.train.domain
+    cache = trainer._grid_cache
+    key = (n, domain)
+    cached = cache.get(key)
+    if cached is None:
+        xmin, xmax, ymin, ymax = domain
+        xs = np.linspace(xmin, xmax, n)
+        ys = np.linspace(ymin, ymax, n)
+        gx, gy = np.meshgrid(xs, ys)  # gx[i, j] = xs[j], gy[i, j] = ys[i]
+        points = np.column_stack([gx.ravel(), gy.ravel()])
+        feats = make_features(points, trainer.config.features, "float32")
+        if len(cache) > 4:
+            cache.clear()
+        cached = cache[key] = (xs, ys, feats)
+    return cached
+
+
+def frame(trainer: Trainer, grid_size: int | None = None) -> Frame:
+    """Replica 0's output and every neuron's output on an n × n grid (float32)."""
+    n = int(grid_size) if grid_size is not None else trainer.config.grid
+    if not 2 <= n <= 1000:
+        raise ValueError(f"grid must be in [2, 1000], got {n}")
+    net = trainer.net
+    xs, ys, feats = grid(trainer, n)
+    layers = net.layer_outputs(feats, replica=0, dtype="float32")
+    neurons = [a.reshape(a.shape[0], n, n) for a in layers]
+    layout = net.layout
+    params = layout.unpack(net.flat[0].copy())  # [W1, b1, W2, ...]
+    surface = neurons[-1] if net.classes else neurons[-1][0]
+    return Frame(
+        epoch=trainer.epoch,
+        xs=xs,
+        ys=ys,
+        surface=surface,
+        neurons=neurons,
+        weights=[params[e.index] for e in layout.weights],
+        biases=[params[e.index] for e in layout.biases],
+    )
