@@ -17,7 +17,6 @@ from engine.checkpoint import to_bytes
 from engine.config import PROBLEM_DEFAULTS
 from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData
 
-from . import frames
 from .code_export import code_for, parse_code
 from .run_files import parse_open_run, run_file_name
 from .session import Change, Session
@@ -87,9 +86,7 @@ def set_data(session: Session, payload: Any) -> None:
 def set_weight(session: Session, payload: Any) -> None:
     """Set one weight or bias of the live network (``set_weight``); then send ``state``."""
     with session.change() as change:
-        trainer = change.trainer
-        layer, kind, i, j, value = parse_set_weight(payload, frames.layer_sizes(trainer))
-        trainer.set_param(layer, kind, i, j if kind == "weight" else None, value)
+        change.trainer.set_param(*parse_set_weight(payload))
 
 
 def save_run(session: Session, payload: Any) -> None:

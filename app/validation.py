@@ -149,32 +149,22 @@ def parse_control(payload: Any) -> tuple[str, int]:
     return action, epochs
 
 
-def parse_set_weight(payload: Any, sizes: list[int]) -> tuple[int, str, int, int, float]:
-    """``(layer, kind, i, j, value)`` checked against the live layer ``sizes``.
+def parse_set_weight(payload: Any) -> tuple[Any, Any, Any, Any, float]:
+    """``(layer, kind, i, j, value)`` from a ``set_weight`` payload, as the wire must
+    carry them: an object with its keys (``j`` for a weight only; None for a bias) and
+    a finite ``value`` within ±MAX_ABS_PARAM, the page's limit.
 
-    ``j`` is 0 for a bias. ``layer`` counts weight matrices from 0 (inputs -> first
-    hidden layer); a weight goes from unit ``i`` of layer ``l`` to unit ``j`` of
-    layer ``l + 1``, a bias belongs to unit ``i`` of layer ``l + 1``.
+    Which layer, unit and kind exist is the network's to say: the engine checks them
+    (``Trainer.set_param``, one place), against the live layout, naming the field.
     """
     data = as_object(payload, ("kind", "layer", "i", "j", "value"))
     kind = data.get("kind")
-    if kind not in ("weight", "bias"):
-        raise ValidationError("kind", f"kind must be 'weight' or 'bias', got {_describe(kind)}")
-    required = ("layer", "i", "j", "value") if kind == "weight" else ("layer", "i", "value")
+    required = ("layer", "i", "j", "value") if kind == "weight" else ("kind", "layer", "i", "value")
     for key in required:
         if key not in data:
             raise ValidationError(key, f"{key} is missing")
-    if kind == "bias" and "j" in data:
-        raise ValidationError("j", "a bias has no j")
-    layer = as_int("layer", data["layer"], 0, len(sizes) - 2)
-    if kind == "weight":
-        i = as_int("i", data["i"], 0, sizes[layer] - 1)
-        j = as_int("j", data["j"], 0, sizes[layer + 1] - 1)
-    else:
-        i = as_int("i", data["i"], 0, sizes[layer + 1] - 1)
-        j = 0
     value = as_number("value", data["value"], MAX_ABS_PARAM)
-    return layer, kind, i, j, value
+    return data["layer"], kind, data["i"], data.get("j"), value
 
 
 # ---- your own points: the `data` event ------------------------------------------------------
