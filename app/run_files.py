@@ -38,7 +38,8 @@ SESSION_HISTORY_ROWS = 4096
 def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
     """The Trainer in an ``open_run`` payload ``{"file": <bytes>}``, ready for a session.
 
-    Raises ValidationError (field ``file``, or the payload's) naming what is wrong.
+    Raises a PlaygroundError (field ``file``, or the payload's) naming what is wrong:
+    the page's limits here, the file itself from the engine (RunFileError).
     """
     data = as_object(payload, ("file",))
     if "file" not in data:
@@ -53,10 +54,7 @@ def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
             "file", f"the file has {len(raw):,} bytes; a run file may have at most {max_bytes:,}"
         )
     _check_unpacked_size(raw)
-    try:
-        trainer = from_bytes(bytes(raw))
-    except ValueError as err:
-        raise ValidationError("file", str(err)) from None
+    trainer = from_bytes(bytes(raw))  # a bad file: RunFileError, field "file"
     if trainer.replicas != 1:
         raise ValidationError(
             "file",

@@ -30,3 +30,11 @@ class ConfigError(PlaygroundError):
 class DataError(PlaygroundError):
     """Points refused by :func:`engine.datasets.custom_data` or the CSV reader
     (``field``: "points", "labels", "targets", "domain", "task" or "file")."""
+
+
+class RunFileError(PlaygroundError):
+    """A run file that cannot be opened (engine/run_file.py): ``field`` is "file" and
+    the message, which begins "run file:", says what in it is wrong."""
+
+    def __init__(self, message: str):
+        super().__init__("file", message)

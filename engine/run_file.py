@@ -66,7 +66,7 @@ import numpy as np
 
 from .config import Config
 from .datasets import CustomData, custom_data
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
 
 T = TypeVar("T")
@@ -181,7 +181,7 @@ def read(
 ) -> T:
     """``build`` (a Trainer's ``_from_state``) applied to the state saved in ``source``
     (a path, a binary file object or bytes). Whatever is wrong, in the file or in how
-    its numbers fit their config, raises ValueError saying what."""
+    its numbers fit their config, raises RunFileError (a ValueError) saying what."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
     arrays = _read_members(source)
@@ -189,9 +189,9 @@ def read(
     try:
         return build(_decode(header, arrays))
     except ConfigError as err:
-        raise ValueError(f"run file: config: {err}") from None
+        raise RunFileError(f"run file: config: {err}") from None
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
-        raise ValueError(f"run file: {_text(err)}") from None
+        raise RunFileError(f"run file: {_text(err)}") from None
 
 
 def _text(err: Exception) -> str:
@@ -206,7 +206,7 @@ def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.nd
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise ValueError(
+        raise RunFileError(
             f"run file: not a readable run file (truncated or corrupted?): {err}"
         ) from None
 
@@ -214,18 +214,18 @@ def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.nd
 def _header(arrays: dict[str, Any]) -> dict[str, Any]:
     raw = arrays.get("header")
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
-        raise ValueError("run file: no header (is this a numpy-playground run file?)")
+        raise RunFileError("run file: no header (is this a numpy-playground run file?)")
     try:
         header = json.loads(raw.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
-        raise ValueError(f"run file: the header is not JSON: {err}") from None
+        raise RunFileError(f"run file: the header is not JSON: {err}") from None
     if not isinstance(header, dict) or header.get("kind") != KIND:
-        raise ValueError("run file: the header does not describe a numpy-playground run")
+        raise RunFileError("run file: the header does not describe a numpy-playground run")
     version = header.get("format")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValueError(f"run file: format must be a positive integer, got {version!r}")
+        raise RunFileError(f"run file: format must be a positive integer, got {version!r}")
     if version > FORMAT:
-        raise ValueError(
+        raise RunFileError(
             f"run file: format {version} is newer than this engine reads "
             f"(format {FORMAT}); update numpy-playground to open it"
         )

@@ -328,3 +328,14 @@ def test_saving_over_a_file_replaces_it_whole(tmp_path):
     trainer.save(path)
     assert Trainer.load(path).epoch == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+
+
+def test_a_bad_run_file_is_a_playground_error_naming_the_file():
+    """One error family: a refused run file says ``field`` "file", so the server and
+    a Python user catch it as they catch any refusal."""
+    from engine import PlaygroundError
+
+    with pytest.raises(PlaygroundError) as err:
+        from_bytes(b"not a zip at all")
+    assert err.value.field == "file"
+    assert err.value.message.startswith("run file: not a readable run file")
