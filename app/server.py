@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config, PlaygroundError
 
-from . import __version__, addresses, http_policy, idle, lab, lab_jobs, resources, wire
+from . import __version__, addresses, http_policy, idle, lab, resources, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RUN_FILE_BYTES": wire.MAX_RUN_FILE_BYTES,
     "PING_INTERVAL": 25,
     "SECRET_KEY": None,  # None = a random key per process
-    "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
+    "LAB_MAX_COST": lab.MAX_COST,  # work units per lab job (app/lab/jobs.py)
     "MAX_OUTBOUND_BYTES": wire.MAX_OUTBOUND_BYTES,  # unsent bytes before a drop (wire.py)
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
@@ -198,6 +198,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
+    lab.install(app)  # the app's lab worker process, stopped with the app
     _add_routes(app, registry)
     _add_socket_handlers(app, socketio, registry, TrainingTurns())
     return app
@@ -284,6 +285,7 @@ def _add_socket_handlers(
     trusted = addresses.parse_networks(app.config["TRUSTED_PROXIES"] or ())
     max_fps = float(app.config["MAX_FPS"])
     max_cost = float(app.config["LAB_MAX_COST"])
+    lab_runner = lab.get_runner(app)
     thumb = int(app.config["THUMB"])
     run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
 
@@ -440,19 +442,19 @@ def _add_socket_handlers(
             raise ValidationError("payload", "ready takes no payload")
         session.grant_credit()
 
-    # the restart lab, gradient check and loss landscape (app/lab.py)
+    # the restart lab, gradient check and loss landscape (app/lab/)
     @handler("lab")
     def on_lab(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).lab(payload)
+        lab.worker_for(session, lab_runner, max_cost).lab(payload)
 
     @handler("phase")
     def on_phase(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).phase(payload)
+        lab.worker_for(session, lab_runner, max_cost).phase(payload)
 
     @handler("gradcheck")
     def on_gradcheck(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).gradcheck(payload)
+        lab.worker_for(session, lab_runner, max_cost).gradcheck(payload)
 
     @handler("landscape")
     def on_landscape(session: Session, payload: Any) -> None:
-        lab.worker_for(session, max_cost).landscape(payload)
+        lab.worker_for(session, lab_runner, max_cost).landscape(payload)

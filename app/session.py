@@ -37,7 +37,7 @@ from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, ignored_field
 
 from . import frames
 from .code_export import code_for, parse_code
-from .lab import FrameDiagnostics
+from .frame_diagnostics import FrameDiagnostics
 from .pacing import pacing_for
 from .run_files import SESSION_HISTORY_ROWS, parse_open_run, run_file_name
 from .turns import TrainingTurns

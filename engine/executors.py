@@ -166,14 +166,27 @@ def _init_worker(stop, reports) -> None:
     _stop, _reports = stop, reports
 
 
+def spawn_context() -> multiprocessing.context.SpawnContext:
+    """The way every worker process here starts: ``spawn``, safe in a program that
+    has threads (``fork`` would copy them half-alive), and what every platform has.
+    The server's lab process (app/lab/process.py) starts the same way."""
+    return multiprocessing.get_context("spawn")
+
+
+def parent_alive() -> bool:
+    """False once this process's parent is gone. A parent killed by a signal runs no
+    exit handlers, so nobody stops its daemon processes: they watch it instead."""
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
+
+
 class _WorkerCancel:
     """The cancel token a task sees in a worker: the parent's event, or the parent gone."""
 
     def is_set(self) -> bool:
         if _stop is not None and _stop.is_set():
             return True
-        parent = multiprocessing.parent_process()
-        return parent is not None and not parent.is_alive()
+        return not parent_alive()
 
 
 def _run_in_worker(fn: TaskFunction, index: int, task: Task) -> Any:
@@ -205,7 +218,7 @@ class ProcessExecutor:
     ) -> None:
         if not tasks:
             return
-        ctx = multiprocessing.get_context("spawn")
+        ctx = spawn_context()
         stop, reports = ctx.Event(), ctx.Queue()
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)),
@@ -215,7 +228,7 @@ class ProcessExecutor:
         )
         futures: dict = {}
         try:
-            with _one_blas_thread_each():  # the pool spawns its processes on submit
+            with one_blas_thread_each():  # the pool spawns its processes on submit
                 futures = {
                     pool.submit(_run_in_worker, fn, i, task): i for i, task in enumerate(tasks)
                 }
@@ -251,7 +264,7 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 
 
 @contextlib.contextmanager
-def _one_blas_thread_each() -> Iterator[None]:
+def one_blas_thread_each() -> Iterator[None]:
     """Processes spawned inside start with one BLAS thread (unless the environment
     says otherwise); this process's environment is restored after."""
     added = [name for name in BLAS_THREAD_VARIABLES if name not in os.environ]
