@@ -48,6 +48,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from tqdm import tqdm
@@ -435,6 +436,63 @@ def _open(target: str, stdout: TextIO, stack: contextlib.ExitStack) -> TextIO:
     return stack.enter_context(open(target, "w", encoding="utf-8", newline=""))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A sweep the arguments describe, checked: the base ``config``, your points
+    (``data``, or None), the first seed, the grid and its cells' Configs, and where
+    it runs (``workers``: a count or "auto", "1" on a cluster)."""
+
+    config: Config
+    data: CustomData | None
+    seed_start: int
+    grid: dict[str, list]
+    cells: list
+    workers: str
+
+
+def plan_sweep(args: argparse.Namespace) -> Plan:
+    """Check the parsed ``args`` before anything runs; UsageError names the flag."""
+    data = read_points(args.data) if getattr(args, "data", None) else None
+    config = config_from_args(args, data)
+    if config.is_custom and data is None:
+        raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
+    seed_start = config.seed if args.seed_start is None else args.seed_start
+    grid = parse_grid(args.grid)
+    if data is not None and {"dataset", "classes"} & set(grid):
+        raise UsageError(
+            "--grid: with --data every cell trains on your points; a grid "
+            "cannot change the data set"
+        )
+    for name, value, low in (
+        ("--seeds", args.seeds, 1),
+        ("--epochs", args.epochs, 0),
+        ("--seed-start", seed_start, 0),
+        ("--chunk", args.chunk, 1),
+    ):
+        if value < low:
+            raise UsageError(f"{name} must be >= {low}, got {value}")
+    if args.json == "-" and args.csv == "-":
+        raise UsageError("--json and --csv cannot both go to stdout; give one a PATH")
+    if config.task == "regression" and args.loss_below is None:
+        raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
+    try:
+        config.replace({"seed": seed_start + args.seeds - 1})
+        cells = grid_cells(config.replace({"seed": seed_start}), grid)
+    except ConfigError as exc:
+        name = "--seed-start/--seeds" if exc.field == "seed" else f"--grid {exc.field}"
+        raise UsageError(f"{name}: {exc.message}") from None
+    try:
+        workers = "1" if args.scheduler is not None else args.workers
+        make_executor(workers, args.scheduler)
+    except MissingExtra as exc:
+        raise UsageError(f"--scheduler: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"--workers: {exc}") from None
+    if args.scheduler is not None and args.workers != "1":
+        raise UsageError("--workers and --scheduler: give one (a cluster's workers are its own)")
+    return Plan(config, data, seed_start, grid, cells, workers)
+
+
 def run_sweep(
     args: argparse.Namespace,
     stdout: TextIO | None = None,
@@ -446,52 +504,26 @@ def run_sweep(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        data = read_points(args.data) if getattr(args, "data", None) else None
-        config = config_from_args(args, data)
-        if config.is_custom and data is None:
-            raise UsageError(f"--dataset {config.dataset}: give your points with --data CSV")
-        seed_start = config.seed if args.seed_start is None else args.seed_start
-        grid = parse_grid(args.grid)
-        if data is not None and {"dataset", "classes"} & set(grid):
-            raise UsageError(
-                "--grid: with --data every cell trains on your points; a grid "
-                "cannot change the data set"
-            )
-        for name, value, low in (
-            ("--seeds", args.seeds, 1),
-            ("--epochs", args.epochs, 0),
-            ("--seed-start", seed_start, 0),
-            ("--chunk", args.chunk, 1),
-        ):
-            if value < low:
-                raise UsageError(f"{name} must be >= {low}, got {value}")
-        if args.json == "-" and args.csv == "-":
-            raise UsageError("--json and --csv cannot both go to stdout; give one a PATH")
-        if config.task == "regression" and args.loss_below is None:
-            raise UsageError(f"dataset {config.dataset} is a regression: give --loss-below")
-        try:
-            config.replace({"seed": seed_start + args.seeds - 1})
-            cells = grid_cells(config.replace({"seed": seed_start}), grid)
-        except ConfigError as exc:
-            name = "--seed-start/--seeds" if exc.field == "seed" else f"--grid {exc.field}"
-            raise UsageError(f"{name}: {exc.message}") from None
-        try:
-            workers = "1" if args.scheduler is not None else args.workers
-            make_executor(workers, args.scheduler)
-        except MissingExtra as exc:
-            raise UsageError(f"--scheduler: {exc}") from None
-        except ValueError as exc:
-            raise UsageError(f"--workers: {exc}") from None
-        if args.scheduler is not None and args.workers != "1":
-            raise UsageError(
-                "--workers and --scheduler: give one (a cluster's workers are its own)"
-            )
+        plan = plan_sweep(args)
     except UsageError as exc:
         stderr.write(f"playground sweep: error: {exc}\n")
         return 2
+    result = _execute(plan, args, stdout, stderr, cancel)
+    if result is None:
+        stderr.write("\nplayground sweep: interrupted\n")
+        return 1
+    return _report(plan, args, result, stdout, stderr)
+
+
+def _execute(
+    plan: Plan, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, cancel: Any
+) -> GridResult | None:
+    """Run the planned sweep with its progress bar and its cell writers; None if a
+    second Ctrl-C stopped it at once."""
+    config, seed_start = plan.config, plan.seed_start
     shape = GridResult(
         config.replace({"seed": seed_start}),
-        grid,
+        plan.grid,
         [],
         seeds=args.seeds,
         epochs=args.epochs,
@@ -499,7 +531,7 @@ def run_sweep(
     )
     interrupt = Interrupt()
     stop = interrupt if cancel is None else _Either(interrupt, cancel)
-    bar = None if args.quiet else ProgressBar(stderr, len(cells), args.seeds, args.epochs)
+    bar = None if args.quiet else ProgressBar(stderr, len(plan.cells), args.seeds, args.epochs)
     result = None
     with contextlib.ExitStack() as stack:
         writers = [
@@ -518,7 +550,7 @@ def run_sweep(
             with interrupt.installed():
                 result = sweep_grid(
                     config,
-                    grid,
+                    plan.grid,
                     seeds=args.seeds,
                     seed_start=seed_start,
                     epochs=args.epochs,
@@ -527,8 +559,8 @@ def run_sweep(
                     progress=bar,
                     cancel=stop,
                     surface_grid=24 if args.html else 0,
-                    data=data,
-                    workers=workers,
+                    data=plan.data,
+                    workers=plan.workers,
                     scheduler=args.scheduler,
                     on_cell=on_cell,
                 )
@@ -539,9 +571,15 @@ def run_sweep(
                 bar.close()
             for writer in writers:
                 writer.close(cancelled=result is None or result.cancelled)
-    if result is None:
-        stderr.write("\nplayground sweep: interrupted\n")
-        return 1
+    return result
+
+
+def _report(
+    plan: Plan, args: argparse.Namespace, result: GridResult, stdout: TextIO, stderr: TextIO
+) -> int:
+    """The table (unless stdout carries JSON or CSV) and the HTML report of a sweep
+    that ran; the exit code: 1 if it was stopped before the end."""
+    config, seed_start, data = plan.config, plan.seed_start, plan.data
     machine_on_stdout = "-" in (args.json, args.csv)
     if not machine_on_stdout and result.cells:
         what = (
@@ -567,7 +605,7 @@ def run_sweep(
     if result.cancelled:
         whole = sum(not cell.cancelled for cell in result.cells)
         stderr.write(
-            f"playground sweep: interrupted: {whole} of {len(cells)} cells finished, kept\n"
+            f"playground sweep: interrupted: {whole} of {len(plan.cells)} cells finished, kept\n"
         )
         return 1
     return 0
