@@ -64,7 +64,7 @@ from .jobs import Job
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events of a run (at most ~10/s)
 POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
 WORKER_LOST = "the lab worker stopped; run it again"
-STOPPED = "the lab is stopped (the server is shutting down)"
+STOPPED = "the lab runner is stopped (its app is shutting down)"
 STOP_SECONDS = 5.0  # how long stop() waits for the worker to end before killing it
 LAB_NICENESS = 10  # the worker's scheduling priority, below the server's
 MAX_ACTIVE_RUNS = 4  # restart-lab runs under way at once (memory: a chunk's history)
@@ -237,7 +237,8 @@ class _Job:
 
 
 class LabRunner:
-    """The server process's lab worker: submit jobs, cancel them, relay their events.
+    """An app's lab worker process: submit jobs, cancel them, relay their events; stop
+    it with the app.
 
     ``deliver(event, payload)`` of each job is called from the relay thread with
     the kind's progress and partial events (runs: ``lab_progress``; a phase diagram:
