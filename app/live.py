@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .lab import get_runner
 from .server import SessionRegistry, WebSocketAwareHandler, create_app, get_registry
 
 
@@ -49,7 +50,8 @@ class LiveServer:
         return self
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop accepting connections and end every session's thread."""
+        """Stop accepting connections, end every session's thread and the app's lab
+        process."""
         self._server.shutdown()
         self._thread.join(timeout)
         self._server.server_close()
@@ -57,6 +59,7 @@ class LiveServer:
             session.stop()
         for session in self.sessions.all():
             session.thread.join(timeout)
+        get_runner(self.app).stop(timeout)
 
     def __enter__(self) -> LiveServer:
         return self.start()

@@ -27,7 +27,7 @@ Long-lived connections and gunicorn's life cycle:
   there is one. It does so on SIGTERM (graceful stop), SIGINT/SIGQUIT (quick stop)
   and when its master has died, so a killed master leaves no worker behind; each
   worker's lab process ends with its worker (it watches its parent,
-  :mod:`app.lab_process`).
+  :mod:`app.lab.process`).
 """
 
 from __future__ import annotations

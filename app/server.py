@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, addresses, http_policy, idle, lab_jobs, resources, sockets, wire
+from . import __version__, addresses, http_policy, idle, lab, resources, sockets, wire
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RUN_FILE_BYTES": wire.MAX_RUN_FILE_BYTES,
     "PING_INTERVAL": 25,
     "SECRET_KEY": None,  # None = a random key per process
-    "LAB_MAX_COST": lab_jobs.MAX_COST,  # work units per lab job (app/lab_jobs.py)
+    "LAB_MAX_COST": lab.MAX_COST,  # work units per lab job (app/lab/jobs.py)
     "MAX_OUTBOUND_BYTES": wire.MAX_OUTBOUND_BYTES,  # unsent bytes before a drop (wire.py)
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
@@ -197,6 +197,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
+    lab.install(app)  # the app's lab worker process, stopped with the app
     _add_routes(app, registry)
     sockets.SocketHandlers(
         app, socketio, registry, get_wire(app), get_activity(app), TrainingTurns()

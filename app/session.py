@@ -38,7 +38,7 @@ from engine import Config, Trainer, TrajectoryRecorder
 from engine.datasets import ignored_fields
 
 from . import frames
-from .lab import FrameDiagnostics
+from .frame_diagnostics import FrameDiagnostics
 from .run_files import SESSION_HISTORY_ROWS
 from .scheduler import RunScheduler, SendFrame, Train
 from .turns import TrainingTurns

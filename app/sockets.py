@@ -1,7 +1,7 @@
 """The Socket.IO side of the protocol: a table of events and the connection's life.
 
 Each client event is one entry of :func:`event_table`, ``event -> op(session,
-payload)``: the operations of app/operations.py and the lab's requests (app/lab.py).
+payload)``: the operations of app/operations.py and the lab's requests (app/lab/).
 :class:`SocketHandlers` registers them with one loop, each behind the same checks (a
 session exists, at most one payload) and the same translation of an exception into an
 ``error`` event for that client only; it also opens a session on connect, ends it on
@@ -37,11 +37,12 @@ log = logging.getLogger(__name__)
 Operation = Callable[[Session, Any], None]
 
 
-def event_table(max_cost: float) -> dict[str, Operation]:
-    """Every client event and what it does; ``max_cost``: work units per lab job."""
+def event_table(runner: lab.LabRunner, max_cost: float) -> dict[str, Operation]:
+    """Every client event and what it does; lab jobs go to the app's ``runner``, at
+    most ``max_cost`` work units each."""
 
     def worker(session: Session) -> lab.LabWorker:
-        return lab.worker_for(session, max_cost)
+        return lab.worker_for(session, runner, max_cost)
 
     return {
         "config": operations.apply_config,
@@ -53,7 +54,7 @@ def event_table(max_cost: float) -> dict[str, Operation]:
         "open_run": operations.open_run,
         "code": operations.code,
         "ready": operations.ready,
-        # the restart lab, phase diagram, gradient check and loss landscape (app/lab.py)
+        # the restart lab, phase diagram, gradient check and loss landscape (app/lab/)
         "lab": lambda session, payload: worker(session).lab(payload),
         "phase": lambda session, payload: worker(session).phase(payload),
         "gradcheck": lambda session, payload: worker(session).gradcheck(payload),
@@ -82,7 +83,7 @@ class SocketHandlers:
         self.max_fps = float(app.config["MAX_FPS"])
         self.thumb = int(app.config["THUMB"])
         self.run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
-        self.table = event_table(float(app.config["LAB_MAX_COST"]))
+        self.table = event_table(lab.get_runner(app), float(app.config["LAB_MAX_COST"]))
         self.reaper = idle.IdleReaper(activity, self.close_idle)
 
     def register(self) -> None:

@@ -171,14 +171,27 @@ def _init_worker(stop: Event, reports: Queue[tuple[int, int]]) -> None:
     _stop, _reports = stop, reports
 
 
+def spawn_context() -> multiprocessing.context.SpawnContext:
+    """The way every worker process here starts: ``spawn``, safe in a program that
+    has threads (``fork`` would copy them half-alive), and what every platform has.
+    The server's lab process (app/lab/process.py) starts the same way."""
+    return multiprocessing.get_context("spawn")
+
+
+def parent_alive() -> bool:
+    """False once this process's parent is gone. A parent killed by a signal runs no
+    exit handlers, so nobody stops its daemon processes: they watch it instead."""
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
+
+
 class _WorkerCancel:
     """The cancel token a task sees in a worker: the parent's event, or the parent gone."""
 
     def is_set(self) -> bool:
         if _stop is not None and _stop.is_set():
             return True
-        parent = multiprocessing.parent_process()
-        return parent is not None and not parent.is_alive()
+        return not parent_alive()
 
 
 def _run_in_worker(fn: TaskFunction, index: int, task: Task) -> Any:
@@ -210,7 +223,7 @@ class ProcessExecutor:
     ) -> None:
         if not tasks:
             return
-        ctx = multiprocessing.get_context("spawn")
+        ctx = spawn_context()
         stop = ctx.Event()
         reports: Queue[tuple[int, int]] = ctx.Queue()
         pool = ProcessPoolExecutor(
@@ -221,7 +234,7 @@ class ProcessExecutor:
         )
         futures: dict[Future[Any], int] = {}
         try:
-            with _one_blas_thread_each():  # the pool spawns its processes on submit
+            with one_blas_thread_each():  # the pool spawns its processes on submit
                 futures = {
                     pool.submit(_run_in_worker, fn, i, task): i for i, task in enumerate(tasks)
                 }
@@ -257,7 +270,7 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 
 
 @contextlib.contextmanager
-def _one_blas_thread_each() -> Iterator[None]:
+def one_blas_thread_each() -> Iterator[None]:
     """Processes spawned inside start with one BLAS thread (unless the environment
     says otherwise); this process's environment is restored after."""
     added = [name for name in BLAS_THREAD_VARIABLES if name not in os.environ]

@@ -1,7 +1,7 @@
 """Fixtures for the app tests: an app, its Socket.IO test client, and clean-up.
 
-Every app made here is torn down by stopping and joining its sessions' threads, so
-one test's training never runs on into the next.
+Every app made here is torn down by stopping and joining its sessions' threads and
+stopping its lab process, so one test's training never runs on into the next.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 from app_helpers import Inbox
 
 from app import create_app, get_socketio
+from app.lab import get_runner
 from app.server import get_registry
 
 # Fast frames keep the tests quick; the 30/s default is exercised by the benchmark.
@@ -32,6 +33,7 @@ def make_app():
             s.stop()
         for s in sessions:
             s.thread.join(2)
+        get_runner(app).stop()
 
 
 @pytest.fixture()
@@ -62,3 +64,9 @@ def connect(app):
 @pytest.fixture()
 def client(connect):
     return connect()
+
+
+@pytest.fixture()
+def lab_runner(app):
+    """``app``'s LabRunner (app/lab/process.py): its worker process and pending jobs."""
+    return get_runner(app)

@@ -8,8 +8,6 @@ import math
 import pytest
 from app_helpers import wait_until
 
-from app import lab_process
-
 LAB_TIMEOUT = 60.0
 
 
@@ -188,12 +186,12 @@ def test_bad_payloads_are_refused(client, event, payload, field):
     assert inbox.of("lab_result") == [] and inbox.of("landscape_result") == []
 
 
-def test_disconnect_cancels_the_lab(connect):
-    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+def test_disconnect_cancels_the_lab(connect, lab_runner):
+    runner = lab_runner
+    wait_until(lambda: runner.pending() == 0, LAB_TIMEOUT, "an idle lab")
     sock, inbox, session = connect()
     sock.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})
     inbox.wait("lab_progress", timeout=LAB_TIMEOUT)
-    runner = lab_process.runner()
     wait_until(lambda: runner.pending() == 1, LAB_TIMEOUT, "only this run pending")
     sock.disconnect()
     # the worker stops the run within one block and answers (to nobody)
@@ -211,10 +209,10 @@ def test_trajectory_is_recorded_per_training_chunk_without_frames(client):
     assert result["trajectory_epochs"][-1] == 300
 
 
-def test_a_small_run_of_another_session_finishes_while_a_big_run_is_under_way(connect):
-    """The worker serves sessions in turn (app/lab_process.py): a big run no longer
+def test_a_small_run_of_another_session_finishes_while_a_big_run_is_under_way(connect, lab_runner):
+    """The worker serves sessions in turn (app/lab/process.py): a big run no longer
     holds back everyone's small ones until it is done (issue 16)."""
-    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+    wait_until(lambda: lab_runner.pending() == 0, LAB_TIMEOUT, "an idle lab")
     sock_a, inbox_a, _ = connect()
     sock_b, inbox_b, _ = connect()
     sock_a.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})  # ~1 min
@@ -229,12 +227,12 @@ def test_a_small_run_of_another_session_finishes_while_a_big_run_is_under_way(co
     assert first["cancelled"]
 
 
-def test_a_lost_lab_worker_fails_its_run_and_the_next_run_starts_a_new_one(client):
-    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+def test_a_lost_lab_worker_fails_its_run_and_the_next_run_starts_a_new_one(client, lab_runner):
+    wait_until(lambda: lab_runner.pending() == 0, LAB_TIMEOUT, "an idle lab")
     sock, inbox, _ = client
     sock.emit("lab", {"action": "run", "seeds": 1000, "epochs": 20000})
     inbox.wait("lab_progress", timeout=LAB_TIMEOUT)
-    lab_process.runner()._process.kill()
+    lab_runner._process.kill()
     error = inbox.wait("error", timeout=LAB_TIMEOUT)[0]
     assert error["event"] == "lab" and "worker stopped" in error["message"]
     sock.emit("lab", {"action": "run", "seeds": 3, "epochs": 20})

@@ -15,7 +15,7 @@ import pytest
 from real_server import HAS_PROC, RealClient, ServerProcess, cmdline, descendants, nice, running
 from waiting import wait_until
 
-from app.lab_process import LAB_NICENESS
+from app.lab.process import LAB_NICENESS
 
 pytestmark = pytest.mark.skipif(not HAS_PROC, reason="needs /proc")
 

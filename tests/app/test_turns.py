@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lab import DIAGNOSE_INTERVAL, DIAGNOSE_SECONDS_PER_SESSION, FrameDiagnostics
+from app.frame_diagnostics import DIAGNOSE_INTERVAL, DIAGNOSE_SECONDS_PER_SESSION, FrameDiagnostics
 from app.turns import TrainingTurns
 from engine import Config, Trainer
 

@@ -3,27 +3,20 @@ requests that ran on the handler thread and outlived their client."""
 
 from __future__ import annotations
 
-import pytest
 from security_helpers import DEADLINE
 from waiting import wait_until
 
-from app import lab_process
+from app.lab import get_runner
 
 LAB = DEADLINE * 3
 BIG_NET = {"dataset": "xor", "n_points": 2000, "train_share": 90, "hidden": [8] * 6}
 
 
-@pytest.fixture()
-def idle_lab():
-    """The lab worker is one per server process: start from an idle one."""
-    wait_until(lambda: lab_process.runner().pending() == 0, LAB, "an idle lab")
-    return lab_process.runner()
-
-
 def test_a_session_flooding_the_lab_does_not_hold_up_another_sessions_small_run(
-    serve, neighbour_of, idle_lab
+    serve, neighbour_of
 ):
     server = serve()
+    lab = get_runner(server.app)  # this server's own lab process
     attacker, other = neighbour_of(server), neighbour_of(server)
     # 500 big runs at once (1000 seeds x 20000 epochs: a minute each)
     for _ in range(500):
@@ -37,14 +30,14 @@ def test_a_session_flooding_the_lab_does_not_hold_up_another_sessions_small_run(
     assert refused and all(
         e["field"] == "action" and "one running and one queued" in e["message"] for e in refused
     )
-    assert idle_lab.pending() <= 2  # one under way, one queued: all the session holds
+    assert lab.pending() <= 2  # one under way, one queued: all the session holds
 
     other.sio.emit("lab", {"action": "run", "seeds": 4, "epochs": 30})
     result = wait_until(lambda: other.of("lab_result"), LAB, "the other session's run")[0]
     assert result["summary"]["n"] == 4 and not result["cancelled"]
-    assert idle_lab.pending() >= 1, "the attacker's last run ended before the small one"
+    assert lab.pending() >= 1, "the attacker's last run ended before the small one"
     attacker.close()  # its runs are dropped
-    wait_until(lambda: idle_lab.pending() == 0, LAB, "the attacker's runs to be dropped")
+    wait_until(lambda: lab.pending() == 0, LAB, "the attacker's runs to be dropped")
 
 
 def test_a_run_over_the_cost_ceiling_is_refused_naming_the_limit(serve, neighbour_of):
@@ -62,9 +55,7 @@ def test_a_run_over_the_cost_ceiling_is_refused_naming_the_limit(serve, neighbou
     assert "limit is 3e+10" in error["message"]
 
 
-def test_a_run_of_a_big_net_with_batch_size_1_is_cancelled_within_a_block(
-    serve, neighbour_of, idle_lab
-):
+def test_a_run_of_a_big_net_with_batch_size_1_is_cancelled_within_a_block(serve, neighbour_of):
     """One epoch of this run is 1,800 updates of a 6x8 net (0.5 s for one seed): the
     run stops within one block, not after 100 epochs (68 s in issue 16). The time
     it takes is measured by bench/abuse.py."""
@@ -83,9 +74,7 @@ def test_a_run_of_a_big_net_with_batch_size_1_is_cancelled_within_a_block(
     assert result["cancelled"] is True and result["summary"]["n"] == 0
 
 
-def test_a_flood_of_gradient_checks_gets_one_at_a_time_and_busy_for_the_rest(
-    serve, neighbour_of, idle_lab
-):
+def test_a_flood_of_gradient_checks_gets_one_at_a_time_and_busy_for_the_rest(serve, neighbour_of):
     server = serve()
     attacker, other = neighbour_of(server), neighbour_of(server)
     other.play()
@@ -104,10 +93,11 @@ def test_a_flood_of_gradient_checks_gets_one_at_a_time_and_busy_for_the_rest(
     other.streams()
 
 
-def test_a_landscape_does_not_stall_its_clients_other_events(serve, neighbour_of, idle_lab):
+def test_a_landscape_does_not_stall_its_clients_other_events(serve, neighbour_of):
     """A 61-step landscape of a big net takes seconds: the client's `config` sent right
     after it is answered first (it used to wait on the handler thread)."""
     server = serve()
+    lab = get_runner(server.app)  # this server's own lab process
     client = neighbour_of(server)
     client.sio.emit("config", BIG_NET)
     wait_until(
@@ -124,4 +114,4 @@ def test_a_landscape_does_not_stall_its_clients_other_events(serve, neighbour_of
     wait_until(lambda: client.of("landscape_result"), LAB, "the landscape")
     client.sio.emit("landscape", {"steps": 61})
     client.close()  # gone while it computes: nothing left behind
-    wait_until(lambda: idle_lab.pending() == 0, LAB, "the dropped landscape to end")
+    wait_until(lambda: lab.pending() == 0, LAB, "the dropped landscape to end")

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from app_helpers import Inbox, wait_until
 
-from app import get_socketio, lab_jobs, lab_phase, lab_process
+from app import get_socketio
+from app.lab import jobs, phase
 from app.server import get_registry
 from engine import Config, Trainer, sweep
 
@@ -29,8 +30,8 @@ SMALL = {
 
 
 @pytest.fixture()
-def client(connect):
-    wait_until(lambda: lab_process.runner().pending() == 0, LAB_TIMEOUT, "an idle lab")
+def client(connect, lab_runner):
+    wait_until(lambda: lab_runner.pending() == 0, LAB_TIMEOUT, "an idle lab")
     return connect()
 
 
@@ -361,12 +362,12 @@ def test_a_diagram_over_the_cost_ceiling_is_refused_with_its_cost(make_app):
 
 
 def test_a_cells_shape_counts_its_own_network():
-    live = lab_jobs.Shape(points=4, params=9, layers=2, updates=1)
+    live = jobs.Shape(points=4, params=9, layers=2, updates=1)
     for h in (1, 5, 8):
-        shape = lab_phase.cell_shape(live, Config(hidden=[h]))
-        assert shape == lab_jobs.Shape(points=4, params=4 * h + 1, layers=2, updates=1)
-    deep = lab_phase.cell_shape(live, Config(hidden=[3, 3], batch_size=3))
-    assert deep == lab_jobs.Shape(points=4, params=9 + 12 + 4, layers=3, updates=2)
-    assert lab_phase.engine_grid(
-        Config(hidden=[4, 2]), {"y": ("units", [2, 5]), "x": ("lr", [0.1, 1.0])}
+        shape = phase.cell_shape(live, Config(hidden=[h]))
+        assert shape == jobs.Shape(points=4, params=4 * h + 1, layers=2, updates=1)
+    deep = phase.cell_shape(live, Config(hidden=[3, 3], batch_size=3))
+    assert deep == jobs.Shape(points=4, params=9 + 12 + 4, layers=3, updates=2)
+    assert phase.engine_grid(
+        Config(hidden=[4, 2]), rows=("units", [2, 5]), cols=("lr", [0.1, 1.0])
     ) == {"hidden": [[2, 2], [5, 5]], "lr": [0.1, 1.0]}

@@ -1,15 +1,28 @@
-"""The lab worker's scheduling (app/lab_process.py), in this process with stand-in jobs:
+"""The lab process's scheduling (app/lab/process.py), in this process with stand-in jobs:
 turns by block, round-robin, probes first, cancels, and jobs of a gone session."""
 
 from __future__ import annotations
 
 import queue
 import threading
+from dataclasses import dataclass
 
 import pytest
 from app_helpers import wait_until
 
-from app import lab_jobs, lab_process
+from app.lab import process, runs
+
+
+@dataclass(frozen=True)
+class FakeJob:
+    """A stand-in job record: ``blocks`` blocks of :meth:`Recorded.run` named ``name``."""
+
+    kind: str
+    name: str
+    blocks: int = 1
+
+    def units(self) -> int:
+        return self.blocks
 
 
 class Recorded:
@@ -19,14 +32,14 @@ class Recorded:
         self.log: list[tuple[str, int]] = []
         self.gates: dict[str, threading.Event] = {}
 
-    def run(self, payload: dict, hooks) -> dict:
-        name = payload["name"]
+    def run(self, job: FakeJob, hooks) -> dict:
+        name = job.name
         gate = self.gates.get(name)
-        for block in range(payload.get("blocks", 1)):
+        for block in range(job.blocks):
             if gate is not None:
                 gate.wait(10)
             self.log.append((name, block))
-            hooks.progress(block + 1, payload.get("blocks", 1))
+            hooks.progress(block + 1, job.blocks)
             if hooks.is_set():
                 return {"name": name, "cancelled": True, "blocks": block + 1}
         return {"name": name, "cancelled": False}
@@ -35,11 +48,11 @@ class Recorded:
 @pytest.fixture()
 def worker(monkeypatch):
     jobs = Recorded()
-    monkeypatch.setitem(lab_jobs.KINDS, "fake_run", lab_jobs.Kind(jobs.run, "done", "run"))
-    monkeypatch.setitem(lab_jobs.KINDS, "fake_probe", lab_jobs.Kind(jobs.run, "done", "probe"))
-    monkeypatch.setattr(lab_process, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setitem(runs.KINDS, "fake_run", runs.Kind(jobs.run, "done", "run"))
+    monkeypatch.setitem(runs.KINDS, "fake_probe", runs.Kind(jobs.run, "done", "probe"))
+    monkeypatch.setattr(process, "PROGRESS_INTERVAL", 0.0)
     events: queue.Queue = queue.Queue()
-    w = lab_process._Worker(events)
+    w = process._Worker(events)
     w.jobs, w.answers = jobs, Answers(events)
     return w
 
@@ -63,14 +76,18 @@ class Answers:
         return [p for j, e, p in self.seen if j == job_id and e == "lab_progress"]
 
 
-def run(name: str, blocks: int) -> dict:
-    return {"name": name, "blocks": blocks, "seeds": 1, "epochs": blocks}
+def run(name: str, blocks: int) -> FakeJob:
+    return FakeJob("fake_run", name, blocks)
+
+
+def probe(name: str) -> FakeJob:
+    return FakeJob("fake_probe", name)
 
 
 def test_runs_of_two_sessions_take_turns_block_by_block(worker):
     gate = worker.jobs.gates["a"] = threading.Event()  # hold a until b has queued
-    worker.submit(1, "A", "fake_run", run("a", 4))
-    worker.submit(2, "B", "fake_run", run("b", 4))
+    worker.submit(1, "A", run("a", 4))
+    worker.submit(2, "B", run("b", 4))
     gate.set()
     worker.answers.final(1), worker.answers.final(2)
     assert worker.jobs.log == [
@@ -87,9 +104,9 @@ def test_runs_of_two_sessions_take_turns_block_by_block(worker):
 
 def test_a_probe_goes_ahead_of_the_queued_blocks(worker):
     gate = worker.jobs.gates["a"] = threading.Event()
-    worker.submit(1, "A", "fake_run", run("a", 3))
-    worker.submit(2, "B", "fake_run", run("b", 3))
-    worker.submit(3, "C", "fake_probe", {"name": "p"})
+    worker.submit(1, "A", run("a", 3))
+    worker.submit(2, "B", run("b", 3))
+    worker.submit(3, "C", probe("p"))
     gate.set()
     for job in (1, 2, 3):
         worker.answers.final(job)
@@ -98,8 +115,8 @@ def test_a_probe_goes_ahead_of_the_queued_blocks(worker):
 
 def test_a_sessions_second_run_waits_for_its_first_and_is_told(worker):
     gate = worker.jobs.gates["a1"] = threading.Event()
-    worker.submit(1, "A", "fake_run", run("a1", 2))
-    worker.submit(2, "A", "fake_run", run("a2", 2))
+    worker.submit(1, "A", run("a1", 2))
+    worker.submit(2, "A", run("a2", 2))
     assert worker.answers.progress(2) == [{"done": 0, "total": 2, "waiting": 1}]
     gate.set()
     assert worker.answers.final(1)[0] == "done"
@@ -109,7 +126,7 @@ def test_a_sessions_second_run_waits_for_its_first_and_is_told(worker):
 
 def test_a_cancelled_run_stops_at_its_next_block_and_answers(worker):
     gate = worker.jobs.gates["a"] = threading.Event()
-    worker.submit(1, "A", "fake_run", run("a", 50))
+    worker.submit(1, "A", run("a", 50))
     worker.cancel(1)
     gate.set()
     event, answer = worker.answers.final(1)
@@ -118,13 +135,13 @@ def test_a_cancelled_run_stops_at_its_next_block_and_answers(worker):
 
 def test_a_probe_of_a_gone_session_that_has_not_started_never_runs(worker):
     gate = worker.jobs.gates["p1"] = threading.Event()
-    worker.submit(1, "A", "fake_probe", {"name": "p1"})  # holds the turn until the gate
+    worker.submit(1, "A", probe("p1"))  # holds the turn until the gate
     wait_until(lambda: worker._turns.sessions_in_rotation() == 1, 10, "p1 to hold the turn")
-    worker.submit(2, "B", "fake_probe", {"name": "p2"})
+    worker.submit(2, "B", probe("p2"))
     wait_until(lambda: worker._turns.sessions_in_rotation() == 2, 10, "p2 to queue")
     worker.cancel(2)  # B disconnected
     gate.set()
-    assert worker.answers.final(2) == (lab_process.DROPPED, None)
+    assert worker.answers.final(2) == (process.DROPPED, None)
     worker.answers.final(1)
     assert ("p2", 0) not in worker.jobs.log
 
@@ -132,9 +149,9 @@ def test_a_probe_of_a_gone_session_that_has_not_started_never_runs(worker):
 def test_runs_beyond_the_cap_wait_their_turn_by_session(worker, monkeypatch):
     worker._runs.max_active = 1
     gate = worker.jobs.gates["a1"] = threading.Event()
-    worker.submit(1, "A", "fake_run", run("a1", 1))
-    worker.submit(2, "A", "fake_run", run("a2", 1))
-    worker.submit(3, "B", "fake_run", run("b1", 1))
+    worker.submit(1, "A", run("a1", 1))
+    worker.submit(2, "A", run("a2", 1))
+    worker.submit(3, "B", run("b1", 1))
     assert worker.answers.progress(3) == [{"done": 0, "total": 1, "waiting": 1}]
     gate.set()
     for job in (1, 2, 3):

@@ -8,19 +8,30 @@ gradient check and the loss landscape run there too (up to seconds for a big net
 on a socket handler they stalled that client's other events, and a flood of them
 took a third of a neighbour's training.
 
-One worker process per server process, started on the first job (``spawn``: the
-server already has threads, which ``fork`` would copy half-alive), at a lower
-scheduling priority (nice 10): on a machine with few cores the live sessions come
-first. It watches its parent and ends with it, even when the server is killed.
+One worker process per app: the app owns its :class:`LabRunner` (``create_app`` makes
+it, app/lab/__init__.py), which starts the process on the first job and ends it when
+the app stops (:meth:`LabRunner.stop`). It runs at a lower scheduling priority (nice
+LAB_NICENESS): on a machine with few cores the live sessions come first. It watches
+its parent and ends with it, even when the server is killed.
+
+What it takes from the sweep's process pool (:mod:`engine.executors`): how a worker
+process starts (``spawn_context``: the server already has threads, which ``fork``
+would copy half-alive), with one BLAS thread (``one_blas_thread_each``: it is one
+core's worth of work beside the server's own), and how it sees its parent gone
+(``parent_alive``). Why it is not that pool: a ProcessPoolExecutor runs one sweep's
+independent tasks to the end and is shut down after it; this process lives as long as
+the app, takes jobs from many sessions as they come, runs several at once taking
+turns block by block, cancels one without the others, drops a gone session's jobs,
+and runs below the server's priority. None of that is a pool's.
 
 Fair share. Each job runs on a thread of the worker, and the jobs take turns to
 compute (:class:`app.turns.TrainingTurns`, the live sessions' own turn-taking,
 used here as a baton): a restart-lab run computes one block of epochs (about
-BLOCK_SECONDS, app/lab_jobs.py) and passes the turn to the next job in line, so a
+BLOCK_SECONDS, app/lab/runs.py) and passes the turn to the next job in line, so a
 small run of one session starts and finishes while another session's huge run is
 under way, instead of waiting for it (it waited 60 s in issue 16). A gradient
 check or landscape is one short turn, served ahead of queued blocks. At most
-MAX_ACTIVE_RUNS runs are under way at once, one per session (app/lab_fair.py);
+MAX_ACTIVE_RUNS runs are under way at once, one per session (app/lab/fair.py);
 the others wait in turn by session, and a run that waits is told how many are
 ahead of it (``lab_progress`` with ``waiting``).
 
@@ -35,7 +46,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
 import os
 import queue
 import threading
@@ -44,13 +54,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import lab_jobs
-from .lab_fair import RunAdmission
-from .turns import TrainingTurns
+from engine.executors import one_blas_thread_each, parent_alive, spawn_context
+
+from ..turns import TrainingTurns
+from . import runs
+from .fair import RunAdmission
+from .jobs import Job
 
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events of a run (at most ~10/s)
 POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
 WORKER_LOST = "the lab worker stopped; run it again"
+STOPPED = "the lab runner is stopped (its app is shutting down)"
+STOP_SECONDS = 5.0  # how long stop() waits for the worker to end before killing it
 LAB_NICENESS = 10  # the worker's scheduling priority, below the server's
 MAX_ACTIVE_RUNS = 4  # restart-lab runs under way at once (memory: a chunk's history)
 DROPPED = "dropped"  # the worker's answer to a job it did not run (its session is gone)
@@ -61,21 +76,12 @@ Deliver = Callable[[str, Any], None]  # (event, payload) to the session that ask
 # ---- the worker process -------------------------------------------------------------------
 
 
-def _parent_alive() -> bool:
-    # A server killed by a signal runs no exit handlers, so nobody stops this daemon
-    # process for it: it watches its parent instead.
-    parent = multiprocessing.parent_process()
-    return parent is None or parent.is_alive()
-
-
 class _WorkerJob:
     """One job on its thread in the worker: its turn, its cancel flag, its answers."""
 
-    def __init__(
-        self, job_id: int, owner: str, kind: str, payload: dict, events, turns: TrainingTurns
-    ):
-        self.id, self.owner, self.kind, self.payload = job_id, owner, kind, payload
-        self.spec = lab_jobs.KINDS[kind]
+    def __init__(self, job_id: int, owner: str, job: Job, events, turns: TrainingTurns):
+        self.id, self.owner, self.job = job_id, owner, job
+        self.spec = runs.KINDS[job.kind]
         self.lane = self.spec.lane
         self._events, self._turns = events, turns
         self._wake = threading.Event()  # the turn came, or the job was cancelled
@@ -95,9 +101,9 @@ class _WorkerJob:
 
     # -- the engine's CancelToken
     def is_set(self) -> bool:
-        return self.cancelled.is_set() or not _parent_alive()
+        return self.cancelled.is_set() or not parent_alive()
 
-    # -- lab_jobs.Hooks
+    # -- runs.Hooks
     def progress(self, done: int, total: int) -> None:
         now = time.monotonic()
         if self.is_set():
@@ -125,7 +131,7 @@ class _WorkerJob:
         if self._turns.request(self, frame=self.lane == "probe"):
             return True
         while not self._wake.wait(POLL_SECONDS):
-            if not _parent_alive():
+            if not parent_alive():
                 break
         if self._granted and not self.is_set():
             return True
@@ -138,11 +144,11 @@ class _WorkerJob:
         try:
             if self._take_turn() or self.lane == "run":
                 # a cancelled run still answers (with what finished: nothing)
-                event, payload = lab_jobs.run(self.kind, self.payload, self)
+                event, payload = runs.run(self.job, self)
             else:
                 event, payload = DROPPED, None
         except Exception as err:  # e.g. seed + seeds past the schema's maximum
-            event, payload = "error", f"{self.kind} failed: {err}"
+            event, payload = "error", f"{self.job.kind} failed: {err}"
         finally:
             self._turns.release(self)
         self._events.put((self.id, event, payload))
@@ -158,14 +164,14 @@ class _Worker:
         self._jobs: dict[int, _WorkerJob] = {}
         self._lock = threading.Lock()
 
-    def submit(self, job_id: int, owner: str, kind: str, payload: dict) -> None:
-        job = _WorkerJob(job_id, owner, kind, payload, self._events, self._turns)
+    def submit(self, job_id: int, owner: str, record: Job) -> None:
+        job = _WorkerJob(job_id, owner, record, self._events, self._turns)
         with self._lock:
             self._jobs[job_id] = job
             if job.lane != "run" or self._runs.add(owner, job):
                 self._start(job)
             else:
-                total = lab_jobs.total_units(payload)
+                total = record.units()
                 waiting = self._runs.ahead(owner, job)
                 self._events.put(
                     (
@@ -210,7 +216,7 @@ def _serve(inbox, events) -> None:
         try:
             message = inbox.get(timeout=POLL_SECONDS)
         except queue.Empty:
-            if not _parent_alive():
+            if not parent_alive():
                 return
             continue
         if message is None:
@@ -231,7 +237,8 @@ class _Job:
 
 
 class LabRunner:
-    """The server process's lab worker: submit jobs, cancel them, relay their events.
+    """An app's lab worker process: submit jobs, cancel them, relay their events; stop
+    it with the app.
 
     ``deliver(event, payload)`` of each job is called from the relay thread with
     the kind's progress and partial events (runs: ``lab_progress``; a phase diagram:
@@ -241,23 +248,26 @@ class LabRunner:
     """
 
     def __init__(self) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
+        self._ctx = spawn_context()
         self._lock = threading.Lock()
+        self._stopped = False
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Job] = {}  # submitted and not answered, in order
         self._process = None
         self._inbox = None
 
-    def submit(self, kind: str, owner: str, payload: dict, deliver: Deliver) -> int:
-        """Queue a job of ``kind`` (app/lab_jobs.py) for session ``owner``; returns
-        its id. ``deliver`` hears of it from now on."""
-        if kind not in lab_jobs.KINDS:
-            raise ValueError(f"unknown lab job kind {kind!r}")
+    def submit(self, owner: str, job: Job, deliver: Deliver) -> int:
+        """Queue ``job`` (a record of app/lab/jobs.py) for session ``owner``; returns
+        its id. ``deliver`` hears of it from now on. RuntimeError once stopped."""
+        if job.kind not in runs.KINDS:
+            raise ValueError(f"unknown lab job kind {job.kind!r}")
         with self._lock:
+            if self._stopped:
+                raise RuntimeError(STOPPED)
             orphans = self._start_locked()
             job_id = next(self._ids)
             self._jobs[job_id] = _Job(deliver)
-            self._inbox.put(("job", job_id, owner, kind, payload))
+            self._inbox.put(("job", job_id, owner, job))
         for job in orphans:
             job.deliver("error", WORKER_LOST)
         return job_id
@@ -277,6 +287,30 @@ class LabRunner:
         with self._lock:
             return len(self._jobs)
 
+    def is_running(self) -> bool:
+        """The worker process is alive (started by a job, not yet stopped or lost)."""
+        with self._lock:
+            return self._process is not None and self._process.is_alive()
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """End the worker process with the app: its jobs are dropped (nothing more goes
+        to their sessions), the process is asked to end, and killed if it has not
+        within ``timeout``. No job is taken after."""
+        with self._lock:
+            self._stopped = True
+            process, inbox = self._process, self._inbox
+            self._process = None  # the relay sees it go and fails nothing
+            for job in self._jobs.values():
+                job.dropped = True
+            self._jobs = {}
+        if process is None:
+            return
+        inbox.put(None)
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout)
+
     # -- internals
 
     def _start_locked(self) -> list[_Job]:
@@ -290,7 +324,8 @@ class LabRunner:
         self._process = self._ctx.Process(
             target=_serve, args=(inbox, events), name="playground-lab", daemon=True
         )
-        self._process.start()
+        with one_blas_thread_each():
+            self._process.start()
         threading.Thread(
             target=self._relay, args=(self._process, events), name="lab-relay", daemon=True
         ).start()
@@ -308,7 +343,7 @@ class LabRunner:
                 return
             with self._lock:
                 job = self._jobs.get(job_id)
-                if job is not None and event not in lab_jobs.STREAM_EVENTS:
+                if job is not None and event not in runs.STREAM_EVENTS:
                     del self._jobs[job_id]
             if job is not None and not job.dropped and event != DROPPED:
                 job.deliver(event, payload)
@@ -322,16 +357,3 @@ class LabRunner:
         for job in failed:
             if not job.dropped:
                 job.deliver("error", WORKER_LOST)
-
-
-_runner: LabRunner | None = None
-_runner_lock = threading.Lock()
-
-
-def runner() -> LabRunner:
-    """This server process's one LabRunner (made on first use)."""
-    global _runner
-    with _runner_lock:
-        if _runner is None:
-            _runner = LabRunner()
-        return _runner

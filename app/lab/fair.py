@@ -1,7 +1,7 @@
 """Which lab runs may start: one per session at a time, round-robin between sessions,
 at most ``max_active`` under way at once.
 
-Plain bookkeeping, no threads: the lab worker (:mod:`app.lab_process`) calls it under
+Plain bookkeeping, no threads: the lab process (:mod:`app.lab.process`) calls it under
 its own lock, and the tests drive it directly. Why a cap: a run holds a chunk of
 replicas and its history in memory (up to the engine's HISTORY_BUDGET, 64 MB), so
 runs under way at once are bounded; the ones beyond wait in turn, by session, so a
