@@ -48,6 +48,7 @@ class Loss:
     grad: Grad
     grad_ops: Callable | None = None  # grad as a list of (function, args), if given
     terms_ops: Callable | None = None  # terms as a list of (function, args), if given
+    label: str = ""  # the name the page shows
 
 
 def _bce_terms(z, a, y, s1, s2):
@@ -135,8 +136,16 @@ LOSSES: dict[str, Loss] = {
         _bce_terms,
         _bce_grad,
         _bce_grad_ops,
+        label="Cross-entropy",
     ),
-    "mse": Loss("mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad),
+    "mse": Loss(
+        "mse",
+        "mean((a - y)²)",
+        ("sigmoid", "tanh", "linear"),
+        _mse_terms,
+        _mse_grad,
+        label="Mean squared error",
+    ),
     "ce": Loss(
         "ce",
         "mean(lse(z) - z_y) = mean(-ln softmax(z)_y), lse(z) = ln Σ_c exp(z_c)",
@@ -145,6 +154,7 @@ LOSSES: dict[str, Loss] = {
         _ce_grad,
         _ce_grad_ops,
         _ce_terms_ops,
+        label="Categorical cross-entropy",
     ),
 }
 

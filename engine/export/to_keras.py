@@ -19,8 +19,9 @@ Any Keras 3 backend runs it; the measured agreement is in docs/EXPORT.md.
 
 from __future__ import annotations
 
+from ..activations import script_forms
+from ..optimizers import get_optimizer
 from .blocks import (
-    OPTIMIZER_DOCS,
     data_block,
     docstring,
     generator_block,
@@ -33,22 +34,6 @@ from .blocks import (
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
 
-ACTIVATIONS = {
-    "linear": None,
-    "relu": '"relu"',
-    "leaky_relu": None,
-    "elu": '"elu"',
-    "tanh": '"tanh"',
-    "sigmoid": '"sigmoid"',
-    "softplus": '"softplus"',
-    "swish": '"silu"',
-}
-OUTPUT_ACTIVATIONS = {
-    "sigmoid": '"sigmoid"',
-    "tanh": '"tanh"',
-    "linear": None,
-    "softmax": '"softmax"',
-}
 LOGITS = ("bce", "ce")  # the losses given the output layer's logits (from_logits=True)
 
 ADAM_NOTE = (
@@ -181,9 +166,9 @@ def _model(spec: RunSpec) -> str:
     for layer, units in enumerate(spec.sizes[1:]):
         last = layer == spec.n_layers - 1
         if last:
-            activation = None if cfg.loss in LOGITS else OUTPUT_ACTIVATIONS[cfg.output]
+            activation = None if cfg.loss in LOGITS else script_forms(cfg.output).keras
         else:
-            activation = ACTIVATIONS[cfg.activation]
+            activation = script_forms(cfg.activation).keras
         args = [str(units)]
         if activation:
             args.append(f"activation={activation}")
@@ -194,14 +179,13 @@ def _model(spec: RunSpec) -> str:
             which = "sigmoid" if cfg.loss == "bce" else "softmax"
             line += f"  # logits: the loss applies the {which}"
         lines.append(line)
-        if not last and cfg.activation == "leaky_relu":
-            lines.append("    keras.layers.LeakyReLU(negative_slope=0.01),")
+        layer_after = script_forms(cfg.activation).keras_layer
+        if not last and layer_after:
+            lines.append(f"    {layer_after},")
     lines.append("])")
-    if cfg.activation == "softplus":
-        lines.append(
-            "# Keras's softplus may return z itself for large z, where the playground's "
-            "ln(1 + e^z)\n# differs from z by less than 2e-9."
-        )
+    note = script_forms(cfg.activation).keras_note
+    if note:
+        lines.append(note)
     lines.append(
         "dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]"
     )
@@ -234,9 +218,9 @@ def _model(spec: RunSpec) -> str:
 def _custom_optimizer(spec: RunSpec) -> str:
     cfg = spec.config
     if cfg.optimizer == "rprop":
-        return RPROP.replace("{doc}", docstring(OPTIMIZER_DOCS["rprop"]))
+        return RPROP.replace("{doc}", docstring(get_optimizer("rprop").rule))
     if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
-        return TORCH_SGD.replace("{doc}", docstring(OPTIMIZER_DOCS["sgd"]))
+        return TORCH_SGD.replace("{doc}", docstring(get_optimizer("sgd").rule))
     return ""
 
 

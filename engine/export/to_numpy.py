@@ -22,8 +22,9 @@ optimizer, full batch or mini-batches, its regularisation.
 
 from __future__ import annotations
 
+from ..activations import every_activation, script_forms
+from ..optimizers import get_optimizer
 from .blocks import (
-    OPTIMIZER_DOCS,
     docstring,
     generator_block,
     header,
@@ -35,47 +36,6 @@ from .blocks import (
 )
 from .spec import RunSpec
 from .text import WIDTH, items, literal, nested, number
-
-# Each hidden activation: f(z), and f'(z) from z and a = f(z) (None: f' = 1).
-ACTIVATIONS = {
-    "linear": ("z", None),
-    "relu": ("np.maximum(z, 0.0)", "z > 0"),
-    "leaky_relu": ("np.maximum(z, 0.01 * z)", "np.where(z > 0, 1.0, 0.01)"),
-    "elu": ("np.maximum(z, 0.0) + np.expm1(np.minimum(z, 0.0))", "np.where(z > 0, 1.0, a + 1)"),
-    "tanh": ("tanh(z)", "1 - a * a"),
-    "sigmoid": ("sigmoid(z)", "(1 - a) * a"),
-    "softplus": ("np.logaddexp(0.0, z)", "sigmoid(z)"),
-    "swish": ("z * sigmoid(z)", "sigmoid(z) * (1 - a) + a"),
-}
-OUTPUTS = {
-    "sigmoid": ("sigmoid(z)", "(1 - a) * a"),
-    "tanh": ("tanh(z)", "1 - a * a"),
-    "linear": ("z", None),
-    "softmax": ("softmax(z)", None),
-}
-
-TANH = """
-def tanh(z):
-    # From 512 numbers on, the playground computes tanh as 1 - 2 / (exp(2z) + 1),
-    # faster than np.tanh on most CPUs; the two differ in the last bit, and doing the
-    # same keeps this script's numbers the playground's.
-    if z.size < 512:
-        return np.tanh(z)
-    return 1 - 2 / (np.exp(2 * z) + 1)
-"""
-
-SIGMOID = """
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-"""
-
-SOFTMAX = '''
-def softmax(z):
-    """Each point's class probabilities, over axis 0 (one row per class): the largest
-    logit subtracted first, which changes nothing but keeps every exp within (0, 1]."""
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-'''
 
 OPTIMIZERS = {
     "sgd": '''
@@ -200,13 +160,6 @@ class Rprop:
             self.prev[i] = g
 ''',
 }
-CLASS_NAMES = {
-    "sgd": "SGD",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "rprop": "Rprop",
-}
 COUNTS_STEPS = ("adagrad", "adam")  # the classes that keep t
 # Buffers that start non-zero in the classes above: embedded even when all zero.
 STARTS_NONZERO = {("adagrad", "sum"), ("rprop", "step_size")}
@@ -231,7 +184,7 @@ def render(spec: RunSpec, filename: str) -> str:
         _weights(spec),
         _functions(spec),
         _loss_and_grads(spec),
-        OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(OPTIMIZER_DOCS[cfg.optimizer])),
+        OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(get_optimizer(cfg.optimizer).rule)),
         _optimizer(spec),
         _train(spec),
         report_block(
@@ -318,15 +271,16 @@ def _weights(spec: RunSpec) -> str:
 
 def _functions(spec: RunSpec) -> str:
     cfg = spec.config
-    used = {cfg.activation, cfg.output}
-    blocks = []
-    if "tanh" in used:
-        blocks.append(TANH)
-    if used & {"sigmoid", "softplus", "swish"}:
-        blocks.append(SIGMOID)
-    if "softmax" in used:
-        blocks.append(SOFTMAX)
-    hidden, output = ACTIVATIONS[cfg.activation][0], OUTPUTS[cfg.output][0]
+    # The helper functions (tanh, sigmoid, softmax) the two activations' expressions call.
+    needed = set()
+    for name in (cfg.activation, cfg.output):
+        needed |= {name, *script_forms(name).numpy_uses}
+    blocks = [
+        act.scripts.numpy_def
+        for act in every_activation()
+        if act.name in needed and act.scripts and act.scripts.numpy_def
+    ]
+    hidden, output = script_forms(cfg.activation).numpy, script_forms(cfg.output).numpy
     blocks.append(f'''
 def forward(params, X):
     """Each layer's pre-activation z = Wbᵀ [a; 1] and output a = f(z), one column per
@@ -375,7 +329,7 @@ def _loss_and_grads(spec: RunSpec) -> str:
     else:
         doc = "mean squared error"
         body.append("loss = np.mean((a - y) ** 2)")
-        derivative = OUTPUTS[cfg.output][1]
+        derivative = script_forms(cfg.output).numpy_derivative
         body.append(
             "dz = (a - y) * (2 / n)  # d loss / dz"
             if derivative is None
@@ -392,7 +346,7 @@ def _loss_and_grads(spec: RunSpec) -> str:
         "    grads[i] = a_below @ dz.T  # [dW; db]: the row of ones sums dz for db",
         "    if i > 0:",
     ]
-    derivative = ACTIVATIONS[cfg.activation][1]
+    derivative = script_forms(cfg.activation).numpy_derivative
     if derivative is None:
         body.append("        dz = params[i][:-1] @ dz")
     else:
@@ -419,7 +373,7 @@ def _loss_and_grads(spec: RunSpec) -> str:
 def _optimizer(spec: RunSpec) -> str:
     cfg = spec.config
     args = ", ".join(f"{key}={literal(value)}" for key, value in spec.hyper.items())
-    lines = [f"optimizer = {CLASS_NAMES[cfg.optimizer]}(params, {args})"]
+    lines = [f"optimizer = {get_optimizer(cfg.optimizer).__name__}(params, {args})"]
     if spec.optimizer_state is None:
         return "\n".join(lines) + "\n"
     t, own, _ = spec.optimizer_state

@@ -10,6 +10,8 @@ so the losses agree to ~1e-12 rather than bit for bit (docs/EXPORT.md).
 
 from __future__ import annotations
 
+from ..activations import script_forms
+from ..optimizers import get_optimizer
 from .blocks import (
     data_block,
     generator_block,
@@ -21,25 +23,7 @@ from .blocks import (
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
 
-MODULES = {
-    "linear": None,
-    "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)",
-    "elu": "nn.ELU()",
-    "tanh": "nn.Tanh()",
-    "sigmoid": "nn.Sigmoid()",
-    "softplus": "nn.Softplus()",
-    "swish": "nn.SiLU()",
-}
-OUTPUT_MODULES = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "linear": None, "softmax": None}
 LOGITS = ("bce", "ce")  # the losses that take the output layer's logits
-CLASS_NAMES = {
-    "sgd": "SGD",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "rprop": "Rprop",
-}
 
 
 def _state_keys(spec: RunSpec) -> list[str]:
@@ -92,7 +76,7 @@ def render(spec: RunSpec, filename: str) -> str:
 
 def linear_indices(spec: RunSpec) -> list[int]:
     """Where each nn.Linear sits in the Sequential."""
-    step = 1 if MODULES[spec.config.activation] is None else 2
+    step = 1 if script_forms(spec.config.activation).torch is None else 2
     return [step * layer for layer in range(spec.n_layers)]
 
 
@@ -102,18 +86,16 @@ def _model(spec: RunSpec) -> str:
     for layer, (fan_in, fan_out) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:], strict=True)):
         lines.append(f"    nn.Linear({fan_in}, {fan_out}),")
         last = layer == spec.n_layers - 1
-        module = OUTPUT_MODULES[cfg.output] if last else MODULES[cfg.activation]
+        module = script_forms(cfg.output if last else cfg.activation).torch
         if last and cfg.loss in LOGITS:
             which = "sigmoid" if cfg.loss == "bce" else "softmax"
             lines[-1] += f"  # logits: the loss applies the {which}"
         elif module:
             lines.append(f"    {module},")
     lines.append(")")
-    if cfg.activation == "softplus":
-        lines.append(
-            "# nn.Softplus returns z itself for z > 20, where the playground's "
-            "ln(1 + e^z)\n# differs from z by less than 2e-9."
-        )
+    note = script_forms(cfg.activation).torch_note
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"
 
 
@@ -178,7 +160,8 @@ def loss_fn(X, y):
 def _optimizer(spec: RunSpec) -> str:
     cfg = spec.config
     args = ", ".join(f"{key}={literal(value)}" for key, value in spec.hyper.items())
-    call = f"optimizer = torch.optim.{CLASS_NAMES[cfg.optimizer]}("
+    # the engine's optimizer classes are named after torch.optim's
+    call = f"optimizer = torch.optim.{get_optimizer(cfg.optimizer).__name__}("
     arguments = f"model.parameters(), {args}"
     text = (
         f"{call}{arguments})\n"
