@@ -15,7 +15,9 @@ import pytest
 from export_helpers import (
     OPTIMIZERS,
     SETUPS,
+    activation_setups,
     assert_reproduces,
+    output_setups,
     run_script,
     script_losses,
     trained,
@@ -32,6 +34,15 @@ RTOL = 1e-10
 @pytest.mark.parametrize("setup", SETUPS)
 def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimizer, tmp_path):
     trainer = trained({**SETUPS[setup], **OPTIMIZERS[optimizer]})
+    assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
+
+
+DECLARED = {**activation_setups(), **output_setups()}
+
+
+@pytest.mark.parametrize("setup", DECLARED)
+def test_every_declared_activation_output_and_loss_is_reproduced(setup, tmp_path):
+    trainer = trained(DECLARED[setup], 40)
     assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
 
 
