@@ -12,7 +12,8 @@ Forward, for layers l = 1..L, with ``A[0] = X`` (N, n_in)::
 
 Each activation's f and f' are written out in its one declaration
 (:data:`engine.activations.ACTIVATIONS`, ``reference``), beside the fast path's
-in-place functions and away from them: :func:`formulas` reads them from there.
+in-place functions and away from them: :func:`formulas` reads them from there, and
+:func:`loss_formulas` each loss's from :data:`engine.losses.LOSSES`.
 
 Loss: the mean over every output entry (torch's ``reduction="mean"``), plus the
 penalty on the weights (never the biases)::
@@ -38,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import declared
+from .losses import get_loss
 
 
 def formulas(name: str) -> tuple:
@@ -48,12 +50,6 @@ def formulas(name: str) -> tuple:
     if act.reference is None:
         raise ValueError(f"activation {name!r} declares no readable formulas")
     return act.reference
-
-
-def logsumexp(Z):
-    """ln Σ_c exp(Z[n, c]) per row, computed as m + ln Σ exp(Z - m), m the row's max."""
-    m = Z.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
 
 
 def one_hot(y, classes):
@@ -76,27 +72,27 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     return layers
 
 
+def loss_formulas(name: str) -> tuple:
+    """(value(Z, A, Y), delta(Z, A, Y, f')) of loss ``name``, as its declaration writes
+    them to be read (:class:`engine.losses.Loss`'s ``reference``)."""
+    declared = get_loss(name).reference
+    if declared is None:
+        raise ValueError(f"loss {name!r} declares no readable formulas")
+    return declared
+
+
 def data_loss(Z, A, y, loss="bce"):
     """The mean loss of the output layer's Z and A = f(Z) against targets y (for ce:
     one-hot rows)."""
-    if loss == "ce":
-        return np.mean(logsumexp(Z) - (y * Z).sum(axis=1))
-    if loss == "bce":
-        return np.mean(np.logaddexp(0.0, Z) - y * Z)
-    if loss == "mse":
-        return np.mean((A - y) ** 2)
-    raise ValueError(f"unknown loss {loss!r}")
+    value, _ = loss_formulas(loss)
+    return value(Z, A, y)
 
 
 def output_delta(Z, A, y, output="sigmoid", loss="bce"):
     """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size;
-    for ce the softmax's Jacobian cancels: (a - Y) / N."""
-    if loss == "ce":
-        return (A - y) / len(y)
-    if loss == "bce":
-        return (A - y) / y.size
-    _, f_prime = formulas(output)
-    return 2.0 * (A - y) / y.size * f_prime(Z)
+    for ce the softmax's Jacobian cancels: (a - Y) / N; for mse 2 (a - y) / size f'(Z)."""
+    _, delta = loss_formulas(loss)
+    return delta(Z, A, y, formulas(output)[1])
 
 
 def penalty(params, l1=0.0, l2=0.0):

@@ -20,6 +20,7 @@ Any Keras 3 backend runs it; the measured agreement is in docs/EXPORT.md.
 from __future__ import annotations
 
 from ..activations import script_forms
+from ..losses import loss_scripts
 from ..optimizers import get_optimizer
 from .blocks import (
     data_block,
@@ -33,8 +34,6 @@ from .blocks import (
 )
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
-
-LOGITS = ("bce", "ce")  # the losses given the output layer's logits (from_logits=True)
 
 ADAM_NOTE = (
     "Keras adds epsilon to √v before the bias correction √(1 - beta_2^t), torch after "
@@ -114,12 +113,7 @@ def _wrapped_comment(text: str) -> list[str]:
 def render(spec: RunSpec, filename: str) -> str:
     """The script's text."""
     cfg = spec.config
-    if cfg.loss == "ce":
-        outputs = "keras.ops.convert_to_numpy(keras.ops.softmax(model(X), axis=1))"
-    elif cfg.loss == "bce":
-        outputs = "keras.ops.convert_to_numpy(keras.ops.sigmoid(model(X)))[:, 0]"
-    else:
-        outputs = "keras.ops.convert_to_numpy(model(X))[:, 0]"
+    outputs = loss_scripts(cfg.loss).keras_outputs
     parts = [
         header(spec, "keras", filename, "Keras 3 (any backend) and NumPy"),
         "import json\nimport sys\n\nimport keras\nimport numpy as np\n",
@@ -163,10 +157,11 @@ def _model(spec: RunSpec) -> str:
         what = "L1 Σ|W|" if l1 else "(L2 / 2) ΣW²: Keras's L2 has no ½"
         lines.append(f"penalty = {regularizer}  # + {what}, on the weights, not the biases")
     lines += ["model = keras.Sequential([", f"    keras.Input(shape=({spec.sizes[0]},)),"]
+    logits_of = loss_scripts(cfg.loss).logits_of  # given the logits (from_logits=True)
     for layer, units in enumerate(spec.sizes[1:]):
         last = layer == spec.n_layers - 1
         if last:
-            activation = None if cfg.loss in LOGITS else script_forms(cfg.output).keras
+            activation = None if logits_of else script_forms(cfg.output).keras
         else:
             activation = script_forms(cfg.activation).keras
         args = [str(units)]
@@ -175,9 +170,8 @@ def _model(spec: RunSpec) -> str:
         if regularizer:
             args.append("kernel_regularizer=penalty")
         line = f"    keras.layers.Dense({', '.join(args)}),"
-        if last and cfg.loss in LOGITS:
-            which = "sigmoid" if cfg.loss == "bce" else "softmax"
-            line += f"  # logits: the loss applies the {which}"
+        if last and logits_of:
+            line += f"  # logits: the loss applies the {logits_of}"
         lines.append(line)
         layer_after = script_forms(cfg.activation).keras_layer
         if not last and layer_after:
@@ -206,12 +200,7 @@ def _model(spec: RunSpec) -> str:
         lines.append(f"    np.array({nested(W, '    ', start=13, end=2)}),")
         lines.append(f"    np.array({nested(b, '    ', start=13, end=2)}),")
         lines.append("])")
-    loss = {
-        "bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
-        "ce": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-        "mse": "keras.losses.MeanSquaredError()",
-    }[cfg.loss]
-    lines += ["", f"loss_fn = {loss}"]
+    lines += ["", f"loss_fn = {loss_scripts(cfg.loss).keras}"]
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,7 @@ optimizer, full batch or mini-batches, its regularisation.
 from __future__ import annotations
 
 from ..activations import every_activation, script_forms
+from ..losses import loss_scripts
 from ..optimizers import get_optimizer
 from .blocks import (
     docstring,
@@ -308,33 +309,15 @@ def _loss_and_grads(spec: RunSpec) -> str:
         constant = f"L1 = {number(l1)}  # regularisation: + L1 Σ|W| over the weights, not biases"
     if l2:
         constant = f"L2 = {number(l2)}  # regularisation: + L2 ½ ΣW² over the weights, not biases"
-    body = ["layers = forward(params, X)", "z, a = layers[-1]", "n = X.shape[1]"]
-    if cfg.loss == "bce":
-        doc = "mean binary cross-entropy"
-        body += [
-            "# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
-            "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
-            "dz = (a - y) * (1 / n)  # d loss / dz: the sigmoid's derivative cancels",
-        ]
-    elif cfg.loss == "ce":
-        doc = "mean cross-entropy"
-        body += [
-            "# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
-            "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
-            "m = z.max(axis=0, keepdims=True)",
-            "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
-            "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
-            "dz = (a - y) * (1 / n)  # d loss / dz = softmax(z) - onehot(y)",
-        ]
-    else:
-        doc = "mean squared error"
-        body.append("loss = np.mean((a - y) ** 2)")
-        derivative = script_forms(cfg.output).numpy_derivative
-        body.append(
-            "dz = (a - y) * (2 / n)  # d loss / dz"
-            if derivative is None
-            else f"dz = ({derivative}) * ((a - y) * (2 / n))  # d loss / dz"
-        )
+    forms = loss_scripts(cfg.loss)
+    doc = forms.numpy_doc
+    body = ["layers = forward(params, X)", "z, a = layers[-1]", "n = X.shape[1]", *forms.numpy]
+    derivative = None if forms.logits_of else script_forms(cfg.output).numpy_derivative
+    body.append(
+        f"dz = {forms.numpy_grad}  # {forms.numpy_grad_note}"
+        if derivative is None
+        else f"dz = ({derivative}) * ({forms.numpy_grad})  # {forms.numpy_grad_note}"
+    )
     if l1:
         body.insert(-1, "loss += L1 * sum(np.abs(Wb[:-1]).sum() for Wb in params)")
     if l2:

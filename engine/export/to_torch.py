@@ -11,6 +11,7 @@ so the losses agree to ~1e-12 rather than bit for bit (docs/EXPORT.md).
 from __future__ import annotations
 
 from ..activations import script_forms
+from ..losses import loss_scripts
 from ..optimizers import get_optimizer
 from .blocks import (
     data_block,
@@ -22,8 +23,6 @@ from .blocks import (
 )
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
-
-LOGITS = ("bce", "ce")  # the losses that take the output layer's logits
 
 
 def _state_keys(spec: RunSpec) -> list[str]:
@@ -44,12 +43,7 @@ def render(spec: RunSpec, filename: str) -> str:
     """The script's text."""
     cfg = spec.config
     dtype = "torch.float32" if cfg.dtype == "float32" else "torch.float64"
-    if cfg.loss == "ce":
-        outputs = "torch.softmax(model(X), dim=1).detach().numpy()"
-    else:
-        outputs = (
-            "torch.sigmoid(model(X))" if cfg.loss == "bce" else "model(X)"
-        ) + ".detach()[:, 0].numpy()"
+    outputs = loss_scripts(cfg.loss).torch_outputs
     parts = [
         header(
             spec,
@@ -87,9 +81,9 @@ def _model(spec: RunSpec) -> str:
         lines.append(f"    nn.Linear({fan_in}, {fan_out}),")
         last = layer == spec.n_layers - 1
         module = script_forms(cfg.output if last else cfg.activation).torch
-        if last and cfg.loss in LOGITS:
-            which = "sigmoid" if cfg.loss == "bce" else "softmax"
-            lines[-1] += f"  # logits: the loss applies the {which}"
+        logits_of = loss_scripts(cfg.loss).logits_of
+        if last and logits_of:
+            lines[-1] += f"  # logits: the loss applies the {logits_of}"
         elif module:
             lines.append(f"    {module},")
     lines.append(")")
@@ -121,18 +115,8 @@ def _weights(spec: RunSpec) -> str:
 def _loss(spec: RunSpec) -> str:
     cfg = spec.config
     l1, l2 = spec.penalty
-    if cfg.loss == "bce":
-        doc, value = (
-            "The mean binary cross-entropy, from the logits",
-            "F.binary_cross_entropy_with_logits(model(X), y)",
-        )
-    elif cfg.loss == "ce":
-        doc, value = (
-            "The mean cross-entropy, from the logits and the classes' indices",
-            "F.cross_entropy(model(X), y)",
-        )
-    else:
-        doc, value = "The mean squared error", "F.mse_loss(model(X), y)"
+    forms = loss_scripts(cfg.loss)
+    doc, value = forms.torch_doc, forms.torch
     if not (l1 or l2):
         return f'''
 def loss_fn(X, y):
