@@ -26,10 +26,11 @@ def test_the_readable_losses_at_hand_worked_points():
     z = np.array([[0.0]])
     assert data_loss(z, z + 0.5, np.array([[1.0]]), "bce") == pytest.approx(math.log(2))
     np.testing.assert_allclose(output_delta(z, z + 0.5, np.array([[1.0]])), [[-0.5]])
-    # mse of a = 0.5 against 0 over two points: 0.25; linear output: delta = 2 (a - y) / 2
+    # mse of a = 0.5 against 0 over two points: 0.25; linear output (f' = 1):
+    # delta = 2 (a - y) / 2 = 0.5 each
     a = np.array([[0.5], [0.5]])
     assert data_loss(a, a, np.zeros((2, 1)), "mse") == pytest.approx(0.25)
-    np.testing.assert_allclose(output_delta(a, a, np.zeros((2, 1)), "linear", "mse"), a / 2)
+    np.testing.assert_allclose(output_delta(a, a, np.zeros((2, 1)), "linear", "mse"), [[0.5]] * 2)
     # ce of two equal logits: ln 2 for either class
     Z = np.zeros((1, 2))
     assert data_loss(Z, Z + 0.5, np.array([[1.0, 0.0]]), "ce") == pytest.approx(math.log(2))
