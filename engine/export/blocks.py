@@ -86,6 +86,11 @@ def _ends_a_def(text: str) -> bool:
     return False
 
 
+def comment_lines(text: str) -> list[str]:
+    """``text`` as comment lines of at most WIDTH characters."""
+    return ["# " + line for line in wrap_text(text, WIDTH - 2)]
+
+
 def wrap_text(text: str, width: int = WIDTH) -> list[str]:
     """``text`` cut into lines of at most ``width`` characters at spaces."""
     lines, line = [], ""

@@ -21,93 +21,18 @@ from __future__ import annotations
 
 from ..activations import script_forms
 from ..losses import loss_scripts
-from ..optimizers import get_optimizer
 from .blocks import (
+    comment_lines,
     data_block,
-    docstring,
     generator_block,
     header,
     join_parts,
     json_main,
     report_block,
-    wrap_text,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
-from .text import WIDTH, literal, nested, number
-
-ADAM_NOTE = (
-    "Keras adds epsilon to √v before the bias correction √(1 - beta_2^t), torch after "
-    "it: in torch's terms Keras's epsilon is epsilon / √(1 - beta_2^t), larger in the "
-    "first steps (32x at beta_2 = 0.999), the same later. The two agree wherever √v is "
-    "well above epsilon: measured, the losses match the playground's to ~1e-5 in the "
-    "first epochs and ~1e-8 after 200 on XOR; where a run amplifies small differences "
-    "(a plateau, many classes) up to ~1e-3 (docs/EXPORT.md)."
-)
-ROOT_NOTE = (
-    "Keras adds epsilon inside the square root, √(v + epsilon), torch outside, √v + "
-    "eps: epsilon = eps² keeps the two denominators within eps of each other, which "
-    "matters only where √v nears eps. Measured, the losses match the playground's to "
-    "~1e-6 over 200 epochs of XOR, ~5e-3 on a 4-class run, and drift to ~1e-3 as a run "
-    "converges and its gradients shrink toward eps (docs/EXPORT.md)."
-)
-
-TORCH_SGD = '''
-class TorchSGD(keras.optimizers.Optimizer):
-    """{doc}
-
-    Keras's SGD has no dampening; this is torch's rule as a Keras optimizer."""
-
-    def __init__(self, learning_rate, momentum, dampening, nesterov=False, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
-
-    def build(self, variables):
-        super().build(variables)
-        self.buf = [self.add_variable_from_reference(v, "buf") for v in variables]
-
-    def update_step(self, gradient, variable, learning_rate):
-        buf = self.buf[self._get_variable_index(variable)]
-        first = keras.ops.equal(self.iterations, 0)  # b <- g at the first step
-        self.assign(buf, keras.ops.where(
-            first, gradient, buf * self.momentum + gradient * (1 - self.dampening)))
-        d = buf * self.momentum + gradient if self.nesterov else buf
-        self.assign_sub(variable, d * keras.ops.cast(learning_rate, variable.dtype))
-'''
-
-RPROP = '''
-class Rprop(keras.optimizers.Optimizer):
-    """{doc}
-
-    Keras has no Rprop; this is torch's rule as a Keras optimizer."""
-
-    def __init__(self, learning_rate, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.initial_step, self.etas, self.step_sizes = learning_rate, etas, step_sizes
-
-    def build(self, variables):
-        super().build(variables)
-        self.prev = [self.add_variable_from_reference(v, "prev") for v in variables]
-        start = keras.initializers.Constant(self.initial_step)
-        self.step_size = [self.add_variable_from_reference(v, "step_size", start)
-                          for v in variables]
-
-    def update_step(self, gradient, variable, learning_rate):
-        i = self._get_variable_index(variable)
-        eta_minus, eta_plus = self.etas
-        s = keras.ops.sign(gradient * self.prev[i])
-        ones = keras.ops.ones_like(gradient)
-        factor = keras.ops.where(s > 0, ones * eta_plus,
-                                 keras.ops.where(s < 0, ones * eta_minus, ones))
-        self.assign(self.step_size[i],
-                    keras.ops.clip(self.step_size[i] * factor, *self.step_sizes))
-        gradient = keras.ops.where(s < 0, keras.ops.zeros_like(gradient), gradient)
-        self.assign_sub(variable, keras.ops.sign(gradient) * self.step_size[i])
-        self.assign(self.prev[i], gradient)
-'''
-
-
-def _wrapped_comment(text: str) -> list[str]:
-    return ["# " + line for line in wrap_text(text, WIDTH - 2)]
+from .text import WIDTH, nested, number
 
 
 def render(spec: RunSpec, filename: str) -> str:
@@ -120,7 +45,7 @@ def render(spec: RunSpec, filename: str) -> str:
         _floatx(spec),
         data_block(spec, "keras"),
         _model(spec),
-        _custom_optimizer(spec),
+        forms(spec.config.optimizer).keras_class(spec.config),
         _optimizer(spec),
         _train(spec),
         report_block(spec, outputs, "y[:, 0]"),
@@ -140,7 +65,7 @@ def _floatx(spec: RunSpec) -> str:
     dtype = spec.config.dtype
     line = f'keras.config.set_floatx("{dtype}")  # the run computed in {dtype}'
     if dtype == "float64":
-        line = "\n".join(_wrapped_comment(FLOAT64_NOTE)) + "\n" + line
+        line = "\n".join(comment_lines(FLOAT64_NOTE)) + "\n" + line
     return line
 
 
@@ -204,64 +129,6 @@ def _model(spec: RunSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _custom_optimizer(spec: RunSpec) -> str:
-    cfg = spec.config
-    if cfg.optimizer == "rprop":
-        return RPROP.replace("{doc}", docstring(get_optimizer("rprop").rule))
-    if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
-        return TORCH_SGD.replace("{doc}", docstring(get_optimizer("sgd").rule))
-    return ""
-
-
-def _constructor(spec: RunSpec) -> tuple[list[str], str]:
-    """Comment lines, and the optimizer's constructor call."""
-    cfg = spec.config
-    hyper = spec.hyper
-    lr = number(hyper["lr"])
-    name = cfg.optimizer
-    if name == "sgd":
-        if cfg.dampening and cfg.momentum:
-            return [], (
-                f"TorchSGD(learning_rate={lr}, momentum={number(cfg.momentum)}, "
-                f"dampening={number(cfg.dampening)}, nesterov={cfg.nesterov})"
-            )
-        return [], (
-            f"keras.optimizers.SGD(learning_rate={lr}, momentum="
-            f"{number(cfg.momentum)}, nesterov={cfg.nesterov})"
-        )
-    if name == "adam":
-        b1, b2 = hyper["betas"]
-        return _wrapped_comment(ADAM_NOTE), (
-            f"keras.optimizers.Adam(learning_rate={lr}, beta_1={number(b1)}, "
-            f"beta_2={number(b2)}, epsilon={number(cfg.eps)}, amsgrad={cfg.amsgrad})"
-        )
-    if name == "rmsprop":
-        return _wrapped_comment(ROOT_NOTE), (
-            f"keras.optimizers.RMSprop(learning_rate={lr}, rho={number(cfg.alpha)}, "
-            f"momentum={number(cfg.momentum)}, epsilon={number(cfg.eps)} ** 2, "
-            f"centered={cfg.centered})"
-        )
-    if name == "adagrad":
-        comments = _wrapped_comment(ROOT_NOTE)
-        rate = lr
-        if cfg.lr_decay:
-            comments += _wrapped_comment(
-                "torch's lr_decay: lr / (1 + (t - 1) lr_decay) at step t, Keras's "
-                "InverseTimeDecay counting steps from 0."
-            )
-            rate = (
-                f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, "
-                f"decay_rate={number(cfg.lr_decay)})"
-            )
-        return comments, (
-            f"keras.optimizers.Adagrad(learning_rate={rate}, "
-            f"initial_accumulator_value={number(cfg.initial_accumulator_value)}"
-            f", epsilon={number(cfg.eps)} ** 2)"
-        )
-    etas, sizes = hyper["etas"], hyper["step_sizes"]
-    return [], f"Rprop(learning_rate={lr}, etas={literal(etas)}, step_sizes={literal(sizes)})"
-
-
 def _call(prefix: str, call: str) -> str:
     """``prefix + call``, its arguments on their own line when it is too long."""
     if len(prefix) + len(call) <= WIDTH:
@@ -270,27 +137,8 @@ def _call(prefix: str, call: str) -> str:
     return f"{prefix}{head}(\n    {args[:-1]}\n)"
 
 
-# Where Keras keeps each torch buffer after build(): the optimizer's list, and the
-# factor from torch's value to Keras's (its momentum accumulates lr-scaled steps).
-KERAS_STATE = {
-    "sgd": {"momentum_buffer": ("momentums", "-lr")},
-    "adagrad": {"sum": ("_accumulators", None)},
-    "rmsprop": {
-        "square_avg": ("_velocities", None),
-        "momentum_buffer": ("_momentums", "lr"),
-        "grad_avg": ("_average_gradients", None),
-    },
-    "adam": {
-        "exp_avg": ("_momentums", None),
-        "exp_avg_sq": ("_velocities", None),
-        "max_exp_avg_sq": ("_velocity_hats", None),
-    },
-    "rprop": {"prev": ("prev", None), "step_size": ("step_size", None)},
-}
-
-
 def _optimizer(spec: RunSpec) -> str:
-    comments, call = _constructor(spec)
+    comments, call = forms(spec.config.optimizer).keras(spec.config, spec.hyper)
     lines = [
         *comments,
         _call("optimizer = ", call),
@@ -313,9 +161,7 @@ def _optimizer(spec: RunSpec) -> str:
 def _state(spec: RunSpec) -> list[str]:
     cfg = spec.config
     t, _, torch_state = spec.optimizer_state
-    names = KERAS_STATE[cfg.optimizer]
-    if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
-        names = {"momentum_buffer": ("buf", None)}
+    names = forms(cfg.optimizer).keras_state(cfg)
     wanted = {
         "momentum_buffer": cfg.momentum > 0,
         "grad_avg": cfg.centered,

@@ -35,135 +35,10 @@ from .blocks import (
     what_labels,
     wrap_text,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
 from .text import WIDTH, items, literal, nested, number
 
-OPTIMIZERS = {
-    "sgd": '''
-class SGD:
-    """{doc}"""
-
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False):
-        self.lr, self.momentum, self.dampening, self.nesterov = lr, momentum, dampening, nesterov
-        self.buf = [None] * len(params)  # momentum buffers, made at the first step
-
-    def step(self, params, grads):
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if self.momentum == 0:
-                p -= g * self.lr
-                continue
-            if self.buf[i] is None:
-                self.buf[i] = g.copy()
-            else:
-                self.buf[i] *= self.momentum
-                self.buf[i] += g * (1 - self.dampening)
-            d = self.buf[i] * self.momentum + g if self.nesterov else self.buf[i]
-            p -= d * self.lr
-''',
-    "adagrad": '''
-class Adagrad:
-    """{doc}"""
-
-    def __init__(self, params, lr, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-        self.lr, self.lr_decay, self.eps = lr, lr_decay, eps
-        self.sum = [np.full_like(p, initial_accumulator_value) for p in params]
-        self.t = 0
-
-    def step(self, params, grads):
-        self.t += 1
-        clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
-        for p, g, s in zip(params, grads, self.sum):
-            s += g * g
-            p -= g / (np.sqrt(s) + self.eps) * clr
-''',
-    "rmsprop": '''
-class RMSprop:
-    """{doc}"""
-
-    def __init__(self, params, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
-        self.lr, self.alpha, self.eps = lr, alpha, eps
-        self.momentum, self.centered = momentum, centered
-        self.square_avg = [np.zeros_like(p) for p in params]
-        self.grad_avg = [np.zeros_like(p) for p in params]
-        self.momentum_buffer = [np.zeros_like(p) for p in params]
-
-    def step(self, params, grads):
-        w = 1 - self.alpha
-        for p, g, v, c, b in zip(params, grads, self.square_avg, self.grad_avg,
-                                 self.momentum_buffer):
-            v *= self.alpha
-            v += g * g * w
-            if self.centered:
-                if w < 0.5:  # c <- c + w (g - c), in torch.lerp's two forms
-                    c += (g - c) * w
-                else:
-                    c[...] = g - (g - c) * (1 - w)
-                d = np.sqrt(v - c * c) + self.eps
-            else:
-                d = np.sqrt(v) + self.eps
-            if self.momentum > 0:
-                b *= self.momentum
-                b += g / d
-                p -= b * self.lr
-            else:
-                p -= g / d * self.lr
-''',
-    "adam": '''
-class Adam:
-    """{doc}
-
-    Computed as the playground does, to its last bit: m and v are kept divided by
-    (1 - beta1) and (1 - beta2), so m <- beta1 m + g, and every constant goes into
-    one denominator."""
-
-    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
-        self.lr, self.betas, self.eps, self.amsgrad = lr, betas, eps, amsgrad
-        self.exp_avg = [np.zeros_like(p) for p in params]  # m / (1 - beta1)
-        self.exp_avg_sq = [np.zeros_like(p) for p in params]  # v / (1 - beta2)
-        self.max_exp_avg_sq = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, params, grads):
-        self.t += 1
-        beta1, beta2 = self.betas
-        step_size = self.lr / (1 - beta1**self.t)
-        scale = step_size * (1 - beta1)
-        c = math.sqrt((1 - beta2) / (1 - beta2**self.t)) / scale
-        for p, g, m, v, v_max in zip(params, grads, self.exp_avg, self.exp_avg_sq,
-                                     self.max_exp_avg_sq):
-            m *= beta1
-            m += g
-            v *= beta2
-            v += g * g
-            if self.amsgrad:
-                np.maximum(v_max, v, out=v_max)
-                v = v_max
-            p -= m / (np.sqrt(v) * c + self.eps / scale)
-''',
-    "rprop": '''
-class Rprop:
-    """{doc}"""
-
-    def __init__(self, params, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
-        self.etas, self.step_sizes = etas, step_sizes
-        self.prev = [np.zeros_like(p) for p in params]
-        self.step_size = [np.full_like(p, lr) for p in params]
-
-    def step(self, params, grads):
-        eta_minus, eta_plus = self.etas
-        step_min, step_max = self.step_sizes
-        for i, (p, g) in enumerate(zip(params, grads)):
-            s = np.sign(g * self.prev[i])
-            factor = np.where(s > 0, eta_plus, np.where(s < 0, eta_minus, 1.0))
-            self.step_size[i] = np.clip(self.step_size[i] * factor, step_min, step_max)
-            g = np.where(s < 0, 0.0, g)  # after a sign change, skip this step
-            p -= np.sign(g) * self.step_size[i]
-            self.prev[i] = g
-''',
-}
-COUNTS_STEPS = ("adagrad", "adam")  # the classes that keep t
-# Buffers that start non-zero in the classes above: embedded even when all zero.
-STARTS_NONZERO = {("adagrad", "sum"), ("rprop", "step_size")}
 FEATURES = {
     "x1": "points[:, 0]",
     "x2": "points[:, 1]",
@@ -185,7 +60,7 @@ def render(spec: RunSpec, filename: str) -> str:
         _weights(spec),
         _functions(spec),
         _loss_and_grads(spec),
-        OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(get_optimizer(cfg.optimizer).rule)),
+        forms(cfg.optimizer).numpy_source(cfg.optimizer),
         _optimizer(spec),
         _train(spec),
         report_block(
@@ -363,10 +238,10 @@ def _optimizer(spec: RunSpec) -> str:
     lines.append(
         f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made):"
     )
-    if cfg.optimizer in COUNTS_STEPS:
+    if forms(cfg.optimizer).numpy_counts_steps:
         lines.append(f"optimizer.t = {t}")
     for key, flat in own.items():
-        if flat is None or not ((cfg.optimizer, key) in STARTS_NONZERO or flat.any()):
+        if flat is None or not (key in forms(cfg.optimizer).numpy_starts_nonzero or flat.any()):
             continue  # not made yet, or the zeros the class starts with
         lines.append(f"optimizer.{key} = [")
         for block in spec.blocks(flat):

@@ -21,22 +21,9 @@ from .blocks import (
     json_main,
     report_block,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
-
-
-def _state_keys(spec: RunSpec) -> list[str]:
-    """The buffers torch keeps for this optimizer and these hyper-parameters."""
-    cfg = spec.config
-    return {
-        "sgd": ["momentum_buffer"] if cfg.momentum else [],
-        "adagrad": ["sum"],
-        "rmsprop": ["square_avg"]
-        + (["momentum_buffer"] if cfg.momentum > 0 else [])
-        + (["grad_avg"] if cfg.centered else []),
-        "adam": ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if cfg.amsgrad else []),
-        "rprop": ["prev", "step_size"],
-    }[cfg.optimizer]
 
 
 def render(spec: RunSpec, filename: str) -> str:
@@ -155,7 +142,9 @@ def _optimizer(spec: RunSpec) -> str:
     if spec.optimizer_state is None:
         return text
     t, _, torch_state = spec.optimizer_state
-    keys = [key for key in _state_keys(spec) if torch_state.get(key) is not None]
+    keys = [
+        key for key in forms(cfg.optimizer).torch_state(cfg) if torch_state.get(key) is not None
+    ]
     lines = [
         f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made),",
         "# per parameter in model.parameters() order:",
@@ -175,7 +164,7 @@ def _optimizer(spec: RunSpec) -> str:
         "for p, entries in zip(model.parameters(), saved):",
         "    optimizer.state[p] = {key: torch.tensor(value) for key, value in entries.items()}",
     ]
-    if cfg.optimizer != "sgd":  # SGD counts no steps
+    if forms(cfg.optimizer).torch_counts_steps:
         lines.append(f'    optimizer.state[p]["step"] = torch.tensor({float(t)!r})')
     return text + "\n".join(lines) + "\n"
 

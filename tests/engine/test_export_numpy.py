@@ -26,6 +26,8 @@ from export_helpers import (
 from engine import Config, Trainer
 from engine.checkpoint import from_bytes, to_bytes
 from engine.export import export, script_for
+from engine.export.optimizer_forms import forms
+from engine.optimizers import OPTIMIZERS as REGISTERED
 
 RTOL = 1e-10
 
@@ -38,6 +40,13 @@ def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimize
 
 
 DECLARED = {**activation_setups(), **output_setups()}
+
+
+def test_every_declared_optimizer_is_exported_and_tested():
+    """The exporters' set-ups train each registered optimizer, with its export forms."""
+    assert {variant["optimizer"] for variant in OPTIMIZERS.values()} == set(REGISTERED)
+    for name in REGISTERED:
+        assert forms(name).numpy_source(name).lstrip().startswith("class ")
 
 
 @pytest.mark.parametrize("setup", DECLARED)
