@@ -27,7 +27,7 @@ and tested everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -100,6 +100,13 @@ class Activation:
     label: str = ""
     reference: tuple[Readable, Readable | None] | None = None
     scripts: Scripts | None = None
+
+    def __reduce__(self):
+        # A registered activation pickles as its name (its readable formulas may be
+        # lambdas, which pickle cannot carry); any other by its fields.
+        if ACTIVATIONS.get(self.name) is self or OUTPUTS.get(self.name) is self:
+            return (declared, (self.name,))
+        return (Activation, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 def _k(value: float, like: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ each exported script writes it (:class:`LossScripts`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -88,6 +88,13 @@ class Loss:
     # (engine/reference.py), Y one-hot for ce; f' the output's derivative
     reference: tuple[Readable, Readable] | None = None
     scripts: LossScripts | None = None
+
+    def __reduce__(self):
+        # A registered loss pickles as its name (its readable formulas are lambdas,
+        # which pickle cannot carry); any other by its fields.
+        if LOSSES.get(self.name) is self:
+            return (get_loss, (self.name,))
+        return (Loss, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 def _bce_terms(z, a, y, s1, s2):

@@ -55,6 +55,11 @@ class Choices(Sequence[str]):
     def __repr__(self) -> str:
         return f"Choices({list(self)!r})"
 
+    def __reduce__(self):
+        # pickled as what it shows now: names and display names (a registry may hold
+        # lambdas, which pickle cannot carry)
+        return (Choices, (self.labels(),))
+
     def label(self, name: str) -> str:
         """The display name of ``name``."""
         if name in self._labels:

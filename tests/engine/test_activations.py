@@ -12,6 +12,7 @@ f'(0) = 1.
 from __future__ import annotations
 
 import ast
+import pickle
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from engine.activations import (
     Scripts,
     every_activation,
 )
+from engine.config import FIELDS
 from engine.export import export
 
 NAME = "softsign_made_up"
@@ -162,3 +164,11 @@ def test_a_name_reads_the_same_in_every_field_of_the_schema():
         for name, label in (field["labels"] or {}).items():
             assert seen.setdefault(name, label) == label, (field["name"], name)
     assert seen["leaky_relu"] == "Leaky ReLU" and seen["sgd"] == "SGD"
+
+
+def test_a_registered_activation_and_the_schema_pickle():
+    """Readable formulas may be lambdas: a registered entry pickles as its name."""
+    for act in every_activation():
+        assert pickle.loads(pickle.dumps(act)) is act
+    for field in FIELDS:
+        assert pickle.loads(pickle.dumps(field)).describe() == field.describe()

@@ -5,6 +5,7 @@ readable formulas against hand-worked values; every declaration complete."""
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -34,3 +35,8 @@ def test_the_readable_losses_at_hand_worked_points():
     # ce of two equal logits: ln 2 for either class
     Z = np.zeros((1, 2))
     assert data_loss(Z, Z + 0.5, np.array([[1.0, 0.0]]), "ce") == pytest.approx(math.log(2))
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_a_registered_loss_pickles_as_itself(name):
+    assert pickle.loads(pickle.dumps(LOSSES[name])) is LOSSES[name]
