@@ -15,6 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from engine import ACTIVATIONS, LOSSES, MLP, Config, Trainer, reference
+from engine.activations import OUTPUTS
 from engine.network import generator_from_state
 
 PAIRS = [(out, loss) for loss, spec in LOSSES.items() for out in spec.outputs]
@@ -109,7 +110,7 @@ def test_loss_and_gradients_match_the_reference(
             _close(g[r], ref_g, dtype, f"{entry.name} of replica {r}")
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "tanh", "linear", "softmax"])
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_every_layer_as_diagnostics_and_frames_read_it_matches_the_reference(
