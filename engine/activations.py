@@ -12,14 +12,22 @@ Playground's ``{output, der}`` objects:
 ``derivative`` it must be a third buffer. Everything works element-wise, so any
 shape goes, and replicas never mix, except the output-only ``softmax``
 (:data:`OUTPUTS`), which normalises over its layer's units (axis -2 of the
-points-last arrays). Adding an activation is one function pair and
-one line in :data:`ACTIVATIONS`.
+points-last arrays).
+
+Each entry is the activation's one declaration (as torch.optim registers each
+optimizer once): beside the fast functions it carries its display name (the page's
+words, sent in the Config schema), its readable formulas (``reference``: f and f' of
+z, fresh arrays, the oracle :mod:`engine.reference` holds the fast path against), and
+how each exported script writes it (:class:`Scripts`). The exporters, the reference,
+the schema and the tests' parameter lists all read :data:`ACTIVATIONS`, so adding an
+activation is one function pair and one entry here, and it is then trained, exported
+and tested everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -35,6 +43,36 @@ Derivative = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 Ops = list[tuple[Callable, tuple]]
 
 
+Readable = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """How the exported scripts (:mod:`engine.export`) write one activation.
+
+    * ``numpy``: f(z) as a NumPy expression of ``z`` (one column per point);
+      ``numpy_derivative``: f'(z) as one of ``z`` and ``a = f(z)``, None when f' = 1;
+      ``numpy_def``: the source of a helper function named after the activation, for
+      expressions that call it; ``numpy_uses``: other activations whose helpers the
+      expressions call;
+    * ``torch``: the module after each ``nn.Linear`` (None: nothing, the identity);
+    * ``keras``: ``Dense``'s ``activation=`` argument (None: none); ``keras_layer``: a
+      layer after each hidden ``Dense``, for an activation Keras has as a layer only;
+    * ``torch_note``, ``keras_note``: a comment under the script's model, where the
+      library computes the activation differently.
+    """
+
+    numpy: str
+    numpy_derivative: str | None
+    torch: str | None
+    keras: str | None
+    numpy_def: str = ""
+    numpy_uses: tuple[str, ...] = ()
+    keras_layer: str | None = None
+    torch_note: str = ""
+    keras_note: str = ""
+
+
 @dataclass(frozen=True)
 class Activation:
     """A named activation: ``forward(z, out)`` and ``derivative(z, a, out)``.
@@ -46,6 +84,10 @@ class Activation:
     ``scaled``, where given, is ``(c, g)`` with ``f(z) = g(c z)`` and c a power of two
     (or -1): a caller that multiplies its weights by c beforehand (exact in floating
     point) computes f with one pass over the data fewer. Frames do this.
+
+    ``label``: the name the page shows. ``reference``: ``(f, f')``, each a function of
+    the pre-activation z alone, written to be read (f' None for softmax, whose
+    derivative is not element-wise). ``scripts``: how the exported scripts write it.
     """
 
     name: str
@@ -55,6 +97,16 @@ class Activation:
     forward_ops: Callable[[np.ndarray, np.ndarray], Ops] | None = None
     derivative_ops: Callable[[np.ndarray, np.ndarray, np.ndarray], Ops] | None = None
     scaled: tuple[float, Forward] | None = None
+    label: str = ""
+    reference: tuple[Readable, Readable | None] | None = None
+    scripts: Scripts | None = None
+
+    def __reduce__(self):
+        # A registered activation pickles as its name (its readable formulas may be
+        # lambdas, which pickle cannot carry); any other by its fields.
+        if ACTIVATIONS.get(self.name) is self or OUTPUTS.get(self.name) is self:
+            return (declared, (self.name,))
+        return (Activation, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 def _k(value: float, like: np.ndarray) -> np.ndarray:
@@ -268,13 +320,111 @@ def _softmax_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     )
 
 
+# -- Readable formulas: the reference's (engine/reference.py), points first, fresh arrays.
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)), as written."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Each row's C logits to probabilities; the row's largest logit is subtracted
+    first (the same numbers, no overflow)."""
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+# -- How the NumPy script defines the functions its expressions call.
+
+_NUMPY_TANH = """
+def tanh(z):
+    # From 512 numbers on, the playground computes tanh as 1 - 2 / (exp(2z) + 1),
+    # faster than np.tanh on most CPUs; the two differ in the last bit, and doing the
+    # same keeps this script's numbers the playground's.
+    if z.size < 512:
+        return np.tanh(z)
+    return 1 - 2 / (np.exp(2 * z) + 1)
+"""
+
+_NUMPY_SIGMOID = """
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+"""
+
+_NUMPY_SOFTMAX = '''
+def softmax(z):
+    """Each point's class probabilities, over axis 0 (one row per class): the largest
+    logit subtracted first, which changes nothing but keeps every exp within (0, 1]."""
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+'''
+
+_SOFTPLUS_TORCH_NOTE = (
+    "# nn.Softplus returns z itself for z > 20, where the playground's "
+    "ln(1 + e^z)\n# differs from z by less than 2e-9."
+)
+_SOFTPLUS_KERAS_NOTE = (
+    "# Keras's softplus may return z itself for large z, where the playground's "
+    "ln(1 + e^z)\n# differs from z by less than 2e-9."
+)
+
+
 ACTIVATIONS: dict[str, Activation] = {
-    "linear": Activation("linear", "f(z) = z", _linear, _linear_der),
-    "relu": Activation("relu", "f(z) = max(0, z)", _relu, _relu_der),
-    "leaky_relu": Activation(
-        "leaky_relu", "f(z) = z if z > 0 else 0.01 z", _leaky_relu, _leaky_relu_der
+    "linear": Activation(
+        "linear",
+        "f(z) = z",
+        _linear,
+        _linear_der,
+        label="Linear",
+        reference=(lambda z: z, lambda z: np.ones_like(z)),
+        scripts=Scripts("z", None, torch=None, keras=None),
     ),
-    "elu": Activation("elu", "f(z) = z if z > 0 else exp(z) - 1", _elu, _elu_der),
+    "relu": Activation(
+        "relu",
+        "f(z) = max(0, z)",
+        _relu,
+        _relu_der,
+        label="ReLU",
+        # f'(0) = 0
+        reference=(lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+        scripts=Scripts("np.maximum(z, 0.0)", "z > 0", torch="nn.ReLU()", keras='"relu"'),
+    ),
+    "leaky_relu": Activation(
+        "leaky_relu",
+        "f(z) = z if z > 0 else 0.01 z",
+        _leaky_relu,
+        _leaky_relu_der,
+        label="Leaky ReLU",
+        reference=(
+            lambda z: np.where(z > 0, z, 0.01 * z),
+            lambda z: np.where(z > 0, 1.0, 0.01),
+        ),
+        scripts=Scripts(
+            "np.maximum(z, 0.01 * z)",
+            "np.where(z > 0, 1.0, 0.01)",
+            torch="nn.LeakyReLU(0.01)",
+            keras=None,
+            keras_layer="keras.layers.LeakyReLU(negative_slope=0.01)",
+        ),
+    ),
+    "elu": Activation(
+        "elu",
+        "f(z) = z if z > 0 else exp(z) - 1",
+        _elu,
+        _elu_der,
+        label="ELU",
+        reference=(
+            lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0),
+            lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))),
+        ),
+        scripts=Scripts(
+            "np.maximum(z, 0.0) + np.expm1(np.minimum(z, 0.0))",
+            "np.where(z > 0, 1.0, a + 1)",
+            torch="nn.ELU()",
+            keras='"elu"',
+        ),
+    ),
     "tanh": Activation(
         "tanh",
         "f(z) = tanh(z)",
@@ -283,6 +433,11 @@ ACTIVATIONS: dict[str, Activation] = {
         _tanh_ops,
         _tanh_der_ops,
         scaled=(2.0, _tanh_of_half),
+        label="Tanh",
+        reference=(np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+        scripts=Scripts(
+            "tanh(z)", "1 - a * a", torch="nn.Tanh()", keras='"tanh"', numpy_def=_NUMPY_TANH
+        ),
     ),
     "sigmoid": Activation(
         "sigmoid",
@@ -292,18 +447,70 @@ ACTIVATIONS: dict[str, Activation] = {
         _sigmoid_ops,
         _sigmoid_der_ops,
         scaled=(-1.0, _sigmoid_of_negative),
+        label="Sigmoid",
+        reference=(sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
+        scripts=Scripts(
+            "sigmoid(z)",
+            "(1 - a) * a",
+            torch="nn.Sigmoid()",
+            keras='"sigmoid"',
+            numpy_def=_NUMPY_SIGMOID,
+        ),
     ),
-    "softplus": Activation("softplus", "f(z) = ln(1 + exp(z))", _softplus, _softplus_der),
-    "swish": Activation("swish", "f(z) = z / (1 + exp(-z))", _swish, _swish_der),
+    "softplus": Activation(
+        "softplus",
+        "f(z) = ln(1 + exp(z))",
+        _softplus,
+        _softplus_der,
+        label="Softplus",
+        reference=(lambda z: np.logaddexp(0.0, z), sigmoid),
+        scripts=Scripts(
+            "np.logaddexp(0.0, z)",
+            "sigmoid(z)",
+            torch="nn.Softplus()",
+            keras='"softplus"',
+            numpy_uses=("sigmoid",),
+            torch_note=_SOFTPLUS_TORCH_NOTE,
+            keras_note=_SOFTPLUS_KERAS_NOTE,
+        ),
+    ),
+    "swish": Activation(
+        "swish",
+        "f(z) = z / (1 + exp(-z))",
+        _swish,
+        _swish_der,
+        label="Swish",
+        reference=(
+            lambda z: z * sigmoid(z),
+            lambda z: sigmoid(z) + z * sigmoid(z) * (1.0 - sigmoid(z)),
+        ),
+        scripts=Scripts(
+            "z * sigmoid(z)",
+            "sigmoid(z) * (1 - a) + a",
+            torch="nn.SiLU()",
+            keras='"silu"',
+            numpy_uses=("sigmoid",),
+        ),
+    ),
 }
 
 HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
 # Output activations: three element-wise ones with one unit (a probability of class 1,
-# a ±1 score, a value), and softmax, one unit per class, normalised over them.
+# a ±1 score, a value), and softmax, one unit per class, normalised over them. Only
+# with the ce loss, which the scripts give the logits (so no module or layer of its own).
 OUTPUTS: dict[str, Activation] = {
     **{name: ACTIVATIONS[name] for name in ("sigmoid", "tanh", "linear")},
     "softmax": Activation(
-        "softmax", "f(z)_c = exp(z_c) / Σ_j exp(z_j)", _softmax, _softmax_der, _softmax_ops
+        "softmax",
+        "f(z)_c = exp(z_c) / Σ_j exp(z_j)",
+        _softmax,
+        _softmax_der,
+        _softmax_ops,
+        label="Softmax",
+        reference=(softmax, None),
+        scripts=Scripts(
+            "softmax(z)", None, torch=None, keras='"softmax"', numpy_def=_NUMPY_SOFTMAX
+        ),
     ),
 }
 OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(OUTPUTS)
@@ -318,3 +525,23 @@ def get_activation(name: str) -> Activation:
 def get_output(name: str) -> Activation:
     """Look an output activation up by name (softmax included)."""
     return lookup(OUTPUTS, name, "output")
+
+
+def declared(name: str) -> Activation:
+    """The declaration of ``name``, hidden or output (softmax), for the readers of
+    declarations (the exporters, the reference): whichever table has it."""
+    return ACTIVATIONS[name] if name in ACTIVATIONS else get_output(name)
+
+
+def script_forms(name: str) -> Scripts:
+    """How the exported scripts write activation ``name`` (its declaration's
+    ``scripts``); ValueError if it declares none."""
+    scripts = declared(name).scripts
+    if scripts is None:
+        raise ValueError(f"activation {name!r} declares no exported-script forms")
+    return scripts
+
+
+def every_activation() -> list[Activation]:
+    """Every declared activation once, hidden ones first, in declaration order."""
+    return [*ACTIVATIONS.values(), *(a for n, a in OUTPUTS.items() if n not in ACTIVATIONS)]

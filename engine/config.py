@@ -23,13 +23,22 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .datasets import CLASSES, CUSTOM, CUSTOM_REGRESSION, DATASETS, MAX_CLASSES, REGRESSION
+from .activations import ACTIVATIONS, OUTPUTS
+from .datasets import (
+    CLASSES,
+    CUSTOM,
+    CUSTOM_REGRESSION,
+    DATASET_LABELS,
+    DATASETS,
+    MAX_CLASSES,
+    REGRESSION,
+)
 from .errors import ConfigError
-from .features import FEATURES
+from .features import FEATURE_LABELS, FEATURES
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
+from .registry import Choices
 
 TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
 MAX_SEED = 2**31 - 1
@@ -78,7 +87,8 @@ class FieldSpec:
     label: str
     min: float | None = None
     max: float | None = None
-    choices: tuple[str, ...] | None = None
+    # A registry's names, read live, with their display names (engine.registry.Choices)
+    choices: Choices | None = None
     live: bool = False
     min_len: int | None = None
     max_len: int | None = None
@@ -95,6 +105,7 @@ class FieldSpec:
             "min": self.min,
             "max": self.max,
             "choices": list(self.choices) if self.choices is not None else None,
+            "labels": self.choices.labels() if self.choices is not None else None,
             "live": self.live,
             "label": self.label,
             "group": self.group,
@@ -124,7 +135,7 @@ def _c(name, default, choices, label, live=False, group="", extra=None):
         "choice",
         default,
         label,
-        choices=tuple(choices),
+        choices=choices,
         live=live,
         group=group,
         extra=extra or {},
@@ -136,7 +147,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c(
         "dataset",
         "xor4",
-        DATASETS,
+        Choices(dict.fromkeys(DATASETS), DATASET_LABELS),
         "Data set",
         group="data",
         extra={
@@ -166,7 +177,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "choice_list",
         ("x1", "x2"),
         "Input features",
-        choices=tuple(FEATURES),
+        choices=Choices(FEATURES, FEATURE_LABELS),
         min_len=1,
         max_len=len(FEATURES),
         group="network",
@@ -183,12 +194,12 @@ FIELDS: tuple[FieldSpec, ...] = (
         max_len=6,
         group="network",
     ),
-    _c("activation", "tanh", HIDDEN_ACTIVATIONS, "Hidden activation", group="network"),
-    _c("output", "sigmoid", OUTPUT_ACTIVATIONS, "Output activation", group="network"),
+    _c("activation", "tanh", Choices(ACTIVATIONS), "Hidden activation", group="network"),
+    _c("output", "sigmoid", Choices(OUTPUTS), "Output activation", group="network"),
     _c(
         "loss",
         "bce",
-        tuple(LOSSES),
+        Choices(LOSSES),
         "Loss",
         group="network",
         extra={"outputs": {name: list(loss.outputs) for name, loss in LOSSES.items()}},
@@ -196,7 +207,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c(
         "init",
         "glorot_uniform",
-        tuple(INITIALIZERS),
+        Choices(INITIALIZERS),
         "Weight initialiser",
         group="init",
         extra={"fields": {k: list(v) for k, v in INIT_FIELDS.items()}},
@@ -211,7 +222,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c(
         "optimizer",
         "adam",
-        tuple(OPTIMIZERS),
+        Choices(OPTIMIZERS),
         "Optimizer (a change restarts its state)",
         live=True,
         group="optimizer",
@@ -245,14 +256,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c(
         "regularization",
         "none",
-        ("none", "l1", "l2"),
+        Choices({"none": "None", "l1": "L1", "l2": "L2"}),
         "Regularisation",
         live=True,
         group="training",
     ),
     _f("reg_rate", 0, 0, 10, "Regularisation rate", live=True, group="training"),
     _i("batch_size", 0, 0, 2000, "Batch size (0 = full batch)", live=True, group="training"),
-    _c("dtype", "float64", ("float64", "float32"), "Floating-point type", group="training"),
+    _c(
+        "dtype",
+        "float64",
+        Choices({"float64": "float64", "float32": "float32"}),
+        "Floating-point type",
+        group="training",
+    ),
     # -- display (live; the engine's training ignores them)
     _i("grid", 50, 10, 200, "Frame resolution (n × n)", live=True, group="display"),
     # -1 = auto: log-time pacing, 30 epochs/s at first, then faster with the epoch

@@ -80,6 +80,26 @@ CLASSIFICATION = (*CLASSES, CUSTOM)
 REGRESSION = ("plane", "multi_gauss", CUSTOM_REGRESSION)
 DATASETS = CLASSIFICATION + REGRESSION
 GENERATED = tuple(name for name in DATASETS if name not in (CUSTOM, CUSTOM_REGRESSION))
+# The names the page shows (sent in the Config schema).
+DATASET_LABELS: dict[str, str] = {
+    "xor4": "XOR (4 points)",
+    "xor": "XOR",
+    "circle": "Circle",
+    "gauss": "Gaussian",
+    "spiral": "Spiral",
+    "moons": "Moons",
+    "sin": "Sine boundary",
+    "cubic": "Cubic boundary",
+    "abs": "|x| boundary",
+    "blobs3": "3 blobs",
+    "blobs5": "5 blobs",
+    "spiral3": "3-arm spiral",
+    "spiral5": "5-arm spiral",
+    CUSTOM: "Your points",
+    "plane": "Plane",
+    "multi_gauss": "Multi-Gaussian",
+    CUSTOM_REGRESSION: "Your points (regression)",
+}
 
 Box = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
 FloatArray = NDArray[np.float64]

@@ -23,14 +23,15 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sinx2": lambda p: np.sin(p[:, 1]),
 }
 
+# The names the page shows (sent in the Config schema).
 FEATURE_LABELS: dict[str, str] = {
-    "x1": "x₁",
-    "x2": "x₂",
-    "x1sq": "x₁²",
-    "x2sq": "x₂²",
-    "x1x2": "x₁x₂",
-    "sinx1": "sin x₁",
-    "sinx2": "sin x₂",
+    "x1": "X₁",
+    "x2": "X₂",
+    "x1sq": "X₁²",
+    "x2sq": "X₂²",
+    "x1x2": "X₁X₂",
+    "sinx1": "sin(X₁)",
+    "sinx2": "sin(X₂)",
 }
 
 

@@ -54,6 +54,7 @@ class Initializer:
     sample: Sampler
     bias: float | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    label: str = ""  # the name the page shows
 
 
 def _truncated_normal(rng: np.random.Generator, std: float, shape: tuple[int, int]):
@@ -113,22 +114,44 @@ def playground(rng, fan_in, fan_out, **_):
 
 INITIALIZERS: dict[str, Initializer] = {
     "glorot_uniform": Initializer(
-        "glorot_uniform", "U(-l, l), l = sqrt(6 / (fan_in + fan_out))", glorot_uniform
+        "glorot_uniform",
+        "U(-l, l), l = sqrt(6 / (fan_in + fan_out))",
+        glorot_uniform,
+        label="Glorot uniform",
     ),
     "glorot_normal": Initializer(
-        "glorot_normal", "truncated N(0, 2 / (fan_in + fan_out))", glorot_normal
+        "glorot_normal",
+        "truncated N(0, 2 / (fan_in + fan_out))",
+        glorot_normal,
+        label="Glorot normal",
     ),
-    "he_uniform": Initializer("he_uniform", "U(-l, l), l = sqrt(6 / fan_in)", he_uniform),
-    "he_normal": Initializer("he_normal", "truncated N(0, 2 / fan_in)", he_normal),
-    "lecun_normal": Initializer("lecun_normal", "truncated N(0, 1 / fan_in)", lecun_normal),
+    "he_uniform": Initializer(
+        "he_uniform", "U(-l, l), l = sqrt(6 / fan_in)", he_uniform, label="He uniform"
+    ),
+    "he_normal": Initializer(
+        "he_normal", "truncated N(0, 2 / fan_in)", he_normal, label="He normal"
+    ),
+    "lecun_normal": Initializer(
+        "lecun_normal", "truncated N(0, 1 / fan_in)", lecun_normal, label="LeCun normal"
+    ),
     "uniform": Initializer(
-        "uniform", "U(low, high)", uniform, fields={"low": "init_low", "high": "init_high"}
+        "uniform",
+        "U(low, high)",
+        uniform,
+        fields={"low": "init_low", "high": "init_high"},
+        label="Uniform U(low, high)",
     ),
     "normal": Initializer(
-        "normal", "N(mean, std²)", normal, fields={"mean": "init_mean", "std": "init_std"}
+        "normal",
+        "N(mean, std²)",
+        normal,
+        fields={"mean": "init_mean", "std": "init_std"},
+        label="Normal N(mean, std²)",
     ),
-    "zeros": Initializer("zeros", "0", zeros),
-    "playground": Initializer("playground", "U(-0.5, 0.5), biases 0.1", playground, bias=0.1),
+    "zeros": Initializer("zeros", "0", zeros, label="Zeros"),
+    "playground": Initializer(
+        "playground", "U(-0.5, 0.5), biases 0.1", playground, bias=0.1, label="TF Playground"
+    ),
 }
 
 

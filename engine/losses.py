@@ -19,12 +19,16 @@ arrays (any scratch they need made once, when the calls are built), which
 
 All buffers are preallocated by the caller and written in place. Regularisation is
 not a loss here; :mod:`engine.network` adds it.
+
+Each entry is the loss's one declaration: beside the fast functions, its display name,
+its readable formulas (``reference``, the oracle :mod:`engine.reference` reads) and how
+each exported script writes it (:class:`LossScripts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -35,6 +39,37 @@ Terms = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], n
 Grad = Callable[
     [np.ndarray, np.ndarray, np.ndarray, Activation, np.ndarray, np.ndarray], np.ndarray
 ]
+
+
+Readable = Callable[..., np.ndarray]
+
+
+@dataclass(frozen=True)
+class LossScripts:
+    """How the exported scripts (:mod:`engine.export`) write one loss.
+
+    * ``logits_of``: the output activation the loss applies itself, given the logits
+      (bce: sigmoid, ce: softmax), so the scripts' models end without it; None if the
+      loss takes the output ``a``;
+    * ``numpy_doc``: what the NumPy script's loss_and_grads computes; ``numpy``: the
+      lines that compute ``loss`` from ``z``, ``a``, ``y`` and ``n`` (points);
+      ``numpy_grad``: dL/da's part of dz (an expression), ``numpy_grad_note`` its
+      comment; unless ``logits_of``, the script multiplies it by the output's f';
+    * ``torch_doc`` and ``torch``: the PyTorch script's loss_fn; ``torch_outputs``:
+      each point's output for the report, from ``model(X)``;
+    * ``keras`` and ``keras_outputs``: the same for the Keras script.
+    """
+
+    logits_of: str | None
+    numpy_doc: str
+    numpy: tuple[str, ...]
+    numpy_grad: str
+    numpy_grad_note: str
+    torch_doc: str
+    torch: str
+    torch_outputs: str
+    keras: str
+    keras_outputs: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +83,18 @@ class Loss:
     grad: Grad
     grad_ops: Callable | None = None  # grad as a list of (function, args), if given
     terms_ops: Callable | None = None  # terms as a list of (function, args), if given
+    label: str = ""  # the name the page shows
+    # (value(Z, A, Y), delta(Z, A, Y, f')): the mean loss and dL/dZ, points first
+    # (engine/reference.py), Y one-hot for ce; f' the output's derivative
+    reference: tuple[Readable, Readable] | None = None
+    scripts: LossScripts | None = None
+
+    def __reduce__(self):
+        # A registered loss pickles as its name (its readable formulas are lambdas,
+        # which pickle cannot carry); any other by its fields.
+        if LOSSES.get(self.name) is self:
+            return (get_loss, (self.name,))
+        return (Loss, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 def _bce_terms(z, a, y, s1, s2):
@@ -127,6 +174,15 @@ _ce_grad_ops = _bce_grad_ops
 _ce_grad = _bce_grad
 
 
+# -- Readable formulas: the reference's (engine/reference.py), points first.
+
+
+def logsumexp(Z: np.ndarray) -> np.ndarray:
+    """ln Σ_c exp(Z[n, c]) per row, computed as m + ln Σ exp(Z - m), m the row's max."""
+    m = Z.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
+
+
 LOSSES: dict[str, Loss] = {
     "bce": Loss(
         "bce",
@@ -135,8 +191,52 @@ LOSSES: dict[str, Loss] = {
         _bce_terms,
         _bce_grad,
         _bce_grad_ops,
+        label="Cross-entropy",
+        # the sigmoid's derivative cancels: delta = (a - y) / size
+        reference=(
+            lambda Z, A, Y: np.mean(np.logaddexp(0.0, Z) - Y * Z),
+            lambda Z, A, Y, f_prime: (A - Y) / Y.size,
+        ),
+        scripts=LossScripts(
+            logits_of="sigmoid",
+            numpy_doc="mean binary cross-entropy",
+            numpy=(
+                "# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
+                "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
+            ),
+            numpy_grad="(a - y) * (1 / n)",
+            numpy_grad_note="d loss / dz: the sigmoid's derivative cancels",
+            torch_doc="The mean binary cross-entropy, from the logits",
+            torch="F.binary_cross_entropy_with_logits(model(X), y)",
+            torch_outputs="torch.sigmoid(model(X)).detach()[:, 0].numpy()",
+            keras="keras.losses.BinaryCrossentropy(from_logits=True)",
+            keras_outputs="keras.ops.convert_to_numpy(keras.ops.sigmoid(model(X)))[:, 0]",
+        ),
     ),
-    "mse": Loss("mse", "mean((a - y)²)", ("sigmoid", "tanh", "linear"), _mse_terms, _mse_grad),
+    "mse": Loss(
+        "mse",
+        "mean((a - y)²)",
+        ("sigmoid", "tanh", "linear"),
+        _mse_terms,
+        _mse_grad,
+        label="Mean squared error",
+        reference=(
+            lambda Z, A, Y: np.mean((A - Y) ** 2),
+            lambda Z, A, Y, f_prime: 2.0 * (A - Y) / Y.size * f_prime(Z),
+        ),
+        scripts=LossScripts(
+            logits_of=None,
+            numpy_doc="mean squared error",
+            numpy=("loss = np.mean((a - y) ** 2)",),
+            numpy_grad="(a - y) * (2 / n)",
+            numpy_grad_note="d loss / dz",
+            torch_doc="The mean squared error",
+            torch="F.mse_loss(model(X), y)",
+            torch_outputs="model(X).detach()[:, 0].numpy()",
+            keras="keras.losses.MeanSquaredError()",
+            keras_outputs="keras.ops.convert_to_numpy(model(X))[:, 0]",
+        ),
+    ),
     "ce": Loss(
         "ce",
         "mean(lse(z) - z_y) = mean(-ln softmax(z)_y), lse(z) = ln Σ_c exp(z_c)",
@@ -145,6 +245,30 @@ LOSSES: dict[str, Loss] = {
         _ce_grad,
         _ce_grad_ops,
         _ce_terms_ops,
+        label="Categorical cross-entropy",
+        # the softmax's Jacobian cancels: delta = (a - Y) / N
+        reference=(
+            lambda Z, A, Y: np.mean(logsumexp(Z) - (Y * Z).sum(axis=1)),
+            lambda Z, A, Y, f_prime: (A - Y) / len(Y),
+        ),
+        scripts=LossScripts(
+            logits_of="softmax",
+            numpy_doc="mean cross-entropy",
+            numpy=(
+                "# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
+                "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
+                "m = z.max(axis=0, keepdims=True)",
+                "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
+                "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
+            ),
+            numpy_grad="(a - y) * (1 / n)",
+            numpy_grad_note="d loss / dz = softmax(z) - onehot(y)",
+            torch_doc="The mean cross-entropy, from the logits and the classes' indices",
+            torch="F.cross_entropy(model(X), y)",
+            torch_outputs="torch.softmax(model(X), dim=1).detach().numpy()",
+            keras="keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+            keras_outputs="keras.ops.convert_to_numpy(keras.ops.softmax(model(X), axis=1))",
+        ),
     ),
 }
 
@@ -156,3 +280,11 @@ def get_loss(name: str, output: str | None = None) -> Loss:
         allowed = ", ".join(loss.outputs)
         raise ValueError(f"loss {name!r} needs an output activation in: {allowed}")
     return loss
+
+
+def loss_scripts(name: str) -> LossScripts:
+    """How the exported scripts write loss ``name``; ValueError if it declares none."""
+    scripts = lookup(LOSSES, name, "loss").scripts
+    if scripts is None:
+        raise ValueError(f"loss {name!r} declares no exported-script forms")
+    return scripts

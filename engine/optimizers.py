@@ -38,6 +38,10 @@ class Optimizer:
     """
 
     name = "optimizer"
+    # The name the page shows; the update rule in one sentence, for the exported
+    # scripts' class or comment that implements it (engine/export).
+    label = ""
+    rule = ""
     defaults: dict = {}
     fields: dict[str, str | tuple[str, ...]] = {}
 
@@ -277,6 +281,12 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    label = "SGD"
+    rule = (
+        "torch.optim.SGD's rule: b <- momentum b + (1 - dampening) g (b = g at the first "
+        "step); p <- p - lr (g + momentum b if nesterov else b); without momentum p <- p "
+        "- lr g."
+    )
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
     _torch_names = {"buf": "momentum_buffer"}
     fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov"}
@@ -328,6 +338,11 @@ class Adagrad(Optimizer):
     """
 
     name = "adagrad"
+    label = "Adagrad"
+    rule = (
+        "torch.optim.Adagrad's rule: s <- s + g²; p <- p - lr / (1 + (t - 1) lr_decay) g "
+        "/ (sqrt(s) + eps)."
+    )
     defaults = {"lr": 1e-2, "lr_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}
     fields = {
         "lr": "lr",
@@ -382,6 +397,12 @@ class RMSprop(Optimizer):
     """
 
     name = "rmsprop"
+    label = "RMSprop"
+    rule = (
+        "torch.optim.RMSprop's rule: v <- alpha v + (1 - alpha) g² (c likewise of g if "
+        "centered); d = sqrt(v - c²) + eps or sqrt(v) + eps; p <- p - lr g / d, or with "
+        "momentum b <- momentum b + g / d, p <- p - lr b."
+    )
     defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": False}
     fields = {
         "lr": "lr",
@@ -445,6 +466,12 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    label = "Adam"
+    rule = (
+        "torch.optim.Adam's rule: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - "
+        "beta2) g² (amsgrad: the largest v so far); p <- p - lr / (1 - beta1^t) m / "
+        "(sqrt(v) / sqrt(1 - beta2^t) + eps)."
+    )
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False}
     fields = {"lr": "lr", "betas": ("beta1", "beta2"), "eps": "eps", "amsgrad": "amsgrad"}
 
@@ -547,6 +574,12 @@ class Rprop(Optimizer):
     """
 
     name = "rprop"
+    label = "Rprop"
+    rule = (
+        "torch.optim.Rprop's rule: each weight's own step grows by eta_plus while its "
+        "gradient keeps its sign and shrinks by eta_minus when it flips (then that "
+        "gradient counts as 0), within step_sizes; p <- p - sign(g) step."
+    )
     defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
     _scratch = ("sign",)
     fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"), "step_sizes": ("step_min", "step_max")}
@@ -596,3 +629,8 @@ def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper) -> Optimize
     >>> opt = make_optimizer("adam", net.params, lr=0.01, betas=(0.9, 0.999))  # doctest: +SKIP
     """
     return lookup(OPTIMIZERS, name, "optimizer")(params, **hyper)
+
+
+def get_optimizer(name: str) -> type[Optimizer]:
+    """Look an optimizer's class up by name, with an error that lists the known ones."""
+    return lookup(OPTIMIZERS, name, "optimizer")

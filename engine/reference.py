@@ -10,6 +10,11 @@ Forward, for layers l = 1..L, with ``A[0] = X`` (N, n_in)::
     Z[l] = A[l-1] @ W[l] + b[l]        W[l]: (n[l-1], n[l]),  b[l]: (n[l],)
     A[l] = f(Z[l])                     f: the hidden activation, the output's at l = L
 
+Each activation's f and f' are written out in its one declaration
+(:data:`engine.activations.ACTIVATIONS`, ``reference``), beside the fast path's
+in-place functions and away from them: :func:`formulas` reads them from there, and
+:func:`loss_formulas` each loss's from :data:`engine.losses.LOSSES`.
+
 Loss: the mean over every output entry (torch's ``reduction="mean"``), plus the
 penalty on the weights (never the biases)::
 
@@ -33,42 +38,18 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-# name -> (f, f'), both functions of the pre-activation z
-ACTIVATIONS = {
-    "linear": (lambda z: z, lambda z: np.ones_like(z)),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),  # f'(0) = 0
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
-    "elu": (
-        lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0),
-        lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))),
-    ),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
-    "softplus": (lambda z: np.logaddexp(0.0, z), sigmoid),
-    "swish": (lambda z: z * sigmoid(z), lambda z: sigmoid(z) + z * sigmoid(z) * (1.0 - sigmoid(z))),
-}
+from .activations import declared
+from .losses import get_loss
 
 
-def softmax(Z):
-    """Each row's C logits to probabilities; the row's largest logit is subtracted
-    first (the same numbers, no overflow)."""
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
-
-
-def logsumexp(Z):
-    """ln Σ_c exp(Z[n, c]) per row, computed as m + ln Σ exp(Z - m), m the row's max."""
-    m = Z.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
-
-
-# output activations beyond the hidden ones: softmax normalises each row
-OUTPUTS = {**ACTIVATIONS, "softmax": (softmax, None)}
+def formulas(name: str) -> tuple:
+    """(f, f') of activation ``name``, both functions of the pre-activation z, as its
+    declaration writes them to be read (:class:`engine.activations.Activation`'s
+    ``reference``; f' is None for softmax)."""
+    act = declared(name)
+    if act.reference is None:
+        raise ValueError(f"activation {name!r} declares no readable formulas")
+    return act.reference
 
 
 def one_hot(y, classes):
@@ -84,34 +65,34 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     L = len(params) // 2
     for l in range(L):  # noqa: E741 - the equations' l
         W, b = params[2 * l], params[2 * l + 1]
-        f, _ = OUTPUTS[output] if l == L - 1 else ACTIVATIONS[activation]
+        f, _ = formulas(output if l == L - 1 else activation)
         Z = A @ W + b
         A = f(Z)
         layers.append((Z, A))
     return layers
 
 
+def loss_formulas(name: str) -> tuple:
+    """(value(Z, A, Y), delta(Z, A, Y, f')) of loss ``name``, as its declaration writes
+    them to be read (:class:`engine.losses.Loss`'s ``reference``)."""
+    declared = get_loss(name).reference
+    if declared is None:
+        raise ValueError(f"loss {name!r} declares no readable formulas")
+    return declared
+
+
 def data_loss(Z, A, y, loss="bce"):
     """The mean loss of the output layer's Z and A = f(Z) against targets y (for ce:
     one-hot rows)."""
-    if loss == "ce":
-        return np.mean(logsumexp(Z) - (y * Z).sum(axis=1))
-    if loss == "bce":
-        return np.mean(np.logaddexp(0.0, Z) - y * Z)
-    if loss == "mse":
-        return np.mean((A - y) ** 2)
-    raise ValueError(f"unknown loss {loss!r}")
+    value, _ = loss_formulas(loss)
+    return value(Z, A, y)
 
 
 def output_delta(Z, A, y, output="sigmoid", loss="bce"):
     """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size;
-    for ce the softmax's Jacobian cancels: (a - Y) / N."""
-    if loss == "ce":
-        return (A - y) / len(y)
-    if loss == "bce":
-        return (A - y) / y.size
-    _, f_prime = ACTIVATIONS[output]
-    return 2.0 * (A - y) / y.size * f_prime(Z)
+    for ce the softmax's Jacobian cancels: (a - Y) / N; for mse 2 (a - y) / size f'(Z)."""
+    _, delta = loss_formulas(loss)
+    return delta(Z, A, y, formulas(output)[1])
 
 
 def penalty(params, l1=0.0, l2=0.0):
@@ -141,6 +122,6 @@ def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce"
         grads[2 * l + 1] = delta.sum(axis=0)
         if l > 0:
             Z_below = layers[l - 1][0]
-            _, f_prime = ACTIVATIONS[activation]
+            _, f_prime = formulas(activation)
             delta = (delta @ W.T) * f_prime(Z_below)
     return value, grads

@@ -11,24 +11,6 @@ from .text import WIDTH, nested
 
 LIBRARIES = {"numpy": "plain NumPy", "torch": "PyTorch", "keras": "Keras 3"}
 
-# The update rule of each optimizer, for the class or comment that implements it.
-OPTIMIZER_DOCS = {
-    "sgd": "torch.optim.SGD's rule: b <- momentum b + (1 - dampening) g (b = g at the "
-    "first step); p <- p - lr (g + momentum b if nesterov else b); without "
-    "momentum p <- p - lr g.",
-    "adagrad": "torch.optim.Adagrad's rule: s <- s + g²; p <- p - lr / (1 + (t - 1) "
-    "lr_decay) g / (sqrt(s) + eps).",
-    "rmsprop": "torch.optim.RMSprop's rule: v <- alpha v + (1 - alpha) g² (c likewise "
-    "of g if centered); d = sqrt(v - c²) + eps or sqrt(v) + eps; p <- p - lr "
-    "g / d, or with momentum b <- momentum b + g / d, p <- p - lr b.",
-    "adam": "torch.optim.Adam's rule: m <- beta1 m + (1 - beta1) g, v <- beta2 v + "
-    "(1 - beta2) g² (amsgrad: the largest v so far); p <- p - lr / (1 - beta1^t) "
-    "m / (sqrt(v) / sqrt(1 - beta2^t) + eps).",
-    "rprop": "torch.optim.Rprop's rule: each weight's own step grows by eta_plus while "
-    "its gradient keeps its sign and shrinks by eta_minus when it flips (then "
-    "that gradient counts as 0), within step_sizes; p <- p - sign(g) step.",
-}
-
 # The input features as expressions of the points, per target (numpy: to_numpy.py).
 FEATURES = {
     "keras": {
@@ -102,6 +84,11 @@ def _ends_a_def(text: str) -> bool:
         if line and not line[0].isspace() and line[0] not in ")]}\"'":
             return line.startswith(("def ", "class ", "@"))
     return False
+
+
+def comment_lines(text: str) -> list[str]:
+    """``text`` as comment lines of at most WIDTH characters."""
+    return ["# " + line for line in wrap_text(text, WIDTH - 2)]
 
 
 def wrap_text(text: str, width: int = WIDTH) -> list[str]:

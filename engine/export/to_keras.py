@@ -19,129 +19,33 @@ Any Keras 3 backend runs it; the measured agreement is in docs/EXPORT.md.
 
 from __future__ import annotations
 
+from ..activations import script_forms
+from ..losses import loss_scripts
 from .blocks import (
-    OPTIMIZER_DOCS,
+    comment_lines,
     data_block,
-    docstring,
     generator_block,
     header,
     join_parts,
     json_main,
     report_block,
-    wrap_text,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
-from .text import WIDTH, literal, nested, number
-
-ACTIVATIONS = {
-    "linear": None,
-    "relu": '"relu"',
-    "leaky_relu": None,
-    "elu": '"elu"',
-    "tanh": '"tanh"',
-    "sigmoid": '"sigmoid"',
-    "softplus": '"softplus"',
-    "swish": '"silu"',
-}
-OUTPUT_ACTIVATIONS = {
-    "sigmoid": '"sigmoid"',
-    "tanh": '"tanh"',
-    "linear": None,
-    "softmax": '"softmax"',
-}
-LOGITS = ("bce", "ce")  # the losses given the output layer's logits (from_logits=True)
-
-ADAM_NOTE = (
-    "Keras adds epsilon to √v before the bias correction √(1 - beta_2^t), torch after "
-    "it: in torch's terms Keras's epsilon is epsilon / √(1 - beta_2^t), larger in the "
-    "first steps (32x at beta_2 = 0.999), the same later. The two agree wherever √v is "
-    "well above epsilon: measured, the losses match the playground's to ~1e-5 in the "
-    "first epochs and ~1e-8 after 200 on XOR; where a run amplifies small differences "
-    "(a plateau, many classes) up to ~1e-3 (docs/EXPORT.md)."
-)
-ROOT_NOTE = (
-    "Keras adds epsilon inside the square root, √(v + epsilon), torch outside, √v + "
-    "eps: epsilon = eps² keeps the two denominators within eps of each other, which "
-    "matters only where √v nears eps. Measured, the losses match the playground's to "
-    "~1e-6 over 200 epochs of XOR, ~5e-3 on a 4-class run, and drift to ~1e-3 as a run "
-    "converges and its gradients shrink toward eps (docs/EXPORT.md)."
-)
-
-TORCH_SGD = '''
-class TorchSGD(keras.optimizers.Optimizer):
-    """{doc}
-
-    Keras's SGD has no dampening; this is torch's rule as a Keras optimizer."""
-
-    def __init__(self, learning_rate, momentum, dampening, nesterov=False, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
-
-    def build(self, variables):
-        super().build(variables)
-        self.buf = [self.add_variable_from_reference(v, "buf") for v in variables]
-
-    def update_step(self, gradient, variable, learning_rate):
-        buf = self.buf[self._get_variable_index(variable)]
-        first = keras.ops.equal(self.iterations, 0)  # b <- g at the first step
-        self.assign(buf, keras.ops.where(
-            first, gradient, buf * self.momentum + gradient * (1 - self.dampening)))
-        d = buf * self.momentum + gradient if self.nesterov else buf
-        self.assign_sub(variable, d * keras.ops.cast(learning_rate, variable.dtype))
-'''
-
-RPROP = '''
-class Rprop(keras.optimizers.Optimizer):
-    """{doc}
-
-    Keras has no Rprop; this is torch's rule as a Keras optimizer."""
-
-    def __init__(self, learning_rate, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.initial_step, self.etas, self.step_sizes = learning_rate, etas, step_sizes
-
-    def build(self, variables):
-        super().build(variables)
-        self.prev = [self.add_variable_from_reference(v, "prev") for v in variables]
-        start = keras.initializers.Constant(self.initial_step)
-        self.step_size = [self.add_variable_from_reference(v, "step_size", start)
-                          for v in variables]
-
-    def update_step(self, gradient, variable, learning_rate):
-        i = self._get_variable_index(variable)
-        eta_minus, eta_plus = self.etas
-        s = keras.ops.sign(gradient * self.prev[i])
-        ones = keras.ops.ones_like(gradient)
-        factor = keras.ops.where(s > 0, ones * eta_plus,
-                                 keras.ops.where(s < 0, ones * eta_minus, ones))
-        self.assign(self.step_size[i],
-                    keras.ops.clip(self.step_size[i] * factor, *self.step_sizes))
-        gradient = keras.ops.where(s < 0, keras.ops.zeros_like(gradient), gradient)
-        self.assign_sub(variable, keras.ops.sign(gradient) * self.step_size[i])
-        self.assign(self.prev[i], gradient)
-'''
-
-
-def _wrapped_comment(text: str) -> list[str]:
-    return ["# " + line for line in wrap_text(text, WIDTH - 2)]
+from .text import WIDTH, nested, number
 
 
 def render(spec: RunSpec, filename: str) -> str:
     """The script's text."""
     cfg = spec.config
-    if cfg.loss == "ce":
-        outputs = "keras.ops.convert_to_numpy(keras.ops.softmax(model(X), axis=1))"
-    elif cfg.loss == "bce":
-        outputs = "keras.ops.convert_to_numpy(keras.ops.sigmoid(model(X)))[:, 0]"
-    else:
-        outputs = "keras.ops.convert_to_numpy(model(X))[:, 0]"
+    outputs = loss_scripts(cfg.loss).keras_outputs
     parts = [
         header(spec, "keras", filename, "Keras 3 (any backend) and NumPy"),
         "import json\nimport sys\n\nimport keras\nimport numpy as np\n",
         _floatx(spec),
         data_block(spec, "keras"),
         _model(spec),
-        _custom_optimizer(spec),
+        forms(spec.config.optimizer).keras_class(spec.config),
         _optimizer(spec),
         _train(spec),
         report_block(spec, outputs, "y[:, 0]"),
@@ -161,7 +65,7 @@ def _floatx(spec: RunSpec) -> str:
     dtype = spec.config.dtype
     line = f'keras.config.set_floatx("{dtype}")  # the run computed in {dtype}'
     if dtype == "float64":
-        line = "\n".join(_wrapped_comment(FLOAT64_NOTE)) + "\n" + line
+        line = "\n".join(comment_lines(FLOAT64_NOTE)) + "\n" + line
     return line
 
 
@@ -178,30 +82,29 @@ def _model(spec: RunSpec) -> str:
         what = "L1 Σ|W|" if l1 else "(L2 / 2) ΣW²: Keras's L2 has no ½"
         lines.append(f"penalty = {regularizer}  # + {what}, on the weights, not the biases")
     lines += ["model = keras.Sequential([", f"    keras.Input(shape=({spec.sizes[0]},)),"]
+    logits_of = loss_scripts(cfg.loss).logits_of  # given the logits (from_logits=True)
     for layer, units in enumerate(spec.sizes[1:]):
         last = layer == spec.n_layers - 1
         if last:
-            activation = None if cfg.loss in LOGITS else OUTPUT_ACTIVATIONS[cfg.output]
+            activation = None if logits_of else script_forms(cfg.output).keras
         else:
-            activation = ACTIVATIONS[cfg.activation]
+            activation = script_forms(cfg.activation).keras
         args = [str(units)]
         if activation:
             args.append(f"activation={activation}")
         if regularizer:
             args.append("kernel_regularizer=penalty")
         line = f"    keras.layers.Dense({', '.join(args)}),"
-        if last and cfg.loss in LOGITS:
-            which = "sigmoid" if cfg.loss == "bce" else "softmax"
-            line += f"  # logits: the loss applies the {which}"
+        if last and logits_of:
+            line += f"  # logits: the loss applies the {logits_of}"
         lines.append(line)
-        if not last and cfg.activation == "leaky_relu":
-            lines.append("    keras.layers.LeakyReLU(negative_slope=0.01),")
+        layer_after = script_forms(cfg.activation).keras_layer
+        if not last and layer_after:
+            lines.append(f"    {layer_after},")
     lines.append("])")
-    if cfg.activation == "softplus":
-        lines.append(
-            "# Keras's softplus may return z itself for large z, where the playground's "
-            "ln(1 + e^z)\n# differs from z by less than 2e-9."
-        )
+    note = script_forms(cfg.activation).keras_note
+    if note:
+        lines.append(note)
     lines.append(
         "dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]"
     )
@@ -222,71 +125,8 @@ def _model(spec: RunSpec) -> str:
         lines.append(f"    np.array({nested(W, '    ', start=13, end=2)}),")
         lines.append(f"    np.array({nested(b, '    ', start=13, end=2)}),")
         lines.append("])")
-    loss = {
-        "bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
-        "ce": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-        "mse": "keras.losses.MeanSquaredError()",
-    }[cfg.loss]
-    lines += ["", f"loss_fn = {loss}"]
+    lines += ["", f"loss_fn = {loss_scripts(cfg.loss).keras}"]
     return "\n".join(lines) + "\n"
-
-
-def _custom_optimizer(spec: RunSpec) -> str:
-    cfg = spec.config
-    if cfg.optimizer == "rprop":
-        return RPROP.replace("{doc}", docstring(OPTIMIZER_DOCS["rprop"]))
-    if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
-        return TORCH_SGD.replace("{doc}", docstring(OPTIMIZER_DOCS["sgd"]))
-    return ""
-
-
-def _constructor(spec: RunSpec) -> tuple[list[str], str]:
-    """Comment lines, and the optimizer's constructor call."""
-    cfg = spec.config
-    hyper = spec.hyper
-    lr = number(hyper["lr"])
-    name = cfg.optimizer
-    if name == "sgd":
-        if cfg.dampening and cfg.momentum:
-            return [], (
-                f"TorchSGD(learning_rate={lr}, momentum={number(cfg.momentum)}, "
-                f"dampening={number(cfg.dampening)}, nesterov={cfg.nesterov})"
-            )
-        return [], (
-            f"keras.optimizers.SGD(learning_rate={lr}, momentum="
-            f"{number(cfg.momentum)}, nesterov={cfg.nesterov})"
-        )
-    if name == "adam":
-        b1, b2 = hyper["betas"]
-        return _wrapped_comment(ADAM_NOTE), (
-            f"keras.optimizers.Adam(learning_rate={lr}, beta_1={number(b1)}, "
-            f"beta_2={number(b2)}, epsilon={number(cfg.eps)}, amsgrad={cfg.amsgrad})"
-        )
-    if name == "rmsprop":
-        return _wrapped_comment(ROOT_NOTE), (
-            f"keras.optimizers.RMSprop(learning_rate={lr}, rho={number(cfg.alpha)}, "
-            f"momentum={number(cfg.momentum)}, epsilon={number(cfg.eps)} ** 2, "
-            f"centered={cfg.centered})"
-        )
-    if name == "adagrad":
-        comments = _wrapped_comment(ROOT_NOTE)
-        rate = lr
-        if cfg.lr_decay:
-            comments += _wrapped_comment(
-                "torch's lr_decay: lr / (1 + (t - 1) lr_decay) at step t, Keras's "
-                "InverseTimeDecay counting steps from 0."
-            )
-            rate = (
-                f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, "
-                f"decay_rate={number(cfg.lr_decay)})"
-            )
-        return comments, (
-            f"keras.optimizers.Adagrad(learning_rate={rate}, "
-            f"initial_accumulator_value={number(cfg.initial_accumulator_value)}"
-            f", epsilon={number(cfg.eps)} ** 2)"
-        )
-    etas, sizes = hyper["etas"], hyper["step_sizes"]
-    return [], f"Rprop(learning_rate={lr}, etas={literal(etas)}, step_sizes={literal(sizes)})"
 
 
 def _call(prefix: str, call: str) -> str:
@@ -297,27 +137,8 @@ def _call(prefix: str, call: str) -> str:
     return f"{prefix}{head}(\n    {args[:-1]}\n)"
 
 
-# Where Keras keeps each torch buffer after build(): the optimizer's list, and the
-# factor from torch's value to Keras's (its momentum accumulates lr-scaled steps).
-KERAS_STATE = {
-    "sgd": {"momentum_buffer": ("momentums", "-lr")},
-    "adagrad": {"sum": ("_accumulators", None)},
-    "rmsprop": {
-        "square_avg": ("_velocities", None),
-        "momentum_buffer": ("_momentums", "lr"),
-        "grad_avg": ("_average_gradients", None),
-    },
-    "adam": {
-        "exp_avg": ("_momentums", None),
-        "exp_avg_sq": ("_velocities", None),
-        "max_exp_avg_sq": ("_velocity_hats", None),
-    },
-    "rprop": {"prev": ("prev", None), "step_size": ("step_size", None)},
-}
-
-
 def _optimizer(spec: RunSpec) -> str:
-    comments, call = _constructor(spec)
+    comments, call = forms(spec.config.optimizer).keras(spec.config, spec.hyper)
     lines = [
         *comments,
         _call("optimizer = ", call),
@@ -340,9 +161,7 @@ def _optimizer(spec: RunSpec) -> str:
 def _state(spec: RunSpec) -> list[str]:
     cfg = spec.config
     t, _, torch_state = spec.optimizer_state
-    names = KERAS_STATE[cfg.optimizer]
-    if cfg.optimizer == "sgd" and cfg.dampening and cfg.momentum:
-        names = {"momentum_buffer": ("buf", None)}
+    names = forms(cfg.optimizer).keras_state(cfg)
     wanted = {
         "momentum_buffer": cfg.momentum > 0,
         "grad_avg": cfg.centered,

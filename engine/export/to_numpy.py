@@ -22,8 +22,10 @@ optimizer, full batch or mini-batches, its regularisation.
 
 from __future__ import annotations
 
+from ..activations import every_activation, script_forms
+from ..losses import loss_scripts
+from ..optimizers import get_optimizer
 from .blocks import (
-    OPTIMIZER_DOCS,
     docstring,
     generator_block,
     header,
@@ -33,183 +35,10 @@ from .blocks import (
     what_labels,
     wrap_text,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
 from .text import WIDTH, items, literal, nested, number
 
-# Each hidden activation: f(z), and f'(z) from z and a = f(z) (None: f' = 1).
-ACTIVATIONS = {
-    "linear": ("z", None),
-    "relu": ("np.maximum(z, 0.0)", "z > 0"),
-    "leaky_relu": ("np.maximum(z, 0.01 * z)", "np.where(z > 0, 1.0, 0.01)"),
-    "elu": ("np.maximum(z, 0.0) + np.expm1(np.minimum(z, 0.0))", "np.where(z > 0, 1.0, a + 1)"),
-    "tanh": ("tanh(z)", "1 - a * a"),
-    "sigmoid": ("sigmoid(z)", "(1 - a) * a"),
-    "softplus": ("np.logaddexp(0.0, z)", "sigmoid(z)"),
-    "swish": ("z * sigmoid(z)", "sigmoid(z) * (1 - a) + a"),
-}
-OUTPUTS = {
-    "sigmoid": ("sigmoid(z)", "(1 - a) * a"),
-    "tanh": ("tanh(z)", "1 - a * a"),
-    "linear": ("z", None),
-    "softmax": ("softmax(z)", None),
-}
-
-TANH = """
-def tanh(z):
-    # From 512 numbers on, the playground computes tanh as 1 - 2 / (exp(2z) + 1),
-    # faster than np.tanh on most CPUs; the two differ in the last bit, and doing the
-    # same keeps this script's numbers the playground's.
-    if z.size < 512:
-        return np.tanh(z)
-    return 1 - 2 / (np.exp(2 * z) + 1)
-"""
-
-SIGMOID = """
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-"""
-
-SOFTMAX = '''
-def softmax(z):
-    """Each point's class probabilities, over axis 0 (one row per class): the largest
-    logit subtracted first, which changes nothing but keeps every exp within (0, 1]."""
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-'''
-
-OPTIMIZERS = {
-    "sgd": '''
-class SGD:
-    """{doc}"""
-
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False):
-        self.lr, self.momentum, self.dampening, self.nesterov = lr, momentum, dampening, nesterov
-        self.buf = [None] * len(params)  # momentum buffers, made at the first step
-
-    def step(self, params, grads):
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if self.momentum == 0:
-                p -= g * self.lr
-                continue
-            if self.buf[i] is None:
-                self.buf[i] = g.copy()
-            else:
-                self.buf[i] *= self.momentum
-                self.buf[i] += g * (1 - self.dampening)
-            d = self.buf[i] * self.momentum + g if self.nesterov else self.buf[i]
-            p -= d * self.lr
-''',
-    "adagrad": '''
-class Adagrad:
-    """{doc}"""
-
-    def __init__(self, params, lr, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-        self.lr, self.lr_decay, self.eps = lr, lr_decay, eps
-        self.sum = [np.full_like(p, initial_accumulator_value) for p in params]
-        self.t = 0
-
-    def step(self, params, grads):
-        self.t += 1
-        clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
-        for p, g, s in zip(params, grads, self.sum):
-            s += g * g
-            p -= g / (np.sqrt(s) + self.eps) * clr
-''',
-    "rmsprop": '''
-class RMSprop:
-    """{doc}"""
-
-    def __init__(self, params, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
-        self.lr, self.alpha, self.eps = lr, alpha, eps
-        self.momentum, self.centered = momentum, centered
-        self.square_avg = [np.zeros_like(p) for p in params]
-        self.grad_avg = [np.zeros_like(p) for p in params]
-        self.momentum_buffer = [np.zeros_like(p) for p in params]
-
-    def step(self, params, grads):
-        w = 1 - self.alpha
-        for p, g, v, c, b in zip(params, grads, self.square_avg, self.grad_avg,
-                                 self.momentum_buffer):
-            v *= self.alpha
-            v += g * g * w
-            if self.centered:
-                if w < 0.5:  # c <- c + w (g - c), in torch.lerp's two forms
-                    c += (g - c) * w
-                else:
-                    c[...] = g - (g - c) * (1 - w)
-                d = np.sqrt(v - c * c) + self.eps
-            else:
-                d = np.sqrt(v) + self.eps
-            if self.momentum > 0:
-                b *= self.momentum
-                b += g / d
-                p -= b * self.lr
-            else:
-                p -= g / d * self.lr
-''',
-    "adam": '''
-class Adam:
-    """{doc}
-
-    Computed as the playground does, to its last bit: m and v are kept divided by
-    (1 - beta1) and (1 - beta2), so m <- beta1 m + g, and every constant goes into
-    one denominator."""
-
-    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
-        self.lr, self.betas, self.eps, self.amsgrad = lr, betas, eps, amsgrad
-        self.exp_avg = [np.zeros_like(p) for p in params]  # m / (1 - beta1)
-        self.exp_avg_sq = [np.zeros_like(p) for p in params]  # v / (1 - beta2)
-        self.max_exp_avg_sq = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, params, grads):
-        self.t += 1
-        beta1, beta2 = self.betas
-        step_size = self.lr / (1 - beta1**self.t)
-        scale = step_size * (1 - beta1)
-        c = math.sqrt((1 - beta2) / (1 - beta2**self.t)) / scale
-        for p, g, m, v, v_max in zip(params, grads, self.exp_avg, self.exp_avg_sq,
-                                     self.max_exp_avg_sq):
-            m *= beta1
-            m += g
-            v *= beta2
-            v += g * g
-            if self.amsgrad:
-                np.maximum(v_max, v, out=v_max)
-                v = v_max
-            p -= m / (np.sqrt(v) * c + self.eps / scale)
-''',
-    "rprop": '''
-class Rprop:
-    """{doc}"""
-
-    def __init__(self, params, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
-        self.etas, self.step_sizes = etas, step_sizes
-        self.prev = [np.zeros_like(p) for p in params]
-        self.step_size = [np.full_like(p, lr) for p in params]
-
-    def step(self, params, grads):
-        eta_minus, eta_plus = self.etas
-        step_min, step_max = self.step_sizes
-        for i, (p, g) in enumerate(zip(params, grads)):
-            s = np.sign(g * self.prev[i])
-            factor = np.where(s > 0, eta_plus, np.where(s < 0, eta_minus, 1.0))
-            self.step_size[i] = np.clip(self.step_size[i] * factor, step_min, step_max)
-            g = np.where(s < 0, 0.0, g)  # after a sign change, skip this step
-            p -= np.sign(g) * self.step_size[i]
-            self.prev[i] = g
-''',
-}
-CLASS_NAMES = {
-    "sgd": "SGD",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "rprop": "Rprop",
-}
-COUNTS_STEPS = ("adagrad", "adam")  # the classes that keep t
-# Buffers that start non-zero in the classes above: embedded even when all zero.
-STARTS_NONZERO = {("adagrad", "sum"), ("rprop", "step_size")}
 FEATURES = {
     "x1": "points[:, 0]",
     "x2": "points[:, 1]",
@@ -231,7 +60,7 @@ def render(spec: RunSpec, filename: str) -> str:
         _weights(spec),
         _functions(spec),
         _loss_and_grads(spec),
-        OPTIMIZERS[cfg.optimizer].replace("{doc}", docstring(OPTIMIZER_DOCS[cfg.optimizer])),
+        forms(cfg.optimizer).numpy_source(cfg.optimizer),
         _optimizer(spec),
         _train(spec),
         report_block(
@@ -318,15 +147,16 @@ def _weights(spec: RunSpec) -> str:
 
 def _functions(spec: RunSpec) -> str:
     cfg = spec.config
-    used = {cfg.activation, cfg.output}
-    blocks = []
-    if "tanh" in used:
-        blocks.append(TANH)
-    if used & {"sigmoid", "softplus", "swish"}:
-        blocks.append(SIGMOID)
-    if "softmax" in used:
-        blocks.append(SOFTMAX)
-    hidden, output = ACTIVATIONS[cfg.activation][0], OUTPUTS[cfg.output][0]
+    # The helper functions (tanh, sigmoid, softmax) the two activations' expressions call.
+    needed = set()
+    for name in (cfg.activation, cfg.output):
+        needed |= {name, *script_forms(name).numpy_uses}
+    blocks = [
+        act.scripts.numpy_def
+        for act in every_activation()
+        if act.name in needed and act.scripts and act.scripts.numpy_def
+    ]
+    hidden, output = script_forms(cfg.activation).numpy, script_forms(cfg.output).numpy
     blocks.append(f'''
 def forward(params, X):
     """Each layer's pre-activation z = Wbᵀ [a; 1] and output a = f(z), one column per
@@ -354,33 +184,15 @@ def _loss_and_grads(spec: RunSpec) -> str:
         constant = f"L1 = {number(l1)}  # regularisation: + L1 Σ|W| over the weights, not biases"
     if l2:
         constant = f"L2 = {number(l2)}  # regularisation: + L2 ½ ΣW² over the weights, not biases"
-    body = ["layers = forward(params, X)", "z, a = layers[-1]", "n = X.shape[1]"]
-    if cfg.loss == "bce":
-        doc = "mean binary cross-entropy"
-        body += [
-            "# -y ln a - (1 - y) ln(1 - a), from z without overflow: softplus(z) - y z",
-            "loss = np.mean(np.maximum(z, 0.0) - np.log(np.maximum(a, 1 - a)) - y * z)",
-            "dz = (a - y) * (1 / n)  # d loss / dz: the sigmoid's derivative cancels",
-        ]
-    elif cfg.loss == "ce":
-        doc = "mean cross-entropy"
-        body += [
-            "# -ln a_y = ln Σ_c exp(z_c) - z_y, from the logits (the largest, m, taken out",
-            "# first: no overflow, and a confident wrong answer costs ~(m - z_y), never inf)",
-            "m = z.max(axis=0, keepdims=True)",
-            "lse = np.log(np.exp(z - m).sum(axis=0, keepdims=True)) + m",
-            "loss = np.mean(lse - (y * z).sum(axis=0, keepdims=True))",
-            "dz = (a - y) * (1 / n)  # d loss / dz = softmax(z) - onehot(y)",
-        ]
-    else:
-        doc = "mean squared error"
-        body.append("loss = np.mean((a - y) ** 2)")
-        derivative = OUTPUTS[cfg.output][1]
-        body.append(
-            "dz = (a - y) * (2 / n)  # d loss / dz"
-            if derivative is None
-            else f"dz = ({derivative}) * ((a - y) * (2 / n))  # d loss / dz"
-        )
+    forms = loss_scripts(cfg.loss)
+    doc = forms.numpy_doc
+    body = ["layers = forward(params, X)", "z, a = layers[-1]", "n = X.shape[1]", *forms.numpy]
+    derivative = None if forms.logits_of else script_forms(cfg.output).numpy_derivative
+    body.append(
+        f"dz = {forms.numpy_grad}  # {forms.numpy_grad_note}"
+        if derivative is None
+        else f"dz = ({derivative}) * ({forms.numpy_grad})  # {forms.numpy_grad_note}"
+    )
     if l1:
         body.insert(-1, "loss += L1 * sum(np.abs(Wb[:-1]).sum() for Wb in params)")
     if l2:
@@ -392,7 +204,7 @@ def _loss_and_grads(spec: RunSpec) -> str:
         "    grads[i] = a_below @ dz.T  # [dW; db]: the row of ones sums dz for db",
         "    if i > 0:",
     ]
-    derivative = ACTIVATIONS[cfg.activation][1]
+    derivative = script_forms(cfg.activation).numpy_derivative
     if derivative is None:
         body.append("        dz = params[i][:-1] @ dz")
     else:
@@ -419,17 +231,17 @@ def _loss_and_grads(spec: RunSpec) -> str:
 def _optimizer(spec: RunSpec) -> str:
     cfg = spec.config
     args = ", ".join(f"{key}={literal(value)}" for key, value in spec.hyper.items())
-    lines = [f"optimizer = {CLASS_NAMES[cfg.optimizer]}(params, {args})"]
+    lines = [f"optimizer = {get_optimizer(cfg.optimizer).__name__}(params, {args})"]
     if spec.optimizer_state is None:
         return "\n".join(lines) + "\n"
     t, own, _ = spec.optimizer_state
     lines.append(
         f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made):"
     )
-    if cfg.optimizer in COUNTS_STEPS:
+    if forms(cfg.optimizer).numpy_counts_steps:
         lines.append(f"optimizer.t = {t}")
     for key, flat in own.items():
-        if flat is None or not ((cfg.optimizer, key) in STARTS_NONZERO or flat.any()):
+        if flat is None or not (key in forms(cfg.optimizer).numpy_starts_nonzero or flat.any()):
             continue  # not made yet, or the zeros the class starts with
         lines.append(f"optimizer.{key} = [")
         for block in spec.blocks(flat):

@@ -10,6 +10,9 @@ so the losses agree to ~1e-12 rather than bit for bit (docs/EXPORT.md).
 
 from __future__ import annotations
 
+from ..activations import script_forms
+from ..losses import loss_scripts
+from ..optimizers import get_optimizer
 from .blocks import (
     data_block,
     generator_block,
@@ -18,54 +21,16 @@ from .blocks import (
     json_main,
     report_block,
 )
+from .optimizer_forms import forms
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
-
-MODULES = {
-    "linear": None,
-    "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)",
-    "elu": "nn.ELU()",
-    "tanh": "nn.Tanh()",
-    "sigmoid": "nn.Sigmoid()",
-    "softplus": "nn.Softplus()",
-    "swish": "nn.SiLU()",
-}
-OUTPUT_MODULES = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "linear": None, "softmax": None}
-LOGITS = ("bce", "ce")  # the losses that take the output layer's logits
-CLASS_NAMES = {
-    "sgd": "SGD",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "rprop": "Rprop",
-}
-
-
-def _state_keys(spec: RunSpec) -> list[str]:
-    """The buffers torch keeps for this optimizer and these hyper-parameters."""
-    cfg = spec.config
-    return {
-        "sgd": ["momentum_buffer"] if cfg.momentum else [],
-        "adagrad": ["sum"],
-        "rmsprop": ["square_avg"]
-        + (["momentum_buffer"] if cfg.momentum > 0 else [])
-        + (["grad_avg"] if cfg.centered else []),
-        "adam": ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if cfg.amsgrad else []),
-        "rprop": ["prev", "step_size"],
-    }[cfg.optimizer]
 
 
 def render(spec: RunSpec, filename: str) -> str:
     """The script's text."""
     cfg = spec.config
     dtype = "torch.float32" if cfg.dtype == "float32" else "torch.float64"
-    if cfg.loss == "ce":
-        outputs = "torch.softmax(model(X), dim=1).detach().numpy()"
-    else:
-        outputs = (
-            "torch.sigmoid(model(X))" if cfg.loss == "bce" else "model(X)"
-        ) + ".detach()[:, 0].numpy()"
+    outputs = loss_scripts(cfg.loss).torch_outputs
     parts = [
         header(
             spec,
@@ -92,7 +57,7 @@ def render(spec: RunSpec, filename: str) -> str:
 
 def linear_indices(spec: RunSpec) -> list[int]:
     """Where each nn.Linear sits in the Sequential."""
-    step = 1 if MODULES[spec.config.activation] is None else 2
+    step = 1 if script_forms(spec.config.activation).torch is None else 2
     return [step * layer for layer in range(spec.n_layers)]
 
 
@@ -102,18 +67,16 @@ def _model(spec: RunSpec) -> str:
     for layer, (fan_in, fan_out) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:], strict=True)):
         lines.append(f"    nn.Linear({fan_in}, {fan_out}),")
         last = layer == spec.n_layers - 1
-        module = OUTPUT_MODULES[cfg.output] if last else MODULES[cfg.activation]
-        if last and cfg.loss in LOGITS:
-            which = "sigmoid" if cfg.loss == "bce" else "softmax"
-            lines[-1] += f"  # logits: the loss applies the {which}"
+        module = script_forms(cfg.output if last else cfg.activation).torch
+        logits_of = loss_scripts(cfg.loss).logits_of
+        if last and logits_of:
+            lines[-1] += f"  # logits: the loss applies the {logits_of}"
         elif module:
             lines.append(f"    {module},")
     lines.append(")")
-    if cfg.activation == "softplus":
-        lines.append(
-            "# nn.Softplus returns z itself for z > 20, where the playground's "
-            "ln(1 + e^z)\n# differs from z by less than 2e-9."
-        )
+    note = script_forms(cfg.activation).torch_note
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"
 
 
@@ -139,18 +102,8 @@ def _weights(spec: RunSpec) -> str:
 def _loss(spec: RunSpec) -> str:
     cfg = spec.config
     l1, l2 = spec.penalty
-    if cfg.loss == "bce":
-        doc, value = (
-            "The mean binary cross-entropy, from the logits",
-            "F.binary_cross_entropy_with_logits(model(X), y)",
-        )
-    elif cfg.loss == "ce":
-        doc, value = (
-            "The mean cross-entropy, from the logits and the classes' indices",
-            "F.cross_entropy(model(X), y)",
-        )
-    else:
-        doc, value = "The mean squared error", "F.mse_loss(model(X), y)"
+    forms = loss_scripts(cfg.loss)
+    doc, value = forms.torch_doc, forms.torch
     if not (l1 or l2):
         return f'''
 def loss_fn(X, y):
@@ -178,7 +131,8 @@ def loss_fn(X, y):
 def _optimizer(spec: RunSpec) -> str:
     cfg = spec.config
     args = ", ".join(f"{key}={literal(value)}" for key, value in spec.hyper.items())
-    call = f"optimizer = torch.optim.{CLASS_NAMES[cfg.optimizer]}("
+    # the engine's optimizer classes are named after torch.optim's
+    call = f"optimizer = torch.optim.{get_optimizer(cfg.optimizer).__name__}("
     arguments = f"model.parameters(), {args}"
     text = (
         f"{call}{arguments})\n"
@@ -188,7 +142,9 @@ def _optimizer(spec: RunSpec) -> str:
     if spec.optimizer_state is None:
         return text
     t, _, torch_state = spec.optimizer_state
-    keys = [key for key in _state_keys(spec) if torch_state.get(key) is not None]
+    keys = [
+        key for key in forms(cfg.optimizer).torch_state(cfg) if torch_state.get(key) is not None
+    ]
     lines = [
         f"# Its state at epoch {spec.start_epoch}, where this script starts ({t} updates made),",
         "# per parameter in model.parameters() order:",
@@ -208,7 +164,7 @@ def _optimizer(spec: RunSpec) -> str:
         "for p, entries in zip(model.parameters(), saved):",
         "    optimizer.state[p] = {key: torch.tensor(value) for key, value in entries.items()}",
     ]
-    if cfg.optimizer != "sgd":  # SGD counts no steps
+    if forms(cfg.optimizer).torch_counts_steps:
         lines.append(f'    optimizer.state[p]["step"] = torch.tensor({float(t)!r})')
     return text + "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ export class Schema {
   constructor(fields) {
     this.fields = fields;
     this.byName = new Map(fields.map((f) => [f.name, f]));
+    for (const f of fields) learnWords(f.labels);
   }
 
   static fromElement(id) {
@@ -174,42 +175,38 @@ export function niceStep(field) {
   return raw;
 }
 
-// Words the user reads for the engine's option names. Anything missing shows as is.
-const WORDS = {
-  linear: "Linear", relu: "ReLU", leaky_relu: "Leaky ReLU", elu: "ELU", tanh: "Tanh",
-  sigmoid: "Sigmoid", softplus: "Softplus", swish: "Swish",
-  bce: "Cross-entropy", mse: "Mean squared error",
-  glorot_uniform: "Glorot uniform", glorot_normal: "Glorot normal",
-  he_uniform: "He uniform", he_normal: "He normal", lecun_normal: "LeCun normal",
-  uniform: "Uniform U(low, high)", normal: "Normal N(mean, std²)", zeros: "Zeros",
-  playground: "TF Playground",
-  sgd: "SGD", adagrad: "Adagrad", rmsprop: "RMSprop", adam: "Adam", rprop: "Rprop",
-  none: "None", l1: "L1", l2: "L2",
-  xor4: "XOR (4 points)", xor: "XOR", circle: "Circle", gauss: "Gaussian",
-  spiral: "Spiral", moons: "Moons", plane: "Plane", multi_gauss: "Multi-Gaussian",
-  sin: "Sine boundary", cubic: "Cubic boundary", abs: "|x| boundary",
-  blobs3: "3 blobs", blobs5: "5 blobs", spiral3: "3-arm spiral", spiral5: "5-arm spiral",
-  custom: "Your points", custom_regression: "Your points (regression)",
-  softmax: "Softmax", ce: "Categorical cross-entropy",
-  x1: "X₁", x2: "X₂", x1sq: "X₁²", x2sq: "X₂²", x1x2: "X₁X₂",
-  sinx1: "sin(X₁)", sinx2: "sin(X₂)",
-  float32: "float32", float64: "float64",
-};
+// Words the user reads for the engine's option names: each choice field's `labels`
+// in the engine's schema (every choice's display name is declared once, with the
+// choice, in the engine), gathered as a Schema is made. Anything missing shows as is.
+/** @type {Map<string, string>} */
+const WORDS = new Map();
+/** @type {RegExp | null} */
+let internal = null;
+
+/** @param {Object<string, string> | null | undefined} labels */
+function learnWords(labels) {
+  for (const [name, text] of Object.entries(labels ?? {})) WORDS.set(name, text);
+  internal = null;
+}
 
 export function words(name) {
-  return WORDS[name] ?? String(name);
+  return WORDS.get(name) ?? String(name);
 }
 
 // Option names that are internal identifiers (bce, glorot_uniform, leaky_relu, xor4):
 // a server message that quotes one reads the display words instead. Plain words that
 // are also option names (none, linear, normal, circle...) stay as they are.
-const INTERNAL = new RegExp(
-  `\\b(${Object.keys(WORDS).filter((k) => /[_\d]/.test(k) || ["bce", "mse", "ce", "sgd", "elu"].includes(k)).join("|")})\\b`,
-  "g",
-);
+function internalNames() {
+  if (!internal) {
+    const names = [...WORDS.keys()].filter((k) => /[_\d]/.test(k) || ["bce", "mse", "ce", "sgd", "elu"].includes(k));
+    internal = names.length ? new RegExp(`\\b(${names.join("|")})\\b`, "g") : null;
+  }
+  return internal;
+}
 
 export function humanize(text) {
-  return String(text).replace(INTERNAL, (name) => words(name));
+  const names = internalNames();
+  return names ? String(text).replace(names, (name) => words(name)) : String(text);
 }
 
 // Numbers as a person reads them: 3 significant digits, no exponent unless needed.

@@ -1,5 +1,7 @@
 """Running an exported script the way a user would, and reading what it prints; the
-set-ups and optimizers every exporter's tests train (one list, shared by all three)."""
+set-ups and optimizers every exporter's tests train (one list, shared by all three),
+and a set-up for every declared activation, output and loss, read from the engine's
+registries so that a new declaration is exported and tested without a line here."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from engine import Config, Trainer
+from engine.activations import ACTIVATIONS
+from engine.losses import LOSSES
 
 # Runs a script as __main__ with this project's packages made unimportable: the
 # script must stand on NumPy (and its own library) alone.
@@ -155,6 +159,42 @@ SETUPS = {
         "data": "own4",
     },
 }
+
+
+def activation_setups(epochs: int = 40) -> dict[str, dict]:
+    """A small two-hidden-layer run of every declared hidden activation."""
+    return {
+        name: {
+            "dataset": "circle",
+            "n_points": 40,
+            "hidden": [3, 2],
+            "activation": name,
+            "optimizer": "adam",
+            "lr": 0.03,
+        }
+        for name in ACTIVATIONS
+    }
+
+
+# The data each output fits: a softmax several classes, a linear output real targets.
+_OUTPUT_DATA = {"softmax": "blobs3", "linear": "plane"}
+
+
+def output_setups() -> dict[str, dict]:
+    """A small run of every declared loss with every output it takes."""
+    return {
+        f"{output} output, {loss}": {
+            "dataset": _OUTPUT_DATA.get(output, "circle"),
+            "n_points": 40,
+            "hidden": [3],
+            "output": output,
+            "loss": loss,
+            "optimizer": "adam",
+            "lr": 0.03,
+        }
+        for loss, declared in LOSSES.items()
+        for output in declared.outputs
+    }
 
 
 def own_points(kind: str) -> tuple[np.ndarray, np.ndarray]:

@@ -28,13 +28,16 @@ import pytest
 from export_helpers import (
     OPTIMIZERS,
     SETUPS,
+    activation_setups,
     assert_reproduces,
+    output_setups,
     python_with,
     run_script,
     script_losses,
     trained,
 )
 
+from engine.activations import ACTIVATIONS, script_forms
 from engine.export import export
 
 KERAS = python_with("keras", "PLAYGROUND_KERAS_PYTHON")
@@ -98,6 +101,39 @@ def test_a_penalty_and_a_mid_run_edit(tmp_path):
     assert "optimizer.build(model.trainable_variables)" in text
     losses = script_losses(text, tmp_path, python=KERAS)
     assert_reproduces(trainer, losses, bound("sgd"), start=40, atol=ATOL)
+
+
+DECLARED = {**activation_setups(), **output_setups()}
+
+
+@needs_keras
+@pytest.mark.parametrize("setup", DECLARED)
+def test_every_declared_activation_output_and_loss_is_reproduced(setup, tmp_path):
+    trainer = trained(DECLARED[setup], 40)
+    losses = script_losses(export(trainer, "keras"), tmp_path, python=KERAS)
+    assert_reproduces(trainer, losses, bound("adam"), atol=ATOL)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_each_hidden_layer_has_its_declared_activation(activation):
+    """Without keras: each hidden Dense has the declaration's activation argument, or
+    is followed by its layer (none for the identity), the output's logits left to
+    the loss."""
+    text = export(trained(activation_setups()[activation], 2), "keras")
+    ast.parse(text)
+    model = text[text.index("model = keras.Sequential([\n") :].split("\n])\n")[0].splitlines()
+    forms = script_forms(activation)
+    argument = f", activation={forms.keras}" if forms.keras else ""
+    after = [f"{forms.keras_layer},"] if forms.keras_layer else []
+    expected = [
+        "keras.Input(shape=(2,)),",
+        f"keras.layers.Dense(3{argument}),",
+        *after,
+        f"keras.layers.Dense(2{argument}),",
+        *after,
+        "keras.layers.Dense(1),",
+    ]
+    assert [line.split("  #")[0].strip() for line in model[1:]] == expected
 
 
 @needs_keras

@@ -15,7 +15,9 @@ import pytest
 from export_helpers import (
     OPTIMIZERS,
     SETUPS,
+    activation_setups,
     assert_reproduces,
+    output_setups,
     run_script,
     script_losses,
     trained,
@@ -24,6 +26,8 @@ from export_helpers import (
 from engine import Config, Trainer
 from engine.checkpoint import from_bytes, to_bytes
 from engine.export import export, script_for
+from engine.export.optimizer_forms import forms
+from engine.optimizers import OPTIMIZERS as REGISTERED
 
 RTOL = 1e-10
 
@@ -32,6 +36,22 @@ RTOL = 1e-10
 @pytest.mark.parametrize("setup", SETUPS)
 def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimizer, tmp_path):
     trainer = trained({**SETUPS[setup], **OPTIMIZERS[optimizer]})
+    assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
+
+
+DECLARED = {**activation_setups(), **output_setups()}
+
+
+def test_every_declared_optimizer_is_exported_and_tested():
+    """The exporters' set-ups train each registered optimizer, with its export forms."""
+    assert {variant["optimizer"] for variant in OPTIMIZERS.values()} == set(REGISTERED)
+    for name in REGISTERED:
+        assert forms(name).numpy_source(name).lstrip().startswith("class ")
+
+
+@pytest.mark.parametrize("setup", DECLARED)
+def test_every_declared_activation_output_and_loss_is_reproduced(setup, tmp_path):
+    trainer = trained(DECLARED[setup], 40)
     assert_reproduces(trainer, script_losses(export(trainer, "numpy"), tmp_path), RTOL)
 
 

@@ -16,7 +16,9 @@ from export_helpers import (
     EPOCHS,
     OPTIMIZERS,
     SETUPS,
+    activation_setups,
     assert_reproduces,
+    output_setups,
     python_with,
     run_script,
     script_losses,
@@ -24,6 +26,7 @@ from export_helpers import (
 )
 
 from engine import Config, Trainer
+from engine.activations import ACTIVATIONS, script_forms
 from engine.export import export
 
 TORCH = python_with("torch", "PLAYGROUND_TORCH_PYTHON")
@@ -49,6 +52,30 @@ def test_the_torch_script_prints_the_engines_loss_at_every_epoch(setup, optimize
     trainer = trained({**SETUPS[setup], **OPTIMIZERS[optimizer]})
     losses = script_losses(export(trainer, "torch"), tmp_path, python=TORCH)
     assert_reproduces(trainer, losses, bound(optimizer), atol=ATOL)
+
+
+DECLARED = {**activation_setups(), **output_setups()}
+
+
+@needs_torch
+@pytest.mark.parametrize("setup", DECLARED)
+def test_every_declared_activation_output_and_loss_is_reproduced(setup, tmp_path):
+    trainer = trained(DECLARED[setup], 40)
+    losses = script_losses(export(trainer, "torch"), tmp_path, python=TORCH)
+    assert_reproduces(trainer, losses, RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_each_hidden_layer_is_followed_by_its_declared_module(activation):
+    """Without torch: the model is the declaration's module after each hidden layer
+    (none for the identity), the output's logits left to the loss."""
+    text = export(trained(activation_setups()[activation], 2), "torch")
+    ast.parse(text)
+    model = text[text.index("model = nn.Sequential(\n") :].split("\n)\n")[0].splitlines()[1:]
+    module = script_forms(activation).torch
+    after = [f"{module},"] if module else []
+    expected = ["nn.Linear(2, 3),", *after, "nn.Linear(3, 2),", *after, "nn.Linear(2, 1),"]
+    assert [line.split("  #")[0].strip() for line in model] == expected
 
 
 @needs_torch

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from engine import MLP, make_optimizer
+from engine.optimizers import OPTIMIZERS
 
 P0 = [0.5, -1.0, 2.0, 0.0, -0.25, 1.5]
 # Three gradients with sign changes, a zero and repeated values, so that every
@@ -280,3 +281,9 @@ def test_defaults_are_torchs():
         "etas": (0.5, 1.2),
         "step_sizes": (1e-6, 50.0),
     }
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_declares_its_display_name_and_rule(name):
+    cls = OPTIMIZERS[name]
+    assert cls.name == name and cls.label and cls.rule.startswith(f"torch.optim.{cls.__name__}'s")

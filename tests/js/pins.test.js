@@ -9,7 +9,7 @@ import { Schema } from "../../static/js/schema.js";
 const schema = new Schema([
   { name: "dataset", type: "choice" },
   { name: "hidden", type: "int_list" },
-  { name: "optimizer", type: "choice" },
+  { name: "optimizer", type: "choice", labels: { adam: "Adam", sgd: "SGD" } },
   { name: "lr", type: "float" },
   { name: "batch_norm", type: "bool" },
   { name: "speed", type: "int", group: "display" },

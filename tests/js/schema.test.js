@@ -10,7 +10,8 @@ const FIELDS = [
   { name: "lr", type: "float", default: 0.03, min: 1e-6, max: 10 },
   { name: "hidden", type: "int_list", default: [2], min: 1, max: 8, min_len: 0, max_len: 6 },
   { name: "activation", type: "choice", default: "tanh", choices: ["relu", "tanh"] },
-  { name: "features", type: "choice_list", default: ["x1", "x2"], choices: ["x1", "x2", "x1sq"], min_len: 1, max_len: 3 },
+  { name: "features", type: "choice_list", default: ["x1", "x2"], choices: ["x1", "x2", "x1sq"], min_len: 1, max_len: 3,
+    labels: { x1: "X₁", x2: "X₂", x1sq: "X₁²" } },
   { name: "amsgrad", type: "bool", default: false },
   { name: "seed", type: "int", default: 0, min: 0, max: 2147483647 },
   { name: "speed", type: "int", default: -1, min: -1, max: 100000, extra: { special: { "-1": "auto", "0": "max" } } },
@@ -83,9 +84,25 @@ test("numbers read as a person reads them", () => {
 });
 
 test("internal option names never reach the user", () => {
+  // the display names come with the schema (each field's `labels`, the engine's)
+  new Schema([
+    { name: "loss", type: "choice", choices: ["bce"], labels: { bce: "Cross-entropy" } },
+    { name: "optimizer", type: "choice", choices: ["sgd"], labels: { sgd: "SGD" } },
+    { name: "init", type: "choice", choices: ["glorot_uniform"], labels: { glorot_uniform: "Glorot uniform" } },
+    { name: "dataset", type: "choice", choices: ["xor4"], labels: { xor4: "XOR (4 points)" } },
+    { name: "activation", type: "choice", choices: ["leaky_relu", "linear"], labels: { leaky_relu: "Leaky ReLU", linear: "Linear" } },
+    { name: "regularization", type: "choice", choices: ["none"], labels: { none: "None" } },
+  ]);
   assert.equal(humanize("loss bce needs output sigmoid, not tanh"), "loss Cross-entropy needs output sigmoid, not tanh");
   assert.equal(humanize("sgd with glorot_uniform on xor4 and leaky_relu"), "SGD with Glorot uniform on XOR (4 points) and Leaky ReLU");
   // plain words that are also option names stay
   assert.equal(humanize("none of the linear ones"), "none of the linear ones");
   assert.equal(words("x1sq"), "X₁²");
+});
+
+test("a choice's words are the schema's, so a new choice needs no table in the page", () => {
+  assert.equal(words("softsign_made_up"), "softsign_made_up"); // not declared: as is
+  new Schema([{ name: "activation", type: "choice", choices: ["softsign_made_up"], labels: { softsign_made_up: "Softsign (made up)" } }]);
+  assert.equal(words("softsign_made_up"), "Softsign (made up)");
+  assert.equal(humanize("try softsign_made_up"), "try Softsign (made up)");
 });

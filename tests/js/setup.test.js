@@ -1,6 +1,7 @@
 // node --test: keeping a set-up the server accepts (static/js/setup.js). The schema rows
 // are copies of the engine's (LOSSES outputs: bce -> sigmoid; mse -> sigmoid, tanh,
-// linear; PROBLEM_OUTPUTS; PROBLEM_DEFAULTS), so the expected changes follow from them.
+// linear; PROBLEM_OUTPUTS; PROBLEM_DEFAULTS; the choices' display names, `labels`), so
+// the expected changes and words follow from them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -13,8 +14,8 @@ const schema = new Schema([
     problem_defaults: { classification: { output: "sigmoid", loss: "bce" }, regression: { output: "linear", loss: "mse" } },
     problem_outputs: { classification: ["sigmoid", "tanh"], regression: ["linear", "tanh"] },
   } },
-  { name: "output", type: "choice", choices: ["sigmoid", "tanh", "linear"] },
-  { name: "loss", type: "choice", choices: ["bce", "mse"], extra: { outputs: { bce: ["sigmoid"], mse: ["sigmoid", "tanh", "linear"] } } },
+  { name: "output", type: "choice", choices: ["sigmoid", "tanh", "linear"], labels: { sigmoid: "Sigmoid", tanh: "Tanh", linear: "Linear" } },
+  { name: "loss", type: "choice", choices: ["bce", "mse"], labels: { bce: "Cross-entropy", mse: "Mean squared error" }, extra: { outputs: { bce: ["sigmoid"], mse: ["sigmoid", "tanh", "linear"] } } },
   { name: "lr", type: "float", min: 1e-6, max: 10 },
   { name: "hidden", type: "int_list", min: 1, max: 8 },
   { name: "speed", type: "int", min: -1, max: 100000, group: "display" },
