@@ -11,11 +11,12 @@ export class CodePanel {
   /**
    * @param {HTMLButtonElement} button the Runs row's "Code" button
    * @param {HTMLDialogElement} dialog
-   * @param {{send: (event: string, payload?: any) => boolean}} hooks
+   * @param {{send: Send}} hooks
    */
   constructor(button, dialog, { send }) {
     this.send = send;
     this.dialog = dialog;
+    /** @type {{target: string, name: string, script: string} | null} */
     this.answer = null; // the last `code` answer: {target, name, script}
     const head = el("div", { class: "code-head" }, dialog);
     el("h2", { class: "column-title", id: "code-title", text: "Code that trains this run again" }, head);
@@ -52,7 +53,10 @@ export class CodePanel {
       : "Not connected: no script now.";
   }
 
-  /** The server's `code` answer (one for the target shown, else ignored). */
+  /**
+   * The server's `code` answer (one for the target shown, else ignored).
+   * @param {{target: string, name: string, script: string}} answer
+   */
   onCode(answer) {
     if (answer.target !== this.target.value) return;
     this.answer = answer;
@@ -63,6 +67,7 @@ export class CodePanel {
       + "--json prints the loss at every epoch.";
   }
 
+  /** @param {string} text */
   onError(text) {
     this.note.textContent = `No script: ${text}`;
   }
