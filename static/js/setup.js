@@ -72,7 +72,8 @@ export function coherentChange(schema, config, name, value) {
   }
   if (name === "loss" && !(outputs[value] ?? [config.output]).includes(config.output)) {
     const allowed = outputsFor(schema, problem);
-    const preferred = schema.field("dataset")?.extra?.problem_defaults?.[problem]?.output;
+    const preferred = /** @type {string | undefined} */ (
+      schema.field("dataset")?.extra?.problem_defaults?.[problem]?.output);
     const candidates = [preferred, ...(outputs[value] ?? [])];
     const output = candidates.find((o) => o && outputs[value].includes(o) && allowed.includes(o));
     if (output) change.output = output;
