@@ -79,7 +79,7 @@ interface Frame {
 interface StuckSuggestion {
   key: string;
   label: string;
-  config_change: Record<string, unknown>;
+  config_change: Config;
 }
 
 /** Why a run is stuck (engine explain_stuck), or null while it learns. */
@@ -93,11 +93,19 @@ interface Stuck {
   details?: Record<string, unknown>;
 }
 
-/** The neuron health and gradient norms a frame carries (docs/PROTOCOL.md). */
+/** The neuron health and gradient norms a frame carries (docs/PROTOCOL.md); an older
+ * server may leave any of them out. */
 interface Diagnostics {
-  layers: { units: number; status: string[]; dead: number; saturated: number }[];
-  dead: number;
-  saturated: number;
-  grad_norms: number[];
-  stuck: Stuck | null;
+  layers?: { units: number; status: string[]; dead: number; saturated: number }[];
+  dead?: number;
+  saturated?: number;
+  grad_norms?: (number | null)[];
+  stuck?: Stuck | null;
+}
+
+/** A `gradcheck_result`: per weight layer, the largest relative error. */
+interface GradcheckResult {
+  layers?: { layer: number; max_relative_error: number | null; ok: boolean; kinks_skipped?: number }[];
+  threshold?: number;
+  ok: boolean;
 }
