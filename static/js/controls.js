@@ -234,7 +234,8 @@ export class Controls {
         input.insertBefore(opt, after ?? null);
       }
       // The option is there: added just above when it was missing.
-      input.value = /** @type {HTMLOptionElement} */ ([...input.options].find((o) => Number(o.value) === Number(value))).value;
+      const option = [...input.options].find((o) => Number(o.value) === Number(value));
+      input.value = /** @type {HTMLOptionElement} */ (option).value;
     } else if (force || document.activeElement !== input || kind !== "number") {
       input.value = String(value);
     }

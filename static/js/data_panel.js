@@ -20,7 +20,10 @@ const REMOVE_REACH_PX = 24; // shift-click removes the nearest point within this
  *   paste: HTMLTextAreaElement, pasteLoad: HTMLElement, download: HTMLElement,
  *   error: HTMLElement, note: HTMLElement, surface: HTMLElement}} DataEls
  */
-/** Points as (x, y, label) triples. @typedef {{trainPoints: Float32Array | null, testPoints: Float32Array | null}} FramePoints */
+/**
+ * Points as (x, y, label) triples.
+ * @typedef {{trainPoints: Float32Array | null, testPoints: Float32Array | null}} FramePoints
+ */
 /**
  * What the surface shows (main.js).
  * @typedef {FramePoints & {domain: number[], classes: number | null, classification: boolean}} ShownFrame

@@ -44,13 +44,18 @@ export function byId(id, type) {
 }
 
 /**
- * The first element under `root` that matches `selector`, which must be there.
+ * The first element under `root` that matches `selector`, which must be there and be a
+ * `type` (any HTML element unless said).
+ * @template {HTMLElement} [T=HTMLElement]
  * @param {ParentNode} root
  * @param {string} selector
- * @returns {HTMLElement}
+ * @param {{new (): T, name: string}} [type]
+ * @returns {T}
  */
-export function find(root, selector) {
+export function find(root, selector, type) {
   const node = root.querySelector(selector);
   if (!(node instanceof HTMLElement)) throw new Error(`no ${selector} in its panel`);
-  return node;
+  if (type && !(node instanceof type)) throw new Error(`${selector} is not a ${type.name}`);
+  // Without `type`, T is its default, HTMLElement.
+  return /** @type {T} */ (node);
 }

@@ -19,7 +19,8 @@ function bytesOf(value) {
 /**
  * @template {Float32Array | Uint32Array} T
  * @param {Attachment} value
- * @param {{new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T, BYTES_PER_ELEMENT: number}} Type
+ * @param {{new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T,
+ *   BYTES_PER_ELEMENT: number}} Type
  * @returns {T | null}
  */
 function typed(value, Type) {

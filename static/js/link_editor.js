@@ -53,7 +53,7 @@ export class LinkEditor {
     if (!this.isOpen) return false;
     this.pending = false;
     find(this.form, ".field-error").textContent = message;
-    const input = /** @type {HTMLInputElement} */ (this.form.querySelector("input"));
+    const input = find(this.form, "input", HTMLInputElement);
     input.setAttribute("aria-invalid", "true");
     input.focus();
     return true;
@@ -113,7 +113,7 @@ export class LinkEditor {
    */
   open(item, x, y, returnFocus) {
     const form = this.form;
-    const input = /** @type {HTMLInputElement} */ (find(form, "input"));
+    const input = find(form, "input", HTMLInputElement);
     const label = find(form, "label");
     const error = find(form, ".field-error");
     label.textContent = item.kind === "weight" ? `Weight ${item.from} → ${item.to}` : `Bias of ${item.to}`;

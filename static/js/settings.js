@@ -16,7 +16,8 @@ const $ = byId;
 // Which hyper-parameters each optimizer and initialiser reads comes from the schema
 // (the `extra.fields` of `optimizer` and `init`, the engine's OPTIMIZER_FIELDS and
 // INIT_FIELDS). It only decides what the settings row shows; limits come from there too.
-const fieldsOf = (/** @type {Schema} */ schema, /** @type {string} */ name) => schema.field(name)?.extra?.fields ?? {};
+/** @param {Schema} schema @param {string} name */
+const fieldsOf = (schema, name) => schema.field(name)?.extra?.fields ?? {};
 
 // Labels the page shows where the schema's own name the engine's options ("adam:
 // beta1", "xor4: draw n_points rows..."): the settings row shows only the current
@@ -113,7 +114,9 @@ export function buildSettings(top, controls, schema) {
   // Powers of two below the training set (set again for each data set: main.js)
   controls.add(data, "batch_size", {
     kind: "values", label: "Batch size", zeroLabel: "full batch",
-    values: batch ? batchSizes(/** @type {number} */ (batch.max), /** @type {{min: number, max: number}} */ (batch)) : [],
+    // batch_size is a whole number with both limits (engine/config.py).
+    values: batch ? batchSizes(/** @type {number} */ (batch.max), /** @type {{min: number, max: number}} */ (batch))
+      : [],
   });
   controls.add(data, "n_points", { kind: "slider", label: "Points" });
   controls.add(data, "xor4_sample", { label: LABELS.xor4_sample });

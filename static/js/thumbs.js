@@ -15,7 +15,10 @@ function context2d(canvas) {
   return ctx;
 }
 
-/** Red, green and blue of cell i at px[at..at+2]. @typedef {(i: number, px: Uint8ClampedArray, at: number) => void} Fill */
+/**
+ * Writes cell i's red, green and blue at px[at..at+2].
+ * @typedef {(i: number, px: Uint8ClampedArray, at: number) => void} Fill
+ */
 
 // Paint a t x t grid (row 0 = lowest y) onto `canvas`: fill(i, px, at) writes cell i's
 // red, green and blue at px[at..at+2].
