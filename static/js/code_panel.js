@@ -22,13 +22,13 @@ export class CodePanel {
     el("h2", { class: "column-title", id: "code-title", text: "Code that trains this run again" }, head);
     const pick = el("label", { class: "code-target", for: "code-target" }, head);
     el("span", { class: "caption", text: "Library" }, pick);
-    this.target = /** @type {HTMLSelectElement} */ (el("select", { id: "code-target" }, pick));
+    this.target = el("select", { id: "code-target" }, pick);
     for (const [value, label] of TARGETS) el("option", { value, text: label }, this.target);
     this.note = el("p", { class: "code-note", id: "code-note", role: "status" }, dialog);
     this.pre = el("pre", { class: "code-text", id: "code-text", tabindex: "0", "aria-label": "The script" }, dialog);
     const buttons = el("div", { class: "code-buttons" }, dialog);
-    this.download = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "text-button", id: "code-download", text: "Download" }, buttons));
-    this.copy = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "text-button", id: "code-copy", text: "Copy" }, buttons));
+    this.download = el("button", { type: "button", class: "text-button", id: "code-download", text: "Download" }, buttons);
+    this.copy = el("button", { type: "button", class: "text-button", id: "code-copy", text: "Copy" }, buttons);
     const close = el("button", { type: "button", class: "text-button", id: "code-close", text: "Close" }, buttons);
     dialog.setAttribute("aria-labelledby", "code-title");
     button.addEventListener("click", () => this.open());

@@ -129,12 +129,12 @@ export class PhasePanel {
     const row = el("div", { class: "phase-axis" }, parent);
     const keyBox = el("div", { class: "lab-field" }, row);
     el("label", { class: "caption", for: `${id}-key`, text: caption }, keyBox);
-    const select = /** @type {HTMLSelectElement} */ (el("select", { id: `${id}-key` }, keyBox));
+    const select = el("select", { id: `${id}-key` }, keyBox);
     for (const [name, axis] of Object.entries(AXES)) el("option", { value: name, text: axis.label }, select);
     select.value = key;
     const valuesBox = el("div", { class: "lab-field phase-values" }, row);
     el("label", { class: "caption", for: `${id}-values`, text: `${caption}: values` }, valuesBox);
-    const values = /** @type {HTMLInputElement} */ (el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox));
+    const values = el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox);
     select.addEventListener("change", () => { values.value = AXES[select.value].values; });
     return { select, values };
   }
@@ -150,7 +150,7 @@ export class PhasePanel {
   numberField(parent, id, label, value, min, max) {
     const box = el("label", { class: "lab-field", for: id }, parent);
     el("span", { class: "caption", text: label }, box);
-    return /** @type {HTMLInputElement} */ (el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box));
+    return el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box);
   }
 
   /**
@@ -272,7 +272,7 @@ export class PhasePanel {
     y.values.forEach((yv, r) => {
       el("span", { class: "phase-head row", text: String(yv) }, this.heatmap);
       buttons.push(x.values.map((xv, c) => {
-        const b = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "phase-cell pending", disabled: "" }, this.heatmap));
+        const b = el("button", { type: "button", class: "phase-cell pending", disabled: "" }, this.heatmap);
         b.dataset.row = String(r);
         b.dataset.col = String(c);
         b.setAttribute("aria-label", `${this.where(r, c)}: not finished yet`);

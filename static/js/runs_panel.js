@@ -192,7 +192,7 @@ export class RunsPanel {
   /** @param {Pin} p */
   item(p) {
     const li = el("li", { class: "pin", "data-pin": String(p.id) });
-    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas", { class: "pin-picture", role: "img" }, li));
+    const canvas = el("canvas", { class: "pin-picture", role: "img" }, li);
     const run = p.picture;
     if (!run) throw new Error("a pin painted twice");
     paintBoundary(canvas, run.surface, run.grid, run.colorDomain, run.classes);
