@@ -22,7 +22,11 @@ export function classHeatmap(bytes, n, classes) {
   return { z, zmin: 0, zmax: 255, colorscale: classColorscale(classes), zsmooth: false };
 }
 
-/** The most probable class and its probability at each pixel: for hover text and tests. */
+/**
+ * The most probable class and its probability at each pixel: for hover text and tests.
+ * @param {Uint8Array} bytes
+ * @param {number} classes
+ */
 export function decodeSurface(bytes, classes) {
   const cls = new Uint8Array(bytes.length);
   const p = new Float32Array(bytes.length);
@@ -37,18 +41,24 @@ export function decodeSurface(bytes, classes) {
 /**
  * Marker settings for points (x, y, label) triples: each its class's colour, training
  * points filled with a dark rim, test points hollow rings.
+ * @param {Float32Array | null} points
+ * @param {boolean} test
  */
 export function classMarkers(points, test) {
-  const n = points ? points.length / 3 : 0;
   const color = [];
-  for (let i = 0; i < n; i++) color.push(labelColor(Math.round(points[3 * i + 2])));
+  const n = points ? points.length / 3 : 0;
+  for (let i = 0; points && i < n; i++) color.push(labelColor(Math.round(points[3 * i + 2])));
   return test
     ? { color, symbol: "circle-open", line: { color, width: 2 } }
     // A dark rim: a point sits on its own class's colour where the network is right.
     : { color, symbol: "circle", line: { color: "#333333", width: 1 } };
 }
 
-/** The legend: one row per class with its colour and how many points it has. */
+/**
+ * The legend: one row per class with its colour and how many points it has.
+ * @param {number} classes
+ * @param {(Float32Array | null)[]} points
+ */
 export function legendRows(classes, points) {
   const counts = new Array(classes).fill(0);
   for (const pts of points) {

@@ -12,13 +12,20 @@ const WHITE = [255, 255, 255];
 // The faintest tint, for a pixel whose classes tie: still the argmax's hue.
 const MIN_TINT = 0.15;
 
-/** A colour `#rrggbb` as [r, g, b]. */
+/**
+ * A colour `#rrggbb` as [r, g, b].
+ * @param {string} hex
+ * @returns {number[]}
+ */
 export function rgb(hex) {
   const v = Number.parseInt(hex.slice(1), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
 
-/** Levels per class in a class byte: floor(256 / C). */
+/**
+ * Levels per class in a class byte: floor(256 / C).
+ * @param {number} classes
+ */
 export function levelsFor(classes) {
   return Math.floor(256 / classes);
 }
@@ -38,6 +45,9 @@ export function decodeClassByte(b, classes) {
 /**
  * The colour of class `cls` at probability `p`: white mixed with the class colour by
  * MIN_TINT + (1 − MIN_TINT)·(p − 1/C)/(1 − 1/C), so a sure pixel is the class colour.
+ * @param {number} cls
+ * @param {number} p
+ * @param {number} classes
  * @returns {number[]} [r, g, b]
  */
 export function classRgb(cls, p, classes) {
@@ -66,7 +76,10 @@ export function classColorscale(classes) {
   return scale;
 }
 
-/** A label's colour for the points (full strength). */
+/**
+ * A label's colour for the points (full strength).
+ * @param {number} label
+ */
 export function labelColor(label) {
   return CLASS_COLORS[label % CLASS_COLORS.length];
 }

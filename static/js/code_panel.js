@@ -11,23 +11,24 @@ export class CodePanel {
   /**
    * @param {HTMLButtonElement} button the Runs row's "Code" button
    * @param {HTMLDialogElement} dialog
-   * @param {{send: (event: string, payload?: any) => boolean}} hooks
+   * @param {{send: Send}} hooks
    */
   constructor(button, dialog, { send }) {
     this.send = send;
     this.dialog = dialog;
+    /** @type {{target: string, name: string, script: string} | null} */
     this.answer = null; // the last `code` answer: {target, name, script}
     const head = el("div", { class: "code-head" }, dialog);
     el("h2", { class: "column-title", id: "code-title", text: "Code that trains this run again" }, head);
     const pick = el("label", { class: "code-target", for: "code-target" }, head);
     el("span", { class: "caption", text: "Library" }, pick);
-    this.target = /** @type {HTMLSelectElement} */ (el("select", { id: "code-target" }, pick));
+    this.target = el("select", { id: "code-target" }, pick);
     for (const [value, label] of TARGETS) el("option", { value, text: label }, this.target);
     this.note = el("p", { class: "code-note", id: "code-note", role: "status" }, dialog);
     this.pre = el("pre", { class: "code-text", id: "code-text", tabindex: "0", "aria-label": "The script" }, dialog);
     const buttons = el("div", { class: "code-buttons" }, dialog);
-    this.download = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "text-button", id: "code-download", text: "Download" }, buttons));
-    this.copy = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "text-button", id: "code-copy", text: "Copy" }, buttons));
+    this.download = el("button", { type: "button", class: "text-button", id: "code-download", text: "Download" }, buttons);
+    this.copy = el("button", { type: "button", class: "text-button", id: "code-copy", text: "Copy" }, buttons);
     const close = el("button", { type: "button", class: "text-button", id: "code-close", text: "Close" }, buttons);
     dialog.setAttribute("aria-labelledby", "code-title");
     button.addEventListener("click", () => this.open());
@@ -52,7 +53,10 @@ export class CodePanel {
       : "Not connected: no script now.";
   }
 
-  /** The server's `code` answer (one for the target shown, else ignored). */
+  /**
+   * The server's `code` answer (one for the target shown, else ignored).
+   * @param {{target: string, name: string, script: string}} answer
+   */
   onCode(answer) {
     if (answer.target !== this.target.value) return;
     this.answer = answer;
@@ -63,6 +67,7 @@ export class CodePanel {
       + "--json prints the loss at every epoch.";
   }
 
+  /** @param {string} text */
   onError(text) {
     this.note.textContent = `No script: ${text}`;
   }

@@ -13,6 +13,7 @@ export const COLORSCALE = [
   [1, BLUE],
 ];
 
+/** @param {string} hex @returns {number[]} */
 function rgb(hex) {
   const v = Number.parseInt(hex.slice(1), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
@@ -31,18 +32,21 @@ export const LUT = (() => {
   return lut;
 })();
 
+/** @param {number} t */
 export function lutIndex(t) {
   const i = Math.round((Math.max(-1, Math.min(1, t)) + 1) * 127.5);
   return i;
 }
 
 // CSS colour for a value t in [-1, 1].
+/** @param {number} t */
 export function cssColor(t) {
   const i = lutIndex(t) * 3;
   return `rgb(${LUT[i]},${LUT[i + 1]},${LUT[i + 2]})`;
 }
 
 // The colour domain of a problem: labels span [lo, hi]; the middle is neutral.
+/** @param {number} v @param {number} lo @param {number} hi */
 export function toUnit(v, lo, hi) {
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2 || 1;

@@ -16,8 +16,10 @@ const MAX_ATTACHMENTS = 64;
 function roomyParser() {
   const probe = new io.Manager(location.origin, { autoConnect: false });
   const Encoder = probe.encoder.constructor;
-  const Decoder = probe.decoder.constructor;
+  // socket.io-parser's Decoder: the bundle declares no type for it.
+  const Decoder = /** @type {new (opts: object) => object} */ (probe.decoder.constructor);
   class RoomyDecoder extends Decoder {
+    /** @param {object | ((key: string, value: unknown) => unknown) | undefined} opts */
     constructor(opts) {
       const base = typeof opts === "function" ? { reviver: opts } : opts ?? {};
       super({ ...base, maxAttachments: MAX_ATTACHMENTS });
@@ -26,15 +28,24 @@ function roomyParser() {
   return { Encoder, Decoder: RoomyDecoder };
 }
 
+/**
+ * @typedef {{onConnect?: () => void, onDisconnect?: (reason: string) => void,
+ *   onReconnecting?: (n: number) => void, onState?: (state: State) => void,
+ *   onFrame: (raw: RawFrame) => Promise<void>, onError?: (err: ServerError) => void,
+ *   onRefused?: (err: Error) => void}} ConnectionHandlers
+ */
+
 export class Connection {
-  // handlers: {onConnect, onDisconnect, onReconnecting, onState, onFrame, onError,
-  //            onRefused(err)}. onFrame(raw) returns a promise that settles once painted.
+  // onFrame(raw) returns a promise that settles once painted.
+  /** @param {ConnectionHandlers} handlers */
   constructor(handlers) {
     this.handlers = handlers;
     this.creditOut = false; // a `ready` was sent and its frame has not arrived
     this.drawing = false;
     this.creditsEnabled = false;
+    /** @type {number | null} */
     this.readyAt = null;
+    /** @type {number | null} */
     this.waitMs = null;
     this.socket = io({ reconnectionDelayMax: 4000, parser: roomyParser(), transports: ["websocket"] });
     this.bind();
@@ -49,19 +60,20 @@ export class Connection {
       this.creditsEnabled = false;
       h.onConnect?.();
     });
-    s.on("disconnect", (reason) => h.onDisconnect?.(reason));
+    s.on("disconnect", (/** @type {string} */ reason) => h.onDisconnect?.(reason));
     // A refusal by the server carries `data`; a transport error (server down) does not.
-    s.on("connect_error", (err) => h.onRefused?.(err));
-    s.io.on("reconnect_attempt", (n) => h.onReconnecting?.(n));
-    s.on("state", (state) => h.onState?.(state));
-    s.on("error", (err) => h.onError?.(err));
-    s.on("frame", (raw) => this.receive(raw));
+    s.on("connect_error", (/** @type {Error} */ err) => h.onRefused?.(err));
+    s.io.on("reconnect_attempt", (/** @type {number} */ n) => h.onReconnecting?.(n));
+    s.on("state", (/** @type {State} */ state) => h.onState?.(state));
+    s.on("error", (/** @type {ServerError} */ err) => h.onError?.(err));
+    s.on("frame", (/** @type {RawFrame} */ raw) => this.receive(raw));
   }
 
   get connected() {
     return this.socket.connected;
   }
 
+  /** @type {Send} */
   send(event, payload) {
     if (!this.socket.connected) return false;
     this.socket.emit(event, payload);
@@ -81,6 +93,7 @@ export class Connection {
     this.socket.emit("ready");
   }
 
+  /** @param {RawFrame} raw */
   async receive(raw) {
     if (this.readyAt !== null) {
       // Smoothed wait from `ready` to its frame: the server's share of a frame's time.

@@ -6,26 +6,45 @@
 
 import { formatNumber, ladder, niceStep, words } from "./schema.js";
 
+/** @typedef {import("./schema.js").Schema} Schema */
+/**
+ * One control: its field, its kind, its elements, and how its menu entries read.
+ * @typedef {{name: string, field: Field, kind: string, box: HTMLDivElement,
+ *   input: HTMLInputElement | HTMLSelectElement, readout: HTMLSpanElement | null,
+ *   error: HTMLSpanElement, zeroLabel?: string, format: (v: number) => string, text: string,
+ *   reason?: HTMLSpanElement}} Control
+ */
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | number | null | undefined>} [attrs] null and undefined: left out
+ * @param {Node | null} [parent]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function make(tag, attrs = {}, parent = null) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") e.textContent = v;
-    else if (v !== undefined && v !== null) e.setAttribute(k, v);
+    if (k === "text") e.textContent = v === undefined || v === null ? null : String(v);
+    else if (v !== undefined && v !== null) e.setAttribute(k, String(v));
   }
   if (parent) parent.appendChild(e);
   return e;
 }
 
 // How a slider's value reads next to it.
+/** @type {Record<string, (v: number, f: {max: number}) => string>} */
 const SLIDER_TEXT = {
   train_share: (v, f) => `${Math.round(f.max <= 1 ? v * 100 : v)}%`,
   noise: (v, f) => (f.max <= 1 ? formatNumber(v, 3) : `${formatNumber(v, 3)}%`),
 };
 
 export class Controls {
+  /** @param {Schema} schema @param {(name: string, value: ConfigValue) => void} onChange */
   constructor(schema, onChange) {
     this.schema = schema;
     this.onChange = onChange;
+    /** @type {Map<string, Control>} */
     this.controls = new Map();
   }
 
@@ -34,8 +53,9 @@ export class Controls {
   // value (speed -1 "auto", 0 "max"), `zeroLabel` for 0, else the number.
   /**
    * @param {HTMLElement} container @param {string} name
-   * @param {{kind?: string, label?: string, zeroLabel?: string, floor?: number, values?: number[],
+   * @param {{kind?: string | null, label?: string, zeroLabel?: string, floor?: number, values?: number[],
    *          caption?: boolean, format?: (v: number) => string}} [opts]
+   * @returns {Control | null}
    */
   add(container, name, { kind = "auto", label, zeroLabel, floor, values = [], caption = true, format } = {}) {
     const field = this.schema.field(name);
@@ -46,9 +66,11 @@ export class Controls {
     const id = `ctl-${name}`;
     const text = label ?? field.label ?? words(name);
     const special = field.extra?.special ?? {};
-    const menuText = format ?? ((v) => special[String(v)]
+    const menuText = format ?? ((/** @type {number} */ v) => special[String(v)]
       ?? (v === 0 && zeroLabel ? zeroLabel : formatNumber(v, 3)));
+    /** @type {HTMLInputElement | HTMLSelectElement} */
     let input;
+    /** @type {HTMLSpanElement | null} */
     let readout = null;
     if (kind === "checkbox") {
       const lab = make("label", { for: id, class: "check" }, box);
@@ -62,21 +84,26 @@ export class Controls {
       } else if (kind === "ladder" || kind === "values") {
         // A menu of values inside the schema's limits: a 1-3-10 ladder from `floor`
         // (0 stays available as its own entry), or the given `values`.
-        input = make("select", { id, name, "data-ladder": "1" }, box);
+        const menu = make("select", { id, name, "data-ladder": "1" }, box);
+        input = menu;
+        // Number fields: the schema gives both limits.
+        const min = /** @type {number} */ (field.min);
+        const max = /** @type {number} */ (field.max);
         const list = kind === "values"
-          ? values.filter((v) => v >= field.min && v <= field.max)
-          : ladder(Math.max(field.min, floor ?? field.min), field.max);
+          ? values.filter((v) => v >= min && v <= max)
+          : ladder(Math.max(min, floor ?? min), max);
         if (kind === "ladder" && field.min === 0) list.unshift(0);
-        fillMenu(input, list, menuText);
+        fillMenu(menu, list, menuText);
       } else if (kind === "slider") {
         const row = make("div", { class: "slider-row" }, box);
-        input = make("input", {
+        const slider = make("input", {
           type: "range", id, name, min: field.min, max: field.max, step: niceStep(field),
         }, row);
+        input = slider;
         // Not an <output>: that is a live region, which would read out every step of
         // a drag. The input's aria-valuetext carries the same words.
         readout = make("span", { class: "slider-value", "aria-hidden": "true" }, row);
-        input.addEventListener("input", () => this.showSliderText(control, Number(input.value)));
+        slider.addEventListener("input", () => this.showSliderText(control, Number(slider.value)));
       } else {
         input = make("input", {
           type: "number", id, name, min: field.min, max: field.max,
@@ -85,6 +112,7 @@ export class Controls {
       }
     }
     const error = make("span", { class: "field-error", "data-error-for": name, role: "alert" }, box);
+    /** @type {Control} */
     const control = { name, field, kind, box, input, readout, error, zeroLabel, format: menuText, text };
     // why the control is disabled, for a screen reader too (setEnabled)
     control.reason = make("span", { class: "visually-hidden", id: `${id}-why` }, box);
@@ -96,36 +124,44 @@ export class Controls {
     return control;
   }
 
+  /** @param {string} name @param {number} v */
   sliderText(name, v) {
-    return (SLIDER_TEXT[name] ?? ((x) => formatNumber(x, 3)))(v, this.schema.field(name));
+    const field = /** @type {{max: number}} */ (this.schema.field(name)); // a slider's, with its limits
+    return (SLIDER_TEXT[name] ?? ((/** @type {number} */ x) => formatNumber(x, 3)))(v, field);
   }
 
+  /** @param {Control} control @param {number} v */
   showSliderText(control, v) {
     const text = this.sliderText(control.name, v);
-    control.readout.textContent = text;
+    if (control.readout) control.readout.textContent = text;
     control.input.setAttribute("aria-valuetext", text);
   }
 
   // Replace a menu's entries (e.g. batch sizes for a new training-set size), keeping
   // the current value shown.
+  /** @param {string} name @param {number[]} values */
   setMenu(name, values) {
     const c = this.controls.get(name);
-    if (!c || c.input.tagName !== "SELECT") return;
-    const list = values.filter((v) => v >= c.field.min && v <= c.field.max);
-    const now = c.input.value;
-    const same = list.length === c.input.options.length
-      && list.every((v, i) => Number(c.input.options[i].value) === v);
+    const menu = c?.input;
+    if (!c || !(menu instanceof HTMLSelectElement)) return;
+    const min = /** @type {number} */ (c.field.min);
+    const max = /** @type {number} */ (c.field.max);
+    const list = values.filter((v) => v >= min && v <= max);
+    const now = menu.value;
+    const same = list.length === menu.options.length
+      && list.every((v, i) => Number(menu.options[i].value) === v);
     if (same) return;
-    c.input.replaceChildren();
-    fillMenu(c.input, list, c.format);
+    menu.replaceChildren();
+    fillMenu(menu, list, c.format);
     if (now !== "") this.set(name, Number(now));
   }
 
   // Disable the menu entries named in `reasons` ({value: why}), each with its reason as
   // a tooltip; enable the others.
+  /** @param {string} name @param {Record<string, string>} reasons */
   setUnavailable(name, reasons) {
     const c = this.controls.get(name);
-    if (!c || c.input.tagName !== "SELECT") return;
+    if (!c || !(c.input instanceof HTMLSelectElement)) return;
     for (const o of c.input.options) {
       const why = reasons[o.value];
       o.disabled = Boolean(why) && o.value !== c.input.value;
@@ -135,6 +171,7 @@ export class Controls {
   }
 
   // A control that does nothing for the current set-up is disabled, saying why.
+  /** @param {string} name @param {boolean} enabled @param {string} [reason] */
   setEnabled(name, enabled, reason = "") {
     const c = this.controls.get(name);
     if (!c) return;
@@ -143,12 +180,13 @@ export class Controls {
     const tip = enabled ? c.text : `${c.text}: ${reason}`;
     c.input.title = tip;
     c.box.title = enabled ? "" : reason;
-    c.reason.textContent = enabled ? "" : reason;
+    if (c.reason) c.reason.textContent = enabled ? "" : reason;
   }
 
+  /** @param {Control} control @returns {ConfigValue | undefined} */
   read(control) {
     const { input, field, kind } = control;
-    if (kind === "checkbox") return input.checked;
+    if (kind === "checkbox") return /** @type {HTMLInputElement} */ (input).checked;
     if (field.type === "choice") return input.value;
     const text = input.value.trim();
     if (text === "") return undefined;
@@ -157,6 +195,7 @@ export class Controls {
     return field.type === "int" ? Math.round(v) : v;
   }
 
+  /** @param {Control} control */
   changed(control) {
     const value = this.read(control);
     control.error.textContent = "";
@@ -167,23 +206,26 @@ export class Controls {
     this.onChange(control.name, value);
   }
 
+  /** @param {string} name */
   has(name) {
     return this.controls.has(name);
   }
 
+  /** @param {string} name */
   get(name) {
     return this.controls.get(name);
   }
 
   // Show a value from the server. A ladder select gains an option for a value that is
   // not on its ladder (from a link, a preset), so it always shows the truth.
+  /** @param {string} name @param {ConfigValue | undefined} value @param {{force?: boolean}} [opts] */
   set(name, value, { force = false } = {}) {
     const c = this.controls.get(name);
     if (!c || value === undefined) return;
     const { input, kind } = c;
     if (kind === "checkbox") {
-      input.checked = Boolean(value);
-    } else if (kind === "ladder" || kind === "values") {
+      /** @type {HTMLInputElement} */ (input).checked = Boolean(value);
+    } else if (input instanceof HTMLSelectElement && (kind === "ladder" || kind === "values")) {
       const text = String(value);
       if (![...input.options].some((o) => Number(o.value) === Number(value))) {
         const opt = make("option", { value: text, text: c.format(Number(value)) });
@@ -191,17 +233,21 @@ export class Controls {
           && Number(o.value) > Number(value));
         input.insertBefore(opt, after ?? null);
       }
-      input.value = [...input.options].find((o) => Number(o.value) === Number(value)).value;
+      // The option is there: added just above when it was missing.
+      const option = [...input.options].find((o) => Number(o.value) === Number(value));
+      input.value = /** @type {HTMLOptionElement} */ (option).value;
     } else if (force || document.activeElement !== input || kind !== "number") {
       input.value = String(value);
     }
     if (c.readout) this.showSliderText(c, Number(value));
   }
 
+  /** @param {Config} config */
   setAll(config) {
     for (const name of this.controls.keys()) this.set(name, config[name]);
   }
 
+  /** @param {string} field @param {string} message */
   showError(field, message) {
     const c = this.controls.get(field);
     if (!c) return false;
@@ -209,6 +255,7 @@ export class Controls {
     return true;
   }
 
+  /** @param {string} field */
   clearError(field) {
     const c = this.controls.get(field);
     if (c) c.error.textContent = "";
@@ -218,6 +265,7 @@ export class Controls {
     for (const c of this.controls.values()) c.error.textContent = "";
   }
 
+  /** @param {string} name @param {boolean} visible */
   show(name, visible) {
     const c = this.controls.get(name);
     if (c) c.box.hidden = !visible;
@@ -230,6 +278,7 @@ export class Controls {
 
 // Options of a value menu; a special value (the schema's words for it) is marked, so
 // a value added later is placed among the numbers, not among the specials.
+/** @param {HTMLSelectElement} select @param {number[]} values @param {(v: number) => string} text */
 function fillMenu(select, values, text) {
   for (const v of values) {
     const o = make("option", { value: String(v), text: text(v) }, select);
@@ -237,6 +286,7 @@ function fillMenu(select, values, text) {
   }
 }
 
+/** @param {Field} field */
 function autoKind(field) {
   switch (field.type) {
     case "bool":
@@ -244,7 +294,8 @@ function autoKind(field) {
     case "choice":
       return "select";
     case "int":
-      return Number.isFinite(field.min) && Number.isFinite(field.max) && field.max - field.min <= 1000
+      return typeof field.min === "number" && typeof field.max === "number"
+        && Number.isFinite(field.min) && Number.isFinite(field.max) && field.max - field.min <= 1000
         ? "slider"
         : "number";
     case "float":

@@ -13,11 +13,27 @@ import { MAX_CLASSES, parsePointsCsv, PointsCsvError, pointsCsv } from "./points
 const SEND_DELAY_MS = 150; // clicks in a burst go out as one `data` event
 const REMOVE_REACH_PX = 24; // shift-click removes the nearest point within this
 
+/**
+ * The panel's elements (templates/index.html).
+ * @typedef {{toggle: HTMLElement, start: HTMLElement, tools: HTMLElement, palette: HTMLElement,
+ *   clear: HTMLElement, done: HTMLElement, hint: HTMLElement, file: HTMLInputElement,
+ *   paste: HTMLTextAreaElement, pasteLoad: HTMLElement, download: HTMLElement,
+ *   error: HTMLElement, note: HTMLElement, surface: HTMLElement}} DataEls
+ */
+/**
+ * Points as (x, y, label) triples.
+ * @typedef {{trainPoints: Float32Array | null, testPoints: Float32Array | null}} FramePoints
+ */
+/**
+ * What the surface shows (main.js).
+ * @typedef {FramePoints & {domain: number[], classes: number | null, classification: boolean}} ShownFrame
+ */
+
 export class DataPanel {
   /**
-   * @param {Record<string, any>} els the panel's elements (see templates/index.html)
-   * @param {{send: (payload: object) => void, frame: () => any,
-   *   box: () => {width: number, height: number, margin: any},
+   * @param {DataEls} els the panel's elements (see templates/index.html)
+   * @param {{send: (payload: object) => void, frame: () => ShownFrame | null,
+   *   box: () => {width: number, height: number, margin: {l: number, r: number, t: number, b: number}},
    *   onDrawing?: (on: boolean) => void}} hooks
    *   frame(): what the surface shows, {domain, classes, classification, trainPoints,
    *   testPoints} (points as (x, y, label) triples), or null; box(): the surface's
@@ -33,7 +49,8 @@ export class DataPanel {
     this.ownActive = false; // the session trains on its own points (state.data.active)
     this.drawing = false;
     this.cls = 0;
-    this.timer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.timer = undefined;
     this.buildPalette();
     els.toggle.addEventListener("click", () => this.setDrawing(!this.drawing));
     els.done.addEventListener("click", () => this.setDrawing(false));
@@ -43,7 +60,7 @@ export class DataPanel {
     els.pasteLoad.addEventListener("click", () => this.loadText(els.paste.value, "the text"));
     els.download.addEventListener("click", () => this.download());
     els.surface.addEventListener("click", (e) => this.onSurfaceClick(e));
-    els.surface.addEventListener("contextmenu", (e) => {
+    els.surface.addEventListener("contextmenu", (/** @type {MouseEvent} */ e) => {
       if (!this.drawing) return;
       e.preventDefault();
       this.onSurfaceClick(e, true);
@@ -70,13 +87,15 @@ export class DataPanel {
     this.choose(0);
   }
 
+  /** @param {number} k */
   choose(k) {
     this.cls = k;
     for (const b of this.els.palette.children) {
-      b.setAttribute("aria-checked", String(Number(b.dataset.class) === k));
+      b.setAttribute("aria-checked", String(Number(/** @type {HTMLElement} */ (b).dataset.class) === k));
     }
   }
 
+  /** @param {boolean} on */
   setDrawing(on) {
     this.drawing = on;
     this.els.toggle.setAttribute("aria-pressed", String(on));
@@ -98,6 +117,7 @@ export class DataPanel {
 
   // The session's state: once it trains on a generator again, the next click starts
   // from that generator's points (the person's set is kept in their CSV, if saved).
+  /** @param {State} state */
   onState(state) {
     const active = Boolean(state.data?.active);
     if (this.ownActive && !active) this.own = false;
@@ -113,6 +133,7 @@ export class DataPanel {
     this.own = true;
   }
 
+  /** @param {MouseEvent} e @param {boolean} [remove] */
   onSurfaceClick(e, remove = false) {
     if (!this.drawing) return;
     const f = this.hooks.frame();
@@ -170,6 +191,7 @@ export class DataPanel {
   }
 
   /** Parse CSV text and send it; a bad line is named and nothing changes. */
+  /** @param {string} text @param {string} source */
   loadText(text, source) {
     let parsed;
     try {
@@ -187,6 +209,7 @@ export class DataPanel {
     this.hooks.send(csvPayload(parsed));
   }
 
+  /** @param {string} message */
   showError(message) {
     this.els.error.textContent = message;
     this.els.error.hidden = !message;
@@ -217,11 +240,13 @@ export class DataPanel {
 
   // The server refused the points (an `error` for event `data`): say so here. The
   // session keeps the points it had.
+  /** @param {string} message */
   refused(message) {
     this.showError(`The server refused these points: ${message}. Nothing was changed.`);
   }
 
   /** A note under the panel's tools (a link's points; what to do next); "" hides it. */
+  /** @param {string} message */
   showNote(message) {
     this.els.note.textContent = message;
     this.els.note.hidden = !message;
@@ -229,6 +254,7 @@ export class DataPanel {
 
   // "Your points" picked with none of that kind yet: start drawing (classes), or say
   // how to load targets (regression points cannot be drawn with a class palette).
+  /** @param {string} task */
   askForPoints(task) {
     if (task === "classification") {
       this.showNote("You have no points yet: click on the output to add some (two classes "
@@ -243,8 +269,11 @@ export class DataPanel {
 
 /** A frame's training and test points as [x, y, label] triples (labels rounded when
  * `labels`: a drawn set holds classes); test points that are the training points
- * themselves (XOR's four corners) once. */
+ * themselves (XOR's four corners) once.
+ * @param {FramePoints} frame @param {boolean} labels
+ * @returns {number[][]} */
 export function framePoints(frame, labels) {
+  /** @type {number[][]} */
   const out = [];
   const { trainPoints: train, testPoints: test } = frame;
   const same = train && test && train.length === test.length && train.every((v, i) => v === test[i]);

@@ -7,15 +7,27 @@ import { labelColor } from "./classes.js";
 import { paintPoints } from "./thumbs.js";
 import { words } from "./schema.js";
 
+/**
+ * A generator's preview as /api/datasets lists it (app/datasets.py).
+ * @typedef {{problem: string, classes: number | null, domain: number[], points: number[][]}} Preview
+ */
+
 export class DatasetPicker {
-  // onPick(name) asks for a data set.
+  /**
+   * onPick(name) asks for a data set.
+   * @param {HTMLElement} root @param {HTMLSelectElement | null} problemSelect @param {string[]} names
+   * @param {(name: string) => void} onPick @param {string[]} [regression]
+   */
   constructor(root, problemSelect, names, onPick, regression = []) {
     this.root = root;
     this.regression = new Set(regression);
     this.problemSelect = problemSelect;
     this.onPick = onPick;
+    /** @type {Record<string, Preview>} */
     this.info = {};
+    /** @type {string | null} */
     this.current = null;
+    /** @type {Map<string, {b: HTMLButtonElement, canvas: HTMLCanvasElement}>} */
     this.buttons = new Map();
     for (const name of names) {
       const b = document.createElement("button");
@@ -38,6 +50,7 @@ export class DatasetPicker {
     problemSelect?.addEventListener("change", () => this.pickProblem(problemSelect.value));
   }
 
+  /** @param {string} [url] */
   async load(url = "/api/datasets") {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${url}: ${response.status}`);
@@ -45,22 +58,29 @@ export class DatasetPicker {
     for (const [name, { canvas }] of this.buttons) {
       const d = this.info[name];
       // More than two classes: each in its palette colour, as the surface draws them.
-      if (d) paintPoints(canvas, d.points, d.domain, 64, d.classes > 2 ? labelColor : null);
+      if (d) paintPoints(canvas, d.points, d.domain, 64, (d.classes ?? 0) > 2 ? labelColor : null);
     }
     this.filter();
   }
 
   // A preview from points the page holds (your own points have none on the server's
   // list): (x, y, label) triples over `domain`.
+  /**
+   * @param {string} name @param {ArrayLike<number>[]} points @param {number[]} domain
+   * @param {number | null} classes
+   */
   setPreview(name, points, domain, classes) {
     const slot = this.buttons.get(name);
-    if (slot) paintPoints(slot.canvas, points, domain, 64, classes > 2 ? labelColor : null);
+    if (slot) paintPoints(slot.canvas, points, domain, 64, (classes ?? 0) > 2 ? labelColor : null);
   }
 
+  /** @param {string | null} name */
   problemOf(name) {
+    if (name === null) return "classification"; // nothing picked yet
     return this.info[name]?.problem ?? (this.regression.has(name) ? "regression" : "classification");
   }
 
+  /** @param {string | null} name */
   setCurrent(name) {
     this.current = name;
     for (const [n, { b }] of this.buttons) {
@@ -77,6 +97,7 @@ export class DatasetPicker {
   }
 
   // Switching problem type picks that type's first data set.
+  /** @param {string} problem */
   pickProblem(problem) {
     const first = [...this.buttons.keys()].find((n) => this.problemOf(n) === problem);
     if (first && first !== this.current) this.onPick(first);

@@ -18,6 +18,11 @@ export class DiagnosticsPanel {
   // root: the panel's container; send(event, payload); network: the NetworkView whose
   // `layerUnits[l][i].canvas` sit in the neuron nodes that get the badges.
   // describe(change): a suggestion's config change in words, for its tooltip.
+  /**
+   * @param {HTMLElement} root
+   * @param {{send: Send, network: {layerUnits?: {canvas: HTMLCanvasElement}[][]},
+   *   onSuggestion: (change: Config) => void, describe?: (change: Config) => string}} hooks
+   */
   constructor(root, { send, network, onSuggestion, describe = (c) => JSON.stringify(c) }) {
     this.send = send;
     this.describe = describe;
@@ -46,15 +51,20 @@ export class DiagnosticsPanel {
       this.send("gradcheck", {});
     });
     this.gcResult = el("div", { class: "gradcheck-result", id: "gradcheck-result", "aria-live": "polite" }, root);
-    this.series = null; // {epochs: [], norms: [[...] per layer]}
+    /** @type {{epochs: number[], norms: (number | null)[][]} | null} norms per layer */
+    this.series = null;
     this.lastEpoch = -1;
     this.lastDraw = 0;
+    /** @type {ReturnType<typeof setTimeout> | null} */
     this.timer = null;
+    /** @type {string | null} */
     this.stuckKey = null;
+    /** @type {Diagnostics | null} */
     this.latest = null;
   }
 
   // One frame's diagnostics (or null/undefined from an older server).
+  /** @param {Diagnostics | null | undefined} diag @param {number} epoch */
   update(diag, epoch) {
     if (!diag) return;
     this.latest = diag;
@@ -66,6 +76,7 @@ export class DiagnosticsPanel {
     this.showStuck(diag.stuck);
   }
 
+  /** @param {Diagnostics} diag */
   badges(diag) {
     const units = this.network.layerUnits ?? [];
     (diag.layers ?? []).forEach((layer, k) => {
@@ -80,21 +91,23 @@ export class DiagnosticsPanel {
     });
   }
 
+  /** @param {(number | null)[] | undefined} norms @param {number} epoch */
   addNorms(norms, epoch) {
     if (!Array.isArray(norms)) return;
-    const s = this.series;
+    let s = this.series;
     if (!s || epoch < this.lastEpoch || s.norms.length !== norms.length) {
-      this.series = { epochs: [], norms: norms.map(() => []) };
+      s = this.series = { epochs: [], norms: norms.map(() => []) };
     }
-    if (epoch === this.lastEpoch && this.series.epochs.length) return;
+    if (epoch === this.lastEpoch && s.epochs.length) return;
     this.lastEpoch = epoch;
-    this.series.epochs.push(epoch);
-    norms.forEach((v, l) => this.series.norms[l].push(v === null || v <= 0 ? null : v));
-    if (this.series.epochs.length > MAX_POINTS) {
+    s.epochs.push(epoch);
+    const series = s;
+    norms.forEach((v, l) => series.norms[l].push(v === null || v <= 0 ? null : v));
+    if (s.epochs.length > MAX_POINTS) {
       // drop every second point of the older half: the whole run stays in view
-      const keep = (_, i) => i >= MAX_POINTS / 2 || i % 2 === 0;
-      this.series.epochs = this.series.epochs.filter(keep);
-      this.series.norms = this.series.norms.map((a) => a.filter(keep));
+      const keep = (/** @type {unknown} */ _, /** @type {number} */ i) => i >= MAX_POINTS / 2 || i % 2 === 0;
+      s.epochs = s.epochs.filter(keep);
+      s.norms = s.norms.map((a) => a.filter(keep));
     }
     this.scheduleDraw();
   }
@@ -110,6 +123,7 @@ export class DiagnosticsPanel {
   }
 
   drawChart() {
+    if (!this.series) return; // drawn only once norms came
     const { epochs, norms } = this.series;
     // copies: Plotly.react compares arrays by reference and would skip grown ones
     const traces = norms.map((ys, l) => ({
@@ -134,6 +148,7 @@ export class DiagnosticsPanel {
         .join(", ") + ".";
   }
 
+  /** @param {Stuck | null | undefined} stuck */
   showStuck(stuck) {
     const key = stuck ? `${stuck.case}|${stuck.message}` : null;
     if (key === this.stuckKey) return;
@@ -152,6 +167,7 @@ export class DiagnosticsPanel {
   }
 
   // `gradcheck_result`: per weight layer, the largest relative error.
+  /** @param {GradcheckResult} result */
   showGradcheck(result) {
     this.gcResult.replaceChildren();
     this.gcResult.className = `gradcheck-result ${result.ok ? "ok" : "fail"}`;

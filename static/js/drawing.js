@@ -15,7 +15,10 @@ export class DrawnPoints {
     return this.points.length;
   }
 
-  /** A point of class `label` at (x, y); false when the set is full or the label bad. */
+  /**
+   * A point of class `label` at (x, y); false when the set is full or the label bad.
+   * @param {number} x @param {number} y @param {number} label
+   */
   add(x, y, label) {
     if (this.points.length >= MAX_POINTS) return false;
     if (!Number.isInteger(label) || label < 0 || label >= MAX_CLASSES) return false;
@@ -28,6 +31,7 @@ export class DrawnPoints {
    * Remove the point nearest to (x, y), distances measured in units of `scale` =
    * [x per unit, y per unit] (so a wide domain does not favour one axis); returns the
    * removed point or null when there is none within `reach` units.
+   * @param {number} x @param {number} y @param {number[]} [scale] @param {number} [reach]
    */
   removeNearest(x, y, scale = [1, 1], reach = Infinity) {
     let best = -1;
@@ -47,13 +51,17 @@ export class DrawnPoints {
     this.points = [];
   }
 
-  /** Replace the set with (x, y, label) triples (a frame's points or a CSV's). */
+  /**
+   * Replace the set with (x, y, label) triples (a frame's points or a CSV's).
+   * @param {number[][]} triples
+   */
   replace(triples) {
     this.points = triples.map(([x, y, label]) => ({ x, y, label }));
   }
 
   /** Counts per class, [n0, n1, ...] up to the largest label. */
   counts() {
+    /** @type {number[]} */
     const counts = [];
     for (const p of this.points) counts[p.label] = (counts[p.label] ?? 0) + 1;
     return Array.from(counts, (c) => c ?? 0);
@@ -96,7 +104,10 @@ export class DrawnPoints {
   }
 }
 
-/** `domain`, grown where needed to hold every float32 point (the server checks). */
+/**
+ * `domain`, grown where needed to hold every float32 point (the server checks).
+ * @param {number[]} domain @param {Float32Array} xy
+ */
 export function domainHolding(domain, xy) {
   let [x0, x1, y0, y1] = domain;
   for (let i = 0; i < xy.length; i += 2) {

@@ -3,6 +3,10 @@
 // binary attachments over as ArrayBuffers; nothing here copies a buffer unless its
 // alignment forces it.
 
+/**
+ * @param {Attachment} value
+ * @returns {Uint8Array | null}
+ */
 function bytesOf(value) {
   if (value === null || value === undefined) return null;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -12,6 +16,13 @@ function bytesOf(value) {
   throw new TypeError("expected a binary attachment");
 }
 
+/**
+ * @template {Float32Array | Uint32Array} T
+ * @param {Attachment} value
+ * @param {{new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T,
+ *   BYTES_PER_ELEMENT: number}} Type
+ * @returns {T | null}
+ */
 function typed(value, Type) {
   const bytes = bytesOf(value);
   if (bytes === null) return null;
@@ -22,6 +33,10 @@ function typed(value, Type) {
 }
 
 // All parameters arrive as one float32 block: W0, b0, W1, b1, ...
+/**
+ * @param {Float32Array} flat
+ * @param {number[]} sizes
+ */
 function splitWeights(flat, sizes) {
   const W = [];
   const b = [];
@@ -36,6 +51,10 @@ function splitWeights(flat, sizes) {
   return { W, b };
 }
 
+/**
+ * @param {RawHistory | null} h
+ * @returns {FrameHistory | null}
+ */
 function decodeHistory(h) {
   if (!h) return null;
   return {
@@ -49,6 +68,7 @@ function decodeHistory(h) {
 
 // A cheap fingerprint (FNV-1a) of what the frame shows, so a test can tell whether
 // two pages drew the same frame without shipping the arrays around.
+/** @param {...(ArrayBufferView | null)} arrays */
 function fingerprint(...arrays) {
   let h = 0x811c9dc5;
   for (const a of arrays) {
@@ -62,15 +82,21 @@ function fingerprint(...arrays) {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/**
+ * @param {RawFrame} raw
+ * @returns {Frame}
+ */
 export function decodeFrame(raw) {
   const sizes = raw.sizes;
   const surfaceBytes = bytesOf(raw.surface);
+  if (surfaceBytes === null) throw new TypeError("a frame without its surface");
   const [lo, hi] = raw.surface_range;
   const n = raw.grid;
   const surface = new Float32Array(surfaceBytes.length);
   const scale = (hi - lo) / 255;
   for (let i = 0; i < surfaceBytes.length; i++) surface[i] = lo + surfaceBytes[i] * scale;
   const weightsFlat = typed(raw.weights, Float32Array);
+  /** @type {Frame} */
   const frame = {
     seq: raw.seq,
     epoch: raw.epoch,
@@ -96,12 +122,17 @@ export function decodeFrame(raw) {
     weights: weightsFlat ? splitWeights(weightsFlat, sizes) : null,
     trainPoints: typed(raw.train_points, Float32Array),
     testPoints: typed(raw.test_points, Float32Array),
+    digest: fingerprint(surfaceBytes, weightsFlat),
   };
-  frame.digest = fingerprint(surfaceBytes, weightsFlat);
   return frame;
 }
 
 // Row r of an n x n grid as a view, for Plotly's z (rows are y ascending).
+/**
+ * @param {Float32Array} values
+ * @param {number} n
+ * @returns {Float32Array[]}
+ */
 export function rows(values, n) {
   const out = new Array(n);
   for (let r = 0; r < n; r++) out[r] = values.subarray(r * n, (r + 1) * n);

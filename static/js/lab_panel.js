@@ -13,23 +13,36 @@ import { LUT } from "./colors.js";
 import { el } from "./dom.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
+/** @type {Record<string, string>} */
 const OUTCOME_COLORS = { solved: "#2e7d32", stuck: "#777", diverged: "#c62828" };
 const WALL_LIMIT = 64;
 
+/**
+ * @param {HTMLElement} parent @param {string} id @param {string} label
+ * @param {number} value @param {number} min @param {number} max
+ */
 function numberInput(parent, id, label, value, min, max) {
   const box = el("label", { class: "lab-field", for: id }, parent);
   el("span", { class: "caption", text: label }, box);
   return el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box);
 }
 
-const pct = (x) => `${(100 * x).toFixed(1)} %`;
+const pct = (/** @type {number} */ x) => `${(100 * x).toFixed(1)} %`;
 
 export class LabPanel {
   // send(event, payload); openSeed(config, seed, epochs): replay one run live.
+  /**
+   * @param {HTMLElement} root
+   * @param {{send: Send, openSeed: (config: Config, seed: number, epochs: number) => void}} hooks
+   */
   constructor(root, { send, openSeed }) {
     this.send = send;
     this.openSeed = openSeed;
+    /** @type {LabResult | null} */
     this.result = null;
+    this.trainingText = "";
+    /** @type {string | null} */
+    this.againstLabel = null;
     this.running = false;
     root.classList.add("lab-panel");
     el("h2", { class: "column-title", text: "Restart lab" }, root);
@@ -52,12 +65,16 @@ export class LabPanel {
     this.wall = el("div", { class: "lab-wall", id: "lab-wall", role: "group", "aria-label": "Seeds: click one to open it live" }, root);
   }
 
-  /** Run the current set-up and a pinned one ({config, label}) on the same seeds. */
+  /**
+   * Run the current set-up and a pinned one ({config, label}) on the same seeds.
+   * @param {{config: Config, label?: string} | null} pin
+   */
   compareWith(pin) {
     this.root.scrollIntoView({ block: "nearest" });
     this.run(pin);
   }
 
+  /** @param {{config: Config, label?: string} | null} [against] */
   run(against = null) {
     const seeds = Number(this.seeds.value);
     const epochs = Number(this.epochs.value);
@@ -86,6 +103,7 @@ export class LabPanel {
   }
 
   // `waiting`: runs of other tabs ahead of this one in the server's lab queue.
+  /** @param {LabProgress} progress */
   onProgress({ done, total, waiting }) {
     if (total > 0) this.progress.value = done / total;
     if (!this.running) return;
@@ -108,6 +126,7 @@ export class LabPanel {
     this.summary.textContent = "the connection dropped and the run with it: run it again";
   }
 
+  /** @param {LabResult} result */
   onResult(result) {
     this.result = result;
     this.onError(); // buttons back to idle
@@ -123,7 +142,9 @@ export class LabPanel {
     this.drawWall(result);
   }
 
+  /** @param {LabRun[]} runs */
   drawHistogram(runs) {
+    /** @type {Record<string, (number | null)[]>} */
     const byOutcome = {};
     for (const r of runs) (byOutcome[r.outcome] ??= []).push(r.final_loss);
     const traces = Object.entries(byOutcome).map(([outcome, xs]) => ({
@@ -139,6 +160,7 @@ export class LabPanel {
     }, PLOT_CONFIG);
   }
 
+  /** @param {LabResult} result */
   drawWall(result) {
     this.wall.replaceChildren();
     const surf = result.surfaces;
@@ -160,14 +182,17 @@ export class LabPanel {
   }
 }
 
-const points = (x) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(100 * x).toFixed(1)}`;
+const points = (/** @type {number} */ x) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(100 * x).toFixed(1)}`;
 
 // The comparison in words: both rates with their intervals, the difference with its
 // interval, the test's p-value and what it means.
+/**
+ * @param {{cancelled: boolean, test: CompareTest}} compare @param {string | null} label
+ */
 export function compareText(compare, label) {
   const t = compare.test;
   if (compare.cancelled || !t.n) return "The pinned set-up's run was cancelled: no comparison.";
-  const rate = (r) => `${r.successes}/${t.n} solved, ${pct(r.rate)} (95 % CI ${pct(r.wilson_low)}–${pct(r.wilson_high)})`;
+  const rate = (/** @type {Rate} */ r) => `${r.successes}/${t.n} solved, ${pct(r.rate)} (95 % CI ${pct(r.wilson_low)}–${pct(r.wilson_high)})`;
   const verdict = t.differ
     ? `they differ beyond chance (p < ${t.alpha})`
     : `no difference beyond chance (p ≥ ${t.alpha})`;
@@ -178,10 +203,14 @@ export function compareText(compare, label) {
 }
 
 // Rows of the surface follow y upwards; the canvas's rows go down.
+/**
+ * @param {HTMLCanvasElement} canvas @param {(number | null)[][]} rows @param {ConfigValue | undefined} output
+ */
 function paintSurface(canvas, rows, output) {
   const n = rows.length;
   canvas.width = canvas.height = n;
   const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("this browser gives a canvas no 2D context");
   const img = ctx.createImageData(n, n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {

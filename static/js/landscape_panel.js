@@ -9,7 +9,14 @@ import { el } from "./dom.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
 
+/**
+ * A `landscape_result` (docs/PROTOCOL.md): loss[i][j] at (alphas[j], betas[i]).
+ * @typedef {{alphas: number[], betas: number[], loss: (number | null)[][], center_loss: number | null,
+ *   directions: string, trajectory?: number[][] | null}} LandscapeResult
+ */
+
 export class LandscapePanel {
+  /** @param {HTMLElement} root @param {{send: Send}} hooks */
   constructor(root, { send }) {
     this.send = send;
     root.classList.add("lab-panel");
@@ -34,10 +41,12 @@ export class LandscapePanel {
     this.send("landscape", { steps: 41, span: 1.0, directions: this.directions.value });
   }
 
+  /** @param {string} message */
   onError(message) {
     this.caption.textContent = message;
   }
 
+  /** @param {LandscapeResult} r */
   onResult(r) {
     /** @type {object[]} */
     const traces = [{

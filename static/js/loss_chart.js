@@ -20,8 +20,9 @@ const SERIES = ["trainLoss", "testLoss", "trainAcc", "testAcc"];
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
 
+/** @param {number | undefined} v */
 function finiteOrNull(v) {
-  return Number.isFinite(v) ? v : null;
+  return v !== undefined && Number.isFinite(v) ? v : null;
 }
 
 export class LossChart {
@@ -38,10 +39,17 @@ export class LossChart {
     this.showAcc = false;
     this.series = new Series(SERIES, MAX_POINTS);
     this.series.setLog(this.logEpochs);
+    /** @type {ReturnType<typeof setTimeout> | null} */
     this.flushTimer = null;
     this.lastFlush = 0;
     /** @type {{label: string, color: string, x: number[], y: (number|null)[]}[]} */
     this.pins = [];
+    this.plottedPoints = 0;
+    this.lastEpoch = -1;
+    this.plotted = false;
+    this.framed = false;
+    /** @type {{epoch: number, trainLoss: number | null} | null} */
+    this.first = null;
     this.reset();
   }
 
@@ -58,7 +66,7 @@ export class LossChart {
     // Nothing to show yet (a log axis has no epoch 0): a sensible frame, not Plotly's
     // default range of an empty log axis.
     const empty = this.visible().length === 0 && !this.pins.some((p) => p.x.some((x) => x > 0));
-    const frame = (log, range) => (empty ? { autorange: false, range: log ? range.map(Math.log10) : range } : {});
+    const frame = (/** @type {boolean} */ log, /** @type {number[]} */ range) => (empty ? { autorange: false, range: log ? range.map(Math.log10) : range } : {});
     return {
       width: this.width,
       height: this.height,
@@ -97,6 +105,7 @@ export class LossChart {
 
   // Indices of series points the x axis can show (a log axis has no epoch 0).
   visible(from = 0) {
+    /** @type {number[]} */
     const out = [];
     const xs = this.series.x;
     for (let i = from; i < xs.length; i++) if (!this.logEpochs || xs[i] > 0) out.push(i);
@@ -105,6 +114,7 @@ export class LossChart {
 
   traces() {
     const idx = this.visible();
+    /** @param {string} name @param {string} key @param {string} color @param {string} dash @param {string} yaxis */
     const line = (name, key, color, dash, yaxis) => ({
       type: "scatter",
       mode: "lines",
@@ -115,6 +125,7 @@ export class LossChart {
       line: { color, width: 1.5, dash },
       hovertemplate: `${name} %{y:.4g} (epoch %{x})<extra></extra>`,
     });
+    /** @type {object[]} */
     const traces = [
       line("train", "trainLoss", "#333333", "solid", "y"),
       line("test", "testLoss", "#999999", "solid", "y"),
@@ -129,6 +140,7 @@ export class LossChart {
   }
 
   // A pinned run's training loss, dashed, its label written at its last point.
+  /** @param {{label: string, color: string, x: number[], y: (number|null)[]}} pin */
   pinTrace(pin) {
     const keep = pin.x.map((_, i) => i).filter((i) => !this.logEpochs || pin.x[i] > 0);
     const text = keep.map((_, k) => (k === keep.length - 1 ? pin.label : ""));
@@ -149,12 +161,16 @@ export class LossChart {
   }
 
   /** The pinned runs to draw beside the current one (pins.js). */
+  /** @param {Pin[]} pins */
   setPins(pins) {
-    this.pins = pins.map((p) => ({ label: p.label, color: p.color, x: p.curve.x, y: p.curve.trainLoss }));
+    this.pins = pins.map((p) => ({ label: p.label ?? "", color: p.color, x: p.curve.x, y: p.curve.trainLoss }));
     return this.replot();
   }
 
-  /** The current run's training-loss curve as kept (thinned), for a pin to keep. */
+  /**
+   * The current run's training-loss curve as kept (thinned), for a pin to keep.
+   * @returns {Curve}
+   */
   snapshot() {
     return { x: this.series.x.slice(), trainLoss: this.series.y.trainLoss.slice(),
       testLoss: this.series.y.testLoss.slice() };
@@ -193,6 +209,7 @@ export class LossChart {
   // Add one frame's history. The redraw runs in a task of its own, never inside the
   // frame's drawing: the frame credit goes back at once and the server prepares the
   // next frame meanwhile.
+  /** @param {Frame} frame */
   add(frame) {
     const h = frame.history;
     if (frame.trainPoints || frame.epoch < this.lastEpoch) {
@@ -202,9 +219,12 @@ export class LossChart {
     this.lastEpoch = frame.epoch;
     if (!h || h.epoch.length === 0) return Promise.resolve();
     const n = h.epoch.length;
+    /** @type {Record<string, (number | null)[]>} */
     const ys = {};
-    for (const [k, src] of [["trainLoss", h.trainLoss], ["testLoss", h.testLoss],
-      ["trainAcc", h.trainAcc], ["testAcc", h.testAcc]]) {
+    /** @type {[string, Float32Array | null][]} */
+    const sources = [["trainLoss", h.trainLoss], ["testLoss", h.testLoss],
+      ["trainAcc", h.trainAcc], ["testAcc", h.testAcc]];
+    for (const [k, src] of sources) {
       ys[k] = Array.from({ length: n }, (_, i) => finiteOrNull(src?.[i]));
     }
     if (!this.first) this.first = { epoch: h.epoch[0], trainLoss: ys.trainLoss[0] };
@@ -217,7 +237,7 @@ export class LossChart {
   }
 
   flush() {
-    clearTimeout(this.flushTimer);
+    clearTimeout(this.flushTimer ?? undefined);
     this.flushTimer = null;
     this.lastFlush = performance.now();
     const s = this.series;

@@ -11,6 +11,7 @@ import { linkNote, takeDigest, withDigest } from "./data_link.js";
 import { DataPanel, framePoints } from "./data_panel.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
+import { byId, find } from "./dom.js";
 import { decodeFrame } from "./frame.js";
 import { LabPanel } from "./lab_panel.js";
 import { PhasePanel } from "./phase_panel.js";
@@ -26,15 +27,34 @@ import { batchSizes, coherentChange, datasetChange, holdsSetup, problemOf, unava
 import { Surface } from "./surface.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
+/** @typedef {import("./view.js").View} View */
+/**
+ * What the test hook shows of a painted frame.
+ * @typedef {{seq: number, epoch: number, status: string, sizes: number[], features: string[],
+ *   trainLoss: number | null, testLoss: number | null, trainAcc: number | null,
+ *   testAcc: number | null, grid: number, classes: number | null, digest: string}} FrameSummary
+ */
+
 const SYNC_TIMEOUT_MS = 3000;
 const SUMMARY_MS = 1000; // the charts' text summaries follow at most this often
 const DATA_FIELDS = ["n_points", "train_share", "data_seed", "xor4_sample"];
 
-/** @param {string} id @returns {any} */
-const $ = (id) => document.getElementById(id);
+// An element the page must have (of a type, where it matters): dom.js byId.
+const $ = byId;
 const schema = Schema.fromElement("schema");
-const presetList = JSON.parse($("presets")?.textContent || "[]");
+/** @type {Preset[]} */
+const presetList = JSON.parse(document.getElementById("presets")?.textContent || "[]");
 
+/**
+ * @type {{state: State | null, synced: boolean, wanted: Config | null, statesSinceConnect: number,
+ *   wantPlaying: boolean | null, view: View, sent: Config | null, framesPainted: number,
+ *   lastFrame: Readonly<FrameSummary> | null, firstFrame: Readonly<FrameSummary> | null,
+ *   firstFrameMs: number | null,
+ *   rebuildFrame: Readonly<{seq: number, epoch: number, digest: string, sizes: number[]}> | null,
+ *   errors: Partial<ServerError>[], drawMs: number | null, summaryAt: number, idleClosed: boolean,
+ *   classes: number | null, linkDigest: string | null,
+ *   syncTimer?: ReturnType<typeof setTimeout>}}
+ */
 const page = {
   state: null, // the last `state` from the server
   synced: false, // the session holds the config the page asked for on connect
@@ -61,7 +81,7 @@ const page = {
 // ---- views ---------------------------------------------------------------------------
 
 const readouts = new Readouts();
-const chartWidth = (el) => Math.min(el.clientWidth || 300, 340);
+const chartWidth = (/** @type {HTMLElement} */ el) => Math.min(el.clientWidth || 300, 340);
 const surface = new Surface($("surface"), { size: chartWidth($("surface")) });
 const lossChart = new LossChart($("loss-chart"), {
   width: chartWidth($("loss-chart")), height: 150, summaryEl: $("loss-summary"),
@@ -78,7 +98,7 @@ buildSettings($("settings-top"), controls, schema);
 // (the pairs: the schema's, engine PROBLEM_DEFAULTS; setup.js datasetChange).
 const picker = new DatasetPicker(
   $("datasets"),
-  $("ctl-problem"),
+  $("ctl-problem", HTMLSelectElement),
   schema.field("dataset")?.choices ?? [],
   pickDataset,
   schema.field("dataset")?.extra?.regression ?? [],
@@ -88,7 +108,7 @@ picker.load().catch((err) => showStatus(`could not load the data sets: ${err.mes
 const network = new NetworkView($("network"), {
   schema,
   tooltip: $("tooltip"),
-  editor: $("weight-editor"),
+  editor: $("weight-editor", HTMLFormElement),
   onFeatures: (features) => sendConfig({ features }),
   onHidden: (hidden) => sendConfig({ hidden }),
   onEdit: (payload) => connection.send("set_weight", payload),
@@ -102,12 +122,13 @@ const network = new NetworkView($("network"), {
 
 // ---- your own points (static/js/data_panel.js, docs/PAGE.md "Your own points") -------
 
+/** @type {Record<string, string>} */
 const OWN_DATASETS = { custom: "classification", custom_regression: "regression" };
 
 const dataPanel = new DataPanel({
   toggle: $("draw-toggle"), start: $("draw-start"), tools: $("draw-tools"), palette: $("class-palette"),
   clear: $("draw-clear"), done: $("draw-done"), hint: $("draw-hint"),
-  file: $("csv-file"), paste: $("csv-paste"), pasteLoad: $("csv-paste-load"),
+  file: $("csv-file", HTMLInputElement), paste: $("csv-paste", HTMLTextAreaElement), pasteLoad: $("csv-paste-load"),
   download: $("csv-download"), error: $("data-error"), note: $("data-note"),
   surface: $("surface"),
 }, {
@@ -120,7 +141,7 @@ const dataPanel = new DataPanel({
     if (!f) return null;
     return {
       domain: f.domain, classes: f.classes,
-      classification: problemOf(schema, page.state?.config.dataset ?? "") === "classification",
+      classification: problemOf(schema, /** @type {string | undefined} */ (page.state?.config.dataset) ?? "") === "classification",
       trainPoints: surface.trainPoints, testPoints: surface.testPoints,
     };
   },
@@ -131,6 +152,7 @@ const dataPanel = new DataPanel({
 
 // "Your points" in the picker: the session's own points if it has them, else the
 // panel asks for some (draw, or a file).
+/** @param {string} name */
 function pickDataset(name) {
   const config = page.state?.config ?? schema.defaults();
   const task = OWN_DATASETS[name];
@@ -143,6 +165,7 @@ function pickDataset(name) {
     dataPanel.askForPoints(task);
     return;
   }
+  /** @type {Config} */
   const classes = own.classes ? { classes: own.classes } : {};
   sendConfig({ ...datasetChange(schema, { ...config, ...classes }, name), ...classes });
 }
@@ -160,6 +183,7 @@ const presets = new Presets(
 
 // ---- diagnostics, restart lab, loss landscape (docs/PAGE.md, "Lab panels") -----------
 
+/** @type {Send} */
 const send = (event, payload) => connection.send(event, payload);
 const diagnostics = new DiagnosticsPanel($("diagnostics-panel"), {
   send, network, onSuggestion: (change) => sendConfig(change),
@@ -182,7 +206,8 @@ const landscape = new LandscapePanel($("landscape-panel"), { send });
 // ---- runs: save, open, pin (docs/PAGE.md, "Runs") ----------------------------------
 
 const runs = new RunsPanel(
-  { save: $("save-run"), open: $("open-run"), file: $("open-run-file"), pin: $("pin-run"),
+  { save: $("save-run", HTMLButtonElement), open: $("open-run", HTMLButtonElement),
+    file: $("open-run-file", HTMLInputElement), pin: $("pin-run", HTMLButtonElement),
     message: $("run-message"), pins: $("pins") },
   {
     send,
@@ -196,16 +221,18 @@ const runs = new RunsPanel(
     onCompare: (pin) => lab.compareWith(pin),
   },
 );
-const code = new CodePanel($("show-code"), $("code-dialog"), { send });
+const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", HTMLDialogElement), { send });
 
 // ---- talking to the server -----------------------------------------------------------
 
+/** @param {Config} partial */
 function sendConfig(partial) {
   clearStatus();
   page.sent = partial;
   connection.send("config", partial);
 }
 
+/** @param {string} action @param {object} [extra] */
 function control(action, extra = {}) {
   connection.send("control", { action, ...extra });
 }
@@ -258,6 +285,7 @@ function markSynced() {
   page.wantPlaying = null;
 }
 
+/** @param {State} state */
 function onState(state) {
   page.state = state;
   page.statesSinceConnect += 1;
@@ -267,7 +295,7 @@ function onState(state) {
   showWhatApplies(state);
   network.setConfig(c, state.sizes);
   network.editor.confirm();
-  picker.setCurrent(c.dataset);
+  picker.setCurrent(/** @type {string} */ (c.dataset));
   runs.onState(state);
   runs.relabel(c);
   dataPanel.onState(state);
@@ -291,10 +319,12 @@ function onState(state) {
 
 // Controls that do nothing for this set-up are disabled and say why (the server's
 // `ignored`, from the engine); menu entries the data set cannot take likewise.
+/** @param {State} state */
 function showWhatApplies(state) {
+  /** @type {Record<string, string>} */
   const ignored = state.ignored ?? {};
   for (const f of DATA_FIELDS) controls.setEnabled(f, !(f in ignored), ignored[f] ?? "");
-  const regenerate = $("regenerate");
+  const regenerate = $("regenerate", HTMLButtonElement);
   regenerate.disabled = "data_seed" in ignored;
   regenerate.title = regenerate.disabled
     ? `Regenerate: ${ignored.data_seed}` : "Draw a new data set (data seed + 1)";
@@ -304,7 +334,9 @@ function showWhatApplies(state) {
   controls.setUnavailable("loss", unavailable.loss);
 }
 
+/** @param {ServerError | null | undefined} err */
 function onError(err) {
+  /** @type {Partial<ServerError>} */
   const { event, field, message } = err ?? {};
   page.errors.push({ event, field, message });
   const text = humanize(message ?? "error");
@@ -328,10 +360,10 @@ function onError(err) {
     dataPanel.refused(text);
     return;
   }
-  let shown = event === "config" && controls.showError(field, text);
-  if (shown && page.state) controls.set(field, page.state.config[field], { force: true });
+  let shown = event === "config" && controls.showError(field ?? "", text);
+  if (shown && page.state) controls.set(field ?? "", page.state.config[field ?? ""], { force: true });
   if (!shown && event === "config" && (field === "hidden" || field === "features")) {
-    network.showError(field, text);
+    network.showError(field ?? "", text);
     if (page.state) network.setConfig(page.state.config, page.state.sizes);
     shown = true;
   }
@@ -343,6 +375,7 @@ function onError(err) {
   if (!page.synced && event === "config") markSynced();
 }
 
+/** @param {RawFrame} raw */
 async function onFrame(raw) {
   const started = performance.now();
   const frame = decodeFrame(raw);
@@ -353,10 +386,12 @@ async function onFrame(raw) {
     surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0), frame.classes);
     showClassLegend(frame);
     if (page.state?.data?.active) {
-      picker.setPreview(page.state.config.dataset, framePoints(frame, false), frame.domain, frame.classes);
+      picker.setPreview(String(page.state.config.dataset), framePoints(frame, false), frame.domain, frame.classes);
     }
     const batch = schema.field("batch_size");
-    if (batch) controls.setMenu("batch_size", batchSizes(frame.trainPoints.length / 3, batch));
+    // batch_size is a whole number with both limits (engine/config.py).
+    const limits = /** @type {{min: number, max: number}} */ (batch);
+    if (batch) controls.setMenu("batch_size", batchSizes(frame.trainPoints.length / 3, limits));
     page.rebuildFrame = Object.freeze({
       seq: frame.seq, epoch: frame.epoch, digest: frame.digest, sizes: frame.sizes.slice(),
     });
@@ -397,6 +432,7 @@ async function onFrame(raw) {
 
 // More than two classes: a row per class (its colour, its points) instead of the
 // orange-to-blue bar.
+/** @param {Frame} frame */
 function showClassLegend(frame) {
   const list = $("class-legend");
   $("legend").hidden = Boolean(frame.classes);
@@ -470,19 +506,20 @@ if (typeof WebSocket !== "function") {
 
 // The lab panels' answers (docs/PROTOCOL.md, last section).
 for (const [name, fn] of Object.entries({
-  lab_progress: (p) => lab.onProgress(p),
-  lab_result: (r) => lab.onResult(r),
-  phase_progress: (p) => phase.onProgress(p),
-  phase_cell: (c) => phase.onCell(c),
-  phase_result: (r) => phase.onResult(r),
-  gradcheck_result: (r) => diagnostics.showGradcheck(r),
-  landscape_result: (r) => landscape.onResult(r),
-  run_file: (r) => runs.onRunFile(r),
-  code: (r) => code.onCode(r),
+  lab_progress: (/** @type {LabProgress} */ p) => lab.onProgress(p),
+  lab_result: (/** @type {LabResult} */ r) => lab.onResult(r),
+  phase_progress: (/** @type {LabProgress} */ p) => phase.onProgress(p),
+  phase_cell: (/** @type {PhaseCell} */ c) => phase.onCell(c),
+  phase_result: (/** @type {PhaseResult} */ r) => phase.onResult(r),
+  gradcheck_result: (/** @type {GradcheckResult} */ r) => diagnostics.showGradcheck(r),
+  landscape_result: (/** @type {import("./landscape_panel.js").LandscapeResult} */ r) => landscape.onResult(r),
+  run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer}} */ r) => runs.onRunFile(r),
+  code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
 // ---- URL hash: the running config, then the view toggles -----------------------------
 
+/** @param {string | null | undefined} query */
 function writeHash(query) {
   if (query === undefined || query === null) return;
   const hash = joinHash(withDigest(query, page.state?.data), page.view);
@@ -497,6 +534,7 @@ window.addEventListener("hashchange", () => {
 
 // ---- top bar -------------------------------------------------------------------------
 
+/** @param {boolean} on */
 function setPlaying(on) {
   const b = $("play");
   b.classList.toggle("playing", on);
@@ -535,23 +573,28 @@ document.addEventListener("keydown", (evt) => {
 
 // ---- view toggles: the charts only, kept in the URL ----------------------------------
 
+/** @type {Record<keyof View, string>} */
 const VIEW_BOXES = {
   show_test: "show-test", discretize: "discretize", log_loss: "log-scale",
   log_epochs: "log-epochs", show_acc: "show-acc",
 };
 
+const VIEW_ENTRIES = /** @type {[keyof View, string][]} */ (Object.entries(VIEW_BOXES));
+
+/** @param {View} view */
 function setView(view) {
   page.view = { ...view };
-  for (const [name, id] of Object.entries(VIEW_BOXES)) $(id).checked = view[name];
+  for (const [name, id] of VIEW_ENTRIES) $(id, HTMLInputElement).checked = view[name];
   surface.setShowTest(view.show_test || dataPanel.drawing);
   surface.setDiscretize(view.discretize);
-  document.querySelector(".output-column").classList.toggle("with-acc", view.show_acc);
+  find(document, ".output-column").classList.toggle("with-acc", view.show_acc);
   lossChart.setView({ logLoss: view.log_loss, logEpochs: view.log_epochs, showAcc: view.show_acc });
 }
 
-for (const [name, id] of Object.entries(VIEW_BOXES)) {
-  $(id).addEventListener("change", (e) => {
-    setView({ ...page.view, [name]: e.target.checked });
+for (const [name, id] of VIEW_ENTRIES) {
+  const box = $(id, HTMLInputElement);
+  box.addEventListener("change", () => {
+    setView({ ...page.view, [name]: box.checked });
     if (page.synced && page.state) writeHash(page.state.query);
   });
 }
@@ -560,7 +603,8 @@ setView(splitHash(location.hash).view);
 
 // ---- layout: the charts follow their column's width ---------------------------------
 
-let resizeTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let resizeTimer;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
@@ -573,6 +617,7 @@ window.addEventListener("resize", () => {
 
 // The server closes a session that sent nothing for a long time (docs/PROTOCOL.md):
 // say so, and start a new one when the person comes back.
+/** @param {string} text */
 function closedForSilence(text) {
   page.idleClosed = true;
   showStatus(text);
@@ -587,16 +632,18 @@ function closedForSilence(text) {
   addEventListener("pointerdown", back);
 }
 
+/** @param {string} state @param {string} text */
 function setConnection(state, text) {
   const el = $("connection");
   el.dataset.state = state;
-  el.querySelector(".text").textContent = text;
+  find(el, ".text").textContent = text;
 }
 
 // While the server cannot be reached, controls whose message would be lost are
 // disabled (one `disabled` on each fieldset, so the controls' own disabled states stay
 // as they are; Reset and Step themselves). Play stays: a press is kept for the
 // connection (togglePlay), and so do the view toggles, which need no server.
+/** @param {boolean} on */
 function setOnline(on) {
   document.body.dataset.online = String(on);
   for (const f of document.querySelectorAll(".needs-server")) {
@@ -605,6 +652,7 @@ function setOnline(on) {
   if (!on) network.editor.close();
 }
 
+/** @param {string} text */
 function showStatus(text) {
   const el = $("status-line");
   el.textContent = text;

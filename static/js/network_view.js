@@ -11,6 +11,25 @@ import { paintFunction, paintProbability, paintQuantised } from "./thumbs.js";
 import { words } from "./schema.js";
 import { el } from "./dom.js";
 
+/** @typedef {import("./schema.js").Schema} Schema */
+/** @typedef {import("./link_editor.js").Param} Param */
+/** A neuron on the diagram: its place, its picture and its names. */
+/** @typedef {{x: number, y: number, canvas: HTMLCanvasElement, name: string, label?: string}} Unit */
+/** @typedef {Param & {line: SVGPathElement, hit: SVGPathElement}} Link */
+/** @typedef {Param & {el: HTMLButtonElement}} Bias */
+/**
+ * @typedef {{box: HTMLDivElement, plus: HTMLButtonElement, minus: HTMLButtonElement,
+ *   slider: HTMLInputElement, count: HTMLSpanElement, label: HTMLLabelElement}} Header
+ */
+/** The hidden layers' and the features' limits (the schema's, or these defaults). */
+/** @typedef {{min: number, max: number, min_len: number, max_len: number}} Limits */
+/**
+ * @typedef {{schema: Schema, tooltip: HTMLElement, editor: HTMLFormElement,
+ *   onFeatures: (features: string[]) => void, onHidden: (hidden: number[]) => void,
+ *   onEdit: (payload: object) => void, canEdit?: () => boolean, onRepaint?: () => void,
+ *   onHoverUnit?: (u: number | null, label: string) => void}} NetworkOptions
+ */
+
 const NODE_MAX = 36; // neuron size in CSS pixels, shrinking to NODE_MIN when crowded
 const NODE_MIN = 24;
 const GAP = 12; // vertical gap between neurons
@@ -20,6 +39,7 @@ const THROTTLE_MS = 90; // slider drags send at most ~11 configs a second
 
 // Inputs the page can preview before the server has drawn them. Display only: the
 // engine computes the real features; these just show what a feature looks like.
+/** @type {Record<string, (x: number, y: number) => number>} */
 const FEATURE_PREVIEW = {
   x1: (x) => x,
   x2: (x, y) => y,
@@ -32,13 +52,14 @@ const FEATURE_PREVIEW = {
 
 // Symmetric colour scale for a hidden or input unit: magnitudes below 1 stay pale, so
 // a unit that barely moves looks like it.
+/** @param {number} lo @param {number} hi */
 function unitScale(lo, hi) {
   const m = Math.max(1, Math.abs(lo), Math.abs(hi));
-  return (v) => v / m;
+  return (/** @type {number} */ v) => v / m;
 }
 
 export class NetworkView {
-  // opts: {schema, tooltip, editor, onFeatures(list), onHidden(list), onEdit(payload)}
+  /** @param {HTMLElement} root @param {NetworkOptions} opts */
   constructor(root, opts) {
     this.root = root;
     this.opts = opts;
@@ -46,23 +67,54 @@ export class NetworkView {
     const featureField = this.schema.field("features");
     this.allFeatures = featureField?.choices ?? ["x1", "x2"];
     this.featureField = featureField ?? { min_len: 1, max_len: 7 };
-    this.hiddenField = this.schema.field("hidden") ?? { min: 1, max: 8, min_len: 0, max_len: 6 };
+    // The schema's hidden field has all four limits (engine/config.py).
+    this.hiddenField = /** @type {Limits} */ (
+      this.schema.field("hidden") ?? { min: 1, max: 8, min_len: 0, max_len: 6 });
+    /** @type {string[]} */
     this.features = ["x1", "x2"];
+    /** @type {number[]} */
     this.hidden = [];
+    /** @type {number[] | null} */
     this.sizes = null;
     this.domain = [-1, 1, -1, 1];
     this.outputDomain = [0, 1];
     this.structureKey = "";
+    /** @type {Header[]} */
     this.headers = [];
+    /** @type {number[] | null} */
     this.pendingHidden = null;
-    this.sendTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.sendTimer = undefined;
     this.width = 0; // measured once and on resize: reading it per frame forces a layout
     this.lastSend = 0;
+    // Set by build(), columnXs(), drawStructure() and draw():
+    /** @type {HTMLSpanElement} */ this.featuresTitle;
+    /** @type {HTMLButtonElement} */ this.addLayerBtn;
+    /** @type {HTMLButtonElement} */ this.removeLayerBtn;
+    /** @type {HTMLSpanElement} */ this.layerCountText;
+    /** @type {HTMLSpanElement} */ this.errorSlot;
+    /** @type {HTMLDivElement} */ this.headRow;
+    /** @type {HTMLDivElement} */ this.body;
+    /** @type {SVGSVGElement} */ this.svg;
+    /** @type {HTMLDivElement} */ this.nodes;
+    /** @type {HTMLSpanElement} */ this.featureErrorSlot;
+    /** @type {number} neuron size, CSS pixels */ this.node;
+    /** @type {number} */ this.spacing;
+    /** @type {string[]} */ this.activeFeatures;
+    /** @type {number | null} softmax: the classes, one output unit each */ this.classes;
+    /** @type {Map<string, {node: HTMLButtonElement, canvas: HTMLCanvasElement, row: number}>} */
+    this.featureNodes;
+    /** @type {Unit[][]} */ this.layerUnits;
+    /** @type {Link[]} */ this.links;
+    /** @type {Bias[]} */ this.biases;
+    /** @type {Frame | undefined} */ this.lastFrame;
+    /** @type {boolean | undefined} */ this.painted;
     this.build();
     this.editor = new LinkEditor({
       body: this.body, tooltip: opts.tooltip, form: opts.editor, onEdit: opts.onEdit,
       canEdit: opts.canEdit,
     });
+    /** @type {number | null} */
     this.hovered = null; // the unit shown on the big surface while the pointer is on it
     this.measure();
     window.addEventListener("resize", () => {
@@ -103,13 +155,15 @@ export class NetworkView {
 
   // ---- state from the server -------------------------------------------------------
 
+  /** @param {Config} config @param {number[] | null | undefined} sizes */
   setConfig(config, sizes) {
-    this.features = config.features ?? this.features;
-    this.hidden = config.hidden ?? this.hidden;
+    this.features = /** @type {string[] | undefined} */ (config.features) ?? this.features;
+    this.hidden = /** @type {number[] | undefined} */ (config.hidden) ?? this.hidden;
     this.syncHeaders();
     const shape = sizes ?? [this.features.length, ...this.hidden, 1];
     // A softmax output: one unit per class, each drawn and named as its class.
-    this.classes = config.output === "softmax" && shape.at(-1) > 1 ? shape.at(-1) : null;
+    const outputs = shape[shape.length - 1];
+    this.classes = config.output === "softmax" && outputs > 1 ? outputs : null;
     this.ensureStructure(shape, this.features);
   }
 
@@ -119,10 +173,10 @@ export class NetworkView {
     const f = this.hiddenField;
     const shown = this.pendingHidden ?? this.hidden;
     while (this.headers.length < shown.length) this.headers.push(this.makeHeader(this.headers.length));
-    while (this.headers.length > shown.length) this.headers.pop().box.remove();
+    while (this.headers.length > shown.length) this.headers.pop()?.box.remove();
     shown.forEach((n, l) => {
       const h = this.headers[l];
-      if (document.activeElement !== h.slider || this.pendingHidden === null) h.slider.value = n;
+      if (document.activeElement !== h.slider || this.pendingHidden === null) h.slider.value = String(n);
       h.count.innerHTML = `${n}<span class="unit"> neuron${n === 1 ? "" : "s"}</span>`;
       h.minus.disabled = n <= f.min;
       h.plus.disabled = n >= f.max;
@@ -134,6 +188,7 @@ export class NetworkView {
     this.placeHeaders();
   }
 
+  /** @param {number} l @returns {Header} */
   makeHeader(l) {
     const f = this.hiddenField;
     const box = el("div", { class: "layer-head" }, this.headRow);
@@ -142,7 +197,7 @@ export class NetworkView {
     const minus = el("button", { type: "button", class: "round tiny", "aria-label": `Remove a neuron from layer ${l + 1}`, title: "Remove a neuron", text: "−" }, buttons);
     const id = `layer-${l + 1}-size`;
     const label = el("label", { for: id, class: "visually-hidden", text: `Neurons in layer ${l + 1}` }, box);
-    const slider = el("input", { type: "range", id, min: f.min, max: f.max, step: 1, "data-layer": l, class: "layer-slider" }, box);
+    const slider = el("input", { type: "range", id, min: String(f.min), max: String(f.max), step: "1", "data-layer": String(l), class: "layer-slider" }, box);
     const count = el("span", { class: "neuron-count" }, box);
     plus.addEventListener("click", () => this.changeNeurons(l, +1));
     minus.addEventListener("click", () => this.changeNeurons(l, -1));
@@ -160,6 +215,7 @@ export class NetworkView {
     });
   }
 
+  /** @param {number} delta */
   changeLayers(delta) {
     const f = this.hiddenField;
     const hidden = (this.pendingHidden ?? this.hidden).slice();
@@ -168,11 +224,13 @@ export class NetworkView {
     this.requestHidden(hidden, true);
   }
 
+  /** @param {number} l @param {number} delta */
   changeNeurons(l, delta) {
     const hidden = (this.pendingHidden ?? this.hidden).slice();
     this.setNeurons(l, hidden[l] + delta, true);
   }
 
+  /** @param {number} l @param {number} n @param {boolean} [now] */
   setNeurons(l, n, now = false) {
     const f = this.hiddenField;
     const hidden = (this.pendingHidden ?? this.hidden).slice();
@@ -182,6 +240,7 @@ export class NetworkView {
 
   // Ask for a new shape. Slider drags are throttled (the last position always goes
   // out); the headers show the requested shape at once.
+  /** @param {number[]} hidden @param {boolean} now */
   requestHidden(hidden, now) {
     this.pendingHidden = hidden;
     this.syncHeaders();
@@ -200,6 +259,7 @@ export class NetworkView {
   // ---- structure: nodes and links for the current sizes ----------------------------
 
   // Column positions, and the neuron size that leaves room for the links between them.
+  /** @param {number} hiddenCount */
   columnXs(hiddenCount) {
     const width = Math.max(this.width, 360);
     const right = width - NODE_MAX - 52; // room for the "output" label
@@ -213,6 +273,7 @@ export class NetworkView {
   }
 
   // True when the nodes and links were drawn anew (blank until the next draw()).
+  /** @param {number[]} sizes @param {string[]} features */
   ensureStructure(sizes, features) {
     const key = `${sizes.join(",")}|${features.join(",")}|${this.width}|${this.classes}`;
     if (key === this.structureKey) return false;
@@ -229,20 +290,20 @@ export class NetworkView {
     this.hover(null);
     this.editor.close();
     const sizes = this.sizes;
+    if (!sizes) throw new Error("the diagram has no layer sizes yet");
     const L = sizes.length - 2;
     const xs = this.columnXs(L);
     const rowsNeeded = Math.max(this.allFeatures.length, ...sizes.slice(1));
     const NODE = this.node;
     const height = TOP + rowsNeeded * (NODE + GAP);
     this.body.style.height = `${height}px`;
-    this.svg.setAttribute("width", this.width);
-    this.svg.setAttribute("height", height);
+    this.svg.setAttribute("width", String(this.width));
+    this.svg.setAttribute("height", String(height));
     this.svg.innerHTML = "";
     this.nodes.innerHTML = "";
-    const y = (r) => TOP + r * (NODE + GAP);
+    const y = (/** @type {number} */ r) => TOP + r * (NODE + GAP);
 
     // Unit positions, layer by layer: inputs are the active features in input order.
-    this.units = [];
     this.featureNodes = new Map();
     for (const [r, name] of this.allFeatures.entries()) {
       const active = this.activeFeatures.includes(name);
@@ -257,22 +318,25 @@ export class NetworkView {
       node.style.left = `${xs[0]}px`;
       node.style.top = `${y(r)}px`;
       node.style.width = node.style.height = `${NODE}px`;
-      const canvas = el("canvas", { width: 16, height: 16 }, node);
+      const canvas = el("canvas", { width: "16", height: "16" }, node);
       el("span", { class: "node-label", text: words(name) }, node);
       node.addEventListener("click", () => this.toggleFeature(name));
       this.featureNodes.set(name, { node, canvas, row: r });
     }
     let unitIndex = 0;
-    const hoverable = (node, u, label) => {
+    const hoverable = (/** @type {HTMLElement} */ node, /** @type {number} */ u, /** @type {string} */ label) => {
       node.addEventListener("mouseenter", () => this.hover(u, label));
       node.addEventListener("mouseleave", () => this.hover(null));
     };
+    /** @type {Unit[][]} */
     const layerUnits = [this.activeFeatures.map((name) => {
       const f = this.featureNodes.get(name);
+      if (!f) throw new Error(`no node for the feature ${name}`);
       hoverable(f.node, unitIndex++, `input ${words(name)}`);
       return { x: xs[0], y: y(f.row), canvas: f.canvas, name: words(name) };
     })];
     for (let l = 1; l < sizes.length; l++) {
+      /** @type {Unit[]} */
       const units = [];
       const isOutput = l === sizes.length - 1;
       for (let i = 0; i < sizes[l]; i++) {
@@ -283,7 +347,7 @@ export class NetworkView {
         node.style.left = `${xs[l]}px`;
         node.style.top = `${y(i)}px`;
         node.style.width = node.style.height = `${NODE}px`;
-        const canvas = el("canvas", { width: 16, height: 16 }, node);
+        const canvas = el("canvas", { width: "16", height: "16" }, node);
         if (perClass) node.style.borderColor = CLASS_COLORS[i];
         if (isOutput) el("span", { class: "node-label right", text: perClass ? `class ${i}` : "output" }, node);
         hoverable(node, unitIndex++, label);
@@ -314,6 +378,7 @@ export class NetworkView {
             d, class: "link-hit", tabindex: "0", role: "button",
             "aria-label": `Weight from ${a.name} to ${b.label ?? b.name}`,
           }, this.svg);
+          /** @type {Link} */
           const link = { kind: "weight", layer: l, i, j, line, hit, from: a.name, to: b.name, value: null };
           this.editor.bind(hit, link, () => ({ x: mx, y: (y0 + y1) / 2 }));
           this.links.push(link);
@@ -327,6 +392,7 @@ export class NetworkView {
         }, this.nodes);
         btn.style.left = `${b.x - 5}px`;
         btn.style.top = `${b.y + NODE - 5}px`;
+        /** @type {Bias} */
         const bias = { kind: "bias", layer: l, i: j, el: btn, to: b.name, value: null };
         this.editor.bind(btn, bias, () => ({ x: b.x, y: b.y + NODE }));
         this.biases.push(bias);
@@ -335,6 +401,7 @@ export class NetworkView {
     this.previewFeatures();
   }
 
+  /** @param {string} name */
   toggleFeature(name) {
     const f = this.featureField;
     const on = this.features.includes(name);
@@ -348,17 +415,20 @@ export class NetworkView {
     this.opts.onFeatures(next);
   }
 
+  /** @param {number | null} u @param {string} [label] */
   hover(u, label = "") {
     if (u === null && this.hovered === null) return;
     this.hovered = u;
     this.opts.onHoverUnit?.(u, label);
   }
 
+  /** @param {string} field @param {string} message */
   showError(field, message) {
     const slot = field === "features" ? this.featureErrorSlot : this.errorSlot;
     slot.textContent = message;
   }
 
+  /** @param {string} field */
   clearError(field) {
     this.showError(field, "");
   }
@@ -385,6 +455,7 @@ export class NetworkView {
   }
 
   // frame: decoded frame; outputDomain: the surface's colour domain [lo, hi].
+  /** @param {Frame} frame @param {number[]} outputDomain */
   draw(frame, outputDomain) {
     this.lastFrame = frame;
     if (frame.domain.join(",") !== this.domain.join(",")) {
@@ -397,6 +468,8 @@ export class NetworkView {
     this.ensureStructure(frame.sizes, frame.features);
     const t = frame.thumb;
     const ranges = frame.neuronRanges;
+    const neurons = frame.neurons;
+    if (!ranges || !neurons) throw new Error("a frame without its neurons");
     let u = 0;
     const last = this.layerUnits.length - 1;
     this.layerUnits.forEach((units, l) => {
@@ -405,14 +478,14 @@ export class NetworkView {
         const hi = ranges[2 * u + 1];
         if (l === last && this.classes) {
           // One class's probability: white to the class's colour.
-          paintProbability(unit.canvas, frame.neurons, u * t * t, t, lo, hi, rgb(CLASS_COLORS[i]));
+          paintProbability(unit.canvas, neurons, u * t * t, t, lo, hi, rgb(CLASS_COLORS[i]));
           u++;
           continue;
         }
         const toT = l === last
-          ? (v) => toUnit(v, outputDomain[0], outputDomain[1])
+          ? (/** @type {number} */ v) => toUnit(v, outputDomain[0], outputDomain[1])
           : unitScale(lo, hi);
-        paintQuantised(unit.canvas, frame.neurons, u * t * t, t, lo, hi, toT);
+        paintQuantised(unit.canvas, neurons, u * t * t, t, lo, hi, toT);
         u++;
       }
     });
@@ -420,9 +493,11 @@ export class NetworkView {
     if (frame.weights) this.drawWeights(frame.weights);
   }
 
+  /** @param {{W: Float32Array[], b: Float32Array[]}} weights */
   drawWeights({ W, b }) {
+    const sizes = /** @type {number[]} */ (this.sizes); // drawn: the structure is there
     for (const link of this.links) {
-      const w = W[link.layer]?.[link.i * this.sizes[link.layer + 1] + link.j];
+      const w = W[link.layer]?.[link.i * sizes[link.layer + 1] + /** @type {number} */ (link.j)];
       if (w === undefined) continue;
       link.value = w;
       link.hit.dataset.value = String(w);

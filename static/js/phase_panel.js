@@ -8,7 +8,10 @@
 
 import { el } from "./dom.js";
 
-/** Settings the server takes as an axis (app/lab_phase.py), with example values. */
+/**
+ * Settings the server takes as an axis (app/lab_phase.py), with example values.
+ * @type {Record<string, {label: string, short: string, values: string, int?: boolean}>}
+ */
 export const AXES = {
   units: { label: "Hidden units", short: "units", values: "1,2,3,4", int: true },
   init_scale: { label: "Init scale a (U(−a, a))", short: "a", values: "0.1,0.5,1,2" },
@@ -63,7 +66,7 @@ const pct = (/** @type {number} */ x) => `${Math.round(100 * x)} %`;
 /**
  * What a cell says in words (its button's label and the hover readout).
  * @param {string} where e.g. "Hidden units 3, Learning rate 0.1"
- * @param {any} cell a phase_cell payload
+ * @param {PhaseCell} cell a phase_cell payload
  */
 export function describeCell(where, cell) {
   const s = cell.summary;
@@ -75,17 +78,21 @@ export function describeCell(where, cell) {
 export class PhasePanel {
   /**
    * @param {HTMLElement} root
-   * @param {{ send: (event: string, payload: any) => boolean,
-   *           openSeed: (config: any, seed: number, epochs: number) => void }} hooks
+   * @param {{ send: Send,
+   *           openSeed: (config: Config, seed: number, epochs: number) => void }} hooks
    */
   constructor(root, { send, openSeed }) {
     this.send = send;
     this.openSeed = openSeed;
     this.running = false;
     this.stale = 0; // answers still to come from runs this page replaced
-    /** @type {any[]} */
+    /** @type {PhaseCell[]} */
     this.cells = [];
+    /** @type {PhaseRequest | null} */
     this.grid = null;
+    this.trainingText = "";
+    /** @type {HTMLButtonElement[][] | undefined} */
+    this.buttons = undefined;
     root.classList.add("lab-panel", "phase-panel");
     el("h2", { class: "column-title", id: "phase-heading", text: "Phase diagram" }, root);
     el("p", { class: "caption", text: "Sweep two settings against each other: where does the current set-up learn?" }, root);
@@ -122,12 +129,12 @@ export class PhasePanel {
     const row = el("div", { class: "phase-axis" }, parent);
     const keyBox = el("div", { class: "lab-field" }, row);
     el("label", { class: "caption", for: `${id}-key`, text: caption }, keyBox);
-    const select = /** @type {HTMLSelectElement} */ (el("select", { id: `${id}-key` }, keyBox));
+    const select = el("select", { id: `${id}-key` }, keyBox);
     for (const [name, axis] of Object.entries(AXES)) el("option", { value: name, text: axis.label }, select);
     select.value = key;
     const valuesBox = el("div", { class: "lab-field phase-values" }, row);
     el("label", { class: "caption", for: `${id}-values`, text: `${caption}: values` }, valuesBox);
-    const values = /** @type {HTMLInputElement} */ (el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox));
+    const values = el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox);
     select.addEventListener("change", () => { values.value = AXES[select.value].values; });
     return { select, values };
   }
@@ -143,12 +150,15 @@ export class PhasePanel {
   numberField(parent, id, label, value, min, max) {
     const box = el("label", { class: "lab-field", for: id }, parent);
     el("span", { class: "caption", text: label }, box);
-    return /** @type {HTMLInputElement} */ (el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box));
+    return el("input", { type: "number", id, min: String(min), max: String(max), step: "1", value: String(value) }, box);
   }
 
-  /** The request from the form, or an error to show. */
+  /**
+   * The request from the form, or an error to show.
+   * @returns {PhaseRequest | {error: string}}
+   */
   request() {
-    /** @type {any} */
+    /** @type {Record<string, PhaseAxis>} */
     const axes = {};
     /** @type {[string, { select: HTMLSelectElement, values: HTMLInputElement }, string][]} */
     const fields = [["y", this.axisY, "rows"], ["x", this.axisX, "columns"]];
@@ -164,7 +174,7 @@ export class PhasePanel {
     if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000 || !Number.isInteger(epochs) || epochs < 1 || epochs > 20000) {
       return { error: "restarts: 1-1000, epochs: 1-20000 (whole numbers)" };
     }
-    return { action: "run", ...axes, seeds, epochs, loss_below: null };
+    return { action: "run", y: axes.y, x: axes.x, seeds, epochs, loss_below: null };
   }
 
   run() {
@@ -200,14 +210,14 @@ export class PhasePanel {
       : this.trainingText;
   }
 
-  /** @param {any} cell a phase_cell payload */
+  /** @param {PhaseCell} cell a phase_cell payload */
   onCell(cell) {
     if (this.stale || !this.grid) return;
     this.cells.push(cell);
     this.paintCell(cell);
   }
 
-  /** @param {any} result the phase_result payload */
+  /** @param {PhaseResult} result the phase_result payload */
   onResult(result) {
     if (this.stale) {
       this.stale -= 1;
@@ -249,6 +259,7 @@ export class PhasePanel {
 
   /** The empty grid: row and column headings, one button per cell. */
   drawGrid() {
+    if (!this.grid) return; // drawn for a request
     const { x, y } = this.grid;
     this.heatmap.replaceChildren();
     this.heatmap.style.gridTemplateColumns = `auto repeat(${x.values.length}, minmax(0, 1fr))`;
@@ -256,11 +267,12 @@ export class PhasePanel {
     el("span", { class: "phase-corner", "aria-hidden": "true", text: `${AXES[y.key].short} ↓ ${AXES[x.key].short} →` }, this.heatmap);
     for (const v of x.values) el("span", { class: "phase-head col", text: String(v) }, this.heatmap);
     /** @type {HTMLButtonElement[][]} */
-    this.buttons = [];
+    const buttons = [];
+    this.buttons = buttons;
     y.values.forEach((yv, r) => {
       el("span", { class: "phase-head row", text: String(yv) }, this.heatmap);
-      this.buttons.push(x.values.map((xv, c) => {
-        const b = /** @type {HTMLButtonElement} */ (el("button", { type: "button", class: "phase-cell pending", disabled: "" }, this.heatmap));
+      buttons.push(x.values.map((xv, c) => {
+        const b = el("button", { type: "button", class: "phase-cell pending", disabled: "" }, this.heatmap);
         b.dataset.row = String(r);
         b.dataset.col = String(c);
         b.setAttribute("aria-label", `${this.where(r, c)}: not finished yet`);
@@ -274,11 +286,11 @@ export class PhasePanel {
    * @param {number} c
    */
   where(r, c) {
-    const { x, y } = this.grid;
+    const { x, y } = /** @type {PhaseRequest} */ (this.grid); // cells come for a request
     return `${AXES[y.key].label} ${y.values[r]}, ${AXES[x.key].label} ${x.values[c]}`;
   }
 
-  /** @param {any} cell */
+  /** @param {PhaseCell} cell */
   paintCell(cell) {
     const b = this.buttons?.[cell.row]?.[cell.col];
     if (!b) return;
@@ -297,7 +309,7 @@ export class PhasePanel {
     b.onmouseenter = show;
     b.onfocus = show;
     b.onclick = () => {
-      const seed = cell.first_failing ?? cell.config.seed;
+      const seed = cell.first_failing ?? /** @type {number} */ (cell.config.seed);
       this.readout.textContent = `opened ${this.where(cell.row, cell.col)}, seed ${seed} live`;
       this.openSeed(cell.config, seed, cell.epochs);
     };

@@ -11,7 +11,11 @@ export const MAX_PINS = 4;
 export const PIN_COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7"];
 const SHOWN = 2; // differences named in a label; the rest are counted
 
-/** A setting's value as a label shows it: option names in words, lists joined. */
+/**
+ * A setting's value as a label shows it: option names in words, lists joined.
+ * @param {ConfigValue | undefined} value
+ * @returns {string}
+ */
 export function formatSetting(value) {
   if (Array.isArray(value)) return value.length ? value.map(formatSetting).join("-") : "none";
   if (typeof value === "string") return words(value);
@@ -22,8 +26,8 @@ export function formatSetting(value) {
 /**
  * The settings in which `pinned` differs from `current`, in schema order; display
  * settings (speed, grid) are not part of a set-up.
- * @param {{fields: any[]}} schema @param {Object<string, any>} pinned @param {Object<string, any>} current
- * @returns {{name: string, value: any}[]}
+ * @param {{fields: Field[]}} schema @param {Config} pinned @param {Config | null | undefined} current
+ * @returns {{name: string, value: ConfigValue}[]}
  */
 export function differences(schema, pinned, current) {
   return schema.fields
@@ -32,7 +36,10 @@ export function differences(schema, pinned, current) {
     .map((f) => ({ name: f.name, value: pinned[f.name] }));
 }
 
-/** "optimizer: SGD", "optimizer: SGD, lr: 0.1 and 2 more", or "same set-up". */
+/**
+ * "optimizer: SGD", "optimizer: SGD, lr: 0.1 and 2 more", or "same set-up".
+ * @param {{fields: Field[]}} schema @param {Config} pinned @param {Config | null | undefined} current
+ */
 export function pinLabel(schema, pinned, current) {
   const diff = differences(schema, pinned, current);
   if (!diff.length) return "same set-up";
@@ -42,9 +49,10 @@ export function pinLabel(schema, pinned, current) {
 
 /** The pinned runs, in the order pinned; each keeps a colour until unpinned. */
 export class PinList {
+  /** @param {number} [max] */
   constructor(max = MAX_PINS) {
     this.max = max;
-    /** @type {any[]} */
+    /** @type {Pin[]} */
     this.items = [];
     this.nextId = 1;
   }
@@ -53,7 +61,11 @@ export class PinList {
     return this.items.length >= this.max;
   }
 
-  /** Pin `run` ({config, curve, ...}); null when full. Returns the pin with id and colour. */
+  /**
+   * Pin `run` ({config, curve, ...}); null when full. Returns the pin with id and colour.
+   * @param {PinnedRun} run
+   * @returns {Pin | null}
+   */
   add(run) {
     if (this.full) return null;
     const used = new Set(this.items.map((p) => p.color));
@@ -63,12 +75,14 @@ export class PinList {
     return pin;
   }
 
+  /** @param {number} id */
   remove(id) {
     const before = this.items.length;
     this.items = this.items.filter((p) => p.id !== id);
     return this.items.length !== before;
   }
 
+  /** @param {number} id */
   get(id) {
     return this.items.find((p) => p.id === id) ?? null;
   }

@@ -22,7 +22,11 @@ export function pixelToData(px, py, box, domain) {
   return { x: x0 + u * (x1 - x0), y: y1 - v * (y1 - y0) };
 }
 
-/** The data units one CSS pixel spans on each axis: [x per pixel, y per pixel]. */
+/**
+ * The data units one CSS pixel spans on each axis: [x per pixel, y per pixel].
+ * @param {{width: number, height: number, margin: {l: number, r: number, t: number, b: number}}} box
+ * @param {number[]} domain [xmin, xmax, ymin, ymax]
+ */
 export function unitsPerPixel(box, domain) {
   const { width, height, margin } = box;
   const [x0, x1, y0, y1] = domain;

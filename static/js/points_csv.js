@@ -21,11 +21,13 @@ export class PointsCsvError extends Error {}
  *   classes: number | null}} Points
  */
 
+/** @param {string} line */
 function fields(line) {
   const sep = line.includes(",") ? "," : line.includes("\t") ? "\t" : ";";
   return line.split(sep).map((f) => f.trim());
 }
 
+/** @param {string} text */
 function finite(text) {
   if (!NUMBER.test(text)) return null;
   const value = Number(text);

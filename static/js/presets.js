@@ -6,17 +6,25 @@
 // title. The "Watch for" line belongs to the set-up the entry gave: main.js clears it
 // (clear()) once the set-up changes. Configs live in the engine (engine/presets.py).
 
+/** @param {Preset} p */
 function isScenario(p) {
   if (p.kind) return p.kind === "scenario";
   return /seed|scenario/i.test(p.name) || /^seed/i.test(p.title ?? "");
 }
 
 export class Presets {
-  // onApply(preset) is called on a click.
+  /**
+   * onApply(preset) is called on a click.
+   * @param {{presetList: HTMLElement, scenarioList: HTMLElement, watch: HTMLElement}} els
+   * @param {Preset[]} presets
+   * @param {(preset: Preset) => void} onApply
+   */
   constructor({ presetList, scenarioList, watch }, presets, onApply) {
     this.watch = watch;
     this.onApply = onApply;
+    /** @type {Map<string, {b: HTMLButtonElement, preset: Preset}>} */
     this.buttons = new Map();
+    /** @type {Preset | null} */
     this.selected = null;
     const plain = presets.filter((p) => !isScenario(p));
     const scenarios = presets.filter(isScenario);
@@ -25,9 +33,11 @@ export class Presets {
     if (presets.length === 0) {
       presetList.textContent = "none from the server yet";
     }
-    if (scenarios.length === 0) scenarioList.closest(".scenario-group").hidden = true;
+    const group = scenarioList.closest(".scenario-group");
+    if (scenarios.length === 0 && group instanceof HTMLElement) group.hidden = true;
   }
 
+  /** @param {HTMLElement} list @param {Preset} preset @param {boolean} card */
   button(list, preset, card) {
     const b = document.createElement("button");
     b.type = "button";
@@ -63,8 +73,9 @@ export class Presets {
     this.buttons.set(preset.name, { b, preset });
   }
 
+  /** @param {string | null} name */
   select(name) {
-    this.selected = this.buttons.get(name)?.preset ?? null;
+    this.selected = (name === null ? undefined : this.buttons.get(name))?.preset ?? null;
     for (const [n, { b }] of this.buttons) {
       b.classList.toggle("selected", n === name);
       b.setAttribute("aria-pressed", String(n === name));

@@ -8,7 +8,7 @@
 //    set-up), drawn dashed on the loss chart and listed under the surface, each
 //    labelled by what differs from the current set-up (pins.js).
 
-import { el } from "./dom.js";
+import { el, find } from "./dom.js";
 import { MAX_PINS, pinLabel, PinList } from "./pins.js";
 import { formatNumber } from "./schema.js";
 import { paintBoundary } from "./thumbs.js";
@@ -17,9 +17,9 @@ export class RunsPanel {
   /**
    * @param {{save: HTMLButtonElement, open: HTMLButtonElement, file: HTMLInputElement,
    *          pin: HTMLButtonElement, message: HTMLElement, pins: HTMLElement}} els
-   * @param {{send: (event: string, payload?: any) => boolean, schema: any,
-   *          current: () => any, onPins: (pins: any[]) => void,
-   *          onCompare?: (pin: any) => void}} hooks
+   * @param {{send: Send, schema: {fields: Field[]},
+   *          current: () => CurrentRun | null, onPins: (pins: Pin[]) => void,
+   *          onCompare?: (pin: Pin | null) => void}} hooks
    *   current(): {config, epoch, trainLoss, curve, surface, grid, colorDomain, classes}
    *   of the run on screen, or null before its first frame.
    */
@@ -28,8 +28,11 @@ export class RunsPanel {
     this.hooks = hooks;
     this.maxBytes = Number(els.file.dataset.maxBytes) || 1 << 20;
     this.pins = new PinList();
+    /** @type {string | null} */
     this.opening = null; // the name of a file sent and not yet answered
     this.saving = false;
+    /** @type {Config | null} the current set-up, as the last `state` gave it */
+    this.config = null;
     els.save.addEventListener("click", () => this.save());
     els.open.addEventListener("click", () => els.file.click());
     els.file.addEventListener("change", () => {
@@ -50,7 +53,10 @@ export class RunsPanel {
     this.say("Saving the run…");
   }
 
-  /** The server's `run_file`: download it under its own name. */
+  /**
+   * The server's `run_file`: download it under its own name.
+   * @param {{name: string, epoch: number, file: ArrayBuffer}} answer
+   */
   onRunFile({ name, epoch, file }) {
     this.saving = false;
     const url = URL.createObjectURL(new Blob([file], { type: "application/zip" }));
@@ -76,14 +82,20 @@ export class RunsPanel {
     this.say(`Opening ${file.name}…`);
   }
 
-  /** A `state` arrived: the answer to an open, if one is waiting. */
+  /**
+   * A `state` arrived: the answer to an open, if one is waiting.
+   * @param {State} state
+   */
   onState(state) {
     if (this.opening === null) return;
     this.say(`Opened ${this.opening}: epoch ${state.epoch}, paused. Play or Step to train on.`);
     this.opening = null;
   }
 
-  /** An `error` for `open_run` or `save_run`. */
+  /**
+   * An `error` for `open_run` or `save_run`.
+   * @param {string} event @param {string} text
+   */
   onError(event, text) {
     if (event === "open_run") {
       this.say(`Could not open ${this.opening ?? "the file"}: ${text}`, true);
@@ -94,9 +106,12 @@ export class RunsPanel {
     }
   }
 
-  /** Dropping a file anywhere on `target` opens it. */
+  /**
+   * Dropping a file anywhere on `target` opens it.
+   * @param {HTMLElement} target
+   */
   acceptDrops(target) {
-    const hasFiles = (e) => Array.from(e.dataTransfer?.types ?? []).includes("Files");
+    const hasFiles = (/** @type {DragEvent} */ e) => Array.from(e.dataTransfer?.types ?? []).includes("Files");
     target.addEventListener("dragover", (e) => {
       if (!hasFiles(e)) return;
       e.preventDefault();
@@ -111,7 +126,7 @@ export class RunsPanel {
       if (!hasFiles(e)) return;
       e.preventDefault();
       document.body.classList.remove("dropping");
-      const file = e.dataTransfer.files[0];
+      const file = e.dataTransfer?.files[0];
       if (file) this.open(file);
     });
   }
@@ -130,12 +145,14 @@ export class RunsPanel {
     this.relabel(run.config, pin !== null);
   }
 
+  /** @param {number} id */
   unpin(id) {
     this.relabel(this.config, this.pins.remove(id));
   }
 
   /** The current set-up changed (a `state`): every label says what differs from it.
-   * The chart is drawn again only when a label or the pins changed. */
+   * The chart is drawn again only when a label or the pins changed.
+   * @param {Config | null} config @param {boolean} [changed] */
   relabel(config, changed = false) {
     this.config = config;
     for (const p of this.pins.items) {
@@ -157,25 +174,27 @@ export class RunsPanel {
     // Items are kept across renders (their pictures are painted once, when pinned).
     const keep = new Set(this.pins.items.map((p) => String(p.id)));
     for (const li of Array.from(list.children)) {
-      if (!keep.has(/** @type {HTMLElement} */ (li).dataset.pin)) li.remove();
+      if (!keep.has(/** @type {HTMLElement} */ (li).dataset.pin ?? "")) li.remove();
     }
     for (const p of this.pins.items) {
       let li = /** @type {HTMLElement|null} */ (list.querySelector(`[data-pin="${p.id}"]`));
       if (!li) li = this.item(p);
-      li.querySelector(".pin-label").textContent = p.label;
-      li.querySelector("canvas").setAttribute("aria-label",
+      find(li, ".pin-label").textContent = p.label ?? "";
+      find(li, "canvas").setAttribute("aria-label",
         `Final boundary of the pinned run (${p.label}), epoch ${p.epoch}`);
-      li.querySelector(".unpin").setAttribute("aria-label", `Unpin ${p.label}`);
+      find(li, ".unpin").setAttribute("aria-label", `Unpin ${p.label}`);
       li.querySelector(".compare")?.setAttribute("aria-label", `Compare ${p.label} in the restart lab`);
       list.appendChild(li);
     }
     list.hidden = this.pins.items.length === 0;
   }
 
+  /** @param {Pin} p */
   item(p) {
     const li = el("li", { class: "pin", "data-pin": String(p.id) });
-    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas", { class: "pin-picture", role: "img" }, li));
+    const canvas = el("canvas", { class: "pin-picture", role: "img" }, li);
     const run = p.picture;
+    if (!run) throw new Error("a pin painted twice");
     paintBoundary(canvas, run.surface, run.grid, run.colorDomain, run.classes);
     delete p.picture; // painted: the pin keeps only what it shows
     const text = el("div", { class: "pin-text" }, li);
@@ -187,7 +206,7 @@ export class RunsPanel {
       const compare = el("button", { type: "button", class: "text-button compare",
         title: "Restart lab: this pinned set-up against the current one, on the same seeds" }, buttons);
       compare.textContent = "Compare";
-      compare.addEventListener("click", () => this.hooks.onCompare(this.pins.get(p.id)));
+      compare.addEventListener("click", () => this.hooks.onCompare?.(this.pins.get(p.id)));
     }
     const unpin = el("button", { type: "button", class: "text-button unpin" }, buttons);
     unpin.textContent = "Unpin";
@@ -195,6 +214,7 @@ export class RunsPanel {
     return li;
   }
 
+  /** @param {string} text @param {boolean} [isError] */
   say(text, isError = false) {
     const m = this.els.message;
     m.textContent = text;

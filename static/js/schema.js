@@ -5,31 +5,37 @@
 // engine's own Config.to_query()), so the two can never disagree.
 
 export class Schema {
+  /** @param {Field[]} fields */
   constructor(fields) {
     this.fields = fields;
     this.byName = new Map(fields.map((f) => [f.name, f]));
     for (const f of fields) learnWords(f.labels);
   }
 
+  /** @param {string} id */
   static fromElement(id) {
     const el = document.getElementById(id);
-    return new Schema(el ? JSON.parse(el.textContent) : []);
+    return new Schema(el ? JSON.parse(el.textContent ?? "[]") : []);
   }
 
+  /** @param {string} name */
   has(name) {
     return this.byName.has(name);
   }
 
+  /** @param {string} name */
   field(name) {
     return this.byName.get(name);
   }
 
+  /** @param {string} name */
   label(name) {
     const f = this.field(name);
     return (f && f.label) || name;
   }
 
   defaults() {
+    /** @type {Config} */
     const out = {};
     for (const f of this.fields) out[f.name] = copyValue(f.default);
     return out;
@@ -39,9 +45,14 @@ export class Schema {
   // Unknown names, unparsable values and values outside the schema's limits are
   // returned separately, each with the reason, so the page can say what it ignored
   // instead of silently dropping a link's settings (or the server refusing them all).
-  /** @returns {{values: Object<string, any>, rejected: {name: string, text: string, reason: string}[]}} */
+  /**
+   * @param {string} query
+   * @returns {{values: Config, rejected: Rejected[]}}
+   */
   parseQuery(query) {
+    /** @type {Config} */
     const values = {};
+    /** @type {Rejected[]} */
     const rejected = [];
     const params = new URLSearchParams(query.replace(/^[#?]/, ""));
     for (const [name, text] of params) {
@@ -53,59 +64,66 @@ export class Schema {
       const value = parseValue(f, text);
       const reason = value === undefined ? `not ${typeWords(f)}` : outOfLimits(f, value);
       if (reason) rejected.push({ name, text, reason });
-      else values[name] = value;
+      else if (value !== undefined) values[name] = value; // a reason whenever undefined
     }
     return { values, rejected };
   }
 
   // The words the page shows for a special value of a field (the schema's
   // `extra.special`, e.g. speed -1 = "auto", 0 = "max"), or undefined.
+  /** @param {string} name @param {ConfigValue} value @returns {string | undefined} */
   special(name, value) {
     return this.field(name)?.extra?.special?.[String(value)];
   }
 
   // Defaults overridden by a partial config: what the server will hold after a
   // `config` event carrying it, whatever the session held before.
+  /** @param {Config} partial @returns {Config} */
   complete(partial) {
     return { ...this.defaults(), ...partial };
   }
 }
 
+/** @param {Field} field */
 function typeWords(field) {
-  return { int: "a whole number", float: "a number", bool: "0 or 1", int_list: "a list of whole numbers" }[field.type]
+  return /** @type {Record<string, string>} */ ({ int: "a whole number", float: "a number", bool: "0 or 1", int_list: "a list of whole numbers" })[field.type]
     ?? "a value";
 }
 
 // Why a parsed value is outside the field's limits (the same checks as the engine's
 // Config), or "" when it is inside them.
+/** @param {Field} field @param {ConfigValue} value @returns {string} */
 function outOfLimits(field, value) {
   const range = () => `${field.min}–${field.max}`;
-  const inRange = (v) => (field.min === null || field.min === undefined || v >= field.min)
+  const inRange = (/** @type {number} */ v) => (field.min === null || field.min === undefined || v >= field.min)
     && (field.max === null || field.max === undefined || v <= field.max);
   switch (field.type) {
     case "int":
     case "float":
-      return inRange(value) ? "" : `outside ${range()}`;
+      return inRange(/** @type {number} */ (value)) ? "" : `outside ${range()}`;
     case "choice":
-      return field.choices.includes(value) ? "" : "not one of the choices";
+      return field.choices?.includes(/** @type {string} */ (value)) ? "" : "not one of the choices";
     case "int_list":
     case "choice_list": {
-      if (value.length < (field.min_len ?? 0) || value.length > (field.max_len ?? Infinity)) {
+      const list = /** @type {(number | string)[]} */ (value);
+      if (list.length < (field.min_len ?? 0) || list.length > (field.max_len ?? Infinity)) {
         return `needs ${field.min_len}–${field.max_len} entries`;
       }
-      if (field.type === "int_list") return value.every(inRange) ? "" : `entries outside ${range()}`;
-      if (!value.every((v) => field.choices.includes(v))) return "not among the choices";
-      return new Set(value).size === value.length ? "" : "repeats an entry";
+      if (field.type === "int_list") return /** @type {number[]} */ (list).every(inRange) ? "" : `entries outside ${range()}`;
+      if (!list.every((v) => field.choices?.includes(/** @type {string} */ (v)))) return "not among the choices";
+      return new Set(list).size === list.length ? "" : "repeats an entry";
     }
     default:
       return "";
   }
 }
 
+/** @param {ConfigValue} v @returns {ConfigValue} */
 function copyValue(v) {
   return Array.isArray(v) ? v.slice() : v;
 }
 
+/** @param {Field} field @param {string} text @returns {ConfigValue | undefined} */
 function parseValue(field, text) {
   switch (field.type) {
     case "int": {
@@ -136,6 +154,7 @@ function parseValue(field, text) {
 }
 
 // Equality of two config values as the server would see them.
+/** @param {ConfigValue | undefined} a @param {ConfigValue | undefined} b */
 export function sameValue(a, b) {
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -145,6 +164,7 @@ export function sameValue(a, b) {
 }
 
 // Does `config` hold every value of `partial`?
+/** @param {Config} config @param {Config} partial */
 export function includes(config, partial) {
   return Object.entries(partial).every(([k, v]) => sameValue(config[k], v));
 }
@@ -152,7 +172,9 @@ export function includes(config, partial) {
 // Nice numbers in [min, max] on a 1-3-10 ladder, for select-style float controls
 // (learning rate, regularisation rate, speed): the same feel as the TF Playground's
 // menus, with the limits from the schema.
+/** @param {number} min @param {number} max */
 export function ladder(min, max) {
+  /** @type {number[]} */
   const out = [];
   const lo = Math.max(min, 1e-12);
   for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(max)) + 1; e++) {
@@ -165,9 +187,10 @@ export function ladder(min, max) {
 }
 
 // A slider step that gives about 100 positions over the field's range.
+/** @param {Field} field @returns {number | "any"} */
 export function niceStep(field) {
   if (field.type === "int") return 1;
-  const span = field.max - field.min;
+  const span = /** @type {number} */ (field.max) - /** @type {number} */ (field.min);
   if (!(span > 0)) return "any";
   const raw = span / 100;
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -189,6 +212,7 @@ function learnWords(labels) {
   internal = null;
 }
 
+/** @param {string} name */
 export function words(name) {
   return WORDS.get(name) ?? String(name);
 }
@@ -204,12 +228,14 @@ function internalNames() {
   return internal;
 }
 
+/** @param {unknown} text */
 export function humanize(text) {
   const names = internalNames();
   return names ? String(text).replace(names, (name) => words(name)) : String(text);
 }
 
 // Numbers as a person reads them: 3 significant digits, no exponent unless needed.
+/** @param {number | null | undefined} v @param {number} [digits] */
 export function formatNumber(v, digits = 3) {
   if (v === null || v === undefined || Number.isNaN(v)) return "–";
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";

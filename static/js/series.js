@@ -13,32 +13,43 @@ export class Series {
   constructor(keys, maxPoints) {
     this.keys = keys;
     this.maxPoints = maxPoints;
+    /** @type {number[]} kept epochs, set by clear() */
+    this.x;
+    /** @type {Record<string, (number | null)[]>} the y series' values at those epochs */
+    this.y;
+    /** @type {number} */
+    this.gap;
     this.clear();
     this.coord = coordinate(false);
   }
 
   clear() {
-    /** @type {number[]} */
     this.x = [];
-    /** @type {Object<string, (number|null)[]>} */
     this.y = Object.fromEntries(this.keys.map((k) => [k, []]));
     this.gap = 0; // the least distance between kept points, in display coordinates
   }
 
   /** The display coordinate changed (linear <-> log): thin again in the new one. */
+  /** @param {boolean} log */
   setLog(log) {
     this.coord = coordinate(log);
     this.gap = 0;
     this.bound();
   }
 
-  /** Would a point at epoch x be kept after the last one (or `after`)? */
+  /**
+   * Would a point at epoch x be kept after the last one (or `after`)?
+   * @param {number} x @param {number} [after]
+   */
   keeps(x, after = this.x.length ? this.x[this.x.length - 1] : -Infinity) {
     if (x <= after) return false; // never the same epoch twice, never backwards
     return after === -Infinity || this.coord(x) - this.coord(after) >= this.gap;
   }
 
-  /** Append points; returns how many were kept (the caller plots exactly those). */
+  /**
+   * Append points; returns how many were kept (the caller plots exactly those).
+   * @param {number[]} xs @param {Record<string, (number | null)[]>} ys
+   */
   push(xs, ys) {
     let kept = 0;
     for (let i = 0; i < xs.length; i++) {

@@ -1,23 +1,28 @@
 // @ts-check
-// @ts-check
 // Where each setting goes on the page (speed beside Play, the top bar, the settings row
 // that opens, the data and output columns) and which of them the current optimizer and
 // initialiser use. Controls are built by controls.js from the schema; this module only
 // places them.
 
 import { formatNumber, ladder, words } from "./schema.js";
+import { byId } from "./dom.js";
 import { batchSizes } from "./setup.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("./schema.js").Schema} Schema */
+/** @typedef {import("./controls.js").Controls} Controls */
+
+const $ = byId;
 
 // Which hyper-parameters each optimizer and initialiser reads comes from the schema
 // (the `extra.fields` of `optimizer` and `init`, the engine's OPTIMIZER_FIELDS and
 // INIT_FIELDS). It only decides what the settings row shows; limits come from there too.
+/** @param {Schema} schema @param {string} name */
 const fieldsOf = (schema, name) => schema.field(name)?.extra?.fields ?? {};
 
 // Labels the page shows where the schema's own name the engine's options ("adam:
 // beta1", "xor4: draw n_points rows..."): the settings row shows only the current
 // optimizer's and initialiser's fields, so the prefix says nothing there.
+/** @type {Record<string, string>} */
 const LABELS = {
   momentum: "Momentum", dampening: "Dampening", nesterov: "Nesterov momentum",
   alpha: "Alpha (smoothing)", centered: "Centered", beta1: "Beta 1", beta2: "Beta 2",
@@ -28,6 +33,7 @@ const LABELS = {
   bias_init: "Initial bias", seed: "Random seed", dtype: "Floating-point type",
   xor4_sample: "Sample rows from the 4 corners",
 };
+/** @type {Record<string, string>} */
 const TOP_LABELS = {
   lr: "Learning rate", activation: "Activation", output: "Output", optimizer: "Optimizer",
   loss: "Loss", init: "Initialiser", regularization: "Regularisation",
@@ -35,23 +41,27 @@ const TOP_LABELS = {
 };
 
 // A setting's name as the page shows it.
+/** @param {Schema} schema @param {string} name */
 export function fieldLabel(schema, name) {
   return LABELS[name] ?? TOP_LABELS[name] ?? schema.label(name);
 }
 
 // A partial config in words: "Hidden activation: Leaky ReLU; Learning rate: 0.09".
+/** @param {Schema} schema @param {Config} change */
 export function describeChange(schema, change) {
+  /** @type {(v: ConfigValue) => string} */
   const value = (v) => (Array.isArray(v) ? v.map(value).join("-")
-    : typeof v === "number" ? formatNumber(v, 3) : words(v));
+    : typeof v === "number" ? formatNumber(v, 3) : words(/** @type {string} */ (v)));
   return Object.entries(change).map(([k, v]) => `${fieldLabel(schema, k)}: ${value(v)}`).join("; ");
 }
 
 // Show only the current optimizer's and initialiser's hyper-parameters.
+/** @param {Controls} controls @param {Config} config @param {Schema} schema */
 export function showSettingsFor(controls, config, schema) {
   for (const [opt, names] of Object.entries(fieldsOf(schema, "optimizer"))) {
     if (opt !== config.optimizer) for (const n of names) controls.show(n, false);
   }
-  for (const n of fieldsOf(schema, "optimizer")[config.optimizer] ?? []) controls.show(n, true);
+  for (const n of fieldsOf(schema, "optimizer")[String(config.optimizer)] ?? []) controls.show(n, true);
   for (const [init, names] of Object.entries(fieldsOf(schema, "init"))) {
     for (const n of names) controls.show(n, init === config.init);
   }
@@ -60,6 +70,7 @@ export function showSettingsFor(controls, config, schema) {
 // Place every control: the TF Playground's top bar, then the settings row (optimizer and
 // initialiser hyper-parameters, and any schema field placed nowhere else), the data
 // column and the output column.
+/** @param {HTMLElement} top @param {Controls} controls @param {Schema} schema */
 export function buildSettings(top, controls, schema) {
   // Speed sits beside Play: auto (the default), a steady rate, or max.
   const speed = schema.field("speed");
@@ -67,7 +78,7 @@ export function buildSettings(top, controls, schema) {
     controls.add($("speed-slot"), "speed", {
       kind: "values",
       label: "Speed",
-      values: [-1, ...ladder(1, speed.max), 0],
+      values: [-1, ...ladder(1, /** @type {number} */ (speed.max)), 0],
       format: (v) => schema.special("speed", v) ?? `${v.toLocaleString("en")}/s`,
     });
   }
@@ -103,7 +114,9 @@ export function buildSettings(top, controls, schema) {
   // Powers of two below the training set (set again for each data set: main.js)
   controls.add(data, "batch_size", {
     kind: "values", label: "Batch size", zeroLabel: "full batch",
-    values: batch ? batchSizes(batch.max, batch) : [],
+    // batch_size is a whole number with both limits (engine/config.py).
+    values: batch ? batchSizes(/** @type {number} */ (batch.max), /** @type {{min: number, max: number}} */ (batch))
+      : [],
   });
   controls.add(data, "n_points", { kind: "slider", label: "Points" });
   controls.add(data, "xor4_sample", { label: LABELS.xor4_sample });
@@ -118,6 +131,7 @@ export function buildSettings(top, controls, schema) {
   }
 }
 
+/** @param {string} label */
 function drawerToggle(label) {
   const b = document.createElement("button");
   b.type = "button";
@@ -135,6 +149,7 @@ function drawerToggle(label) {
   return b;
 }
 
+/** @param {HTMLElement} parent */
 function problemControl(parent) {
   const box = document.createElement("div");
   box.className = "control control-select";

@@ -8,6 +8,14 @@ import { sameValue, words } from "./schema.js";
 
 /** @typedef {import("./schema.js").Schema} Schema */
 
+/**
+ * An option field of a config (dataset, output, loss): a string in every whole config
+ * (the server's state, the schema's defaults), which is what this module is handed.
+ * @param {Config} config @param {string} name
+ * @returns {string}
+ */
+const option = (config, name) => /** @type {string} */ (config[name]);
+
 /** @param {Schema} schema */
 function lossOutputs(schema) {
   return /** @type {Object<string, string[]>} */ (schema.field("loss")?.extra?.outputs ?? {});
@@ -27,17 +35,17 @@ function outputsFor(schema, problem) {
 
 // How many classes a data set has: the schema's for a generator, the config's own for
 // your points ("custom"); null for regression.
-/** @param {Schema} schema @param {string} dataset @param {Object<string, any>} [config] */
+/** @param {Schema} schema @param {string} dataset @param {Config} [config] */
 export function classesOf(schema, dataset, config = {}) {
   if (problemOf(schema, dataset) === "regression") return null;
-  return schema.field("dataset")?.extra?.classes?.[dataset] ?? config.classes ?? 2;
+  return schema.field("dataset")?.extra?.classes?.[dataset] ?? /** @type {number | undefined} */ (config.classes) ?? 2;
 }
 
 // The kind of a data set, as the schema's problem_defaults name them.
-/** @param {Schema} schema @param {string} dataset @param {Object<string, any>} [config] */
+/** @param {Schema} schema @param {string} dataset @param {Config} [config] */
 export function kindOf(schema, dataset, config = {}) {
   if (problemOf(schema, dataset) === "regression") return "regression";
-  return classesOf(schema, dataset, config) > 2 ? "multiclass" : "classification";
+  return (classesOf(schema, dataset, config) ?? 0) > 2 ? "multiclass" : "classification";
 }
 
 /** @param {Schema} schema @param {string} kind @param {string} output */
@@ -49,10 +57,10 @@ function outputFits(schema, kind, output) {
 // The partial config to send when the user picks data set `name`: with the kind's
 // output and loss (schema problem_defaults) when the current output cannot serve it
 // (a sigmoid on regression data, one unit for 3 classes).
-/** @param {Schema} schema @param {Object<string, any>} config @param {string} name */
+/** @param {Schema} schema @param {Config} config @param {string} name */
 export function datasetChange(schema, config, name) {
   const kind = kindOf(schema, name, config);
-  if (outputFits(schema, kind, config.output)) return { dataset: name };
+  if (outputFits(schema, kind, option(config, "output"))) return { dataset: name };
   return { dataset: name, ...(schema.field("dataset")?.extra?.problem_defaults?.[kind] ?? {}) };
 }
 
@@ -60,21 +68,23 @@ export function datasetChange(schema, config, name) {
 // change itself, plus the output or loss that must come along so the pair stays valid
 // (Tanh output with Cross-entropy brings Mean squared error; Cross-entropy on a tanh
 // output brings the problem's default output back). Other fields pass through.
-/** @param {Schema} schema @param {Object<string, any>} config @param {string} name @param {any} value */
+/** @param {Schema} schema @param {Config} config @param {string} name @param {ConfigValue} value */
 export function coherentChange(schema, config, name, value) {
-  /** @type {Object<string, any>} */
+  /** @type {Config} */
   const change = { [name]: value };
   const outputs = lossOutputs(schema);
-  const problem = problemOf(schema, config.dataset);
-  if (name === "output" && !(outputs[config.loss] ?? [value]).includes(value)) {
-    const loss = Object.keys(outputs).find((l) => outputs[l].includes(value));
+  const problem = problemOf(schema, option(config, "dataset"));
+  const picked = /** @type {string} */ (value); // read only where name is an option
+  if (name === "output" && !(outputs[option(config, "loss")] ?? [picked]).includes(picked)) {
+    const loss = Object.keys(outputs).find((l) => outputs[l].includes(picked));
     if (loss) change.loss = loss;
   }
-  if (name === "loss" && !(outputs[value] ?? [config.output]).includes(config.output)) {
+  if (name === "loss" && !(outputs[picked] ?? [option(config, "output")]).includes(option(config, "output"))) {
     const allowed = outputsFor(schema, problem);
-    const preferred = schema.field("dataset")?.extra?.problem_defaults?.[problem]?.output;
-    const candidates = [preferred, ...(outputs[value] ?? [])];
-    const output = candidates.find((o) => o && outputs[value].includes(o) && allowed.includes(o));
+    const preferred = /** @type {string | undefined} */ (
+      schema.field("dataset")?.extra?.problem_defaults?.[problem]?.output);
+    const candidates = [preferred, ...(outputs[picked] ?? [])];
+    const output = candidates.find((o) => o && outputs[picked].includes(o) && allowed.includes(o));
     if (output) change.output = output;
   }
   return change;
@@ -82,16 +92,16 @@ export function coherentChange(schema, config, name, value) {
 
 // Menu entries of `output` and `loss` that cannot apply to the current data set,
 // each with the reason shown as its tooltip: {output: {linear: "..."}, loss: {...}}.
-/** @param {Schema} schema @param {Object<string, any>} config */
+/** @param {Schema} schema @param {Config} config */
 export function unavailableOptions(schema, config) {
-  const problem = problemOf(schema, config.dataset);
+  const problem = problemOf(schema, option(config, "dataset"));
   const allowed = outputsFor(schema, problem);
   const outputs = lossOutputs(schema);
   const other = problem === "regression" ? "classification" : "regression";
   /** @type {{output: Object<string, string>, loss: Object<string, string>}} */
   const out = { output: {}, loss: {} };
-  if (kindOf(schema, config.dataset, config) === "multiclass") {
-    const c = classesOf(schema, config.dataset, config);
+  if (kindOf(schema, option(config, "dataset"), config) === "multiclass") {
+    const c = classesOf(schema, option(config, "dataset"), config);
     for (const o of schema.field("output")?.choices ?? []) {
       if (o !== "softmax") out.output[o] = `${c} classes need a Softmax output (one unit per class)`;
     }
@@ -123,7 +133,7 @@ export function batchSizes(trainSize, field) {
 
 // Does `config` still hold the set-up a preset gave? Display fields (frame resolution,
 // speed) may change without leaving it.
-/** @param {Schema} schema @param {Object<string, any>} config @param {Object<string, any>} presetConfig */
+/** @param {Schema} schema @param {Config} config @param {Config} presetConfig */
 export function holdsSetup(schema, config, presetConfig) {
   return Object.entries(presetConfig)
     .every(([k, v]) => schema.field(k)?.group === "display" || sameValue(config[k], v));

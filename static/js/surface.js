@@ -26,6 +26,7 @@ const MARGIN = Object.freeze({ l: 28, r: 6, t: 6, b: 24 });
 
 // Marker size by how many distinct places the points occupy: the four XOR corners
 // (even 1000 rows sampled from them) get big markers, a cloud of points small ones.
+/** @param {Float32Array} points @param {number} n */
 function markerSize(points, n) {
   const places = new Set();
   for (let i = 0; i < n && places.size <= 100; i++) {
@@ -34,15 +35,21 @@ function markerSize(points, n) {
   return places.size <= 16 ? 12 : places.size <= 100 ? 7 : 6;
 }
 
+/**
+ * @param {Float32Array | null} points (x, y, label) triples
+ * @param {string} name @param {string} lineColor @param {boolean} visible
+ * @param {number[]} colorDomain @param {number | null} [classes]
+ */
 function pointsTrace(points, name, lineColor, visible, colorDomain, classes = null) {
-  const n = points ? points.length / 3 : 0;
+  const triples = points ?? new Float32Array(0);
+  const n = triples.length / 3;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   const c = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    x[i] = points[3 * i];
-    y[i] = points[3 * i + 1];
-    c[i] = points[3 * i + 2];
+    x[i] = triples[3 * i];
+    y[i] = triples[3 * i + 1];
+    c[i] = triples[3 * i + 2];
   }
   return {
     type: "scatter",
@@ -53,9 +60,9 @@ function pointsTrace(points, name, lineColor, visible, colorDomain, classes = nu
     visible,
     hoverinfo: "skip",
     marker: classes
-      ? { size: markerSize(points, n), ...classMarkers(points, name === "test") }
+      ? { size: markerSize(triples, n), ...classMarkers(points, name === "test") }
       : {
-        size: markerSize(points, n),
+        size: markerSize(triples, n),
         color: c,
         colorscale: COLORSCALE,
         cmin: colorDomain[0],
@@ -66,12 +73,17 @@ function pointsTrace(points, name, lineColor, visible, colorDomain, classes = nu
 }
 
 // Class bytes with every pixel at its class's full colour (Discretize output).
+/** @param {Uint8Array} bytes @param {number} classes */
 function sureBytes(bytes, classes) {
   const levels = levelsFor(classes);
-  return bytes.map((b) => Math.min(Math.floor(b / levels), classes - 1) * levels + levels - 1);
+  return bytes.map((/** @type {number} */ b) => Math.min(Math.floor(b / levels), classes - 1) * levels + levels - 1);
 }
 
+/** @typedef {ReturnType<typeof pointsTrace>} PointsTrace */
+/** @typedef {ReturnType<Surface["layoutFor"]>} Layout */
+
 export class Surface {
+  /** @param {HTMLElement} el @param {{size?: number}} [opts] */
   constructor(el, { size = 300 } = {}) {
     this.el = el;
     el.classList.add("stacked");
@@ -84,15 +96,33 @@ export class Surface {
     this.showTest = false;
     this.discretize = false;
     this.colorDomain = [0, 1];
+    /** @type {PointsTrace | null} */
     this.train = null;
+    /** @type {PointsTrace | null} */
     this.test = null;
+    /** @type {Frame | null} */
     this.lastFrame = null;
+    /** @type {Layout | null} */
     this.layout = null;
+    /** @type {Layout | null} */
+    this.pointsLayout = null;
+    /** @type {string | null} */
+    this.layoutKey = null;
+    /** @type {string | null} the heatmap's domain and mode, as last drawn */
+    this.heatKey = null;
+    this.pointsDirty = false;
+    /** @type {Float32Array | null} */
+    this.trainPoints = null;
+    /** @type {Float32Array | null} */
+    this.testPoints = null;
+    /** @type {number | null} */
     this.unit = null; // a neuron to show instead of the output (hovered in the diagram)
+    /** @type {number | null} */
     this.classes = null; // C of a softmax output's points, else null
   }
 
   // Called with the points of the first frame after a rebuild (and its classes).
+  /** @param {Float32Array} train @param {Float32Array | null} test @param {number | null} [classes] */
   setPoints(train, test, classes = null) {
     this.classes = classes;
     let lo = Infinity;
@@ -116,6 +146,7 @@ export class Surface {
     this.pointsDirty = true;
   }
 
+  /** @param {boolean} on */
   setShowTest(on) {
     this.showTest = on;
     if (this.test) this.test = { ...this.test, visible: on };
@@ -123,6 +154,7 @@ export class Surface {
     return this.redraw();
   }
 
+  /** @param {boolean} on */
   setDiscretize(on) {
     this.discretize = on;
     return this.redraw();
@@ -133,6 +165,7 @@ export class Surface {
   }
 
   // A new width (the page's layout changed): both plots are laid out again.
+  /** @param {number} size */
   resize(size) {
     if (size === this.size || !(size > 0)) return Promise.resolve();
     this.size = size;
@@ -147,19 +180,20 @@ export class Surface {
   }
 
   // One sentence for a screen reader: what the surface shows now.
+  /** @param {Frame | null} frame */
   summary(frame) {
     if (!frame) return "Decision surface: no frame yet.";
     const [lo, hi] = frame.surfaceRange;
     const what = this.unit === null ? "the network's output" : "one neuron's output";
     if (frame.classes && this.shownUnit(frame) === null) {
-      const acc = Number.isFinite(frame.trainAcc)
+      const acc = frame.trainAcc !== null && Number.isFinite(frame.trainAcc)
         ? ` ${Math.round(frame.trainAcc * 100)}% of the training points lie in their class's region.`
         : "";
       const names = CLASS_NAMES.slice(0, frame.classes).join(", ");
       return `Decision surface at epoch ${frame.epoch}: the most probable of ${frame.classes} `
         + `classes over the plane (${names}), paler where the network is less sure.${acc}`;
     }
-    const acc = Number.isFinite(frame.trainAcc)
+    const acc = frame.trainAcc !== null && Number.isFinite(frame.trainAcc)
       ? ` ${Math.round(frame.trainAcc * 100)}% of the training points lie on their label's side.`
       : "";
     return `Decision surface at epoch ${frame.epoch}: ${what} over the plane, from `
@@ -167,24 +201,30 @@ export class Surface {
   }
 
   // Show neuron `u` (its thumbnail, in the frame's neuron order) until called with null.
+  /** @param {number | null} u */
   setUnit(u) {
     this.unit = u;
     return this.redraw();
   }
 
+  /** @param {Frame} frame @param {number} u */
   unitValues(frame, u) {
     const t = frame.thumb;
-    const lo = frame.neuronRanges[2 * u];
-    const hi = frame.neuronRanges[2 * u + 1];
+    const ranges = frame.neuronRanges;
+    const neurons = frame.neurons;
+    if (!ranges || !neurons) throw new Error("a frame without its neurons");
+    const lo = ranges[2 * u];
+    const hi = ranges[2 * u + 1];
     const out = new Float32Array(t * t);
     const scale = (hi - lo) / 255;
-    for (let i = 0; i < t * t; i++) out[i] = lo + frame.neurons[u * t * t + i] * scale;
+    for (let i = 0; i < t * t; i++) out[i] = lo + neurons[u * t * t + i] * scale;
     const m = Math.max(1, Math.abs(lo), Math.abs(hi)); // the diagram's scale for units
     return { values: out, n: t, range: [-m, m] };
   }
 
   // The hovered unit to show, or null for the output. A single output unit is the
   // surface itself; a softmax's output units are each one class's probability.
+  /** @param {Frame} frame */
   shownUnit(frame) {
     const units = frame.neuronRanges ? frame.neuronRanges.length / 2 : 0;
     const last = frame.classes ? units : units - 1;
@@ -192,10 +232,12 @@ export class Surface {
   }
 
   // What the heatmap shows: "classes" (a softmax output's class bytes) or "values".
+  /** @param {Frame} frame */
   heatMode(frame) {
     return frame.classes && this.shownUnit(frame) === null ? `classes${frame.classes}` : "values";
   }
 
+  /** @param {Frame} frame */
   heatmap(frame) {
     const unit = this.shownUnit(frame);
     if (frame.classes && unit === null) return this.classHeat(frame);
@@ -206,7 +248,7 @@ export class Surface {
     if (unit !== null) ({ values: z, n, range: [lo, hi] } = this.unitValues(frame, unit));
     if (this.discretize) {
       const mid = (lo + hi) / 2;
-      z = z.map((v) => (v >= mid ? hi : lo));
+      z = z.map((/** @type {number} */ v) => (v >= mid ? hi : lo));
     }
     return {
       type: "heatmap",
@@ -225,13 +267,15 @@ export class Surface {
     };
   }
 
+  /** @param {Frame} frame */
   classHeat(frame) {
+    const classes = /** @type {number} */ (frame.classes); // called for a softmax frame only
     const n = frame.grid;
     const [x0, x1, y0, y1] = frame.domain;
-    const bytes = this.discretize ? sureBytes(frame.surfaceBytes, frame.classes) : frame.surfaceBytes;
+    const bytes = this.discretize ? sureBytes(frame.surfaceBytes, classes) : frame.surfaceBytes;
     return {
       type: "heatmap",
-      ...classHeatmap(bytes, n, frame.classes),
+      ...classHeatmap(bytes, n, classes),
       x0,
       dx: (x1 - x0) / (n - 1),
       y0,
@@ -244,9 +288,10 @@ export class Surface {
     };
   }
 
+  /** @param {number[]} domain @param {boolean} [bare] */
   layoutFor(domain, bare = false) {
     const [x0, x1, y0, y1] = domain;
-    const axis = (range) => ({
+    const axis = (/** @type {number[]} */ range) => ({
       range,
       fixedrange: true,
       showgrid: false,
@@ -271,6 +316,7 @@ export class Surface {
     };
   }
 
+  /** @param {Frame} frame */
   draw(frame) {
     this.lastFrame = frame;
     const key = frame.domain.join(",");
@@ -282,21 +328,24 @@ export class Surface {
       this.layoutKey = key;
       this.pointsDirty = true;
     }
+    /** @type {Record<string, unknown>} */
     const heat = this.heatmap(frame);
     const heatKey = `${key}|${this.heatMode(frame)}`;
     let drawn;
     if (this.heatKey === heatKey) {
       // Same plot, new numbers: restyle skips react's diff of the whole figure.
+      /** @type {Record<string, unknown[]>} */
       const update = {};
       for (const k of ["z", "x0", "dx", "y0", "dy", "zmin", "zmax"]) update[k] = [heat[k]];
       drawn = [Plotly.restyle(this.heatEl, update, [0])];
     } else {
-      drawn = [Plotly.react(this.heatEl, [heat], this.layout, PLOT_CONFIG)];
+      drawn = [Plotly.react(this.heatEl, [heat], this.layout ?? undefined, PLOT_CONFIG)];
       this.heatKey = heatKey;
     }
     if (this.pointsDirty && this.train) {
       this.pointsDirty = false;
-      drawn.push(Plotly.react(this.pointsEl, [this.train, this.test], this.pointsLayout, POINTS_CONFIG));
+      const traces = /** @type {PointsTrace[]} */ ([this.train, this.test]); // test: set with train
+      drawn.push(Plotly.react(this.pointsEl, traces, this.pointsLayout ?? undefined, POINTS_CONFIG));
     }
     return Promise.all(drawn);
   }

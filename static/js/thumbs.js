@@ -5,14 +5,30 @@
 import { classRgb, decodeClassByte } from "./classes.js";
 import { LUT, cssColor, lutIndex, NEUTRAL, toUnit } from "./colors.js";
 
+/**
+ * The canvas's 2D context; a browser that has none cannot show the pictures.
+ * @param {HTMLCanvasElement} canvas
+ */
+function context2d(canvas) {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("this browser gives a canvas no 2D context");
+  return ctx;
+}
+
+/**
+ * Writes cell i's red, green and blue at px[at..at+2].
+ * @typedef {(i: number, px: Uint8ClampedArray, at: number) => void} Fill
+ */
+
 // Paint a t x t grid (row 0 = lowest y) onto `canvas`: fill(i, px, at) writes cell i's
 // red, green and blue at px[at..at+2].
+/** @param {HTMLCanvasElement} canvas @param {number} t @param {Fill} fill */
 function paintGrid(canvas, t, fill) {
   if (canvas.width !== t || canvas.height !== t) {
     canvas.width = t;
     canvas.height = t;
   }
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   const image = ctx.createImageData(t, t);
   const px = image.data;
   for (let r = 0; r < t; r++) {
@@ -28,6 +44,10 @@ function paintGrid(canvas, t, fill) {
 
 // Paint t x t quantised values (row 0 = lowest y) onto `canvas`. `toT(v)` maps a
 // value to [-1, 1] for the colour scale.
+/**
+ * @param {HTMLCanvasElement} canvas @param {Uint8Array} bytes @param {number} offset
+ * @param {number} t @param {number} lo @param {number} hi @param {(v: number) => number} toT
+ */
 export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
   // One colour per quantisation level, computed once per neuron.
   const levels = new Uint8Array(256);
@@ -42,11 +62,15 @@ export function paintQuantised(canvas, bytes, offset, t, lo, hi, toT) {
 }
 
 // Paint a function f(x, y) -> [-1, 1] sampled on t x t over `domain`.
+/**
+ * @param {HTMLCanvasElement} canvas @param {number} t @param {number[]} domain
+ * @param {(x: number, y: number) => number} f
+ */
 export function paintFunction(canvas, t, domain, f) {
   canvas.width = t;
   canvas.height = t;
   const [x0, x1, y0, y1] = domain;
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   const image = ctx.createImageData(t, t);
   const px = image.data;
   for (let r = 0; r < t; r++) {
@@ -66,11 +90,15 @@ export function paintFunction(canvas, t, domain, f) {
 
 // A data set's points (x, y, label) on a neutral background, coloured along the
 // label range, or by `colorOf(label)` (more than two classes: classes.js labelColor).
+/**
+ * @param {HTMLCanvasElement} canvas @param {ArrayLike<number>[]} points @param {number[]} domain
+ * @param {number} [size] @param {((label: number) => string) | null} [colorOf]
+ */
 export function paintPoints(canvas, points, domain, size = 64, colorOf = null) {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = size * ratio;
   canvas.height = size * ratio;
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   ctx.scale(ratio, ratio);
   ctx.fillStyle = NEUTRAL;
   ctx.fillRect(0, 0, size, size);
@@ -94,10 +122,14 @@ export function paintPoints(canvas, points, domain, size = 64, colorOf = null) {
 // A decision surface (a decoded frame's n x n outputs, row 0 = lowest y) as a small
 // picture: the surface's colours over `colorDomain`, or with `classes` > 2 each pixel's
 // most probable class tinted by its probability (classes.js), as on the surface.
+/**
+ * @param {HTMLCanvasElement} canvas @param {ArrayLike<number>} surface @param {number} n
+ * @param {number[]} colorDomain @param {number | null} [classes]
+ */
 export function paintBoundary(canvas, surface, n, colorDomain, classes = null) {
   canvas.width = n;
   canvas.height = n;
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   const image = ctx.createImageData(n, n);
   const px = image.data;
   const [lo, hi] = colorDomain;
@@ -125,6 +157,10 @@ export function paintBoundary(canvas, surface, n, colorDomain, classes = null) {
 
 // Paint t x t quantised probabilities (row 0 = lowest y) as white mixed with `rgb` by
 // the probability: one softmax output unit, its class's colour where it is sure.
+/**
+ * @param {HTMLCanvasElement} canvas @param {Uint8Array} bytes @param {number} offset
+ * @param {number} t @param {number} lo @param {number} hi @param {number[]} rgb
+ */
 export function paintProbability(canvas, bytes, offset, t, lo, hi, rgb) {
   const scale = (hi - lo) / 255;
   paintGrid(canvas, t, (i, px, at) => {

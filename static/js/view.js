@@ -15,11 +15,14 @@ export const VIEW_DEFAULTS = Object.freeze({
   show_acc: false, // accuracy on a second axis of the loss chart
 });
 
-const NAMES = Object.keys(VIEW_DEFAULTS);
+const NAMES = /** @type {(keyof View)[]} */ (Object.keys(VIEW_DEFAULTS));
 
-/** @param {string} name */
+/**
+ * @param {string} name
+ * @returns {name is keyof View}
+ */
 export function isViewName(name) {
-  return NAMES.includes(name);
+  return NAMES.includes(/** @type {keyof View} */ (name));
 }
 
 // Split a hash into its config query (left for the schema to parse) and the view.

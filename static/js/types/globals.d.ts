@@ -9,7 +9,11 @@ declare const Plotly: {
   purge(el: HTMLElement): void;
 };
 
-declare const io: any;
+declare const io: {
+  (options: object): Socket;
+  /** A Manager's encoder and decoder are socket.io-parser's, which the bundle does not export. */
+  Manager: new (uri: string, options: object) => { encoder: object; decoder: object };
+};
 
 interface Window {
   playground: object;
