@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .config import Config
 from .datasets import CustomData, as_custom
@@ -51,7 +50,7 @@ from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, su
 from .executors import CancelToken, Executor, make_executor
 from .grid_axes import expand
 from .jsonable import json_float, to_json
-from .trainer import Trainer
+from .trainer import Trainer, TrainingPoints
 from .training_data import config_for_data
 
 HISTORY_BUDGET = 64 * 2**20
@@ -242,7 +241,7 @@ def sweep(
     surface_grid: int = 24,
     surface_limit: int = 64,
     block_seconds: float | None = None,
-    data: CustomData | tuple[ArrayLike, ArrayLike] | None = None,
+    data: TrainingPoints | None = None,
     workers: int | str = 1,
     scheduler: Any = None,
 ) -> SweepResult:
@@ -733,7 +732,7 @@ def sweep_grid(
     surface_grid: int = 0,
     surface_limit: int = 64,
     block_seconds: float | None = None,
-    data: CustomData | tuple[ArrayLike, ArrayLike] | None = None,
+    data: TrainingPoints | None = None,
     workers: int | str = 1,
     scheduler: Any = None,
     on_cell: Callable[[SweepResult], Any] | None = None,

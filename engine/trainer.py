@@ -53,6 +53,9 @@ from .optimizers import Optimizer, make_optimizer
 from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
 from .views import Frame
 
+# Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
+TrainingPoints = CustomData | tuple[ArrayLike, ArrayLike]
+
 
 class Trainer:
     """Data, network (K replicas), optimizer and history for one Config.
@@ -81,7 +84,7 @@ class Trainer:
         replicas: int = 1,
         max_history_rows: int | None = None,
         *,
-        data: CustomData | tuple[ArrayLike, ArrayLike] | None = None,
+        data: TrainingPoints | None = None,
     ) -> None:
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
@@ -127,10 +130,7 @@ class Trainer:
         self.task, self.train, self.test = split_data(cfg, self._custom)
         loss = get_loss(cfg.loss, cfg.output)
         self._passes = Passes.build(self.net, cfg, loss, self.train, self.test)
-        # views.grid's (xs, ys, features), per (n, domain)
-        self._grid_cache: dict[
-            tuple[int, tuple[float, float, float, float]], tuple[np.ndarray, np.ndarray, np.ndarray]
-        ] = {}
+        self._grid_cache: views.GridCache = {}  # views.grid's, per (n, domain)
         self._any_diverged = bool(self.diverged.any())
         self._grad_1d = self.net.grad_flat.reshape(-1)
         self.last: dict[str, int | np.ndarray] = {}
@@ -144,9 +144,7 @@ class Trainer:
 
     # ------------------------------------------------------------ changes
 
-    def set_data(
-        self, data: CustomData | tuple[ArrayLike, ArrayLike], config: Config | None = None
-    ) -> bool:
+    def set_data(self, data: TrainingPoints, config: Config | None = None) -> bool:
         """Train on new points of your own from the next step on.
 
         ``data``: (X, y) or a CustomData, checked (DataError naming the field).
