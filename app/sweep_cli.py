@@ -124,9 +124,9 @@ def _type_for(spec: FieldSpec):
 
 def _help_for(spec: FieldSpec) -> str:
     if spec.type == "choice":
-        allowed = "{" + ",".join(spec.choices) + "}"
+        allowed = "{" + _choices(spec) + "}"
     elif spec.type == "choice_list":
-        allowed = "comma-separated, among " + ",".join(spec.choices)
+        allowed = "comma-separated, among " + _choices(spec)
     elif spec.type == "int_list":
         allowed = f"comma-separated integers in [{spec.min:g}, {spec.max:g}]"
     elif spec.type == "bool":
@@ -137,6 +137,12 @@ def _help_for(spec: FieldSpec) -> str:
     if isinstance(default, tuple):
         default = ",".join(str(v) for v in default)
     return f"{spec.label}; {allowed} (default {default})".replace("%", "%%")
+
+
+def _choices(spec: FieldSpec) -> str:
+    """A choice field's choices, comma-separated."""
+    assert spec.choices is not None, f"{spec.name}: a choice field lists its choices"
+    return ",".join(spec.choices)
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list]:
@@ -400,13 +406,11 @@ def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -
     if data is not None:
         if "dataset" in changes or "classes" in changes:
             raise UsageError("--data: your points are the data set; drop --dataset and --classes")
-        kind = (
-            "regression"
-            if data.task == "regression"
-            else "multiclass"
-            if data.classes > 2
-            else "classification"
-        )
+        if data.task == "regression":
+            kind = "regression"
+        else:
+            assert data.classes is not None, "classification points always count their classes"
+            kind = "multiclass" if data.classes > 2 else "classification"
         changes["dataset"] = "custom" if data.task == "classification" else "custom_regression"
         if data.classes:
             changes["classes"] = data.classes

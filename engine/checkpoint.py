@@ -22,7 +22,7 @@ from .run_file import FORMAT, KIND
 from .trainer import Trainer
 
 
-def save(trainer: Trainer, file: str | os.PathLike | IO[bytes]) -> None:
+def save(trainer: Trainer, file: str | os.PathLike[str] | IO[bytes]) -> None:
     """Write ``trainer``'s run to ``file``, a path or a binary file object."""
     trainer.save(file)
 
@@ -34,7 +34,7 @@ def to_bytes(trainer: Trainer) -> bytes:
     return buf.getvalue()
 
 
-def load(source: str | os.PathLike | IO[bytes] | bytes) -> Trainer:
+def load(source: str | os.PathLike[str] | IO[bytes] | bytes) -> Trainer:
     """The Trainer saved in ``source`` (a path, a binary file object or bytes)."""
     return Trainer.load(source)
 

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:  # pragma: no cover
+    import plotly.graph_objects as go
+
     from .trainer import Trainer
+    from .training_data import DataSplit
 
 CLASS_COLORS = ("#e69f00", "#0072b2", "#009e73", "#d55e00", "#cc79a7", "#56b4e9")
 MIN_TINT = 0.15
@@ -39,17 +43,18 @@ class Figures:
     """``surface`` and ``loss``, two ``plotly.graph_objects.Figure``. Unpacks as a
     pair (``surface, loss = trainer.figure()``); shown in Jupyter, both appear."""
 
-    surface: Any
-    loss: Any
+    surface: go.Figure
+    loss: go.Figure
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[go.Figure]:
         return iter((self.surface, self.loss))
 
     def _ipython_display_(self) -> None:  # Jupyter's display hook
         from IPython.display import display
 
-        display(self.surface)
-        display(self.loss)
+        # IPython's display() has no annotations
+        display(self.surface)  # type: ignore[no-untyped-call]
+        display(self.loss)  # type: ignore[no-untyped-call]
 
 
 def run_figures(trainer: Trainer, grid: int | None = None) -> Figures:
@@ -57,24 +62,24 @@ def run_figures(trainer: Trainer, grid: int | None = None) -> Figures:
     return Figures(surface_figure(trainer, grid), loss_figure(trainer))
 
 
-def _rgb(hex_colour: str) -> np.ndarray:
+def _rgb(hex_colour: str) -> NDArray[np.float64]:
     v = int(hex_colour[1:], 16)
     return np.array([(v >> 16) & 255, (v >> 8) & 255, v & 255], np.float64)
 
 
-def class_image(probabilities: np.ndarray) -> np.ndarray:
+def class_image(probabilities: np.ndarray) -> NDArray[np.uint8]:
     """(C, n, n) class probabilities as an (n, n, 3) uint8 image: the most probable
     class's colour mixed with white by t = max(MIN_TINT, (p - 1/C) / (1 - 1/C)), p its
     probability (t = 1: the full colour)."""
     c = probabilities.shape[0]
     best = probabilities.argmax(axis=0)
     p = probabilities.max(axis=0)
-    tint = np.maximum(MIN_TINT, (p - 1.0 / c) / (1.0 - 1.0 / c))[..., None]
-    colours = np.stack([_rgb(h) for h in CLASS_COLORS[:c]])[best]  # (n, n, 3)
+    tint: NDArray[np.float64] = np.maximum(MIN_TINT, (p - 1.0 / c) / (1.0 - 1.0 / c))[..., None]
+    colours: NDArray[np.float64] = np.stack([_rgb(h) for h in CLASS_COLORS[:c]])[best]  # (n, n, 3)
     return np.rint(255.0 + (colours - 255.0) * tint).astype(np.uint8)
 
 
-def surface_figure(trainer: Trainer, grid: int | None = None):
+def surface_figure(trainer: Trainer, grid: int | None = None) -> go.Figure:
     """Replica 0's decision surface with the training and test points."""
     import plotly.graph_objects as go
 
@@ -145,7 +150,7 @@ def surface_figure(trainer: Trainer, grid: int | None = None):
     return fig
 
 
-def _points(name: str, split, edge: str, trainer: Trainer):
+def _points(name: str, split: DataSplit, edge: str, trainer: Trainer) -> go.Scatter:
     import plotly.graph_objects as go
 
     y = split.y[:, 0]
@@ -173,7 +178,7 @@ def _points(name: str, split, edge: str, trainer: Trainer):
     )
 
 
-def loss_figure(trainer: Trainer):
+def loss_figure(trainer: Trainer) -> go.Figure:
     """Replica 0's training and test loss at every recorded epoch (log axis)."""
     import plotly.graph_objects as go
 

@@ -45,12 +45,12 @@ from typing import Any
 import numpy as np
 
 from .config import Config
-from .datasets import as_custom
+from .datasets import CustomData, as_custom
 from .diagnostics import DEFAULT_WINDOW, classify_outcomes, diagnose_trainer, success_mask
-from .executors import CancelToken, make_executor
+from .executors import CancelToken, Executor, make_executor
 from .grid_axes import expand
 from .jsonable import json_float, to_json
-from .trainer import Trainer
+from .trainer import Trainer, TrainingPoints
 from .training_data import config_for_data
 
 HISTORY_BUDGET = 64 * 2**20
@@ -139,14 +139,14 @@ class SweepResult:
     surface_confidence: np.ndarray | None = None
     cancelled: bool = False
     elapsed: float = 0.0
-    changes: dict = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
     seed_start: int = 0
 
     @property
     def n(self) -> int:
         return len(self.seeds)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """n, successes, rate, Wilson 95 % interval, median epochs to solve, counts."""
         solved = self.outcome == "solved"
         k, n = int(solved.sum()), self.n
@@ -168,7 +168,7 @@ class SweepResult:
             else None,
         }
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[dict[str, Any]]:
         """One JSON-friendly dict per seed."""
         out = []
         for i in range(self.n):
@@ -191,11 +191,11 @@ class SweepResult:
         """The Config that reruns ``seed`` alone (what the page opens live)."""
         return self.config.replace({"seed": int(seed)})
 
-    def surfaces_dict(self) -> dict | None:
+    def surfaces_dict(self) -> dict[str, Any] | None:
         """The first seeds' decision surfaces, JSON-friendly (rounded to 1e-3)."""
         if self.surfaces is None:
             return None
-        out = {
+        out: dict[str, Any] = {
             "xs": to_json(self.surface_xs),
             "ys": to_json(self.surface_ys),
             "seeds": to_json(self.seeds[: len(self.surfaces)]),
@@ -206,8 +206,8 @@ class SweepResult:
             out["confidence"] = np.round(self.surface_confidence.astype(float), 3).tolist()
         return out
 
-    def to_dict(self, surfaces: bool = False) -> dict:
-        out = {
+    def to_dict(self, surfaces: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "config": self.config.to_dict(),
             "changes": to_json(self.changes),
             "seed_start": self.seed_start,
@@ -241,7 +241,7 @@ def sweep(
     surface_grid: int = 24,
     surface_limit: int = 64,
     block_seconds: float | None = None,
-    data=None,
+    data: TrainingPoints | None = None,
     workers: int | str = 1,
     scheduler: Any = None,
 ) -> SweepResult:
@@ -346,12 +346,12 @@ class SeedChunk:
     surface_grid: int = 0
     surfaces: int = 0
     block_seconds: float | None = None
-    data: Any = None
+    data: CustomData | None = None
 
 
 def run_chunk(
     task: SeedChunk, progress: Callable[[int], Any] | None = None, cancel: CancelToken | None = None
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Train one task's seeds: per seed the arrays of :class:`SweepResult` (final
     loss and accuracy, epochs to success, outcome, case, dead and saturated units),
     the kept decision surfaces (``surfaces`` (S, g, g) float32 or None, and for
@@ -400,7 +400,7 @@ class _Plan:
     surface_grid: int
     surface_limit: int
     block_seconds: float | None
-    data: Any = None
+    data: CustomData | None = None
 
     def tasks(self, cell: int, config: Config) -> list[SeedChunk]:
         size = _chunk_size(self.chunk, self.epochs)
@@ -426,8 +426,8 @@ class _Plan:
 
     def run(
         self,
-        cells: list[tuple[dict, Config]],
-        executor,
+        cells: list[tuple[dict[str, Any], Config]],
+        executor: Executor,
         progress: Progress | None,
         cancel: CancelToken | None,
         on_cell: Callable[[SweepResult], Any] | None = None,
@@ -439,7 +439,7 @@ class _Plan:
         for each cell as soon as it and every cell before it are finished (the rest
         at the end), so a caller can write them out in grid order as they come."""
         tasks = [task for i, (_, cfg) in enumerate(cells) for task in self.tasks(i, cfg)]
-        parts: list[dict | None] = [None] * len(tasks)
+        parts: list[dict[str, Any] | None] = [None] * len(tasks)
         epochs_done = [0] * len(tasks)
         done = 0
         total = self.seeds * self.epochs * len(cells)
@@ -457,15 +457,15 @@ class _Plan:
             if progress is not None:
                 progress(done, total)
 
-        def finished(i: int, part: dict) -> None:
+        def finished(i: int, part: dict[str, Any]) -> None:
             nonlocal emitted
             parts[i] = part
             if epochs_done[i] < self.epochs:
                 report(i, self.epochs)
             while emitted < len(cells) and all(parts[j] is not None for j in by_cell[emitted]):
-                results[emitted] = self._cell(cells[emitted], by_cell[emitted], parts)
+                result = results[emitted] = self._cell(cells[emitted], by_cell[emitted], parts)
                 if on_cell is not None:
-                    on_cell(results[emitted])
+                    on_cell(result)
                 emitted += 1
 
         executor.run(run_chunk, tasks, finished, report, cancel)
@@ -478,12 +478,20 @@ class _Plan:
         return [r for r in results if r is not None]
 
     def _cell(
-        self, cell: tuple[dict, Config], indices: list[int], parts: list[dict | None]
+        self,
+        cell: tuple[dict[str, Any], Config],
+        indices: list[int],
+        parts: list[dict[str, Any] | None],
     ) -> SweepResult:
         """One cell's SweepResult from its chunks that finished, in seed order (up to
         the first that did not: a cell's seeds stay consecutive)."""
         changes, config = cell
-        done = list(itertools.takewhile(lambda p: p is not None, (parts[i] for i in indices)))
+        done: list[dict[str, Any]] = []
+        for i in indices:
+            part = parts[i]
+            if part is None:
+                break
+            done.append(part)
         joined = {
             key: np.concatenate([p[key] for p in done]) if done else np.empty(0)
             for key in (
@@ -530,7 +538,7 @@ def _run_chunk(
     cancel: CancelToken | None,
     report: Callable[[int], Any],
     block_seconds: float | None = None,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Train one chunk, tracking first success per replica; None if cancelled."""
     m = trainer.replicas
     first_success = np.full(m, -1, np.int64)
@@ -589,7 +597,7 @@ class GridResult:
     grid's cells may hold fewer seeds, or be missing)."""
 
     config: Config
-    grid: dict[str, list]
+    grid: dict[str, list[Any]]
     cells: list[SweepResult]
     cancelled: bool = False
     seeds: int = 0
@@ -604,7 +612,7 @@ class GridResult:
         """The CSV's columns: the grid's keys, then :func:`cell_row`'s summary."""
         return [*self.keys, *ROW_SUMMARY, "stuck", "diverged", *STUCK_CASES]
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         """Per cell: its settings and its summary, flat (what the CSV holds)."""
         return [cell_row(cell, self.keys) for cell in self.cells]
 
@@ -635,7 +643,7 @@ class GridResult:
         widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(head)]
         right = set(range(len(self.keys), len(head)))
 
-        def line(cells):
+        def line(cells: list[str]) -> str:
             return "  ".join(
                 c.rjust(w) if i in right else c.ljust(w)
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
@@ -644,7 +652,7 @@ class GridResult:
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([line(head), rule, *(line(r) for r in body)])
 
-    def header(self) -> dict:
+    def header(self) -> dict[str, Any]:
         """What the grid was asked to run: :meth:`to_dict` without its cells."""
         return {
             "config": self.config.to_dict(),
@@ -655,7 +663,7 @@ class GridResult:
             "loss_below": self.loss_below,
         }
 
-    def to_dict(self, surfaces: bool = False) -> dict:
+    def to_dict(self, surfaces: bool = False) -> dict[str, Any]:
         return {
             **self.header(),
             "cancelled": self.cancelled,
@@ -674,7 +682,7 @@ ROW_SUMMARY = (
 )
 
 
-def cell_row(cell: SweepResult, keys: list[str]) -> dict:
+def cell_row(cell: SweepResult, keys: list[str]) -> dict[str, Any]:
     """One grid cell flat: its settings under ``keys``, its summary, the stuck and
     diverged counts and the stuck runs' cases (a CSV row)."""
     row = {key: _plain(cell.changes[key]) for key in keys}
@@ -695,7 +703,7 @@ def _show(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config]]:
+def grid_cells(config: Config, grid: dict[str, list[Any]]) -> list[tuple[dict[str, Any], Config]]:
     """Every combination of ``grid``'s values, validated: (changes, Config) pairs.
     A key is a Config field or a derived axis of :mod:`engine.grid_axes` (e.g.
     ``init_scale``: uniform weights in ±a).
@@ -713,7 +721,7 @@ def grid_cells(config: Config, grid: dict[str, list]) -> list[tuple[dict, Config
 
 def sweep_grid(
     config: Config,
-    grid: dict[str, list],
+    grid: dict[str, list[Any]],
     seeds: int = 200,
     seed_start: int | None = None,
     epochs: int = 2000,
@@ -724,7 +732,7 @@ def sweep_grid(
     surface_grid: int = 0,
     surface_limit: int = 64,
     block_seconds: float | None = None,
-    data=None,
+    data: TrainingPoints | None = None,
     workers: int | str = 1,
     scheduler: Any = None,
     on_cell: Callable[[SweepResult], Any] | None = None,

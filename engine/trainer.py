@@ -34,8 +34,12 @@ figures (:mod:`engine.figures`).
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from typing import IO, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import live_changes, run_file, run_state, views
 from .config import Config
@@ -48,6 +52,9 @@ from .network import MLP
 from .optimizers import Optimizer, make_optimizer
 from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
 from .views import Frame
+
+# Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
+TrainingPoints = CustomData | tuple[ArrayLike, ArrayLike]
 
 
 class Trainer:
@@ -77,8 +84,8 @@ class Trainer:
         replicas: int = 1,
         max_history_rows: int | None = None,
         *,
-        data=None,
-    ):
+        data: TrainingPoints | None = None,
+    ) -> None:
         if int(replicas) < 1:
             raise ValueError(f"replicas must be >= 1, got {replicas}")
         if config is not None and not isinstance(config, Config):
@@ -123,10 +130,10 @@ class Trainer:
         self.task, self.train, self.test = split_data(cfg, self._custom)
         loss = get_loss(cfg.loss, cfg.output)
         self._passes = Passes.build(self.net, cfg, loss, self.train, self.test)
-        self._grid_cache: dict = {}  # views.grid's, per (n, domain)
+        self._grid_cache: views.GridCache = {}  # views.grid's, per (n, domain)
         self._any_diverged = bool(self.diverged.any())
         self._grad_1d = self.net.grad_flat.reshape(-1)
-        self.last: dict = {}
+        self.last: dict[str, int | np.ndarray] = {}
         self._evaluate_and_record()
 
     @property
@@ -137,7 +144,7 @@ class Trainer:
 
     # ------------------------------------------------------------ changes
 
-    def set_data(self, data, config: Config | None = None) -> bool:
+    def set_data(self, data: TrainingPoints, config: Config | None = None) -> bool:
         """Train on new points of your own from the next step on.
 
         ``data``: (X, y) or a CustomData, checked (DataError naming the field).
@@ -182,7 +189,7 @@ class Trainer:
     # ------------------------------------------------------------ state
 
     @classmethod
-    def _from_state(cls, state: dict) -> Trainer:
+    def _from_state(cls, state: dict[str, Any]) -> Trainer:
         """A Trainer that continues exactly where :func:`engine.run_state.state_of`'s
         left off: built from its Config (data, network, programs), then given its
         numbers. Each is checked first (ValueError naming it); nothing half-made is
@@ -197,17 +204,17 @@ class Trainer:
         run_state.restore(trainer, state)
         return trainer
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], Trainer], tuple[dict[str, Any]]]:
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
         return (Trainer._from_state, (run_state.state_of(self),))
 
-    def save(self, file) -> None:
+    def save(self, file: str | os.PathLike[str] | IO[bytes]) -> None:
         """Write this run to ``file`` (a path or a binary file object): one ``.npz``
         with a JSON header, see :mod:`engine.run_file`."""
         run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file)
 
     @classmethod
-    def load(cls, source) -> Trainer:
+    def load(cls, source: str | os.PathLike[str] | IO[bytes] | bytes) -> Trainer:
         """The run saved in ``source`` (a path, a binary file object or bytes), ready
         to train on exactly as if it had never stopped. A truncated, corrupted or
         newer-format file raises ValueError saying what is wrong."""
@@ -303,7 +310,8 @@ class Trainer:
             right = np.equal(np.argmax(outputs, axis=1), truth)
         else:
             right = np.equal(np.greater(outputs, self._passes.threshold), truth)
-        return np.add.reduce(right, axis=1, dtype=np.float64) / truth.size
+        counts: np.ndarray = np.add.reduce(right, axis=1, dtype=np.float64)  # (K,)
+        return counts / truth.size
 
     def _evaluate_and_record(self) -> None:
         """Evaluate the current state on train and test sets, and record it."""
@@ -354,12 +362,12 @@ class Trainer:
             "test_acc": row[3],
         }
 
-    def history_since(self, epoch: int) -> dict:
+    def history_since(self, epoch: int) -> dict[str, np.ndarray]:
         """Rows recorded after ``epoch``: "epoch" (n,) and four (n, K) arrays."""
         return self._history.since(int(epoch))
 
     @property
-    def history(self) -> dict:
+    def history(self) -> dict[str, np.ndarray]:
         """Every stored row (see :meth:`history_since`)."""
         return self._history.since(-1)
 

@@ -89,6 +89,12 @@ def predict_class(trainer: Trainer, points: np.ndarray) -> np.ndarray:
     return (out > trainer._passes.threshold).astype(np.int64)
 
 
+# What :func:`grid` keeps on a Trainer: (xs, ys, features) per (n, domain).
+GridCache = dict[
+    tuple[int, tuple[float, float, float, float]], tuple[np.ndarray, np.ndarray, np.ndarray]
+]
+
+
 def grid(trainer: Trainer, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, features) of the n × n grid over the training domain: features (n², d)
     in float32, row-major with x fastest. Cached on the trainer (a few grids at most)."""
