@@ -125,10 +125,16 @@ class Chunk:
         "gWe",
     )
 
-    def rows(self, a: np.ndarray):
+    def rows(self, a: np.ndarray) -> np.ndarray:
         """This chunk's replicas of a (K, ...) array: ``a[k0]`` for a single replica
         (2-D), else ``a[k0:k1]``."""
         return a[self.k0] if self.single else a[self.k0 : self.k1]
+
+    def share(self, buffer: np.ndarray) -> np.ndarray:
+        """This chunk's part of a plan buffer (chunk-sized leading axis, reused by
+        every chunk): ``buffer[0]`` for a single replica (2-D), else its first k1 - k0
+        rows."""
+        return buffer[0] if self.single else buffer[: self.k1 - self.k0]
 
 
 class Plan:
@@ -164,11 +170,7 @@ class Plan:
             c = Chunk()
             c.k0, c.k1, c.single = k0, k1, k1 - k0 == 1
             c.mm = np.dot if c.single else np.matmul
-            m = k1 - k0
-
-            def pick(a, c=c, m=m):  # the chunk's share of a plan buffer
-                return a[0] if c.single else a[:m]
-
+            pick = c.share
             c.Ae = [pick(a) for a in Ae]
             c.A = [pick(a)[..., :h, :] for a, h in zip(Ae, outs, strict=True)]
             c.Z = [pick(z) for z in Z]
