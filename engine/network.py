@@ -37,25 +37,27 @@ How the code computes them, for speed on tiny matrices:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output
 from .initializers import get_initializer
 from .layout import Layout
 from .losses import Loss, get_loss
-from .programs import CHUNK_ELEMENTS, Programs
+from .programs import CHUNK_ELEMENTS, Ops, Programs, Sums
 
 
-def generator_from_state(state: dict) -> np.random.Generator:
+def generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
     """A PCG64 generator that continues exactly from ``bit_generator.state``."""
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = state
     return rng
 
 
-class ParamList(list):
+class ParamList(list[np.ndarray]):
     """A list of arrays that are views into one (K, P) buffer, kept as ``.flat``, laid
     out as ``.layout`` says."""
 
@@ -124,7 +126,7 @@ def _one_hot(y: np.ndarray, n: int, classes: int, replicas: int, dtype: np.dtype
             f"y must hold integer labels in 0..{c - 1} for this {c}-class softmax output"
         )
     labels = labels.astype(np.intp)
-    onehot = (np.arange(c)[:, None] == labels[..., None, :]).astype(dtype)
+    onehot: np.ndarray = (np.arange(c)[:, None] == labels[..., None, :]).astype(dtype)
     return onehot  # (C, N) or (K, C, N)
 
 
@@ -213,7 +215,7 @@ class MLP:
     # buffers and the programs bound to them are rebuilt (pickled views would become
     # copies that no longer share memory with `flat`).
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {
             "sizes": self.sizes,
             "activation": self.activation,
@@ -226,7 +228,7 @@ class MLP:
             "rngs": [rng.bit_generator.state for rng in self.rngs],
         }
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self._setup(
             tuple(state["sizes"]),
             state["activation"],
@@ -323,10 +325,10 @@ class MLP:
         yT: np.ndarray,
         loss: Loss,
         grads: bool = True,
-        sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+        sums: Sums = (),
         outputs: np.ndarray | None = None,
-        keep: Sequence[tuple[np.ndarray, np.ndarray]] = (),
-    ) -> list[tuple]:
+        keep: Sums = (),
+    ) -> Ops:
         """One pass over the data as a list of NumPy calls ``(function, args)``.
 
         Inputs are points-last with their row of ones, (d+1, N) shared by all
@@ -367,7 +369,9 @@ class MLP:
                 self.grad_flat += (l2 * mask) * w
         return pen
 
-    def _run(self, X, y, loss_name: str, l1: float, l2: float, grads: bool) -> np.ndarray:
+    def _run(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, loss_name: str, l1: float, l2: float, grads: bool
+    ) -> np.ndarray:
         """The public methods' pass, inputs (N, d) / (K, N, d), targets (N, 1) / (K, N, 1):
         the mean loss per replica plus the penalty, in a (K,) buffer the next call reuses
         (gradients, with ``grads``, in :attr:`grad_flat`)."""
@@ -396,7 +400,9 @@ class MLP:
         self._forward_only(XeT, keep=keep)
         return keep
 
-    def _forward_only(self, XeT: np.ndarray, outputs=None, keep=()) -> None:
+    def _forward_only(
+        self, XeT: np.ndarray, outputs: np.ndarray | None = None, keep: Sums = ()
+    ) -> None:
         """Run the training pass without loss or gradients, once, over ``XeT``."""
         with np.errstate(over="ignore", invalid="ignore"):
             no_targets = XeT[..., :1, :]  # never read: no loss, no gradient

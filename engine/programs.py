@@ -28,9 +28,10 @@ every program here against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from .activations import Activation
 from .losses import Loss, get_loss
@@ -38,7 +39,11 @@ from .losses import Loss, get_loss
 if TYPE_CHECKING:
     from .network import MLP
 
-Ops = list[tuple]
+# A program: NumPy calls ``(function, args)``, replayed as ``function(*args)``.
+Ops = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+Sums = Sequence[tuple[np.ndarray, np.ndarray]]
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 # Replicas are processed in chunks whose widest activation buffer holds about this
 # many numbers (512 KiB in float64): big enough to amortise per-call overhead, small
@@ -52,12 +57,12 @@ MAX_PLANS = 8
 BLAS_SINGLE_THREAD = 4 * 65536
 
 
-def _inline(ops_of: Callable | None, function: Callable, *args) -> Ops:
+def _inline(ops_of: Callable[..., Ops] | None, function: Callable[..., Any], *args: Any) -> Ops:
     """``ops_of(*args)`` (the NumPy calls themselves) if given, else one call."""
     return ops_of(*args) if ops_of is not None else [(function, args)]
 
 
-def forward_ops(mm: Callable, a: np.ndarray, layers: Iterable[tuple]) -> Ops:
+def forward_ops(mm: Callable[..., Any], a: np.ndarray, layers: Iterable[tuple[Any, ...]]) -> Ops:
     """The forward pass, the one place it is written, as NumPy calls.
 
     ``a`` is the input with its row of ones, ``[X; 1]ᵀ``; each of ``layers`` is
@@ -124,6 +129,21 @@ class Chunk:
         "W",
         "gWe",
     )
+    k0: int
+    k1: int
+    single: bool
+    mm: Callable[..., Any]  # np.dot or np.matmul
+    Z: list[np.ndarray]
+    A: list[np.ndarray]
+    Ae: list[np.ndarray]
+    dZ: list[np.ndarray]
+    dZT: list[np.ndarray]
+    D: list[np.ndarray]
+    s1: np.ndarray
+    s2: np.ndarray
+    WeT: list[np.ndarray]
+    W: list[np.ndarray]
+    gWe: list[np.ndarray]
 
     def rows(self, a: np.ndarray) -> np.ndarray:
         """This chunk's replicas of a (K, ...) array: ``a[k0]`` for a single replica
@@ -184,7 +204,7 @@ class Plan:
             self.chunks.append(c)
 
 
-def _keep_ops(c: Chunk, keep: Sequence[tuple[np.ndarray, np.ndarray]]) -> Ops:
+def _keep_ops(c: Chunk, keep: Sums) -> Ops:
     """Copy each layer's (Z, A) into the (K, units, N) arrays of ``keep``."""
     ops = []
     for (Zk, Ak), Z, A in zip(keep, c.Z, c.A, strict=False):
@@ -192,14 +212,12 @@ def _keep_ops(c: Chunk, keep: Sequence[tuple[np.ndarray, np.ndarray]]) -> Ops:
     return ops
 
 
-def _sum_ops(
-    c: Chunk, loss: Loss, yc: np.ndarray, sums: Sequence[tuple[np.ndarray, np.ndarray]]
-) -> Ops:
+def _sum_ops(c: Chunk, loss: Loss, yc: np.ndarray, sums: Sums) -> Ops:
     """The per-point losses ℓ into ``s1``, then ``result[k] = Σ_n w_n ℓ_kn`` for each
     ``(w, result)`` of ``sums``."""
     ops = _inline(loss.terms_ops, loss.terms, c.Z[-1], c.Ae[-1], yc, c.s1, c.s2)
     for w, result in sums:
-        r = result[c.k0 : c.k1] if c.single else result[c.k0 : c.k1, None]
+        r = result[c.k0 : c.k1] if c.single else np.expand_dims(result[c.k0 : c.k1], 1)
         ops.append((c.mm, (c.s1, w, r)))
     return ops
 
@@ -207,10 +225,8 @@ def _sum_ops(
 def _backward_ops(
     c: Chunk, xc: np.ndarray, yc: np.ndarray, loss: Loss, acts: Sequence[Activation]
 ) -> Ops:
-    """Backpropagation from the loss's ``dL/dZ[L]``, layer by layer down::
-
-    [dW; db] = [A; 1] dZᵀ       dZ[l-1] = (W dZ[l]) * f'(Z[l-1])
-    """
+    """Backpropagation from the loss's ``dL/dZ[L]``, layer by layer down: per layer
+    ``[dW; db] = [A; 1] dZᵀ``, then ``dZ[l-1] = (W dZ[l]) * f'(Z[l-1])``."""
     ops = _inline(loss.grad_ops, loss.grad, c.Z[-1], c.Ae[-1], yc, acts[-1], c.dZ[-1], c.s1)
     mm = c.mm
     for layer in range(len(acts) - 1, 0, -1):
@@ -226,7 +242,7 @@ def _backward_ops(
     return ops
 
 
-def _keep(cache: dict, key: tuple, value):
+def _keep(cache: dict[Key, Value], key: Key, value: Value) -> Value:
     """``cache[key] = value``, first dropping the oldest entry past :data:`MAX_PLANS`."""
     if len(cache) >= MAX_PLANS:
         cache.pop(next(iter(cache)))
@@ -245,8 +261,8 @@ class Programs:
     def __init__(self, net: MLP, chunk_elements: int = CHUNK_ELEMENTS):
         self.chunk_elements = chunk_elements
         self.plans: dict[tuple[int, bool], Plan] = {}
-        self._passes: dict[tuple, tuple] = {}
-        self._frames: dict[tuple, tuple] = {}
+        self._passes: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, Ops]] = {}
+        self._frames: dict[tuple[int, str, int], tuple[list[np.ndarray], Ops]] = {}
         self.loss_out = np.empty(net.replicas, net.dtype)
 
     def plan(self, net: MLP, n: int, shared: bool) -> Plan:
@@ -263,9 +279,9 @@ class Programs:
         yT: np.ndarray,
         loss: Loss,
         grads: bool = True,
-        sums: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+        sums: Sums = (),
         outputs: np.ndarray | None = None,
-        keep: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+        keep: Sums = (),
     ) -> Ops:
         """:meth:`engine.network.MLP.program`: per chunk of replicas, the forward pass,
         the copies into ``keep``, the weighted loss ``sums``, the copy into ``outputs``,
@@ -290,7 +306,9 @@ class Programs:
                 ops += _backward_ops(c, xc, yc, loss, acts)
         return ops
 
-    def mean_loss(self, net: MLP, X, y, loss_name: str, grads: bool) -> np.ndarray:
+    def mean_loss(
+        self, net: MLP, X: npt.ArrayLike, y: npt.ArrayLike, loss_name: str, grads: bool
+    ) -> np.ndarray:
         """The mean loss per replica into the reused (K,) buffer ``loss_out`` (returned)
         and, with ``grads``, its gradients into ``net.grad_flat``: inputs (N, d) /
         (K, N, d), targets (N, 1) / (K, N, 1). Inputs and targets are copied into
@@ -317,7 +335,9 @@ class Programs:
             f(*args)
         return self.loss_out
 
-    def layer_outputs(self, net: MLP, X: np.ndarray, replica: int, dt: np.dtype) -> list:
+    def layer_outputs(
+        self, net: MLP, X: np.ndarray, replica: int, dt: np.dtype
+    ) -> list[np.ndarray]:
         """:meth:`engine.network.MLP.layer_outputs` for a checked X (N, d).
 
         The forward pass is :func:`forward_ops`'s, as in training, over a program kept
