@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -64,6 +65,9 @@ from .gradcheck import gradient_check_details
 from .jsonable import json_float, to_json
 from .network import MLP
 from .optimizers import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
 
 SATURATED_BELOW = 1e-3
 SATURATED_SHARE = 0.95
@@ -101,8 +105,10 @@ class LayerHealth:
     dead: np.ndarray
     saturated: np.ndarray
 
-    def to_dict(self, replica: int | None = None) -> dict:
-        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+    def to_dict(self, replica: int | None = None) -> dict[str, Any]:
+        def pick(a: np.ndarray) -> Any:
+            return a if replica is None else a[replica]
+
         return {
             "units": int(self.status.shape[1]),
             "status": to_json(pick(self.status)),
@@ -137,8 +143,10 @@ class Diagnosis:
         """Saturated units per replica, every hidden layer together (K,)."""
         return sum((layer.saturated for layer in self.layers), np.zeros(self.replicas, int))
 
-    def to_dict(self, replica: int | None = None) -> dict:
-        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+    def to_dict(self, replica: int | None = None) -> dict[str, Any]:
+        def pick(a: np.ndarray) -> Any:
+            return a if replica is None else a[replica]
+
         return {
             "activation": self.activation,
             "replica": replica,
@@ -192,14 +200,14 @@ def diagnose(
     return Diagnosis(net.activation, layers, net.replicas, grad_norms, loss_value)
 
 
-def diagnose_trainer(trainer) -> Diagnosis:
+def diagnose_trainer(trainer: Trainer) -> Diagnosis:
     """:func:`diagnose` on a Trainer's network and training set, with its loss."""
     cfg = trainer.config
     l1, l2 = cfg.penalty()
     return diagnose(trainer.net, trainer.train.X, trainer.train.target, cfg.loss, l1, l2)
 
 
-def check_gradients(trainer, threshold: float = 1e-6) -> dict:
+def check_gradients(trainer: Trainer, threshold: float = 1e-6) -> dict[str, Any]:
     """The engine's gradient check (:func:`engine.gradient_check`) on a Trainer's
     network and training set, per weight layer: the largest relative error over the
     layer's weights and biases and every replica, and whether it is below
@@ -248,7 +256,7 @@ class _State:
     window_epoch: int | None
 
 
-def _loss_then(trainer, window: int) -> tuple[np.ndarray, int | None]:
+def _loss_then(trainer: Trainer, window: int) -> tuple[np.ndarray, int | None]:
     """Training loss per replica at the last recorded epoch <= now - window."""
     target = trainer.epoch - window
     if target < 0:
@@ -267,7 +275,7 @@ def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
     return OPTIMIZERS[config.optimizer].typical_step(config.optimizer_kwargs(), grad_total)
 
 
-def _measure(trainer, window: int) -> _State:
+def _measure(trainer: Trainer, window: int) -> _State:
     cfg = trainer.config
     diagnosis = diagnose_trainer(trainer)
     outputs = trainer.outputs().astype(float)
@@ -280,6 +288,7 @@ def _measure(trainer, window: int) -> _State:
         mid, width = (0.0, 2.0) if cfg.output == "tanh" else (0.5, 1.0)
         near = np.abs(outputs - mid) < MID_TOLERANCE * width
         correct = (outputs > mid) == truth
+    assert diagnosis.grad_norms is not None  # diagnose_trainer passes the targets
     grad_total = np.sqrt((diagnosis.grad_norms**2).sum(axis=1))
     loss_then, then_epoch = _loss_then(trainer, window)
     loss_now = np.asarray(trainer.last["train_loss"], float)
@@ -317,11 +326,12 @@ def _stuck_mask(s: _State, rel_tol: float) -> np.ndarray:
         improvement = (s.loss_then - s.loss) / np.abs(s.loss_then)
     improving = improvement >= rel_tol  # NaN (too early) counts as not yet known
     too_early = np.isnan(s.loss_then)
-    return ~too_early & ~improving & (s.acc < 1.0)
+    stuck: np.ndarray = ~too_early & ~improving & (s.acc < 1.0)
+    return stuck
 
 
 def classify_outcomes(
-    trainer,
+    trainer: Trainer,
     loss_below: float | None = None,
     window: int = DEFAULT_WINDOW,
     rel_tol: float = DEFAULT_REL_TOL,
@@ -360,7 +370,7 @@ def success_mask(
         if task == "regression":
             if loss_below is None:
                 raise ValueError("a regression data set needs loss_below to define success")
-            return below
+            return np.asarray(below)
         return (acc >= 1.0) & below
 
 
@@ -376,14 +386,14 @@ class StuckReport:
 
     case: str
     message: str
-    suggestions: list[dict]
+    suggestions: list[dict[str, Any]]
     epoch: int
     loss: float
     replica: int = 0
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return to_json(
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = to_json(
             {
                 "case": self.case,
                 "message": self.message,
@@ -394,10 +404,14 @@ class StuckReport:
                 "details": self.details,
             }
         )
+        return out
 
 
 def explain_stuck(
-    trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL, replica: int = 0
+    trainer: Trainer,
+    window: int = DEFAULT_WINDOW,
+    rel_tol: float = DEFAULT_REL_TOL,
+    replica: int = 0,
 ) -> StuckReport | None:
     """A :class:`StuckReport` for one replica, or None when it is not stuck.
 
@@ -459,7 +473,7 @@ class _Facts:
     hidden: int  # hidden units
     stalled: str  # "over the last W epochs the loss changed by x %", or ""
     labels: np.ndarray
-    details: dict
+    details: dict[str, Any]
 
     @property
     def multiclass(self) -> bool:
@@ -471,10 +485,11 @@ class _Facts:
         return f"{100 * self.s.acc[self.r]:.0f} %"
 
 
-def _facts(s: _State, r: int, trainer, window: int) -> _Facts:
+def _facts(s: _State, r: int, trainer: Trainer, window: int) -> _Facts:
     cfg = trainer.config
     n = s.outputs.shape[1]
     diag = s.diagnosis
+    assert diag.grad_norms is not None  # _measure's diagnosis has the targets
     improvement = (
         float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
         if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0
@@ -515,7 +530,9 @@ def _facts(s: _State, r: int, trainer, window: int) -> _Facts:
     )
 
 
-def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, dict]:
+def _message(
+    case: str, s: _State, r: int, trainer: Trainer, window: int
+) -> tuple[str, dict[str, Any]]:
     """The plain-language explanation of ``case`` for replica ``r``, and the measured
     numbers behind it."""
     f = _facts(s, r, trainer, window)
@@ -665,7 +682,8 @@ def _show_output(value: float | list[float]) -> str:
 def _tied(probs: np.ndarray) -> np.ndarray:
     """Per point, how many classes are within 0.1 (2 · MID_TOLERANCE) of its most
     probable one (1: decided)."""
-    return (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
+    tied: np.ndarray = (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
+    return tied
 
 
 def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float, stalled: str) -> str:
@@ -705,9 +723,11 @@ def _listing(items: list[int]) -> str:
 # ----------------------------------------------------------------- suggestions
 
 
-def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
+def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[str, Any]]:
     """Settings to try for ``case``, each validated against ``cfg``; no-ops dropped."""
     lr_max = SPECS["lr"].max
+    seed_max = SPECS["seed"].max
+    assert seed_max is not None  # the seed field has a range
     relu_family = cfg.activation in ("relu", "leaky_relu", "elu")
     other_init = (
         "glorot_uniform"
@@ -726,7 +746,7 @@ def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
         "adam": ("Adam", {"optimizer": "adam", "lr": 0.03}),
         "larger_lr": ("Larger learning rate (×3)", {"lr": min(lr_max, cfg.lr * 3)}),
         "smaller_lr": ("Smaller learning rate (÷10)", {"lr": max(SPECS["lr"].min, cfg.lr / 10)}),
-        "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (SPECS["seed"].max + 1)}),
+        "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (seed_max + 1)}),
     }
     wanted = {
         "diverged": ["smaller_lr", "another_init"],
