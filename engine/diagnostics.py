@@ -60,7 +60,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .activations import get_activation
-from .config import SPECS, Config, ConfigError
+from .config import SPECS, Config
+from .errors import ConfigError
 from .gradcheck import gradient_check_details
 from .jsonable import json_float, to_json
 from .network import MLP
