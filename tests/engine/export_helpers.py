@@ -213,3 +213,48 @@ def trained(changes: dict, epochs: int = EPOCHS) -> Trainer:
     trainer = Trainer(Config(**changes), data=own_points(data) if data else None)
     trainer.step(epochs)
     return trainer
+
+
+# Set-ups every exporter's test adds to its own: regression, the tanh output with its ±1
+# targets, sigmoid + mse, l1 and input features, each with another optimizer.
+VARIED_SETUPS: list[dict] = [
+    {
+        "dataset": "plane",
+        "output": "linear",
+        "loss": "mse",
+        "hidden": [4],
+        "activation": "softplus",
+        "optimizer": "adam",
+        "lr": 0.01,
+    },
+    {
+        "dataset": "multi_gauss",
+        "output": "tanh",
+        "loss": "mse",
+        "hidden": [6, 6],
+        "activation": "swish",
+        "batch_size": 16,
+        "optimizer": "rmsprop",
+        "lr": 0.003,
+    },
+    {
+        "dataset": "xor",
+        "output": "tanh",
+        "loss": "mse",
+        "hidden": [4],
+        "activation": "sigmoid",
+        "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"],
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "momentum": 0.5,
+    },
+    {
+        "dataset": "gauss",
+        "hidden": [3],
+        "activation": "elu",
+        "regularization": "l1",
+        "reg_rate": 0.003,
+        "optimizer": "adagrad",
+        "lr": 0.1,
+    },
+]

@@ -15,6 +15,7 @@ import pytest
 from export_helpers import (
     OPTIMIZERS,
     SETUPS,
+    VARIED_SETUPS,
     activation_setups,
     assert_reproduces,
     output_setups,
@@ -58,46 +59,7 @@ def test_every_declared_activation_output_and_loss_is_reproduced(setup, tmp_path
 @pytest.mark.parametrize(
     "changes",
     [
-        # regression, the tanh output with its ±1 targets, sigmoid + mse, l1, features
-        {
-            "dataset": "plane",
-            "output": "linear",
-            "loss": "mse",
-            "hidden": [4],
-            "activation": "softplus",
-            "optimizer": "adam",
-            "lr": 0.01,
-        },
-        {
-            "dataset": "multi_gauss",
-            "output": "tanh",
-            "loss": "mse",
-            "hidden": [6, 6],
-            "activation": "swish",
-            "batch_size": 16,
-            "optimizer": "rmsprop",
-            "lr": 0.003,
-        },
-        {
-            "dataset": "xor",
-            "output": "tanh",
-            "loss": "mse",
-            "hidden": [4],
-            "activation": "sigmoid",
-            "features": ["x1", "x2", "x1x2", "sinx1", "x2sq"],
-            "optimizer": "sgd",
-            "lr": 0.1,
-            "momentum": 0.5,
-        },
-        {
-            "dataset": "gauss",
-            "hidden": [3],
-            "activation": "elu",
-            "regularization": "l1",
-            "reg_rate": 0.003,
-            "optimizer": "adagrad",
-            "lr": 0.1,
-        },
+        *VARIED_SETUPS,
         {
             "output": "sigmoid",
             "loss": "mse",
