@@ -5,8 +5,8 @@
 // so everything else is ignored here and one tap is one gesture. No DOM: the page
 // feeds it event records and a clock (data_panel.js), tests feed it made-up ones.
 //
-// Mouse and pen: a click adds; shift-click or the secondary button removes the
-// nearest. Touch: a tap adds; a long press (LONG_PRESS_MS without moving more than
+// Mouse and pen: a click adds; shift-click, the secondary button or a pen's eraser
+// end removes the nearest. Touch: a tap adds; a long press (LONG_PRESS_MS without moving more than
 // SLOP_PX) removes, once, and the lift that ends it does nothing more. With the eraser
 // on, a tap or click removes instead of adding. A second finger cancels the press (a
 // pinch is not a tap), and a press that moves is a drag, which does nothing.
@@ -92,7 +92,8 @@ export class SurfaceGestures {
       return null;
     }
     if (e.isPrimary === false) return null;
-    if (e.button === 2) {
+    // The secondary button (right, a pen's barrel) or a pen's eraser end (button 5).
+    if (e.button === 2 || e.button === 5) {
       return { action: "remove", x: e.x, y: e.y, pointerType, why: "secondary" };
     }
     if ((e.button ?? 0) !== 0) return null;

@@ -558,6 +558,13 @@ $("step").addEventListener("click", () => control("step", { epochs: 1 }));
 $("reset").addEventListener("click", () => control("reset"));
 $("regenerate").addEventListener("click", () => control("regenerate"));
 
+// "Skip to the output" moves focus there without following its href: the URL's hash
+// holds the set-up, and "#output" would be read as a new (default) one.
+$("skip-link").addEventListener("click", (evt) => {
+  evt.preventDefault();
+  $("output").focus();
+});
+
 // Space plays and pauses everywhere but where it is the only key for the job: typing
 // (text fields, menus), ticking a box, choosing in the class palette, and the weight
 // editor's form or a dialog (the page behind them is not in use). On any other button

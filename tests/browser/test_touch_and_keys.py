@@ -194,8 +194,12 @@ def test_keyboard_skip_link_then_play_reach_the_output_in_three_tabs(pg, tmp_pat
     assert _focused(pg) == "skip-link"
     assert axe_violations(page) == []
     _screenshot(pg, tmp_path, "skip_link_1366x768.png")
+    hash_before = page.evaluate("() => location.hash")
     page.keyboard.press("Enter")
     assert _focused(pg) == "output"
+    # The URL's hash holds the set-up: the jump leaves it (and the session) alone.
+    assert page.evaluate("() => location.hash") == hash_before
+    assert "speed=0" in hash_before
     surface = page.locator("#surface").bounding_box()
     assert 0 <= surface["y"] < 768, surface
     # The next Tab goes on inside the output, not back to the settings.

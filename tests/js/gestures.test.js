@@ -50,6 +50,10 @@ test("a click adds, shift-click and the secondary button remove", () => {
   assert.deepEqual(run(g, [mouse("pointerdown", { button: 2 }), mouse("contextmenu", { button: 2 }),
     mouse("pointerup", { button: 2 })]),
   [{ action: "remove", x: 10, y: 20, pointerType: "mouse", why: "secondary" }]);
+  // A pen's eraser end removes too.
+  assert.deepEqual(run(g, [mouse("pointerdown", { pointerType: "pen", button: 5 }),
+    mouse("pointerup", { pointerType: "pen", button: 5 })]),
+  [{ action: "remove", x: 10, y: 20, pointerType: "pen", why: "secondary" }]);
   // The middle button does nothing.
   assert.deepEqual(run(g, [mouse("pointerdown", { button: 1 }), mouse("pointerup", { button: 1 })]), []);
 });
