@@ -169,6 +169,9 @@ export class DataPanel {
   /** @param {PointerEvent} e */
   onPointer(e) {
     if (!this.drawing) return;
+    // The chart library covers the page with its own layer on a mouse press, so the
+    // lift would land outside the surface: keep the pointer here until it lifts.
+    if (e.type === "pointerdown" && e.isTrusted) this.els.surface.setPointerCapture(e.pointerId);
     const rect = this.els.surface.getBoundingClientRect();
     this.apply(this.gestures.feed({
       type: e.type, pointerId: e.pointerId, pointerType: e.pointerType, isPrimary: e.isPrimary,
