@@ -279,3 +279,46 @@ def test_input_features_come_before_the_weights_in_tab_order(pg):
     )
     feature, weight, bias = order
     assert 0 <= feature < weight < bias, order
+
+
+def test_data_sets_are_one_tab_stop_and_the_arrows_move_among_them(pg):
+    pg.open("dataset=circle&speed=0")
+    page = pg.page
+    page.wait_for_function("() => !document.getElementById('reset').disabled")
+    # Tab from the page's start to the first neuron slider: the thumbnails are one stop.
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stops.append(
+            page.evaluate(
+                "() => { const a = document.activeElement;"
+                " return a.closest('#datasets') ? 'dataset:' + a.dataset.dataset : a.id; }"
+            )
+        )
+        if stops[-1] == "layer-1-size":
+            break
+    assert stops[-1] == "layer-1-size", stops
+    assert [s for s in stops if s.startswith("dataset:")] == ["dataset:circle"], stops
+    # The arrows move focus among the shown thumbnails without picking; Enter picks.
+    page.focus("button.dataset[data-dataset='circle']")
+    shown = page.eval_on_selector_all(
+        "#datasets button.dataset:not([hidden])", "bs => bs.map(b => b.dataset.dataset)"
+    )
+    at = shown.index("circle")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("() => document.activeElement.dataset.dataset") == shown[at + 1]
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("() => document.activeElement.dataset.dataset") == shown[at - 1]
+    page.keyboard.press("End")
+    assert page.evaluate("() => document.activeElement.dataset.dataset") == shown[-1]
+    page.keyboard.press("Home")
+    assert page.evaluate("() => document.activeElement.dataset.dataset") == shown[0]
+    page.keyboard.press("ArrowDown")
+    # Nothing was picked: a Step sent after the arrows finds the session on the circle.
+    page.click("#step")
+    pg.epoch_rises(0)
+    assert pg.state["config"]["dataset"] == "circle"
+    page.focus(f"button.dataset[data-dataset='{shown[1]}']")
+    page.keyboard.press("Enter")
+    pg.wait_state(f"s => s.config.dataset === '{shown[1]}'")
