@@ -1,22 +1,27 @@
 // @ts-check
-// Your own points: draw them on the surface (click adds a point of the chosen class,
-// shift-click or right-click removes the nearest, Clear empties the set), load them
+// Your own points: draw them on the surface (a click or tap adds a point of the chosen
+// class; shift-click, right-click, a long press or a tap with the eraser on removes the
+// nearest: gestures.js decides which; Clear empties the set), load them
 // from a CSV file or pasted text, and download what the surface shows as CSV. Points
 // go to the server as one `data` event (docs/PROTOCOL.md); a bad file is named by its
 // line here, before anything is sent, so the data in use stay as they were.
 
 import { CLASS_COLORS, CLASS_NAMES } from "./classes.js";
 import { csvPayload, DrawnPoints } from "./drawing.js";
+import { SurfaceGestures } from "./gestures.js";
 import { pixelToData, unitsPerPixel } from "./plot_coords.js";
 import { MAX_CLASSES, parsePointsCsv, PointsCsvError, pointsCsv } from "./points_csv.js";
 
 const SEND_DELAY_MS = 150; // clicks in a burst go out as one `data` event
-const REMOVE_REACH_PX = 24; // shift-click removes the nearest point within this
+// A removal takes the nearest point within this reach; a fingertip covers more.
+/** @type {Record<string, number>} */
+const REMOVE_REACH_PX = { mouse: 24, pen: 24, touch: 40 };
+const POINTER_EVENTS = ["pointerdown", "pointermove", "pointerup", "pointercancel"];
 
 /**
  * The panel's elements (templates/index.html).
  * @typedef {{toggle: HTMLElement, start: HTMLElement, tools: HTMLElement, palette: HTMLElement,
- *   clear: HTMLElement, done: HTMLElement, hint: HTMLElement, file: HTMLInputElement,
+ *   eraser: HTMLElement, clear: HTMLElement, done: HTMLElement, hint: HTMLElement, file: HTMLInputElement,
  *   paste: HTMLTextAreaElement, pasteLoad: HTMLElement, download: HTMLElement,
  *   error: HTMLElement, note: HTMLElement, surface: HTMLElement}} DataEls
  */
@@ -49,8 +54,11 @@ export class DataPanel {
     this.ownActive = false; // the session trains on its own points (state.data.active)
     this.drawing = false;
     this.cls = 0;
+    this.gestures = new SurfaceGestures();
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.timer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pressTimer = undefined; // a touch held still: the long press, when it comes
     this.buildPalette();
     els.toggle.addEventListener("click", () => this.setDrawing(!this.drawing));
     els.done.addEventListener("click", () => this.setDrawing(false));
@@ -59,11 +67,14 @@ export class DataPanel {
     els.file.addEventListener("change", () => this.loadFile());
     els.pasteLoad.addEventListener("click", () => this.loadText(els.paste.value, "the text"));
     els.download.addEventListener("click", () => this.download());
-    els.surface.addEventListener("click", (e) => this.onSurfaceClick(e));
-    els.surface.addEventListener("contextmenu", (/** @type {MouseEvent} */ e) => {
-      if (!this.drawing) return;
-      e.preventDefault();
-      this.onSurfaceClick(e, true);
+    els.eraser.addEventListener("click", () => this.setEraser(!this.gestures.eraser));
+    for (const type of POINTER_EVENTS) {
+      els.surface.addEventListener(type, (e) => this.onPointer(/** @type {PointerEvent} */ (e)));
+    }
+    // The secondary button removes on its pointerdown; its menu (and a long press's,
+    // on a phone) must not open over the surface.
+    els.surface.addEventListener("contextmenu", (e) => {
+      if (this.drawing) e.preventDefault();
     });
     this.setDrawing(false);
   }
@@ -84,6 +95,15 @@ export class DataPanel {
       b.addEventListener("click", () => this.choose(k));
       palette.append(b);
     }
+    // A radio group (WAI-ARIA APG): one Tab stop, the checked class; the arrows move
+    // and choose, wrapping around.
+    palette.addEventListener("keydown", (e) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      this.choose((this.cls + step + MAX_CLASSES) % MAX_CLASSES);
+      /** @type {HTMLElement | undefined} */ (palette.children[this.cls])?.focus();
+    });
     this.choose(0);
   }
 
@@ -91,8 +111,19 @@ export class DataPanel {
   choose(k) {
     this.cls = k;
     for (const b of this.els.palette.children) {
-      b.setAttribute("aria-checked", String(Number(/** @type {HTMLElement} */ (b).dataset.class) === k));
+      const on = Number(/** @type {HTMLElement} */ (b).dataset.class) === k;
+      b.setAttribute("aria-checked", String(on));
+      b.setAttribute("tabindex", on ? "0" : "-1");
     }
+    this.setEraser(false); // a class chosen is a class to draw with
+  }
+
+  /** @param {boolean} on the eraser: a tap or click removes the nearest point */
+  setEraser(on) {
+    this.gestures.eraser = on;
+    this.els.eraser.setAttribute("aria-pressed", String(on));
+    this.els.surface.classList.toggle("erasing", on);
+    if (this.drawing) this.hint();
   }
 
   /** @param {boolean} on */
@@ -103,6 +134,7 @@ export class DataPanel {
     this.els.surface.classList.toggle("drawing", on);
     this.els.tools.hidden = !on;
     this.els.start.hidden = on;
+    if (!on) this.setEraser(false);
     if (on) {
       this.hint();
       // The toggle may be far from the surface (below the data sets; on a phone, in
@@ -133,19 +165,47 @@ export class DataPanel {
     this.own = true;
   }
 
-  /** @param {MouseEvent} e @param {boolean} [remove] */
-  onSurfaceClick(e, remove = false) {
+  /** A pointer event on the surface, as a record for the gestures (gestures.js). */
+  /** @param {PointerEvent} e */
+  onPointer(e) {
     if (!this.drawing) return;
+    // The chart library covers the page with its own layer on a mouse press, so the
+    // lift would land outside the surface: keep the pointer here until it lifts.
+    if (e.type === "pointerdown" && e.isTrusted) this.els.surface.setPointerCapture(e.pointerId);
+    const rect = this.els.surface.getBoundingClientRect();
+    this.apply(this.gestures.feed({
+      type: e.type, pointerId: e.pointerId, pointerType: e.pointerType, isPrimary: e.isPrimary,
+      button: e.button, shiftKey: e.shiftKey, x: e.clientX - rect.left, y: e.clientY - rect.top,
+      t: performance.now(),
+    }));
+    this.watchLongPress();
+  }
+
+  // While a touch is held still, wake when its long press is due (a timer may wake a
+  // little early: then wait again).
+  watchLongPress() {
+    clearTimeout(this.pressTimer);
+    const due = this.gestures.longPressDue;
+    if (due === null) return;
+    this.pressTimer = setTimeout(() => {
+      this.apply(this.gestures.tick(performance.now()));
+      this.watchLongPress();
+    }, Math.max(0, due - performance.now()));
+  }
+
+  /** Add or remove a point where a gesture says; its x, y are pixels in the surface. */
+  /** @param {import("./gestures.js").Gesture | null} g */
+  apply(g) {
+    if (!g || !this.drawing) return;
     const f = this.hooks.frame();
     if (!f) return;
-    const rect = this.els.surface.getBoundingClientRect();
     const box = this.hooks.box();
-    const at = pixelToData(e.clientX - rect.left, e.clientY - rect.top, box, f.domain);
+    const at = pixelToData(g.x, g.y, box, f.domain);
     if (!at) return;
     this.takeOwn();
-    if (remove || e.shiftKey) {
+    if (g.action === "remove") {
       const scale = unitsPerPixel(box, f.domain);
-      this.drawn.removeNearest(at.x, at.y, scale, REMOVE_REACH_PX);
+      this.drawn.removeNearest(at.x, at.y, scale, REMOVE_REACH_PX[g.pointerType] ?? REMOVE_REACH_PX.mouse);
     } else if (!this.drawn.add(at.x, at.y, this.cls)) {
       this.showError("At most 5000 points.");
       return;
@@ -174,9 +234,10 @@ export class DataPanel {
   hint() {
     const problem = this.drawn.problem();
     const counts = this.drawn.counts();
-    this.els.hint.textContent = problem
+    this.els.hint.textContent = (problem
       ? `Draw points of at least two classes (${this.drawn.size} so far).`
-      : `${this.drawn.size} points: ${counts.map((n, k) => `${n} of class ${k}`).join(", ")}.`;
+      : `${this.drawn.size} points: ${counts.map((n, k) => `${n} of class ${k}`).join(", ")}.`)
+      + (this.gestures.eraser ? " Eraser on: a tap removes the nearest point." : "");
     return Boolean(problem);
   }
 

@@ -1,7 +1,9 @@
 // @ts-check
 // The data-set picker: one thumbnail per data set (from /api/datasets), filtered by
 // problem type like the TF Playground's, and the problem-type menu that switches
-// between classification and regression sets.
+// between classification and regression sets. The thumbnails are one Tab stop (a
+// toolbar, WAI-ARIA APG: the arrows move among them, Enter picks): fourteen Tab stops
+// stood between the top bar and the network.
 
 import { labelColor } from "./classes.js";
 import { paintPoints } from "./thumbs.js";
@@ -36,6 +38,7 @@ export class DatasetPicker {
       b.dataset.dataset = name;
       b.setAttribute("aria-label", `Data set ${words(name)}`);
       b.setAttribute("aria-pressed", "false");
+      b.tabIndex = -1;
       b.title = words(name);
       const canvas = document.createElement("canvas");
       canvas.width = 64;
@@ -47,7 +50,40 @@ export class DatasetPicker {
       root.appendChild(b);
       this.buttons.set(name, { b, canvas });
     }
+    root.addEventListener("keydown", (e) => this.onKey(e));
     problemSelect?.addEventListener("change", () => this.pickProblem(problemSelect.value));
+    this.rove();
+  }
+
+  /** The thumbnails shown (the current problem type's). */
+  shown() {
+    return [...this.buttons.values()].map(({ b }) => b).filter((b) => !b.hidden);
+  }
+
+  /** The one thumbnail Tab stops at: `b`, else the current data set, else the first shown. */
+  /** @param {HTMLButtonElement | null} [b] */
+  rove(b = null) {
+    const current = this.buttons.get(this.current ?? "")?.b;
+    const stop = [b, current, this.shown()[0]].find((x) => x && !x.hidden);
+    for (const { b: x } of this.buttons.values()) x.tabIndex = x === stop ? 0 : -1;
+  }
+
+  // The arrows move focus among the shown thumbnails (wrapping; Home and End go to
+  // the ends) without picking: each pick rebuilds the data.
+  /** @param {KeyboardEvent} e */
+  onKey(e) {
+    const shown = this.shown();
+    const at = shown.indexOf(/** @type {HTMLButtonElement} */ (e.target));
+    if (at < 0) return;
+    const steps = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    let to;
+    if (e.key in steps) to = (at + steps[/** @type {keyof typeof steps} */ (e.key)] + shown.length) % shown.length;
+    else if (e.key === "Home") to = 0;
+    else if (e.key === "End") to = shown.length - 1;
+    else return;
+    e.preventDefault();
+    this.rove(shown[to]);
+    shown[to].focus();
   }
 
   /** @param {string} [url] */
@@ -94,6 +130,7 @@ export class DatasetPicker {
     const problem = this.problemOf(this.current);
     if (this.problemSelect) this.problemSelect.value = problem;
     for (const [n, { b }] of this.buttons) b.hidden = this.problemOf(n) !== problem;
+    this.rove();
   }
 
   // Switching problem type picks that type's first data set.

@@ -127,7 +127,7 @@ const OWN_DATASETS = { custom: "classification", custom_regression: "regression"
 
 const dataPanel = new DataPanel({
   toggle: $("draw-toggle"), start: $("draw-start"), tools: $("draw-tools"), palette: $("class-palette"),
-  clear: $("draw-clear"), done: $("draw-done"), hint: $("draw-hint"),
+  eraser: $("draw-eraser"), clear: $("draw-clear"), done: $("draw-done"), hint: $("draw-hint"),
   file: $("csv-file", HTMLInputElement), paste: $("csv-paste", HTMLTextAreaElement), pasteLoad: $("csv-paste-load"),
   download: $("csv-download"), error: $("data-error"), note: $("data-note"),
   surface: $("surface"),
@@ -558,17 +558,28 @@ $("step").addEventListener("click", () => control("step", { epochs: 1 }));
 $("reset").addEventListener("click", () => control("reset"));
 $("regenerate").addEventListener("click", () => control("regenerate"));
 
-// Space plays and pauses, except where Space already means something.
+// "Skip to the output" moves focus there without following its href: the URL's hash
+// holds the set-up, and "#output" would be read as a new (default) one.
+$("skip-link").addEventListener("click", (evt) => {
+  evt.preventDefault();
+  $("output").focus();
+});
+
+// Space plays and pauses everywhere but where it is the only key for the job: typing
+// (text fields, menus), ticking a box, choosing in the class palette, and the weight
+// editor's form or a dialog (the page behind them is not in use). On any other button
+// it plays too, rather than pressing that button again (Enter presses it): after "Use
+// these points", Space should train on them, not load them twice. A link's or bias's
+// own Space (edit the weight) prevents the default first, so it is left alone.
+const SPACE_IS_THEIRS =
+  "input:not([type=range]), textarea, select, [contenteditable], .class-palette, form, dialog";
 document.addEventListener("keydown", (evt) => {
   if (evt.code !== "Space" && evt.key !== " ") return;
   if (evt.defaultPrevented || evt.altKey || evt.ctrlKey || evt.metaKey) return;
   const t = /** @type {HTMLElement} */ (evt.target);
-  const typing = t.closest?.(
-    "input:not([type=range]), textarea, select, button, [contenteditable], [role=button], form",
-  );
-  if (typing) return;
-  evt.preventDefault();
-  togglePlay();
+  if (t.closest?.(SPACE_IS_THEIRS)) return;
+  evt.preventDefault(); // a focused button is not pressed as well
+  if (!evt.repeat) togglePlay();
 });
 
 // ---- view toggles: the charts only, kept in the URL ----------------------------------

@@ -95,6 +95,7 @@ export class NetworkView {
     /** @type {HTMLSpanElement} */ this.errorSlot;
     /** @type {HTMLDivElement} */ this.headRow;
     /** @type {HTMLDivElement} */ this.body;
+    /** @type {HTMLDivElement} */ this.inputs;
     /** @type {SVGSVGElement} */ this.svg;
     /** @type {HTMLDivElement} */ this.nodes;
     /** @type {HTMLSpanElement} */ this.featureErrorSlot;
@@ -148,6 +149,9 @@ export class NetworkView {
 
     this.headRow = el("div", { class: "layer-heads" }, this.root);
     this.body = el("div", { class: "net-body" }, this.root);
+    // The input features first, then the links and the other neurons: Tab follows
+    // the diagram from left to right (features before weights).
+    this.inputs = el("div", { class: "net-nodes net-inputs" }, this.body);
     this.svg = el("svg", { class: "net-links", "aria-label": "Links: weights between neurons" }, this.body);
     this.nodes = el("div", { class: "net-nodes" }, this.body);
     this.featureErrorSlot = el("span", { class: "field-error", "data-error-for": "features", role: "alert" }, this.root);
@@ -301,6 +305,7 @@ export class NetworkView {
     this.svg.setAttribute("height", String(height));
     this.svg.innerHTML = "";
     this.nodes.innerHTML = "";
+    this.inputs.innerHTML = "";
     const y = (/** @type {number} */ r) => TOP + r * (NODE + GAP);
 
     // Unit positions, layer by layer: inputs are the active features in input order.
@@ -314,7 +319,7 @@ export class NetworkView {
         "aria-label": `Input feature ${words(name)}`,
         title: `${words(name)}: click to ${active ? "remove" : "add"}`,
         "data-feature": name,
-      }, this.nodes);
+      }, this.inputs);
       node.style.left = `${xs[0]}px`;
       node.style.top = `${y(r)}px`;
       node.style.width = node.style.height = `${NODE}px`;
