@@ -22,8 +22,8 @@ Neural Nets", NeurIPS 2018):
   length; the grid covers the projected path, span × 1.25 × its largest excursion.
 
 The trajectory (snapshots from a :class:`TrajectoryRecorder`, or a list or (T, P)
-array of flat weight vectors) is projected onto the plane by least squares, so the current
-weights are at (0, 0); its true losses are reported alongside.
+array of flat weight vectors) is projected onto the plane by least squares, so the
+current weights are at (0, 0); its true losses are reported alongside.
 """
 
 from __future__ import annotations
