@@ -34,7 +34,7 @@ from .datasets import (
     MAX_CLASSES,
     REGRESSION,
 )
-from .errors import ConfigError as ConfigError  # re-exported: the refusals documented here
+from .errors import ConfigError
 from .features import FEATURE_LABELS, FEATURES
 from .initializers import INITIALIZERS
 from .losses import LOSSES
