@@ -55,15 +55,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .activations import get_activation
-from .config import SPECS, Config, ConfigError
+from .config import SPECS, Config
+from .errors import ConfigError
 from .gradcheck import gradient_check_details
 from .jsonable import json_float, to_json
 from .network import MLP
 from .optimizers import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
 
 SATURATED_BELOW = 1e-3
 SATURATED_SHARE = 0.95
@@ -101,8 +106,10 @@ class LayerHealth:
     dead: np.ndarray
     saturated: np.ndarray
 
-    def to_dict(self, replica: int | None = None) -> dict:
-        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+    def to_dict(self, replica: int | None = None) -> dict[str, Any]:
+        def pick(a: np.ndarray) -> Any:
+            return a if replica is None else a[replica]
+
         return {
             "units": int(self.status.shape[1]),
             "status": to_json(pick(self.status)),
@@ -137,8 +144,10 @@ class Diagnosis:
         """Saturated units per replica, every hidden layer together (K,)."""
         return sum((layer.saturated for layer in self.layers), np.zeros(self.replicas, int))
 
-    def to_dict(self, replica: int | None = None) -> dict:
-        pick = (lambda a: a) if replica is None else (lambda a: a[replica])
+    def to_dict(self, replica: int | None = None) -> dict[str, Any]:
+        def pick(a: np.ndarray) -> Any:
+            return a if replica is None else a[replica]
+
         return {
             "activation": self.activation,
             "replica": replica,
@@ -192,14 +201,14 @@ def diagnose(
     return Diagnosis(net.activation, layers, net.replicas, grad_norms, loss_value)
 
 
-def diagnose_trainer(trainer) -> Diagnosis:
+def diagnose_trainer(trainer: Trainer) -> Diagnosis:
     """:func:`diagnose` on a Trainer's network and training set, with its loss."""
     cfg = trainer.config
     l1, l2 = cfg.penalty()
     return diagnose(trainer.net, trainer.train.X, trainer.train.target, cfg.loss, l1, l2)
 
 
-def check_gradients(trainer, threshold: float = 1e-6) -> dict:
+def check_gradients(trainer: Trainer, threshold: float = 1e-6) -> dict[str, Any]:
     """The engine's gradient check (:func:`engine.gradient_check`) on a Trainer's
     network and training set, per weight layer: the largest relative error over the
     layer's weights and biases and every replica, and whether it is below
@@ -248,7 +257,7 @@ class _State:
     window_epoch: int | None
 
 
-def _loss_then(trainer, window: int) -> tuple[np.ndarray, int | None]:
+def _loss_then(trainer: Trainer, window: int) -> tuple[np.ndarray, int | None]:
     """Training loss per replica at the last recorded epoch <= now - window."""
     target = trainer.epoch - window
     if target < 0:
@@ -267,7 +276,7 @@ def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
     return OPTIMIZERS[config.optimizer].typical_step(config.optimizer_kwargs(), grad_total)
 
 
-def _measure(trainer, window: int) -> _State:
+def _measure(trainer: Trainer, window: int) -> _State:
     cfg = trainer.config
     diagnosis = diagnose_trainer(trainer)
     outputs = trainer.outputs().astype(float)
@@ -280,6 +289,7 @@ def _measure(trainer, window: int) -> _State:
         mid, width = (0.0, 2.0) if cfg.output == "tanh" else (0.5, 1.0)
         near = np.abs(outputs - mid) < MID_TOLERANCE * width
         correct = (outputs > mid) == truth
+    assert diagnosis.grad_norms is not None  # diagnose_trainer passes the targets
     grad_total = np.sqrt((diagnosis.grad_norms**2).sum(axis=1))
     loss_then, then_epoch = _loss_then(trainer, window)
     loss_now = np.asarray(trainer.last["train_loss"], float)
@@ -317,11 +327,12 @@ def _stuck_mask(s: _State, rel_tol: float) -> np.ndarray:
         improvement = (s.loss_then - s.loss) / np.abs(s.loss_then)
     improving = improvement >= rel_tol  # NaN (too early) counts as not yet known
     too_early = np.isnan(s.loss_then)
-    return ~too_early & ~improving & (s.acc < 1.0)
+    stuck: np.ndarray = ~too_early & ~improving & (s.acc < 1.0)
+    return stuck
 
 
 def classify_outcomes(
-    trainer,
+    trainer: Trainer,
     loss_below: float | None = None,
     window: int = DEFAULT_WINDOW,
     rel_tol: float = DEFAULT_REL_TOL,
@@ -360,7 +371,7 @@ def success_mask(
         if task == "regression":
             if loss_below is None:
                 raise ValueError("a regression data set needs loss_below to define success")
-            return below
+            return np.asarray(below)
         return (acc >= 1.0) & below
 
 
@@ -376,14 +387,14 @@ class StuckReport:
 
     case: str
     message: str
-    suggestions: list[dict]
+    suggestions: list[dict[str, Any]]
     epoch: int
     loss: float
     replica: int = 0
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return to_json(
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = to_json(
             {
                 "case": self.case,
                 "message": self.message,
@@ -394,10 +405,14 @@ class StuckReport:
                 "details": self.details,
             }
         )
+        return out
 
 
 def explain_stuck(
-    trainer, window: int = DEFAULT_WINDOW, rel_tol: float = DEFAULT_REL_TOL, replica: int = 0
+    trainer: Trainer,
+    window: int = DEFAULT_WINDOW,
+    rel_tol: float = DEFAULT_REL_TOL,
+    replica: int = 0,
 ) -> StuckReport | None:
     """A :class:`StuckReport` for one replica, or None when it is not stuck.
 
@@ -444,25 +459,49 @@ def _of(k: int, n: int, noun: str, verbs: tuple[str, str] = ("is", "are")) -> st
     return f"{_count(k).capitalize()} of the {_count(n)} {noun}s {many}"
 
 
-def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, dict]:
+@dataclass
+class _Facts:
+    """What every explanation of replica ``r`` reads: the measured state ``s``, the
+    numbers behind the message (``details``, returned with it) and their words."""
+
+    cfg: Config
+    s: _State
+    r: int
+    n: int  # training points
+    loss: float
+    mid: float  # the output's midpoint: 0 for tanh, 0.5 otherwise
+    at_mid: int  # points at the midpoint (undecided, for softmax)
+    hidden: int  # hidden units
+    stalled: str  # "over the last W epochs the loss changed by x %", or ""
+    labels: np.ndarray
+    details: dict[str, Any]
+
+    @property
+    def multiclass(self) -> bool:
+        return self.s.outputs.ndim == 3
+
+    @property
+    def right(self) -> str:
+        """The share of points right, "75 %"."""
+        return f"{100 * self.s.acc[self.r]:.0f} %"
+
+
+def _facts(s: _State, r: int, trainer: Trainer, window: int) -> _Facts:
     cfg = trainer.config
     n = s.outputs.shape[1]
-    loss = float(s.loss[r])
     diag = s.diagnosis
-    mid = 0.0 if cfg.output == "tanh" else 0.5
-    at_mid = int(s.near_mid[r].sum())
-    wrong = int((~s.correct[r]).sum())
+    assert diag.grad_norms is not None  # _measure's diagnosis has the targets
     improvement = (
         float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
         if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0
         else None
     )
     details = {
-        "loss": loss,
+        "loss": float(s.loss[r]),
         "accuracy": float(s.acc[r]),
         "points": n,
-        "points_at_mid": at_mid,
-        "points_wrong": wrong,
+        "points_at_mid": int(s.near_mid[r].sum()),
+        "points_wrong": int((~s.correct[r]).sum()),
         "dead_units": int(diag.dead[r]),
         "saturated_units": int(diag.saturated[r]),
         "hidden_units": int(sum(layer.status.shape[1] for layer in diag.layers)),
@@ -472,92 +511,136 @@ def _message(case: str, s: _State, r: int, trainer, window: int) -> tuple[str, d
         "relative_improvement": improvement,
         "outputs": s.outputs[r].tolist(),
     }
-    hidden = details["hidden_units"]
     stalled = (
         f"over the last {window} epochs the loss changed by {100 * improvement:.2g} %"
         if improvement is not None
         else ""
     )
-    labels = trainer.train.y[:, 0]
-    multiclass = s.outputs.ndim == 3
-    where = "undecided between classes" if multiclass else f"at output {mid:.2f}"
-    if multiclass and case == "half_plateau":
-        return _multiclass_plateau(s, r, labels, loss, stalled), details
-    if case == "diverged":
-        return (
-            "The loss became non-finite (overflow): the steps were so large that the "
-            "weights blew up, and the run is frozen. Lower the learning rate.",
-            details,
-        )
-    if case == "dead_units":
-        dead = details["dead_units"]
-        text = (
-            f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
-            f"input is negative on every training point, so {cfg.activation} outputs 0, "
-            f"passes no gradient, and the unit never comes back. The net is left with "
-            f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
-            f"(loss {loss:.4f}, {100 * s.acc[r]:.0f} % right; {stalled})."
-        )
-        if at_mid:
-            text += f" {_of(at_mid, n, 'point', ('sits', 'sit'))} {where}."
-        else:
-            groups = _merged_groups(s.outputs[r], labels)
-            if groups:
-                text += (
-                    f" {_count(groups[0][0]).capitalize()} points with different labels "
-                    f"share the output {_show_output(groups[0][1])}."
-                )
-        return text, details
-    if case == "half_plateau":
-        share = at_mid / n
-        expected = share * (
-            math.log(2) if cfg.loss == "bce" else (0.25 if cfg.output == "sigmoid" else 1.0)
-        )
-        name = "ln2/2" if cfg.loss == "bce" and at_mid * 2 == n else f"{share:.2g}·ln2"
-        if cfg.loss != "bce":
-            name = f"{share:.2g}·{0.25 if cfg.output == 'sigmoid' else 1}"
-        text = (
-            f"{_of(at_mid, n, 'point', ('sits', 'sit'))} at output "
-            f"{mid:.2f} (loss {loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
-            f"the data with one hidden direction and has no gradient to separate the "
-            f"rest. The other {n - at_mid} points are right; {stalled}."
-        )
-        return text, details
-    if case == "saturated":
-        sat = details["saturated_units"]
-        return (
-            f"{_of(sat, hidden, 'hidden unit')} saturated: {cfg.activation}'s slope is below "
-            f"{SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
-            f"through {'it' if sat == 1 else 'them'} (loss {loss:.4f}, "
-            f"{100 * s.acc[r]:.0f} % right; {stalled}).",
-            details,
-        )
-    if case == "small_steps":
-        g = math.sqrt(sum(x * x for x in details["grad_norms"]))
-        spread = float(np.ptp(s.outputs[r]))
-        return (
-            f"The steps are too small for the gradient: its norm is {g:.1e}, so "
-            f"{cfg.optimizer} with learning rate {cfg.lr:g} moves the weights by about "
-            f"{s.step_estimate[r]:.1e} per update. The outputs span only {spread:.2g} "
-            f"(loss {loss:.4f}; {stalled}). Adam, RMSProp and Rprop scale each step to "
-            f"the gradient's size; a larger learning rate or initial weights also help.",
-            details,
-        )
-    groups = _merged_groups(s.outputs[r], labels)
-    text = (
-        f"The loss has stopped falling at {loss:.4f} with {100 * s.acc[r]:.0f} % of "
-        f"the points right ({stalled})."
+    return _Facts(
+        cfg,
+        s,
+        r,
+        n,
+        details["loss"],
+        0.0 if cfg.output == "tanh" else 0.5,
+        details["points_at_mid"],
+        details["hidden_units"],
+        stalled,
+        trainer.train.y[:, 0],
+        details,
     )
+
+
+def _message(
+    case: str, s: _State, r: int, trainer: Trainer, window: int
+) -> tuple[str, dict[str, Any]]:
+    """The plain-language explanation of ``case`` for replica ``r``, and the measured
+    numbers behind it."""
+    f = _facts(s, r, trainer, window)
+    if f.multiclass and case == "half_plateau":
+        return _multiclass_plateau(s, r, f.labels, f.loss, f.stalled), f.details
+    text = _EXPLANATIONS[case](f)
+    return text, f.details
+
+
+def _diverged(f: _Facts) -> str:
+    return (
+        "The loss became non-finite (overflow): the steps were so large that the "
+        "weights blew up, and the run is frozen. Lower the learning rate."
+    )
+
+
+def _dead_units(f: _Facts) -> str:
+    dead, hidden = f.details["dead_units"], f.hidden
+    text = (
+        f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
+        f"input is negative on every training point, so {f.cfg.activation} outputs 0, "
+        f"passes no gradient, and the unit never comes back. The net is left with "
+        f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
+        f"(loss {f.loss:.4f}, {f.right} right; {f.stalled})."
+    )
+    if f.at_mid:
+        where = "undecided between classes" if f.multiclass else f"at output {f.mid:.2f}"
+        return text + f" {_of(f.at_mid, f.n, 'point', ('sits', 'sit'))} {where}."
+    groups = _merged_groups(f.s.outputs[f.r], f.labels)
+    if groups:
+        text += (
+            f" {_count(groups[0][0]).capitalize()} points with different labels "
+            f"share the output {_show_output(groups[0][1])}."
+        )
+    return text
+
+
+def _half_plateau(f: _Facts) -> str:
+    """Some points at the midpoint, each costing the loss there (ln 2 for BCE; for MSE
+    0.25 with a sigmoid output, 1 with tanh), every other point right."""
+    cfg, n, at_mid = f.cfg, f.n, f.at_mid
+    share = at_mid / n
+    expected = share * (
+        math.log(2) if cfg.loss == "bce" else (0.25 if cfg.output == "sigmoid" else 1.0)
+    )
+    name = "ln2/2" if cfg.loss == "bce" and at_mid * 2 == n else f"{share:.2g}·ln2"
+    if cfg.loss != "bce":
+        name = f"{share:.2g}·{0.25 if cfg.output == 'sigmoid' else 1}"
+    return (
+        f"{_of(at_mid, n, 'point', ('sits', 'sit'))} at output "
+        f"{f.mid:.2f} (loss {f.loss:.4f} ≈ {name} = {expected:.4f}): the net has split "
+        f"the data with one hidden direction and has no gradient to separate the "
+        f"rest. The other {n - at_mid} points are right; {f.stalled}."
+    )
+
+
+def _saturated(f: _Facts) -> str:
+    sat = f.details["saturated_units"]
+    return (
+        f"{_of(sat, f.hidden, 'hidden unit')} saturated: {f.cfg.activation}'s slope is "
+        f"below {SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
+        f"through {'it' if sat == 1 else 'them'} (loss {f.loss:.4f}, "
+        f"{f.right} right; {f.stalled})."
+    )
+
+
+def _small_steps(f: _Facts) -> str:
+    g = math.sqrt(sum(x * x for x in f.details["grad_norms"]))
+    spread = float(np.ptp(f.s.outputs[f.r]))
+    return (
+        f"The steps are too small for the gradient: its norm is {g:.1e}, so "
+        f"{f.cfg.optimizer} with learning rate {f.cfg.lr:g} moves the weights by about "
+        f"{f.s.step_estimate[f.r]:.1e} per update. The outputs span only {spread:.2g} "
+        f"(loss {f.loss:.4f}; {f.stalled}). Adam, RMSProp and Rprop scale each step to "
+        f"the gradient's size; a larger learning rate or initial weights also help."
+    )
+
+
+def _plateau(f: _Facts) -> str:
+    """Anything else that stopped improving; names the largest group of points with
+    different labels that the net has merged (and adds it to ``details``)."""
+    text = (
+        f"The loss has stopped falling at {f.loss:.4f} with {f.right} of "
+        f"the points right ({f.stalled})."
+    )
+    groups = _merged_groups(f.s.outputs[f.r], f.labels)
     if groups:
         size, value = groups[0]
         text += (
             f" {_count(size).capitalize()} points with different labels share the "
-            f"{'outputs' if multiclass else 'output'} {_show_output(value)}: the net "
+            f"{'outputs' if f.multiclass else 'output'} {_show_output(value)}: the net "
             f"treats them as one and cannot pull them apart from here."
         )
-        details["merged_points"] = size
-        details["merged_output"] = value
-    return text, details
+        f.details["merged_points"] = size
+        f.details["merged_output"] = value
+    return text
+
+
+# One explanation per case of :data:`CASES`.
+_EXPLANATIONS = {
+    "diverged": _diverged,
+    "dead_units": _dead_units,
+    "half_plateau": _half_plateau,
+    "saturated": _saturated,
+    "small_steps": _small_steps,
+    "plateau": _plateau,
+}
 
 
 def _merged_groups(
@@ -600,7 +683,8 @@ def _show_output(value: float | list[float]) -> str:
 def _tied(probs: np.ndarray) -> np.ndarray:
     """Per point, how many classes are within 0.1 (2 · MID_TOLERANCE) of its most
     probable one (1: decided)."""
-    return (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
+    tied: np.ndarray = (probs >= probs.max(axis=1, keepdims=True) - 2 * MID_TOLERANCE).sum(axis=1)
+    return tied
 
 
 def _multiclass_plateau(s: _State, r: int, labels: np.ndarray, loss: float, stalled: str) -> str:
@@ -640,9 +724,11 @@ def _listing(items: list[int]) -> str:
 # ----------------------------------------------------------------- suggestions
 
 
-def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
+def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[str, Any]]:
     """Settings to try for ``case``, each validated against ``cfg``; no-ops dropped."""
     lr_max = SPECS["lr"].max
+    seed_max = SPECS["seed"].max
+    assert seed_max is not None  # the seed field has a range
     relu_family = cfg.activation in ("relu", "leaky_relu", "elu")
     other_init = (
         "glorot_uniform"
@@ -661,7 +747,7 @@ def _suggestions(case: str, cfg: Config, details: dict) -> list[dict]:
         "adam": ("Adam", {"optimizer": "adam", "lr": 0.03}),
         "larger_lr": ("Larger learning rate (×3)", {"lr": min(lr_max, cfg.lr * 3)}),
         "smaller_lr": ("Smaller learning rate (÷10)", {"lr": max(SPECS["lr"].min, cfg.lr / 10)}),
-        "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (SPECS["seed"].max + 1)}),
+        "another_seed": ("Another seed", {"seed": (cfg.seed + 1) % (seed_max + 1)}),
     }
     wanted = {
         "diverged": ["smaller_lr", "another_init"],

@@ -35,6 +35,7 @@ def test_the_core_needs_numpy_and_the_standard_library_only():
         "losses",
         "initializers",
         "network",
+        "programs",
         "optimizers",
         "datasets",
         "features",

@@ -69,7 +69,7 @@ def test_chunked_large_k_matches_single_runs(monkeypatch):
     y = (X[:, :1] * X[:, 1:] > 0).astype(float)
     # 41 replicas: four chunks of 10, then a chunk of one (which takes the 2-D path)
     many = MLP([2, 4, 2, 1], replicas=41, seed=0)
-    assert len(many._plan(400, True).bounds) > 1  # really chunked
+    assert len(many._programs.plan(many, 400, True).bounds) > 1  # really chunked
     opt = make_optimizer("adam", many.params, lr=0.02)
     for _ in range(30):
         opt.step(many.loss_and_grads(X, y)[1])
