@@ -40,7 +40,8 @@ Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Derivative = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-Ops = list[tuple[Callable, tuple]]
+# A computation as NumPy calls bound to their arrays: (function, args), run as f(*args).
+Ops = list[tuple[Callable[..., object], tuple[object, ...]]]
 
 
 Readable = Callable[[np.ndarray], np.ndarray]
@@ -101,7 +102,7 @@ class Activation:
     reference: tuple[Readable, Readable | None] | None = None
     scripts: Scripts | None = None
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Activation], tuple[object, ...]]:
         # A registered activation pickles as its name (its readable formulas may be
         # lambdas, which pickle cannot carry); any other by its fields.
         if ACTIVATIONS.get(self.name) is self or OUTPUTS.get(self.name) is self:
@@ -135,17 +136,20 @@ def _linear_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = max(z, 0)."""
-    return np.maximum(z, 0.0, out=out)
+    np.maximum(z, 0.0, out=out)
+    return out
 
 
 def _relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # f'(0) = 0, as in torch and the TensorFlow Playground.
-    return np.greater(z, 0.0, out)
+    np.greater(z, 0.0, out)
+    return out
 
 
 def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = max(z, 0.01 z)."""
-    return np.maximum(z, LEAKY_SLOPE * z, out=out)
+    np.maximum(z, LEAKY_SLOPE * z, out=out)
+    return out
 
 
 def _leaky_relu_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -218,7 +222,8 @@ def _tanh_of_half(y: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.exp(y, out)
     np.add(out, one, out)
     np.divide(_k(-2.0, out), out, out)
-    return np.add(out, one, out)
+    np.add(out, one, out)
+    return out
 
 
 def _tanh_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
@@ -253,7 +258,8 @@ def _sigmoid_of_negative(y: np.ndarray, out: np.ndarray) -> np.ndarray:
     one = _k(1.0, out)
     np.exp(y, out)
     np.add(out, one, out)
-    return np.divide(one, out, out)
+    np.divide(one, out, out)
+    return out
 
 
 def _sigmoid_der_ops(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> Ops:
@@ -267,7 +273,8 @@ def _sigmoid_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _softplus(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = ln(1 + exp(z)), computed without overflow."""
-    return np.logaddexp(0.0, z, out)
+    np.logaddexp(0.0, z, out)
+    return out
 
 
 def _softplus_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -277,7 +284,8 @@ def _softplus_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _swish(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f(z) = z sigmoid(z) (a.k.a. SiLU)."""
     s = _sigmoid(z, np.empty_like(z))
-    return np.multiply(z, s, out)
+    np.multiply(z, s, out)
+    return out
 
 
 def _swish_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -325,14 +333,16 @@ def _softmax_der(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-z)), as written."""
-    return 1.0 / (1.0 + np.exp(-z))
+    a: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return a
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
     """Each row's C logits to probabilities; the row's largest logit is subtracted
     first (the same numbers, no overflow)."""
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
+    P: np.ndarray = E / E.sum(axis=1, keepdims=True)
+    return P
 
 
 # -- How the NumPy script defines the functions its expressions call.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
@@ -93,9 +94,9 @@ class FieldSpec:
     min_len: int | None = None
     max_len: int | None = None
     group: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # JSON-safe, for the page
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """JSON-safe description for the page."""
         default = list(self.default) if isinstance(self.default, tuple) else self.default
         return {
@@ -115,21 +116,39 @@ class FieldSpec:
         }
 
 
-def _f(name, default, lo, hi, label, live=False, group=""):
+def _f(
+    name: str,
+    default: float,
+    lo: float,
+    hi: float,
+    label: str,
+    live: bool = False,
+    group: str = "",
+) -> FieldSpec:
     return FieldSpec(
         name, "float", float(default), label, float(lo), float(hi), live=live, group=group
     )
 
 
-def _i(name, default, lo, hi, label, live=False, group=""):
+def _i(
+    name: str, default: int, lo: int, hi: int, label: str, live: bool = False, group: str = ""
+) -> FieldSpec:
     return FieldSpec(name, "int", int(default), label, int(lo), int(hi), live=live, group=group)
 
 
-def _b(name, default, label, live=False, group=""):
+def _b(name: str, default: bool, label: str, live: bool = False, group: str = "") -> FieldSpec:
     return FieldSpec(name, "bool", bool(default), label, live=live, group=group)
 
 
-def _c(name, default, choices, label, live=False, group="", extra=None):
+def _c(
+    name: str,
+    default: str,
+    choices: Choices,
+    label: str,
+    live: bool = False,
+    group: str = "",
+    extra: dict[str, Any] | None = None,
+) -> FieldSpec:
     return FieldSpec(
         name,
         "choice",
@@ -300,8 +319,30 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
+def _range(spec: FieldSpec) -> tuple[float, float]:
+    """[min, max] of a number field, or of an int list's entries: the table gives one."""
+    if spec.min is None or spec.max is None:  # pragma: no cover - the table is fixed
+        raise AssertionError(f"{spec.type} field {spec.name} declares no min and max")
+    return spec.min, spec.max
+
+
+def _lengths(spec: FieldSpec) -> tuple[int, int]:
+    """[min_len, max_len] of a list field: the table gives one."""
+    if spec.min_len is None or spec.max_len is None:  # pragma: no cover - the table is fixed
+        raise AssertionError(f"list field {spec.name} declares no min_len and max_len")
+    return spec.min_len, spec.max_len
+
+
+def _choices(spec: FieldSpec) -> Choices:
+    """The names a choice field, or a choice list's entries, may take: the table gives them."""
+    if spec.choices is None:  # pragma: no cover - the table is fixed
+        raise AssertionError(f"{spec.type} field {spec.name} declares no choices")
+    return spec.choices
+
+
 def _range_text(spec: FieldSpec) -> str:
-    return f"[{_num(spec.min)}, {_num(spec.max)}]"
+    lo, hi = _range(spec)
+    return f"[{_num(lo)}, {_num(hi)}]"
 
 
 def _check_value(spec: FieldSpec, value: Any) -> Any:
@@ -310,14 +351,16 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(name, f"{name} must be an integer in {_range_text(spec)}")
-        if not spec.min <= value <= spec.max:
+        lo, hi = _range(spec)
+        if not lo <= value <= hi:
             raise ConfigError(name, f"{name} must be an integer in {_range_text(spec)}")
         return int(value)
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(name, f"{name} must be a number in {_range_text(spec)}")
         value = float(value)
-        if not math.isfinite(value) or not spec.min <= value <= spec.max:
+        lo, hi = _range(spec)
+        if not math.isfinite(value) or not lo <= value <= hi:
             raise ConfigError(name, f"{name} must be a number in {_range_text(spec)}")
         return value
     if kind == "bool":
@@ -325,44 +368,49 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
             raise ConfigError(name, f"{name} must be true or false")
         return value
     if kind == "choice":
-        if not isinstance(value, str) or value not in spec.choices:
-            raise ConfigError(name, f"{name} must be one of: {', '.join(spec.choices)}")
+        choices = _choices(spec)
+        if not isinstance(value, str) or value not in choices:
+            raise ConfigError(name, f"{name} must be one of: {', '.join(choices)}")
         return value
     if kind in ("int_list", "choice_list"):
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             raise ConfigError(name, f"{name} must be a list")
-        if not spec.min_len <= len(value) <= spec.max_len:
+        min_len, max_len = _lengths(spec)
+        if not min_len <= len(value) <= max_len:
             raise ConfigError(
-                name, f"{name} must have {spec.min_len} to {spec.max_len} entries, got {len(value)}"
+                name, f"{name} must have {min_len} to {max_len} entries, got {len(value)}"
             )
         if kind == "int_list":
+            lo, hi = _range(spec)
             for v in value:
-                if isinstance(v, bool) or not isinstance(v, int) or not spec.min <= v <= spec.max:
+                if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                     raise ConfigError(
                         name, f"{name} entries must be integers in {_range_text(spec)}"
                     )
             return tuple(int(v) for v in value)
+        choices = _choices(spec)
         for v in value:
-            if not isinstance(v, str) or v not in spec.choices:
-                raise ConfigError(name, f"{name} entries must be among: {', '.join(spec.choices)}")
+            if not isinstance(v, str) or v not in choices:
+                raise ConfigError(name, f"{name} entries must be among: {', '.join(choices)}")
         if len(set(value)) != len(value):
             raise ConfigError(name, f"{name} must not repeat an entry")
         return tuple(value)
     raise AssertionError(f"unknown field type {kind}")  # pragma: no cover - table is fixed
 
 
-def _classes(values: dict) -> int | None:
+def _classes(values: Mapping[str, Any]) -> int | None:
     """Classes of the data set (generators: their own; custom: the ``classes`` field);
     None for regression."""
     dataset = values["dataset"]
     if dataset == CUSTOM:
-        return values["classes"]
+        classes: int = values["classes"]
+        return classes
     return CLASSES.get(dataset)
 
 
-def _check_combination(values: dict) -> list[tuple[tuple[str, ...], str]]:
+def _check_combination(values: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
     """Cross-field rules; each broken rule as (fields involved, message)."""
-    problems = []
+    problems: list[tuple[tuple[str, ...], str]] = []
     regression = values["dataset"] in REGRESSION
     output, loss = values["output"], values["loss"]
     if output == "softmax" and loss != "ce":
@@ -416,6 +464,7 @@ class Config:
     """
 
     __slots__ = ("_values",)
+    _values: dict[str, Any]  # field name to its validated value
 
     def __init__(self, **values: Any):
         object.__setattr__(self, "_values", _validated(_DEFAULTS, values))
@@ -423,13 +472,13 @@ class Config:
     # -- construction
 
     @classmethod
-    def from_dict(cls, d: dict) -> Config:
+    def from_dict(cls, d: dict[str, Any]) -> Config:
         """Validate a full or partial dict (missing fields take their defaults)."""
         if not isinstance(d, dict):
             raise ConfigError("config", "config must be a dict of settings")
         return cls(**d)
 
-    def replace(self, changes: dict) -> Config:
+    def replace(self, changes: dict[str, Any]) -> Config:
         """A new Config: this one with ``changes`` (validated) on top."""
         if not isinstance(changes, dict):
             raise ConfigError("config", "changes must be a dict of settings")
@@ -443,10 +492,10 @@ class Config:
     def __copy__(self) -> Config:
         return self
 
-    def __deepcopy__(self, memo: dict) -> Config:
+    def __deepcopy__(self, memo: dict[int, object]) -> Config:
         return self
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], Config], tuple[dict[str, Any]]]:
         return (Config.from_dict, (self.to_dict(),))
 
     # -- views
@@ -470,12 +519,12 @@ class Config:
         changed = {k: v for k, v in self._values.items() if v != SPECS[k].default}
         return "Config(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of every field (lists, not tuples)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
 
     @staticmethod
-    def schema() -> list[dict]:
+    def schema() -> list[dict[str, Any]]:
         """JSON-safe description of every field, in table order."""
         return [spec.describe() for spec in FIELDS]
 
@@ -521,14 +570,14 @@ class Config:
             return 0.0, self.reg_rate
         return 0.0, 0.0
 
-    def optimizer_kwargs(self) -> dict:
+    def optimizer_kwargs(self) -> dict[str, Any]:
         """The chosen optimizer's hyper-parameters under their torch.optim names, fed
         by the fields its class declares (``fields``: ``betas=(beta1, beta2)``...)."""
         return {
             arg: self._fed_by(source) for arg, source in OPTIMIZERS[self.optimizer].fields.items()
         }
 
-    def init_kwargs(self) -> dict:
+    def init_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :class:`engine.network.MLP` for the initialiser: the
         fields it declares, and ``bias_init`` unless it sets its own biases."""
         initializer = INITIALIZERS[self.init]
@@ -575,7 +624,7 @@ class Config:
         return cls(**values)
 
 
-def _validated(base: dict, changes: dict) -> dict:
+def _validated(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` with ``changes`` on top, each checked on its own, then together."""
     merged = dict(base)
     for key, value in changes.items():
@@ -587,12 +636,12 @@ def _validated(base: dict, changes: dict) -> dict:
     return merged
 
 
-def _raise_combination(values: dict, changed) -> None:
+def _raise_combination(values: Mapping[str, Any], changed: Iterable[str]) -> None:
     problems = _check_combination(values)
     if problems:
         fields, message = problems[0]
-        changed = set(changed)
-        name = next((f for f in fields if f in changed), fields[0])
+        changed_names = set(changed)
+        name = next((f for f in fields if f in changed_names), fields[0])
         raise ConfigError(name, message)
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .registry import lookup
 
@@ -57,7 +58,9 @@ class Initializer:
     label: str = ""  # the name the page shows
 
 
-def _truncated_normal(rng: np.random.Generator, std: float, shape: tuple[int, int]):
+def _truncated_normal(
+    rng: np.random.Generator, std: float, shape: tuple[int, int]
+) -> NDArray[np.float64]:
     """N(0, std²) with draws beyond 2 std redrawn, until none is left."""
     out = rng.standard_normal(shape)
     bad = np.abs(out) > 2.0
@@ -67,48 +70,74 @@ def _truncated_normal(rng: np.random.Generator, std: float, shape: tuple[int, in
     return out * std
 
 
-def glorot_uniform(rng, fan_in, fan_out, **_):
+def glorot_uniform(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, (fan_in, fan_out))
 
 
-def glorot_normal(rng, fan_in, fan_out, **_):
+def glorot_normal(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     std = np.sqrt(2.0 / (fan_in + fan_out)) / _TRUNC_STD
     return _truncated_normal(rng, std, (fan_in, fan_out))
 
 
-def he_uniform(rng, fan_in, fan_out, **_):
+def he_uniform(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     limit = np.sqrt(6.0 / fan_in)
     return rng.uniform(-limit, limit, (fan_in, fan_out))
 
 
-def he_normal(rng, fan_in, fan_out, **_):
+def he_normal(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     std = np.sqrt(2.0 / fan_in) / _TRUNC_STD
     return _truncated_normal(rng, std, (fan_in, fan_out))
 
 
-def lecun_normal(rng, fan_in, fan_out, **_):
+def lecun_normal(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     std = np.sqrt(1.0 / fan_in) / _TRUNC_STD
     return _truncated_normal(rng, std, (fan_in, fan_out))
 
 
-def uniform(rng, fan_in, fan_out, low=-0.05, high=0.05, **_):
+def uniform(
+    rng: np.random.Generator,
+    fan_in: int,
+    fan_out: int,
+    low: float = -0.05,
+    high: float = 0.05,
+    **_: object,
+) -> NDArray[np.float64]:
     if not low < high:
         raise ValueError(f"uniform init needs low < high, got low={low}, high={high}")
     return rng.uniform(low, high, (fan_in, fan_out))
 
 
-def normal(rng, fan_in, fan_out, mean=0.0, std=0.05, **_):
+def normal(
+    rng: np.random.Generator,
+    fan_in: int,
+    fan_out: int,
+    mean: float = 0.0,
+    std: float = 0.05,
+    **_: object,
+) -> NDArray[np.float64]:
     if std < 0:
         raise ValueError(f"normal init needs std >= 0, got {std}")
     return rng.normal(mean, std, (fan_in, fan_out))
 
 
-def zeros(rng, fan_in, fan_out, **_):
+def zeros(rng: np.random.Generator, fan_in: int, fan_out: int, **_: object) -> NDArray[np.float64]:
     return np.zeros((fan_in, fan_out))
 
 
-def playground(rng, fan_in, fan_out, **_):
+def playground(
+    rng: np.random.Generator, fan_in: int, fan_out: int, **_: object
+) -> NDArray[np.float64]:
     return rng.uniform(-0.5, 0.5, (fan_in, fan_out))
 
 

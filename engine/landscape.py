@@ -21,9 +21,9 @@ Neural Nets", NeurIPS 2018):
   the centred matrix of snapshots θ_t - θ) of the weight trajectory so far, unit
   length; the grid covers the projected path, span × 1.25 × its largest excursion.
 
-The trajectory (snapshots from a :class:`TrajectoryRecorder`, or a list of flat
-weight vectors) is projected onto the plane by least squares, so the current
-weights are at (0, 0); its true losses are reported alongside.
+The trajectory (snapshots from a :class:`TrajectoryRecorder`, or a list or (T, P)
+array of flat weight vectors) is projected onto the plane by least squares, so the
+current weights are at (0, 0); its true losses are reported alongside.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def loss_landscape(
     directions: str = "random",
     replica: int = 0,
     seed: int = 0,
-    trajectory: TrajectoryRecorder | Sequence[np.ndarray] | None = None,
+    trajectory: TrajectoryRecorder | Sequence[np.ndarray] | np.ndarray | None = None,
     include_biases: bool = False,
 ) -> Landscape:
     """A steps × steps slice of the training loss (regularisation included, as the

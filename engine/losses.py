@@ -32,16 +32,21 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .activations import Activation
+from .activations import Activation, Ops, Readable
 from .registry import lookup
 
 Terms = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 Grad = Callable[
     [np.ndarray, np.ndarray, np.ndarray, Activation, np.ndarray, np.ndarray], np.ndarray
 ]
+TermsOps = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], Ops]
+GradOps = Callable[[np.ndarray, np.ndarray, np.ndarray, Activation, np.ndarray, np.ndarray], Ops]
 
-
-Readable = Callable[..., np.ndarray]
+# The readable formulas, points first: value(Z, A, Y), the mean loss, and
+# delta(Z, A, Y, f'), dL/dZ, given the output's f' (None for softmax, whose loss never
+# calls it).
+Value = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+Delta = Callable[[np.ndarray, np.ndarray, np.ndarray, Readable | None], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -81,15 +86,15 @@ class Loss:
     outputs: tuple[str, ...]  # output activations this loss makes sense with
     terms: Terms
     grad: Grad
-    grad_ops: Callable | None = None  # grad as a list of (function, args), if given
-    terms_ops: Callable | None = None  # terms as a list of (function, args), if given
+    grad_ops: GradOps | None = None  # grad as a list of (function, args), if given
+    terms_ops: TermsOps | None = None  # terms as a list of (function, args), if given
     label: str = ""  # the name the page shows
     # (value(Z, A, Y), delta(Z, A, Y, f')): the mean loss and dL/dZ, points first
     # (engine/reference.py), Y one-hot for ce; f' the output's derivative
-    reference: tuple[Readable, Readable] | None = None
+    reference: tuple[Value, Delta] | None = None
     scripts: LossScripts | None = None
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Loss], tuple[object, ...]]:
         # A registered loss pickles as its name (its readable formulas are lambdas,
         # which pickle cannot carry); any other by its fields.
         if LOSSES.get(self.name) is self:
@@ -97,7 +102,9 @@ class Loss:
         return (Loss, tuple(getattr(self, f.name) for f in fields(self)))
 
 
-def _bce_terms(z, a, y, s1, s2):
+def _bce_terms(
+    z: np.ndarray, a: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray
+) -> np.ndarray:
     # BCE(y, a) = -y ln a - (1-y) ln(1-a) = softplus(z) - y z, a = sigmoid(z), and
     # softplus(z) = max(z, 0) + ln(1 + exp(-|z|)) = max(z, 0) - ln(max(a, 1 - a)).
     # max(a, 1 - a) >= 1/2, so the ln never sees 0 even where sigmoid(z) rounds to
@@ -113,27 +120,50 @@ def _bce_terms(z, a, y, s1, s2):
     return s1
 
 
-def _bce_grad_ops(z, a, y, output, out, s1):
+def _bce_grad_ops(
+    z: np.ndarray,
+    a: np.ndarray,
+    y: np.ndarray,
+    output: Activation,
+    out: np.ndarray,
+    s1: np.ndarray,
+) -> Ops:
     # d/dz [softplus(z) - y z] = sigmoid(z) - y = a - y; the sigmoid's own
     # derivative cancels, which is why BCE pairs with a sigmoid output.
     inv_n = np.array(1.0 / z.shape[-1], dtype=out.dtype)  # 0-d: cheaper than a float
     return [(np.subtract, (a, y, out)), (np.multiply, (out, inv_n, out))]
 
 
-def _bce_grad(z, a, y, output, out, s1):
+def _bce_grad(
+    z: np.ndarray,
+    a: np.ndarray,
+    y: np.ndarray,
+    output: Activation,
+    out: np.ndarray,
+    s1: np.ndarray,
+) -> np.ndarray:
     for f, args in _bce_grad_ops(z, a, y, output, out, s1):
         f(*args)
     return out
 
 
-def _mse_terms(z, a, y, s1, s2):
+def _mse_terms(
+    z: np.ndarray, a: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray
+) -> np.ndarray:
     # MSE = mean (a - y)², as torch.nn.MSELoss (no factor 1/2).
     np.subtract(a, y, s1)
     np.multiply(s1, s1, s1)
     return s1
 
 
-def _mse_grad(z, a, y, output, out, s1):
+def _mse_grad(
+    z: np.ndarray,
+    a: np.ndarray,
+    y: np.ndarray,
+    output: Activation,
+    out: np.ndarray,
+    s1: np.ndarray,
+) -> np.ndarray:
     # dL/dz = 2 (a - y) / N * f'(z).
     output.derivative(z, a, out)
     np.subtract(a, y, s1)
@@ -142,7 +172,9 @@ def _mse_grad(z, a, y, output, out, s1):
     return out
 
 
-def _ce_terms_ops(z, a, y, s1, s2):
+def _ce_terms_ops(
+    z: np.ndarray, a: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray
+) -> Ops:
     # CE = -Σ_c y_c ln softmax(z)_c = lse(z) - Σ_c y_c z_c for one-hot y, with
     # lse(z) = m + ln Σ_c exp(z_c - m), m = max_c z_c: every exp is in (0, 1] and the
     # sum >= 1, so the ln is finite, and a confident wrong answer costs ~(z_max - z_y),
@@ -162,7 +194,9 @@ def _ce_terms_ops(z, a, y, s1, s2):
     ]
 
 
-def _ce_terms(z, a, y, s1, s2):
+def _ce_terms(
+    z: np.ndarray, a: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray
+) -> np.ndarray:
     for f, args in _ce_terms_ops(z, a, y, s1, s2):
         f(*args)
     return s1
@@ -180,7 +214,16 @@ _ce_grad = _bce_grad
 def logsumexp(Z: np.ndarray) -> np.ndarray:
     """ln Σ_c exp(Z[n, c]) per row, computed as m + ln Σ exp(Z - m), m the row's max."""
     m = Z.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
+    lse: np.ndarray = (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
+    return lse
+
+
+def _element_wise(f_prime: Readable | None) -> Readable:
+    """The output's f', for a delta that multiplies by it; softmax has none (its
+    derivative is a Jacobian), and only ce, which never calls it, pairs with softmax."""
+    if f_prime is None:
+        raise ValueError("this loss needs an output activation with an element-wise f'")
+    return f_prime
 
 
 LOSSES: dict[str, Loss] = {
@@ -222,7 +265,7 @@ LOSSES: dict[str, Loss] = {
         label="Mean squared error",
         reference=(
             lambda Z, A, Y: np.mean((A - Y) ** 2),
-            lambda Z, A, Y, f_prime: 2.0 * (A - Y) / Y.size * f_prime(Z),
+            lambda Z, A, Y, f_prime: 2.0 * (A - Y) / Y.size * _element_wise(f_prime)(Z),
         ),
         scripts=LossScripts(
             logits_of=None,

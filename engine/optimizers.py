@@ -20,11 +20,28 @@ weight_decay is deliberately absent: regularisation goes through the loss.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import numpy as np
 
 from .registry import lookup
+
+if TYPE_CHECKING:
+    from .layout import Layout
+
+# A hyper-parameter's value: a number, a flag, or a pair (Adam's betas, Rprop's etas).
+HyperValue = float | bool | tuple[float, float]
+# One parameter array's state, keys per optimizer: arrays, None for a buffer made at
+# the first step, and Adam's ``scaled_for`` (the betas its moments are kept for).
+State = dict[str, Any]
+
+
+class FlatParams(Protocol):
+    """Parameters laid out in one (K, P) buffer: the network's ``ParamList``."""
+
+    flat: np.ndarray
+    layout: Layout
 
 
 class Optimizer:
@@ -42,10 +59,13 @@ class Optimizer:
     # scripts' class or comment that implements it (engine/export).
     label = ""
     rule = ""
-    defaults: dict = {}
-    fields: dict[str, str | tuple[str, ...]] = {}
+    defaults: ClassVar[dict[str, HyperValue]] = {}
+    fields: ClassVar[dict[str, str | tuple[str, ...]]] = {}
+    # The hyper-parameters every optimizer has; each subclass declares its own, all set
+    # from ``defaults`` and the keyword arguments by :meth:`set_hyper`.
+    lr: float
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if set(cls.fields) != set(cls.defaults):
             raise TypeError(
@@ -53,14 +73,14 @@ class Optimizer:
             )
 
     @classmethod
-    def typical_step(cls, hyper: dict, grad_norm: np.ndarray) -> np.ndarray:
+    def typical_step(cls, hyper: Mapping[str, Any], grad_norm: np.ndarray) -> np.ndarray:
         """The size of one update, roughly, for gradients of norm ``grad_norm``
         (the diagnostics' "steps too small" test). By default ``lr``: the adaptive
         methods divide the gradient by its own running size, so their step hardly
         depends on it."""
         return np.full(np.shape(grad_norm), float(hyper["lr"]))
 
-    def __init__(self, params: Sequence[np.ndarray], **hyper):
+    def __init__(self, params: Sequence[np.ndarray], **hyper: HyperValue):
         unknown = set(hyper) - set(self.defaults)
         if unknown:
             raise TypeError(
@@ -68,20 +88,22 @@ class Optimizer:
                 f"known: {sorted(self.defaults)}"
             )
         self.params = params
-        flat = getattr(params, "flat", None)
+        flat: np.ndarray | None = getattr(params, "flat", None)
         self._flat = flat is not None
-        self._arrays = [flat] if self._flat else list(params)
+        self._arrays = [flat] if flat is not None else list(params)
         if not self._arrays:
             raise ValueError("optimizer got an empty parameter list")
         self.set_hyper(**{**self.defaults, **hyper})
         self.t = 0  # number of steps taken (torch's state["step"])
         self.state = [self._init_state(p) for p in self._arrays]
         self._buf = [np.empty_like(p) for p in self._arrays]
-        self._grads_seen, self._garrays_seen = None, None
+        # the network's own gradient list, the last time it came, and its arrays
+        self._grads_seen: Sequence[np.ndarray] | None = None
+        self._garrays_seen: list[np.ndarray] | None = None
 
     # -- state, for checkpoints
 
-    def state_dict(self) -> dict:
+    def state_dict(self) -> dict[str, Any]:
         """What the next steps depend on beyond the hyper-parameters: ``t`` and, per
         parameter array, the state entries (arrays copied; None where not made yet)."""
         return {
@@ -96,7 +118,7 @@ class Optimizer:
         }
 
     @classmethod
-    def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
+    def torch_state(cls, entry: State) -> Mapping[str, np.ndarray | None]:
         """One parameter array's state (an entry of :meth:`state_dict`'s ``"state"``)
         under the names and in the form ``torch.optim`` keeps it (None where torch
         has not made that buffer yet): what exported code starts from."""
@@ -106,10 +128,10 @@ class Optimizer:
             if key not in cls._scratch
         }
 
-    _torch_names: dict[str, str] = {}
-    _scratch: tuple[str, ...] = ()
+    _torch_names: ClassVar[dict[str, str]] = {}
+    _scratch: ClassVar[tuple[str, ...]] = ()
 
-    def up_to_date_state(self) -> list[dict]:
+    def up_to_date_state(self) -> list[State]:
         """The state entries as the next step will use them (hyper-parameters changed
         since the last step applied, see Adam), scratch buffers left out."""
         return [
@@ -117,7 +139,7 @@ class Optimizer:
             for entry in self.state
         ]
 
-    def load_state_dict(self, saved: dict) -> None:
+    def load_state_dict(self, saved: Mapping[str, Any]) -> None:
         """Put back a :meth:`state_dict`. Every entry is checked against this
         optimizer's own (names, shapes, types) before anything changes; a mismatch
         raises ValueError naming the entry."""
@@ -139,7 +161,7 @@ class Optimizer:
 
     # -- hyper-parameters
 
-    def set_hyper(self, **hyper) -> None:
+    def set_hyper(self, **hyper: HyperValue) -> None:
         """Set hyper-parameters by their torch names; they apply from the next step."""
         unknown = set(hyper) - set(self.defaults)
         if unknown:
@@ -156,7 +178,7 @@ class Optimizer:
             raise
 
     @property
-    def hyper(self) -> dict:
+    def hyper(self) -> dict[str, HyperValue]:
         """Current hyper-parameters, by torch name."""
         return {key: getattr(self, key) for key in self.defaults}
 
@@ -173,9 +195,8 @@ class Optimizer:
         parameters (their optimizer state is not meaningful afterwards).
         """
         self.t += 1
-        if grads is self._grads_seen:  # the network's own gradient list, every step
-            garrays = self._garrays_seen
-        else:
+        garrays = self._garrays_seen  # the network's own gradient list, every step
+        if grads is not self._grads_seen or garrays is None:
             garrays = self._grad_arrays(grads)
             if getattr(grads, "flat", None) is not None:
                 self._grads_seen, self._garrays_seen = grads, garrays
@@ -202,16 +223,18 @@ class Optimizer:
         flat = getattr(grads, "flat", None)
         if flat is not None and flat.shape == self._arrays[0].shape:
             return [flat]
-        # Gradients given as a plain list: lay them out like the parameters.
+        # Gradients given as a plain list: lay them out like the parameters, which have
+        # a flat buffer, so are the network's ParamList.
         buf = np.empty_like(self._arrays[0])
-        for view, g in zip(self.params.layout.unpack(buf), grads, strict=True):
+        layout = cast(FlatParams, self.params).layout
+        for view, g in zip(layout.unpack(buf), grads, strict=True):
             view[...] = g
         return [buf]
 
-    def _init_state(self, p: np.ndarray) -> dict:
+    def _init_state(self, p: np.ndarray) -> State:
         return {}
 
-    def _update(self, g: np.ndarray, state: dict, u: np.ndarray) -> None:
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -219,14 +242,14 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-def _checked_state(name: str, template: dict, entries, p: np.ndarray) -> dict:
+def _checked_state(name: str, template: State, entries: object, p: np.ndarray) -> State:
     """``entries`` as this optimizer's state for the array ``p``, shaped like
     ``template`` (a fresh state): arrays of p's shape (also where the template holds
     None, a buffer made at the first step), tuples of numbers; else ValueError."""
     if not isinstance(entries, dict) or set(entries) != set(template):
         got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
         raise ValueError(f"optimizer state: {name} keeps {sorted(template)}, got {got}")
-    out = {}
+    out: State = {}
     for key, fresh in template.items():
         value = entries[key]
         where = f"optimizer state {key!r}"
@@ -290,12 +313,16 @@ class SGD(Optimizer):
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False}
     _torch_names = {"buf": "momentum_buffer"}
     fields = {"lr": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov"}
+    momentum: float
+    dampening: float
+    nesterov: bool
 
     @classmethod
-    def typical_step(cls, hyper, grad_norm):
+    def typical_step(cls, hyper: Mapping[str, Any], grad_norm: np.ndarray) -> np.ndarray:
         """lr ‖g‖ / (1 - momentum): the step scales with the gradient (momentum's
         geometric sum multiplies a steady gradient by 1 / (1 - momentum))."""
-        return hyper["lr"] * np.asarray(grad_norm) / (1.0 - hyper["momentum"])
+        step: np.ndarray = hyper["lr"] * np.asarray(grad_norm) / (1.0 - hyper["momentum"])
+        return step
 
     def _check(self) -> None:
         super()._check()
@@ -304,10 +331,10 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def _init_state(self, p):
+    def _init_state(self, p: np.ndarray) -> State:
         return {"buf": None}
 
-    def _update(self, g, state, u):
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         if self.momentum != 0.0:
             buf = state["buf"]
             if buf is None:
@@ -350,13 +377,17 @@ class Adagrad(Optimizer):
         "initial_accumulator_value": "initial_accumulator_value",
         "eps": "eps",
     }
+    lr_decay: float
+    initial_accumulator_value: float
+    eps: float
 
     @classmethod
-    def typical_step(cls, hyper, grad_norm):
+    def typical_step(cls, hyper: Mapping[str, Any], grad_norm: np.ndarray) -> np.ndarray:
         """lr ‖g‖, as for plain gradient descent: where the gradient is tiny (the
         diagnostics' question) eps and the accumulator's start dominate the
         denominator and the step follows the gradient."""
-        return hyper["lr"] * np.asarray(grad_norm)
+        step: np.ndarray = hyper["lr"] * np.asarray(grad_norm)
+        return step
 
     def _check(self) -> None:
         super()._check()
@@ -369,10 +400,10 @@ class Adagrad(Optimizer):
         if not self.eps >= 0.0:
             raise ValueError(f"Invalid epsilon value: {self.eps}")
 
-    def _init_state(self, p):
+    def _init_state(self, p: np.ndarray) -> State:
         return {"sum": np.full_like(p, self.initial_accumulator_value)}
 
-    def _update(self, g, state, u):
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         clr = self.lr / (1.0 + (self.t - 1) * self.lr_decay)
         s = state["sum"]
         np.multiply(g, g, out=u)
@@ -411,6 +442,10 @@ class RMSprop(Optimizer):
         "momentum": "momentum",
         "centered": "centered",
     }
+    alpha: float
+    eps: float
+    momentum: float
+    centered: bool
 
     def _check(self) -> None:
         super()._check()
@@ -421,14 +456,14 @@ class RMSprop(Optimizer):
         if not self.alpha >= 0.0:
             raise ValueError(f"Invalid alpha value: {self.alpha}")
 
-    def _init_state(self, p):
+    def _init_state(self, p: np.ndarray) -> State:
         return {
             "square_avg": np.zeros_like(p),
             "grad_avg": np.zeros_like(p),
             "momentum_buffer": np.zeros_like(p),
         }
 
-    def _update(self, g, state, u):
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         v = state["square_avg"]
         v *= self.alpha
         np.multiply(g, g, out=u)
@@ -474,6 +509,9 @@ class Adam(Optimizer):
     )
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False}
     fields = {"lr": "lr", "betas": ("beta1", "beta2"), "eps": "eps", "amsgrad": "amsgrad"}
+    betas: tuple[float, float]
+    eps: float
+    amsgrad: bool
 
     def _check(self) -> None:
         super()._check()
@@ -485,7 +523,7 @@ class Adam(Optimizer):
         if not 0.0 <= b2 < 1.0:
             raise ValueError(f"Invalid beta parameter at index 1: {b2}")
 
-    def _init_state(self, p):
+    def _init_state(self, p: np.ndarray) -> State:
         # The moments are kept divided by (1 - beta): m' = m / (1 - beta1) follows
         # m' <- beta1 m' + g, two NumPy calls instead of three (likewise v'), and the
         # factors go into the step's scalars. A change of betas rescales them.
@@ -496,7 +534,7 @@ class Adam(Optimizer):
             "scaled_for": tuple(self.betas),
         }
 
-    def _rescale(self, state) -> None:
+    def _rescale(self, state: State) -> None:
         (old1, old2), (b1, b2) = state["scaled_for"], self.betas
         state["exp_avg"] *= (1.0 - old1) / (1.0 - b1)
         state["exp_avg_sq"] *= (1.0 - old2) / (1.0 - b2)
@@ -511,7 +549,7 @@ class Adam(Optimizer):
         """torch's ``exp_avg_sq`` (v) of parameter array i."""
         return self.torch_state(self.state[i])["exp_avg_sq"]
 
-    def up_to_date_state(self) -> list[dict]:
+    def up_to_date_state(self) -> list[State]:
         """The moments rescaled to the betas in force, as the next step does first."""
         for entry in self.state:
             if entry["scaled_for"] != tuple(self.betas):
@@ -519,7 +557,7 @@ class Adam(Optimizer):
         return super().up_to_date_state()
 
     @classmethod
-    def torch_state(cls, entry: dict) -> dict[str, np.ndarray | None]:
+    def torch_state(cls, entry: State) -> dict[str, np.ndarray]:
         """torch's m, v and max v: the moments kept here times (1 - beta)."""
         b1, b2 = entry["scaled_for"]
         return {
@@ -528,7 +566,7 @@ class Adam(Optimizer):
             "max_exp_avg_sq": entry["max_exp_avg_sq"] * (1.0 - b2),
         }
 
-    def _update(self, g, state, u):
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         if state["scaled_for"] != tuple(self.betas):
             self._rescale(state)
         b1, b2 = self.betas
@@ -583,6 +621,8 @@ class Rprop(Optimizer):
     defaults = {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)}
     _scratch = ("sign",)
     fields = {"lr": "lr", "etas": ("eta_minus", "eta_plus"), "step_sizes": ("step_min", "step_max")}
+    etas: tuple[float, float]
+    step_sizes: tuple[float, float]
 
     def _check(self) -> None:
         super()._check()
@@ -590,10 +630,10 @@ class Rprop(Optimizer):
         if not 0.0 < eta_minus < 1.0 < eta_plus:
             raise ValueError(f"Invalid eta values: {eta_minus}, {eta_plus}")
 
-    def _init_state(self, p):
+    def _init_state(self, p: np.ndarray) -> State:
         return {"prev": np.zeros_like(p), "step_size": None, "sign": np.empty_like(p)}
 
-    def _update(self, g, state, u):
+    def _update(self, g: np.ndarray, state: State, u: np.ndarray) -> None:
         eta_minus, eta_plus = self.etas
         step_min, step_max = self.step_sizes
         prev, sign = state["prev"], state["sign"]
@@ -623,7 +663,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
-def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper) -> Optimizer:
+def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper: HyperValue) -> Optimizer:
     """Build the optimizer ``name`` over ``params`` with torch-named hyper-parameters.
 
     >>> opt = make_optimizer("adam", net.params, lr=0.01, betas=(0.9, 0.999))  # doctest: +SKIP

@@ -36,13 +36,16 @@ output's derivative cancels: ``(A - Y) / N``)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from .activations import declared
-from .losses import get_loss
+from .activations import Readable, declared
+from .losses import Delta, Value, get_loss
 
 
-def formulas(name: str) -> tuple:
+def formulas(name: str) -> tuple[Readable, Readable | None]:
     """(f, f') of activation ``name``, both functions of the pre-activation z, as its
     declaration writes them to be read (:class:`engine.activations.Activation`'s
     ``reference``; f' is None for softmax)."""
@@ -52,13 +55,16 @@ def formulas(name: str) -> tuple:
     return act.reference
 
 
-def one_hot(y, classes):
+def one_hot(y: ArrayLike, classes: int) -> NDArray[np.float64]:
     """Integer labels (N,) as rows Y (N, C): Y[n, c] = 1 if y[n] == c."""
-    y = np.asarray(y).reshape(-1).astype(int)
-    return (y[:, None] == np.arange(classes)).astype(float)
+    labels = np.asarray(y).reshape(-1).astype(int)
+    Y: NDArray[np.float64] = (labels[:, None] == np.arange(classes)).astype(float)
+    return Y
 
 
-def forward(params, X, activation="tanh", output="sigmoid"):
+def forward(
+    params: Sequence[np.ndarray], X: ArrayLike, activation: str = "tanh", output: str = "sigmoid"
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """``[(Z1, A1), ..., (ZL, AL)]`` for ``params = [W1, b1, W2, b2, ...]``."""
     A = np.asarray(X, dtype=float)
     layers = []
@@ -72,7 +78,7 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     return layers
 
 
-def loss_formulas(name: str) -> tuple:
+def loss_formulas(name: str) -> tuple[Value, Delta]:
     """(value(Z, A, Y), delta(Z, A, Y, f')) of loss ``name``, as its declaration writes
     them to be read (:class:`engine.losses.Loss`'s ``reference``)."""
     declared = get_loss(name).reference
@@ -81,47 +87,62 @@ def loss_formulas(name: str) -> tuple:
     return declared
 
 
-def data_loss(Z, A, y, loss="bce"):
+def data_loss(Z: np.ndarray, A: np.ndarray, y: np.ndarray, loss: str = "bce") -> float:
     """The mean loss of the output layer's Z and A = f(Z) against targets y (for ce:
     one-hot rows)."""
     value, _ = loss_formulas(loss)
     return value(Z, A, y)
 
 
-def output_delta(Z, A, y, output="sigmoid", loss="bce"):
+def output_delta(
+    Z: np.ndarray, A: np.ndarray, y: np.ndarray, output: str = "sigmoid", loss: str = "bce"
+) -> np.ndarray:
     """delta[L] = ∂loss/∂Z[L]. For bce the sigmoid's derivative cancels: (a - y) / size;
     for ce the softmax's Jacobian cancels: (a - Y) / N; for mse 2 (a - y) / size f'(Z)."""
     _, delta = loss_formulas(loss)
     return delta(Z, A, y, formulas(output)[1])
 
 
-def penalty(params, l1=0.0, l2=0.0):
+def penalty(params: Sequence[np.ndarray], l1: float = 0.0, l2: float = 0.0) -> float:
     weights = params[0::2]
-    return sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights)
+    total: float = sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights)
+    return total
 
 
-def loss_and_grads(params, X, y, activation="tanh", output="sigmoid", loss="bce", l1=0.0, l2=0.0):
+def loss_and_grads(
+    params: Sequence[ArrayLike],
+    X: ArrayLike,
+    y: ArrayLike,
+    activation: str = "tanh",
+    output: str = "sigmoid",
+    loss: str = "bce",
+    l1: float = 0.0,
+    l2: float = 0.0,
+) -> tuple[float, list[np.ndarray | None]]:
     """(loss, ``[dW1, db1, dW2, db2, ...]``) of one network on the points X (N, n_in)
     with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh),
     or for ce integer labels y (N,) in 0..C-1."""
-    params = [np.asarray(p, dtype=float) for p in params]
+    arrays = [np.asarray(p, dtype=float) for p in params]
     X = np.asarray(X, dtype=float)
     if loss == "ce":
-        y = one_hot(y, params[-1].shape[0])
+        Y = one_hot(y, arrays[-1].shape[0])
     else:
-        y = np.asarray(y, dtype=float).reshape(len(X), -1)
-    layers = forward(params, X, activation, output)
+        Y = np.asarray(y, dtype=float).reshape(len(X), -1)
+    layers = forward(arrays, X, activation, output)
     Z, A = layers[-1]
-    value = data_loss(Z, A, y, loss) + penalty(params, l1, l2)
-    delta = output_delta(Z, A, y, output, loss)
-    grads = [None] * len(params)
+    value = data_loss(Z, A, Y, loss) + penalty(arrays, l1, l2)
+    delta = output_delta(Z, A, Y, output, loss)
+    # every entry is written below; None stays only past the last (W, b) pair
+    grads: list[np.ndarray | None] = [None] * len(arrays)
     for l in reversed(range(len(layers))):  # noqa: E741
-        W = params[2 * l]
+        W = arrays[2 * l]
         A_below = layers[l - 1][1] if l > 0 else X
         grads[2 * l] = A_below.T @ delta + l1 * np.sign(W) + l2 * W
         grads[2 * l + 1] = delta.sum(axis=0)
         if l > 0:
             Z_below = layers[l - 1][0]
             _, f_prime = formulas(activation)
+            if f_prime is None:
+                raise ValueError(f"hidden activation {activation!r} has no element-wise f'")
             delta = (delta @ W.T) * f_prime(Z_below)
     return value, grads

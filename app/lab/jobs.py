@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -155,7 +155,7 @@ class PhaseJob:
 
     kind: ClassVar[str] = "phase"
     config: Config
-    grid: dict[str, list]
+    grid: dict[str, list[Any]]
     seeds: int
     epochs: int
     loss_below: float | None
@@ -205,3 +205,11 @@ class LandscapeJob:
 
 
 Job = SweepJob | PhaseJob | GradcheckJob | LandscapeJob
+
+
+@runtime_checkable
+class Counted(Protocol):
+    """A job of the run lane (app/lab/runs.py's ``Kind.lane``: sweeps, phase diagrams):
+    it counts its progress in :meth:`units`, the total a waiting run is told."""
+
+    def units(self) -> int: ...

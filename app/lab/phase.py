@@ -12,9 +12,10 @@ grid (:func:`engine.sweep.sweep_grid`).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from engine import Config
-from engine.config import ConfigError
+from engine.errors import ConfigError
 from engine.sweep import grid_cells
 
 from ..validation import ValidationError
@@ -22,12 +23,12 @@ from .jobs import Shape
 from .requests import Axis
 
 
-def engine_grid(config: Config, rows: Axis, cols: Axis) -> dict[str, list]:
+def engine_grid(config: Config, rows: Axis, cols: Axis) -> dict[str, list[Any]]:
     """The axes as the engine's grid: ``rows`` (the request's ``y``) first, then
     ``cols`` (``x``); ``units`` becomes ``hidden`` lists of the session's depth (at
     least one layer)."""
     layers = max(1, len(config.hidden))
-    grid = {}
+    grid: dict[str, list[Any]] = {}
     for key, values in (rows, cols):
         if key == "units":
             grid["hidden"] = [[int(h)] * layers for h in values]
@@ -36,7 +37,7 @@ def engine_grid(config: Config, rows: Axis, cols: Axis) -> dict[str, list]:
     return grid
 
 
-def cell_configs(config: Config, grid: dict[str, list]) -> list[Config]:
+def cell_configs(config: Config, grid: dict[str, list[Any]]) -> list[Config]:
     """Every cell's Config, validated (an error names the axis whose value the
     schema or the other axis refuses)."""
     (row_key, rows), (col_key, cols) = grid.items()

@@ -52,6 +52,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.context import SpawnProcess
+from multiprocessing.queues import Queue
 from typing import Any
 
 from engine.executors import one_blas_thread_each, parent_alive, spawn_context
@@ -59,7 +61,7 @@ from engine.executors import one_blas_thread_each, parent_alive, spawn_context
 from ..turns import TrainingTurns
 from . import runs
 from .fair import RunAdmission
-from .jobs import Job
+from .jobs import Counted, Job
 
 PROGRESS_INTERVAL = 0.1  # seconds between lab_progress events of a run (at most ~10/s)
 POLL_SECONDS = 0.5  # how often the relay and the worker check that the other is alive
@@ -171,6 +173,8 @@ class _Worker:
             if job.lane != "run" or self._runs.add(owner, job):
                 self._start(job)
             else:
+                # only the run lane waits to be admitted, and its jobs count units
+                assert isinstance(record, Counted), f"a {record.kind} run counts no units"
                 total = record.units()
                 waiting = self._runs.ahead(owner, job)
                 self._events.put(
@@ -231,7 +235,9 @@ def _serve(inbox, events) -> None:
 
 
 @dataclass
-class _Job:
+class _Pending:
+    """A submitted job, on the server's side: where its events go until it answers."""
+
     deliver: Deliver
     dropped: bool = False  # the session ended: nothing more goes to it
 
@@ -252,9 +258,10 @@ class LabRunner:
         self._lock = threading.Lock()
         self._stopped = False
         self._ids = itertools.count(1)
-        self._jobs: dict[int, _Job] = {}  # submitted and not answered, in order
-        self._process = None
-        self._inbox = None
+        self._jobs: dict[int, _Pending] = {}  # submitted and not answered, in order
+        # made by the first job (_start_locked), again after a worker is lost
+        self._process: SpawnProcess | None = None
+        self._inbox: Queue[Any] | None = None
 
     def submit(self, owner: str, job: Job, deliver: Deliver) -> int:
         """Queue ``job`` (a record of app/lab/jobs.py) for session ``owner``; returns
@@ -264,12 +271,12 @@ class LabRunner:
         with self._lock:
             if self._stopped:
                 raise RuntimeError(STOPPED)
-            orphans = self._start_locked()
+            inbox, orphans = self._start_locked()
             job_id = next(self._ids)
-            self._jobs[job_id] = _Job(deliver)
-            self._inbox.put(("job", job_id, owner, job))
-        for job in orphans:
-            job.deliver("error", WORKER_LOST)
+            self._jobs[job_id] = _Pending(deliver)
+            inbox.put(("job", job_id, owner, job))
+        for orphan in orphans:
+            orphan.deliver("error", WORKER_LOST)
         return job_id
 
     def cancel(self, job_id: int, drop: bool = False) -> None:
@@ -280,6 +287,7 @@ class LabRunner:
             if job is None:
                 return
             job.dropped = job.dropped or drop
+            assert self._inbox is not None, "a pending job was sent through the inbox"
             self._inbox.put(("cancel", job_id))
 
     def pending(self) -> int:
@@ -305,6 +313,7 @@ class LabRunner:
             self._jobs = {}
         if process is None:
             return
+        assert inbox is not None, "the inbox is made with the process"
         inbox.put(None)
         process.join(timeout)
         if process.is_alive():
@@ -313,23 +322,25 @@ class LabRunner:
 
     # -- internals
 
-    def _start_locked(self) -> list[_Job]:
-        """Start the worker if it is not running; returns the jobs a dead one left."""
+    def _start_locked(self) -> tuple[Queue[Any], list[_Pending]]:
+        """Start the worker if it is not running; returns its inbox and the jobs a
+        dead one left."""
         if self._process is not None and self._process.is_alive():
-            return []
+            assert self._inbox is not None, "the inbox is made with the process"
+            return self._inbox, []
         orphans = [job for job in self._jobs.values() if not job.dropped]
         self._jobs = {}
         inbox, events = self._ctx.Queue(), self._ctx.Queue()
         self._inbox = inbox
-        self._process = self._ctx.Process(
+        process = self._process = self._ctx.Process(
             target=_serve, args=(inbox, events), name="playground-lab", daemon=True
         )
         with one_blas_thread_each():
-            self._process.start()
+            process.start()
         threading.Thread(
-            target=self._relay, args=(self._process, events), name="lab-relay", daemon=True
+            target=self._relay, args=(process, events), name="lab-relay", daemon=True
         ).start()
-        return orphans
+        return inbox, orphans
 
     def _relay(self, process, events) -> None:
         """Hand the worker's events to the sessions; if the worker dies, fail its jobs."""

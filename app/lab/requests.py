@@ -195,7 +195,7 @@ def _axis(field: str, value: Any) -> Axis:
     data = as_object(value, ("key", "values"))
     key = data.get("key")
     spec = axis_field(key)
-    if spec is None:
+    if spec is None or not isinstance(key, str):  # axis_field takes string keys only
         raise ValidationError(
             field, f"{field}.key must be one of {', '.join(axis_keys())}; got {key!r}"
         )

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from engine import Config, check_gradients, loss_landscape, sweep, sweep_grid
 from engine.compare import compare_rates
 from engine.datasets import CustomData, custom_data
 
 from .jobs import GradcheckJob, LandscapeJob, PhaseJob, SweepJob
+
+if TYPE_CHECKING:
+    from engine import Trainer
 
 BLOCK_SECONDS = 0.1  # a lab run's slice: the sweep's block between turns and cancels
 
@@ -133,7 +136,9 @@ def phase_cell(index: int, n_cols: int, cell) -> dict:
 
 def run_gradcheck(job: GradcheckJob, hooks: Hooks) -> dict:
     """The engine's gradient check of the snapshot (one short turn)."""
-    return check_gradients(job.snapshot)
+    # A NetSnapshot reads as a one-replica Trainer (config, net, train): all that
+    # check_gradients reads, though engine.diagnostics annotates it Trainer.
+    return check_gradients(cast("Trainer", job.snapshot))
 
 
 def run_landscape(job: LandscapeJob, hooks: Hooks) -> dict:

@@ -42,7 +42,7 @@ def export(
     return TARGETS[to](spec, filename or script_name(trainer, to))
 
 
-def script_for(run: Trainer | bytes | str | os.PathLike, target: str) -> str:
+def script_for(run: Trainer | bytes | str | os.PathLike[str], target: str) -> str:
     """The script of a run for ``target`` ("numpy", "torch" or "keras"), where ``run``
     is a live Trainer or a run file (its bytes or its path, read with
     :func:`engine.checkpoint.load`).

@@ -229,6 +229,8 @@ def report(epochs, losses):
 def generator_block(spec: RunSpec) -> str:
     """The NumPy generator the run drew its mini-batch order from, where it stood."""
     state = spec.rng_state
+    if state is None:
+        raise ValueError("a full-batch run draws no mini-batch order: it has no generator")
     inner = state["state"]
     drew = (
         "it had drawn the initial weights"

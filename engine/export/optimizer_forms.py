@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..config import Config
 from ..optimizers import OPTIMIZERS, get_optimizer
@@ -36,7 +37,7 @@ class OptimizerForms:
 
     numpy_class: str
     torch_state: Callable[[Config], list[str]]
-    keras: Callable[[Config, dict], tuple[list[str], str]]
+    keras: Callable[[Config, dict[str, Any]], tuple[list[str], str]]
     keras_state: Callable[[Config], Mapping[str, tuple[str, str | None]]]
     keras_class: Callable[[Config], str] = lambda cfg: ""
     numpy_counts_steps: bool = False
@@ -255,7 +256,7 @@ def _torch_sgd(cfg: Config) -> bool:
     return bool(cfg.dampening and cfg.momentum)
 
 
-def _keras_sgd(cfg: Config, hyper: dict) -> tuple[list[str], str]:
+def _keras_sgd(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:
     lr = number(hyper["lr"])
     if _torch_sgd(cfg):
         return [], (
@@ -268,7 +269,7 @@ def _keras_sgd(cfg: Config, hyper: dict) -> tuple[list[str], str]:
     )
 
 
-def _keras_adam(cfg: Config, hyper: dict) -> tuple[list[str], str]:
+def _keras_adam(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:
     b1, b2 = hyper["betas"]
     return comment_lines(ADAM_NOTE), (
         f"keras.optimizers.Adam(learning_rate={number(hyper['lr'])}, beta_1={number(b1)}, "
@@ -276,7 +277,7 @@ def _keras_adam(cfg: Config, hyper: dict) -> tuple[list[str], str]:
     )
 
 
-def _keras_rmsprop(cfg: Config, hyper: dict) -> tuple[list[str], str]:
+def _keras_rmsprop(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:
     return comment_lines(ROOT_NOTE), (
         f"keras.optimizers.RMSprop(learning_rate={number(hyper['lr'])}, "
         f"rho={number(cfg.alpha)}, momentum={number(cfg.momentum)}, "
@@ -284,7 +285,7 @@ def _keras_rmsprop(cfg: Config, hyper: dict) -> tuple[list[str], str]:
     )
 
 
-def _keras_adagrad(cfg: Config, hyper: dict) -> tuple[list[str], str]:
+def _keras_adagrad(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:
     lr = number(hyper["lr"])
     comments = comment_lines(ROOT_NOTE)
     rate = lr
@@ -304,7 +305,7 @@ def _keras_adagrad(cfg: Config, hyper: dict) -> tuple[list[str], str]:
     )
 
 
-def _keras_rprop(cfg: Config, hyper: dict) -> tuple[list[str], str]:
+def _keras_rprop(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:
     etas, sizes = hyper["etas"], hyper["step_sizes"]
     return [], (
         f"Rprop(learning_rate={number(hyper['lr'])}, etas={literal(etas)}, "

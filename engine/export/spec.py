@@ -12,7 +12,9 @@ One replica: a Trainer of K replicas exports replica ``replica`` (0 by default).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +22,10 @@ from ..config import SPECS, Config
 from ..layout import Layout
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..trainer import Trainer
+
+# An optimizer's state for one replica: each entry's name -> a (P,) array laid out like
+# the parameters, or None for a buffer not made yet.
+Buffers = dict[str, np.ndarray | None]
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,8 @@ class RunSpec:
     points: np.ndarray
     labels: np.ndarray
     flat: np.ndarray
-    optimizer_state: tuple[int, dict, dict] | None
-    rng_state: dict | None
+    optimizer_state: tuple[int, Buffers, Buffers] | None
+    rng_state: Mapping[str, Any] | None
     start_epoch: int
     end_epoch: int
     reason: str
@@ -91,7 +97,7 @@ class RunSpec:
         return len(self.sizes) - 1
 
     @property
-    def hyper(self) -> dict:
+    def hyper(self) -> dict[str, Any]:
         """The optimizer's hyper-parameters under their torch.optim names."""
         return self.config.optimizer_kwargs()
 
@@ -185,7 +191,9 @@ def run_spec(trainer: Trainer, replica: int = 0) -> RunSpec:
     )
 
 
-def _optimizer_state(trainer: Trainer, saved: dict, replica: int) -> tuple[int, dict, dict] | None:
+def _optimizer_state(
+    trainer: Trainer, saved: Mapping[str, Any], replica: int
+) -> tuple[int, Buffers, Buffers] | None:
     """None if ``saved`` is what the configured optimizer starts with; else its step
     count, its entries as the engine keeps them (brought up to the hyper-parameters in
     force, as the next step would) and as torch keeps them, each a (P,) array."""
@@ -200,22 +208,24 @@ def _optimizer_state(trainer: Trainer, saved: dict, replica: int) -> tuple[int, 
         return None
     fresh.load_state_dict(saved)
     (entry,) = fresh.up_to_date_state()  # one entry: the network's flat (K, P) array
-    own = {
+    own: Buffers = {
         key: None if value is None else np.array(value[replica], np.float64)
         for key, value in entry.items()
         if isinstance(value, np.ndarray) or value is None
     }
-    torch = {
+    torch: Buffers = {
         key: None if value is None else np.array(value[replica], np.float64)
         for key, value in optimizer.torch_state(entry).items()
     }
     return int(saved["t"]), own, torch
 
 
-def _same_entry(a: dict, b: dict) -> bool:
+def _same_entry(a: Mapping[str, np.ndarray | None], b: Mapping[str, np.ndarray | None]) -> bool:
     """Two torch-named states equal, buffer by buffer (None only equal to None)."""
-    return all(
-        (a[key] is None and b[key] is None)
-        or (a[key] is not None and b[key] is not None and np.array_equal(a[key], b[key]))
-        for key in a
-    )
+    return all(_same_buffer(a[key], b[key]) for key in a)
+
+
+def _same_buffer(x: np.ndarray | None, y: np.ndarray | None) -> bool:
+    if x is None or y is None:
+        return x is None and y is None
+    return np.array_equal(x, y)

@@ -19,7 +19,7 @@ def number(x: float) -> str:
     return repr(value)
 
 
-def literal(value) -> str:
+def literal(value: float | tuple[float, ...] | list[float]) -> str:
     """A hyper-parameter: a bool, an int, a float, or a tuple of them."""
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))

@@ -31,7 +31,7 @@ from .blocks import (
     report_block,
 )
 from .optimizer_forms import forms
-from .spec import RunSpec
+from .spec import Buffers, RunSpec
 from .text import WIDTH, nested, number
 
 
@@ -145,7 +145,7 @@ def _optimizer(spec: RunSpec) -> str:
         "model.compile(optimizer=optimizer, loss=loss_fn)",
     ]
     if spec.optimizer_state is not None:
-        lines += _state(spec)
+        lines += _state(spec, spec.optimizer_state)
     lines += [
         "",
         "",
@@ -158,9 +158,9 @@ def _optimizer(spec: RunSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _state(spec: RunSpec) -> list[str]:
+def _state(spec: RunSpec, state: tuple[int, Buffers, Buffers]) -> list[str]:
     cfg = spec.config
-    t, _, torch_state = spec.optimizer_state
+    t, _, torch_state = state
     names = forms(cfg.optimizer).keras_state(cfg)
     wanted = {
         "momentum_buffer": cfg.momentum > 0,

@@ -22,6 +22,8 @@ optimizer, full batch or mini-batches, its regularisation.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..activations import every_activation, script_forms
 from ..losses import loss_scripts
 from ..optimizers import get_optimizer
@@ -103,7 +105,7 @@ def _data(spec: RunSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _block_literal(block, names: list[str]) -> list[str]:
+def _block_literal(block: np.ndarray, names: list[str]) -> list[str]:
     """A layer's [W; b] as a literal: one row per input and the biases, each named."""
     rows = ["[" + ", ".join(items(row)) + "]," for row in block]
     width = max(len(r) for r in rows)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from waiting import wait_until
 
 from app.lab import LabRunner, get_runner
-from app.lab.jobs import GradcheckJob, NetSnapshot
+from app.lab.jobs import GradcheckJob, NetSnapshot, SweepJob
+from app.lab.process import WORKER_LOST
 from app.live import LiveServer
 from engine import Config, Trainer
 
@@ -72,3 +74,23 @@ def test_a_closed_live_server_takes_its_lab_process_along():
         assert answer_of(runner)[0] == "gradcheck_result"
         process = runner._process
     assert not process.is_alive()
+
+
+def test_a_job_left_by_a_dead_worker_hears_so_and_a_new_worker_takes_the_next():
+    runner = LabRunner()
+    try:
+        assert answer_of(runner)[0] == "gradcheck_result"  # the worker is up
+        heard: list[tuple[str, object]] = []
+        long_run = SweepJob(Config(hidden=[8, 8]), 50, 1_000_000, None, 50)
+        runner.submit("session", long_run, lambda event, payload: heard.append((event, payload)))
+        dead = runner._process
+        dead.kill()
+        dead.join(TIMEOUT)
+        # the next job starts a new worker; the run the dead one left fails, once
+        assert answer_of(runner)[0] == "gradcheck_result"
+        assert runner._process is not dead and runner.is_running()
+        wait_until(lambda: ("error", WORKER_LOST) in heard, TIMEOUT, "the lost run's error")
+        assert [event for event, _ in heard if event != "lab_progress"] == ["error"]
+        assert runner.pending() == 0
+    finally:
+        runner.stop()
