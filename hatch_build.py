@@ -54,9 +54,10 @@ class SocketIOClientHook(BuildHookInterface):
 
     def initialize(self, version: str, build_data: dict) -> None:
         root = Path(self.root)
-        if not all((root / source).is_file() for source in VENDOR) or not (
-            root / "node_modules/esbuild"
-        ).is_dir():
+        if (
+            not all((root / source).is_file() for source in VENDOR)
+            or not (root / "node_modules/esbuild").is_dir()
+        ):
             subprocess.run([_npm(), "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
         if _bundle_stale(root):
             subprocess.run([_npm(), "run", "--silent", "build"], cwd=root, check=True)

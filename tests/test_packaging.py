@@ -82,7 +82,7 @@ def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
         "client = flask_app.test_client()\n"
         "import re\n"
         "page = client.get('/').get_data(as_text=True)\n"
-        "bundle = re.search(r'src=\"(/static/dist/main-[^\"]+[.]js)\"', page).group(1)\n"
+        'bundle = re.search(r\'src="(/static/dist/main-[^"]+[.]js)"\', page).group(1)\n'
         "for url in ('/', '/vendor/socket.io.min.js', '/vendor/plotly.min.js',"
         " bundle, bundle + '.map'):\n"
         "    response = client.get(url)\n"

@@ -154,15 +154,19 @@ def test_the_built_page_goes_out_under_hashed_names_kept_a_year_and_gzipped(serv
         assert status == 200 and headers["Content-Encoding"] == "gzip", path
         assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert gzip.decompress(packed) == plain
-        again = get(server, path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
+        again = get(
+            server, path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]}
+        )
         assert again[0] == 304 and "immutable" in again[1]["Cache-Control"]
     # the source map is JSON naming the page's own modules, and the script points to it
     status, headers, body = get(server, f"{script}.map")
     assert headers["Content-Type"].startswith("application/json")
     sources = {urljoin(f"{script}.map", s) for s in json.loads(body)["sources"]}
     assert {"/static/js/main.js", "/static/js/surface.js"} <= sources
-    assert get(server, script)[2].rstrip().endswith(
-        f"//# sourceMappingURL={script.rsplit('/', 1)[1]}.map".encode()
+    assert (
+        get(server, script)[2]
+        .rstrip()
+        .endswith(f"//# sourceMappingURL={script.rsplit('/', 1)[1]}.map".encode())
     )
     # the sources keep a short lifetime: their names carry no version
     assert "immutable" not in (get(server, "/static/js/main.js")[1]["Cache-Control"] or "")
