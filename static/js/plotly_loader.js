@@ -14,14 +14,16 @@ export function loadPlotly(linkId = "plotly-src") {
   const src = link instanceof HTMLLinkElement ? link.href : "";
   if (!src) return Promise.reject(new Error(`no <link id="${linkId}"> names Plotly.js`));
   return new Promise((resolve, reject) => {
-    // After the next frame is drawn (a timeout queued in requestAnimationFrame runs after
-    // that frame's paint), not before it.
-    requestAnimationFrame(() => setTimeout(() => {
+    const run = () => {
       const script = document.createElement("script");
       script.src = src;
       script.addEventListener("load", () => resolve());
       script.addEventListener("error", () => reject(new Error(`could not load Plotly.js from ${src}`)));
       document.head.append(script);
-    }, 0));
+    };
+    // After the next frame is drawn (a timeout queued in requestAnimationFrame runs after
+    // that frame's paint), not before it. A hidden tab draws no frames: at once there.
+    if (document.visibilityState === "hidden") run();
+    else requestAnimationFrame(() => setTimeout(run, 0));
   });
 }
