@@ -15,8 +15,8 @@ import { byId, find } from "./dom.js";
 import { decodeAttachments } from "./first_paint.js";
 import { decodeFrame } from "./frame.js";
 import { LabPanel } from "./lab_panel.js";
+import { loadLateScripts } from "./late_scripts.js";
 import { PhasePanel } from "./phase_panel.js";
-import { loadPlotly } from "./plotly_loader.js";
 import { LandscapePanel } from "./landscape_panel.js";
 import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
@@ -187,9 +187,9 @@ const presets = new Presets(
 // ---- first paint (docs/PAGE.md "First paint") ---------------------------------------
 
 // A fresh session's first frame, which the server inlines, drawn on a canvas once the
-// page's layout is built; Plotly.js runs only after it, so nothing above may call
-// Plotly. A link (a hash) may ask for another network or view: then the first surface
-// waits for the socket. The time taken is that of the frame that shows the canvas.
+// page's layout is built; Plotly.js and Socket.IO run only after it, so nothing above
+// may call Plotly or io. A link (a hash) may ask for another network or view: then the
+// first surface waits for the socket. Its time is that of the frame showing the canvas.
 if (!location.hash.replace(/^#/, "")) {
   const inlined = document.getElementById("first-frame")?.textContent;
   const first = inlined ? decodeFrame(decodeAttachments(JSON.parse(inlined))) : null;
@@ -201,7 +201,7 @@ if (!location.hash.replace(/^#/, "")) {
     $("surface-summary").textContent = surface.summary(first);
   }
 }
-await loadPlotly();
+await loadLateScripts(["plotly-src", "socketio-src"]);
 
 // ---- diagnostics, restart lab, loss landscape (docs/PAGE.md, "Lab panels") -----------
 

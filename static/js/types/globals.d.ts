@@ -1,5 +1,5 @@
-// The two scripts the page loads (templates/index.html), as globals: Socket.IO before the
-// page's bundle, Plotly.js after its first paint (plotly_loader.js).
+// The two scripts the page loads (templates/index.html) after its first paint
+// (late_scripts.js), as globals.
 // Only what the page calls is declared.
 
 declare const Plotly: {
@@ -18,6 +18,6 @@ declare const io: {
 
 interface Window {
   playground: object;
-  /** Undefined until plotly_loader.js has run the script. */
+  /** Undefined until late_scripts.js has run the script. */
   Plotly?: typeof Plotly;
 }
