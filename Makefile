@@ -10,12 +10,16 @@ PORT ?= 5000
 WORKERS ?= 1
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 
-.PHONY: run test test-fast lint jstest bench experiments clean
+.PHONY: run test test-fast lint jstest bench experiments bundle clean
 
-run: node_modules/.package-lock.json $(VENV)/.stamp-run
+# The page's bundle (static/build/bundle.mjs, esbuild): rebuilt when a source changes.
+BUNDLE := static/dist/manifest.json
+PAGE_SOURCES := $(wildcard static/js/*.js static/css/*.css) static/build/bundle.mjs
+
+run: $(BUNDLE) $(VENV)/.stamp-run
 	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: node_modules/.package-lock.json $(VENV)/.stamp-test
+test: $(BUNDLE) $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -24,7 +28,7 @@ test: node_modules/.package-lock.json $(VENV)/.stamp-test
 
 # Everything but the browser, nginx, Dask-cluster and notebook tests, on every core
 # (pytest-xdist): the quick loop, about a minute and a half on 2 cores.
-test-fast: node_modules/.package-lock.json $(VENV)/.stamp-test
+test-fast: $(BUNDLE) $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -42,7 +46,7 @@ lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: node_modules/.package-lock.json $(VENV)/.stamp-test
+bench: $(BUNDLE) $(VENV)/.stamp-test
 	$(PY) -m bench
 
 experiments: $(VENV)/.stamp-run
@@ -54,6 +58,11 @@ $(PY):
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+bundle: $(BUNDLE)
+
+$(BUNDLE): node_modules/.package-lock.json $(PAGE_SOURCES)
+	npm run --silent build
+
 $(VENV)/.stamp-run: pyproject.toml .ci/constraints.txt | $(PY)
 	$(PIP_INSTALL) -e .
 	touch $@
@@ -63,4 +72,4 @@ $(VENV)/.stamp-test: pyproject.toml .ci/constraints.txt | $(PY)
 	touch $@ $(VENV)/.stamp-run
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache .mypy_cache

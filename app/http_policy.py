@@ -26,6 +26,10 @@ page load would take ~0.2 s of the one core the sessions share. (Flask-Compress 
 compress every response anew unless given a cache backend, and brings brotli and
 zstandard; a fixed set of files needs neither.) Behind nginx, nginx serves
 ``/static`` itself, compressed (deploy/).
+
+**Cache lifetimes.** The built page (``/static/dist/``, app/assets.py) has content-hashed
+names: a changed file is a new name, so those answers say ``public, max-age=31536000,
+immutable`` and a returning browser asks for none of them again.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ import threading
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, request
+
+from . import assets
 
 LOOPBACK_NAMES = ("localhost",)  # and *.localhost (RFC 6761), and any IP literal
 CSP = "; ".join(
@@ -184,6 +190,8 @@ def install(app: Flask, allowed_hosts: Iterable[str]) -> None:
             response.headers.setdefault("Content-Security-Policy", CSP)
         if request.path.startswith(("/static/", "/vendor/")):
             _compress(response, gzipped)
+        if assets.hashed(request.path) and response.status_code in (200, 304):
+            response.headers["Cache-Control"] = assets.IMMUTABLE
         return response
 
     # Flask's documented way to wrap its WSGI app in middleware: replace the method.

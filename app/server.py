@@ -26,7 +26,18 @@ from werkzeug.serving import WSGIRequestHandler
 
 from engine import Config
 
-from . import __version__, addresses, http_policy, idle, lab, resources, sockets, wire
+from . import (
+    __version__,
+    addresses,
+    assets,
+    first_paint,
+    http_policy,
+    idle,
+    lab,
+    resources,
+    sockets,
+    wire,
+)
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -221,8 +232,11 @@ def _presets() -> list[dict]:
 def _add_routes(app: Flask, registry: SessionRegistry) -> None:
     @app.get("/")
     def index():
+        built = assets.manifest()  # a source checkout builds a stale bundle first
         return render_template(
             "index.html",
+            asset=lambda name: assets.url(name, built),
+            first_frame=first_paint.first_frame(),
             schema=Config.schema(),
             presets=_presets(),
             version=__version__,

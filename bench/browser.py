@@ -4,6 +4,7 @@ first painted frame, and the screenshots.
     python -m bench.browser                  # start the server, measure, print figures
     python -m bench.browser --url URL        # measure a server that is already running
     python -m bench.browser --screenshots    # regenerate docs/screenshots/*.png
+    python -m bench.browser --first-paint    # first paint: ours against the TF Playground's
 
 The benchmark opens the page with the 4-2-1 preset at speed "max" (neuron thumbnails
 included, as every frame carries them), presses Play and counts the frames the page has
@@ -19,6 +20,18 @@ frame drawn). It is measured with the Plotly bundle the page serves (npm's parti
 cartesian bundle) and, in the same run, with the full bundle of the `plotly` Python
 package (what the page served before issue 11) put in its place by the browser; the
 two alternate, and the medians and their ratio are printed. It prints, never fails.
+
+First paint against the TensorFlow Playground (``--first-paint``, issue 22): its own
+built page (../shared/anchors/tfp-dist/, served by ``python -m http.server`` on
+loopback) and ours load alternately in the same Chromium, each in a fresh context
+(empty cache), with every request to a host other than loopback aborted (TFP asks
+for Google Fonts; a route on a regular expression, matched in Playwright's driver, so
+loopback requests pass without a round trip to Python). First paint is navigation
+start to, for TFP, its ``#heatmap canvas`` being in the document (a MutationObserver
+installed before the page runs); for ours, the first surface drawn: the
+``playground:first-paint`` mark, taken in the animation frame that shows the canvas
+(docs/PAGE.md "First paint"). It prints the median of each, their ratio and the load
+average; never fails.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -48,6 +62,21 @@ LAUNCH_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
+# The TF Playground's built page: ../shared/anchors/tfp-dist/ beside the checkout (or
+# beside a folder of worktrees).
+TFP_DIST = next(
+    (
+        p / "shared/anchors/tfp-dist"
+        for p in ROOT.parents
+        if (p / "shared/anchors/tfp-dist").is_dir()
+    ),
+    ROOT.parent / "shared/anchors/tfp-dist",
+)
+# Any URL but loopback's (and data:, blob:): matched inside Playwright's driver, so the
+# page's own requests are not held up by a round trip to this process.
+NOT_LOOPBACK = re.compile(
+    r"^(?!data:|blob:|(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])[:/])"
+)
 TARGET_FPS = 20.0
 VIEWPORT = {"width": 1400, "height": 1000}
 
@@ -486,6 +515,100 @@ def _lab_and_diagnostics(page) -> None:
 # ---- entry points ---------------------------------------------------------------------
 
 
+# ---- first paint against the TF Playground ----------------------------------------------
+
+# Installed before any of the page's scripts: when TFP's heatmap canvas enters the
+# document, relative to navigation start.
+TFP_PROBE = """
+new MutationObserver((_, observer) => {
+  if (document.querySelector("#heatmap canvas")) {
+    window.__firstPaintMs = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+OURS_PAINTED = (
+    "() => { const m = performance.getEntriesByName('playground:first-paint')[0];"
+    " return m ? m.startTime : null; }"
+)
+
+
+@contextlib.contextmanager
+def tfp_server(dist: Path):
+    """Serve the TF Playground's built page from ``dist`` on loopback; yield its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=dist,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/index.html"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(
+                        f"the TF Playground's page did not come up at {url}"
+                    ) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+def first_paint_ms(browser, url: str, probe: str | None, painted_js: str) -> float:
+    """Milliseconds from navigation start to first paint, in a fresh context."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.route(NOT_LOOPBACK, lambda route: route.abort())
+        if probe:
+            context.add_init_script(probe)
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(f"() => ({painted_js})() !== null", timeout=60_000)
+        return float(page.evaluate(painted_js))
+    finally:
+        context.close()
+
+
+def measure_first_paint(base: str, runs: int, dist: Path = TFP_DIST) -> dict:
+    """Ours and TFP's first paint, alternating, ``runs`` each after one warm-up each."""
+    if not (dist / "index.html").is_file():
+        raise SystemExit(f"the TF Playground's built page is not in {dist} (see --help)")
+    ours, tfp = [], []
+    load_before = os.getloadavg()
+    with tfp_server(dist) as tfp_url, chromium() as browser:
+        ours_page = (f"{base}/", None, OURS_PAINTED)
+        tfp_page = (tfp_url, TFP_PROBE, "() => window.__firstPaintMs ?? null")
+        first_paint_ms(browser, *ours_page)  # warm-ups: the server's first page, the OS cache
+        first_paint_ms(browser, *tfp_page)
+        for i in range(runs):
+            # alternate which goes first, so neither always follows the other
+            order = [(ours, ours_page), (tfp, tfp_page)]
+            for into, args in order if i % 2 == 0 else order[::-1]:
+                into.append(first_paint_ms(browser, *args))
+    return {"ours": ours, "tfp": tfp, "load": (load_before, os.getloadavg())}
+
+
+def report_first_paint(r: dict) -> None:
+    ours, tfp = statistics.median(r["ours"]), statistics.median(r["tfp"])
+    runs = lambda values: ", ".join(f"{v:.0f}" for v in values)  # noqa: E731
+    print(f"first paint, ours: median {ours:.0f} ms (runs: {runs(r['ours'])})")
+    print(f"first paint, TF Playground: median {tfp:.0f} ms (runs: {runs(r['tfp'])})")
+    (b1, b5, b15), (a1, a5, a15) = r["load"]
+    print(
+        f"ours / TFP: {ours / tfp:.2f} ({'at or below' if ours <= tfp else 'above'} TFP's); "
+        f"load average before {b1:.2f} {b5:.2f} {b15:.2f}, after {a1:.2f} {a5:.2f} {a15:.2f} "
+        f"on {os.cpu_count()} cores"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one)")
@@ -498,6 +621,14 @@ def main(argv: list[str] | None = None) -> None:
         help="page loads per Plotly bundle for the first-frame figure",
     )
     parser.add_argument(
+        "--first-paint",
+        action="store_true",
+        help="first paint of ours against the TF Playground's page "
+        f"({TFP_DIST}), alternating, median of --first-paint-runs each",
+    )
+    parser.add_argument("--first-paint-runs", type=int, default=5)
+    parser.add_argument("--tfp-dist", type=Path, default=TFP_DIST, help=argparse.SUPPRESS)
+    parser.add_argument(
         "--screenshots",
         action="store_true",
         help=f"write the screenshots to {SHOTS.relative_to(ROOT)}",
@@ -509,6 +640,9 @@ def main(argv: list[str] | None = None) -> None:
     with server(args.url) as base:
         if args.screenshots:
             screenshots(base, SHOTS)
+            return
+        if args.first_paint:
+            report_first_paint(measure_first_paint(base, args.first_paint_runs, args.tfp_dist))
             return
         report(measure(base, args.seconds, args.windows))
         report_first_frame(measure_first_frame(base, args.first_frame_runs))

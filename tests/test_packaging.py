@@ -4,6 +4,7 @@ Builds a real wheel from this checkout (what `pip install .` does) and serves th
 from an installed copy of it in a directory that is not the checkout.
 """
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -34,9 +35,17 @@ def test_wheel_carries_templates_static_files_and_the_npm_clients(wheel):
         "app/static/js/main.js",
         "app/static/vendor/socket.io.min.js",
         "app/static/vendor/plotly.min.js",
+        "app/static/dist/manifest.json",
         "engine/config.py",
     ):
         assert needed in names, f"{needed} missing from {wheel.name}"
+    # the page's bundle (app/assets.py): every built file the manifest names, and the
+    # script's source map
+    manifest = json.loads(archive.read("app/static/dist/manifest.json"))
+    assert set(manifest) >= {"js/main.js", "css/playground.css"}
+    for built in manifest.values():
+        assert f"app/static/{built}" in names, built
+    assert f"app/static/{manifest['js/main.js']}.map" in names
     assert not any(name.startswith(("tests/", "node_modules/")) for name in names)
     # The Plotly it serves is the npm partial bundle, with every trace type the page uses
     plotly = archive.read("app/static/vendor/plotly.min.js")
@@ -71,8 +80,11 @@ def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
         "from app.server import create_app\n"
         "flask_app = create_app({'TESTING': True})\n"
         "client = flask_app.test_client()\n"
+        "import re\n"
+        "page = client.get('/').get_data(as_text=True)\n"
+        'bundle = re.search(r\'src="(/static/dist/main-[^"]+[.]js)"\', page).group(1)\n'
         "for url in ('/', '/vendor/socket.io.min.js', '/vendor/plotly.min.js',"
-        " '/static/js/main.js'):\n"
+        " bundle, bundle + '.map'):\n"
         "    response = client.get(url)\n"
         "    assert response.status_code == 200, (url, response.status_code)\n"
         "    response.close()\n"

@@ -12,8 +12,10 @@ import { DataPanel, framePoints } from "./data_panel.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { byId, find } from "./dom.js";
+import { decodeAttachments } from "./first_paint.js";
 import { decodeFrame } from "./frame.js";
 import { LabPanel } from "./lab_panel.js";
+import { loadLateScripts } from "./late_scripts.js";
 import { PhasePanel } from "./phase_panel.js";
 import { LandscapePanel } from "./landscape_panel.js";
 import { LossChart } from "./loss_chart.js";
@@ -49,7 +51,7 @@ const presetList = JSON.parse(document.getElementById("presets")?.textContent ||
  * @type {{state: State | null, synced: boolean, wanted: Config | null, statesSinceConnect: number,
  *   wantPlaying: boolean | null, view: View, sent: Config | null, framesPainted: number,
  *   lastFrame: Readonly<FrameSummary> | null, firstFrame: Readonly<FrameSummary> | null,
- *   firstFrameMs: number | null,
+ *   firstFrameMs: number | null, firstPaint: Readonly<{ms: number, digest: string}> | null,
  *   rebuildFrame: Readonly<{seq: number, epoch: number, digest: string, sizes: number[]}> | null,
  *   errors: Partial<ServerError>[], drawMs: number | null, summaryAt: number, idleClosed: boolean,
  *   classes: number | null, linkDigest: string | null,
@@ -69,6 +71,7 @@ const page = {
   lastFrame: null,
   firstFrame: null,
   firstFrameMs: null, // performance.now() when the first frame was painted
+  firstPaint: null, // when the inlined first frame was painted, before Plotly (and which)
   rebuildFrame: null,
   errors: [],
   drawMs: null,
@@ -180,6 +183,25 @@ const presets = new Presets(
     control("play");
   },
 );
+
+// ---- first paint (docs/PAGE.md "First paint") ---------------------------------------
+
+// A fresh session's first frame, which the server inlines, drawn on a canvas once the
+// page's layout is built; Plotly.js and Socket.IO run only after it, so nothing above
+// may call Plotly or io. A link (a hash) may ask for another network or view: then the
+// first surface waits for the socket. Its time is that of the frame showing the canvas.
+if (!location.hash.replace(/^#/, "")) {
+  const inlined = document.getElementById("first-frame")?.textContent;
+  const first = inlined ? decodeFrame(decodeAttachments(JSON.parse(inlined))) : null;
+  if (first && surface.paintFirst(first)) {
+    requestAnimationFrame(() => {
+      page.firstPaint = Object.freeze({ ms: performance.now(), digest: first.digest });
+      performance.mark("playground:first-paint");
+    });
+    $("surface-summary").textContent = surface.summary(first);
+  }
+}
+await loadLateScripts(["plotly-src", "socketio-src"]);
 
 // ---- diagnostics, restart lab, loss landscape (docs/PAGE.md, "Lab panels") -----------
 
@@ -687,6 +709,7 @@ window.playground = Object.freeze({
   get lastFrame() { return page.lastFrame; },
   get firstFrame() { return page.firstFrame; },
   get firstFrameMs() { return page.firstFrameMs; },
+  get firstPaint() { return page.firstPaint; },
   get rebuildFrame() { return page.rebuildFrame; },
   get lastState() { return page.state ? JSON.parse(JSON.stringify(page.state)) : null; },
   get connected() { return connection.connected; },

@@ -17,6 +17,7 @@
 import { classHeatmap, classMarkers } from "./class_surface.js";
 import { CLASS_NAMES, levelsFor } from "./classes.js";
 import { COLORSCALE } from "./colors.js";
+import { paintSurface } from "./first_paint.js";
 import { rows } from "./frame.js";
 import { formatNumber } from "./schema.js";
 
@@ -119,6 +120,24 @@ export class Surface {
     this.unit = null; // a neuron to show instead of the output (hovered in the diagram)
     /** @type {number | null} */
     this.classes = null; // C of a softmax output's points, else null
+    /** @type {HTMLCanvasElement | null} */
+    this.firstPaint = null; // the canvas of paintFirst, until Plotly has drawn
+  }
+
+  // The first paint (first_paint.js): `frame` on a canvas, before Plotly has loaded, as
+  // the Plotly plots would draw it. The first draw() replaces it. A softmax output's
+  // class colours are left to Plotly. True when painted.
+  /** @param {Frame} frame */
+  paintFirst(frame) {
+    if (frame.classes || !frame.trainPoints) return false;
+    this.setPoints(frame.trainPoints, frame.testPoints, null);
+    this.firstPaint = paintSurface(frame, {
+      size: this.size, margin: MARGIN, colorDomain: this.colorDomain, scale: COLORSCALE,
+      opacity: 0.85, markerSize: markerSize(frame.trainPoints, frame.trainPoints.length / 3),
+      lineColor: "#ffffff", frameColor: "#bbb",
+    });
+    this.el.append(this.firstPaint);
+    return true;
   }
 
   // Called with the points of the first frame after a rebuild (and its classes).
@@ -346,6 +365,11 @@ export class Surface {
       this.pointsDirty = false;
       const traces = /** @type {PointsTrace[]} */ ([this.train, this.test]); // test: set with train
       drawn.push(Plotly.react(this.pointsEl, traces, this.pointsLayout ?? undefined, POINTS_CONFIG));
+    }
+    if (this.firstPaint) {
+      const canvas = this.firstPaint;
+      this.firstPaint = null;
+      return Promise.all(drawn).finally(() => canvas.remove());
     }
     return Promise.all(drawn);
   }

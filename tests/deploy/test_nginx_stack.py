@@ -9,7 +9,9 @@ they get frames from a fresh session within 5 s, and nothing is left running.
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import signal
 import time
 import urllib.error
@@ -135,7 +137,18 @@ def test_nginx_serves_the_static_files_with_cache_headers_and_proxies_the_rest()
             assert "max-age=600" in r.headers["Cache-Control"] and r.headers["ETag"]
             assert r.read() == (ROOT / "static" / "js" / "main.js").read_bytes()
         with urllib.request.urlopen(f"{url}/", timeout=10) as r:
-            assert b"<html" in r.read().lower()
+            page = r.read().decode()
+            assert "<html" in page.lower()
+        # the built page the HTML names (app/assets.py): a year, immutable, gzipped
+        for name in re.findall(r'(?:src|href)="(/static/dist/[^"]+)"', page):
+            request = urllib.request.Request(f"{url}{name}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=10) as r:
+                assert r.headers["Server"].startswith("nginx")
+                assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+                assert r.headers["X-Content-Type-Options"] == "nosniff"
+                assert r.headers["Content-Encoding"] == "gzip", name
+                assert gzip.decompress(r.read()) == (ROOT / name.removeprefix("/")).read_bytes()
+        assert re.search(r'src="/static/dist/main-[^"]+\.js"', page)
         with urllib.request.urlopen(f"{url}/vendor/socket.io.min.js", timeout=10) as r:
             assert "max-age=31536000" in r.headers["Cache-Control"]
         # WebSocket only, through nginx as well

@@ -133,3 +133,40 @@ def test_scripts_and_styles_go_out_gzipped_to_who_accepts_it(serve, path):
     # a browser's revalidation of the compressed copy
     again = get(server, path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
     assert again[0] == 304
+
+
+def test_the_built_page_goes_out_under_hashed_names_kept_a_year_and_gzipped(serve):
+    """The script, its source map and the styles the page names (app/assets.py)."""
+    import re
+    from urllib.parse import urljoin
+
+    server = serve()
+    page = get(server, "/")[2].decode()
+    names = re.findall(r'(?:src|href)="(/static/dist/[^"]+)"', page)
+    (script,) = [n for n in names if n.endswith(".js")]
+    assert re.fullmatch(r"/static/dist/main-[A-Z0-9]{8}\.js", script)
+    assert sum(n.endswith(".css") for n in names) == 3
+    for path in [*names, f"{script}.map"]:
+        status, plain_headers, plain = get(server, path)
+        assert status == 200 and "Content-Encoding" not in plain_headers
+        assert plain_headers["Cache-Control"] == "public, max-age=31536000, immutable", path
+        status, headers, packed = get(server, path, headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", path
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert gzip.decompress(packed) == plain
+        again = get(
+            server, path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]}
+        )
+        assert again[0] == 304 and "immutable" in again[1]["Cache-Control"]
+    # the source map is JSON naming the page's own modules, and the script points to it
+    status, headers, body = get(server, f"{script}.map")
+    assert headers["Content-Type"].startswith("application/json")
+    sources = {urljoin(f"{script}.map", s) for s in json.loads(body)["sources"]}
+    assert {"/static/js/main.js", "/static/js/surface.js"} <= sources
+    assert (
+        get(server, script)[2]
+        .rstrip()
+        .endswith(f"//# sourceMappingURL={script.rsplit('/', 1)[1]}.map".encode())
+    )
+    # the sources keep a short lifetime: their names carry no version
+    assert "immutable" not in (get(server, "/static/js/main.js")[1]["Cache-Control"] or "")

@@ -1,4 +1,5 @@
-// The two scripts the page loads before its modules (templates/index.html), as globals.
+// The two scripts the page loads (templates/index.html) after its first paint
+// (late_scripts.js), as globals.
 // Only what the page calls is declared.
 
 declare const Plotly: {
@@ -17,4 +18,6 @@ declare const io: {
 
 interface Window {
   playground: object;
+  /** Undefined until late_scripts.js has run the script. */
+  Plotly?: typeof Plotly;
 }
