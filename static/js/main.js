@@ -105,6 +105,16 @@ const picker = new DatasetPicker(
 );
 picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));
 
+// The caption over the surface: the hovered unit, and when the net's output overflowed,
+// that the surface is the last finite one (the server sends it instead: app/frames.py).
+let hoverCaption = "";
+let staleCaption = "";
+function showSurfaceCaption() {
+  const text = [hoverCaption, staleCaption].filter(Boolean).join(" · ");
+  const caption = $("surface-caption");
+  if (caption.textContent !== text) caption.textContent = text;
+}
+
 const network = new NetworkView($("network"), {
   schema,
   tooltip: $("tooltip"),
@@ -115,10 +125,12 @@ const network = new NetworkView($("network"), {
   canEdit: () => connection.connected,
   onRepaint: () => diagnostics.badges(diagnostics.latest ?? {}), // new nodes need their badges
   onHoverUnit: (u, label) => {
-    $("surface-caption").textContent = u === null ? "" : `Showing ${label}`;
+    hoverCaption = u === null ? "" : `Showing ${label}`;
+    showSurfaceCaption();
     surface.setUnit(u);
   },
 });
+
 
 // ---- your own points (static/js/data_panel.js, docs/PAGE.md "Your own points") -------
 
@@ -398,6 +410,8 @@ async function onFrame(raw) {
   }
   // Plotly first: it measures the page, best done before anything else moved.
   const drawn = surface.draw(frame);
+  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
+  showSurfaceCaption();
   network.draw(frame, surface.colorDomain);
   readouts.update(frame);
   diagnostics.update(raw.diagnostics, frame.epoch);
