@@ -32,7 +32,8 @@ import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
  * What the test hook shows of a painted frame.
  * @typedef {{seq: number, epoch: number, status: string, sizes: number[], features: string[],
  *   trainLoss: number | null, testLoss: number | null, trainAcc: number | null,
- *   testAcc: number | null, grid: number, classes: number | null, digest: string}} FrameSummary
+ *   testAcc: number | null, grid: number, classes: number | null, surfaceEpoch: number | null,
+ *   digest: string}} FrameSummary
  */
 
 const SYNC_TIMEOUT_MS = 3000;
@@ -438,6 +439,7 @@ async function onFrame(raw) {
     testAcc: frame.testAcc,
     grid: frame.grid,
     classes: frame.classes,
+    surfaceEpoch: frame.surfaceEpoch,
     digest: frame.digest,
   });
   page.lastFrame = summary;
