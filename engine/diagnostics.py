@@ -97,7 +97,7 @@ PLATEAU_SHARE = 2
 MIN_PLATEAU_EPOCHS = 20  # shorter windows are too early to judge
 # Diverging: the loss above 100x its best (and its start), or a weight past 1e4. The
 # presets' nets, trained 2000 epochs, never rose past 1.004x their best nor had a
-# weight past 18; SGD at lr 10 on "plane" is 100x its best at epoch 2.
+# weight past 18; SGD at lr 10 on "plane" is 150x its best at epoch 1.
 DIVERGING_RISE = 100.0
 WEIGHT_BOUND = 1e4
 CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
