@@ -164,6 +164,39 @@ def _points(split: DataSplit) -> bytes:
     return f32(np.hstack([pts, labels]))
 
 
+class FiniteSurface:
+    """The last surface that was finite everywhere, to show in place of one that is
+    not: a diverging net overflows float32 long before its loss stops being finite,
+    and a surface of NaN would paint blank grey."""
+
+    def __init__(self) -> None:
+        self.saved: tuple[bytes, float, float, int | None, int, int] | None = None
+
+    def shown(
+        self,
+        surface: bytes,
+        lo: float,
+        hi: float,
+        classes: int | None,
+        grid: int,
+        epoch: int,
+        finite: bool,
+    ) -> tuple[bytes, float, float, int | None]:
+        """What the frame carries: this epoch's surface when ``finite`` (it is kept),
+        else the kept one when it is of the same grid and classes and not from a later
+        epoch (a run started afresh); the last item is the kept surface's epoch, or
+        None when the surface is this epoch's."""
+        saved = self.saved
+        if saved is not None and saved[5] > epoch:
+            saved = self.saved = None  # a new run: its epochs start again
+        if finite:
+            self.saved = (surface, lo, hi, classes, grid, epoch)
+            return surface, lo, hi, None
+        if saved is not None and saved[3] == classes and saved[4] == grid:
+            return saved[0], saved[1], saved[2], saved[5]
+        return surface, lo, hi, None
+
+
 def build_frame(
     trainer: Trainer,
     *,
@@ -172,10 +205,13 @@ def build_frame(
     history_since: int,
     include_points: bool,
     thumb: int = THUMB,
+    finite_surface: FiniteSurface | None = None,
 ) -> dict:
     """The ``frame`` payload of docs/PROTOCOL.md for replica 0 of ``trainer``.
 
-    ``history_since`` is the last epoch already sent (-1 for none).
+    ``history_since`` is the last epoch already sent (-1 for none). With
+    ``finite_surface``, a surface that is not finite everywhere is replaced by the last
+    one that was (``surface_epoch`` says from which epoch; None when it is this one's).
     """
     cfg = trainer.config
     grid = int(cfg.grid)
@@ -187,6 +223,12 @@ def build_frame(
             surface, lo, hi = encode_classes(np.asarray(frame.surface)), 0.0, 1.0
         else:
             surface, lo, hi = quantise(np.asarray(frame.surface, dtype=np.float64))
+        surface_epoch = None
+        if finite_surface is not None:
+            finite = bool(np.isfinite(frame.surface).all())
+            surface, lo, hi, surface_epoch = finite_surface.shown(
+                surface, lo, hi, classes, grid, int(trainer.epoch), finite
+            )
     stacks = [subsample(np.asarray(layer), thumb) for layer in frame.neurons]
     t = stacks[0].shape[-1]
     neurons, ranges = quantise_rows(np.concatenate([s.reshape(len(s), t, t) for s in stacks]))
@@ -210,6 +252,8 @@ def build_frame(
         "surface": surface,
         # the quantised surface has 8 bits: 8 digits of its range are plenty
         "surface_range": [finite_or_none(lo, 8), finite_or_none(hi, 8)],
+        # the epoch of the last finite surface, shown instead of this one's (or None)
+        "surface_epoch": surface_epoch,
         "thumb": t,
         "neurons": neurons,
         "neuron_ranges": ranges.astype("<f4").tobytes(),

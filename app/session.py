@@ -136,6 +136,7 @@ class Session:
         # the landscape's path (one snapshot per frame) and the frames' diagnostics
         self.recorder = TrajectoryRecorder()
         self.diagnostics = FrameDiagnostics(clock)
+        self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
 
     # ---- called from socket handlers (any thread) --------------------------------------
@@ -379,6 +380,7 @@ class Session:
                     history_since=self._history_mark,
                     include_points=self._send_points,
                     thumb=self._thumb,
+                    finite_surface=self._finite_surface,
                 )
                 self.recorder.record(self.trainer)
                 payload["diagnostics"] = self.diagnostics.compute(

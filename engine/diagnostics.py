@@ -21,12 +21,27 @@ Three questions, each answered from measured state and for every replica at once
 * :func:`classify_outcomes` — the same decision for every replica, as case names
   (what :func:`engine.sweep.sweep` tags its runs with).
 
-Stuck criterion: training accuracy below 100 % and the training loss improved by
-less than ``rel_tol`` (relative) over the last ``window`` epochs::
+Stuck criterion (:func:`explain_stuck`, the page): training accuracy below 100 % and
+the loss flat over a window measured in log-epochs: at epoch e the window W is the
+last half of the run, ``ceil(e/2)`` epochs (so from e/2 to e), at most ``window``
+(500), and the best loss in it improved on the best of the W epochs before it by
+less than ``rel_tol`` (relative)::
 
-    (L[now - window] - L[now]) / |L[now - window]| < rel_tol
+    (min L[e-2W .. e-W] - min L[e-W .. e]) / |min L[e-2W .. e-W]| < rel_tol
 
-The case, first match wins:
+(:func:`plateau_improvement`). The best rather than the last loss, so that a noisy
+mini-batch loss that still falls is not flat. While W is shorter than ``window`` the
+flat loss must come with its cause in the network: a dead or saturated hidden unit,
+or steps too small for the gradient (``small_steps`` below); a flat loss alone (a
+half plateau that a run may yet leave, as the 2-4-2-1 tanh net does at epoch 310)
+is called stuck only once the window has its full length. :func:`classify_outcomes`
+(the restart lab) keeps the fixed window of ``window`` epochs.
+
+Diverging (:func:`diverging_mask`), reported before anything is non-finite: the
+loss is finite but above both ``DIVERGING_RISE`` (100) times its best and its start,
+or a weight's magnitude passed ``WEIGHT_BOUND``.
+
+The case, first match wins (``diverging`` comes before all but ``diverged``):
 
 1. ``diverged``: the loss or a gradient became non-finite (the Trainer froze it).
 2. ``dead_units``: at least one hidden unit is dead.
@@ -76,6 +91,15 @@ MID_TOLERANCE = 0.05  # of the output's range (1 for sigmoid, 2 for tanh)
 SMALL_STEP = 1e-4
 DEFAULT_WINDOW = 500
 DEFAULT_REL_TOL = 1e-2
+# The plateau window is the last 1/PLATEAU_SHARE of the run (e/2 to e): flat in
+# log-epochs, so a net flat from epoch 50 is judged at epoch 100, not 550.
+PLATEAU_SHARE = 2
+MIN_PLATEAU_EPOCHS = 20  # shorter windows are too early to judge
+# Diverging: the loss above 100x its best (and its start), or a weight past 1e4. The
+# presets' nets, trained 2000 epochs, never rose past 1.004x their best nor had a
+# weight past 18; SGD at lr 10 on "plane" is 150x its best at epoch 1.
+DIVERGING_RISE = 100.0
+WEIGHT_BOUND = 1e4
 CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
 _NUMBER_WORDS = (
     "no",
@@ -193,7 +217,8 @@ def diagnose(
     if y is not None:
         probe = net.copy()
         loss_value, grads = probe.loss_and_grads(X, y, loss=loss, l1=l1, l2=l2)
-        squares = grads.flat.astype(float) ** 2
+        with np.errstate(over="ignore"):  # a diverging net's gradients: inf is the answer
+            squares = grads.flat.astype(float) ** 2
         grad_norms = np.zeros((net.replicas, net.n_layers))
         for entry in net.layout:
             grad_norms[:, entry.layer] += squares[:, entry.slice].sum(axis=1)
@@ -245,7 +270,8 @@ class _State:
     """Everything the case decision reads, for all K replicas."""
 
     loss: np.ndarray  # (K,) now
-    loss_then: np.ndarray  # (K,) at now - window (NaN if too early)
+    improvement: np.ndarray  # (K,) relative, over the window (NaN if too early)
+    window: int
     acc: np.ndarray  # (K,)
     outputs: np.ndarray  # (K, N), or (K, N, C) probabilities for softmax
     near_mid: np.ndarray  # (K, N)
@@ -271,12 +297,59 @@ def _loss_then(trainer: Trainer, window: int) -> tuple[np.ndarray, int | None]:
     return rows["train_loss"][i].astype(float), int(rows["epoch"][i])
 
 
+def plateau_window(epoch: int, longest: int = DEFAULT_WINDOW) -> int:
+    """The plateau window at ``epoch``: the last half of the run, ``ceil(epoch/2)``
+    epochs, at most ``longest``."""
+    return min(longest, epoch - epoch // PLATEAU_SHARE)
+
+
+def plateau_improvement(epochs: np.ndarray, losses: np.ndarray, window: int) -> np.ndarray:
+    """Relative improvement of the best loss over the last ``window`` epochs on the best
+    of the ``window`` epochs before them, per replica; NaN where there is no earlier
+    row (too early), and where a loss is not finite.
+
+    ``epochs`` (n,) rising, the last one "now"; ``losses`` (n, K) or (n,). Rows from
+    ``now - 2 window`` to ``now - window`` are the reference; when thinning left none
+    there, the last row before them stands in.
+    """
+    epochs = np.asarray(epochs)
+    losses = np.asarray(losses, float)
+    if losses.ndim == 1:
+        losses = losses[:, None]
+    now = int(epochs[-1])
+    cut = now - window
+    before = np.flatnonzero(epochs <= cut)
+    if window <= 0 or not len(before):
+        return np.full(losses.shape[1], np.nan)
+    ref_rows = np.flatnonzero((epochs >= cut - window) & (epochs <= cut))
+    if not len(ref_rows):
+        ref_rows = before[-1:]
+    with np.errstate(all="ignore"):
+        reference = losses[ref_rows].min(axis=0)
+        recent = losses[epochs > cut].min(axis=0)
+        improvement: np.ndarray = (reference - recent) / np.abs(reference)
+    improvement[~np.isfinite(improvement)] = np.nan
+    return improvement
+
+
+def _history_improvement(trainer: Trainer, window: int) -> np.ndarray:
+    """:func:`plateau_improvement` over the trainer's history, per replica."""
+    now = int(trainer.epoch)
+    rows = trainer.history_since(now - 2 * window - 1)
+    if not len(rows["epoch"]) or rows["epoch"][0] > now - window:
+        rows = trainer.history_since(-1)  # thinned: reach back to the last row before
+    return plateau_improvement(rows["epoch"], rows["train_loss"], window)
+
+
 def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
     """The optimizer's own estimate of one update's size (``typical_step``)."""
     return OPTIMIZERS[config.optimizer].typical_step(config.optimizer_kwargs(), grad_total)
 
 
-def _measure(trainer: Trainer, window: int) -> _State:
+def _measure(trainer: Trainer, window: int, plateau: bool = False) -> _State:
+    """The state for the case decision; ``plateau``: the improvement by the plateau
+    rule (best against best, over ``window``), else the loss now against the loss
+    ``window`` epochs ago."""
     cfg = trainer.config
     diagnosis = diagnose_trainer(trainer)
     outputs = trainer.outputs().astype(float)
@@ -291,12 +364,19 @@ def _measure(trainer: Trainer, window: int) -> _State:
         correct = (outputs > mid) == truth
     assert diagnosis.grad_norms is not None  # diagnose_trainer passes the targets
     grad_total = np.sqrt((diagnosis.grad_norms**2).sum(axis=1))
-    loss_then, then_epoch = _loss_then(trainer, window)
     loss_now = np.asarray(trainer.last["train_loss"], float)
+    if plateau:
+        improvement = _history_improvement(trainer, window)
+        then_epoch = None if np.isnan(improvement).all() else int(trainer.epoch) - window
+    else:
+        loss_then, then_epoch = _loss_then(trainer, window)
+        with np.errstate(all="ignore"):
+            improvement = (loss_then - loss_now) / np.abs(loss_then)
     diverged = np.asarray(trainer.diverged, bool) | ~np.isfinite(loss_now)
     return _State(
         loss_now,
-        loss_then,
+        improvement,
+        window,
         np.asarray(trainer.last["train_acc"], float),
         outputs,
         near,
@@ -322,13 +402,32 @@ def _cases(s: _State) -> np.ndarray:
     return np.select(conditions, list(CASES[:-1]), default="plateau").astype(object)
 
 
-def _stuck_mask(s: _State, rel_tol: float) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        improvement = (s.loss_then - s.loss) / np.abs(s.loss_then)
-    improving = improvement >= rel_tol  # NaN (too early) counts as not yet known
-    too_early = np.isnan(s.loss_then)
+def _stuck_mask(s: _State, rel_tol: float, full_window: int | None = None) -> np.ndarray:
+    """Flat (improved by less than ``rel_tol``) and not all right; while the window is
+    shorter than ``full_window``, only with a cause in the network: dead or saturated
+    units, or steps too small for the gradient."""
+    improving = s.improvement >= rel_tol  # NaN (too early) counts as not yet known
+    too_early = np.isnan(s.improvement)
     stuck: np.ndarray = ~too_early & ~improving & (s.acc < 1.0)
+    if full_window is not None and s.window < full_window:
+        cause = (s.diagnosis.dead > 0) | (s.diagnosis.saturated > 0)
+        stuck &= cause | (s.step_estimate < SMALL_STEP)
     return stuck
+
+
+def diverging_mask(trainer: Trainer) -> np.ndarray:
+    """Per replica: still finite but blowing up: the training loss is above both
+    DIVERGING_RISE times its best so far and its first recorded value, or a weight's
+    magnitude is past WEIGHT_BOUND."""
+    loss_now = np.asarray(trainer.last["train_loss"], float)
+    losses = trainer.history_since(-1)["train_loss"].astype(float)
+    with np.errstate(all="ignore"):
+        best = np.where(np.isfinite(losses), losses, np.inf).min(axis=0)
+        rising = (loss_now > DIVERGING_RISE * best) & (loss_now > losses[0])
+        big = np.abs(trainer.net.flat).max(axis=1) > WEIGHT_BOUND
+    finite = np.isfinite(loss_now) & ~np.asarray(trainer.diverged, bool)
+    out: np.ndarray = finite & (rising | big)
+    return out
 
 
 def classify_outcomes(
@@ -348,9 +447,7 @@ def classify_outcomes(
     s = _measure(trainer, window)
     cases = _cases(s)
     solved = success_mask(s.acc, s.loss, loss_below, trainer.task)
-    with np.errstate(all="ignore"):
-        improving = (s.loss_then - s.loss) / np.abs(s.loss_then) >= rel_tol
-    improving |= np.isnan(s.loss_then)  # too early to say it stopped
+    improving = (s.improvement >= rel_tol) | np.isnan(s.improvement)  # NaN: too early
     out = np.where(
         solved,
         "solved",
@@ -416,20 +513,29 @@ def explain_stuck(
 ) -> StuckReport | None:
     """A :class:`StuckReport` for one replica, or None when it is not stuck.
 
-    Not stuck: training accuracy is 100 %, the loss still fell by ``rel_tol``
-    (relative) over the last ``window`` epochs, fewer than ``window`` epochs have run,
-    or the data set is a regression (no accuracy) — except that a diverged replica is
-    always reported.
+    Stuck by the plateau rule of the module docstring: the best loss improved by less
+    than ``rel_tol`` (relative) over the last half of the run, at most ``window``
+    epochs, with a dead or saturated unit or too small steps while that is shorter
+    than ``window``. Not stuck: training accuracy is 100 %, the loss still falls,
+    fewer than MIN_PLATEAU_EPOCHS epochs in the window, or the data set is a
+    regression (no accuracy) — except that a diverged or diverging replica is always
+    reported (case "diverged", or "diverging" while the loss is still finite).
     """
     if not 0 <= replica < trainer.replicas:
         raise ValueError(f"replica must be in [0, {trainer.replicas - 1}], got {replica}")
-    s = _measure(trainer, window)
+    now = plateau_window(int(trainer.epoch), window)
+    s = _measure(trainer, max(now, 1), plateau=True)
     r = replica
-    stuck = trainer.task != "regression" and _stuck_mask(s, rel_tol)[r]
-    if not s.diverged[r] and not stuck:
+    stuck = (
+        trainer.task != "regression"
+        and now >= min(MIN_PLATEAU_EPOCHS, window)
+        and _stuck_mask(s, rel_tol, full_window=window)[r]
+    )
+    diverging = not s.diverged[r] and diverging_mask(trainer)[r]
+    if not s.diverged[r] and not diverging and not stuck:
         return None
-    case = str(_cases(s)[r])
-    message, details = _message(case, s, r, trainer, window)
+    case = "diverging" if diverging else str(_cases(s)[r])
+    message, details = _message(case, s, r, trainer, s.window)
     return StuckReport(
         case,
         message,
@@ -491,11 +597,7 @@ def _facts(s: _State, r: int, trainer: Trainer, window: int) -> _Facts:
     n = s.outputs.shape[1]
     diag = s.diagnosis
     assert diag.grad_norms is not None  # _measure's diagnosis has the targets
-    improvement = (
-        float(s.loss_then[r] - s.loss[r]) / abs(float(s.loss_then[r]))
-        if math.isfinite(s.loss_then[r]) and s.loss_then[r] != 0
-        else None
-    )
+    improvement = float(s.improvement[r]) if math.isfinite(s.improvement[r]) else None
     details = {
         "loss": float(s.loss[r]),
         "accuracy": float(s.acc[r]),
@@ -537,6 +639,12 @@ def _message(
     """The plain-language explanation of ``case`` for replica ``r``, and the measured
     numbers behind it."""
     f = _facts(s, r, trainer, window)
+    if case == "diverging":
+        losses = trainer.history_since(-1)["train_loss"][:, r].astype(float)
+        best = float(np.min(losses[np.isfinite(losses)], initial=np.inf))
+        f.details["best_loss"] = best
+        f.details["times_best"] = f.loss / best if best > 0 else math.inf
+        f.details["largest_weight"] = float(np.abs(trainer.net.flat[r]).max())
     if f.multiclass and case == "half_plateau":
         return _multiclass_plateau(s, r, f.labels, f.loss, f.stalled), f.details
     text = _EXPLANATIONS[case](f)
@@ -547,6 +655,15 @@ def _diverged(f: _Facts) -> str:
     return (
         "The loss became non-finite (overflow): the steps were so large that the "
         "weights blew up, and the run is frozen. Lower the learning rate."
+    )
+
+
+def _diverging(f: _Facts) -> str:
+    return (
+        f"The loss is diverging: at {f.loss:.3g} it is {f.details['times_best']:.3g} "
+        f"times its best ({f.details['best_loss']:.3g}), and the largest weight is "
+        f"{f.details['largest_weight']:.3g}. Each step overshoots and makes the next one "
+        f"larger; soon the numbers overflow. Lower the learning rate."
     )
 
 
@@ -635,6 +752,7 @@ def _plateau(f: _Facts) -> str:
 # One explanation per case of :data:`CASES`.
 _EXPLANATIONS = {
     "diverged": _diverged,
+    "diverging": _diverging,
     "dead_units": _dead_units,
     "half_plateau": _half_plateau,
     "saturated": _saturated,
@@ -751,6 +869,7 @@ def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[s
     }
     wanted = {
         "diverged": ["smaller_lr", "another_init"],
+        "diverging": ["smaller_lr", "another_init"],
         "dead_units": ["leaky_relu", "more_units", "another_init", "another_seed"],
         "half_plateau": ["more_units", "another_seed", "adam", "larger_lr", "another_init"],
         "saturated": ["another_init", "smaller_lr", "more_units", "adam"],

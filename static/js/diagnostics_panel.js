@@ -12,6 +12,10 @@ import { humanize } from "./schema.js";
 const MAX_POINTS = 300; // gradient-norm points kept per layer (older ones thinned)
 const REDRAW_MS = 250; // the chart redraws at most this often: it is a side view
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, staticPlot: true };
+const STUCK_TITLE = "Why is it stuck?";
+// A run whose loss is still finite but blowing up (engine/diagnostics.py "diverging")
+// gets the same box and fix buttons under its own heading.
+const DIVERGING_TITLE = "It is diverging";
 const LAYER_COLORS = ["#0877bd", "#f59322", "#183d4e", "#7b61ff", "#2e7d32", "#c62828", "#777"];
 
 export class DiagnosticsPanel {
@@ -40,7 +44,7 @@ export class DiagnosticsPanel {
     }, root);
     this.chartSummary = el("p", { class: "visually-hidden", id: "grad-summary", text: "No gradients yet." }, root);
     this.stuck = el("div", { class: "stuck-box", id: "stuck-box", role: "status", hidden: "" }, root);
-    el("h3", { class: "caption", text: "Why is it stuck?" }, this.stuck);
+    this.stuckTitle = el("h3", { class: "caption", id: "stuck-title", text: STUCK_TITLE }, this.stuck);
     this.stuckText = el("p", { class: "stuck-message", id: "stuck-message" }, this.stuck);
     this.suggestions = el("div", { class: "stuck-suggestions", id: "stuck-suggestions" }, this.stuck);
     const row = el("div", { class: "lab-row-buttons" }, root);
@@ -157,6 +161,7 @@ export class DiagnosticsPanel {
     this.suggestions.replaceChildren();
     if (!stuck) return;
     this.stuck.dataset.case = stuck.case;
+    this.stuckTitle.textContent = stuck.case === "diverging" ? DIVERGING_TITLE : STUCK_TITLE;
     this.stuckText.textContent = humanize(stuck.message);
     for (const s of stuck.suggestions ?? []) {
       const b = el("button", { type: "button", class: "suggestion", text: humanize(s.label) }, this.suggestions);

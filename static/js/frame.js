@@ -116,6 +116,8 @@ export function decodeFrame(raw) {
     surface,
     surfaceBytes,
     surfaceRange: [lo, hi],
+    // the epoch of the last finite surface, sent instead of this one's (null: current)
+    surfaceEpoch: raw.surface_epoch ?? null,
     thumb: raw.thumb,
     neurons: bytesOf(raw.neurons),
     neuronRanges: typed(raw.neuron_ranges, Float32Array),

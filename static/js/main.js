@@ -34,7 +34,8 @@ import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
  * What the test hook shows of a painted frame.
  * @typedef {{seq: number, epoch: number, status: string, sizes: number[], features: string[],
  *   trainLoss: number | null, testLoss: number | null, trainAcc: number | null,
- *   testAcc: number | null, grid: number, classes: number | null, digest: string}} FrameSummary
+ *   testAcc: number | null, grid: number, classes: number | null, surfaceEpoch: number | null,
+ *   digest: string}} FrameSummary
  */
 
 const SYNC_TIMEOUT_MS = 3000;
@@ -108,6 +109,16 @@ const picker = new DatasetPicker(
 );
 picker.load().catch((err) => showStatus(`could not load the data sets: ${err.message}`));
 
+// The caption over the surface: the hovered unit, and when the net's output overflowed,
+// that the surface is the last finite one (the server sends it instead: app/frames.py).
+let hoverCaption = "";
+let staleCaption = "";
+function showSurfaceCaption() {
+  const text = [hoverCaption, staleCaption].filter(Boolean).join(" · ");
+  const caption = $("surface-caption");
+  if (caption.textContent !== text) caption.textContent = text;
+}
+
 const network = new NetworkView($("network"), {
   schema,
   tooltip: $("tooltip"),
@@ -118,10 +129,12 @@ const network = new NetworkView($("network"), {
   canEdit: () => connection.connected,
   onRepaint: () => diagnostics.badges(diagnostics.latest ?? {}), // new nodes need their badges
   onHoverUnit: (u, label) => {
-    $("surface-caption").textContent = u === null ? "" : `Showing ${label}`;
+    hoverCaption = u === null ? "" : `Showing ${label}`;
+    showSurfaceCaption();
     surface.setUnit(u);
   },
 });
+
 
 // ---- your own points (static/js/data_panel.js, docs/PAGE.md "Your own points") -------
 
@@ -420,6 +433,8 @@ async function onFrame(raw) {
   }
   // Plotly first: it measures the page, best done before anything else moved.
   const drawn = surface.draw(frame);
+  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
+  showSurfaceCaption();
   network.draw(frame, surface.colorDomain);
   readouts.update(frame);
   diagnostics.update(raw.diagnostics, frame.epoch);
@@ -446,6 +461,7 @@ async function onFrame(raw) {
     testAcc: frame.testAcc,
     grid: frame.grid,
     classes: frame.classes,
+    surfaceEpoch: frame.surfaceEpoch,
     digest: frame.digest,
   });
   page.lastFrame = summary;

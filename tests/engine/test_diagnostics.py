@@ -127,7 +127,7 @@ def test_relu_2_2_1_stuck_runs_are_tagged_with_their_dead_units():
 
 def test_a_run_that_is_still_learning_is_not_stuck():
     trainer = Trainer(Config(hidden=[4], optimizer="sgd", lr=0.3))
-    trainer.step(100)  # fewer epochs than the window: too early to call
+    trainer.step(100)  # its loss still falls over the last half of the run (epochs 50-100)
     assert explain_stuck(trainer) is None
     assert classify_outcomes(trainer) in (["still_improving"], ["solved"])
 

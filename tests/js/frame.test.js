@@ -71,3 +71,9 @@ test("the digest tells two different frames apart and two equal ones together", 
   assert.notEqual(decodeFrame(rawFrame({ weights: f32([1, 2, 3, 4, 0.5, -0.5, 7, 8, 9.5]) })).digest, a);
   assert.match(a, /^[0-9a-f]{8}$/);
 });
+
+test("a surface sent in place of a non-finite one says from which epoch it is", () => {
+  assert.equal(decodeFrame(rawFrame()).surfaceEpoch, null); // an older server: current
+  assert.equal(decodeFrame(rawFrame({ surface_epoch: null })).surfaceEpoch, null);
+  assert.equal(decodeFrame(rawFrame({ surface_epoch: 17 })).surfaceEpoch, 17);
+});

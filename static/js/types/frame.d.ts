@@ -30,6 +30,7 @@ interface RawFrame {
   classes?: number | null;
   surface: Attachment;
   surface_range: [number, number];
+  surface_epoch?: number | null;
   thumb: number;
   neurons: Attachment;
   neuron_ranges: Attachment;
@@ -66,6 +67,7 @@ interface Frame {
   surface: Float32Array;
   surfaceBytes: Uint8Array;
   surfaceRange: [number, number];
+  surfaceEpoch: number | null;
   thumb: number;
   neurons: Uint8Array | null;
   neuronRanges: Float32Array | null;
