@@ -136,9 +136,10 @@ export class DiagnosticsPanel {
     }));
     const layout = {
       width: 300, height: 150, margin: { l: 40, r: 8, t: 6, b: 24 },
-      xaxis: { type: "log", title: "", tickfont: { size: 9 }, exponentformat: "power" },
-      yaxis: { type: "log", tickfont: { size: 9 }, exponentformat: "power" },
-      showlegend: norms.length <= 7, legend: { font: { size: 9 }, orientation: "h", y: -0.25 },
+      // no axes until an epoch past 0 (an empty log axis has only meaningless ticks)
+      xaxis: { type: "log", title: "", tickfont: { size: 9 }, exponentformat: "power", visible: keep.length > 0 },
+      yaxis: { type: "log", tickfont: { size: 9 }, exponentformat: "power", visible: keep.length > 0 },
+      showlegend: norms.length <= 7 && keep.length > 0, legend: { font: { size: 9 }, orientation: "h", y: -0.25 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
     if (layout.showlegend) {
