@@ -49,3 +49,10 @@ test("the comparison names no method; the how names them and gives p", () => {
   const fewer = compareText({ ...compare, test: { ...compare.test, difference: -0.125 } }, null);
   assert.match(fewer, /solves 12\.5 percentage points fewer/);
 });
+
+test("the stuck message's relu reads as the menu's ReLU", async () => {
+  const { humanize, Schema } = await import("../../static/js/schema.js");
+  new Schema([{ name: "activation", type: "choice", choices: ["relu"], labels: { relu: "ReLU" } }]);
+  assert.equal(humanize("negative on every training point, so relu outputs 0"),
+    "negative on every training point, so ReLU outputs 0");
+});
