@@ -458,8 +458,10 @@ SCREENS = [
         "() => !document.getElementById('stuck-box').hidden",
         False,
     ),
-    # the default XOR net at the default (auto) speed, caught on its way down
-    ((1280, 720), "", "() => window.playground.lastFrame.trainLoss < 0.35", False),
+    # laptops and projectors: the ReLU 2-2-1 stall card (hash None: its whole config)
+    # played into its stall, surface, loss chart and "Why is it stuck?" on one screen
+    ((1366, 768), None, "() => !document.getElementById('stuck-box').hidden", False),
+    ((1280, 720), None, "() => !document.getElementById('stuck-box').hidden", False),
     # a phone, its whole column, after the default net has learned XOR
     (
         (390, 844),
@@ -472,14 +474,16 @@ SCREENS = [
 
 
 def _screen_sizes(browser, base: str, out: Path) -> None:
-    """The page at three screen sizes, as much as each shows (the phone's whole column)."""
+    """The page at four screen sizes, as much as each shows (the phone's whole column)."""
+    stall = to_hash(preset(base, "seed000-keras-relu", {"hidden": [2], "activation": "relu"}))
     for (width, height), hash_, until, full_page in SCREENS:
         page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"{base}/#{hash_}")
+        page.goto(f"{base}/#{stall if hash_ is None else hash_}")
         page.wait_for_function("() => window.playground && window.playground.synced")
         page.click("#play")
-        page.wait_for_function(until, timeout=90_000)
+        page.wait_for_function(until, timeout=120_000)
         _pause(page)
+        page.evaluate("() => window.scrollTo(0, 0)")
         path = out / f"screen_{width}x{height}.png"
         page.screenshot(path=str(path), full_page=full_page)
         page.close()

@@ -178,7 +178,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     # How many classes your own points have (dataset "custom"); generators have their
     # own (the dataset's extra "classes"). Set with the points, not by hand.
-    _i("classes", 2, 2, MAX_CLASSES, "Classes of your own points (custom)", group="data"),
+    _i("classes", 2, 2, MAX_CLASSES, "Number of classes in your points", group="data"),
     _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
     _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
     _f("noise", 0, 0, 50, "Noise (%)", group="data"),
@@ -285,8 +285,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _c(
         "dtype",
         "float64",
-        Choices({"float64": "float64", "float32": "float32"}),
-        "Floating-point type",
+        Choices({"float64": "64-bit (float64)", "float32": "32-bit (float32)"}),
+        "Number precision (floating-point type)",
         group="training",
     ),
     # -- display (live; the engine's training ignores them)

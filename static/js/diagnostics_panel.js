@@ -129,16 +129,21 @@ export class DiagnosticsPanel {
   drawChart() {
     if (!this.series) return; // drawn only once norms came
     const { epochs, norms } = this.series;
-    // copies: Plotly.react compares arrays by reference and would skip grown ones
+    // Log epochs, as on the loss chart: on a linear axis the first epoch's fall (often
+    // decades: the initial weights' gradient, then a unit dies) is a vertical line at
+    // epoch 0. A log axis has no epoch 0, so that point is left out.
+    const keep = epochs.flatMap((e, i) => (e > 0 ? [i] : []));
     const traces = norms.map((ys, l) => ({
-      x: epochs.slice(), y: ys.slice(), type: "scatter", mode: epochs.length > 20 ? "lines" : "lines+markers", name: `W${l + 1}`,
+      x: keep.map((i) => epochs[i]), y: keep.map((i) => ys[i]), type: "scatter",
+      mode: keep.length > 20 ? "lines" : "lines+markers", name: `W${l + 1}`,
       line: { width: 1.5, color: LAYER_COLORS[l % LAYER_COLORS.length] },
     }));
     const layout = {
       width: 300, height: 150, margin: { l: 40, r: 8, t: 6, b: 24 },
-      xaxis: { title: "", tickfont: { size: 9 } },
-      yaxis: { type: "log", tickfont: { size: 9 }, exponentformat: "power" },
-      showlegend: norms.length <= 7, legend: { font: { size: 9 }, orientation: "h", y: -0.25 },
+      // no axes until an epoch past 0 (an empty log axis has only meaningless ticks)
+      xaxis: { type: "log", title: "", tickfont: { size: 9 }, exponentformat: "power", visible: keep.length > 0 },
+      yaxis: { type: "log", tickfont: { size: 9 }, exponentformat: "power", visible: keep.length > 0 },
+      showlegend: norms.length <= 7 && keep.length > 0, legend: { font: { size: 9 }, orientation: "h", y: -0.25 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
     if (layout.showlegend) {

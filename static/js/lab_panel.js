@@ -56,7 +56,7 @@ export class LabPanel {
     this.cancelButton.addEventListener("click", () => this.send("lab", { action: "cancel" }));
     this.progress = el("progress", { id: "lab-progress", max: "1", value: "0" }, root);
     this.summary = el("p", { class: "lab-summary", id: "lab-summary", "aria-live": "polite" }, root);
-    this.comparison = el("p", { class: "lab-compare", id: "lab-compare", "aria-live": "polite" }, root);
+    this.comparison = el("div", { class: "lab-compare", id: "lab-compare", "aria-live": "polite" }, root);
     this.root = root;
     this.hist = el("div", {
       class: "lab-hist", id: "lab-hist", role: "img", "aria-label": "Histogram of final losses",
@@ -137,23 +137,46 @@ export class LabPanel {
     this.summary.textContent = s.n
       ? `${s.successes}/${s.n} solved: ${pct(s.rate)} (95 % CI ${pct(s.wilson_low)}–${pct(s.wilson_high)})${median}${cancelled}`
       : `no run finished${cancelled}`;
-    this.comparison.textContent = result.compare ? compareText(result.compare, this.againstLabel) : "";
+    this.comparison.replaceChildren();
+    if (result.compare) {
+      el("p", { text: compareText(result.compare, this.againstLabel) }, this.comparison);
+      const how = compareHow(result.compare);
+      if (how) {
+        const details = el("details", { class: "how" }, this.comparison);
+        el("summary", { text: "how" }, details);
+        el("p", { text: how }, details);
+      }
+    }
     this.drawHistogram(result.runs);
     this.drawWall(result);
   }
 
   /** @param {LabRun[]} runs */
   drawHistogram(runs) {
+    // Final losses span decades (1e-7 solved, 0.35 stuck): binned by their power of ten,
+    // ticked as numbers a person reads ("0.001"), not Plotly's SI prefixes ("200n").
     /** @type {Record<string, (number | null)[]>} */
     const byOutcome = {};
-    for (const r of runs) (byOutcome[r.outcome] ??= []).push(r.final_loss);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of runs) {
+      const v = r.final_loss;
+      const x = v !== null && v > 0 && Number.isFinite(v) ? Math.log10(v) : null;
+      if (x !== null) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+      (byOutcome[r.outcome] ??= []).push(x);
+    }
     const traces = Object.entries(byOutcome).map(([outcome, xs]) => ({
       x: xs, type: "histogram", name: outcome, nbinsx: 40,
       marker: { color: OUTCOME_COLORS[outcome] ?? "#aaa" },
+      hovertemplate: "%{y} runs<extra></extra>",
     }));
+    const ticks = lo <= hi ? decadeTicks(lo, hi) : [];
     Plotly.react(this.hist, traces, {
       width: 300, height: 170, barmode: "stack", margin: { l: 32, r: 8, t: 6, b: 34 },
-      xaxis: { title: { text: "final training loss", font: { size: 10 } }, tickfont: { size: 9 } },
+      xaxis: {
+        title: { text: "final training loss (log scale)", font: { size: 10 } }, tickfont: { size: 9 },
+        tickvals: ticks, ticktext: ticks.map(lossTick),
+      },
       yaxis: { tickfont: { size: 9 } },
       legend: { font: { size: 9 }, orientation: "h", y: 1.12 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
@@ -182,24 +205,58 @@ export class LabPanel {
   }
 }
 
+// Whole powers of ten from lo to hi (log10 units), at most about 6 of them.
+/** @param {number} lo @param {number} hi */
+export function decadeTicks(lo, hi) {
+  const a = Math.floor(lo);
+  const b = Math.ceil(hi);
+  const step = Math.max(1, Math.ceil((b - a) / 6));
+  /** @type {number[]} */
+  const out = [];
+  for (let k = a; k <= b; k += step) out.push(k);
+  return out;
+}
+
+// 10^k as a person writes it: 1, 0.1, 0.001, then 10⁻⁵.
+/** @param {number} k */
+export function lossTick(k) {
+  if (k >= 0 && k <= 4) return String(10 ** k);
+  if (k < 0 && k >= -3) return (10 ** k).toFixed(-k);
+  const sup = String(k).replace("-", "⁻").replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[Number(d)]);
+  return `10${sup}`;
+}
+
 const points = (/** @type {number} */ x) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(100 * x).toFixed(1)}`;
 
-// The comparison in words: both rates with their intervals, the difference with its
-// interval, the test's p-value and what it means.
+// The comparison in plain words: both rates with the range they are likely in, the
+// difference with its range, the seeds only one solved and whether that is beyond
+// chance. The methods and the p-value are named in `compareHow` (the "how" under it),
+// not in the sentence a newcomer reads.
 /**
  * @param {{cancelled: boolean, test: CompareTest}} compare @param {string | null} label
  */
 export function compareText(compare, label) {
   const t = compare.test;
   if (compare.cancelled || !t.n) return "The pinned set-up's run was cancelled: no comparison.";
-  const rate = (/** @type {Rate} */ r) => `${r.successes}/${t.n} solved, ${pct(r.rate)} (95 % CI ${pct(r.wilson_low)}–${pct(r.wilson_high)})`;
-  const verdict = t.differ
-    ? `they differ beyond chance (p < ${t.alpha})`
-    : `no difference beyond chance (p ≥ ${t.alpha})`;
+  const rate = (/** @type {Rate} */ r) => `${r.successes}/${t.n} solved, ${pct(r.rate)} (likely ${pct(r.wilson_low)}–${pct(r.wilson_high)})`;
+  const verdict = t.differ ? "they differ beyond chance" : "no difference beyond chance";
+  const more = t.difference > 0 ? "more" : t.difference < 0 ? "fewer" : "more";
   return `Current set-up: ${rate(t.a)}. Pinned (${label ?? "pinned"}): ${rate(t.b)}. `
-    + `Difference ${points(t.difference)} points (95 % CI ${points(t.low)} to ${points(t.high)}, Newcombe). `
+    + `The current set-up solves ${Math.abs(100 * t.difference).toFixed(1)} percentage points ${more} `
+    + `(likely ${points(t.low)} to ${points(t.high)}). `
     + `${t.only_a} seeds solved only by the current set-up, ${t.only_b} only by the pinned one: `
-    + `McNemar's exact test p = ${t.p_value.toPrecision(2)}, ${verdict}.`;
+    + `${verdict}.`;
+}
+
+// How the comparison was made: the intervals' and the test's names, and the p-value.
+/** @param {{cancelled: boolean, test: CompareTest}} compare */
+export function compareHow(compare) {
+  const t = compare.test;
+  if (compare.cancelled || !t.n) return "";
+  return "The ranges are 95 % intervals: Wilson's score interval for each rate, Newcombe's "
+    + "hybrid score interval for the difference. Beyond chance or not: McNemar's exact test on "
+    + `the seeds only one set-up solved (the runs are paired by seed), p = ${t.p_value.toPrecision(2)}; `
+    + `they differ when p < ${t.alpha}.`;
 }
 
 // Rows of the surface follow y upwards; the canvas's rows go down.

@@ -9,8 +9,11 @@
 // the element named by `summaryEl`) follows the curve at the same pace. Pinned runs
 // (pins.js) stay on the chart as dashed training-loss curves, each labelled at its end
 // by what differs from the current set-up; they come after the current run's traces,
-// so extendTraces's indices stay those of the current run.
+// so extendTraces's indices stay those of the current run. The y-range only widens
+// (loss_range.js), so a falling loss moves down a still axis; before any data there
+// are no axes at all, only a line saying what will be drawn.
 
+import { widenRange } from "./loss_range.js";
 import { formatNumber } from "./schema.js";
 import { Series } from "./series.js";
 
@@ -50,6 +53,8 @@ export class LossChart {
     this.framed = false;
     /** @type {{epoch: number, trainLoss: number | null} | null} */
     this.first = null;
+    /** @type {[number, number] | null} the y-range shown (data units); only widens */
+    this.yRange = null;
     this.reset();
   }
 
@@ -59,33 +64,72 @@ export class LossChart {
     this.lastEpoch = -1;
     this.plotted = false;
     this.first = null; // {epoch, trainLoss} of the run's first point, for the summary
+    this.yRange = null;
+  }
+
+  // Widen the y-range to the losses of series points `idx` and of the pinned runs
+  // (`withPins`); true when it changed, so the axis must be laid out again.
+  /** @param {number[]} idx @param {boolean} withPins */
+  widen(idx, withPins) {
+    const s = this.series;
+    /** @type {(number | null)[]} */
+    const values = [];
+    for (const i of idx) values.push(s.y.trainLoss[i], s.y.testLoss[i]);
+    if (withPins) {
+      for (const p of this.pins) {
+        p.y.forEach((v, i) => { if (!this.logEpochs || p.x[i] > 0) values.push(v); });
+      }
+    }
+    const next = widenRange(this.yRange, values, this.logScale);
+    const changed = next !== this.yRange;
+    this.yRange = next;
+    return changed;
   }
 
   layout() {
     const axisFont = { size: 10, color: "#666" };
-    // Nothing to show yet (a log axis has no epoch 0): a sensible frame, not Plotly's
-    // default range of an empty log axis.
-    const empty = this.visible().length === 0 && !this.pins.some((p) => p.x.some((x) => x > 0));
-    const frame = (/** @type {boolean} */ log, /** @type {number[]} */ range) => (empty ? { autorange: false, range: log ? range.map(Math.log10) : range } : {});
-    return {
+    const range = this.yRange;
+    const base = {
       width: this.width,
       height: this.height,
-      margin: { l: 44, r: this.showAcc ? 34 : 8, t: 6, b: 30 },
       showlegend: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "#ffffff",
+    };
+    // Nothing to show yet: no axes (an empty log axis has only meaningless ticks), a
+    // line saying what will be drawn here.
+    if (!range) {
+      const hidden = { visible: false, fixedrange: true };
+      return {
+        ...base,
+        margin: { l: 8, r: 8, t: 6, b: 6 },
+        xaxis: hidden,
+        yaxis: hidden,
+        annotations: [{
+          text: "The loss will be drawn here as the network trains.",
+          showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
+          font: { size: 12, color: "#666" },
+        }],
+      };
+    }
+    return {
+      ...base,
+      margin: { l: 44, r: this.showAcc ? 34 : 8, t: 6, b: 30 },
       xaxis: {
         type: this.logEpochs ? "log" : "linear",
         fixedrange: true, zeroline: false, showgrid: false,
         rangemode: this.logEpochs ? "normal" : "nonnegative",
         tickfont: axisFont, linecolor: "#bbb", exponentformat: "power",
         title: { text: this.logEpochs ? "epoch (log)" : "epoch", font: axisFont, standoff: 2 },
-        ...frame(this.logEpochs, [1, 100]),
       },
       yaxis: {
         type: this.logScale ? "log" : "linear",
         fixedrange: true, zeroline: false, gridcolor: "#eee",
         tickfont: axisFont, exponentformat: "power",
-        rangemode: this.logScale ? "normal" : "tozero",
-        ...frame(this.logScale, [0.01, 1]),
+        // a short log axis over less than a decade would label every tenth
+        nticks: Math.max(3, Math.round(this.height / 40)),
+        autorange: false,
+        range: this.logScale ? range.map(Math.log10) : range.slice(),
       },
       ...(this.showAcc ? {
         yaxis2: {
@@ -94,8 +138,6 @@ export class LossChart {
           tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
         },
       } : {}),
-      paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "#ffffff",
     };
   }
 
@@ -164,6 +206,7 @@ export class LossChart {
   /** @param {Pin[]} pins */
   setPins(pins) {
     this.pins = pins.map((p) => ({ label: p.label ?? "", color: p.color, x: p.curve.x, y: p.curve.trainLoss }));
+    this.yRange = null; // an unpinned curve's losses need no room any more
     return this.replot();
   }
 
@@ -178,8 +221,9 @@ export class LossChart {
 
   replot() {
     this.plotted = true;
-    // drawn empty, its axes have a fixed frame: the first points need a new layout
-    this.framed = this.visible().length === 0;
+    this.widen(this.visible(), true);
+    // drawn without a range (no axes): the first points need a new layout
+    this.framed = this.yRange === null;
     this.plottedPoints = this.series.x.length;
     this.summarise();
     return Plotly.react(this.el, this.traces(), this.layout(), PLOT_CONFIG);
@@ -190,6 +234,7 @@ export class LossChart {
     if (logLoss === this.logScale && logEpochs === this.logEpochs && showAcc === this.showAcc) {
       return Promise.resolve();
     }
+    if (logLoss !== this.logScale || logEpochs !== this.logEpochs) this.yRange = null;
     this.logScale = logLoss;
     this.showAcc = showAcc;
     if (logEpochs !== this.logEpochs) {
@@ -199,10 +244,11 @@ export class LossChart {
     return this.replot();
   }
 
-  /** @param {number} width */
-  resize(width) {
-    if (width === this.width) return Promise.resolve();
+  /** @param {number} width @param {number} [height] */
+  resize(width, height = this.height) {
+    if (width === this.width && height === this.height) return Promise.resolve();
     this.width = width;
+    this.height = height;
     return this.replot();
   }
 
@@ -244,6 +290,8 @@ export class LossChart {
     if (s.x.length === this.plottedPoints) return Promise.resolve();
     if (s.bound() || !this.plotted || this.framed) return this.replot();
     const idx = this.visible(this.plottedPoints);
+    // A new best loss (or a higher one) below or above the range: lay the axis out again.
+    if (this.widen(idx, false)) return this.replot();
     this.plottedPoints = s.x.length;
     this.summarise();
     if (!idx.length) return Promise.resolve();

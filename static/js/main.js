@@ -85,10 +85,13 @@ const page = {
 // ---- views ---------------------------------------------------------------------------
 
 const readouts = new Readouts();
-const chartWidth = (/** @type {HTMLElement} */ el) => Math.min(el.clientWidth || 300, 340);
+// The surface and the loss chart take the size their box has in the stylesheet (its
+// media queries make them larger where the screen has room, smaller on a short one).
+const chartWidth = (/** @type {HTMLElement} */ el) => el.clientWidth || 300;
+const chartHeight = (/** @type {HTMLElement} */ el) => el.clientHeight || 150;
 const surface = new Surface($("surface"), { size: chartWidth($("surface")) });
 const lossChart = new LossChart($("loss-chart"), {
-  width: chartWidth($("loss-chart")), height: 150, summaryEl: $("loss-summary"),
+  width: chartWidth($("loss-chart")), height: chartHeight($("loss-chart")), summaryEl: $("loss-summary"),
 });
 const controls = new Controls(schema, (name, value) => {
   const config = page.state?.config ?? schema.defaults();
@@ -658,7 +661,7 @@ window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     surface.resize(chartWidth($("surface")));
-    lossChart.resize(chartWidth($("loss-chart")));
+    lossChart.resize(chartWidth($("loss-chart")), chartHeight($("loss-chart")));
   }, 150);
 });
 

@@ -50,10 +50,20 @@ export class Presets {
       head.textContent = title;
       const meta = document.createElement("span");
       meta.className = "scenario-meta";
+      // In words a newcomer reads ("question 000 · random seed 0" says nothing to
+      // them); the numbers, for whoever looks them up, on hover.
       const parts = [];
-      if (preset.question) parts.push(`question ${preset.question}`);
-      if (seed !== undefined) parts.push(`random seed ${seed}`);
+      const tip = [];
+      if (preset.question) {
+        parts.push("a user's question");
+        tip.push(`question ${preset.question} of the seed questions`);
+      }
+      if (seed !== undefined) {
+        parts.push(`starting weights #${seed}`);
+        tip.push(`random seed ${seed}: the same seed gives the same starting weights`);
+      }
       meta.textContent = parts.join(" · ");
+      meta.title = tip.join("; ");
       const watch = document.createElement("span");
       watch.className = "scenario-watch";
       watch.textContent = preset.watch ?? "";

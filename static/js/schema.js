@@ -222,7 +222,7 @@ export function words(name) {
 // are also option names (none, linear, normal, circle...) stay as they are.
 function internalNames() {
   if (!internal) {
-    const names = [...WORDS.keys()].filter((k) => /[_\d]/.test(k) || ["bce", "mse", "ce", "sgd", "elu"].includes(k));
+    const names = [...WORDS.keys()].filter((k) => /[_\d]/.test(k) || ["bce", "mse", "ce", "sgd", "elu", "relu"].includes(k));
     internal = names.length ? new RegExp(`\\b(${names.join("|")})\\b`, "g") : null;
   }
   return internal;

@@ -30,7 +30,7 @@ const LABELS = {
   initial_accumulator_value: "Initial accumulator", eta_minus: "Eta minus",
   eta_plus: "Eta plus", step_min: "Smallest step", step_max: "Largest step",
   init_low: "Low", init_high: "High", init_mean: "Mean", init_std: "Standard deviation",
-  bias_init: "Initial bias", seed: "Random seed", dtype: "Floating-point type",
+  bias_init: "Initial bias", seed: "Random seed", dtype: "Number precision",
   xor4_sample: "Sample rows from the 4 corners",
 };
 /** @type {Record<string, string>} */
@@ -52,7 +52,20 @@ export function describeChange(schema, change) {
   /** @type {(v: ConfigValue) => string} */
   const value = (v) => (Array.isArray(v) ? v.map(value).join("-")
     : typeof v === "number" ? formatNumber(v, 3) : words(/** @type {string} */ (v)));
-  return Object.entries(change).map(([k, v]) => `${fieldLabel(schema, k)}: ${value(v)}`).join("; ");
+  return Object.entries(change).map(([k, v]) => (k === "hidden" && Array.isArray(v)
+    ? hiddenWords(/** @type {number[]} */ (v))
+    : `${fieldLabel(schema, k)}: ${value(v)}`)).join("; ");
+}
+
+// Hidden layers in words: [3] is "1 hidden layer of 3 units", [4, 2] "2 hidden layers
+// of 4 and 2 units" (a bare "Hidden layers: 3" reads as three layers).
+/** @param {number[]} sizes */
+export function hiddenWords(sizes) {
+  if (sizes.length === 0) return "no hidden layer";
+  const n = sizes.length;
+  const units = n === 1 ? String(sizes[0]) : `${sizes.slice(0, -1).join(", ")} and ${sizes[n - 1]}`;
+  const one = n === 1 && sizes[0] === 1;
+  return `${n} hidden layer${n === 1 ? "" : "s"} of ${units} unit${one ? "" : "s"}`;
 }
 
 // Show only the current optimizer's and initialiser's hyper-parameters.
@@ -129,6 +142,9 @@ export function buildSettings(top, controls, schema) {
   for (const f of schema.fields) {
     if (!placed.has(f.name)) controls.add($("drawer-advanced"), f.name, { label: LABELS[f.name] });
   }
+  // The technical name stays on hover for whoever knows it.
+  const dtype = document.querySelector('[data-field="dtype"] label');
+  if (dtype instanceof HTMLElement) dtype.title = "The floating-point type (dtype) the network computes in";
 }
 
 /** @param {string} label */

@@ -162,10 +162,15 @@ def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
         "() => document.querySelector('#lab-compare').textContent.includes('McNemar')",
         timeout=120_000,
     )
-    text = pg.page.inner_text("#lab-compare")
+    text = pg.page.inner_text("#lab-compare p")
     assert "Current set-up:" in text and "Pinned (optimizer: SGD)" in text
-    assert "/16 solved" in text and "Newcombe" in text
-    assert "beyond chance" in text
+    assert "/16 solved" in text and "beyond chance" in text
+    # Issue 22: methods are named under "how", not in the sentence itself.
+    assert "Newcombe" not in text and "McNemar" not in text
+    how = pg.page.locator("#lab-compare details.how")
+    how.locator("summary").click()
+    how_text = how.inner_text()
+    assert "Newcombe" in how_text and "McNemar" in how_text and "p = " in how_text
 
 
 def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, base_url):
