@@ -671,8 +671,9 @@ def _dead_units(f: _Facts) -> str:
     dead, hidden = f.details["dead_units"], f.hidden
     text = (
         f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
-        f"input is negative on every training point, so {f.cfg.activation} outputs 0, "
-        f"passes no gradient, and the unit never comes back. The net is left with "
+        f"input is negative on every training point, so "
+        f"{get_activation(f.cfg.activation).label or f.cfg.activation} gives 0 there and "
+        f"passes no gradient back: the unit never comes back. The net is left with "
         f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
         f"(loss {f.loss:.4f}, {f.right} right; {f.stalled})."
     )

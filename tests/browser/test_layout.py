@@ -16,11 +16,9 @@ from browser_helpers import AXE, axe_violations
 pytestmark = pytest.mark.browser
 
 STALL_CARD = "seed000-keras-relu"
-# The explanation comes when the server's diagnosis names the stall: 15-30 s after the
-# click, up to about 55 s on a loaded 2-core machine (load average 8-10), where the
-# issue asks for 8 s. Issue 22's diagnosis part makes it faster; until then this waits
-# up to 90 s: the layout, not the diagnosis's speed, is what this file tests.
-STUCK_TIMEOUT_MS = 90_000
+# The issue's bound: the explanation shows within 8 s of the click (the stuck rule reads
+# the loss's own plateau, engine/diagnostics.py; docs/DIAGNOSTICS.md has the timings).
+STUCK_TIMEOUT_MS = 8_000
 
 
 def _open(browser, base_url: str, width: int, height: int):
