@@ -162,3 +162,16 @@ def _oversized() -> list[str]:
 
 def test_no_class_over_350_lines_and_no_function_over_100():
     assert _oversized() == []
+
+
+def test_every_test_file_has_its_own_name():
+    """pytest imports test files by their basename (rootdir mode): two files of one name in
+    different folders stop the whole collection, so each name is used once."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if path.name in seen:
+            clashes.append(f"{seen[path.name]} and {rel}")
+        seen.setdefault(path.name, rel)
+    assert clashes == []
