@@ -22,6 +22,7 @@ from .run_files import parse_open_run, run_file_name
 from .session import Change, Session
 from .validation import (
     ValidationError,
+    data_restarts,
     parse_config,
     parse_control,
     parse_data,
@@ -72,12 +73,18 @@ def set_data(session: Session, payload: Any) -> None:
     switch to what the points need when the current ones cannot serve them (softmax
     and ce for more than two classes, linear and mse for targets). The network keeps
     its weights and goes on playing, unless its shape changes (another number of
-    classes, another output): then it starts afresh, still playing if it was.
+    classes, another output) or the payload says ``restart`` (a whole new point set,
+    as choosing a data set is): then it starts afresh at epoch 0, still playing if it
+    was.
     """
     data = parse_data(payload)
+    restart = data_restarts(payload)
     with session.change() as change:
         config = config_for_points(change.trainer.config, data)
-        if change.trainer.set_data(data, config):
+        rebuilt = change.trainer.set_data(data, config)
+        if restart and not rebuilt:
+            change.trainer.reset()  # the same Config from its seeds: epoch 0
+        if rebuilt or restart:
             change.rebuilt()
         else:
             change.points_changed = True

@@ -169,7 +169,7 @@ def parse_set_weight(payload: Any) -> tuple[Any, Any, Any, Any, float]:
 
 # ---- your own points: the `data` event ------------------------------------------------------
 
-DATA_KEYS = ("task", "n", "points", "labels", "targets", "domain")
+DATA_KEYS = ("task", "n", "points", "labels", "targets", "domain", "restart")
 
 
 def _attachment(field: str, value: Any, size: int, what: str) -> bytes:
@@ -181,6 +181,17 @@ def _attachment(field: str, value: Any, size: int, what: str) -> bytes:
     if len(value) != size:
         raise ValidationError(field, f"{field} must be {size} bytes ({what}), got {len(value)}")
     return bytes(value)
+
+
+def data_restarts(payload: Any) -> bool:
+    """Whether a ``data`` payload asks to start the run again from epoch 0 (``restart``,
+    a boolean, default false): a whole new point set (a CSV file, pasted text) rather
+    than a point drawn into the set in training."""
+    data = as_object(payload, DATA_KEYS)
+    restart = data.get("restart", False)
+    if not isinstance(restart, bool):
+        raise ValidationError("restart", f"restart must be true or false, got {_describe(restart)}")
+    return restart
 
 
 def parse_data(payload: Any) -> CustomData:

@@ -4,7 +4,9 @@
 // nearest: gestures.js decides which; Clear empties the set), load them
 // from a CSV file or pasted text, and download what the surface shows as CSV. Points
 // go to the server as one `data` event (docs/PROTOCOL.md); a bad file is named by its
-// line here, before anything is sent, so the data in use stay as they were.
+// line here, before anything is sent, so the data in use stay as they were. Your points
+// all train unless "Hold out points for testing" keeps a share (10-50 %) aside: the
+// config's train_share, 100 when none is held out.
 
 import { CLASS_COLORS, CLASS_NAMES } from "./classes.js";
 import { csvPayload, DrawnPoints } from "./drawing.js";
@@ -17,13 +19,15 @@ const SEND_DELAY_MS = 150; // clicks in a burst go out as one `data` event
 /** @type {Record<string, number>} */
 const REMOVE_REACH_PX = { mouse: 24, pen: 24, touch: 40 };
 const POINTER_EVENTS = ["pointerdown", "pointermove", "pointerup", "pointercancel"];
+const ALL_TRAIN = 100; // train_share with no hold-out: every point trains
 
 /**
  * The panel's elements (templates/index.html).
  * @typedef {{toggle: HTMLElement, start: HTMLElement, tools: HTMLElement, palette: HTMLElement,
  *   eraser: HTMLElement, clear: HTMLElement, done: HTMLElement, hint: HTMLElement, file: HTMLInputElement,
  *   paste: HTMLTextAreaElement, pasteLoad: HTMLElement, download: HTMLElement,
- *   error: HTMLElement, note: HTMLElement, surface: HTMLElement}} DataEls
+ *   error: HTMLElement, note: HTMLElement, surface: HTMLElement,
+ *   holdout: HTMLInputElement, holdoutShare: HTMLSelectElement}} DataEls
  */
 /**
  * Points as (x, y, label) triples.
@@ -39,10 +43,11 @@ export class DataPanel {
    * @param {DataEls} els the panel's elements (see templates/index.html)
    * @param {{send: (payload: object) => void, frame: () => ShownFrame | null,
    *   box: () => {width: number, height: number, margin: {l: number, r: number, t: number, b: number}},
-   *   onDrawing?: (on: boolean) => void}} hooks
+   *   onDrawing?: (on: boolean) => void, setTrainShare?: (share: number) => void}} hooks
    *   frame(): what the surface shows, {domain, classes, classification, trainPoints,
    *   testPoints} (points as (x, y, label) triples), or null; box(): the surface's
-   *   plot box, as plot_coords.js takes it; onDrawing(on): draw mode changed
+   *   plot box, as plot_coords.js takes it; onDrawing(on): draw mode changed;
+   *   setTrainShare(share): the hold-out changed while the session trains on own points
    */
   constructor(els, hooks) {
     this.els = els;
@@ -68,6 +73,8 @@ export class DataPanel {
     els.pasteLoad.addEventListener("click", () => this.loadText(els.paste.value, "the text"));
     els.download.addEventListener("click", () => this.download());
     els.eraser.addEventListener("click", () => this.setEraser(!this.gestures.eraser));
+    els.holdout.addEventListener("change", () => this.holdoutChanged());
+    els.holdoutShare.addEventListener("change", () => this.holdoutChanged());
     for (const type of POINTER_EVENTS) {
       els.surface.addEventListener(type, (e) => this.onPointer(/** @type {PointerEvent} */ (e)));
     }
@@ -149,11 +156,30 @@ export class DataPanel {
 
   // The session's state: once it trains on a generator again, the next click starts
   // from that generator's points (the person's set is kept in their CSV, if saved).
-  /** @param {State} state */
-  onState(state) {
+  /** @param {State} state @param {boolean} [syncHoldout] show the session's split in the
+   * hold-out control (not while the panel's own is on its way) */
+  onState(state, syncHoldout = true) {
     const active = Boolean(state.data?.active);
     if (this.ownActive && !active) this.own = false;
     this.ownActive = active;
+    // On your points, the control shows the hold-out the session runs.
+    const share = Number(state.config.train_share);
+    if (active && syncHoldout && Number.isFinite(share)) {
+      this.els.holdout.checked = share < ALL_TRAIN;
+      const held = String(ALL_TRAIN - share);
+      if ([...this.els.holdoutShare.options].some((o) => o.value === held)) this.els.holdoutShare.value = held;
+      this.els.holdoutShare.disabled = !this.els.holdout.checked;
+    }
+  }
+
+  /** The train_share your points should run with: 100, or 100 minus the share held out. */
+  trainShare() {
+    return this.els.holdout.checked ? ALL_TRAIN - Number(this.els.holdoutShare.value) : ALL_TRAIN;
+  }
+
+  holdoutChanged() {
+    this.els.holdoutShare.disabled = !this.els.holdout.checked;
+    if (this.ownActive) this.hooks.setTrainShare?.(this.trainShare());
   }
 
   // Before a change to the drawn set: make it the person's own, from the points the
@@ -267,7 +293,8 @@ export class DataPanel {
       ? parsed.points.map(([x, y], i) => [x, y, parsed.values[i]]) : []);
     this.own = parsed.task === "classification";
     if (this.drawing) this.hint();
-    this.hooks.send(csvPayload(parsed));
+    // A whole new set, like another data set: the run starts again from epoch 0.
+    this.hooks.send({ ...csvPayload(parsed), restart: true });
   }
 
   /** @param {string} message */

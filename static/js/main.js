@@ -55,7 +55,7 @@ const presetList = JSON.parse(document.getElementById("presets")?.textContent ||
  *   firstFrameMs: number | null, firstPaint: Readonly<{ms: number, digest: string}> | null,
  *   rebuildFrame: Readonly<{seq: number, epoch: number, digest: string, sizes: number[]}> | null,
  *   errors: Partial<ServerError>[], drawMs: number | null, summaryAt: number, idleClosed: boolean,
- *   classes: number | null, linkDigest: string | null,
+ *   classes: number | null, linkDigest: string | null, shareDue: boolean,
  *   syncTimer?: ReturnType<typeof setTimeout>}}
  */
 const page = {
@@ -79,6 +79,7 @@ const page = {
   summaryAt: 0,
   idleClosed: false, // the server closed the session for silence: reconnect on a key or click
   classes: null, // the last frame's classes (a softmax output), for pinned pictures
+  shareDue: false, // points sent: their hold-out follows once the session takes them
   linkDigest: null, // the content hash of the own points a link named (data_link.js)
 };
 
@@ -149,12 +150,16 @@ const dataPanel = new DataPanel({
   eraser: $("draw-eraser"), clear: $("draw-clear"), done: $("draw-done"), hint: $("draw-hint"),
   file: $("csv-file", HTMLInputElement), paste: $("csv-paste", HTMLTextAreaElement), pasteLoad: $("csv-paste-load"),
   download: $("csv-download"), error: $("data-error"), note: $("data-note"),
-  surface: $("surface"),
+  surface: $("surface"), holdout: $("holdout-on", HTMLInputElement), holdoutShare: $("holdout-share", HTMLSelectElement),
 }, {
   send: (payload) => {
     clearStatus();
     connection.send("data", payload);
+    // Once the session takes them, your points train with the panel's hold-out (all of
+    // them by default), not the share a generator had (onState).
+    page.shareDue = true;
   },
+  setTrainShare: (share) => sendConfig({ train_share: share }),
   frame: () => {
     const f = surface.lastFrame;
     if (!f) return null;
@@ -165,9 +170,16 @@ const dataPanel = new DataPanel({
     };
   },
   box: () => surface.box(),
-  // While drawing, every point shows (the test ones hollow), so each click is seen.
-  onDrawing: (on) => surface.setShowTest(page.view.show_test || on),
+  onDrawing: (on) => showTestPoints(on), // called while the panel is being built, too
 });
+
+// Test points show with "Show test data", and always while drawing and on your own
+// points (hollow, when some are held out): a point you drew never vanishes.
+/** @param {boolean} [drawing] */
+function showTestPoints(drawing = dataPanel.drawing) {
+  const on = page.view.show_test || drawing || Boolean(page.state?.data?.active);
+  if (on !== surface.showTest) surface.setShowTest(on);
+}
 
 // "Your points" in the picker: the session's own points if it has them, else the
 // panel asks for some (draw, or a file).
@@ -176,7 +188,11 @@ function pickDataset(name) {
   const config = page.state?.config ?? schema.defaults();
   const task = OWN_DATASETS[name];
   if (!task) {
-    sendConfig(datasetChange(schema, config, name));
+    // Back to a generator from your points: its own split (TFP's 50 %), not their hold-out.
+    /** @type {Config} */
+    const change = datasetChange(schema, config, name);
+    if (OWN_DATASETS[String(config.dataset)]) change.train_share = schema.defaults().train_share;
+    sendConfig(change);
     return;
   }
   const own = page.state?.data;
@@ -186,7 +202,8 @@ function pickDataset(name) {
   }
   /** @type {Config} */
   const classes = own.classes ? { classes: own.classes } : {};
-  sendConfig({ ...datasetChange(schema, { ...config, ...classes }, name), ...classes });
+  sendConfig({ ...datasetChange(schema, { ...config, ...classes }, name), ...classes,
+    train_share: dataPanel.trainShare() });
 }
 
 const presets = new Presets(
@@ -336,7 +353,16 @@ function onState(state) {
   picker.setCurrent(/** @type {string} */ (c.dataset));
   runs.onState(state);
   runs.relabel(c);
-  dataPanel.onState(state);
+  // Points just taken: the panel's hold-out, not the split a generator had, applies
+  // (and the panel keeps its own until the answer comes).
+  const shareDue = page.shareDue && Boolean(state.data?.active);
+  if (shareDue) {
+    page.shareDue = false;
+    const share = dataPanel.trainShare();
+    if (c.train_share !== share) sendConfig({ train_share: share });
+  }
+  dataPanel.onState(state, !shareDue);
+  showTestPoints();
   if (page.linkDigest && state.data) dataPanel.showNote(linkNote(page.linkDigest, state.data.digest));
   setPlaying(page.synced || page.wantPlaying === null ? state.status === "playing" : page.wantPlaying);
   if (state.epoch === 0 || !page.lastFrame) readouts.setEpoch(state.epoch);
@@ -395,6 +421,7 @@ function onError(err) {
   }
   if (event === "set_weight" && network.editor.showError(text)) return;
   if (event === "data") {
+    page.shareDue = false;
     dataPanel.refused(text);
     return;
   }
@@ -637,7 +664,7 @@ const VIEW_ENTRIES = /** @type {[keyof View, string][]} */ (Object.entries(VIEW_
 function setView(view) {
   page.view = { ...view };
   for (const [name, id] of VIEW_ENTRIES) $(id, HTMLInputElement).checked = view[name];
-  surface.setShowTest(view.show_test || dataPanel.drawing);
+  showTestPoints();
   surface.setDiscretize(view.discretize);
   find(document, ".output-column").classList.toggle("with-acc", view.show_acc);
   lossChart.setView({ logLoss: view.log_loss, logEpochs: view.log_epochs, showAcc: view.show_acc });

@@ -55,12 +55,15 @@ function outputFits(schema, kind, output) {
 }
 
 // The partial config to send when the user picks data set `name`: with the kind's
-// output and loss (schema problem_defaults) when the current output cannot serve it
-// (a sigmoid on regression data, one unit for 3 classes).
+// output and loss (schema problem_defaults) when its kind differs from the current
+// data set's (5 blobs back to XOR brings sigmoid and cross-entropy back, not the
+// blobs' 2-unit softmax) or the current output cannot serve it; a data set of the same
+// kind keeps the output and loss chosen.
 /** @param {Schema} schema @param {Config} config @param {string} name */
 export function datasetChange(schema, config, name) {
   const kind = kindOf(schema, name, config);
-  if (outputFits(schema, kind, option(config, "output"))) return { dataset: name };
+  const sameKind = kindOf(schema, option(config, "dataset"), config) === kind;
+  if (sameKind && outputFits(schema, kind, option(config, "output"))) return { dataset: name };
   return { dataset: name, ...(schema.field("dataset")?.extra?.problem_defaults?.[kind] ?? {}) };
 }
 

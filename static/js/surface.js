@@ -68,7 +68,9 @@ function pointsTrace(points, name, lineColor, visible, colorDomain, classes = nu
         colorscale: COLORSCALE,
         cmin: colorDomain[0],
         cmax: colorDomain[1],
-        line: { color: lineColor, width: 1 },
+        // Test points hollow, as on a multi-class surface: an open symbol's ring takes
+        // the point's colour (Plotly strokes it with marker.color).
+        ...(name === "test" ? { symbol: "circle-open", line: { width: 2 } } : { line: { color: lineColor, width: 1 } }),
       },
   };
 }

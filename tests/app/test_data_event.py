@@ -91,6 +91,30 @@ def test_new_points_with_as_many_classes_keep_the_weights(connect):
     assert state["sizes"] == [2, 2, 4] and state["epoch"] == 0
 
 
+def test_a_whole_new_point_set_restarts_at_epoch_zero_still_playing(connect):
+    client, inbox, session = _trained_on_points(connect, 30)
+    client.emit("control", {"action": "play"})
+    wait_until(lambda: session.trainer.epoch > 30, what="playing past epoch 30")
+    more = np.vstack([POINTS, [[1, 1]]]).astype("<f4")
+    labels = LABELS + bytes([2])
+    client.emit("data", {"n": 10, "points": more.tobytes(), "labels": labels, "restart": True})
+    state = inbox.wait("state", 5)[-1]
+    assert state["data"]["n"] == 10 and state["epoch"] == 0 and state["status"] == "playing"
+    # the run's first frame: epoch 0 with its points, its history starting there
+    frames = len(inbox.of("frame"))
+    client.emit("ready")
+    wait_until(lambda: any("train_points" in f for f in inbox.of("frame")[frames:]), what="frame")
+    first = next(f for f in inbox.of("frame")[frames:] if "train_points" in f)
+    assert np.frombuffer(first["history"]["epoch"], "<u4")[0] == 0
+    client.emit("control", {"action": "pause"})
+    inbox.wait("state", 6)
+    # the same run as a fresh Trainer on these points with the session's config
+    with session.hold() as trainer:
+        fresh = Trainer(trainer.config, data=trainer.custom_data)
+        fresh.step(trainer.epoch)
+        np.testing.assert_allclose(trainer.net.flat, fresh.net.flat, rtol=1e-6)
+
+
 def test_regression_targets_switch_to_a_linear_output(connect):
     client, inbox, _ = connect()
     targets = (POINTS[:, 0] * 0.1).astype("<f4")
@@ -145,6 +169,7 @@ BAD = [
     ("a domain that leaves points out", _payload(domain=[-1, 1, -1, 1]), "domain"),
     ("a domain of three numbers", _payload(domain=[0, 1, 2]), "domain"),
     ("an empty domain", _payload(domain=[1, 1, 0, 5]), "domain"),
+    ("restart as text", _payload(restart="yes"), "restart"),
 ]
 
 

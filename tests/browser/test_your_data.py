@@ -280,3 +280,169 @@ def test_axe_finds_nothing_serious_while_drawing_three_classes(pg):
     pg.page.click("#csv-paste-load")
     pg.page.locator("#data-error").wait_for(state="visible")
     assert axe_violations(pg.page) == []
+
+
+# ---- issue 23: your points all shown, an opt-in hold-out, a new set restarts ------------
+
+# How many markers Plotly drew on the surface's points plot, per trace ("train" and
+# "test"), and how many of each class the test trace holds (its markers' colours are
+# their classes', class_surface.js): read from what Plotly laid out, not the page's data.
+MARKERS_JS = """() => {
+    const el = document.querySelector('#surface .surface-points');
+    const out = {};
+    el.querySelectorAll('.scatterlayer .trace').forEach((t, i) => {
+        const name = el._fullData[i].name;
+        const visible = el._fullData[i].visible === true;
+        out[name] = visible ? t.querySelectorAll('path.point').length : 0;
+    });
+    out.testSymbols = [...new Set((el._fullData.find(d => d.name === 'test').marker.symbol
+        ? [el._fullData.find(d => d.name === 'test').marker.symbol] : []))];
+    return out;
+}"""
+
+
+def _markers(pg) -> dict:
+    pg.page.wait_for_function(
+        "() => document.querySelector('#surface .surface-points')?._fullData?.length === 2"
+    )
+    return pg.page.evaluate(MARKERS_JS)
+
+
+def test_every_drawn_point_stays_visible_after_done(pg):
+    """Nine points drawn, then Done: Plotly draws nine markers, with "Show test data"
+    off (whatever share of them trains, none vanishes)."""
+    pg.open(f"{OPEN_ON}&speed=0")
+    assert not pg.page.is_checked("#show-test")
+    _draw_three_clusters(pg)
+    pg.wait_state("s => s.data && s.data.n === 9 && s.data.active")
+    pg.page.click("#draw-done")
+    assert pg.page.get_attribute("#draw-toggle", "aria-pressed") == "false"
+    pg.page.wait_for_function("() => window.playground.lastPoints.length === 9")
+    pg.page.wait_for_function(
+        "() => document.querySelectorAll('#surface .surface-points path.point').length >= 9"
+    )
+    m = _markers(pg)
+    # on main half of them are test points, with the engine's change none (or the same
+    # nine again, hollow): either way Plotly drew a marker at every drawn point
+    assert m["train"] + m["test"] >= 9, m
+    shown = pg.page.evaluate(
+        """() => document.querySelector('#surface .surface-points')._fullData
+            .filter(t => t.visible === true)
+            .flatMap(t => Array.from(t.x, (x, i) => [x, t.y[i]]))"""
+    )
+    for cx, cy in CLUSTERS:
+        for dx, dy in OFFSETS:  # within a pixel or two of where it was clicked
+            x, y = cx + dx, cy + dy
+            assert any(abs(p[0] - x) < 0.1 and abs(p[1] - y) < 0.1 for p in shown), (x, y)
+    legend = pg.page.inner_text("#class-legend")
+    assert legend.count("3") >= 3, legend  # three of each class, as drawn
+
+
+def test_drawn_points_all_train_unless_a_share_is_held_out(pg):
+    """Needs the points-engine branch (train_share=100 accepted): with the hold-out off,
+    all nine drawn points train and none is a test point."""
+    pg.open(f"{OPEN_ON}&speed=0")
+    _draw_three_clusters(pg)
+    pg.wait_state("s => s.data && s.data.n === 9 && s.config.train_share === 100")
+    pg.page.wait_for_function(
+        "() => { const f = document.querySelector('#surface .surface-points')._fullData;"
+        " return f && f[0].x.length === 9; }"
+    )
+    m = _markers(pg)
+    assert m["train"] == 9, m  # however the engine marks "no test set", all nine train
+    assert len(pg.hook("lastPoints")) == 9
+    assert not pg.page.is_checked("#holdout-on")
+
+
+def test_a_hold_out_shows_hollow_test_points_stratified(pg):
+    """30 % of 4 x 10 drawn points held out: three of each class are hollow test points
+    (stratified needs the points-engine branch; main's split is not)."""
+    pg.open("dataset=circle&speed=0")
+    pg.page.click("#draw-toggle")
+    pg.page.click("#draw-clear")
+    centres = [(-3.5, -3.5), (3.5, -3.5), (-3.5, 3.5), (3.5, 3.5)]
+    for k, (cx, cy) in enumerate(centres):
+        pg.page.click(f"#class-palette [data-class='{k}']")
+        for i in range(10):
+            _click_at(pg, cx + 0.25 * (i % 5) - 0.5, cy + 0.5 * (i // 5) - 0.25)
+    pg.wait_state("s => s.data && s.data.n === 40")
+    pg.page.click("#draw-done")
+    pg.page.check("#holdout-on")
+    pg.page.select_option("#holdout-share", "30")
+    pg.wait_state("s => s.config.train_share === 70")
+    pg.page.wait_for_function(
+        "() => { const f = document.querySelector('#surface .surface-points')._fullData;"
+        " return f && f[1].x.length === 12 && f[1].visible === true; }"
+    )
+    m = _markers(pg)
+    assert m["train"] == 28 and m["test"] == 12, m
+    assert m["testSymbols"] == ["circle-open"]  # hollow rings
+    # per class: the test trace's points, by the class the page drew them (their colour)
+    per_class = pg.page.evaluate(
+        """() => {
+            const pts = window.playground.lastPoints;  // train first, then test
+            const test = pts.slice(28);
+            const n = [0, 0, 0, 0];
+            for (const p of test) n[Math.round(p[2])] += 1;
+            return n;
+        }"""
+    )
+    assert per_class == [3, 3, 3, 3], per_class
+    # off again: every point trains
+    pg.page.uncheck("#holdout-on")
+    pg.wait_state("s => s.config.train_share === 100")
+
+
+def _chart_epochs(pg, selector: str) -> list[list[float]]:
+    """The x values (epochs) of every trace Plotly holds for a chart."""
+    return pg.page.evaluate(
+        "s => (document.querySelector(s).data || []).map(t => Array.from(t.x || []))",
+        selector,
+    )
+
+
+def test_a_csv_loaded_over_drawn_points_restarts_at_epoch_zero_with_the_charts(pg, tmp_path):
+    # linear epochs: a log axis has no epoch 0 to show
+    pg.open(f"{OPEN_ON}&speed=0&log_epochs=0")
+    _draw_three_clusters(pg)
+    pg.wait_state("s => s.data && s.data.n === 9")
+    pg.page.click("#draw-done")
+    pg.play()
+    pg.wait_frame("f => f.epoch >= 60", timeout=30_000)
+    pg.pause()
+    grad_before = _chart_epochs(pg, "#grad-chart")
+    assert max(grad_before[0]) >= 60
+    # three classes, as drawn: the same network shape, which alone would not rebuild
+    rows = [f"{-3 + 0.5 * i},{-2 + (i % 3) * 0.3},{i % 3}" for i in range(12)]
+    _upload(pg, tmp_path, "twelve.csv", "x1,x2,label\n" + "\n".join(rows) + "\n")
+    pg.wait_state("s => s.data && s.data.n === 12 && s.epoch === 0")
+    pg.page.wait_for_function(
+        "() => window.playground.rebuildFrame && window.playground.rebuildFrame.epoch === 0"
+        " && window.playground.lastPoints.length === 12"
+    )
+    for n in (1, 2, 3):
+        pg.page.click("#step")
+        pg.wait_frame(f"f => f.epoch === {n}")
+    for chart in ("#grad-chart", "#loss-chart"):  # each redraws at its own pace
+        pg.page.wait_for_function(
+            "s => { const d = document.querySelector(s).data;"
+            " return d && d[0].x.length && Math.max(...d[0].x) === 3; }",
+            arg=chart,
+        )
+    loss = _chart_epochs(pg, "#loss-chart")[0]
+    assert min(loss) == 0 and max(loss) == 3, loss
+    for trace in _chart_epochs(pg, "#grad-chart"):
+        assert min(trace) >= 0 and max(trace) == 3, trace
+        assert len(trace) <= 4, trace  # nothing of the run before the restart
+    assert pg.hook("lossPoints") <= 4
+
+
+def test_five_blobs_then_xor_brings_sigmoid_and_cross_entropy_back(pg):
+    pg.open("dataset=xor&speed=0")
+    pg.page.click('button.dataset[data-dataset="blobs5"]')
+    state = pg.wait_state("s => s.config.dataset === 'blobs5'")
+    assert state["config"]["output"] == "softmax" and state["config"]["loss"] == "ce"
+    pg.page.click('button.dataset[data-dataset="xor"]')
+    state = pg.wait_state("s => s.config.dataset === 'xor'")
+    assert state["config"]["output"] == "sigmoid" and state["config"]["loss"] == "bce"
+    assert state["sizes"][-1] == 1

@@ -77,11 +77,21 @@ const multi = new Schema([
 test("a data set of another kind brings the output and loss it needs", () => {
   assert.deepEqual(datasetChange(multi, XOR, "blobs3"), { dataset: "blobs3", output: "softmax", loss: "ce" });
   assert.deepEqual(datasetChange(multi, XOR, "plane"), { dataset: "plane", output: "linear", loss: "mse" });
-  assert.deepEqual(datasetChange(multi, { ...XOR, output: "tanh", loss: "mse" }, "plane"), { dataset: "plane" });
+  // Another kind brings its defaults back even where the current output would fit:
+  // tanh serves targets too, and 2 classes could take a softmax (issue 23).
+  assert.deepEqual(datasetChange(multi, { ...XOR, output: "tanh", loss: "mse" }, "plane"),
+    { dataset: "plane", output: "linear", loss: "mse" });
   const three = { ...XOR, dataset: "blobs3", output: "softmax", loss: "ce" };
-  assert.deepEqual(datasetChange(multi, three, "xor4"), { dataset: "xor4" }); // 2 classes take softmax too
+  assert.deepEqual(datasetChange(multi, three, "xor4"), { dataset: "xor4", output: "sigmoid", loss: "bce" });
   assert.deepEqual(datasetChange(multi, XOR, "custom"), { dataset: "custom" }); // your points: 2 classes by default
   assert.deepEqual(datasetChange(multi, { ...XOR, classes: 4 }, "custom"), { dataset: "custom", output: "softmax", loss: "ce" });
+});
+
+test("a data set of the same kind keeps the output and loss chosen", () => {
+  const tanh = { ...XOR, output: "tanh", loss: "mse" };
+  assert.deepEqual(datasetChange(multi, { ...tanh, dataset: "plane" }, "plane"), { dataset: "plane" });
+  assert.deepEqual(datasetChange(multi, { ...XOR, dataset: "custom" }, "xor4"), { dataset: "xor4" });
+  assert.deepEqual(datasetChange(schema, tanh, "circle"), { dataset: "circle" });
 });
 
 test("more than two classes leave only softmax and its loss in the menus", () => {
