@@ -71,11 +71,15 @@ class Trainer:
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
         Your own points instead of the Config's generator: X (N, 2), y labels 0..C-1
-        (or reals when the Config's task is regression); see
-        :func:`engine.datasets.custom_data`. The Config's ``dataset`` becomes "custom"
-        (or "custom_regression") and ``classes`` the labels' C; noise, split, data seed
-        and features apply to them as to generated points. A Config whose output cannot
-        serve C classes is refused (ConfigError naming ``output``).
+        with every class present, or targets for a regression (inferred from y's
+        numbers that are not whole, unless the Config's dataset already says which);
+        see :func:`engine.datasets.custom_data`. The Config's ``dataset`` becomes
+        "custom" (or "custom_regression") and ``classes`` the labels' C; noise, data
+        seed and features apply to them as to generated points. Every point trains
+        unless ``train_share`` (set, below 100) holds some out, stratified by class: a
+        train_share nobody set is 100 for your points, 50 for a generated data set
+        (:data:`engine.config.TRAIN_SHARE_DEFAULTS`). A Config whose output
+        cannot serve the data is refused (ConfigError naming ``output``).
     """
 
     def __init__(
@@ -95,7 +99,7 @@ class Trainer:
         # it switches to a generator, so switching back needs no new upload.
         self._custom: CustomData | None = None
         if data is not None:
-            self._custom = as_custom(data, config.task)
+            self._custom = as_custom(data, config.task if config.is_custom else None)
             config = config_for_data(config, self._custom)
         check_has_data(config, self._custom)
         self.config = config
