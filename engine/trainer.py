@@ -190,6 +190,22 @@ class Trainer:
         self._history.limit(int(max_rows))
         self.max_history_rows = int(max_rows)
 
+    def __repr__(self) -> str:
+        last = self.last.get("train_loss")
+        loss = "" if last is None else f", train loss {float(np.asarray(last)[0]):.4g}"
+        if self.replicas > 1:
+            loss += " (replica 0)" if loss else ""
+        data = f"{self.config.dataset}, {len(self.train)} training points"
+        if self.test is not self.train:
+            data += f", {len(self.test)} test"
+        net = "-".join(str(n) for n in self.net.sizes)
+        k = "1 replica" if self.replicas == 1 else f"{self.replicas} replicas"
+        return (
+            f"<Trainer {net} {self.config.activation}/{self.config.output} "
+            f"{self.config.optimizer} lr={self.config.lr:g} on {data}; {k}, "
+            f"epoch {self.epoch}{loss}>"
+        )
+
     # ------------------------------------------------------------ state
 
     @classmethod
@@ -234,7 +250,11 @@ class Trainer:
     # ------------------------------------------------------------ training
 
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs (see the module docstring for what an epoch is)."""
+        """Train ``epochs`` epochs (see the module docstring for what an epoch is): an
+        integer >= 0 (a Python or NumPy integer; TypeError for anything else, 1.7 or
+        "5" or True included, rather than a silent rounding)."""
+        if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
+            raise TypeError(f"epochs must be an integer, got {epochs!r}")
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")

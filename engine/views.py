@@ -59,6 +59,9 @@ def outputs_at(trainer: Trainer, points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
         raise ValueError(f"points must be finite numbers of shape (N, 2), got shape {points.shape}")
+    if not len(points):  # the network's programs divide by N: no points, no outputs
+        units = trainer.net.sizes[-1]
+        return squeeze(trainer, np.empty((trainer.replicas, 0, units), trainer.net.dtype))
     X = make_features(points, trainer.config.features, trainer.config.dtype)
     return squeeze(trainer, trainer.net.forward(X))
 
