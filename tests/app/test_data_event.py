@@ -7,13 +7,15 @@ and weights stay exactly as they were.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from app_helpers import wait_until
 
 from app.frames import encode_classes
 from engine import Trainer
-from engine.datasets import custom_data
+from engine.datasets import DataError, custom_data, parse_points_csv
 
 POINTS = np.array(
     [
@@ -207,3 +209,35 @@ def test_the_gradient_check_and_the_landscape_run_on_the_sessions_points(connect
     client.emit("landscape", {"steps": 11, "span": 0.5})
     result = inbox.wait("landscape_result", timeout=60)[0]
     assert result["center_loss"] == pytest.approx(session.trainer.last["train_loss"][0], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("labels", "words"),
+    [
+        (bytes([0, 0, 0, 1, 1, 1, 5, 5, 5]), "classes 2, 3, 4 have no point"),
+        (bytes([0, 1, 2, 3, 4, 5, 6, 0, 1]), "the limit is 6 classes"),
+    ],
+    ids=["labels with a gap", "seven classes"],
+)
+def test_labels_are_checked_as_the_engine_and_the_csv_reader_check_them(connect, labels, words):
+    client, inbox, _ = connect()
+    client.emit("data", _payload(labels=labels))
+    error = inbox.wait("error")[0]
+    assert error["field"] == "labels" and words in error["message"], error
+    with pytest.raises(DataError) as engine_error:
+        custom_data(POINTS.astype(float), list(labels))
+    assert engine_error.value.message in error["message"]
+    csv = "".join(f"{x},{y},{c}\n" for (x, y), c in zip(POINTS.tolist(), labels, strict=True))
+    with pytest.raises(DataError, match=re.escape(words)):
+        parse_points_csv(csv)
+
+
+def test_drawn_points_all_train_and_a_set_hold_out_is_stratified(connect):
+    client, inbox, session = connect()
+    client.emit("data", _payload())
+    inbox.wait("state", 2)
+    assert len(session.trainer.train) == 9 and session.trainer.test is session.trainer.train
+    client.emit("config", {"train_share": 70})
+    wait_until(lambda: session.trainer.config.train_share == 70, what="the hold-out")
+    counts = np.bincount(session.trainer.train.y[:, 0].astype(int)).tolist()
+    assert counts == [2, 2, 2]  # floor(3 · 0.7) of each class; 6 of 9 overall
