@@ -241,3 +241,14 @@ def test_drawn_points_all_train_and_a_set_hold_out_is_stratified(connect):
     wait_until(lambda: session.trainer.config.train_share == 70, what="the hold-out")
     counts = np.bincount(session.trainer.train.y[:, 0].astype(int)).tolist()
     assert counts == [2, 2, 2]  # floor(3 · 0.7) of each class; 6 of 9 overall
+
+
+def test_a_generator_after_your_points_brings_its_half_back(connect):
+    client, inbox, session = connect()
+    client.emit("data", _payload())
+    inbox.wait("state", 2)
+    assert session.trainer.config.train_share == 100
+    client.emit("config", {"dataset": "blobs3"})
+    wait_until(lambda: session.trainer.config.dataset == "blobs3", what="blobs3")
+    assert session.trainer.config.train_share == 50
+    assert len(session.trainer.train) == 100 and len(session.trainer.test) == 100
