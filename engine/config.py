@@ -490,14 +490,16 @@ class Config:
 
     __slots__ = ("_given", "_values")
     _values: dict[str, Any]  # field name to its validated value
-    # The fields someone set (here or in a Config this one was made from): a
-    # train_share nobody set follows the data set's kind (_kind_defaults). Not part of
-    # equality: Config(train_share=50) == Config().
+    # The fields someone set: named in Config(...), or changed by a replace (a replace
+    # that repeats a value, as a client sending its whole config does, sets nothing).
+    # A train_share nobody set follows the data set's kind (_kind_defaults). Not part
+    # of equality: Config(train_share=50) == Config().
     _given: frozenset[str]
 
     def __init__(self, **values: Any):
-        object.__setattr__(self, "_values", _validated(_DEFAULTS, values, frozenset()))
-        object.__setattr__(self, "_given", frozenset(values))
+        given = frozenset(values)
+        object.__setattr__(self, "_values", _validated(_DEFAULTS, values, given, given))
+        object.__setattr__(self, "_given", given)
 
     # -- construction
 
@@ -513,8 +515,10 @@ class Config:
         if not isinstance(changes, dict):
             raise ConfigError("config", "changes must be a dict of settings")
         new = object.__new__(Config)
-        object.__setattr__(new, "_values", _validated(self._values, changes, self._given))
-        object.__setattr__(new, "_given", self._given | frozenset(changes))
+        given = set(self._given)
+        values = _validated(self._values, changes, self._given, given)
+        object.__setattr__(new, "_values", values)
+        object.__setattr__(new, "_given", frozenset(given))
         return new
 
     # Immutable: a copy is the Config itself; pickling goes through from_dict, so a
@@ -658,17 +662,23 @@ class Config:
 
 
 def _validated(
-    base: Mapping[str, Any], changes: Mapping[str, Any], given: frozenset[str]
+    base: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    given: frozenset[str],
+    now_given: set[str] | frozenset[str],
 ) -> dict[str, Any]:
-    """``base`` with ``changes`` on top, each checked on its own, then together;
-    ``given``: the fields of ``base`` someone set."""
+    """``base`` with ``changes`` on top, each checked on its own, then together.
+    ``given``: the fields of ``base`` someone set; ``now_given``: those of the result,
+    a set to which every change of value is added (Config(...) passes its own keys)."""
     merged = dict(base)
     for key, value in changes.items():
         spec = SPECS.get(key)
         if spec is None:
             raise ConfigError(key, f"{key} is not a setting")
         merged[key] = _check_value(spec, value)
-    _kind_defaults(base, merged, given | frozenset(changes))
+        if isinstance(now_given, set) and merged[key] != base[key]:
+            now_given.add(key)
+    _kind_defaults(base, merged, given | frozenset(now_given))
     _raise_combination(merged, changes.keys())
     return merged
 

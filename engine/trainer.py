@@ -70,16 +70,12 @@ class Trainer:
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
-        Your own points instead of the Config's generator: X (N, 2), y labels 0..C-1
-        with every class present, or targets for a regression (inferred from y's
-        numbers that are not whole, unless the Config's dataset already says which);
-        see :func:`engine.datasets.custom_data`. The Config's ``dataset`` becomes
-        "custom" (or "custom_regression") and ``classes`` the labels' C; noise, data
-        seed and features apply to them as to generated points. Every point trains
-        unless ``train_share`` (set, below 100) holds some out, stratified by class: a
-        train_share nobody set is 100 for your points, 50 for a generated data set
-        (:data:`engine.config.TRAIN_SHARE_DEFAULTS`). A Config whose output
-        cannot serve the data is refused (ConfigError naming ``output``).
+        Your own points: X (N, 2), y labels 0..C-1 with every class present, or targets
+        (a regression, inferred from numbers that are not whole; see
+        :func:`engine.datasets.custom_data`); all train unless a ``train_share`` below
+        100 was set (a stratified hold-out; :data:`engine.config.TRAIN_SHARE_DEFAULTS`).
+        ``dataset`` becomes "custom"; a Config whose output cannot serve the data is
+        refused (ConfigError naming ``output``).
     """
 
     def __init__(
@@ -191,20 +187,7 @@ class Trainer:
         self.max_history_rows = int(max_rows)
 
     def __repr__(self) -> str:
-        last = self.last.get("train_loss")
-        loss = "" if last is None else f", train loss {float(np.asarray(last)[0]):.4g}"
-        if self.replicas > 1:
-            loss += " (replica 0)" if loss else ""
-        data = f"{self.config.dataset}, {len(self.train)} training points"
-        if self.test is not self.train:
-            data += f", {len(self.test)} test"
-        net = "-".join(str(n) for n in self.net.sizes)
-        k = "1 replica" if self.replicas == 1 else f"{self.replicas} replicas"
-        return (
-            f"<Trainer {net} {self.config.activation}/{self.config.output} "
-            f"{self.config.optimizer} lr={self.config.lr:g} on {data}; {k}, "
-            f"epoch {self.epoch}{loss}>"
-        )
+        return views.describe(self)
 
     # ------------------------------------------------------------ state
 
@@ -251,13 +234,8 @@ class Trainer:
 
     def step(self, epochs: int = 1) -> None:
         """Train ``epochs`` epochs (see the module docstring for what an epoch is): an
-        integer >= 0 (a Python or NumPy integer; TypeError for anything else, 1.7 or
-        "5" or True included, rather than a silent rounding)."""
-        if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
-            raise TypeError(f"epochs must be an integer, got {epochs!r}")
-        epochs = int(epochs)
-        if epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        integer >= 0, Python's or NumPy's (TypeError for 1.7, "5" or True)."""
+        epochs = _epoch_count(epochs)
         if epochs == 0:
             return
         n = len(self.train)
@@ -427,6 +405,16 @@ class Trainer:
     def frame(self, grid: int | None = None) -> Frame:
         """Replica 0's output and every neuron's output on an n × n grid (float32)."""
         return views.frame(self, grid)
+
+
+def _epoch_count(epochs: object) -> int:
+    """``epochs`` as an int, refused unless an integer (TypeError) >= 0 (ValueError):
+    rounding 1.7 or reading "5" would train what nobody asked for."""
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
+        raise TypeError(f"epochs must be an integer, got {epochs!r}")
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    return int(epochs)
 
 
 __all__ = ["ORIGIN_REASONS", "DataSplit", "Frame", "Origin", "Trainer", "config_for_data"]

@@ -71,6 +71,26 @@ def squeeze(trainer: Trainer, out: np.ndarray) -> np.ndarray:
     return out if trainer.net.classes else out[:, :, 0]
 
 
+def describe(trainer: Trainer) -> str:
+    """A Trainer's repr: its net, data, replicas, epoch and replica 0's training loss,
+    e.g. ``<Trainer 2-4-3 tanh/softmax adam lr=0.03 on custom, 6 training points;
+    1 replica, epoch 300, train loss 0.0123>``."""
+    cfg = trainer.config
+    last = trainer.last.get("train_loss")
+    loss = "" if last is None else f", train loss {float(np.asarray(last)[0]):.4g}"
+    if trainer.replicas > 1 and loss:
+        loss += " (replica 0)"
+    data = f"{cfg.dataset}, {len(trainer.train)} training points"
+    if trainer.test is not trainer.train:
+        data += f", {len(trainer.test)} test"
+    net = "-".join(str(n) for n in trainer.net.sizes)
+    k = "1 replica" if trainer.replicas == 1 else f"{trainer.replicas} replicas"
+    return (
+        f"<Trainer {net} {cfg.activation}/{cfg.output} {cfg.optimizer} lr={cfg.lr:g} "
+        f"on {data}; {k}, epoch {trainer.epoch}{loss}>"
+    )
+
+
 def predict(trainer: Trainer, points: np.ndarray) -> np.ndarray:
     """See :meth:`engine.trainer.Trainer.predict`: a tanh output's ±1 mapped back to a
     probability, (a + 1) / 2, on classification."""

@@ -107,3 +107,13 @@ def test_float_targets_are_a_regression_and_a_classifier_output_is_named():
     assert err.value.field == "output" and "regression" in str(err.value)
     with pytest.raises(ConfigError, match="custom_regression"):
         Config(output="linear", loss="mse")  # names where regression lives
+
+
+def test_a_whole_config_sent_again_sets_nothing_so_own_points_still_all_train():
+    """The page sends its whole config (train_share 50 among it): repeating a value is
+    not setting it, so your points then train on every point; changing it is."""
+    page = Config().replace(Config(dataset="circle", hidden=[4], **SOFTMAX).to_dict())
+    mine = Trainer(page, data=(README_X, README_Y))
+    assert mine.config.train_share == 100 and len(mine.train) == 6
+    moved = page.replace({"train_share": 70})
+    assert moved.replace({"dataset": "custom", "classes": 3, **SOFTMAX}).train_share == 70
