@@ -423,8 +423,12 @@ def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -
             changes["classes"] = data.classes
         if "output" not in changes and "loss" not in changes:
             changes.update(PROBLEM_DEFAULTS[kind])
+    # --train-share last, on its own: a replace that repeats a value sets nothing, so
+    # "--train-share 50" with the default 50 would otherwise give way to your points'
+    # default of every point (engine/config.py, _kind_defaults).
+    share = {k: changes.pop(k) for k in ("train_share",) if k in changes}
     try:
-        return base.replace(changes)
+        return base.replace(changes).replace(share)
     except ConfigError as exc:
         raise UsageError(f"{flag_name(exc.field)}: {exc.message}") from None
 
