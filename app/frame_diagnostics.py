@@ -72,7 +72,7 @@ class FrameDiagnostics:
             or epoch < self._stuck_epoch
         ):
             report = explain_stuck(trainer)
-            self._stuck = None if report is None else report.to_dict()
+            self._stuck = report.to_dict() if report.stuck else None  # shown when stuck
             if self._stuck is not None:  # every output: thousands of numbers on big data
                 self._stuck["details"].pop("outputs", None)
             self._stuck_at, self._stuck_epoch = now, epoch

@@ -55,7 +55,7 @@ from tqdm import tqdm
 
 from engine import Config, ConfigError
 from engine.config import FIELDS, PROBLEM_DEFAULTS, FieldSpec
-from engine.datasets import CustomData, parse_points_csv
+from engine.datasets import CustomData, make_dataset, parse_points_csv
 from engine.errors import DataError
 from engine.executors import MissingExtra, make_executor
 from engine.grid_axes import AXES
@@ -122,6 +122,12 @@ def _type_for(spec: FieldSpec):
     return convert
 
 
+def _number(x: float | None) -> str:
+    """A limit as written: whole numbers in full (2147483647, not 2.14748e+09)."""
+    assert x is not None, "number fields declare their range"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _help_for(spec: FieldSpec) -> str:
     if spec.type == "choice":
         allowed = "{" + _choices(spec) + "}"
@@ -132,7 +138,7 @@ def _help_for(spec: FieldSpec) -> str:
     elif spec.type == "bool":
         allowed = "0/1"
     else:
-        allowed = f"[{spec.min:g}, {spec.max:g}]"
+        allowed = f"[{_number(spec.min)}, {_number(spec.max)}]"
     default = spec.default
     if isinstance(default, tuple):
         default = ",".join(str(v) for v in default)
@@ -176,9 +182,8 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
         "sweep",
         help="train many seeds at once and report success rates",
         description="Train one replica per seed in one vectorised run and report the "
-        "success rate with a 95%% Wilson interval, per cell of an optional "
+        "success rate with a 95 % Wilson interval, per cell of an optional "
         "grid of settings.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     configure_parser(p)
     return p
@@ -186,14 +191,16 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
 
 def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     run = p.add_argument_group("sweep")
-    run.add_argument("--seeds", type=int, default=200, help="number of seeds (restarts)")
+    run.add_argument(
+        "--seeds", type=int, default=200, help="number of seeds (restarts; default 200)"
+    )
     run.add_argument(
         "--seed-start",
         type=int,
         default=None,
         help="first seed (default: the preset's seed, else 0)",
     )
-    run.add_argument("--epochs", type=int, default=2000, help="epochs per seed")
+    run.add_argument("--epochs", type=int, default=2000, help="epochs per seed (default 2000)")
     run.add_argument(
         "--grid",
         action="append",
@@ -220,14 +227,14 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         type=int,
         default=1000,
         help="seeds trained at once, at most: a cell's seeds split into "
-        "chunks of this size, the tasks that workers share",
+        "chunks of this size, the tasks that workers share (default 1000)",
     )
     where = p.add_argument_group("where it runs (the numbers are the same)")
     where.add_argument(
         "--workers",
         default="1",
         metavar="N",
-        help="local processes sharing the tasks ('auto': every core)",
+        help="local processes sharing the tasks ('auto': every core; default 1)",
     )
     where.add_argument(
         "--scheduler",
@@ -416,10 +423,23 @@ def config_from_args(args: argparse.Namespace, data: CustomData | None = None) -
             changes["classes"] = data.classes
         if "output" not in changes and "loss" not in changes:
             changes.update(PROBLEM_DEFAULTS[kind])
+    # --train-share last, on its own: a replace that repeats a value sets nothing, so
+    # "--train-share 50" with the default 50 would otherwise give way to your points'
+    # default of every point (engine/config.py, _kind_defaults).
+    share = {k: changes.pop(k) for k in ("train_share",) if k in changes}
     try:
-        return base.replace(changes)
+        return base.replace(changes).replace(share)
     except ConfigError as exc:
         raise UsageError(f"{flag_name(exc.field)}: {exc.message}") from None
+
+
+def _training_side(config: Config, data: CustomData) -> str:
+    """Which of your points train, as the base config splits them: "training on all 4"
+    or "training on 20 of 40, 20 held out for testing" (grid cells may differ)."""
+    split = make_dataset(data, train_share=config.train_share, seed=config.data_seed)
+    if split.test_is_train:
+        return f"training on all {len(data)}"
+    return f"training on {len(split.train)} of {len(data)}, {len(split.test)} held out for testing"
 
 
 def read_points(path: str) -> CustomData:
@@ -599,7 +619,7 @@ def _report(
             what += (
                 f"; data: {args.data} ({len(data)} points, "
                 f"{f'{data.classes} classes' if data.classes else 'targets'}, "
-                f"digest {data.digest})"
+                f"digest {data.digest}; {_training_side(plan.config, data)})"
             )
         stdout.write(f"# {what}; base: {query or 'defaults'}\n")
         stdout.write(result.table() + "\n")

@@ -197,8 +197,9 @@ def data_restarts(payload: Any) -> bool:
 def parse_data(payload: Any) -> CustomData:
     """Your own points from a ``data`` payload (docs/PROTOCOL.md), as the engine's
     validated :class:`~engine.datasets.CustomData`: ``n`` points (2 to 5000),
-    ``points`` float32 little-endian (x, y) pairs, and either ``labels`` uint8 (0..5,
-    at least two classes; ``task`` "classification", the default) or ``targets``
+    ``points`` float32 little-endian (x, y) pairs, and either ``labels`` uint8 (0..C-1
+    with every class present, 2 to 6 classes, checked by the engine's custom_data;
+    ``task`` "classification", the default) or ``targets``
     float32 (``task`` "regression"); ``domain`` [xmin, xmax, ymin, ymax] optional (it
     must hold every point). Every refusal names its field."""
     data = as_object(payload, DATA_KEYS)

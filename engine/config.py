@@ -78,6 +78,24 @@ PROBLEM_OUTPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The training share each kind of data set starts with: TFP's half for a generated
+# one; every point for your own, which are too few and too deliberate to hide half of.
+TRAIN_SHARE_DEFAULTS: dict[str, int] = {"generated": 50, "own": 100}
+
+
+def _data_kind(dataset: str) -> str:
+    """``"own"`` for your own points, ``"generated"`` for a generator's."""
+    return "own" if dataset in (CUSTOM, CUSTOM_REGRESSION) else "generated"
+
+
+def default_of(name: str, values: Mapping[str, Any]) -> Any:
+    """Field ``name``'s default among ``values``: the table's, except ``train_share``,
+    whose default follows the kind of ``values["dataset"]`` (TRAIN_SHARE_DEFAULTS)."""
+    if name == "train_share":
+        return TRAIN_SHARE_DEFAULTS[_data_kind(values["dataset"])]
+    return SPECS[name].default
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One row of the schema."""
@@ -182,13 +200,19 @@ FIELDS: tuple[FieldSpec, ...] = (
     _i("n_points", 200, 4, 2000, "Number of points (xor4: only when sampled)", group="data"),
     _b("xor4_sample", False, "xor4: draw n_points rows from the 4 corners", group="data"),
     _f("noise", 0, 0, 50, "Noise (%)", group="data"),
-    _i(
+    # 100 = every point trains, no test set. Each kind of data set has its own default
+    # (TRAIN_SHARE_DEFAULTS): a train_share nobody set takes the new kind's default
+    # when the dataset changes kind (_kind_defaults).
+    FieldSpec(
         "train_share",
-        50,
+        "int",
+        TRAIN_SHARE_DEFAULTS["generated"],
+        "Training share (%; 100 = no test set): unless set, 50 for a generated data "
+        "set and 100 for your own points; exact xor4 tests on its train set",
         10,
-        90,
-        "Training share (%); exact xor4 tests on its train set",
+        100,
         group="data",
+        extra={"defaults": dict(TRAIN_SHARE_DEFAULTS)},
     ),
     _i("data_seed", 0, 0, MAX_SEED, "Data seed", group="data"),
     FieldSpec(
@@ -430,7 +454,8 @@ def _check_combination(values: Mapping[str, Any]) -> list[tuple[tuple[str, ...],
                 ("output", "dataset"),
                 f"output {output} is for {other}; {problem} data set "
                 f"{values['dataset']} needs output "
-                f"{' or '.join(PROBLEM_OUTPUTS[problem])}",
+                f"{' or '.join(PROBLEM_OUTPUTS[problem])} ({other} data sets: "
+                f"{', '.join(d for d in DATASETS if (d in REGRESSION) != regression)})",
             )
         )
     classes = _classes(values)
@@ -463,11 +488,18 @@ class Config:
     tuples (hashable); :meth:`to_dict` gives lists back.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_given", "_values")
     _values: dict[str, Any]  # field name to its validated value
+    # The fields someone set: named in Config(...), or changed by a replace (a replace
+    # that repeats a value, as a client sending its whole config does, sets nothing).
+    # A train_share nobody set follows the data set's kind (_kind_defaults). Not part
+    # of equality: Config(train_share=50) == Config().
+    _given: frozenset[str]
 
     def __init__(self, **values: Any):
-        object.__setattr__(self, "_values", _validated(_DEFAULTS, values))
+        given = frozenset(values)
+        object.__setattr__(self, "_values", _validated(_DEFAULTS, values, given, given))
+        object.__setattr__(self, "_given", given)
 
     # -- construction
 
@@ -483,7 +515,10 @@ class Config:
         if not isinstance(changes, dict):
             raise ConfigError("config", "changes must be a dict of settings")
         new = object.__new__(Config)
-        object.__setattr__(new, "_values", _validated(self._values, changes))
+        given = set(self._given)
+        values = _validated(self._values, changes, self._given, given)
+        object.__setattr__(new, "_values", values)
+        object.__setattr__(new, "_given", frozenset(given))
         return new
 
     # Immutable: a copy is the Config itself; pickling goes through from_dict, so a
@@ -516,7 +551,8 @@ class Config:
         return hash(tuple(self._values.items()))
 
     def __repr__(self) -> str:
-        changed = {k: v for k, v in self._values.items() if v != SPECS[k].default}
+        values = self._values
+        changed = {k: v for k, v in values.items() if v != default_of(k, values)}
         return "Config(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
 
     def to_dict(self) -> dict[str, Any]:
@@ -595,11 +631,12 @@ class Config:
     # -- URL
 
     def to_query(self) -> str:
-        """Compact ``key=value&...`` of the non-default fields, in table order."""
+        """Compact ``key=value&...`` of the non-default fields (:func:`default_of`), in
+        table order."""
         parts = []
         for spec in FIELDS:
             value = self._values[spec.name]
-            if value != spec.default:
+            if value != default_of(spec.name, self._values):
                 parts.append(f"{spec.name}={quote(_encode(spec, value), safe=',._-')}")
         return "&".join(parts)
 
@@ -624,16 +661,36 @@ class Config:
         return cls(**values)
 
 
-def _validated(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``changes`` on top, each checked on its own, then together."""
+def _validated(
+    base: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    given: frozenset[str],
+    now_given: set[str] | frozenset[str],
+) -> dict[str, Any]:
+    """``base`` with ``changes`` on top, each checked on its own, then together.
+    ``given``: the fields of ``base`` someone set; ``now_given``: those of the result,
+    a set to which every change of value is added (Config(...) passes its own keys)."""
     merged = dict(base)
     for key, value in changes.items():
         spec = SPECS.get(key)
         if spec is None:
             raise ConfigError(key, f"{key} is not a setting")
         merged[key] = _check_value(spec, value)
+        if isinstance(now_given, set) and merged[key] != base[key]:
+            now_given.add(key)
+    _kind_defaults(base, merged, given | frozenset(now_given))
     _raise_combination(merged, changes.keys())
     return merged
+
+
+def _kind_defaults(base: Mapping[str, Any], merged: dict[str, Any], given: frozenset[str]) -> None:
+    """A dataset of another kind (generated, your own points) brings its own
+    ``train_share`` default unless someone set train_share (``given``):
+    Trainer(Config(), data=(X, y)) trains on every point, Trainer(Config(train_share=50),
+    data=(X, y)) holds half of them out."""
+    old, new = _data_kind(base["dataset"]), _data_kind(merged["dataset"])
+    if old != new and "train_share" not in given:
+        merged["train_share"] = TRAIN_SHARE_DEFAULTS[new]
 
 
 def _raise_combination(values: Mapping[str, Any], changed: Iterable[str]) -> None:

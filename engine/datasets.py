@@ -26,7 +26,9 @@ jitters and frames those points the same way (see "Your own points" below).
 
 Classification targets are labels 0..C-1 (C = 2 for the Playground's problems: its
 +1 is 1, its -1 is 0). Points are shuffled from ``seed``, then the first
-``train_share`` percent are the training set.
+``train_share`` percent of each class are the training set (stratified; of all
+points for regression); at 100 % every point trains and the test set is the
+training set.
 
 Your own points (:func:`custom_data`, ``make_dataset((X, y))``): X (N, 2) finite, 2 to
 :data:`MAX_POINTS` rows; y labels 0..C-1 (C = 2..:data:`MAX_CLASSES`, at least two
@@ -191,10 +193,10 @@ def custom_data(
     """Check your own points and keep read-only float64 copies.
 
     ``points`` (N, 2) finite numbers, 2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
-    (N, 1): for classification integer labels 0..C-1, C <= :data:`MAX_CLASSES`, with at
-    least two different labels; for regression finite numbers. ``domain`` (xmin, xmax,
-    ymin, ymax), optional, must be finite, not empty, and hold every point. Raises
-    :class:`DataError` naming the field.
+    (N, 1): for classification integer labels 0..C-1 with every class present,
+    2 <= C <= :data:`MAX_CLASSES` (:func:`_check_labels`); for regression finite
+    numbers. ``domain`` (xmin, xmax, ymin, ymax), optional, must be finite, not
+    empty, and hold every point. Raises :class:`DataError` naming the field.
     """
     if task not in ("classification", "regression"):
         raise DataError("task", f"task must be 'classification' or 'regression', got {task!r}")
@@ -224,18 +226,7 @@ def custom_data(
         raise DataError(name, f"{name[:-1]} {row} is not finite")
     classes = None
     if task == "classification":
-        bad = (vals != np.round(vals)) | (vals < 0) | (vals >= MAX_CLASSES)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                name, f"label {row} is {vals[row]:g}, not an integer in 0..{MAX_CLASSES - 1}"
-            )
-        if len(np.unique(vals)) < 2:
-            raise DataError(
-                name,
-                f"all {n} points have label {vals[0]:g}: a classifier needs at least two classes",
-            )
-        classes = int(vals.max()) + 1
+        classes = _check_labels(vals)
     box: Box | None = None
     if domain is not None:
         try:
@@ -268,15 +259,65 @@ def custom_data(
     return CustomData(pts, vals, task, classes, box)
 
 
-def as_custom(data: object, task: str = "classification") -> CustomData:
-    """A :class:`CustomData` as it is, or ``(X, y)`` checked by :func:`custom_data`."""
+def _check_labels(vals: FloatArray) -> int:
+    """C, the number of classes of labels ``vals``, which must be 0..C-1 with every
+    class present, 2 <= C <= :data:`MAX_CLASSES`; else a DataError on ``labels``
+    saying which label, or which classes, are wrong."""
+    bad = (vals != np.round(vals)) | (vals < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            "labels",
+            f"label {row} is {vals[row]:g}, not a class number (a whole number 0, 1, 2...)",
+        )
+    present = sorted({int(v) for v in vals})
+    if present[-1] >= MAX_CLASSES:
+        raise DataError(
+            "labels",
+            f"label {present[-1]} would make {present[-1] + 1} classes: the limit is "
+            f"{MAX_CLASSES} classes (labels 0..{MAX_CLASSES - 1})",
+        )
+    if len(present) < 2:
+        raise DataError(
+            "labels",
+            f"all {len(vals)} points have label {present[0]}: a classifier needs at least "
+            f"two classes",
+        )
+    missing = sorted(set(range(present[-1] + 1)) - set(present))
+    if missing:
+        names = ", ".join(str(c) for c in missing)
+        raise DataError(
+            "labels",
+            f"labels must be 0..{present[-1]} with every class present: "
+            f"{'class' if len(missing) == 1 else 'classes'} {names} "
+            f"{'has' if len(missing) == 1 else 'have'} no point (labels present: "
+            f"{', '.join(str(c) for c in present)}); number your classes 0.."
+            f"{len(present) - 1}",
+        )
+    return present[-1] + 1
+
+
+def infer_task(values: ArrayLike) -> str:
+    """``"regression"`` when some target is a finite number that is not whole (your
+    points' task when nobody named it), else ``"classification"``."""
+    try:
+        vals = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "classification"  # custom_data names what is wrong
+    finite = vals[np.isfinite(vals)]
+    return "regression" if (finite != np.round(finite)).any() else "classification"
+
+
+def as_custom(data: object, task: str | None = "classification") -> CustomData:
+    """A :class:`CustomData` as it is, or ``(X, y)`` checked by :func:`custom_data`;
+    ``task`` None infers it from y (:func:`infer_task`: whole numbers are labels)."""
     if isinstance(data, CustomData):
         return data
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise DataError(
             "points", "data must be (X, y): points (N, 2) and their labels or targets (N,)"
         )
-    return custom_data(data[0], data[1], task)
+    return custom_data(data[0], data[1], task or infer_task(data[1]))
 
 
 def _xor_tf(rng: np.random.Generator, n: int, noise: float) -> tuple[FloatArray, FloatArray]:
@@ -478,14 +519,16 @@ def make_dataset(
     """Generate ``name`` with ``n_points`` points, ``noise`` in percent (0-50), or split
     your own points: ``name`` = ``(X, y)`` or a :class:`CustomData`.
 
-    ``train_share`` is the training percentage (10-90); ``seed`` fixes points, noise
-    and split; ``sample`` only matters for xor4 (see the module docstring); ``task``
-    only for arrays ``(X, y)``: "classification" (labels 0..C-1) or "regression".
+    ``train_share`` is the training percentage (above 0, at most 100: 100 trains on
+    every point, with no separate test set); the split is stratified by class (see
+    :func:`_split`); ``seed`` fixes points, noise and split; ``sample`` only matters
+    for xor4 (see the module docstring); ``task`` only for arrays ``(X, y)``:
+    "classification" (labels 0..C-1) or "regression".
     """
     if not 0 <= noise <= 50:
         raise ValueError(f"noise must be in [0, 50] percent, got {noise}")
-    if not 0 < train_share < 100:
-        raise ValueError(f"train_share must be in (0, 100) percent, got {train_share}")
+    if not 0 < train_share <= 100:
+        raise ValueError(f"train_share must be in (0, 100] percent, got {train_share}")
     rng = np.random.Generator(np.random.PCG64(seed))
     if not isinstance(name, str):
         data = as_custom(name, task)
@@ -495,7 +538,9 @@ def make_dataset(
             side = max(domain[1] - domain[0], domain[3] - domain[2])
             pts += rng.normal(0.0, noise / 100 * side / 4, pts.shape)
         kind = CUSTOM if data.task == "classification" else CUSTOM_REGRESSION
-        return _split(kind, data.task, pts, data.values, train_share, rng, domain, data.classes)
+        return _split(
+            kind, data.task, pts, data.values, train_share, rng, domain, data.classes, own=True
+        )
     task = task_of(name)
     if name not in GENERATED:
         raise ValueError(
@@ -531,19 +576,64 @@ def _split(
     rng: np.random.Generator,
     domain: Iterable[float],
     classes: int | None,
+    own: bool = False,
 ) -> Dataset:
-    """Shuffle from ``rng``, then the first ``train_share`` percent train, the rest test."""
+    """Shuffle from ``rng``, then ``train_share`` percent train and the rest test: of
+    each class for classification (stratified: ``floor(n_c · share)`` of class c's
+    ``n_c`` points, in shuffled order), of all points for regression. At 100 every
+    point trains and the test set is the training set. For your own points (``own``)
+    a hold-out that would leave a class without a training point is refused
+    (DataError naming ``train_share``); a generated class keeps at least one."""
     order = rng.permutation(len(pts))
     pts, labels = pts[order], labels[order].reshape(-1, 1)
-    n_train = min(max(int(len(pts) * train_share / 100), 1), len(pts) - 1)
+    if train_share >= 100:
+        train = Split(pts, labels)
+        return Dataset(name, task, train, train, _box(domain), classes)
+    share = train_share / 100
+    if task == "classification":
+        take = np.zeros(len(pts), bool)
+        members = [np.flatnonzero(labels[:, 0] == c) for c in range(classes or 0)]
+        for c, k in enumerate(_allocate([len(m) for m in members], share)):
+            if k == 0 and len(members[c]) and own:
+                raise DataError(
+                    "train_share",
+                    f"a training share of {train_share:g}% leaves class {c} "
+                    f"({_count(len(members[c]), 'point')}) no training point: "
+                    f"train on more of your points (100% trains on all), or add points",
+                )
+            take[members[c][: max(k, 1)]] = True
+        if take.all():  # every class a single point: nothing left to test on
+            train = Split(pts, labels)
+            return Dataset(name, task, train, train, _box(domain), classes)
+        train_idx, test_idx = np.flatnonzero(take), np.flatnonzero(~take)
+    else:
+        n_train = min(max(int(len(pts) * share), 1), len(pts) - 1)
+        train_idx, test_idx = np.arange(n_train), np.arange(n_train, len(pts))
     return Dataset(
         name,
         task,
-        Split(pts[:n_train].copy(), labels[:n_train].copy()),
-        Split(pts[n_train:].copy(), labels[n_train:].copy()),
+        Split(pts[train_idx], labels[train_idx]),
+        Split(pts[test_idx], labels[test_idx]),
         _box(domain),
         classes,
     )
+
+
+def _allocate(sizes: list[int], share: float) -> list[int]:
+    """Training points per class: ``floor(n_c · share)`` each, then the points the
+    floors lost overall (up to ``floor(N · share)``) to the classes with the largest
+    remainders, the lower class first on a tie: 4 × 10 points at 50 % give 5 each."""
+    exact = [n * share for n in sizes]
+    counts = [int(x) for x in exact]
+    short = int(sum(sizes) * share) - sum(counts)
+    for c in sorted(range(len(sizes)), key=lambda c: (counts[c] - exact[c], c))[:short]:
+        counts[c] += 1
+    return counts
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 point``, ``2 points``: a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 # ---- points as CSV text: what `playground sweep --data` reads and the page writes --------
@@ -579,8 +669,9 @@ def parse_points_csv(text: str) -> CustomData:
     ``label`` (or ``class``), or no header, makes labels 0..5. Fields are
     separated by commas (or tabs, or semicolons); blank lines and lines starting with
     ``#`` are skipped. Anything wrong raises :class:`DataError` naming the line, e.g.
-    ``line 17: label 'cat' is not an integer in 0..5``; then everything the data
-    themselves must satisfy (:func:`custom_data`: 2 to 5000 points, two classes...).
+    ``line 17: label 'cat' is not a class number``, ``line 3: label 7 would make 8
+    classes: the limit is 6 classes``; then everything the data themselves must
+    satisfy (:func:`custom_data`: 2 to 5000 points, classes 0..C-1 all present...).
     The page's reader (static/js/points_csv.js) gives the same answers.
     """
     if len(text) > MAX_CSV_CHARS:
@@ -631,10 +722,17 @@ def parse_points_csv(text: str) -> CustomData:
                 raise DataError(
                     "file", f"line {number}: target '{fields[2]}' is not a finite number"
                 )
-        elif value is None or value != int(value) or not 0 <= value < MAX_CLASSES:
+        elif value is None or value != int(value) or value < 0:
             raise DataError(
                 "file",
-                f"line {number}: label '{fields[2]}' is not an integer in 0..{MAX_CLASSES - 1}",
+                f"line {number}: label '{fields[2]}' is not a class number "
+                f"(a whole number 0, 1, 2...)",
+            )
+        elif value >= MAX_CLASSES:
+            raise DataError(
+                "file",
+                f"line {number}: label {int(value)} would make {int(value) + 1} classes: "
+                f"the limit is {MAX_CLASSES} classes (labels 0..{MAX_CLASSES - 1})",
             )
         if len(rows) == MAX_POINTS:
             raise DataError("file", f"line {number}: more than {MAX_POINTS} points")

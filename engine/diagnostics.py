@@ -101,6 +101,8 @@ MIN_PLATEAU_EPOCHS = 20  # shorter windows are too early to judge
 DIVERGING_RISE = 100.0
 WEIGHT_BOUND = 1e4
 CASES = ("diverged", "dead_units", "half_plateau", "saturated", "small_steps", "plateau")
+# explain_stuck's case for a replica that is not stuck (StuckReport.stuck is False).
+NOT_STUCK = "not_stuck"
 _NUMBER_WORDS = (
     "no",
     "one",
@@ -490,6 +492,11 @@ class StuckReport:
     replica: int = 0
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def stuck(self) -> bool:
+        """False for the "not_stuck" report (:data:`NOT_STUCK`), True otherwise."""
+        return self.case != NOT_STUCK
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_json(
             {
@@ -510,8 +517,9 @@ def explain_stuck(
     window: int = DEFAULT_WINDOW,
     rel_tol: float = DEFAULT_REL_TOL,
     replica: int = 0,
-) -> StuckReport | None:
-    """A :class:`StuckReport` for one replica, or None when it is not stuck.
+) -> StuckReport:
+    """A :class:`StuckReport` for one replica: why it is stuck, or case "not_stuck"
+    (``report.stuck`` False) with a message saying why it is not.
 
     Stuck by the plateau rule of the module docstring: the best loss improved by less
     than ``rel_tol`` (relative) over the last half of the run, at most ``window``
@@ -533,7 +541,7 @@ def explain_stuck(
     )
     diverging = not s.diverged[r] and diverging_mask(trainer)[r]
     if not s.diverged[r] and not diverging and not stuck:
-        return None
+        return _not_stuck(trainer, s, r, s.window, rel_tol)
     case = "diverging" if diverging else str(_cases(s)[r])
     message, details = _message(case, s, r, trainer, s.window)
     return StuckReport(
@@ -545,6 +553,25 @@ def explain_stuck(
         r,
         details,
     )
+
+
+def _not_stuck(trainer: Trainer, s: _State, r: int, window: int, rel_tol: float) -> StuckReport:
+    """The report for a replica that is not stuck, saying which reason holds."""
+    loss, then = float(s.loss[r]), float(s.loss_then[r])
+    if trainer.task == "regression":
+        why = "a regression has no accuracy to be stuck below: judge it by its loss"
+    elif s.acc[r] >= 1.0:
+        why = "it classifies every training point correctly (100 % training accuracy)"
+    elif math.isnan(then):
+        why = f"fewer than {window} epochs have run: too early to tell"
+    else:
+        why = (
+            f"its loss is still falling: {then:.4g} {window} epochs ago, {loss:.4g} now "
+            f"(more than {rel_tol:.0%} lower)"
+        )
+    details = {"accuracy": float(s.acc[r]), "loss_then": then, "window": window}
+    message = f"Not stuck at epoch {s.epoch} (loss {loss:.4g}): {why}."
+    return StuckReport(NOT_STUCK, message, [], s.epoch, loss, r, details)
 
 
 def _count(n: int) -> str:

@@ -110,7 +110,7 @@ def set_data(trainer: Trainer, data: Any, config: Config | None = None) -> bool:
     config = config if config is not None else trainer.config
     if not isinstance(config, Config):
         raise TypeError("set_data() needs a Config")
-    custom = as_custom(data, config.task)
+    custom = as_custom(data, config.task if config.is_custom else None)
     new = config_for_data(config, custom)
     old_config, old_custom = trainer.config, trainer._custom
     rebuild = old_config.needs_rebuild(new) and (

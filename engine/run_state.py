@@ -56,7 +56,7 @@ def restore(trainer: Trainer, state: dict[str, Any]) -> None:
     if flat.shape != net.flat.shape or flat.dtype.kind != "f":
         raise ValueError(
             f"weights: expected a float array of shape {net.flat.shape} "
-            f"(the config's {net.layout.sizes} net, {k} replicas), "
+            f"(the config's {net.layout.sizes} net, {k} {'replica' if k == 1 else 'replicas'}), "
             f"got {flat.shape}"
         )
     diverged = np.asarray(state["diverged"])

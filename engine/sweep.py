@@ -292,7 +292,7 @@ def sweep(
     Returns a :class:`SweepResult`; the same numbers whatever ``workers`` or
     ``scheduler``.
     """
-    custom = None if data is None else as_custom(data, config.task)
+    custom = None if data is None else as_custom(data, config.task if config.is_custom else None)
     if custom is not None:
         config = config_for_data(config, custom)
     config = _first_seed(config, seed_start, seeds, epochs)
@@ -751,7 +751,7 @@ def sweep_grid(
     chunks of the others (``cancelled=True``). The other parameters are
     :func:`sweep`'s (``data``: every cell trains on your points).
     """
-    custom = None if data is None else as_custom(data, config.task)
+    custom = None if data is None else as_custom(data, config.task if config.is_custom else None)
     if custom is not None:
         config = config_for_data(config, custom)
     config = _first_seed(config, seed_start, seeds, epochs)

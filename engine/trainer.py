@@ -70,12 +70,12 @@ class Trainer:
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
-        Your own points instead of the Config's generator: X (N, 2), y labels 0..C-1
-        (or reals when the Config's task is regression); see
-        :func:`engine.datasets.custom_data`. The Config's ``dataset`` becomes "custom"
-        (or "custom_regression") and ``classes`` the labels' C; noise, split, data seed
-        and features apply to them as to generated points. A Config whose output cannot
-        serve C classes is refused (ConfigError naming ``output``).
+        Your own points: X (N, 2), y labels 0..C-1 with every class present, or targets
+        (a regression, inferred from numbers that are not whole; see
+        :func:`engine.datasets.custom_data`); all train unless a ``train_share`` below
+        100 was set (a stratified hold-out; :data:`engine.config.TRAIN_SHARE_DEFAULTS`).
+        ``dataset`` becomes "custom"; a Config whose output cannot serve the data is
+        refused (ConfigError naming ``output``).
     """
 
     def __init__(
@@ -95,7 +95,7 @@ class Trainer:
         # it switches to a generator, so switching back needs no new upload.
         self._custom: CustomData | None = None
         if data is not None:
-            self._custom = as_custom(data, config.task)
+            self._custom = as_custom(data, config.task if config.is_custom else None)
             config = config_for_data(config, self._custom)
         check_has_data(config, self._custom)
         self.config = config
@@ -186,6 +186,9 @@ class Trainer:
         self._history.limit(int(max_rows))
         self.max_history_rows = int(max_rows)
 
+    def __repr__(self) -> str:
+        return views.describe(self)
+
     # ------------------------------------------------------------ state
 
     @classmethod
@@ -230,10 +233,9 @@ class Trainer:
     # ------------------------------------------------------------ training
 
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs (see the module docstring for what an epoch is)."""
-        epochs = int(epochs)
-        if epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        """Train ``epochs`` epochs (see the module docstring for what an epoch is): an
+        integer >= 0, Python's or NumPy's (TypeError for 1.7, "5" or True)."""
+        epochs = _epoch_count(epochs)
         if epochs == 0:
             return
         n = len(self.train)
@@ -403,6 +405,16 @@ class Trainer:
     def frame(self, grid: int | None = None) -> Frame:
         """Replica 0's output and every neuron's output on an n × n grid (float32)."""
         return views.frame(self, grid)
+
+
+def _epoch_count(epochs: object) -> int:
+    """``epochs`` as an int, refused unless an integer (TypeError) >= 0 (ValueError):
+    rounding 1.7 or reading "5" would train what nobody asked for."""
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
+        raise TypeError(f"epochs must be an integer, got {epochs!r}")
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    return int(epochs)
 
 
 __all__ = ["ORIGIN_REASONS", "DataSplit", "Frame", "Origin", "Trainer", "config_for_data"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import Config
+from .config import PROBLEM_OUTPUTS, Config
 from .datasets import CUSTOM, CUSTOM_REGRESSION, CustomData, make_dataset
 from .errors import ConfigError
 from .features import make_features
@@ -29,6 +29,13 @@ def config_for_data(config: Config, data: CustomData) -> Config:
     "custom_regression" (targets). A ConfigError names ``output`` when the output
     cannot serve the data (more than two classes need softmax with ce)."""
     if data.task == "regression":
+        if config.output not in PROBLEM_OUTPUTS["regression"]:
+            raise ConfigError(
+                "output",
+                f"your points' targets are numbers, not class labels 0..C-1, so they are "
+                f"a regression: it needs output linear with loss mse (or tanh), not "
+                f"output {config.output}",
+            )
         return config.replace({"dataset": CUSTOM_REGRESSION})
     if (data.classes or 0) > 2 and config.output != "softmax":
         raise ConfigError(

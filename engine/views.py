@@ -59,6 +59,9 @@ def outputs_at(trainer: Trainer, points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
         raise ValueError(f"points must be finite numbers of shape (N, 2), got shape {points.shape}")
+    if not len(points):  # the network's programs divide by N: no points, no outputs
+        units = trainer.net.sizes[-1]
+        return squeeze(trainer, np.empty((trainer.replicas, 0, units), trainer.net.dtype))
     X = make_features(points, trainer.config.features, trainer.config.dtype)
     return squeeze(trainer, trainer.net.forward(X))
 
@@ -66,6 +69,26 @@ def outputs_at(trainer: Trainer, points: np.ndarray) -> np.ndarray:
 def squeeze(trainer: Trainer, out: np.ndarray) -> np.ndarray:
     """The network's (K, N, units) outputs as (K, N) for one output unit."""
     return out if trainer.net.classes else out[:, :, 0]
+
+
+def describe(trainer: Trainer) -> str:
+    """A Trainer's repr: its net, data, replicas, epoch and replica 0's training loss,
+    e.g. ``<Trainer 2-4-3 tanh/softmax adam lr=0.03 on custom, 6 training points;
+    1 replica, epoch 300, train loss 0.0123>``."""
+    cfg = trainer.config
+    last = trainer.last.get("train_loss")
+    loss = "" if last is None else f", train loss {float(np.asarray(last)[0]):.4g}"
+    if trainer.replicas > 1 and loss:
+        loss += " (replica 0)"
+    data = f"{cfg.dataset}, {len(trainer.train)} training points"
+    if trainer.test is not trainer.train:
+        data += f", {len(trainer.test)} test"
+    net = "-".join(str(n) for n in trainer.net.sizes)
+    k = "1 replica" if trainer.replicas == 1 else f"{trainer.replicas} replicas"
+    return (
+        f"<Trainer {net} {cfg.activation}/{cfg.output} {cfg.optimizer} lr={cfg.lr:g} "
+        f"on {data}; {k}, epoch {trainer.epoch}{loss}>"
+    )
 
 
 def predict(trainer: Trainer, points: np.ndarray) -> np.ndarray:

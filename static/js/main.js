@@ -506,7 +506,11 @@ function showClassLegend(frame) {
   $("legend").hidden = Boolean(frame.classes);
   list.hidden = !frame.classes;
   if (!frame.classes) return;
-  list.replaceChildren(...legendRows(frame.classes, [frame.trainPoints, frame.testPoints]).map((row) => {
+  const { trainPoints: train, testPoints: test } = frame;
+  // No separate test set (your points unless some are held out, exact XOR): the test
+  // points are the training points again, counted once.
+  const same = train && test && train.length === test.length && train.every((v, i) => v === test[i]);
+  list.replaceChildren(...legendRows(frame.classes, same ? [train] : [train, test]).map((row) => {
     const li = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";

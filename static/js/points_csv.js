@@ -86,9 +86,13 @@ export function parsePointsCsv(text) {
       if (value === null) {
         throw new PointsCsvError(`line ${number}: target '${f[2]}' is not a finite number`);
       }
-    } else if (value === null || !Number.isInteger(value) || value < 0 || value >= MAX_CLASSES) {
+    } else if (value === null || !Number.isInteger(value) || value < 0) {
       throw new PointsCsvError(
-        `line ${number}: label '${f[2]}' is not an integer in 0..${MAX_CLASSES - 1}`);
+        `line ${number}: label '${f[2]}' is not a class number (a whole number 0, 1, 2...)`);
+    } else if (value >= MAX_CLASSES) {
+      throw new PointsCsvError(
+        `line ${number}: label ${value} would make ${value + 1} classes: ` +
+        `the limit is ${MAX_CLASSES} classes (labels 0..${MAX_CLASSES - 1})`);
     }
     if (points.length === MAX_POINTS) {
       throw new PointsCsvError(`line ${number}: more than ${MAX_POINTS} points`);
@@ -101,8 +105,8 @@ export function parsePointsCsv(text) {
 }
 
 /**
- * What the engine's custom_data asks of any points: 2 to 5000 of them, and at least
- * two classes for a classifier.
+ * What the engine's custom_data asks of any points: 2 to 5000 of them, and for a
+ * classifier labels 0..C-1 with every class present, at least two.
  * @param {number[][]} points
  * @param {number[]} values
  * @param {"classification" | "regression"} task
@@ -118,7 +122,18 @@ export function checked(points, values, task) {
     throw new PointsCsvError(
       `all ${n} points have label ${values[0]}: a classifier needs at least two classes`);
   }
-  return { points, values, task, classes: Math.max(...values) + 1 };
+  const present = [...new Set(values)].sort((a, b) => a - b);
+  const top = present[present.length - 1];
+  const missing = [];
+  for (let c = 0; c < top; c++) if (!present.includes(c)) missing.push(c);
+  if (missing.length) {
+    const one = missing.length === 1;
+    throw new PointsCsvError(
+      `labels must be 0..${top} with every class present: ${one ? "class" : "classes"} ` +
+      `${missing.join(", ")} ${one ? "has" : "have"} no point (labels present: ` +
+      `${present.join(", ")}); number your classes 0..${present.length - 1}`);
+  }
+  return { points, values, task, classes: top + 1 };
 }
 
 /**

@@ -7,13 +7,15 @@ and weights stay exactly as they were.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from app_helpers import wait_until
 
 from app.frames import encode_classes
 from engine import Trainer
-from engine.datasets import custom_data
+from engine.datasets import DataError, custom_data, parse_points_csv
 
 POINTS = np.array(
     [
@@ -56,9 +58,11 @@ def test_points_become_the_session_data_set_with_softmax_for_three_classes(conne
     client.emit("ready")
     frame = inbox.wait("frame")[0]
     assert frame["classes"] == 3 and frame["domain"] == [-6.0, 6.0, -6.0, 6.0]
-    shown = np.vstack(
-        [np.frombuffer(frame[k], "<f4").reshape(-1, 3) for k in ("train_points", "test_points")]
-    )
+    # your own points all train (no hidden test set); with no separate test side the
+    # frame's test points are the training points again, as for exact xor4
+    assert state["config"]["train_share"] == 100
+    shown = np.frombuffer(frame["train_points"], "<f4").reshape(-1, 3)
+    assert frame["test_points"] == frame["train_points"]
     order = np.lexsort(shown[:, :2].T)
     mine = np.column_stack([POINTS, np.frombuffer(LABELS, np.uint8)])
     np.testing.assert_array_equal(shown[order], mine[np.lexsort(mine[:, :2].T)])
@@ -230,3 +234,46 @@ def test_the_gradient_check_and_the_landscape_run_on_the_sessions_points(connect
     client.emit("landscape", {"steps": 11, "span": 0.5})
     result = inbox.wait("landscape_result", timeout=60)[0]
     assert result["center_loss"] == pytest.approx(session.trainer.last["train_loss"][0], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("labels", "words"),
+    [
+        (bytes([0, 0, 0, 1, 1, 1, 5, 5, 5]), "classes 2, 3, 4 have no point"),
+        (bytes([0, 1, 2, 3, 4, 5, 6, 0, 1]), "the limit is 6 classes"),
+    ],
+    ids=["labels with a gap", "seven classes"],
+)
+def test_labels_are_checked_as_the_engine_and_the_csv_reader_check_them(connect, labels, words):
+    client, inbox, _ = connect()
+    client.emit("data", _payload(labels=labels))
+    error = inbox.wait("error")[0]
+    assert error["field"] == "labels" and words in error["message"], error
+    with pytest.raises(DataError) as engine_error:
+        custom_data(POINTS.astype(float), list(labels))
+    assert engine_error.value.message in error["message"]
+    csv = "".join(f"{x},{y},{c}\n" for (x, y), c in zip(POINTS.tolist(), labels, strict=True))
+    with pytest.raises(DataError, match=re.escape(words)):
+        parse_points_csv(csv)
+
+
+def test_drawn_points_all_train_and_a_set_hold_out_is_stratified(connect):
+    client, inbox, session = connect()
+    client.emit("data", _payload())
+    inbox.wait("state", 2)
+    assert len(session.trainer.train) == 9 and session.trainer.test is session.trainer.train
+    client.emit("config", {"train_share": 70})
+    wait_until(lambda: session.trainer.config.train_share == 70, what="the hold-out")
+    counts = np.bincount(session.trainer.train.y[:, 0].astype(int)).tolist()
+    assert counts == [2, 2, 2]  # floor(3 · 0.7) of each class; 6 of 9 overall
+
+
+def test_a_generator_after_your_points_brings_its_half_back(connect):
+    client, inbox, session = connect()
+    client.emit("data", _payload())
+    inbox.wait("state", 2)
+    assert session.trainer.config.train_share == 100
+    client.emit("config", {"dataset": "blobs3"})
+    wait_until(lambda: session.trainer.config.dataset == "blobs3", what="blobs3")
+    assert session.trainer.config.train_share == 50
+    assert len(session.trainer.train) == 100 and len(session.trainer.test) == 100

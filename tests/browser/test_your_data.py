@@ -122,6 +122,11 @@ def test_drawing_three_clusters_of_three_classes_trains_to_three_regions(pg, tmp
     ]
     _screenshot(pg, tmp_path, "drawn_3_classes_1920x1080.png")
     assert frame["classes"] == 3
+    # every drawn point trains (no hidden test set), and the legend counts each once
+    state = pg.wait_state("s => s.config.train_share === 100")
+    legend = pg.page.inner_text("#class-legend")
+    for k, colour in enumerate(("orange", "blue", "green")):
+        assert f"Class {k} ({colour}): 3 points" in legend, legend
 
 
 def test_drawing_on_a_phone_at_390x844(pg, tmp_path):

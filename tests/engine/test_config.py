@@ -82,7 +82,7 @@ BAD = [
     ({"features": ["x1", "x3"]}, "features", "among"),
     ({"features": ["x1", "x1"]}, "features", "repeat"),
     ({"noise": -1}, "noise", "[0, 50]"),
-    ({"train_share": 95}, "train_share", "[10, 90]"),
+    ({"train_share": 101}, "train_share", "[10, 100]"),
     ({"seed": -1}, "seed", "2147483647"),
     ({"batch_size": 2001}, "batch_size", "[0, 2000]"),
     ({"bogus": 1}, "bogus", "not a setting"),

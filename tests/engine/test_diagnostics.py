@@ -104,7 +104,10 @@ def test_a_stuck_xor_run_is_identified_as_the_two_at_half_plateau_and_a_solved_o
     for s in report.suggestions:  # every button applies cleanly
         trainer.config.replace(s["config_change"])
     json.dumps(report.to_dict())
-    assert explain_stuck(trainer, replica=int(solved[0])) is None
+    solved_report = explain_stuck(trainer, replica=int(solved[0]))
+    assert solved_report.case == "not_stuck" and not solved_report.stuck
+    assert "100 % training accuracy" in solved_report.message
+    assert solved_report.message.startswith("Not stuck at epoch")
     cases = classify_outcomes(trainer)
     assert all(cases[i] == "half_plateau" for i in stuck)
     assert all(cases[i] == "solved" for i in solved)
@@ -128,7 +131,9 @@ def test_relu_2_2_1_stuck_runs_are_tagged_with_their_dead_units():
 def test_a_run_that_is_still_learning_is_not_stuck():
     trainer = Trainer(Config(hidden=[4], optimizer="sgd", lr=0.3))
     trainer.step(100)  # its loss still falls over the last half of the run (epochs 50-100)
-    assert explain_stuck(trainer) is None
+    report = explain_stuck(trainer)
+    assert not report.stuck and report.suggestions == []
+    assert report.message.startswith("Not stuck at epoch 100")
     assert classify_outcomes(trainer) in (["still_improving"], ["solved"])
 
 
@@ -153,7 +158,7 @@ def test_a_non_finite_replica_is_diverged_and_the_others_are_not():
     assert report.case == "diverged"
     assert report.suggestions[0]["key"] == "smaller_lr"
     assert report.to_dict()["loss"] is None  # NaN becomes null in JSON
-    assert explain_stuck(trainer, replica=0) is None
+    assert explain_stuck(trainer, replica=0).case == "not_stuck"
     assert classify_outcomes(trainer)[1] == "diverged"
     assert set(CASES) >= {"diverged", "dead_units", "half_plateau", "saturated"}
 

@@ -98,9 +98,10 @@ def test_gradient_check_reads_labels_for_ce():
 
 
 def test_a_3_class_spiral_is_solved_by_a_2_8_8_3_net():
-    """Seed 0 of this set-up reaches 100 % training accuracy at epoch 690 (over seeds
-    0-7, two solve within 3,000 epochs: the spiral is a hard problem for 16 units)."""
-    cfg = Config(dataset="spiral3", n_points=300, hidden=[8, 8], lr=0.03, **SOFTMAX)
+    """Seed 3 of this set-up reaches 100 % training accuracy within 800 epochs (on the
+    stratified split, over seeds 0-7 only it solves within 3,000 epochs: the spiral is
+    a hard problem for 16 units)."""
+    cfg = Config(dataset="spiral3", n_points=300, hidden=[8, 8], lr=0.03, seed=3, **SOFTMAX)
     trainer = Trainer(cfg)
     assert trainer.net.sizes == (2, 8, 8, 3)
     trainer.step(1000)
@@ -179,7 +180,8 @@ def test_a_sigmoid_config_is_refused_for_three_classes_naming_the_output():
         ([[0, 0]], [0], "points", "2 to 5000 points"),
         (np.zeros((5001, 2)), np.arange(5001) % 2, "points", "2 to 5000"),
         ([[0, 0], [1, 1]], [0, 1, 1], "labels", "2 values"),
-        ([[0, 0], [1, 1]], [0, 6], "labels", "not an integer in 0..5"),
+        ([[0, 0], [1, 1]], [0, 6], "labels", "the limit is 6 classes"),
+        ([[0, 0], [1, 1], [2, 2]], [0, 1, 3], "labels", "class 2 has no point"),
         ([[0, 0], [1, 1]], [0, 0.5], "labels", "label 1 is 0.5"),
         ([[0, 0], [1, 1]], [2, 2], "labels", "at least two classes"),
         ([[0, 0], [1, 1]], [0, np.nan], "labels", "not finite"),
@@ -254,7 +256,7 @@ def test_custom_needs_points_and_keeps_them_through_a_generator():
     trainer.update(trainer.config.replace({"dataset": "blobs3"}))
     assert trainer.custom_data is not None and len(trainer.train) == 100
     trainer.update(trainer.config.replace({"dataset": "custom"}))
-    assert len(trainer.train) == 15
+    assert len(trainer.train) == 30  # your own points: every one trains
     with pytest.raises(ConfigError) as err:
         trainer.update(trainer.config.replace({"classes": 4}))
     assert err.value.field == "classes"

@@ -44,6 +44,9 @@ test("one class is not enough, and says so", () => {
   d.add(1, 1, 2);
   assert.match(d.problem(), /at least two classes/);
   d.add(2, 2, 0);
+  // classes 0 and 2 without 1: the engine refuses labels with a gap, and says which
+  assert.match(d.problem(), /class 1 has no point/);
+  d.add(3, 3, 1);
   assert.equal(d.problem(), null);
 });
 
