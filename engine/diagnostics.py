@@ -557,19 +557,19 @@ def explain_stuck(
 
 def _not_stuck(trainer: Trainer, s: _State, r: int, window: int, rel_tol: float) -> StuckReport:
     """The report for a replica that is not stuck, saying which reason holds."""
-    loss, then = float(s.loss[r]), float(s.loss_then[r])
+    loss, improvement = float(s.loss[r]), float(s.improvement[r])
     if trainer.task == "regression":
         why = "a regression has no accuracy to be stuck below: judge it by its loss"
     elif s.acc[r] >= 1.0:
         why = "it classifies every training point correctly (100 % training accuracy)"
-    elif math.isnan(then):
+    elif math.isnan(improvement):
         why = f"fewer than {window} epochs have run: too early to tell"
     else:
         why = (
-            f"its loss is still falling: {then:.4g} {window} epochs ago, {loss:.4g} now "
-            f"(more than {rel_tol:.0%} lower)"
+            f"its loss is still falling: its best fell {improvement:.1%} over the last "
+            f"{window} epochs (a plateau falls less than {rel_tol:.0%})"
         )
-    details = {"accuracy": float(s.acc[r]), "loss_then": then, "window": window}
+    details = {"accuracy": float(s.acc[r]), "improvement": improvement, "window": window}
     message = f"Not stuck at epoch {s.epoch} (loss {loss:.4g}): {why}."
     return StuckReport(NOT_STUCK, message, [], s.epoch, loss, r, details)
 
