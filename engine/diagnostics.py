@@ -562,12 +562,18 @@ def _not_stuck(trainer: Trainer, s: _State, r: int, window: int, rel_tol: float)
         why = "a regression has no accuracy to be stuck below: judge it by its loss"
     elif s.acc[r] >= 1.0:
         why = "it classifies every training point correctly (100 % training accuracy)"
-    elif math.isnan(improvement):
-        why = f"fewer than {window} epochs have run: too early to tell"
-    else:
+    elif math.isnan(improvement) or s.epoch < MIN_PLATEAU_EPOCHS:
+        why = f"only {s.epoch} epochs have run: too early to tell"
+    elif improvement >= rel_tol:
         why = (
             f"its loss is still falling: its best fell {improvement:.1%} over the last "
             f"{window} epochs (a plateau falls less than {rel_tol:.0%})"
+        )
+    else:
+        why = (
+            f"its loss is flat over the last {window} epochs, but no unit is dead or "
+            f"saturated and its steps are not too small, so it may still find its way "
+            f"(a net that solves can rest on a plateau like this for a while)"
         )
     details = {"accuracy": float(s.acc[r]), "improvement": improvement, "window": window}
     message = f"Not stuck at epoch {s.epoch} (loss {loss:.4g}): {why}."
