@@ -448,7 +448,10 @@ async function onFrame(raw) {
   if (frame.trainPoints) {
     // A rebuild: new points, and the hovered unit may be another one (or gone).
     network.hover(null);
-    surface.setPoints(frame.trainPoints, frame.testPoints ?? new Float32Array(0), frame.classes);
+    // No separate test set (your points unless some are held out, exact XOR): the test
+    // points are the training points again, so none are drawn as test points (hollow).
+    const test = samePoints(frame.trainPoints, frame.testPoints) ? null : frame.testPoints;
+    surface.setPoints(frame.trainPoints, test ?? new Float32Array(0), frame.classes);
     showClassLegend(frame);
     if (page.state?.data?.active) {
       picker.setPreview(String(page.state.config.dataset), framePoints(frame, false), frame.domain, frame.classes);
@@ -498,6 +501,15 @@ async function onFrame(raw) {
   if (!page.firstFrame) page.firstFrame = summary;
 }
 
+/**
+ * Whether a frame's test points are its training points again (no separate test set).
+ * @param {Float32Array | null | undefined} train
+ * @param {Float32Array | null | undefined} test
+ */
+function samePoints(train, test) {
+  return Boolean(train && test && train.length === test.length && train.every((v, i) => v === test[i]));
+}
+
 // More than two classes: a row per class (its colour, its points) instead of the
 // orange-to-blue bar.
 /** @param {Frame} frame */
@@ -507,9 +519,8 @@ function showClassLegend(frame) {
   list.hidden = !frame.classes;
   if (!frame.classes) return;
   const { trainPoints: train, testPoints: test } = frame;
-  // No separate test set (your points unless some are held out, exact XOR): the test
-  // points are the training points again, counted once.
-  const same = train && test && train.length === test.length && train.every((v, i) => v === test[i]);
+  // No separate test set: the test points are the training points again, counted once.
+  const same = samePoints(train, test);
   list.replaceChildren(...legendRows(frame.classes, same ? [train] : [train, test]).map((row) => {
     const li = document.createElement("li");
     const swatch = document.createElement("span");
