@@ -11,26 +11,21 @@ from .text import WIDTH, nested
 
 LIBRARIES = {"numpy": "plain NumPy", "torch": "PyTorch", "keras": "Keras 3"}
 
-# The input features as expressions of the points, per target (numpy: to_numpy.py).
+# The input features as expressions of the points, written once; ``{m}`` is the array
+# library of the script (NumPy's ``np`` for the NumPy and Keras scripts, ``torch``).
+_FEATURE_FORMS = {
+    "x1": "points[:, 0]",
+    "x2": "points[:, 1]",
+    "x1sq": "points[:, 0] ** 2",
+    "x2sq": "points[:, 1] ** 2",
+    "x1x2": "points[:, 0] * points[:, 1]",
+    "sinx1": "{m}.sin(points[:, 0])",
+    "sinx2": "{m}.sin(points[:, 1])",
+}
+_ARRAY_MODULE = {"numpy": "np", "keras": "np", "torch": "torch"}
 FEATURES = {
-    "keras": {
-        "x1": "points[:, 0]",
-        "x2": "points[:, 1]",
-        "x1sq": "points[:, 0] ** 2",
-        "x2sq": "points[:, 1] ** 2",
-        "x1x2": "points[:, 0] * points[:, 1]",
-        "sinx1": "np.sin(points[:, 0])",
-        "sinx2": "np.sin(points[:, 1])",
-    },
-    "torch": {
-        "x1": "points[:, 0]",
-        "x2": "points[:, 1]",
-        "x1sq": "points[:, 0] ** 2",
-        "x2sq": "points[:, 1] ** 2",
-        "x1x2": "points[:, 0] * points[:, 1]",
-        "sinx1": "torch.sin(points[:, 0])",
-        "sinx2": "torch.sin(points[:, 1])",
-    },
+    target: {name: form.format(m=module) for name, form in _FEATURE_FORMS.items()}
+    for target, module in _ARRAY_MODULE.items()
 }
 
 

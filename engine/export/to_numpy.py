@@ -28,6 +28,7 @@ from ..activations import every_activation, script_forms
 from ..losses import loss_scripts
 from ..optimizers import get_optimizer
 from .blocks import (
+    FEATURES,
     docstring,
     generator_block,
     header,
@@ -40,16 +41,6 @@ from .blocks import (
 from .optimizer_forms import forms
 from .spec import RunSpec
 from .text import WIDTH, items, literal, nested, number
-
-FEATURES = {
-    "x1": "points[:, 0]",
-    "x2": "points[:, 1]",
-    "x1sq": "points[:, 0] ** 2",
-    "x2sq": "points[:, 1] ** 2",
-    "x1x2": "points[:, 0] * points[:, 1]",
-    "sinx1": "np.sin(points[:, 0])",
-    "sinx2": "np.sin(points[:, 1])",
-}
 
 
 def render(spec: RunSpec, filename: str) -> str:
@@ -79,7 +70,7 @@ def render(spec: RunSpec, filename: str) -> str:
 def _data(spec: RunSpec) -> str:
     cfg = spec.config
     n = len(spec.points)
-    rows = ", ".join(FEATURES[name] for name in cfg.features)
+    rows = ", ".join(FEATURES["numpy"][name] for name in cfg.features)
     lines = [
         f"# The {n} training points (x1, x2) and {what_labels(spec)}.",
         f"points = np.array({nested(spec.points)})",
