@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from class_helpers import Member, class_app  # noqa: F401 (a fixture)
+from class_helpers import Member
 from waiting import wait_until
 
 from app.classes.codes import ALPHABET
@@ -19,7 +19,7 @@ RELU = {"hidden": [2], "activation": "relu", "dataset": "xor4", "seed": 5}
 
 
 @pytest.fixture()
-def room(class_app):  # noqa: F811
+def room(class_app):
     """``room(**config)`` -> (app, teacher, code): a class made on a fresh app."""
 
     def make(**config):

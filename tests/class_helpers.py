@@ -1,5 +1,6 @@
-"""Helpers for the class-mode tests: Socket.IO test clients on one app (in-process, no
-Redis), and a real redis-server on a free loopback port."""
+"""Helpers for the class-mode tests (tests/classes, tests/deploy): Socket.IO test
+clients on one app (in-process, no Redis), a real redis-server on a free loopback port,
+and which worker process holds a real client's connection."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from typing import Any
 import pytest
 from waiting import DEADLINE, wait_until
 
-from app import create_app, get_socketio
-from app.lab import get_runner
+from app import get_socketio
 from app.server import get_registry
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -54,26 +54,6 @@ class Member:
 
     def error(self) -> dict:
         return self.wait("error")
-
-
-@pytest.fixture()
-def class_app():
-    """``make(**config)`` -> an app (in-process classes), torn down after the test."""
-    made = []
-
-    def make(**overrides):
-        app = create_app({"MAX_FPS": 1000, "MAX_SESSIONS": 64, **overrides})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        sessions = get_registry(app).all()
-        for s in sessions:
-            s.stop()
-        for s in sessions:
-            s.thread.join(2)
-        get_runner(app).stop()
 
 
 def need_redis() -> None:
