@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from app.classes.results import curve, solved, solved_share
-from engine import Config, Trainer
+from app.classes.results import StuckWatch, curve, solved, solved_share
+from engine import Config, Trainer, explain_stuck
 
 
 def test_the_solved_share_of_2_in_10_has_the_hand_worked_wilson_interval():
@@ -78,3 +78,18 @@ def test_solved_is_the_restart_labs_rule():
     regression = Trainer(Config(dataset="plane", output="linear", loss="mse"))
     assert solved(regression, None) is None
     assert solved(regression, 1e9) is True
+
+
+def test_the_stuck_kind_is_reused_from_recent_frame_diagnostics_else_explained_again():
+    clock = [100.0]
+    watch = StuckWatch(clock=lambda: clock[0])
+    trainer = Trainer(Config(dataset="xor4", hidden=[4], activation="tanh", lr=0.3, seed=1))
+    trainer.step(3000)  # solved: explain_stuck says it is not stuck
+    assert watch.read(trainer, seen=(99.5, "dead_units")) == "dead_units"  # recent: reused
+    clock[0] = 103.0
+    trainer.step(10)
+    # the frames' explanation is 3.5 s old: explained again, by the engine
+    expected = explain_stuck(trainer)
+    assert watch.read(trainer, seen=(99.5, "dead_units")) == (
+        expected.case if expected.stuck else None
+    )
