@@ -165,13 +165,31 @@ def add_class_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
+def check_message_queue(url: str) -> str:
+    """``url`` if a Redis server answers there; else exit saying why, before any worker
+    starts (a worker that cannot reach it would fail to boot, again and again)."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SystemExit(f"--message-queue must be a redis:// URL, got {url!r}")
+    try:
+        import redis
+    except ImportError:
+        raise SystemExit(
+            '--message-queue needs the Redis client: pip install "numpy-playground[redis]"'
+        ) from None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError) as err:
+        raise SystemExit(f"--message-queue: no Redis answers at {url}: {err}") from None
+    return url
+
+
 def class_overrides(args: argparse.Namespace) -> dict:
     """The app settings of :func:`add_class_options`."""
     overrides: dict = {}
     if args.message_queue:
-        if not args.message_queue.startswith(("redis://", "rediss://", "unix://")):
-            raise SystemExit(f"--message-queue must be a redis:// URL, got {args.message_queue!r}")
-        overrides["MESSAGE_QUEUE"] = args.message_queue
+        overrides["MESSAGE_QUEUE"] = check_message_queue(args.message_queue)
     if args.class_size is not None:
         if args.class_size < 1:
             raise SystemExit(f"--class-size must be at least 1, got {args.class_size}")
