@@ -422,3 +422,43 @@ def test_nothing_a_student_sends_reaches_another_student(room):
     time.sleep(0.6)  # one teacher beat: anything relayed would have come by now
     assert quiet.of("class_state") == [] and quiet.of("state") == []
     assert quiet.of("class_view") == [] and quiet.of("class_ended") == []
+
+
+def _points_payload() -> dict:
+    points = np.array([[0.1, 0.2], [0.8, 0.9], [0.2, 0.7], [0.9, 0.1], [0.5, 0.5]], "<f4")
+    return {"n": 5, "points": points.tobytes(), "labels": bytes([0, 0, 1, 1, 0])}
+
+
+def test_the_teachers_own_points_are_pushed_and_every_student_trains_on_them(room):
+    app, teacher, code = room()
+    student, _ = _join(app, code)
+    payload = _points_payload()
+    teacher.cls({"action": "push", "config": RELU, "seeds": "same", "points": payload})
+    state = student.wait("state", lambda p: p["data"] is not None)
+    assert state["config"]["dataset"] == "custom" and state["data"]["n"] == 5
+    assert state["data"]["active"] and (state["epoch"], state["status"]) == (0, "paused")
+    np.testing.assert_array_equal(
+        student.session.trainer.custom_data.points,
+        np.frombuffer(payload["points"], "<f4").reshape(5, 2),
+    )
+    bad = {**payload, "labels": bytes([0, 0, 0, 0, 0])}  # one class: refused as `data` is
+    teacher.cls({"action": "push", "config": RELU, "seeds": "same", "points": bad})
+    assert _error(teacher, "labels")
+
+
+def test_a_push_with_points_passes_the_wire_of_a_real_server(live_server):
+    from class_helpers import class_client
+
+    teacher, student = class_client(live_server), class_client(live_server)
+    try:
+        teacher.sio.emit("class", {"action": "create"})
+        code = teacher.wait("class_state")[0]["code"]
+        student.sio.emit("class", {"action": "join", "code": code})
+        student.wait("class_state")
+        push = {"action": "push", "config": RELU, "seeds": "same", "points": _points_payload()}
+        teacher.sio.emit("class", push)
+        state = student.wait("state", where=lambda p: p["data"] is not None)[0]
+        assert state["data"]["n"] == 5 and teacher.sio.connected
+    finally:
+        teacher.close()
+        student.close()
