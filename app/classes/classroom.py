@@ -68,6 +68,7 @@ class Classroom:
         self.clock = clock
         self.grace = grace
         self.members = Members()
+        self._missing: dict[str, int] = {}  # classes whose state was gone at the last beat
         self.ticker = Ticker(self.beat, interval)
         self.actions = {
             "create": self._create,
@@ -121,7 +122,7 @@ class Classroom:
         if meta is None:
             self.store.add_failure(address, now)
             raise ValidationError("code", f"no class {code}")
-        if key is not None and hmac.compare_digest(key, meta["teacher_key"]):
+        if key is not None and hmac.compare_digest(key.encode(), meta["teacher_key"].encode()):
             self.store.update_meta(code, {"teacher_seen": now})
             member = self._admit(Member(session.sid, code, TEACHER, key))
             self._send_teacher_state(session, member, force=True)
@@ -284,8 +285,13 @@ class Classroom:
         for code, members in by_class.items():
             meta = self.store.meta(code)
             if meta is None:
-                self._on_ended({"code": code, "reason": "expired"})
+                # twice in a row: once may be an ending whose message is on its way
+                self._missing[code] = self._missing.get(code, 0) + 1
+                if self._missing[code] >= 2:
+                    self._missing.pop(code)
+                    self._on_ended({"code": code, "reason": "expired"})
                 continue
+            self._missing.pop(code, None)
             teachers = [m for m in members if m.role == TEACHER]
             if teachers:
                 self.store.update_meta(code, {"teacher_seen": now})

@@ -462,3 +462,18 @@ def test_a_push_with_points_passes_the_wire_of_a_real_server(live_server):
     finally:
         teacher.close()
         student.close()
+
+
+def test_a_class_whose_state_is_gone_ends_for_its_members_as_expired(room):
+    app, teacher, code = room()
+    student, _ = _join(app, code)
+    get_classroom(app).store.end(code)  # as when Redis lost it, or nobody refreshed it
+    for member in (teacher, student):
+        assert member.wait("class_ended") == {"code": code, "reason": "expired"}
+
+
+def test_a_key_that_is_not_plain_text_is_no_teachers_key(room):
+    app, teacher, code = room()
+    stranger = Member(app)
+    stranger.cls({"action": "join", "code": code, "key": "clé-ünïcode"})
+    assert stranger.wait("class_state")["role"] == "student"
