@@ -62,11 +62,15 @@ class Classroom:
         clock: Callable[[], float] = time.time,
         grace: float = TEACHER_GRACE,
         interval: float = CLASS_STATE_INTERVAL,
+        keep_alive: Callable[[str], None] = lambda sid: None,
     ) -> None:
         self.store, self.bus, self.sessions = store, bus, sessions
         self.class_size = int(class_size)
         self.clock = clock
         self.grace = grace
+        # a teacher watching a class that trains is not idle (app/idle.py), though its
+        # page may send nothing for a long while
+        self.keep_alive = keep_alive
         self.members = Members()
         self._missing: dict[str, int] = {}  # classes whose state was gone at the last beat
         self.ticker = Ticker(self.beat, interval)
@@ -338,6 +342,8 @@ class Classroom:
         present = self.store.present(member.code, self.clock())
         state = teacher_state(member, meta, present, self.class_size)
         if force or state != member.sent:
+            if member.sent is not None and state["results"] != member.sent["results"]:
+                self.keep_alive(member.sid)  # the class moves: its teacher is watching
             member.sent = state
             session.send("class_state", state)
 

@@ -477,3 +477,25 @@ def test_a_key_that_is_not_plain_text_is_no_teachers_key(room):
     stranger = Member(app)
     stranger.cls({"action": "join", "code": code, "key": "clé-ünïcode"})
     assert stranger.wait("class_state")["role"] == "student"
+
+
+def test_a_teacher_watching_a_class_that_trains_is_not_idle(room):
+    app, teacher, code = room(IDLE_TIMEOUT=1.0)
+    student, _ = _join(app, code)
+    student.client.emit("config", {"speed": 20})
+    student.client.emit("control", {"action": "play"})
+    started = time.monotonic()
+    while time.monotonic() - started < 3.0:  # three idle timeouts of a silent teacher
+        student.client.emit("ready")  # the student's page is not idle either
+        time.sleep(0.2)
+    assert teacher.client.is_connected() and not teacher.of("class_ended")
+    student.client.emit("control", {"action": "pause"})
+    last = [0.0]
+
+    def ended():
+        if time.monotonic() - last[0] > 0.2:
+            student.client.emit("ready")
+            last[0] = time.monotonic()
+        return next(iter(student.of("class_ended")), None)
+
+    assert wait_until(ended, 10, "class_ended") == {"code": code, "reason": "idle"}
