@@ -96,7 +96,15 @@ class Classroom:
     def handle(self, session: Session, payload: Any) -> None:
         """One ``class`` event from ``session`` (a refusal raises, naming the field)."""
         action, data = requests.parse_action(payload)
-        self.actions[action](session, data)
+        try:
+            self.actions[action](session, data)
+        except Exception as err:
+            if type(err).__module__.split(".")[0] != "redis":
+                raise
+            log.warning("class %s: the message queue failed: %s", action, err)
+            raise ValidationError(
+                "action", "class mode is unavailable now: its Redis server does not answer"
+            ) from None
 
     def _create(self, session: Session, data: dict) -> None:
         self._not_in_class(session)
