@@ -499,3 +499,18 @@ def test_a_teacher_watching_a_class_that_trains_is_not_idle(room):
         return next(iter(student.of("class_ended")), None)
 
     assert wait_until(ended, 10, "class_ended") == {"code": code, "reason": "idle"}
+
+
+def test_a_class_packet_carries_a_pushs_two_attachments_within_the_packet_budget():
+    from app.server import DEFAULTS
+    from app.wire import CloseConnection, packet_class
+
+    budget = DEFAULTS["MAX_HTTP_BUFFER_SIZE"]
+    packet = packet_class(max_bytes=budget)
+    header = '52-["class",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]'
+    pkt = packet(encoded_packet=header)
+    assert pkt.add_attachment(b"p" * 40_000) is False  # 5000 points
+    with pytest.raises(CloseConnection, match=f"past {budget} bytes"):
+        pkt.add_attachment(b"l" * 30_000)
+    with pytest.raises(CloseConnection, match="3 binary attachments"):
+        packet(encoded_packet='53-["class"]')
