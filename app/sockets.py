@@ -24,6 +24,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from engine import PlaygroundError
+from engine.errors import RunFileError
 
 from . import addresses, idle, lab, operations, wire
 from .session import Session
@@ -110,6 +111,9 @@ class SocketHandlers:
         try:
             op(session, args[0] if args else None)
         except PlaygroundError as err:
+            if isinstance(err, RunFileError):  # an upload refused: worth a line, not a trace
+                label = wire.client_label(self.environ_of(sid), sid)
+                self.guard.log.warning(label, f"refused {event}: {err.message[:200]}")
             session.send_error(event, err.field, err.message)
         except Exception as err:  # never let one message kill the session
             log.exception("%s handler failed for %s", event, sid)

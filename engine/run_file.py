@@ -57,8 +57,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
@@ -68,6 +66,7 @@ from .config import Config
 from .datasets import CustomData, custom_data
 from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
+from .run_file_limits import check_header_integers, check_header_text, read_members
 
 T = TypeVar("T")
 
@@ -184,7 +183,7 @@ def read(
     its numbers fit their config, raises RunFileError (a ValueError) saying what."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
-    arrays = _read_members(source)
+    arrays = read_members(source)  # bounded: engine/run_file_limits.py
     header = _header(arrays)
     try:
         return build(_decode(header, arrays))
@@ -198,29 +197,19 @@ def _text(err: Exception) -> str:
     return str(err) if not isinstance(err, KeyError) else f"missing {err.args[0]!r}"
 
 
-def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.ndarray]:
-    """Every array of the zip, read (and CRC-checked) now, never as pickles."""
-    try:
-        with np.load(source, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise RunFileError(
-            f"run file: not a readable run file (truncated or corrupted?): {err}"
-        ) from None
-
-
 def _header(arrays: dict[str, Any]) -> dict[str, Any]:
     raw = arrays.get("header")
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
         raise RunFileError("run file: no header (is this a numpy-playground run file?)")
+    text = raw.tobytes()
+    check_header_text(text)
     try:
-        header = json.loads(raw.tobytes().decode("utf-8"))
+        header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise RunFileError(f"run file: the header is not JSON: {err}") from None
     if not isinstance(header, dict) or header.get("kind") != KIND:
         raise RunFileError("run file: the header does not describe a numpy-playground run")
+    check_header_integers(header)
     version = header.get("format")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise RunFileError(f"run file: format must be a positive integer, got {version!r}")
