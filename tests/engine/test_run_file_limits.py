@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench import bad_run_files as bad
+from engine import run_file_limits
 from engine.checkpoint import from_bytes
 from engine.errors import RunFileError
 from engine.run_file_limits import (
@@ -164,3 +167,13 @@ def test_too_many_members_are_refused_before_any_is_read(good):
     members.update({f"extra{i}.txt": b"" for i in range(MAX_MEMBERS)})
     with pytest.raises(RunFileError, match=f"members; a run file has at most {MAX_MEMBERS}"):
         from_bytes(bad.zipped(members))
+
+
+def test_docs_engine_md_states_the_limits_this_module_enforces():
+    """Each number in docs/ENGINE.md's run-file paragraph is its constant's value."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ENGINE.md").read_text()
+    for name in ("MAX_HEADER_BYTES", "MAX_HEADER_DEPTH", "MAX_ARRAY_ELEMENTS", "MAX_MEMBERS"):
+        value = getattr(run_file_limits, name)
+        assert re.search(rf"\b{value} [a-z ]*\(`{name}`", doc), name
+    assert run_file_limits.MAX_HEADER_INTEGER == 2**53
+    assert "2^53 or more (`MAX_HEADER_INTEGER`" in doc
