@@ -123,9 +123,8 @@ class SocketHandlers:
         (not per connection: an attacker reconnects) by the wire's ClientLog."""
         environ = self.environ_of(sid) or {}
         address = environ.get("playground.client_address") or environ.get("REMOTE_ADDR", "?")
-        self.guard.log.warning(
-            f"client {address}", f"sid {sid} refused {event}: {err.message[:200]}"
-        )
+        said = " ".join(err.message[:200].split())  # one line, whatever the file held
+        self.guard.log.warning(f"client {address}", f"sid {sid} refused {event}: {said}")
 
     def unknown(self, event: Any, sid: str, *args: Any) -> None:
         """An event the protocol does not have."""

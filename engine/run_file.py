@@ -46,7 +46,10 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
-whose arrays do not fit its config raises ValueError naming what is wrong.
+whose arrays do not fit its config raises ValueError naming what is wrong. What a file
+may make the reader spend is checked before anything is inflated or parsed
+(:mod:`engine.run_file_limits`: the header's size, depth and integers, each array's
+shape against its bytes, the zip's members).
 Readers ignore header keys they do not know, so later versions may add optional
 ones (the initial weights after a hand edit, say) within format 1; a change that
 older readers must not ignore raises the format number.

@@ -50,6 +50,7 @@ MAX_HEADER_DEPTH = 32
 MAX_HEADER_INTEGER = 2**53
 COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 NUMBER_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+READ_CHUNK = 2**20
 
 
 def read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.ndarray]:
@@ -123,11 +124,24 @@ def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
                 f"run file: member {name} declares shape {shape} of {dtype} "
                 f"({count * dtype.itemsize:,} bytes) but holds {held:,} bytes"
             )
-        data = fp.read(held)
-        if len(data) != held or fp.read(1):  # the second read reaches the CRC check
-            raise RunFileError(f"run file: member {name} is truncated")
-    array = np.frombuffer(data, dtype).copy()  # writable, as np.load's
+        array = np.empty(count, dtype)
+        _read_into(fp, array.view(np.uint8), name)
     return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _read_into(fp: IO[bytes], out: np.ndarray, name: str) -> None:
+    """Fill ``out`` (bytes) from ``fp`` in pieces of READ_CHUNK: the array and one
+    piece in memory, never the member's bytes twice over. The member must end there
+    (the read past its end is what makes zipfile check its CRC)."""
+    done = 0
+    while done < len(out):
+        piece = fp.read(min(READ_CHUNK, len(out) - done))
+        if not piece:
+            raise RunFileError(f"run file: member {name} is truncated")
+        out[done : done + len(piece)] = np.frombuffer(piece, np.uint8)
+        done += len(piece)
+    if fp.read(1):
+        raise RunFileError(f"run file: member {name} holds more than its shape")
 
 
 def _shown(name: str) -> str:

@@ -177,3 +177,18 @@ def test_docs_engine_md_states_the_limits_this_module_enforces():
         assert re.search(rf"\b{value} [a-z ]*\(`{name}`", doc), name
     assert run_file_limits.MAX_HEADER_INTEGER == 2**53
     assert "2^53 or more (`MAX_HEADER_INTEGER`" in doc
+
+
+def test_a_large_array_is_read_without_holding_its_bytes_twice():
+    array = np.random.default_rng(0).random(2**21)  # 16 MiB of float64
+    buf = io.BytesIO()
+    np.savez(buf, big=array)
+    source = io.BytesIO(buf.getvalue())
+    tracemalloc.start()
+    try:
+        got = read_members(source)["big"]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(got, array)
+    assert peak < array.nbytes * 1.25, f"{peak:,} bytes to read {array.nbytes:,}"
