@@ -94,7 +94,7 @@ class Undecodable(ValueError):
 
     A binary packet's header may be the broken part: ``attachments`` is how many
     binary messages it declared (they follow, and are read and dropped, at most
-    ``attachment_bytes`` of them, :class:`_Discarded`)."""
+    ``attachment_bytes`` of them, :class:`DroppedAttachments`)."""
 
     def __init__(self, reason: str, event: str | None):
         super().__init__(reason)
@@ -323,7 +323,7 @@ class BoundedPacket(socketio.packet.Packet):
         return super().add_attachment(attachment)
 
 
-class _Discarded:
+class DroppedAttachments:
     """Stands in python-socketio's table of half-received binary packets for one
     whose header could not be decoded: takes its ``count`` attachments, at most
     ``limit`` bytes, drops them, and then leaves the table, so the connection goes on
@@ -487,7 +487,9 @@ class WireGuard:
     def _refuse_undecodable(self, eio_sid: str, err: Undecodable) -> None:
         if err.attachments:
             pending = self.server._binary_packet
-            pending[eio_sid] = _Discarded(pending, eio_sid, err.attachments, err.attachment_bytes)
+            pending[eio_sid] = DroppedAttachments(
+                pending, eio_sid, err.attachments, err.attachment_bytes
+            )
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
         environ = self.server.environ.get(eio_sid)
         self.log.warning(client_label(environ, sid), f"refused a message: {err}")

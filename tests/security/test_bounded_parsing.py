@@ -19,7 +19,14 @@ from security_helpers import assert_no_tracebacks
 from waiting import wait_until
 
 from app.live import LiveServer
-from app.wire import LOG_BURST, LOG_WINDOW
+from app.wire import (
+    LOG_BURST,
+    LOG_WINDOW,
+    CloseConnection,
+    DroppedAttachments,
+    Undecodable,
+    packet_class,
+)
 from bench import bad_run_files as bad
 from bench.raw_socket import RawSocket
 
@@ -170,3 +177,26 @@ def test_a_broken_binary_packet_still_counts_its_attachments_against_the_limit(l
     assert client.closed_by_server()
     lines = [r.getMessage() for r in wire_log.records if r.name.startswith("app.")]
     assert any("event 'config', which carries 0" in line for line in lines), lines
+
+
+def test_a_broken_binary_packet_names_its_event_and_the_attachments_still_to_come():
+    packet = packet_class(64 * 1024, event_bytes={"open_run": 2**20 + 1024})
+    header = '51-["open_run",{"file":{"_placeholder":true,"num":0},]'
+    with pytest.raises(Undecodable) as err:
+        packet(encoded_packet=header)
+    assert err.value.event == "open_run" and err.value.attachments == 1
+    assert err.value.attachment_bytes == 2**20 + 1024 - len(header)
+    with pytest.raises(Undecodable) as err:  # no attachments: nothing more to read
+        packet(encoded_packet='2["open_run",]')
+    assert err.value.event == "open_run" and err.value.attachments == 0
+
+
+def test_the_attachments_of_a_broken_packet_are_dropped_within_its_byte_limit():
+    pending: dict = {}
+    pending["eio"] = DroppedAttachments(pending, "eio", 2, 100)
+    assert pending["eio"].add_attachment(b"x" * 60) is False and "eio" in pending
+    with pytest.raises(CloseConnection, match="past its byte limit"):
+        pending["eio"].add_attachment(b"x" * 41)
+    pending["eio"] = DroppedAttachments(pending, "eio", 2, 100)
+    pending["eio"].add_attachment(b"x" * 50)
+    assert pending["eio"].add_attachment(b"x" * 50) is False and "eio" not in pending
