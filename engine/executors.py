@@ -194,7 +194,7 @@ def parent_alive() -> bool:
 # its lab process from a short-lived handler thread), not only its process; the
 # handler ends this process only if the parent process is really gone.
 PR_SET_PDEATHSIG = 1
-PARENT_DEATH_SIGNAL = signal.SIGUSR1
+PARENT_DEATH_SIGNAL = getattr(signal, "SIGUSR1", None)  # Windows has none
 PARENT_GONE_EXIT = 3  # the exit status of a child that ended because its parent did
 
 
@@ -220,9 +220,13 @@ def end_with_parent() -> None:
         if os.getppid() != parent_pid:  # reparented: the parent process is gone
             parent_gone()
 
-    with contextlib.suppress(ValueError):  # not the main thread: the watch serves
-        signal.signal(PARENT_DEATH_SIGNAL, on_signal)
-        _set_parent_death_signal(PARENT_DEATH_SIGNAL)
+    if sys.platform.startswith("linux") and PARENT_DEATH_SIGNAL is not None:
+        # ValueError: not the main thread, where handlers live; the watch serves then
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(PARENT_DEATH_SIGNAL, on_signal)
+            ctypes.CDLL(None, use_errno=True).prctl(
+                PR_SET_PDEATHSIG, int(PARENT_DEATH_SIGNAL), 0, 0, 0
+            )
     if os.getppid() != parent_pid:
         parent_gone()
 
@@ -230,14 +234,6 @@ def end_with_parent() -> None:
 def parent_gone() -> None:
     """End this process now (see :func:`end_with_parent`): no exit handler runs."""
     os._exit(PARENT_GONE_EXIT)
-
-
-def _set_parent_death_signal(signum: int) -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
 
 
 class _WorkerCancel:
