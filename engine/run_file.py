@@ -8,8 +8,8 @@ path or a binary file object. This module never imports the Trainer: it builds n
 itself (the caller passes ``build``), so the Trainer can use it.
 
 A run file is a NumPy ``.npz`` (a zip of ``.npy`` arrays, zlib-compressed), read
-with ``allow_pickle=False``: nothing in it is ever executed. Its member ``header``
-is UTF-8 JSON::
+without pickles (:mod:`engine.run_file_limits` reads numbers only): nothing in it is
+ever executed. Its member ``header`` is UTF-8 JSON::
 
     {"format": 1, "kind": "numpy-playground run",
      "config": {...every Config field...}, "replicas": K, "max_history_rows": R,
