@@ -19,7 +19,7 @@ Within those, the engine's reader has its own limits, checked before it inflates
 parses anything (engine/run_file_limits.py): a header of at most 64 KiB nested at most
 32 deep with integers below 2^53 (an epoch, say), each array's shape fitting the bytes
 its member holds, stored or deflated members only. Each refusal is a RunFileError:
-an ``error`` to the page, and one line in the server's log, rate-limited per client
+an ``error`` to the page, and one line in the server's log, rate-limited per address
 (app/sockets.py, app/wire.py's ClientLog), never a traceback.
 """
 
