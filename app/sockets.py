@@ -24,6 +24,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from engine import PlaygroundError
+from engine.errors import RunFileError
 
 from . import addresses, idle, lab, operations, wire
 from .classes.service import get_classroom
@@ -113,10 +114,20 @@ class SocketHandlers:
         try:
             op(session, args[0] if args else None)
         except PlaygroundError as err:
+            if isinstance(err, RunFileError):
+                self.log_refused_file(sid, event, err)
             session.send_error(event, err.field, err.message)
         except Exception as err:  # never let one message kill the session
             log.exception("%s handler failed for %s", event, sid)
             session.send_error(event, "payload", f"could not apply {event}: {err}")
+
+    def log_refused_file(self, sid: str, event: str, err: RunFileError) -> None:
+        """One line per refused upload, never a traceback, rate-limited per address
+        (not per connection: an attacker reconnects) by the wire's ClientLog."""
+        environ = self.environ_of(sid) or {}
+        address = environ.get("playground.client_address") or environ.get("REMOTE_ADDR", "?")
+        said = " ".join(err.message[:200].split())  # one line, whatever the file held
+        self.guard.log.warning(f"client {address}", f"sid {sid} refused {event}: {said}")
 
     def unknown(self, event: Any, sid: str, *args: Any) -> None:
         """An event the protocol does not have."""

@@ -34,7 +34,9 @@ else a client can make the server keep (issue 16, measured on this server):
   up under the count.
 * **Undecodable and malformed packets.** A payload the JSON decoder refuses (an
   integer literal over 4,300 digits, nesting too deep) is answered with an
-  ``error``, as the protocol promises for any bad message; other malformed
+  ``error``, as the protocol promises for any bad message, in a binary packet too
+  (its attachments are then read and dropped; they used to end the connection as
+  binary messages no packet was waiting for); other malformed
   Engine.IO and Socket.IO packets end the connection. Each writes one log line
   naming the client and the reason, at most LOG_BURST per client per LOG_WINDOW
   (a count of the rest follows), never a traceback: 4,000 bad packets used to
@@ -89,11 +91,17 @@ class CloseConnection(Exception):
 
 
 class Undecodable(ValueError):
-    """A Socket.IO payload the JSON decoder refused; answered with an ``error``."""
+    """A Socket.IO payload the JSON decoder refused; answered with an ``error``.
+
+    A binary packet's header may be the broken part: ``attachments`` is how many
+    binary messages it declared (they follow, and are read and dropped, at most
+    ``attachment_bytes`` of them, :class:`DroppedAttachments`)."""
 
     def __init__(self, reason: str, event: str | None):
         super().__init__(reason)
         self.event = event
+        self.attachments = 0
+        self.attachment_bytes = 0
 
 
 # ---- outbound -----------------------------------------------------------------------------
@@ -217,7 +225,9 @@ class FrameGate:
 
 # ---- inbound ------------------------------------------------------------------------------
 
-_EVENT_NAME = re.compile(r'[0-9]*\[\s*"([^"\\]{1,40})"')
+# after the packet type: a binary packet's attachment count ("1-"), an id, the event name
+_EVENT_NAME = re.compile(r'(?:[0-9]+-)?[0-9]*\[\s*"([^"\\]{1,40})"')
+_ATTACHMENT_COUNT = re.compile(r"[56]([0-9]{1,10})-")
 
 
 def _undecodable_reason(err: BaseException) -> str:
@@ -269,37 +279,69 @@ class BoundedPacket(socketio.packet.Packet):
         except Undecodable as err:
             name = _EVENT_NAME.match(encoded_packet[1:])
             err.event = name.group(1) if name else None
+            declared = _ATTACHMENT_COUNT.match(encoded_packet)
+            if declared:  # the attachments still come: they are read and dropped
+                err.attachments = int(declared.group(1))
+                self._check_attachments(err.attachments, err.event)
+                err.attachment_bytes = self._limit(err.event) - self._bytes
             raise
         except (ValueError, TypeError, IndexError) as err:
             raise CloseConnection(f"a malformed Socket.IO packet ({err})") from None
+        if count:
+            event = self.data[0] if isinstance(self.data, list) and self.data else None
+            self._check_attachments(count, event)
+        return count
+
+    def _check_attachments(self, count: int, event: Any) -> None:
         if count > self.max_attachments:
             raise CloseConnection(
                 f"a packet declaring {count} binary attachments (this "
                 f"protocol's client events carry at most "
                 f"{self.max_attachments})"
             )
-        if count:
-            event = self.data[0] if isinstance(self.data, list) and self.data else None
-            allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
-            if count > allowed:
-                shown = str(event)[:40]
-                raise CloseConnection(
-                    f"a packet declaring {count} binary attachments for "
-                    f"event {shown!r}, which carries {allowed}"
-                )
-        return count
+        allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
+        if count > allowed:
+            shown = str(event)[:40]
+            raise CloseConnection(
+                f"a packet declaring {count} binary attachments for "
+                f"event {shown!r}, which carries {allowed}"
+            )
 
-    def add_attachment(self, attachment: Any) -> bool:
-        self._bytes += len(attachment)
-        event = self.data[0] if isinstance(self.data, list) and self.data else None
-        limit = (
+    def _limit(self, event: Any) -> int:
+        """Bytes a packet of ``event`` may carry, header and attachments."""
+        return (
             self.event_bytes.get(event, self.max_bytes)
             if isinstance(event, str)
             else self.max_bytes
         )
+
+    def add_attachment(self, attachment: Any) -> bool:
+        self._bytes += len(attachment)
+        event = self.data[0] if isinstance(self.data, list) and self.data else None
+        limit = self._limit(event)
         if self._bytes > limit:
             raise CloseConnection(f"attachments past {limit} bytes in one packet")
         return super().add_attachment(attachment)
+
+
+class DroppedAttachments:
+    """Stands in python-socketio's table of half-received binary packets for one
+    whose header could not be decoded: takes its ``count`` attachments, at most
+    ``limit`` bytes, drops them, and then leaves the table, so the connection goes on
+    (a binary message with no packet waiting for it would end it)."""
+
+    def __init__(self, pending: dict, eio_sid: str, count: int, limit: int):
+        self._pending, self._eio_sid = pending, eio_sid
+        self._left, self._limit = count, limit
+
+    def add_attachment(self, attachment: Any) -> bool:
+        self._left -= 1
+        self._limit -= len(attachment)
+        if self._limit < 0:
+            raise CloseConnection("attachments of an undecodable packet past its byte limit")
+        if self._left <= 0:
+            self._pending.pop(self._eio_sid, None)
+        return False  # never a packet to handle
 
 
 def _check_engineio(data: Any) -> None:
@@ -444,6 +486,11 @@ class WireGuard:
         return on_message
 
     def _refuse_undecodable(self, eio_sid: str, err: Undecodable) -> None:
+        if err.attachments:
+            pending = self.server._binary_packet
+            pending[eio_sid] = DroppedAttachments(
+                pending, eio_sid, err.attachments, err.attachment_bytes
+            )
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
         environ = self.server.environ.get(eio_sid)
         self.log.warning(client_label(environ, sid), f"refused a message: {err}")

@@ -8,8 +8,8 @@ path or a binary file object. This module never imports the Trainer: it builds n
 itself (the caller passes ``build``), so the Trainer can use it.
 
 A run file is a NumPy ``.npz`` (a zip of ``.npy`` arrays, zlib-compressed), read
-with ``allow_pickle=False``: nothing in it is ever executed. Its member ``header``
-is UTF-8 JSON::
+without pickles (:mod:`engine.run_file_limits` reads numbers only): nothing in it is
+ever executed. Its member ``header`` is UTF-8 JSON::
 
     {"format": 1, "kind": "numpy-playground run",
      "config": {...every Config field...}, "replicas": K, "max_history_rows": R,
@@ -46,7 +46,10 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
-whose arrays do not fit its config raises ValueError naming what is wrong.
+whose arrays do not fit its config raises ValueError naming what is wrong. What a file
+may make the reader spend is checked before anything is inflated or parsed
+(:mod:`engine.run_file_limits`: the header's size, depth and integers, each array's
+shape against its bytes, the zip's members).
 Readers ignore header keys they do not know, so later versions may add optional
 ones (the initial weights after a hand edit, say) within format 1; a change that
 older readers must not ignore raises the format number.
@@ -57,8 +60,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
@@ -68,6 +69,7 @@ from .config import Config
 from .datasets import CustomData, custom_data
 from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
+from .run_file_limits import check_header_integers, check_header_text, read_members
 
 T = TypeVar("T")
 
@@ -184,7 +186,7 @@ def read(
     its numbers fit their config, raises RunFileError (a ValueError) saying what."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
-    arrays = _read_members(source)
+    arrays = read_members(source)  # bounded: engine/run_file_limits.py
     header = _header(arrays)
     try:
         return build(_decode(header, arrays))
@@ -198,29 +200,19 @@ def _text(err: Exception) -> str:
     return str(err) if not isinstance(err, KeyError) else f"missing {err.args[0]!r}"
 
 
-def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.ndarray]:
-    """Every array of the zip, read (and CRC-checked) now, never as pickles."""
-    try:
-        with np.load(source, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise RunFileError(
-            f"run file: not a readable run file (truncated or corrupted?): {err}"
-        ) from None
-
-
 def _header(arrays: dict[str, Any]) -> dict[str, Any]:
     raw = arrays.get("header")
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
         raise RunFileError("run file: no header (is this a numpy-playground run file?)")
+    text = raw.tobytes()
+    check_header_text(text)
     try:
-        header = json.loads(raw.tobytes().decode("utf-8"))
+        header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise RunFileError(f"run file: the header is not JSON: {err}") from None
     if not isinstance(header, dict) or header.get("kind") != KIND:
         raise RunFileError("run file: the header does not describe a numpy-playground run")
+    check_header_integers(header)
     version = header.get("format")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise RunFileError(f"run file: format must be a positive integer, got {version!r}")
