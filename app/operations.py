@@ -125,7 +125,7 @@ def _parse_save_run(payload: Any) -> bool:
         return False
     data = as_object(payload)
     if set(data) - {"checkpoint"}:
-        raise ValidationError("payload", "save_run takes no payload but {\"checkpoint\": true}")
+        raise ValidationError("payload", 'save_run takes no payload but {"checkpoint": true}')
     checkpoint = data.get("checkpoint", False)
     if not isinstance(checkpoint, bool):
         raise ValidationError("checkpoint", "checkpoint must be true or false")
