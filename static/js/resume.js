@@ -42,6 +42,8 @@ export class Resume {
     this.hideTimer = undefined;
     this.toldMemoryOnly = false;
     setInterval(() => this.tick(), TICK_MS);
+    // A reload or a closed tab: the newest checkpoint into storage, whatever its interval.
+    addEventListener("pagehide", () => this.store.flush(true));
   }
 
   /**
@@ -55,6 +57,8 @@ export class Resume {
   }
 
   tick() {
+    this.store.flush();
+    this.tellWhereKept();
     if (this.resuming || !this.hooks.canAsk() || !this.store.due(this.hooks.playing())) return;
     if (this.hooks.send("save_run", { checkpoint: true })) this.store.asked();
   }
@@ -71,14 +75,18 @@ export class Resume {
 
   /** @param {{name: string, epoch: number, file: ArrayBuffer}} runFile */
   onRunFile(runFile) {
-    const kept = this.store.keep(runFile, { query: this.hooks.query(), playing: this.hooks.playing() });
+    this.store.keep(runFile, { query: this.hooks.query(), playing: this.hooks.playing() });
+    this.tellWhereKept();
+  }
+
+  /** Once each time the checkpoint goes from storage to memory only: say so. */
+  tellWhereKept() {
     if (this.store.kept === "memory" && !this.toldMemoryOnly) {
       this.toldMemoryOnly = true;
       this.hooks.say(`This run is kept in this page's memory only (${this.store.why}): it resumes `
         + "after a lost connection, not after a reload of the tab.");
     }
     if (this.store.kept === "session") this.toldMemoryOnly = false;
-    return kept;
   }
 
   onDisconnect() {

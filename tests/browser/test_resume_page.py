@@ -168,3 +168,28 @@ def test_a_reload_resumes_the_tab_s_run_paused_and_a_new_link_does_not(playgroun
         pg.wait_frames(1)
         assert pg.page.locator(NOTICE).count() == 0
     watch.assert_clean()
+
+
+FILL_SESSION_STORAGE = """
+if (!sessionStorage.getItem("filler-0")) {
+  // another page of this origin has filled the tab's storage: down to the last KiB
+  let i = 0;
+  for (let size = 1 << 20; size >= 1024; size >>= 1) {
+    try { for (;;) sessionStorage.setItem(`filler-${i++}`, "x".repeat(size)); } catch {}
+  }
+}
+"""
+
+
+def test_a_full_session_storage_keeps_the_checkpoint_in_memory_and_says_so(pg):
+    pg.page.add_init_script(FILL_SESSION_STORAGE)
+    pg.open("hidden=3")
+    pg.play()
+    pg.page.wait_for_function(
+        "() => { const c = window.playground.checkpoint; return !!c && c.kept === 'memory'; }"
+    )
+    message = pg.page.inner_text("#run-message")
+    assert "kept in this page's memory only" in message and "storage is full" in message
+    assert "not after a reload" in message
+    stored = pg.page.evaluate("() => sessionStorage.getItem('playground-checkpoint')")
+    assert stored is None

@@ -7,7 +7,7 @@ import { test } from "node:test";
 
 import {
   ANSWER_TIMEOUT_MS, CheckpointStore, fromBase64, isRunOf, MAX_STORED_CHARS, PAUSED_AFTER_MS,
-  PLAYING_EVERY_MS, STORAGE_KEY, toBase64,
+  PLAYING_EVERY_MS, STORAGE_KEY, storeEvery, toBase64,
 } from "../../static/js/checkpoint.js";
 
 class FakeStorage {
@@ -127,15 +127,17 @@ test("an answer is kept in memory and in sessionStorage, and a reload restores i
 
 test("over the quota: kept in memory only, says why, and the older stored one is gone", () => {
   const storage = new FakeStorage(2000);
-  const { store } = clocked(storage);
+  const { clock, store } = clocked(storage);
   store.keep(RUN, PAGE); // small: stored
   assert.equal(store.kept, "session");
   const big = { ...RUN, epoch: 200, file: new Uint8Array(3000).buffer };
+  clock.t += PLAYING_EVERY_MS;
   store.keep(big, PAGE);
   assert.equal(store.kept, "memory");
   assert.match(store.why, /refused .*full/);
   assert.equal(store.latest?.epoch, 200); // the page still resumes from it after a reconnect
   assert.equal(storage.getItem(STORAGE_KEY), null); // a reload does not resume epoch 120
+  clock.t += PLAYING_EVERY_MS;
   store.keep(RUN, PAGE); // small again: stored again
   assert.equal(store.kept, "session");
   assert.equal(store.why, "");
@@ -186,4 +188,31 @@ test("a reload resumes only the run its address names (same set-up and points' d
   assert.equal(isRunOf(saved, "hidden=4,2&lr=0.03"), false);
   assert.equal(isRunOf(null, ""), false);
   assert.equal(isRunOf({ query: "" }, ""), true); // the defaults, no hash
+});
+
+test("storage is written at most every storeEvery(bytes); the newest goes in when due, or forced", () => {
+  // 1.25 s up to 125 KB; a 1 MiB file: 10.49 s (100 KB/s), by hand
+  assert.equal(storeEvery(26_000), PLAYING_EVERY_MS);
+  assert.equal(storeEvery(1_048_576), 10_485.76);
+  const { clock, store, storage } = clocked();
+  const file = new Uint8Array(1_048_576).buffer;
+  const stored = () => JSON.parse(storage.getItem(STORAGE_KEY)).epoch;
+  store.keep({ ...RUN, epoch: 1, file }, PAGE);
+  assert.equal(stored(), 1); // the first at once
+  clock.t += PLAYING_EVERY_MS;
+  store.keep({ ...RUN, epoch: 2, file }, PAGE);
+  assert.equal(store.latest?.epoch, 2); // in memory at once
+  assert.equal(stored(), 1); // in storage later
+  clock.t += 5000;
+  store.flush();
+  assert.equal(stored(), 1);
+  clock.t += 4300; // 10.55 s after the first write
+  store.flush();
+  assert.equal(stored(), 2);
+  clock.t += 100;
+  store.keep({ ...RUN, epoch: 3, file }, PAGE);
+  store.flush(true); // pagehide: a reload finds the newest
+  assert.equal(stored(), 3);
+  store.flush(true);
+  assert.equal(store.unstored, false); // nothing newer: no second write
 });
