@@ -101,6 +101,9 @@ def test_a_killed_worker_s_page_resumes_its_run_in_the_new_worker(playground_at,
         pg = playground_at(server.url)
         pg.open("hidden=4,2")
         _playing_with_a_checkpoint(pg, past_epoch=150)
+        pg.page.click("#pin-run")  # what only the page knows: a pinned run, the address
+        pins = pg.hook("pins")
+        address = pg.page.evaluate("location.hash")
         worker = healthz(server.url)["pid"]
         assert worker in server.workers()
         reached, checkpoint = _reached(pg)
@@ -109,6 +112,8 @@ def test_a_killed_worker_s_page_resumes_its_run_in_the_new_worker(playground_at,
         new_worker = healthz(server.url)["pid"]
         assert new_worker != worker and healthz(server.url)["sessions"] == 1
         assert pg.state["config"]["hidden"] == [4, 2]
+        assert pg.hook("pins") == pins and pins[0]["label"] == "same set-up"
+        assert pg.page.evaluate("location.hash") == address
     _without_refused_connections(watch)
 
 
