@@ -134,10 +134,11 @@ export class CheckpointStore {
    * An answer: keep it in memory, and in storage if it fits (now, or at a later flush).
    * @param {{name: string, epoch: number, file: ArrayBuffer}} runFile
    * @param {{query: string, playing: boolean}} page what only the page knows
+   * @param {boolean} [answers] it answers the outstanding ask (not a Save run's file)
    * @returns {Checkpoint}
    */
-  keep({ name, epoch, file }, { query, playing }) {
-    this.askedAt = null;
+  keep({ name, epoch, file }, { query, playing }, answers = true) {
+    if (answers) this.askedAt = null;
     const checkpoint = { name, epoch, file, query, playing, at: this.now() };
     this.latest = checkpoint;
     this.unstored = true;

@@ -625,7 +625,7 @@ for (const [name, fn] of Object.entries({
   gradcheck_result: (/** @type {GradcheckResult} */ r) => diagnostics.showGradcheck(r),
   landscape_result: (/** @type {import("./landscape_panel.js").LandscapeResult} */ r) => landscape.onResult(r),
   run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer, checkpoint?: boolean}} */ r) => {
-    resume.onRunFile(r); // a saved run is as good a checkpoint
+    resume.onRunFile(r);
     if (!r.checkpoint) runs.onRunFile(r);
   },
   code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),

@@ -73,9 +73,13 @@ export class Resume {
     this.store.changed();
   }
 
-  /** @param {{name: string, epoch: number, file: ArrayBuffer}} runFile */
+  /**
+   * A run file: the checkpoint asked for, or one Save run asked for (as good a checkpoint).
+   * @param {{name: string, epoch: number, file: ArrayBuffer, checkpoint?: boolean}} runFile
+   */
   onRunFile(runFile) {
-    this.store.keep(runFile, { query: this.hooks.query(), playing: this.hooks.playing() });
+    const page = { query: this.hooks.query(), playing: this.hooks.playing() };
+    this.store.keep(runFile, page, Boolean(runFile.checkpoint));
     this.tellWhereKept();
   }
 

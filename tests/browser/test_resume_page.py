@@ -45,12 +45,14 @@ def _playing_with_a_checkpoint(pg, past_epoch: int) -> None:
 
 
 def _reached(pg) -> tuple[int, dict]:
-    """The epoch the page shows now, and its checkpoint (at most 2 s old)."""
-    reached = pg.frame["epoch"]
+    """The epoch the page has reached, and its checkpoint (at most 2 s old). A checkpoint
+    is built between two training chunks, so it may be ahead of the last painted frame
+    (the next is on its way): then the page has reached the checkpoint's epoch."""
+    painted = pg.frame["epoch"]
     checkpoint = _checkpoint(pg)
-    assert 0 < checkpoint["epoch"] <= reached
+    assert checkpoint["epoch"] > 0
     assert checkpoint["age"] <= 2000, checkpoint  # the brief: at most 2 s of training old
-    return reached, checkpoint
+    return max(painted, checkpoint["epoch"]), checkpoint
 
 
 def _resumes_and_catches_up(pg, reached: int, checkpoint: dict) -> str:

@@ -103,6 +103,20 @@ test("a pause (a state) is asked for PAUSED_AFTER_MS after the last ask, then no
   assert.equal(store.due(false), false); // paused and unchanged: no more asks
 });
 
+test("a Save run's file is kept but does not stand for the checkpoint still awaited", () => {
+  const { clock, store } = clocked();
+  store.changed();
+  store.asked();
+  store.keep({ ...RUN, epoch: 90 }, PAGE, false); // the Runs panel's answer came first
+  assert.equal(store.latest?.epoch, 90);
+  store.changed();
+  clock.t += PLAYING_EVERY_MS;
+  assert.equal(store.due(true), false); // the checkpoint's answer is still on its way
+  store.keep(RUN, PAGE);
+  clock.t += PLAYING_EVERY_MS;
+  assert.equal(store.due(true), true);
+});
+
 test("a lost connection drops the outstanding ask, and the run is asked for again later", () => {
   const { store } = clocked();
   store.changed();
