@@ -22,6 +22,7 @@ from .run_files import parse_open_run, run_file_name
 from .session import Change, Session
 from .validation import (
     ValidationError,
+    as_object,
     data_restarts,
     parse_config,
     parse_control,
@@ -121,17 +122,37 @@ def set_weight(session: Session, payload: Any) -> None:
 
 def save_run(session: Session, payload: Any) -> None:
     """Send the run as its run file (``run_file``: name, epoch and the file's bytes,
-    engine/checkpoint.py), exactly as it stands between two training chunks."""
-    if payload not in (None, {}):
-        raise ValidationError("payload", "save_run takes no payload")
+    engine/checkpoint.py), exactly as it stands between two training chunks.
+
+    ``{"checkpoint": true}`` asks for the same file as the page's own checkpoint (it
+    resumes the run after a lost connection, static/js/checkpoint.js); the answer says
+    ``"checkpoint": true`` so the page keeps it rather than downloading it.
+    """
+    checkpoint = _parse_save_run(payload)
+    extra = {"checkpoint": True} if checkpoint else {}
     session.send_snapshot(
         "run_file",
         lambda trainer: {
             "name": run_file_name(trainer),
             "epoch": int(trainer.epoch),
             "file": to_bytes(trainer),
+            **extra,
         },
     )
+
+
+def _parse_save_run(payload: Any) -> bool:
+    """Whether a ``save_run`` payload (none, ``{}`` or ``{"checkpoint": bool}``) asks
+    for a checkpoint."""
+    if payload is None:
+        return False
+    data = as_object(payload)
+    if set(data) - {"checkpoint"}:
+        raise ValidationError("payload", 'save_run takes no payload but {"checkpoint": true}')
+    checkpoint = data.get("checkpoint", False)
+    if not isinstance(checkpoint, bool):
+        raise ValidationError("checkpoint", "checkpoint must be true or false")
+    return checkpoint
 
 
 def open_run(session: Session, payload: Any) -> None:

@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.browser",
     "bench.abuse",
     "bench.classes",
+    "bench.checkpoint",
 ]
 
 

@@ -22,6 +22,7 @@ import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
+import { Resume } from "./resume.js";
 import { RunsPanel } from "./runs_panel.js";
 import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
@@ -276,6 +277,17 @@ const runs = new RunsPanel(
     onCompare: (pin) => lab.compareWith(pin),
   },
 );
+// ---- no run is lost: the page's checkpoint (docs/PAGE.md, "No run is lost") ---------
+
+const resume = new Resume($("resume-notice"), {
+  send,
+  canAsk: () => page.synced && connection.connected,
+  playing: () => page.state?.status === "playing",
+  query: () => withDigest(page.state?.query ?? "", page.state?.data),
+  say: (text) => runs.say(text),
+});
+resume.restore(splitHash(location.hash).configQuery);
+
 const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", HTMLDialogElement), { send });
 
 // ---- talking to the server -----------------------------------------------------------
@@ -323,7 +335,12 @@ function applyUrl() {
 function onConnect() {
   setConnection("connected", "connected");
   setOnline(true);
-  page.wanted = applyUrl();
+  // A fresh session: it goes on from the page's checkpoint if there is one, else it
+  // runs what the address names. Either way the page is synced once it answers.
+  if (resume.begin()) {
+    clearStatus(); // "could not open a WebSocket…" is over
+    page.wanted = null;
+  } else page.wanted = applyUrl();
   clearTimeout(page.syncTimer);
   page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
 }
@@ -344,6 +361,10 @@ function markSynced() {
 function onState(state) {
   page.state = state;
   page.statesSinceConnect += 1;
+  // The first state after connecting is the fresh session's default; the next one
+  // answers the page (its config, or the checkpoint it opened).
+  if (resume.resuming && page.statesSinceConnect >= 2) resume.resumed(state.epoch);
+  else if (page.synced) resume.onState();
   const c = state.config;
   controls.setAll(c);
   showSettingsFor(controls, c, schema);
@@ -415,6 +436,11 @@ function onError(err) {
     code.onError(text);
     return;
   }
+  if (event === "open_run" && resume.resuming) {
+    resume.refused(text);
+    page.wanted = applyUrl();
+    return;
+  }
   if (event === "open_run" || event === "save_run") {
     runs.onError(event, text);
     return;
@@ -475,6 +501,7 @@ async function onFrame(raw) {
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
   if (page.firstFrameMs === null) page.firstFrameMs = performance.now();
+  if (page.synced) resume.onFrame(frame.epoch);
   if (started - page.summaryAt > SUMMARY_MS || frame.trainPoints) {
     page.summaryAt = started;
     $("surface-summary").textContent = surface.summary(frame);
@@ -556,6 +583,7 @@ const connection = new Connection({
     // no `wanted` it cannot pass for the answer to this page's config.
     page.wanted = null;
     page.statesSinceConnect = 0;
+    resume.onDisconnect();
     setConnection("offline", "Server offline, retrying…");
     setOnline(false);
     lab.onConnectionLost();
@@ -596,7 +624,10 @@ for (const [name, fn] of Object.entries({
   phase_result: (/** @type {PhaseResult} */ r) => phase.onResult(r),
   gradcheck_result: (/** @type {GradcheckResult} */ r) => diagnostics.showGradcheck(r),
   landscape_result: (/** @type {import("./landscape_panel.js").LandscapeResult} */ r) => landscape.onResult(r),
-  run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer}} */ r) => runs.onRunFile(r),
+  run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer, checkpoint?: boolean}} */ r) => {
+    resume.onRunFile(r);
+    if (!r.checkpoint) runs.onRunFile(r);
+  },
   code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
@@ -777,6 +808,10 @@ window.playground = Object.freeze({
   get synced() { return page.synced; },
   get view() { return { ...page.view }; },
   get lossPoints() { return lossChart.points; },
+  get checkpoint() {
+    const c = resume.store.latest;
+    return c && { epoch: c.epoch, bytes: c.file.byteLength, kept: resume.store.kept, at: c.at };
+  },
   get pins() { return runs.pins.items.map((p) => ({ id: p.id, label: p.label, color: p.color, epoch: p.epoch })); },
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },
