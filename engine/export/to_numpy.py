@@ -228,7 +228,7 @@ def _loss_and_grads(spec: RunSpec) -> str:
     if not one:
         body += [
             "        z, a = layers[i - 1]",
-            "        dz = (params[i][:-1] @ dz) * SLOPES[i - 1](z, a[:-1])  # f'(z), hidden layer i",
+            "        dz = (params[i][:-1] @ dz) * SLOPES[i - 1](z, a[:-1])  # layer i's f'(z)",
         ]
     elif derivative is None:
         body.append("        dz = params[i][:-1] @ dz")

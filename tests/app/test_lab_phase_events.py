@@ -371,3 +371,13 @@ def test_a_cells_shape_counts_its_own_network():
     assert phase.engine_grid(
         Config(hidden=[4, 2]), rows=("units", [2, 5]), cols=("lr", [0.1, 1.0])
     ) == {"hidden": [[2, 2], [5, 5]], "lr": [0.1, 1.0]}
+
+
+def test_a_per_layer_set_up_keeps_each_layers_activation_in_every_cell():
+    """A units axis widens every hidden layer and keeps the depth, so each cell keeps
+    the session's activation per layer."""
+    base = Config(hidden=[4, 2], activation=["relu", "tanh"])
+    grid = phase.engine_grid(base, rows=("units", [2, 5]), cols=("lr", [0.1, 1.0]))
+    cells = phase.cell_configs(base, grid)
+    assert [c.hidden for c in cells] == [(2, 2), (2, 2), (5, 5), (5, 5)]
+    assert all(c.activations() == ("relu", "tanh") for c in cells)
