@@ -70,3 +70,31 @@ def test_a_new_layer_takes_the_last_ones_activation_and_all_layers_sets_every_on
     pg.wait_state(PER_LAYER.format("elu,tanh"))
     pg.page.select_option("#layer-2-activation", "elu")
     pg.wait_state("s => s.config.activation === 'elu'")
+
+
+def test_a_phase_diagram_over_per_layer_activations_opens_its_cells_set_up(pg):
+    """Rows: relu,relu and relu,tanh on a 2-2-2-1 net; columns: two learning rates.
+    Every cell names its activations, and a click runs that cell's set-up live."""
+    pg.open("hidden=2,2&activation=relu&dataset=xor4")
+    page = pg.page
+    page.select_option("#phase-y-key", "activation")
+    page.fill("#phase-y-values", "relu,relu / relu,tanh")
+    page.select_option("#phase-x-key", "lr")
+    page.fill("#phase-x-values", "0.03,0.1")
+    page.fill("#phase-seeds", "6")
+    page.fill("#phase-epochs", "150")
+    page.click("#phase-run")
+    page.wait_for_selector("#phase-grid[data-state='done']", timeout=120_000)
+    heads = page.eval_on_selector_all(
+        "#phase-grid .phase-head.row", "hs => hs.map(h => h.textContent)"
+    )
+    assert heads == ["relu,relu", "relu,tanh"]
+    labels = page.eval_on_selector_all(
+        "#phase-grid .phase-cell", "bs => bs.map(b => b.getAttribute('aria-label'))"
+    )
+    assert len(labels) == 4
+    assert labels[3].startswith("Activation relu,tanh, Learning rate 0.1: ")
+    page.locator("#phase-grid .phase-cell").nth(3).click()
+    state = pg.wait_state(PER_LAYER.format("relu,tanh") + " && s.config.lr === 0.1")
+    assert state["config"]["hidden"] == [2, 2]
+    assert menus(pg) == ["relu", "tanh"]
