@@ -349,6 +349,8 @@ def test_a_per_layer_activation_travels_in_the_file_and_a_one_name_file_reads_as
         assert json.loads(npz["header"].tobytes())["config"]["activation"] == ["relu", "tanh"]
     loaded = from_bytes(to_bytes(per_layer))
     assert loaded.net.activations == ("relu", "tanh")
+    assert_same_run(per_layer, loaded)
+    assert pickle.loads(pickle.dumps(per_layer.net)).activations == ("relu", "tanh")
     # A run of one activation writes it as one name, as files written before
     # per-layer activations do, and such a header reads back to the same run.
     one = Trainer(Config(hidden=[4, 3], activation="relu"))
