@@ -98,3 +98,24 @@ def test_a_phase_diagram_over_per_layer_activations_opens_its_cells_set_up(pg):
     state = pg.wait_state(PER_LAYER.format("relu,tanh") + " && s.config.lr === 0.1")
     assert state["config"]["hidden"] == [2, 2]
     assert menus(pg) == ["relu", "tanh"]
+
+
+def test_the_lab_compares_a_tanh_second_layer_with_relu_on_the_same_seeds(pg):
+    """The seeds' point on the page: 2-2-2-1 ReLU run, pinned; the second layer's menu
+    set to tanh; the pin's Compare runs both set-ups in the restart lab."""
+    pg.open("hidden=2,2&activation=relu&dataset=xor4")
+    pg.page.click("#step")
+    pg.wait_frame("f => f.epoch === 1")
+    pg.page.click("#pin-run")
+    pg.page.select_option("#layer-2-activation", "tanh")
+    pg.wait_state(PER_LAYER.format("relu,tanh"))
+    pg.page.fill("#lab-seeds", "16")
+    pg.page.fill("#lab-epochs", "300")
+    pg.page.get_by_role("button", name="Compare activation: ReLU in the restart lab").click()
+    pg.page.wait_for_function(
+        "() => document.querySelector('#lab-compare').textContent.includes('McNemar')",
+        timeout=120_000,
+    )
+    text = pg.page.inner_text("#lab-compare p")
+    assert "Current set-up:" in text and "Pinned (activation: ReLU)" in text
+    assert text.count("/16 solved") == 2
