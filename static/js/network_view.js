@@ -284,9 +284,10 @@ export class NetworkView {
       const list = this.pendingHidden;
       this.pendingHidden = null;
       // One activation per layer must follow a change of depth (the server refuses a
-      // list of another length): cut, or grown by repeating the last layer's.
+      // list of another length): cut, or grown by repeating the last layer's; with no
+      // hidden layer left, the first layer's name stays (one name, for a layer added).
       const perLayerList = Array.isArray(this.activation) && list
-        ? perLayer(this.activation, list.length) : undefined;
+        ? perLayer(this.activation, Math.max(1, list.length)) : undefined;
       if (list) this.opts.onHidden(list, perLayerList);
     };
     if (wait <= 0) send();

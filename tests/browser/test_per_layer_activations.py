@@ -60,6 +60,17 @@ def test_a_new_layer_takes_the_last_ones_activation_and_all_layers_sets_every_on
     assert state["config"]["hidden"] == [4, 3, 2]
     pg.page.click("[aria-label='Remove the last hidden layer']")
     pg.wait_state(PER_LAYER.format("relu,tanh"))
+    # down to no hidden layer: the first layer's name stays, and comes back with a layer
+    pg.page.click("[aria-label='Remove the last hidden layer']")
+    pg.wait_state("s => s.config.hidden.length === 1 && s.config.activation === 'relu'")
+    pg.page.click("[aria-label='Remove the last hidden layer']")
+    pg.wait_state("s => s.config.hidden.length === 0 && s.config.activation === 'relu'")
+    pg.page.click("[aria-label='Add a hidden layer']")
+    pg.page.click("[aria-label='Add a hidden layer']")
+    pg.wait_state("s => s.config.hidden.length === 2")
+    assert menus(pg) == ["relu", "relu"]
+    pg.page.select_option("#layer-2-activation", "tanh")
+    pg.wait_state(PER_LAYER.format("relu,tanh"))
     # one name for every layer: the top bar's menu
     pg.page.select_option("#ctl-activation", "elu")
     state = pg.wait_state("s => s.config.activation === 'elu'")
