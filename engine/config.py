@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .activations import ACTIVATIONS, OUTPUTS
+from .activations import ACTIVATIONS, OUTPUTS, per_layer
 from .datasets import (
     CLASSES,
     CUSTOM,
@@ -254,7 +254,6 @@ FIELDS: tuple[FieldSpec, ...] = (
         min_len=1,
         max_len=6,
         group="network",
-        extra={"per_layer_of": "hidden"},
     ),
     _c("output", "sigmoid", Choices(OUTPUTS), "Output activation", group="network"),
     _c(
@@ -462,11 +461,6 @@ def _check_per_layer(spec: FieldSpec, value: Any) -> str | tuple[str, ...]:
         if not isinstance(v, str) or v not in choices:
             raise ConfigError(name, f"{name} entries must be among: {among}; got {v!r}")
     return value[0] if len(value) == 1 else tuple(value)
-
-
-def per_layer(value: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
-    """A ``choice_per_layer`` value as one name per hidden layer."""
-    return (value,) * layers if isinstance(value, str) else tuple(value)
 
 
 def canonical_per_layer(value: str | tuple[str, ...]) -> str | tuple[str, ...]:

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output
+from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output, per_layer
 from .initializers import get_initializer
 from .layout import Layout
 from .losses import Loss, get_loss
@@ -135,17 +135,9 @@ Names = str | Sequence[str]
 
 
 def _per_layer(activation: Names, layers: int) -> tuple[str | tuple[str, ...], tuple[str, ...]]:
-    """(the activation as given, a name or a tuple; one name per hidden layer): a lone
-    name is every layer's, a list must have one name per layer."""
-    if isinstance(activation, str):
-        return activation, (activation,) * layers
-    names = tuple(activation)
-    if len(names) != layers:
-        raise ValueError(
-            f"activation lists {len(names)} names for {layers} hidden layers: give "
-            f"one name per hidden layer, or one name for all"
-        )
-    return names, names
+    """(the activation as given, a name or a tuple; one name per hidden layer)."""
+    names = per_layer(activation, layers)
+    return (activation if isinstance(activation, str) else names), names
 
 
 class MLP:

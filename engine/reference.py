@@ -41,7 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .activations import Readable, declared
+from .activations import Readable, declared, per_layer
 from .losses import Delta, Value, get_loss
 
 
@@ -62,15 +62,6 @@ def one_hot(y: ArrayLike, classes: int) -> NDArray[np.float64]:
     return Y
 
 
-def hidden_names(activation: str | Sequence[str], layers: int) -> list[str]:
-    """The activation of each of ``layers`` hidden layers: one name for all of them,
-    or a list with one per layer."""
-    names = [activation] * layers if isinstance(activation, str) else list(activation)
-    if len(names) != layers:
-        raise ValueError(f"{len(names)} activations for {layers} hidden layers")
-    return names
-
-
 def forward(
     params: Sequence[np.ndarray],
     X: ArrayLike,
@@ -82,7 +73,7 @@ def forward(
     A = np.asarray(X, dtype=float)
     layers = []
     L = len(params) // 2
-    names = [*hidden_names(activation, L - 1), output]
+    names = [*per_layer(activation, L - 1), output]
     for l in range(L):  # noqa: E741 - the equations' l
         W, b = params[2 * l], params[2 * l + 1]
         f, _ = formulas(names[l])
@@ -144,7 +135,7 @@ def loss_and_grads(
     else:
         Y = np.asarray(y, dtype=float).reshape(len(X), -1)
     layers = forward(arrays, X, activation, output)
-    hidden = hidden_names(activation, len(layers) - 1)
+    hidden = per_layer(activation, len(layers) - 1)
     Z, A = layers[-1]
     value = data_loss(Z, A, Y, loss) + penalty(arrays, l1, l2)
     delta = output_delta(Z, A, Y, output, loss)
