@@ -199,6 +199,8 @@ export class NetworkView {
       h.minus.disabled = n <= f.min;
       h.plus.disabled = n >= f.max;
       h.activation.value = perLayer(this.activation, shown.length)[l];
+      // the name in full on hover, where a narrow head cuts it
+      h.activation.title = `Activation of layer ${l + 1}: ${words(h.activation.value)}`;
     });
     const L = shown.length;
     this.layerCountText.textContent = `${L} hidden layer${L === 1 ? "" : "s"}`;
