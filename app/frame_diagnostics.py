@@ -70,6 +70,7 @@ class FrameDiagnostics:
             payload.pop(key, None)
         for layer in payload["layers"]:
             layer.pop("active_share", None)
+            layer.pop("activation", None)  # each layer's own: in the config
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         epoch = int(trainer.epoch)
         if epoch != self._stuck_epoch and (

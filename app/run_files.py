@@ -97,7 +97,9 @@ def _check_unpacked_size(raw: bytes | bytearray) -> None:
 
 
 def run_file_name(trainer: Trainer) -> str:
-    """A file name that says what the run is: ``xor-2-2-1-relu-adam-epoch-1200.npz``."""
+    """A file name that says what the run is: ``xor-2-2-1-relu-adam-epoch-1200.npz``
+    (one activation per hidden layer: ``relu+tanh``)."""
     cfg = trainer.config
     shape = "-".join(str(n) for n in cfg.sizes())
-    return f"{cfg.dataset}-{shape}-{cfg.activation}-{cfg.optimizer}-epoch-{trainer.epoch}.npz"
+    act = cfg.activation_text.replace(",", "+")
+    return f"{cfg.dataset}-{shape}-{act}-{cfg.optimizer}-epoch-{trainer.epoch}.npz"

@@ -412,6 +412,7 @@ def screenshots(base: str, out: Path) -> None:
 
         _screen_sizes(browser, base, out)
         _pinned_runs(browser, base, out)
+        per_layer_activations(browser, base, out)
 
 
 # The runs panel at the three sizes: a run pinned, the optimizer changed, trained again
@@ -486,6 +487,29 @@ def _screen_sizes(browser, base: str, out: Path) -> None:
         page.evaluate("() => window.scrollTo(0, 0)")
         path = out / f"screen_{width}x{height}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        page.close()
+        print(f"wrote {path}")
+
+
+# 2-4-3-1 on xor4, ReLU then tanh: each layer's menu in the network view.
+PER_LAYER_SHOT = {"hidden": [4, 3], "activation": ["relu", "tanh"], "seed": 2}
+
+
+def per_layer_activations(browser, base: str, out: Path) -> None:
+    """The per-layer activation menus under the layer heads, at 1920x1080 and 390x844,
+    the network view in sight, after a few hundred epochs."""
+    for width, height in ((1920, 1080), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{base}/#{to_hash(PER_LAYER_SHOT)}")
+        page.wait_for_function("() => window.playground && window.playground.synced")
+        page.click("#play")
+        page.wait_for_function(
+            "() => (window.playground.lastFrame || {}).epoch >= 300", timeout=120_000
+        )
+        _pause(page)
+        page.locator("#network").scroll_into_view_if_needed()
+        path = out / f"per_layer_activations_{width}x{height}.png"
+        page.screenshot(path=str(path))
         page.close()
         print(f"wrote {path}")
 

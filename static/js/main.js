@@ -129,7 +129,8 @@ const network = new NetworkView($("network"), {
   tooltip: $("tooltip"),
   editor: $("weight-editor", HTMLFormElement),
   onFeatures: (features) => sendConfig({ features }),
-  onHidden: (hidden) => sendConfig({ hidden }),
+  onHidden: (hidden, activation) => sendConfig(activation ? { hidden, activation } : { hidden }),
+  onActivation: (activation) => sendConfig({ activation }),
   onEdit: (payload) => connection.send("set_weight", payload),
   canEdit: () => connection.connected,
   onRepaint: () => diagnostics.badges(diagnostics.latest ?? {}), // new nodes need their badges
