@@ -42,8 +42,9 @@ from types import FrameType
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
+from . import addresses, wire
+from .heads import HeadReadingWorker
 from .server import DEFAULTS, create_app
 from .switch_interval import use_serving_switch_interval
 
@@ -52,6 +53,10 @@ KEPT_ALIVE_CONNECTIONS = 64  # idle keep-alive HTTP connections a worker may hol
 WORKER_TIMEOUT = 30  # seconds: a worker whose main loop is silent this long is killed
 GRACEFUL_TIMEOUT = 10  # seconds a stopping worker gets before its master kills it
 EXIT_GRACE = 5  # seconds past that a worker whose master died gives itself to exit
+# WebSockets one address may hold beyond its sessions: a page reconnecting while its old
+# connection closes, a connection being refused
+PENDING_SOCKETS_PER_ADDRESS = 4
+TOO_MANY = "too many connections from your address: close another tab or window"
 
 
 def threads_for(max_sessions: int) -> int:
@@ -66,11 +71,21 @@ class WebSocketConnections:
       Nagle's algorithm on, the tail of each burst waited for the client's delayed
       ACK, about 40 ms per frame (docs/SERVER.md). gunicorn sets it on its listening
       socket, which Linux copies to accepted ones but other systems need not.
+    * A budget per client address (app/addresses.py: X-Forwarded-For from trusted
+      proxies only): each WebSocket holds one of the worker's threads for as long as
+      it is open, Socket.IO session or not, so one address may hold ``per_address``
+      of them (its sessions and PENDING_SOCKETS_PER_ADDRESS more); past that a
+      handshake is answered 429 (0: no limit).
     * :meth:`hang_up` shuts them all down, for a worker that is stopping.
     """
 
-    def __init__(self, app: Callable):
+    def __init__(
+        self, app: Callable, per_address: int = 0, trusted: Iterable[addresses.Network] = ()
+    ):
         self.app = app
+        self.trusted = list(trusted)
+        self.sockets = addresses.AddressBudget(per_address)
+        self._refusals = wire.ClientLog()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
 
@@ -78,6 +93,16 @@ class WebSocketConnections:
         sock = environ.get("gunicorn.socket")
         if sock is None or environ.get("HTTP_UPGRADE", "").lower() != "websocket":
             return self.app(environ, start_response)
+        address = addresses.client_address(environ, self.trusted)
+        if not self.sockets.take(address):
+            self._refusals.warning(
+                f"client {address}", f"refused: {self.sockets.limit} WebSockets open already"
+            )
+            start_response(
+                "429 Too Many Requests",
+                [("Content-Type", "text/plain"), ("Connection", "close")],
+            )
+            return [TOO_MANY.encode()]
         with contextlib.suppress(OSError):  # not a TCP socket (a Unix socket bind)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
@@ -87,6 +112,7 @@ class WebSocketConnections:
         finally:
             with self._lock:
                 self._open.discard(sock)
+            self.sockets.give(address)
 
     def __len__(self) -> int:
         with self._lock:
@@ -106,8 +132,14 @@ class WebSocketConnections:
         return len(open_now)
 
 
-class PlaygroundWorker(ThreadWorker):
-    """gunicorn's gthread worker, ending its WebSockets when it stops (module doc)."""
+class PlaygroundWorker(HeadReadingWorker):
+    """gunicorn's gthread worker, reading request heads in its event loop
+    (app/heads.py) and ending its WebSockets when it stops (module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        config = getattr(self.app, "app_config", {})
+        self.trusted_peers = addresses.parse_networks(config.get("TRUSTED_PROXIES") or ())
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful stop
         super().handle_exit(sig, frame)
@@ -187,7 +219,13 @@ class PlaygroundApplication(BaseApplication):
         # (app/switch_interval.py) is inherited from the master; this makes it the
         # worker's own.
         use_serving_switch_interval()
-        self.connections = WebSocketConnections(create_app(self.app_config))
+        app = create_app(self.app_config)
+        sessions = int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0)
+        self.connections = WebSocketConnections(
+            app,
+            per_address=sessions + PENDING_SOCKETS_PER_ADDRESS if sessions else 0,
+            trusted=addresses.parse_networks(app.config["TRUSTED_PROXIES"] or ()),
+        )
         return self.connections
 
 

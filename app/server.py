@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
+    # seconds a WebSocket may stay open without a Socket.IO session (wire.py); 0 = ever
+    "CONNECT_TIMEOUT": wire.CONNECT_TIMEOUT,
     "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
 }
 RUN_FILE_HEADER_BYTES = 1024  # the `open_run` packet's header beside its file
@@ -200,7 +202,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
     )
     app.extensions["playground.wire"] = wire.install(
-        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"])
+        socketio.server,
+        max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]),
+        connect_timeout=float(app.config["CONNECT_TIMEOUT"] or 0),
     )
     http_policy.install(app, app.config["ALLOWED_HOSTS"] or ())
     registry = SessionRegistry(

@@ -1,0 +1,191 @@
+"""Request heads read in the gunicorn worker's event loop, with a deadline and a budget
+per address (slowloris).
+
+gunicorn 27's ``gthread`` worker hands every new connection to a pool thread at once.
+That thread waits up to 5 s for a first byte (then gives the connection back to the
+event loop), but once a byte has come it reads the rest of the head with a blocking
+``recv`` and no timeout. A client that sends part of a head once and then nothing held
+a pool thread for good: 80 of them (the pool's size, the session cap and the spares)
+and nobody else was served, not even ``/healthz`` (issue 24).
+
+:class:`HeadReadingWorker` reads each head itself, in the event loop, without blocking:
+the bytes wait in the worker until the blank line that ends the head, and only then does
+a pool thread get the connection, with those bytes put back in front of its parser. So a
+pool thread never waits for a client's head. A connection is closed when
+
+* its head is not complete ``HEAD_TIMEOUT`` seconds after it opened (or, kept alive,
+  after its next request began),
+* its head passes ``MAX_HEAD_BYTES`` without ending (answered 431), or
+* its peer address already has ``HEADS_PER_ADDRESS`` connections whose head is not
+  complete (closed as it is accepted; one log line, rate-limited per address).
+
+Behind a trusted proxy (``--trusted-proxy``) every connection comes from the proxy, so
+the proxy is not held to the per-address budget: nginx reads a client's whole head itself
+(its ``client_header_timeout``) before it opens a connection to a server, so what it
+sends arrives complete; the deadline still holds for it. With TLS in gunicorn itself
+(certfile) the head is encrypted, and gunicorn's own path is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import selectors
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from .addresses import AddressBudget, Network, trusted_address
+from .wire import ClientLog
+
+log = logging.getLogger(__name__)
+
+HEAD_TIMEOUT = 5.0  # seconds for a request head to arrive whole
+MAX_HEAD_BYTES = 32 * 1024  # a browser's head is 0.5-2 KB; gunicorn's request line: 4 KiB
+# connections of one peer whose head is not complete: a browser opens at most 6 at once
+HEADS_PER_ADDRESS = 16
+RECV_BYTES = 16 * 1024
+END_OF_HEAD = b"\r\n\r\n"
+TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"Connection: close\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+@dataclass
+class PartialHead:
+    """What a connection has sent of its head so far."""
+
+    peer: str
+    counted: bool  # held against the peer's budget
+    deadline: float  # time.monotonic()
+    data: bytearray = field(default_factory=bytearray)
+
+
+def peer_of(client: Any) -> str:
+    """The peer address of an accepted connection (a Unix socket's has none)."""
+    if isinstance(client, tuple) and client:
+        return str(client[0])
+    return "local"
+
+
+class HeadReadingWorker(ThreadWorker):
+    """gunicorn's gthread worker, its request heads read in its event loop (module doc)."""
+
+    head_timeout = HEAD_TIMEOUT
+    max_head_bytes = MAX_HEAD_BYTES
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.heads = AddressBudget(HEADS_PER_ADDRESS)
+        self.trusted_peers: list[Network] = []  # set by the subclass from its config
+        self._reading: OrderedDict[TConn, PartialHead] = OrderedDict()  # by deadline
+        self._refusals = ClientLog(log)
+
+    # -- gunicorn's entry points: a new connection, a kept-alive one's next request
+
+    def accept(self, listener: Any) -> None:
+        try:
+            client_sock, client_addr = listener.accept()
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        self._read_head(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._read_head(conn)
+
+    def murder_pending(self) -> None:
+        """gunicorn's expiry of connections waiting for data, and of heads past due."""
+        super().murder_pending()
+        now = time.monotonic()
+        while self._reading:
+            conn, head = next(iter(self._reading.items()))
+            if head.deadline > now and self.alive:
+                break
+            self._forget(conn)
+            if self.alive:
+                self._refusals.warning(
+                    f"client {head.peer}",
+                    f"closed: request head not complete after {self.head_timeout:g} s",
+                )
+            self._close(conn)
+
+    # -- reading
+
+    def _read_head(self, conn: TConn) -> None:
+        if self.cfg.is_ssl:  # encrypted: gunicorn's own path
+            self.enqueue_req(conn)
+            return
+        peer = peer_of(conn.client)
+        counted = not trusted_address(peer, self.trusted_peers)
+        if counted and not self.heads.take(peer):
+            self._refusals.warning(
+                f"client {peer}",
+                f"closed: more than {self.heads.limit} connections whose request head "
+                f"is not complete",
+            )
+            self._close(conn)
+            return
+        conn.sock.setblocking(False)
+        self._reading[conn] = PartialHead(peer, counted, time.monotonic() + self.head_timeout)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+
+    def _on_readable(self, conn: TConn, _sock: Any) -> None:
+        head = self._reading.get(conn)
+        if head is None:
+            return
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._forget(conn)
+            self._close(conn)
+            return
+        seen = max(len(head.data) - len(END_OF_HEAD) + 1, 0)
+        head.data += data
+        if head.data.find(END_OF_HEAD, seen) >= 0:
+            self._forget(conn)
+            fs = self.tpool.submit(self._handle_read, conn, bytes(head.data))
+            fs.add_done_callback(
+                lambda fut: self.method_queue.defer(self.finish_request, conn, fut)
+            )
+        elif len(head.data) > self.max_head_bytes:
+            self._forget(conn)
+            self._refusals.warning(
+                f"client {head.peer}", f"closed: request head over {self.max_head_bytes} bytes"
+            )
+            with contextlib.suppress(OSError):
+                conn.sock.send(TOO_LARGE)
+            self._close(conn)
+
+    def _handle_read(self, conn: TConn, head: bytes) -> Any:
+        """In a pool thread: gunicorn's request handling, its parser fed the head read."""
+        conn.sock.setblocking(True)
+        conn.init()
+        conn.parser.unreader.unread(head)
+        conn.data_ready = True
+        return self.handle(conn)
+
+    def _forget(self, conn: TConn) -> None:
+        head = self._reading.pop(conn, None)
+        with contextlib.suppress(OSError, KeyError, ValueError):
+            self.poller.unregister(conn.sock)
+        if head is not None and head.counted:
+            self.heads.give(head.peer)
+
+    def _close(self, conn: TConn) -> None:
+        self.nr_conns -= 1
+        conn.close()
