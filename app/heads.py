@@ -11,7 +11,9 @@ and nobody else was served, not even ``/healthz`` (issue 24).
 :class:`HeadReadingWorker` reads each head itself, in the event loop, without blocking:
 the bytes wait in the worker until the blank line that ends the head, and only then does
 a pool thread get the connection, with those bytes put back in front of its parser. So a
-pool thread never waits for a client's head. A connection is closed when
+pool thread never waits for a client's head: not a new connection's, not a kept-alive
+one's next request, nor the part of one read ahead with the request before it. A
+connection is closed when
 
 * its head is not complete ``HEAD_TIMEOUT`` seconds after it opened (or, kept alive,
   after its next request began),
@@ -104,6 +106,14 @@ class HeadReadingWorker(ThreadWorker):
         self.keepalived_conns.remove(conn)
         self._read_head(conn)
 
+    def enqueue_req(self, conn: TConn) -> None:
+        # gunicorn's call for a kept-alive connection whose next request was read
+        # ahead with the last one's body: only part of its head may have come
+        if self.cfg.is_ssl or conn.parser is None:
+            super().enqueue_req(conn)
+        else:
+            self._read_head(conn, conn.parser.unreader.take_buffered())
+
     def murder_pending(self) -> None:
         """gunicorn's expiry of connections waiting for data, and of heads past due."""
         super().murder_pending()
@@ -122,9 +132,9 @@ class HeadReadingWorker(ThreadWorker):
 
     # -- reading
 
-    def _read_head(self, conn: TConn) -> None:
+    def _read_head(self, conn: TConn, start: bytes = b"") -> None:
         if self.cfg.is_ssl:  # encrypted: gunicorn's own path
-            self.enqueue_req(conn)
+            super().enqueue_req(conn)
             return
         peer = peer_of(conn.client)
         counted = not trusted_address(peer, self.trusted_peers)
@@ -137,8 +147,11 @@ class HeadReadingWorker(ThreadWorker):
             self._close(conn)
             return
         conn.sock.setblocking(False)
-        self._reading[conn] = PartialHead(peer, counted, time.monotonic() + self.head_timeout)
+        head = PartialHead(peer, counted, time.monotonic() + self.head_timeout)
+        self._reading[conn] = head
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+        if start:
+            self._add(conn, head, start)
 
     def _on_readable(self, conn: TConn, _sock: Any) -> None:
         head = self._reading.get(conn)
@@ -154,6 +167,10 @@ class HeadReadingWorker(ThreadWorker):
             self._forget(conn)
             self._close(conn)
             return
+        self._add(conn, head, data)
+
+    def _add(self, conn: TConn, head: PartialHead, data: bytes) -> None:
+        """More of ``conn``'s head: to a pool thread once it is whole."""
         seen = max(len(head.data) - len(END_OF_HEAD) + 1, 0)
         head.data += data
         if head.data.find(END_OF_HEAD, seen) >= 0:

@@ -96,6 +96,36 @@ def test_partial_headers_from_one_address_leave_the_others_served(server):
     assert healthz_from(server, "127.0.0.1", SERVED_WITHIN) == 200  # the address is welcome again
 
 
+def test_a_partial_head_read_ahead_behind_a_whole_request_holds_no_thread(server):
+    """Pipelined: a request and part of the next in one send, on kept-alive connections."""
+    pipelined = (
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    )
+    flood = []
+    for _ in range(FLOOD):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        s.sendall(pipelined)
+        flood.append(s)
+    try:
+        assert_neighbour_served(server)
+        wait_until(
+            lambda: all(map(closed_by_peer, flood)),
+            HEAD_TIMEOUT + POLL + 2,
+            "every incomplete second head to be closed",
+        )
+    finally:
+        for s in flood:
+            s.close()
+
+
+def test_a_head_past_32_kib_is_answered_431():
+    with ServerProcess() as srv, socket.create_connection(("127.0.0.1", srv.port), 5) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"x" * 40_000)
+        assert s.recv(4096).startswith(b"HTTP/1.1 431 ")
+        assert healthz_from(srv, "127.0.0.1", SERVED_WITHIN) == 200  # and nothing else
+
+
 def _engineio_only(server: ServerProcess) -> RawSocket | None:
     try:
         return RawSocket(server.url, connect=False)
@@ -181,8 +211,24 @@ def test_a_reconnect_storm_leaves_no_threads_or_memory_behind():
         worker = psutil.Process(worker_pid)
         assert_neighbour_served(srv)  # warm: a session's first allocations are not the storm's
         threads, rss = worker.num_threads(), worker.memory_info().rss
-        cycles = _storm(srv.url, STORM_SECONDS)
+        peak = [threads]
+        storming = threading.Event()
+        storming.set()
+
+        def sample() -> None:  # python-engineio's ping threads alone were thousands
+            while storming.is_set():
+                peak[0] = max(peak[0], worker.num_threads())
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            cycles = _storm(srv.url, STORM_SECONDS)
+        finally:
+            storming.clear()
+            sampler.join()
         assert cycles > 100 * len(STORM_FROM), f"only {cycles} cycles: not a storm"
+        assert peak[0] <= threads + MORE_THREADS, f"{peak[0]} threads during the storm"
         wait_until(
             lambda: (
                 worker.num_threads() <= threads + MORE_THREADS
