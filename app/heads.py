@@ -21,6 +21,16 @@ connection is closed when
 * its peer address already has ``HEADS_PER_ADDRESS`` connections whose head is not
   complete (closed as it is accepted; one log line, rate-limited per address).
 
+The same holds at the other end of a connection. gunicorn closes a connection
+gracefully (RFC 9112 9.6: half-close, then read what the peer still sends until it
+closes, for up to 2 s) on the event loop's own thread, so each client that sent
+``Connection: close`` (or HTTP/1.0, or was refused) and then kept its end open stalled
+every other connection of the worker for 2 s: 15 of them kept a neighbour's
+``/healthz`` waiting 24 s. :class:`LingeringConn` hands that linger to the event loop
+(:meth:`HeadReadingWorker.linger`): half-closed, drained as bytes come, closed at EOF,
+at ``LINGER_BYTES`` or after ``LINGER_SECONDS``, with at most ``MAX_LINGERING`` at once
+(past that a connection is closed at once).
+
 Behind a trusted proxy (``--trusted-proxy``) every connection comes from the proxy, so
 the proxy is not held to the per-address budget: nginx reads a client's whole head itself
 (its ``client_header_timeout``) before it opens a connection to a server, so what it
@@ -34,12 +44,14 @@ import contextlib
 import errno
 import logging
 import selectors
+import socket
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .addresses import AddressBudget, Network, trusted_address
@@ -52,6 +64,9 @@ MAX_HEAD_BYTES = 32 * 1024  # a browser's head is 0.5-2 KB; gunicorn's request l
 # connections of one peer whose head is not complete: a browser opens at most 6 at once
 HEADS_PER_ADDRESS = 16
 RECV_BYTES = 16 * 1024
+LINGER_SECONDS = 2.0  # gunicorn's graceful close: how long a closing peer is read
+LINGER_BYTES = 64 * 1024  # and how much of it
+MAX_LINGERING = 1024  # connections lingering at once
 END_OF_HEAD = b"\r\n\r\n"
 TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -76,6 +91,33 @@ def peer_of(client: Any) -> str:
     return "local"
 
 
+class LingeringConn(TConn):
+    """gunicorn's connection, whose graceful close lingers in the worker's event loop."""
+
+    def __init__(self, worker: HeadReadingWorker, *args: Any) -> None:
+        super().__init__(*args)
+        self.worker = worker
+
+    def close(self, graceful: bool = False) -> None:
+        if self.upgraded():
+            # A WebSocket's reader thread (simple-websocket's) may still wait on the
+            # socket: shutting it down wakes it, and draining it here too would race
+            # that thread for the bytes. A refused handshake (429) ends here as well.
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)
+            super().close()
+        elif graceful and not self.cfg.is_ssl:
+            self.worker.linger(self.sock)
+        else:
+            super().close(graceful)
+
+    def upgraded(self) -> bool:
+        """Whether the last request on this connection asked for a WebSocket."""
+        request = getattr(self.parser, "mesg", None)
+        headers = getattr(request, "headers", None) or ()
+        return any(name == "UPGRADE" and value.lower() == "websocket" for name, value in headers)
+
+
 class HeadReadingWorker(ThreadWorker):
     """gunicorn's gthread worker, its request heads read in its event loop (module doc)."""
 
@@ -87,6 +129,7 @@ class HeadReadingWorker(ThreadWorker):
         self.heads = AddressBudget(HEADS_PER_ADDRESS)
         self.trusted_peers: list[Network] = []  # set by the subclass from its config
         self._reading: OrderedDict[TConn, PartialHead] = OrderedDict()  # by deadline
+        self._lingering: OrderedDict[Any, list] = OrderedDict()  # socket -> [deadline, bytes]
         self._refusals = ClientLog(log)
 
     # -- gunicorn's entry points: a new connection, a kept-alive one's next request
@@ -99,7 +142,9 @@ class HeadReadingWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        self._read_head(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+        self._read_head(
+            LingeringConn(self, self.cfg, client_sock, client_addr, listener.getsockname())
+        )
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         self.poller.unregister(client)
@@ -115,9 +160,14 @@ class HeadReadingWorker(ThreadWorker):
             self._read_head(conn, conn.parser.unreader.take_buffered())
 
     def murder_pending(self) -> None:
-        """gunicorn's expiry of connections waiting for data, and of heads past due."""
+        """gunicorn's expiry of connections waiting for data; heads and lingers past due."""
         super().murder_pending()
         now = time.monotonic()
+        while self._lingering:
+            sock, (deadline, _) = next(iter(self._lingering.items()))
+            if deadline > now and self.alive:
+                break
+            self._end_linger(sock)
         while self._reading:
             conn, head = next(iter(self._reading.items()))
             if head.deadline > now and self.alive:
@@ -206,3 +256,40 @@ class HeadReadingWorker(ThreadWorker):
     def _close(self, conn: TConn) -> None:
         self.nr_conns -= 1
         conn.close()
+
+    # -- closing
+
+    def linger(self, sock: Any) -> None:
+        """Close ``sock`` gracefully without blocking: half-close it, then drain what
+        the peer still sends, in the event loop, until EOF or the limits."""
+        if len(self._lingering) >= MAX_LINGERING:
+            util.close(sock)
+            return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.setblocking(False)
+            self.poller.register(sock, selectors.EVENT_READ, self._drain)
+        except (OSError, ValueError, KeyError):
+            util.close(sock)
+            return
+        self._lingering[sock] = [time.monotonic() + LINGER_SECONDS, 0]
+
+    def _drain(self, sock: Any) -> None:
+        entry = self._lingering.get(sock)
+        if entry is None:
+            return
+        try:
+            data = sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        entry[1] += len(data)
+        if not data or entry[1] >= LINGER_BYTES:
+            self._end_linger(sock)
+
+    def _end_linger(self, sock: Any) -> None:
+        self._lingering.pop(sock, None)
+        with contextlib.suppress(OSError, KeyError, ValueError):
+            self.poller.unregister(sock)
+        util.close(sock)

@@ -119,6 +119,22 @@ def test_a_partial_head_read_ahead_behind_a_whole_request_holds_no_thread(server
             s.close()
 
 
+def test_answered_connections_whose_client_keeps_its_end_open_do_not_stall_the_worker(server):
+    """gunicorn's graceful close read each such peer for 2 s on its event loop's thread:
+    15 of them kept the neighbour waiting 24 s."""
+    kept = []
+    for _ in range(15):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")  # answered, then closed by the server
+        kept.append(s)
+    try:
+        wait_until(lambda: all(map(closed_by_peer, kept)), SERVED_WITHIN, "every answer")
+        assert_neighbour_served(server)
+    finally:
+        for s in kept:
+            s.close()
+
+
 def test_a_head_past_32_kib_is_answered_431():
     with ServerProcess() as srv, socket.create_connection(("127.0.0.1", srv.port), 5) as s:
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"x" * 40_000)
