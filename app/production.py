@@ -15,6 +15,11 @@ one after the other with no preemption. A WebSocket holds one of the worker's
 threads for as long as it is open, so each worker has ``max_sessions`` threads plus
 :data:`SPARE_THREADS` for page loads, API calls and connections being refused.
 
+Nothing but a WebSocket holds a thread for long (issue 24): request heads are read,
+and closing connections drained, in the worker's event loop (app/heads.py), and each
+client address may hold its sessions' worth of WebSockets and a few more
+(:class:`WebSocketConnections`).
+
 Long-lived connections and gunicorn's life cycle:
 
 * Timeouts: ``gthread`` sends the master its heartbeat from the worker's main loop,

@@ -40,10 +40,18 @@ else a client can make the server keep (issue 16, measured on this server):
   (a count of the rest follows), never a traceback: 4,000 bad packets used to
   write 3.55 MB of them.
 
-:func:`install` puts these into a Flask-SocketIO server. They reach into three
+* **Engine.IO sockets** (issue 24). Each WebSocket holds a worker thread, so one
+  with no Socket.IO session ``CONNECT_TIMEOUT`` (5 s) after it opened or after its
+  session ended is closed (:class:`SessionlessClock`); 80 that never sent the
+  CONNECT locked every other client out of a worker. And a closed socket lets go at
+  once of its ping thread and its place in the Engine.IO server's table
+  (:class:`ClosingSocket`): a reconnect storm used to leave thousands of threads
+  and ~16 KB per connection.
+
+:func:`install` puts these into a Flask-SocketIO server. They reach into four
 places of python-engineio / python-socketio (pinned in .ci/constraints.txt): the
-queue factory, the WebSocket class and the Engine.IO message handler;
-tests/security/ checks each of them against a real server.
+queue factory, the WebSocket class and the Engine.IO connect and message
+handlers; tests/security/ checks each of them against a real server.
 """
 
 from __future__ import annotations

@@ -53,12 +53,15 @@ def served_after(url: str, timeout: float = 10.0) -> float:
 
 
 def _served_notes(waits: list[float]) -> str:
-    if not waits:
-        return "another address: not timed"
-    worst = max(waits)
+    served = [w for w in waits if w != float("inf")]
+    if not served:
+        return f"another address never served ({len(waits)} tries of 10 s)"
+    missed = (
+        f"; not served in 10 s {len(waits) - len(served)} times" if len(served) < len(waits) else ""
+    )
     return (
-        f"another address served after {statistics.median(waits) * 1000:.0f} ms "
-        f"(median of {len(waits)}, worst {worst * 1000:.0f} ms)"
+        f"another address served after {statistics.median(served) * 1000:.0f} ms "
+        f"(median of {len(served)}, worst {max(served) * 1000:.0f} ms){missed}"
     )
 
 
