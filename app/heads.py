@@ -63,6 +63,17 @@ HEAD_TIMEOUT = 5.0  # seconds for a request head to arrive whole
 MAX_HEAD_BYTES = 32 * 1024  # a browser's head is 0.5-2 KB; gunicorn's request line: 4 KiB
 # connections of one peer whose head is not complete: a browser opens at most 6 at once
 HEADS_PER_ADDRESS = 16
+
+
+def heads_per_address(sessions_per_address: int) -> int:
+    """The budget for a server allowing ``sessions_per_address`` sessions per address:
+    a class behind one NAT address (a raised ``--max-per-address``) loads its pages at
+    once, so twice that when it is more; 0 (no session limit): no limit either."""
+    if not sessions_per_address:
+        return 0
+    return max(HEADS_PER_ADDRESS, 2 * sessions_per_address)
+
+
 RECV_BYTES = 16 * 1024
 LINGER_SECONDS = 2.0  # gunicorn's graceful close: how long a closing peer is read
 LINGER_BYTES = 64 * 1024  # and how much of it
@@ -187,7 +198,7 @@ class HeadReadingWorker(ThreadWorker):
             super().enqueue_req(conn)
             return
         peer = peer_of(conn.client)
-        counted = not trusted_address(peer, self.trusted_peers)
+        counted = peer != "local" and not trusted_address(peer, self.trusted_peers)
         if counted and not self.heads.take(peer):
             self._refusals.warning(
                 f"client {peer}",

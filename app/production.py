@@ -49,7 +49,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from . import addresses, wire
-from .heads import HeadReadingWorker
+from .heads import HeadReadingWorker, heads_per_address
 from .server import DEFAULTS, create_app
 from .switch_interval import use_serving_switch_interval
 
@@ -143,8 +143,9 @@ class PlaygroundWorker(HeadReadingWorker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        config = getattr(self.app, "app_config", {})
-        self.trusted_peers = addresses.parse_networks(config.get("TRUSTED_PROXIES") or ())
+        config = {**DEFAULTS, **getattr(self.app, "app_config", {})}
+        self.trusted_peers = addresses.parse_networks(config["TRUSTED_PROXIES"] or ())
+        self.heads.limit = heads_per_address(int(config["MAX_SESSIONS_PER_ADDRESS"] or 0))
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful stop
         super().handle_exit(sig, frame)
