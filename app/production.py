@@ -55,6 +55,9 @@ from .switch_interval import use_serving_switch_interval
 
 SPARE_THREADS = 16  # per worker, beyond its session cap: page loads, API calls, refusals
 KEPT_ALIVE_CONNECTIONS = 64  # idle keep-alive HTTP connections a worker may hold
+# connections whose request head is still coming (app/heads.py): they hold no thread,
+# only a descriptor and a few KB, so room for 16 addresses' budgets of 16
+INCOMPLETE_HEADS = 256
 WORKER_TIMEOUT = 30  # seconds: a worker whose main loop is silent this long is killed
 GRACEFUL_TIMEOUT = 10  # seconds a stopping worker gets before its master kills it
 EXIT_GRACE = 5  # seconds past that a worker whose master died gives itself to exit
@@ -182,7 +185,7 @@ def gunicorn_options(host: str, port: int, workers: int, max_sessions: int) -> d
         "workers": workers,
         "worker_class": PlaygroundWorker,
         "threads": threads,
-        "worker_connections": threads + KEPT_ALIVE_CONNECTIONS,
+        "worker_connections": threads + KEPT_ALIVE_CONNECTIONS + INCOMPLETE_HEADS,
         "timeout": WORKER_TIMEOUT,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "max_requests": 0,  # never recycle a worker: that would end its sessions
