@@ -52,7 +52,7 @@ from functools import partial
 from typing import Any
 
 from gunicorn import util
-from gunicorn.workers.gthread import TConn, ThreadWorker
+from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 from .addresses import AddressBudget, Network, trusted_address
 from .wire import ClientLog
@@ -179,12 +179,15 @@ class HeadReadingWorker(ThreadWorker):
             if deadline > now and self.alive:
                 break
             self._end_linger(sock)
+        # a stopping worker gives a head as long as gunicorn gives a kept-alive
+        # connection's next request (and then answers it with Connection: close)
+        stopping = 0.0 if self.alive else self.head_timeout - STOP_KEEPALIVE_LINGER
         while self._reading:
             conn, head = next(iter(self._reading.items()))
-            if head.deadline > now and self.alive:
+            if head.deadline - stopping > now:
                 break
             self._forget(conn)
-            if self.alive:
+            if head.data and self.alive:  # one that sent nothing is a browser's preconnect
                 self._refusals.warning(
                     f"client {head.peer}",
                     f"closed: request head not complete after {self.head_timeout:g} s",
@@ -213,6 +216,8 @@ class HeadReadingWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
         if start:
             self._add(conn, head, start)
+        else:  # often there already: no need to wait for the next turn of the loop
+            self._on_readable(conn, conn.sock)
 
     def _on_readable(self, conn: TConn, _sock: Any) -> None:
         head = self._reading.get(conn)
