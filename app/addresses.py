@@ -60,8 +60,9 @@ def client_address(environ: dict, trusted: Sequence[Network] = ()) -> str:
 class AddressBudget:
     """How many of something each address holds, at most ``limit`` each (0: no limit).
 
-    Thread-safe; the gunicorn worker's head reader and its WebSocket middleware each
-    keep one (app/heads.py, app/production.py).
+    Thread-safe; the session registry (app/server.py), the gunicorn worker's head
+    reader (app/heads.py) and its WebSocket middleware (app/production.py) each keep
+    one.
     """
 
     def __init__(self, limit: int):

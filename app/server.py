@@ -9,7 +9,6 @@ credit is granted.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import os
@@ -77,7 +76,7 @@ class SessionRegistry:
         self.max_per_address = max_per_address
         self._sessions: dict[str, Session] = {}
         self._addresses: dict[str, str] = {}  # sid -> client address
-        self._per_address: collections.Counter[str] = collections.Counter()
+        self._per_address = addresses.AddressBudget(max_per_address)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -97,23 +96,24 @@ class SessionRegistry:
                 return None
             if len(self._sessions) >= self.max_sessions:
                 raise ConnectionRefusedError(f"server full ({self.max_sessions} sessions)")
-            if self.max_per_address and self._per_address[address] >= self.max_per_address:
+            if not self._per_address.take(address):
                 raise ConnectionRefusedError(
                     f"too many connections from your address ({self.max_per_address}): "
                     f"close another tab or window"
                 )
-            session = self._sessions[sid] = make()
+            try:
+                session = self._sessions[sid] = make()
+            except BaseException:
+                self._per_address.give(address)
+                raise
             self._addresses[sid] = address
-            self._per_address[address] += 1
             return session
 
     def remove(self, sid: str) -> Session | None:
         with self._lock:
             address = self._addresses.pop(sid, None)
             if address is not None:
-                self._per_address[address] -= 1
-                if not self._per_address[address]:
-                    del self._per_address[address]
+                self._per_address.give(address)
             return self._sessions.pop(sid, None)
 
     def all(self) -> list[Session]:
