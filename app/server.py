@@ -9,7 +9,6 @@ credit is granted.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import os
@@ -63,6 +62,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
+    # seconds a WebSocket may stay open without a Socket.IO session (wire.py); 0 = ever
+    "CONNECT_TIMEOUT": wire.CONNECT_TIMEOUT,
     "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
     # class mode (app/classes/): students per class; redis://... shares the classes (and
     # Flask-SocketIO's emits) between processes; None: a class lives in one process
@@ -81,7 +82,7 @@ class SessionRegistry:
         self.max_per_address = max_per_address
         self._sessions: dict[str, Session] = {}
         self._addresses: dict[str, str] = {}  # sid -> client address
-        self._per_address: collections.Counter[str] = collections.Counter()
+        self._per_address = addresses.AddressBudget(max_per_address)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -101,23 +102,24 @@ class SessionRegistry:
                 return None
             if len(self._sessions) >= self.max_sessions:
                 raise ConnectionRefusedError(f"server full ({self.max_sessions} sessions)")
-            if self.max_per_address and self._per_address[address] >= self.max_per_address:
+            if not self._per_address.take(address):
                 raise ConnectionRefusedError(
                     f"too many connections from your address ({self.max_per_address}): "
                     f"close another tab or window"
                 )
-            session = self._sessions[sid] = make()
+            try:
+                session = self._sessions[sid] = make()
+            except BaseException:
+                self._per_address.give(address)
+                raise
             self._addresses[sid] = address
-            self._per_address[address] += 1
             return session
 
     def remove(self, sid: str) -> Session | None:
         with self._lock:
             address = self._addresses.pop(sid, None)
             if address is not None:
-                self._per_address[address] -= 1
-                if not self._per_address[address]:
-                    del self._per_address[address]
+                self._per_address.give(address)
             return self._sessions.pop(sid, None)
 
     def address(self, sid: str) -> str:
@@ -213,7 +215,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
     )
     app.extensions["playground.wire"] = wire.install(
-        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"])
+        socketio.server,
+        max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]),
+        connect_timeout=float(app.config["CONNECT_TIMEOUT"] or 0),
     )
     http_policy.install(app, app.config["ALLOWED_HOSTS"] or ())
     registry = SessionRegistry(

@@ -159,6 +159,7 @@ class SocketHandlers:
         session = self.registry.add(sid, lambda: self.new_session(sid, gate), address)
         if session is None:
             return
+        environ[wire.SESSION_KEY] = True  # the WebSocket may stay open (wire.py)
         self.activity.touch(sid, message=False)
         self.reaper.watch()
         # Sent before the CONNECT acknowledgement; Socket.IO clients buffer it.
@@ -190,6 +191,9 @@ class SocketHandlers:
             if session is not None:
                 session.send_error("disconnect", "event", "unknown event 'disconnect'")
             return
+        environ = self.environ_of(sid)
+        if environ is not None:  # a WebSocket left open gets CONNECT_TIMEOUT (wire.py)
+            environ[wire.SESSION_KEY] = False
         self.activity.forget(sid)
         self.reaper.poke()
         self.classroom.disconnected(sid)
@@ -214,7 +218,15 @@ class SocketHandlers:
             f"again",
         )
         self.guard.log.warning(wire.client_label(self.environ_of(sid), sid), "closed: idle")
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
         self.server.disconnect(sid)
+        # and its WebSocket, which would otherwise stay open (and hold a worker
+        # thread) for as long as the client answers pings; without waiting for the
+        # writer, which a client that does not read would block
+        sock = self.server.eio.sockets.get(eio_sid) if eio_sid else None
+        if sock is not None:
+            sock.close(wait=False)
 
     def environ_of(self, sid: str) -> dict | None:
-        return self.server.environ.get(self.server.manager.eio_sid_from_sid(sid, "/"))
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
+        return self.server.environ.get(eio_sid) if eio_sid else None

@@ -42,10 +42,18 @@ else a client can make the server keep (issue 16, measured on this server):
   (a count of the rest follows), never a traceback: 4,000 bad packets used to
   write 3.55 MB of them.
 
-:func:`install` puts these into a Flask-SocketIO server. They reach into three
+* **Engine.IO sockets** (issue 24). Each WebSocket holds a worker thread, so one
+  with no Socket.IO session ``CONNECT_TIMEOUT`` (5 s) after it opened or after its
+  session ended is closed (:class:`SessionlessClock`); 80 that never sent the
+  CONNECT locked every other client out of a worker. And a closed socket lets go at
+  once of its ping thread and its place in the Engine.IO server's table
+  (:class:`ClosingSocket`): a reconnect storm used to leave thousands of threads
+  and ~16 KB per connection.
+
+:func:`install` puts these into a Flask-SocketIO server. They reach into four
 places of python-engineio / python-socketio (pinned in .ci/constraints.txt): the
-queue factory, the WebSocket class and the Engine.IO message handler;
-tests/security/ checks each of them against a real server.
+queue factory, the WebSocket class and the Engine.IO connect and message
+handlers; tests/security/ checks each of them against a real server.
 """
 
 from __future__ import annotations
@@ -62,6 +70,7 @@ from collections.abc import Callable
 from typing import Any
 
 import engineio.packet
+import engineio.socket
 import simple_websocket
 import socketio.packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
@@ -82,6 +91,10 @@ MAX_INBOUND_BACKLOG = 4096  # messages read from a client and not yet handled
 # and their bytes (counted once two wait): room for a run file and what follows it
 MAX_INBOUND_BACKLOG_BYTES = MAX_RUN_FILE_BYTES + 2**20
 RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
+# seconds an Engine.IO socket may stay open without a Socket.IO session (before its
+# CONNECT, or after its session ended): the page sends CONNECT at once
+CONNECT_TIMEOUT = 5.0
+SESSION_KEY = "playground.session"  # in a WebSocket's environ: True while it has a session
 LOG_BURST = 5  # log lines per client per window, then a count
 LOG_WINDOW = 10.0  # seconds
 
@@ -404,6 +417,81 @@ def client_label(environ: dict | None, sid: str | None = None) -> str:
     return f"client {address}" + (f" sid {sid}" if sid else "")
 
 
+# ---- Engine.IO sockets: without a session, and their pings -----------------------------
+
+
+class SessionlessClock:
+    """How long a WebSocket has gone without a Socket.IO session: since it opened, or
+    since its session ended (``environ[SESSION_KEY]``, kept by app/sockets.py).
+
+    Each WebSocket holds a worker thread; one that never sends the Socket.IO CONNECT
+    (or stays on after its session) held it for good, and 80 of them locked every
+    other client out of a worker (issue 24). ``timeout`` 0 or None: never expires.
+    """
+
+    def __init__(
+        self, environ: dict, timeout: float | None, clock: Callable[[], float] = time.monotonic
+    ):
+        self.environ, self.timeout, self._clock = environ, timeout, clock
+        self._since: float | None = clock()
+
+    def expired(self) -> bool:
+        if not self.timeout:
+            return False
+        if self.environ.get(SESSION_KEY):
+            self._since = None
+            return False
+        now = self._clock()
+        if self._since is None:
+            self._since = now
+        return now - self._since >= self.timeout
+
+
+class ClosingSocket(engineio.socket.Socket):
+    """An Engine.IO socket that lets go of what it holds when it closes.
+
+    python-engineio 4.15 (threading mode) kept two things past a WebSocket's end, and
+    a reconnect storm of 2,400 connections in 20 s took a worker from 10 to 2,430
+    threads and from 110 to 318 MB (issue 24):
+
+    * its ping thread, which sleeps ``ping_interval`` (25 s) and only then looks
+      whether the socket is still open: here it waits on an event that :meth:`close`
+      sets;
+    * its place in the server's table: the WebSocket handler leaves by an exception
+      (simple-websocket hands the connection back to the HTTP server that way) before
+      ``_handle_connect`` deletes the closed socket, so only the server's monitor
+      task removed it, one socket per ``ping_timeout / len(sockets)`` seconds, with
+      its queue and locks (~16 KB each): here :meth:`close` removes it.
+
+    python-engineio builds its sockets itself (``Server._handle_connect``), so
+    :meth:`WireGuard.guard_connect` makes each new one this class in the Engine.IO
+    ``connect`` event, before its first ping is scheduled (:meth:`adopt`).
+    """
+
+    ended: threading.Event
+
+    @classmethod
+    def adopt(cls, sock: engineio.socket.Socket) -> None:
+        if type(sock) is engineio.socket.Socket:
+            sock.ended = threading.Event()
+            sock.__class__ = cls
+
+    def _send_ping(self) -> None:
+        if self.ended.wait(self.server.ping_interval):
+            return  # closed meanwhile
+        if not self.closing and not self.closed:
+            self.last_ping = time.time()
+            self.send(engineio.packet.Packet(engineio.packet.PING))
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().close(*args, **kwargs)
+        finally:
+            self.ended.set()
+            if self.server.sockets.get(self.sid) is self:
+                self.server.sockets.pop(self.sid, None)
+
+
 # ---- the guard ----------------------------------------------------------------------------
 
 
@@ -416,10 +504,12 @@ class WireGuard:
         max_outbound: int = MAX_OUTBOUND_BYTES,
         max_backlog: int = MAX_INBOUND_BACKLOG,
         clientlog: ClientLog | None = None,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ):
         self.server = server
         self.max_outbound = max_outbound
         self.max_backlog = max_backlog
+        self.connect_timeout = connect_timeout
         self.log = clientlog or ClientLog()
         self.dropped = 0  # connections dropped for a broken limit
 
@@ -466,7 +556,16 @@ class WireGuard:
             daemon=True,
         ).start()
 
-    # -- the Engine.IO message handler, around python-socketio's
+    # -- the Engine.IO connect and message handlers, around python-socketio's
+
+    def guard_connect(self, handle: Callable[..., Any]) -> Callable[..., Any]:
+        def on_connect(eio_sid: str, environ: dict, *args: Any) -> Any:
+            sock = self.server.eio.sockets.get(eio_sid)
+            if sock is not None:
+                ClosingSocket.adopt(sock)
+            return handle(eio_sid, environ, *args)
+
+        return on_connect
 
     def guard_messages(self, handle: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
         def on_message(eio_sid: str, data: Any) -> Any:
@@ -537,6 +636,7 @@ class WireGuard:
 
             def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
                 self.environ = environ
+                self.unbound = SessionlessClock(environ, guard.connect_timeout)
                 return super().__call__(environ, start_response)
 
             def wait(self) -> str | bytes | None:
@@ -544,8 +644,16 @@ class WireGuard:
                     return None
                 # simple-websocket wakes a waiting reader before it marks a connection
                 # it closed (a message over the limit) as closed, and never again: wait
-                # in steps and look.
+                # in steps and look. Each step also looks at the time the socket has
+                # gone without a Socket.IO session.
                 while True:
+                    if self.unbound.expired():
+                        guard.log.warning(
+                            client_label(self.environ),
+                            f"disconnected: no Socket.IO session within "
+                            f"{guard.connect_timeout:g} s",
+                        )
+                        return None
                     try:
                         data = self.ws.receive(timeout=RECEIVE_POLL_SECONDS)
                     except simple_websocket.ConnectionClosed:
@@ -596,12 +704,17 @@ def packet_class(
     )
 
 
-def install(socketio_server: socketio.Server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:
+def install(
+    socketio_server: socketio.Server,
+    max_outbound: int = MAX_OUTBOUND_BYTES,
+    connect_timeout: float | None = CONNECT_TIMEOUT,
+) -> WireGuard:
     """Put the limits into a python-socketio server (``socketio.server`` of
     Flask-SocketIO, made with ``serializer=packet_class(...)``); returns its guard."""
-    guard = WireGuard(socketio_server, max_outbound=max_outbound)
+    guard = WireGuard(socketio_server, max_outbound=max_outbound, connect_timeout=connect_timeout)
     eio = socketio_server.eio
     eio.create_queue = guard.new_queue
     eio._async = {**eio._async, "websocket": guard.websocket_class()}
+    eio.on("connect", guard.guard_connect(eio.handlers["connect"]))
     eio.on("message", guard.guard_messages(eio.handlers["message"]))
     return guard

@@ -3,6 +3,7 @@
     python -m bench.abuse                  # every attack, 30 s each
     python -m bench.abuse --seconds 10     # shorter
     python -m bench.abuse --only no_read lab_flood
+    python -m bench.abuse --only slowloris eio_only reconnect_storm   # issue 24
 
 The server runs in its own process (``python -m app serve``) on loopback. A
 well-behaved neighbour (a python-socketio client that plays the 4-2-1 net at full
@@ -22,9 +23,11 @@ it prints, measured in one run:
   finish (target: starts within 2 s), and for a big batch-1 run, how long a cancel
   took to be answered (target: within 1 s).
 
-Every client comes from 127.0.0.1; the server trusts 127.0.0.1 as a proxy and each
-client names itself in X-Forwarded-For, so the neighbour and the attacker count as
-two addresses, as they would be. It prints and never fails; figures taken on a
+Every client of issue 16's attacks comes from 127.0.0.1; the server trusts 127.0.0.1
+as a proxy and each client names itself in X-Forwarded-For, so the neighbour and the
+attacker count as two addresses, as they would be. Issue 24's connection attacks
+(bench/abuse_connections.py) come from other loopback addresses of their own, since
+they attack before any header is read. It prints and never fails; figures taken on a
 machine busy with other work move with the CPU the server gets.
 """
 
@@ -46,6 +49,7 @@ import websocket
 from app.client import OrderedClient
 from bench import bad_run_files
 from bench._server import free_port, wait_healthy
+from bench.abuse_connections import CONNECTION_ATTACKS
 from bench.raw_socket import RawSocket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -381,7 +385,8 @@ def measure(url: str, pid: int, log_bytes: list[int], name: str, seconds: float)
                     settled[0] = rss
 
         threading.Thread(target=sample, daemon=True).start()
-        notes = ATTACKS[name](url, seconds)
+        attack = ATTACKS.get(name)
+        notes = attack(url, seconds) if attack else CONNECTION_ATTACKS[name](url, seconds, pid)
         t2 = time.monotonic()
         stop.set()
         rss1, cpu1 = tree_usage(pid)
@@ -405,7 +410,8 @@ def measure(url: str, pid: int, log_bytes: list[int], name: str, seconds: float)
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="per attack (default 30)")
-    parser.add_argument("--only", nargs="*", choices=sorted(ATTACKS), default=None)
+    every = [*ATTACKS, *CONNECTION_ATTACKS]
+    parser.add_argument("--only", nargs="*", choices=sorted(every), default=None)
     args = parser.parse_args(argv)
     rows = []
     with server() as (url, pid, log_bytes):
@@ -413,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
         warm.sio.emit("lab", {"action": "run", "seeds": 1, "epochs": 1})
         wait_for(lambda: warm.of("lab_result"), 60)
         warm.close()
-        for name in args.only or ATTACKS:
+        for name in args.only or every:
             print(f"... {name}", flush=True)
             rows.append(measure(url, pid, log_bytes, name, args.seconds))
         cancel = cancel_latency(url)
