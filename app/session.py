@@ -56,6 +56,7 @@ class Outbox(Protocol):
     def clear(self) -> bool: ...
 
 
+MAX_STATE_CHANGES = 100  # live changes a `state` carries for the timeline
 IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
 
 
@@ -138,6 +139,7 @@ class Session:
         self.diagnostics = FrameDiagnostics(clock)
         self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
+        self.last_rewind = float("-inf")  # when the last rewind was answered (app/timeline.py)
 
     # ---- called from socket handlers (any thread) --------------------------------------
 
@@ -237,6 +239,10 @@ class Session:
     @property
     def playing(self) -> bool:
         return self.scheduler.playing
+
+    def clock(self) -> float:
+        """The session's clock (injectable for tests), in seconds."""
+        return self._clock()
 
     @property
     def frame_in_flight(self) -> bool:
@@ -436,4 +442,6 @@ def state_payload(trainer: Trainer, scheduler: RunScheduler) -> dict:
         "sizes": frames.layer_sizes(trainer),
         "query": cfg.to_query(),
         "ignored": ignored_fields(cfg.dataset, sample=cfg.xor4_sample, noise=cfg.noise),
+        # the timeline's marks: the latest live changes (engine/snapshots.py)
+        "changes": [c.to_dict() for c in trainer.live_changes()[-MAX_STATE_CHANGES:]],
     }

@@ -183,9 +183,13 @@ class Kept:
         }
 
     @classmethod
-    def restored(cls, trainer: Trainer, saved: dict[str, Any] | None) -> Kept:
+    def restored(cls, trainer: Trainer, saved: dict[str, Any] | Kept | None) -> Kept:
         """The kept epochs in ``saved`` for ``trainer`` (just restored), each checked
-        against it (ValueError naming the epoch); the trainer's own epoch kept too."""
+        against it (ValueError naming the epoch); the trainer's own epoch kept too. A
+        Kept (:meth:`Rewind.at`'s, made from a live run's own) is taken as it is."""
+        if isinstance(saved, Kept):
+            saved.take(trainer)
+            return saved
         kept = cls(enabled=trainer.replicas == 1)
         saved = saved or {}
         for snapshot in saved.get("snapshots", ()):
@@ -273,7 +277,7 @@ class Rewind:
             "max_history_rows": this.max_history_rows,
             "history": history_until(this._history.saved(), int(epoch)),
             "last": np.full((4, this.replicas), np.nan),
-            "kept": self._kept.until(int(epoch)).saved(),
+            "kept": self._kept.until(int(epoch)),  # ours: no need to check it again
         }
         trainer = type(this)._from_state(state)
         trainer._evaluate_and_record()  # its `last` (and row) at that epoch
