@@ -140,6 +140,8 @@ class Session:
         self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
         self.last_rewind = float("-inf")  # when the last rewind was answered (app/timeline.py)
+        self.last_animation = float("-inf")  # app/animation_export.py's limits
+        self.drawing_animation = False
 
     # ---- called from socket handlers (any thread) --------------------------------------
 

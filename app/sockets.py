@@ -25,7 +25,7 @@ from flask_socketio import SocketIO
 
 from engine import PlaygroundError
 
-from . import addresses, idle, lab, operations, timeline, wire
+from . import addresses, animation_export, idle, lab, operations, timeline, wire
 from .session import Session
 from .turns import TrainingTurns
 
@@ -56,6 +56,7 @@ def event_table(runner: lab.LabRunner, max_cost: float) -> dict[str, Operation]:
         # the timeline: a kept epoch's frame, and going on from it (app/timeline.py)
         "rewind": timeline.rewind,
         "fork": timeline.fork,
+        "animation": animation_export.animation,  # the Runs panel's GIF
         "ready": operations.ready,
         # the restart lab, phase diagram, gradient check and loss landscape (app/lab/)
         "lab": lambda session, payload: worker(session).lab(payload),
