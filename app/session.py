@@ -139,7 +139,8 @@ class Session:
         self.diagnostics = FrameDiagnostics(clock)
         self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
-        self.last_rewind = float("-inf")  # when the last rewind was answered (app/timeline.py)
+        self.last_rewind = 0.0  # app/timeline.py's token bucket: when last refilled ...
+        self.rewind_budget = 0.0  # ... and how many rewinds it held then
         self.last_animation = float("-inf")  # app/animation_export.py's limits
         self.drawing_animation = False
 

@@ -11,9 +11,10 @@ paused: its history stops there and goes on from it, bit for bit as a fresh run 
 
 Limits: E is an integer in [0, 10⁹] (a larger one is the run's own epoch anyway); a
 rewind costs one Trainer built from kept numbers and one frame (about 2 ms; docs/SERVER.md),
-and a session answers at most :data:`MAX_REWINDS_PER_SECOND`: one sooner is refused
-naming ``epoch`` (the page keeps one in flight and sends only its latest position, so it
-never meets the limit).
+and a session answers :data:`REWIND_BURST` at once and then at most
+:data:`MAX_REWINDS_PER_SECOND` (a token bucket); one past that is refused naming ``epoch``
+(the page keeps one in flight and sends only its latest position, so it hardly meets
+the limit, and asks again after a refusal).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .validation import ValidationError, as_int, as_object
 
 MAX_REWIND_EPOCH = 10**9
 MAX_REWINDS_PER_SECOND = 50
+REWIND_BURST = 10
 
 
 def parse_epoch(payload: Any) -> int:
@@ -50,11 +52,15 @@ def rewind(session: Session, payload: Any) -> None:
     """Send the frame of the kept epoch nearest the payload's, the run paused."""
     epoch = parse_epoch(payload)
     now = session.clock()
-    if now - session.last_rewind < 1.0 / MAX_REWINDS_PER_SECOND:
+    # a token bucket: REWIND_BURST at once, refilled at MAX_REWINDS_PER_SECOND
+    budget = min(
+        REWIND_BURST, session.rewind_budget + (now - session.last_rewind) * MAX_REWINDS_PER_SECOND
+    )
+    if budget < 1.0:
         raise ValidationError(
             "epoch", f"rewind: at most {MAX_REWINDS_PER_SECOND} a second; send the latest"
         )
-    session.last_rewind = now
+    session.rewind_budget, session.last_rewind = budget - 1.0, now
     if session.playing:
         with session.change() as change:
             change.scheduler.pause()

@@ -847,6 +847,7 @@ window.playground = Object.freeze({
     const f = surface.lastFrame;
     return f && {
       domain: f.domain.slice(), grid: f.grid, classes: f.classes, bytes: Array.from(f.surfaceBytes),
+      range: f.surfaceRange.slice(), epoch: f.epoch,
     };
   },
   get lastPoints() {

@@ -68,6 +68,8 @@ export class Timeline {
     this.rewound = null;
     /** @type {number | null} a position asked for while a rewind was in flight */
     this.pending = null;
+    /** @type {number | null} the latest position asked for (shown once answered) */
+    this.wanted = null;
     this.inFlight = false;
     /** @type {LiveChange[]} */
     this.changes = [];
@@ -97,6 +99,7 @@ export class Timeline {
 
   /** Ask for `epoch` (the latest position only, one rewind in flight). @param {number} epoch */
   ask(epoch) {
+    this.wanted = epoch;
     if (this.inFlight) {
       this.pending = epoch;
       return;
@@ -109,17 +112,19 @@ export class Timeline {
   onRewound(raw) {
     this.inFlight = false;
     this.rewound = raw.epoch;
+    const next = this.pending;
+    this.pending = null;
+    if (next !== null && next !== raw.epoch) this.ask(next);
     if (raw.live_epoch !== undefined) this.setLive(raw.live_epoch);
     this.render();
-    if (this.pending !== null && this.pending !== raw.epoch) this.ask(this.pending);
-    else this.pending = null;
   }
 
   /** The server refused a rewind (too fast, say): ask again for the latest position. */
   onRefused() {
     this.inFlight = false;
-    const want = this.pending ?? this.kept[Number(this.els.range.value)];
-    if (want !== this.rewound) setTimeout(() => this.ask(want), 50);
+    const want = this.pending ?? this.wanted;
+    this.pending = null;
+    if (want !== null && want !== this.rewound) setTimeout(() => this.ask(want), 50);
   }
 
   /** Back to the live run (play, step, a change, or "Latest"). @param {boolean} [redraw] */
@@ -127,6 +132,7 @@ export class Timeline {
     if (this.rewound === null) return;
     this.rewound = null;
     this.pending = null;
+    this.wanted = null;
     this.render();
     if (redraw) this.hooks.onLeave();
   }
@@ -134,7 +140,8 @@ export class Timeline {
   render() {
     const { range, label, fork, latest } = this.els;
     range.max = String(this.kept.length - 1);
-    const at = this.rewound === null ? this.kept.length - 1 : nearestIndex(this.kept, this.rewound);
+    // The slider stays where the hand put it while its answer is on the way.
+    const at = this.rewound === null ? this.kept.length - 1 : nearestIndex(this.kept, this.wanted ?? this.rewound);
     range.value = String(at);
     const shown = this.rewound === null ? this.live : this.rewound;
     range.setAttribute("aria-valuetext", this.rewound === null ? `epoch ${shown}, live` : `epoch ${shown}, rewound`);
