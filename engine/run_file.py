@@ -68,6 +68,7 @@ from .config import Config
 from .datasets import CustomData, custom_data
 from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
+from .snapshots import FILE_BUDGET, thinned
 
 T = TypeVar("T")
 
@@ -169,7 +170,9 @@ def _encode_data(data: CustomData | None, arrays: dict[str, Any]) -> dict[str, A
 
 
 def _encode_kept(state: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
-    """The kept epochs (:mod:`engine.snapshots`) on the run's own points and network:
+    """The kept epochs (:mod:`engine.snapshots`) on the run's own points and network,
+    thinned to :data:`engine.snapshots.FILE_BUDGET` bytes of arrays (512 KiB: a page's
+    run file stays under the 1 MiB it may open):
     ``kept/weights`` (n, K, P), ``kept/rng`` (n, K, 6), ``kept/diverged`` (n, K) and
     every optimizer array of every kept epoch end to end in ``kept/optimizer`` (each
     entry says where: ``{"at", "shape"}``); per kept epoch the header says its epoch,
@@ -177,11 +180,12 @@ def _encode_kept(state: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any
     entries, and its origin (an index into ``origins``, each saved as the run's own
     origin is, or null for the start)."""
     config, data = state["config"], state["data"]
-    kept = [
+    own = [
         s
         for s in state["kept"]["snapshots"]
         if s["data"] is data and not s["config"].needs_rebuild(config)
     ]
+    kept = thinned(own, FILE_BUDGET)
     configs: list[Any] = []
     origins: list[Any] = []
     parts: list[np.ndarray] = []

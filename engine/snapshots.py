@@ -10,7 +10,7 @@ Which epochs (:func:`is_kept`): every epoch up to 100, then 18 per decade (every
 from 100 to 1 000, every 500th to 10 000, ...: 300 and 500 among them), the epoch 0
 start, and the epoch of every live change (the state *after* the change, what the next
 epoch starts from). The count grows with the logarithm of the run's length: 100 + 18 per
-decade, 208 by epoch 10⁷. A byte budget (:data:`DEFAULT_BUDGET`, 32 MiB) bounds them
+decade, 191 by epoch 10⁷. A byte budget (:data:`DEFAULT_BUDGET`, 32 MiB) bounds them
 anyway: past it, the kept epoch whose neighbours are closest in log-epochs is dropped,
 so the timeline thins evenly on the page's log axis. docs/ENGINE.md ("Kept epochs")
 gives the figures.
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KEPT_DENSE = 100  # every epoch up to here is kept
 DEFAULT_BUDGET = 32 * 2**20  # bytes of kept arrays per Trainer
+FILE_BUDGET = 512 * 2**10  # bytes of kept arrays a run file carries (the page opens <= 1 MiB)
 MAX_CHANGES = 1000  # live changes noted for the timeline (the oldest dropped past it)
 _OVERHEAD = 512  # bytes of Python objects around one kept epoch's arrays (measured ~0.4 KB)
 CHANGE_REASONS = ("change", "edit", "data")
@@ -244,6 +245,15 @@ def _checked_change(trainer: Trainer, change: Any) -> LiveChange:
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise ValueError("changes: fields must be a list of names")
     return LiveChange(epoch, str(change["reason"]), tuple(fields))
+
+
+def thinned(snapshots: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """``snapshots`` (rising) thinned to ``budget`` bytes as :class:`Kept` thins: the
+    first and last stay, the inner ones closest in log-epochs go first."""
+    kept = Kept(budget=budget)
+    for snapshot in snapshots:
+        kept.put(snapshot)
+    return [kept._at[e] for e in kept.epochs()]
 
 
 def history_until(saved: dict[str, Any], epoch: int) -> dict[str, Any]:

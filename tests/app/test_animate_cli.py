@@ -60,3 +60,14 @@ def test_a_broken_run_file_is_refused(tmp_path: Path, capsys):
     assert main(["animate", str(bad), "-o", str(tmp_path / "x.gif")]) == 2
     assert "not a readable run file" in capsys.readouterr().err
     assert not (tmp_path / "x.gif").exists()
+
+
+def test_the_readme_s_gifs_are_animations_of_at_least_30_pictures_under_1_mb():
+    docs = Path(__file__).resolve().parents[2] / "docs" / "animations"
+    readme = (docs.parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in ("relu-2-2-1-stall.gif", "relu-2-5-1-solve.gif"):
+        path = docs / name
+        assert f"-o docs/animations/{name}" in readme  # the command that made it
+        assert path.stat().st_size < 2**20
+        with Image.open(path) as gif:
+            assert gif.n_frames >= 30

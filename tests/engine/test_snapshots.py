@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from engine import Config, Trainer
-from engine.snapshots import DEFAULT_BUDGET, Kept, is_kept
+from engine.snapshots import DEFAULT_BUDGET, FILE_BUDGET, Kept, is_kept
 
 MINI = Config(
     dataset="spiral",
@@ -196,3 +196,19 @@ def test_a_run_file_whose_kept_weights_do_not_fit_is_refused():
     np.savez_compressed(bad, **arrays)
     with pytest.raises(ValueError, match="kept epoch 0: weights of shape"):
         Trainer.load(bad.getvalue())
+
+
+def test_a_run_file_carries_kept_epochs_within_its_budget_so_the_page_can_open_it():
+    # the largest network the schema allows, Adam (three arrays per parameter), long run
+    run = Trainer(Config(hidden=[8] * 6, optimizer="adam"), max_history_rows=4096)
+    run.step(3000)
+    assert run._kept.nbytes > FILE_BUDGET  # more than a file carries
+    buf = io.BytesIO()
+    run.save(buf)
+    assert len(buf.getvalue()) < 2**20  # the page's Open run takes at most 1 MiB
+    loaded = Trainer.load(buf.getvalue())
+    kept = loaded.snapshots()
+    assert kept[0] == 0 and kept[-1] == 3000 and 10 <= len(kept) < len(run.snapshots())
+    for epoch in kept[::7]:
+        for a, b in zip(loaded.weights_at(epoch), run.weights_at(epoch), strict=True):
+            np.testing.assert_array_equal(a, b)
