@@ -428,12 +428,18 @@ def timeline_screenshots(base: str, out: Path) -> None:
 TIMELINE_REWOUND_EPOCH = 30
 
 
+def _playing(browser, base: str, size: tuple[int, int], config: dict):
+    """A new page of ``size`` on ``config``, synced and playing."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(f"{base}/#{to_hash(config)}")
+    page.wait_for_function("() => window.playground && window.playground.synced")
+    page.click("#play")
+    return page
+
+
 def _timeline(browser, base: str, out: Path) -> None:
     for width, height in [(1920, 1080), (1280, 720), (390, 844)]:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"{base}/#{to_hash({**PINNED_SHOT_CONFIG, 'dataset': 'spiral'})}")
-        page.wait_for_function("() => window.playground && window.playground.synced")
-        page.click("#play")
+        page = _playing(browser, base, (width, height), {**PINNED_SHOT_CONFIG, "dataset": "spiral"})
         _train_until(page, "f => f.epoch >= 150", 60)
         page.select_option("#ctl-optimizer", "rmsprop")
         page.wait_for_function("() => window.playground.timeline.changes.length === 1")
@@ -467,10 +473,7 @@ PINNED_SHOT_CONFIG = {
 
 def _pinned_runs(browser, base: str, out: Path) -> None:
     for width, height in [(1920, 1080), (1280, 720), (390, 844)]:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"{base}/#{to_hash(PINNED_SHOT_CONFIG)}")
-        page.wait_for_function("() => window.playground && window.playground.synced")
-        page.click("#play")
+        page = _playing(browser, base, (width, height), PINNED_SHOT_CONFIG)
         _train_until(page, "f => f.epoch >= 300", 60)
         _pause(page)
         page.click("#pin-run")

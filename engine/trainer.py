@@ -27,8 +27,9 @@ The Trainer keeps the run (building, stepping, evaluating, recording); the rest 
 in rooms of its own, which its methods delegate to: the data and the compiled passes
 over them (:mod:`engine.training_data`), live changes, hand edits and origins
 (:mod:`engine.live_changes`), predictions and frames (:mod:`engine.views`), its state
-for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`) and
-figures (:mod:`engine.figures`).
+for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`), its kept
+epochs with ``weights_at``, ``frame_at``, ``at`` and ``animate`` (:mod:`engine.snapshots`,
+mixed in) and figures (:mod:`engine.figures`).
 """
 
 from __future__ import annotations

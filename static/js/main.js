@@ -296,6 +296,7 @@ const timeline = new Timeline(
       send("fork", { epoch });
     },
     onLeave: () => { if (liveFrame) drawViews(liveFrame); },
+    onShown: (epoch) => lossChart.setMarker(epoch),
   },
 );
 

@@ -56,7 +56,9 @@ export class Timeline {
   /**
    * @param {{range: HTMLInputElement, label: HTMLElement, fork: HTMLButtonElement,
    *          latest: HTMLButtonElement, marks: HTMLElement}} els
-   * @param {{send: Send, onFork: (epoch: number) => void, onLeave: () => void}} hooks
+   * @param {{send: Send, onFork: (epoch: number) => void, onLeave: () => void,
+   *          onShown: (epoch: number | null) => void}} hooks
+   *   onShown: the epoch now shown when rewound, null back on the run as it stands
    */
   constructor(els, hooks) {
     this.els = els;
@@ -112,6 +114,7 @@ export class Timeline {
   onRewound(raw) {
     this.inFlight = false;
     this.rewound = raw.epoch;
+    this.hooks.onShown(raw.epoch);
     const next = this.pending;
     this.pending = null;
     if (next !== null && next !== raw.epoch) this.ask(next);
@@ -133,6 +136,7 @@ export class Timeline {
     this.rewound = null;
     this.pending = null;
     this.wanted = null;
+    this.hooks.onShown(null);
     this.render();
     if (redraw) this.hooks.onLeave();
   }

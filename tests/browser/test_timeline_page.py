@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from browser_helpers import AXE, axe_violations
+from browser_helpers import axe_violations, paused_phone_page
 
 from engine import Config, Trainer
 
@@ -51,6 +51,10 @@ def test_scrubbing_back_shows_the_engine_s_frame_at_that_epoch(pg):
     live = _run_to(pg, 150)
     _scrub_to(pg, 12)
     assert pg.page.inner_text("#timeline-label") == "epoch 12 (rewound)"
+    pg.page.wait_for_function(
+        "() => (document.querySelector('#loss-chart').layout.shapes || [])"
+        ".some((s) => s.x0 === 12 && s.x1 === 12)"
+    )
     assert pg.page.inner_text("#epoch").replace(",", "").strip().endswith("12")
     engine_run = Trainer(SETUP)
     engine_run.step(live)
@@ -106,16 +110,8 @@ def test_live_changes_are_marked_on_the_timeline(pg):
 
 
 def test_the_rewound_page_has_nothing_serious_for_axe(browser, base_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context, page = paused_phone_page(browser, base_url, SETUP.replace({"speed": 0}).to_query(), 60)
     try:
-        page = context.new_page()
-        page.add_init_script(path=str(AXE))
-        page.goto(f"{base_url}/#{SETUP.replace({'speed': 0}).to_query()}")
-        page.wait_for_function("() => window.playground && window.playground.synced")
-        page.click("#play")
-        page.wait_for_function("() => window.playground.lastFrame?.epoch >= 60")
-        page.click("#play")
-        page.wait_for_function("() => window.playground.lastState.status === 'paused'")
         page.focus("#timeline-range")
         page.keyboard.press("Home")
         page.keyboard.press("ArrowRight")
