@@ -44,6 +44,11 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 ``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
 ``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
 
+Kept epochs (:mod:`engine.snapshots`: the weights, generators and optimizer state at the
+epochs a run keeps for rewinding) are the header's optional ``"kept"`` and the arrays
+``kept/*`` (:func:`_encode_kept` says how), thinned to 512 KiB; a file without them (from
+before them) reads as before, keeping only the epoch it stands at.
+
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
 whose arrays do not fit its config raises ValueError naming what is wrong.

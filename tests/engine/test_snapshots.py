@@ -212,3 +212,26 @@ def test_a_run_file_carries_kept_epochs_within_its_budget_so_the_page_can_open_i
     for epoch in kept[::7]:
         for a, b in zip(loaded.weights_at(epoch), run.weights_at(epoch), strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_a_new_optimizer_and_a_hand_edit_survive_a_run_file_and_replay_from_before():
+    config = Config(dataset="circle", batch_size=10, optimizer="sgd", lr=0.1, momentum=0.9)
+    run = fresh(config, 50)
+    run.update(config.replace({"optimizer": "adam", "lr": 0.01}))
+    run.step(100)
+    run.set_param(0, "weight", 0, 0, 0.3)
+    run.step(20)
+    buf = io.BytesIO()
+    run.save(buf)
+    loaded = Trainer.load(buf.getvalue())
+    assert [(c.epoch, c.reason) for c in loaded.live_changes()] == [(50, "change"), (150, "edit")]
+    assert loaded.at(30).config.optimizer == "sgd" and loaded.at(100).config.optimizer == "adam"
+    assert loaded.at(150).origin.reason == "edit"
+    for epoch in (30, 100, 150):
+        a, b = loaded.at(epoch), run.at(epoch)
+        a.step(13)
+        b.step(13)
+        np.testing.assert_array_equal(a.net.flat, b.net.flat)
+    early = loaded.at(30)
+    early.step(13)
+    np.testing.assert_array_equal(early.net.flat, fresh(config, 43).net.flat)
