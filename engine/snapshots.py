@@ -10,10 +10,11 @@ Which epochs (:func:`is_kept`): every epoch up to 100, then 18 per decade (every
 from 100 to 1 000, every 500th to 10 000, ...: 300 and 500 among them), the epoch 0
 start, and the epoch of every live change (the state *after* the change, what the next
 epoch starts from). The count grows with the logarithm of the run's length: 100 + 18 per
-decade, 191 by epoch 10⁷. A byte budget (:data:`DEFAULT_BUDGET`, 32 MiB) bounds them
-anyway: past it, the kept epoch whose neighbours are closest in log-epochs is dropped,
-so the timeline thins evenly on the page's log axis. docs/ENGINE.md ("Kept epochs")
-gives the figures.
+decade, 191 by epoch 10⁷: 2.7 MB for the largest network the schema allows. A byte
+budget (:data:`DEFAULT_BUDGET`, 4 MiB, above that) bounds them anyway, live changes
+included (a client changing a setting at thousands of epochs adds one each): past it,
+the kept epoch whose neighbours are closest in log-epochs is dropped, so the timeline
+thins evenly on the page's log axis. docs/ENGINE.md ("Kept epochs") gives the figures.
 
 Only a single-replica Trainer keeps epochs by default (the page's runs): a sweep's
 thousand replicas would copy megabytes per epoch for a rewind nobody asks of it.
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .views import Frame
 
 KEPT_DENSE = 100  # every epoch up to here is kept
-DEFAULT_BUDGET = 32 * 2**20  # bytes of kept arrays per Trainer
+DEFAULT_BUDGET = 4 * 2**20  # bytes of kept arrays per Trainer (a page's session: 64 per process)
 FILE_BUDGET = 512 * 2**10  # bytes of kept arrays a run file carries (the page opens <= 1 MiB)
 MAX_CHANGES = 1000  # live changes noted for the timeline (the oldest dropped past it)
 _OVERHEAD = 512  # bytes of Python objects around one kept epoch's arrays (measured ~0.4 KB)

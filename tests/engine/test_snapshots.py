@@ -235,3 +235,17 @@ def test_a_new_optimizer_and_a_hand_edit_survive_a_run_file_and_replay_from_befo
     early = loaded.at(30)
     early.step(13)
     np.testing.assert_array_equal(early.net.flat, fresh(config, 43).net.flat)
+
+
+def test_live_changes_at_many_epochs_stay_within_the_default_budget():
+    # each change keeps the state after it: a client changing the learning rate at
+    # every epoch of the largest network would otherwise grow the session without end
+    config = Config(hidden=[8] * 6, optimizer="adam")
+    run = Trainer(config)
+    for i in range(400):
+        run.update(config.replace({"lr": 0.01 if i % 2 else 0.02}))
+        run.step(1)
+    one = run._kept.nbytes / len(run.snapshots())
+    assert len(run.live_changes()) == 400
+    assert run._kept.nbytes <= DEFAULT_BUDGET < 400 * one  # it had to thin
+    assert run.snapshots()[0] == 0 and run.snapshots()[-1] == 400
