@@ -45,6 +45,8 @@ GIF_COLOURS = 96
 FORMATS = (".gif", ".mp4", ".webm")
 _WHITE = np.array([255.0, 255.0, 255.0])
 _RED, _BLUE = np.array([178.0, 24.0, 43.0]), np.array([33.0, 102.0, 172.0])  # RdBu's ends
+_GREY, _INK, _FUTURE, _TICK = (120, 120, 120), (40, 40, 40), (200, 200, 200), (213, 94, 0)
+_INKS = [(255, 255, 255), _GREY, _INK, _FUTURE, _TICK, (60, 60, 60)]
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -134,7 +136,7 @@ class _Painter:
         )
         draw = ImageDraw.Draw(img)
         self._points(draw, at)
-        draw.rectangle(self.square, outline=(120, 120, 120))
+        draw.rectangle(self.square, outline=_GREY)
         self._loss(draw, at.epoch)
         return img
 
@@ -152,11 +154,11 @@ class _Painter:
 
     def _loss(self, draw: Any, epoch: int) -> None:
         x0, y0, x1, y1 = self.plot
-        grey, blue, ink = (200, 200, 200), _rgb(CLASS_COLORS[1]), (40, 40, 40)
+        grey, blue, ink = _FUTURE, _rgb(CLASS_COLORS[1]), _INK
         draw.line([(x0, y0), (x0, y1), (x1, y1)], fill=ink)
         for change in self.changes:
             ((cx, _),) = self._xy(np.array([float(change)]), np.array([1.0]))
-            draw.line([(cx, y1 - 8), (cx, y1)], fill=(213, 94, 0), width=2)
+            draw.line([(cx, y1 - 8), (cx, y1)], fill=_TICK, width=2)
         if len(self.loss) > 1:
             points = self._xy(self.epochs, self.loss)
             draw.line([tuple(p) for p in points], fill=grey, width=2)
@@ -221,7 +223,14 @@ def _write_gif(pictures: list[Image.Image], path: str | os.PathLike[str], fps: f
     montage = Image.new("RGB", (width, height * len(sample)))
     for i, picture in enumerate(sample):
         montage.paste(picture, (0, height * i))
-    palette = montage.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT)
+    # The drawing's own colours exactly (the points' classes, white, the ink), the rest
+    # of the palette from the montage: a median cut alone turned small orange dots grey.
+    fixed = [c for hex_colour in CLASS_COLORS for c in _rgb(hex_colour)] + [
+        c for colour in _INKS for c in colour
+    ]
+    cut = montage.quantize(colors=GIF_COLOURS - len(fixed) // 3, method=Image.Quantize.MEDIANCUT)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(fixed + (cut.getpalette() or [])[: 3 * (GIF_COLOURS - len(fixed) // 3)])
     frames = [p.quantize(palette=palette, dither=Image.Dither.NONE) for p in pictures]
     duration = max(20, round(1000 / fps))
     frames[0].save(
