@@ -24,3 +24,64 @@ test("the nearest kept epoch is nearest in log(1 + epoch)", () => {
   assert.equal(kept[nearestIndex(kept, 120)], 100); // log(121/101) < log(151/121)
   assert.equal(kept[nearestIndex(kept, 7)], 7);
 });
+
+import { mock } from "node:test";
+import { Timeline } from "../../static/js/timeline.js";
+
+// Just enough of the elements the timeline touches (no live changes: no el() calls).
+function fakeEls() {
+  const node = () => ({
+    hidden: false, textContent: "", value: "0", max: "0", listeners: {},
+    classList: { toggle() {} }, setAttribute() {}, replaceChildren() {},
+    addEventListener(type, fn) { this.listeners[type] = fn; },
+  });
+  return { range: node(), label: node(), fork: node(), latest: node(), marks: node() };
+}
+
+function makeTimeline() {
+  const sent = [];
+  const shown = [];
+  const els = fakeEls();
+  const t = new Timeline(els, {
+    send: (event, payload) => { sent.push([event, payload.epoch]); return true; },
+    onFork: () => {}, onLeave: () => {}, onShown: (e) => shown.push(e),
+  });
+  t.setLive(500);
+  return { t, sent, shown, els };
+}
+
+test("one rewind in flight: a drag sends only its latest position when the answer comes", () => {
+  const { t, sent, shown, els } = makeTimeline();
+  t.ask(1);
+  t.ask(5);
+  t.ask(9);
+  assert.deepEqual(sent, [["rewind", 1]]);
+  t.onRewound({ epoch: 1, live_epoch: 500 });
+  assert.deepEqual(sent, [["rewind", 1], ["rewind", 9]]);
+  assert.equal(els.range.value, "9"); // the slider stays where the hand put it
+  t.onRewound({ epoch: 9, live_epoch: 500 });
+  assert.equal(sent.length, 2);
+  assert.deepEqual(shown, [1, 9]);
+  assert.equal(els.label.textContent, "epoch 9 (rewound)");
+  assert.equal(els.fork.hidden, false);
+  t.leave();
+  assert.equal(t.rewound, null);
+  assert.equal(els.label.textContent, "epoch 500");
+  assert.equal(els.fork.hidden, true);
+  assert.deepEqual(shown, [1, 9, null]);
+});
+
+test("a refused rewind is asked again for the latest position", () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { t, sent } = makeTimeline();
+    t.ask(3);
+    t.ask(7);
+    t.onRefused();
+    assert.deepEqual(sent, [["rewind", 3]]);
+    mock.timers.tick(60);
+    assert.deepEqual(sent, [["rewind", 3], ["rewind", 7]]);
+  } finally {
+    mock.timers.reset();
+  }
+});
