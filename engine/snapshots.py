@@ -194,10 +194,11 @@ class Kept:
             return saved
         kept = cls(enabled=trainer.replicas == 1)
         saved = saved or {}
+        checkers: dict[Any, Any] = {}  # one optimizer per config to check states against
         for snapshot in saved.get("snapshots", ()):
             # a run file's kept epochs are on the run's own points
             snapshot = {"data": trainer._custom, **snapshot}
-            _check(trainer, snapshot)
+            _check(trainer, snapshot, checkers)
             kept.put(snapshot)
         for change in saved.get("changes", ()):
             kept.changes.append(_checked_change(trainer, change))
@@ -205,7 +206,7 @@ class Kept:
         return kept
 
 
-def _check(trainer: Trainer, snapshot: dict[str, Any]) -> None:
+def _check(trainer: Trainer, snapshot: dict[str, Any], checkers: dict[Any, Any]) -> None:
     """A kept epoch that fits ``trainer``'s run (its arrays' shapes, an epoch not past
     the run's, a generator per replica), or ValueError naming what does not."""
     epoch = snapshot["epoch"]
@@ -226,11 +227,13 @@ def _check(trainer: Trainer, snapshot: dict[str, Any]) -> None:
     config = snapshot["config"]
     if snapshot["data"] is trainer._custom and config.needs_rebuild(trainer.config):
         raise ValueError(f"kept epoch {epoch}: its config is another network or data set")
-    check = make_optimizer(
-        config.optimizer,
-        [np.empty_like(a) for a in trainer.optimizer._arrays],
-        **config.optimizer_kwargs(),
-    )
+    check = checkers.get(config)
+    if check is None:
+        check = checkers[config] = make_optimizer(
+            config.optimizer,
+            [np.empty_like(a) for a in trainer.optimizer._arrays],
+            **config.optimizer_kwargs(),
+        )
     try:
         check.load_state_dict(snapshot["optimizer"])
     except ValueError as err:
