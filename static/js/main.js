@@ -315,8 +315,7 @@ function drawViews(frame) {
 /** A kept epoch's frame (the answer to `rewind`): shown, the loss chart left whole.
  * @param {RawFrame} raw @param {Frame} frame */
 async function showRewound(raw, frame) {
-  timeline.onRewound(raw);
-  await drawViews(frame);
+  if (timeline.onRewound(raw)) await drawViews(frame);
   page.framesPainted += 1;
 }
 
@@ -327,14 +326,14 @@ const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", H
 /** @param {Config} partial */
 function sendConfig(partial) {
   clearStatus();
-  timeline.leave(); // a change applies to the run as it stands
+  timeline.leave(true); // a change applies to the run as it stands
   page.sent = partial;
   connection.send("config", partial);
 }
 
 /** @param {string} action @param {object} [extra] */
 function control(action, extra = {}) {
-  timeline.leave(); // play, step, reset: the run as it stands
+  timeline.leave(true); // play, step, reset: the run as it stands
   connection.send("control", { action, ...extra });
 }
 

@@ -73,6 +73,7 @@ export class Timeline {
     /** @type {number | null} the latest position asked for (shown once answered) */
     this.wanted = null;
     this.inFlight = false;
+    this.stale = false; // the answer in flight was asked before leaving: not shown
     /** @type {LiveChange[]} */
     this.changes = [];
     els.range.addEventListener("input", () => this.ask(this.kept[Number(els.range.value)]));
@@ -101,6 +102,10 @@ export class Timeline {
 
   /** Ask for `epoch` (the latest position only, one rewind in flight). @param {number} epoch */
   ask(epoch) {
+    if (epoch === this.live && !this.inFlight) {
+      this.leave(true); // the slider's end: the run as it stands, nothing to ask
+      return;
+    }
     this.wanted = epoch;
     if (this.inFlight) {
       this.pending = epoch;
@@ -110,9 +115,14 @@ export class Timeline {
     this.inFlight = this.hooks.send("rewind", { epoch });
   }
 
-  /** A frame marked `rewound` arrived: it is shown. @param {RawFrame} raw */
+  /** A frame marked `rewound` arrived; true if it is to be shown (not asked before
+   * leaving). @param {RawFrame} raw */
   onRewound(raw) {
     this.inFlight = false;
+    if (this.stale) {
+      this.stale = false;
+      return false;
+    }
     this.rewound = raw.epoch;
     this.hooks.onShown(raw.epoch);
     const next = this.pending;
@@ -120,6 +130,7 @@ export class Timeline {
     if (next !== null && next !== raw.epoch) this.ask(next);
     if (raw.live_epoch !== undefined) this.setLive(raw.live_epoch);
     this.render();
+    return true;
   }
 
   /** The server refused a rewind (too fast, say): ask again for the latest position. */
@@ -132,10 +143,11 @@ export class Timeline {
 
   /** Back to the live run (play, step, a change, or "Latest"). @param {boolean} [redraw] */
   leave(redraw = false) {
-    if (this.rewound === null) return;
-    this.rewound = null;
     this.pending = null;
     this.wanted = null;
+    this.stale = this.inFlight;
+    if (this.rewound === null) return this.render();
+    this.rewound = null;
     this.hooks.onShown(null);
     this.render();
     if (redraw) this.hooks.onLeave();
@@ -145,7 +157,8 @@ export class Timeline {
     const { range, label, fork, latest } = this.els;
     range.max = String(this.kept.length - 1);
     // The slider stays where the hand put it while its answer is on the way.
-    const at = this.rewound === null ? this.kept.length - 1 : nearestIndex(this.kept, this.wanted ?? this.rewound);
+    const to = this.wanted ?? this.rewound;
+    const at = to === null ? this.kept.length - 1 : nearestIndex(this.kept, to);
     range.value = String(at);
     const shown = this.rewound === null ? this.live : this.rewound;
     range.setAttribute("aria-valuetext", this.rewound === null ? `epoch ${shown}, live` : `epoch ${shown}, rewound`);

@@ -85,3 +85,33 @@ test("a refused rewind is asked again for the latest position", () => {
     mock.timers.reset();
   }
 });
+
+test("the slider's end is the run as it stands: nothing asked, the live view back", () => {
+  let left = 0;
+  const sent = [];
+  const els = fakeEls();
+  const t = new Timeline(els, {
+    send: (event, payload) => { sent.push(payload.epoch); return true; },
+    onFork: () => {}, onLeave: () => { left += 1; }, onShown: () => {},
+  });
+  t.setLive(500);
+  t.ask(40);
+  t.onRewound({ epoch: 40, live_epoch: 500 });
+  t.ask(500);
+  assert.deepEqual(sent, [40]);
+  assert.equal(t.rewound, null);
+  assert.equal(left, 1);
+  assert.equal(els.range.value, String(t.kept.length - 1));
+});
+
+test("an answer asked for before leaving (a setting changed meanwhile) is not shown", () => {
+  const { t, sent } = makeTimeline();
+  t.ask(20);
+  t.leave();
+  assert.equal(t.onRewound({ epoch: 20, live_epoch: 500 }), false);
+  assert.equal(t.rewound, null);
+  t.ask(30);
+  assert.deepEqual(sent, [["rewind", 20], ["rewind", 30]]);
+  assert.equal(t.onRewound({ epoch: 30, live_epoch: 500 }), true);
+  assert.equal(t.rewound, 30);
+});
