@@ -2,19 +2,20 @@
 
 ``rewind`` {"epoch": E} answers with one ``frame`` of the run as it stood at the kept
 epoch nearest E (in log-epochs, the page's axis; :func:`nearest_kept`), built like any
-frame (app/frames.py) from :meth:`engine.Trainer.at`, marked ``"rewound": true`` and
-carrying ``"live_epoch"`` (where the run itself stands) and no history rows. The run
+frame (app/frames.py) from :meth:`engine.Trainer.at`, with that epoch's diagnostics,
+marked ``"rewound": true`` and carrying ``"live_epoch"`` (where the run itself stands)
+and no history rows. The run
 pauses (a ``state`` says so) and is otherwise untouched: its epochs go on from where they
 were. ``fork`` {"epoch": E} replaces the run by the one standing at that kept epoch,
 paused: its history stops there and goes on from it, bit for bit as a fresh run would
 (the page has already pinned the former future to compare).
 
 Limits: E is an integer in [0, 10⁹] (a larger one is the run's own epoch anyway); a
-rewind costs one Trainer built from kept numbers and one frame (about 2 ms; docs/SERVER.md),
-and a session answers :data:`REWIND_BURST` at once and then at most
-:data:`MAX_REWINDS_PER_SECOND` (a token bucket); one past that is refused naming ``epoch``
-(the page keeps one in flight and sends only its latest position, so it hardly meets
-the limit, and asks again after a refusal).
+rewind costs one Trainer built from kept numbers, one frame and its diagnostics (about
+2.3 ms of CPU; docs/SERVER.md), and a session answers :data:`REWIND_BURST` at once and
+then at most :data:`MAX_REWINDS_PER_SECOND` (a token bucket); one past that is refused
+naming ``epoch`` (the page keeps one in flight and sends only its latest position, so
+it hardly meets the limit, and asks again after a refusal).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from engine import Trainer
 
 from . import frames
+from .frame_diagnostics import FrameDiagnostics
 from .session import Session
 from .validation import ValidationError, as_int, as_object
 
@@ -73,6 +75,8 @@ def rewound_frame(trainer: Trainer, epoch: int) -> dict:
     payload = frames.build_frame(
         view, seq=0, status="paused", history_since=view.epoch, include_points=False
     )
+    # that epoch's dead units, gradient norms and stuck explanation, from its own history
+    payload["diagnostics"] = FrameDiagnostics().compute(view, settled=True)
     payload["rewound"] = True
     payload["live_epoch"] = int(trainer.epoch)
     return payload

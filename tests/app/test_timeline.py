@@ -46,6 +46,9 @@ def test_rewind_answers_with_the_frame_of_that_epoch_and_leaves_the_run(client):
     step = (expected.max() - expected.min()) / 255
     np.testing.assert_allclose(decoded(frame), expected, atol=step / 2 + 1e-6)
     assert session.trainer.epoch == 300  # untouched
+    # that epoch's own diagnostics: a gradient norm per weight layer of its network
+    sizes = frame["sizes"]
+    assert len(frame["diagnostics"]["grad_norms"]) == len(sizes) - 1
 
 
 def test_rewind_snaps_to_the_nearest_kept_epoch_and_pauses_a_playing_run(client):
