@@ -284,6 +284,8 @@ const runs = new RunsPanel(
 let liveFrame = null;
 /** @type {number[]} its colour domain */
 let liveColorDomain = [0, 1];
+/** @type {Diagnostics | null} the run's latest diagnostics, shown again on leaving */
+let liveDiagnostics = null;
 const timeline = new Timeline(
   { range: $("timeline-range", HTMLInputElement), label: $("timeline-label"),
     fork: $("timeline-fork", HTMLButtonElement), latest: $("timeline-latest", HTMLButtonElement),
@@ -295,7 +297,10 @@ const timeline = new Timeline(
       timeline.leave(false);
       send("fork", { epoch });
     },
-    onLeave: () => { if (liveFrame) drawViews(liveFrame); },
+    onLeave: () => {
+      if (liveFrame) drawViews(liveFrame);
+      if (liveFrame && liveDiagnostics) diagnostics.update(liveDiagnostics, liveFrame.epoch);
+    },
     onShown: (epoch) => lossChart.setMarker(epoch),
   },
 );
@@ -315,7 +320,10 @@ function drawViews(frame) {
 /** A kept epoch's frame (the answer to `rewind`): shown, the loss chart left whole.
  * @param {RawFrame} raw @param {Frame} frame */
 async function showRewound(raw, frame) {
-  if (timeline.onRewound(raw)) await drawViews(frame);
+  if (timeline.onRewound(raw)) {
+    diagnostics.update(raw.diagnostics, frame.epoch); // that epoch's own
+    await drawViews(frame);
+  }
   page.framesPainted += 1;
 }
 
@@ -501,6 +509,7 @@ async function onFrame(raw) {
   if (timeline.rewound !== null) {
     // Rewound: the view stays on the epoch shown; the chart keeps the whole run.
     liveFrame = frame;
+    liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
     return lossChart.add(frame);
   }
   page.classes = raw.classes ?? null;
@@ -527,6 +536,7 @@ async function onFrame(raw) {
   const drawn = drawViews(frame);
   liveFrame = frame;
   liveColorDomain = surface.colorDomain.slice();
+  liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
   diagnostics.update(raw.diagnostics, frame.epoch);
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
