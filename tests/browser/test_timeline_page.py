@@ -122,3 +122,19 @@ def test_the_rewound_page_has_nothing_serious_for_axe(browser, base_url):
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_the_runs_panel_s_animation_downloads_a_gif_of_the_run(pg, tmp_path):
+    from PIL import Image
+
+    live = _run_to(pg, 60)
+    with pg.page.expect_download(timeout=60_000) as download:
+        pg.page.click("#animation")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.endswith(f"-epoch-{live}.gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames >= 30 and gif.size == (480, 240)
+    pg.page.wait_for_function(
+        "() => document.querySelector('#run-message').textContent.includes('pictures of epochs')"
+    )
