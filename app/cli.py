@@ -1,6 +1,7 @@
 """The command line: ``playground serve [--host H] [--port P] [--workers N] [--open]``,
-``playground sweep ...`` (:mod:`app.sweep_cli`) and ``playground export RUN --to
-numpy|torch|keras [-o FILE]`` (:mod:`app.export_cli`).
+``playground sweep ...`` (:mod:`app.sweep_cli`), ``playground export RUN --to
+numpy|torch|keras [-o FILE]`` (:mod:`app.export_cli`) and ``playground animate RUN -o
+run.gif`` (:mod:`app.animate_cli`).
 
 ``python -m app`` is the same program; with no arguments it serves. It serves on
 gunicorn (:mod:`app.production`); where gunicorn cannot run (Windows) it falls back
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .addresses import parse_networks
+from .animate_cli import add_animate_parser, run_animate
 from .export_cli import add_export_parser, run_export
 from .sweep_cli import add_sweep_parser, run_sweep
 from .switch_interval import use_serving_switch_interval
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_class_options(serve)
     add_sweep_parser(commands)
     add_export_parser(commands)
+    add_animate_parser(commands)
     return parser
 
 
@@ -295,8 +298,16 @@ def serve_fallback(args: argparse.Namespace, overrides: dict, url: str, why_not:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``playground`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("serve", "sweep", "export", "-h", "--help", "--version"):
+    if not argv or argv[0] not in (
+        "serve",
+        "sweep",
+        "export",
+        "animate",
+        "-h",
+        "--help",
+        "--version",
+    ):
         argv = ["serve", *argv]  # `python -m app [--port P]` serves
     args = build_parser().parse_args(argv)
-    commands = {"sweep": run_sweep, "export": run_export}
+    commands = {"sweep": run_sweep, "export": run_export, "animate": run_animate}
     return commands.get(args.command, serve)(args)

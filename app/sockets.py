@@ -26,7 +26,7 @@ from flask_socketio import SocketIO
 from engine import PlaygroundError
 from engine.errors import RunFileError
 
-from . import addresses, idle, lab, operations, wire
+from . import addresses, animation_export, idle, lab, operations, timeline, wire
 from .classes.service import get_classroom
 from .session import Session
 from .turns import TrainingTurns
@@ -55,6 +55,10 @@ def event_table(runner: lab.LabRunner, max_cost: float) -> dict[str, Operation]:
         "save_run": operations.save_run,
         "open_run": operations.open_run,
         "code": operations.code,
+        # the timeline: a kept epoch's frame, and going on from it (app/timeline.py)
+        "rewind": timeline.rewind,
+        "fork": timeline.fork,
+        "animation": animation_export.animation,  # the Runs panel's GIF
         "ready": operations.ready,
         # the restart lab, phase diagram, gradient check and loss landscape (app/lab/)
         "lab": lambda session, payload: worker(session).lab(payload),

@@ -44,6 +44,11 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 ``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
 ``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
 
+Kept epochs (:mod:`engine.snapshots`: the weights, generators and optimizer state at the
+epochs a run keeps for rewinding) are the header's optional ``"kept"`` and the arrays
+``kept/*`` (:func:`_encode_kept` says how), thinned to 512 KiB; a file without them (from
+before them) reads as before, keeping only the epoch it stands at.
+
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
 whose arrays do not fit its config raises ValueError naming what is wrong. What a file
@@ -70,6 +75,7 @@ from .datasets import CustomData, custom_data
 from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
 from .run_file_limits import check_header_integers, check_header_text, read_members
+from .snapshots import FILE_BUDGET, thinned
 
 T = TypeVar("T")
 
@@ -136,6 +142,8 @@ def _encode(
         header["origin"]["optimizer"] = _encode_optimizer(
             origin.optimizer, "origin/optimizer", arrays
         )
+    if state.get("kept"):
+        header["kept"] = _encode_kept(state, arrays)
     return header, arrays
 
 
@@ -165,6 +173,82 @@ def _encode_data(data: CustomData | None, arrays: dict[str, Any]) -> dict[str, A
         "classes": data.classes,
         "domain": None if data.domain is None else [float(v) for v in data.domain],
         "digest": data.digest,
+    }
+
+
+def _encode_kept(state: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
+    """The kept epochs (:mod:`engine.snapshots`) on the run's own points and network,
+    thinned to :data:`engine.snapshots.FILE_BUDGET` bytes of arrays (512 KiB: a page's
+    run file stays under the 1 MiB it may open):
+    ``kept/weights`` (n, K, P), ``kept/rng`` (n, K, 6), ``kept/diverged`` (n, K) and
+    every optimizer array of every kept epoch end to end in ``kept/optimizer`` (each
+    entry says where: ``{"at", "shape"}``); per kept epoch the header says its epoch,
+    its config (an index into ``configs``), its hand edits, its optimizer's ``t`` and
+    entries, and its origin (an index into ``origins``, each saved as the run's own
+    origin is, or null for the start)."""
+    config, data = state["config"], state["data"]
+    own = [
+        s
+        for s in state["kept"]["snapshots"]
+        if s["data"] is data and not s["config"].needs_rebuild(config)
+    ]
+    kept = thinned(own, FILE_BUDGET)
+    configs: list[Any] = []
+    origins: list[Any] = []
+    parts: list[np.ndarray] = []
+    at = 0
+    rows = []
+    for snapshot in kept:
+        if snapshot["config"] not in configs:
+            configs.append(snapshot["config"])
+        origin = snapshot["origin"]
+        start = origin is None or origin.reason == "start"  # regenerated from the config
+        if not start and all(origin is not o for o in origins):
+            origins.append(origin)
+        entries = []
+        for entry in snapshot["optimizer"]["state"]:
+            described: dict[str, Any] = {}
+            for key, value in entry.items():
+                if isinstance(value, np.ndarray):
+                    parts.append(value.reshape(-1))
+                    described[key] = {"at": at, "shape": list(value.shape)}
+                    at += value.size
+                else:
+                    described[key] = list(value) if isinstance(value, tuple) else value
+            entries.append(described)
+        rows.append(
+            {
+                "epoch": snapshot["epoch"],
+                "config": configs.index(snapshot["config"]),
+                "edits": [snapshot["edits"], snapshot["last_edit_epoch"]],
+                "optimizer": {"t": snapshot["optimizer"]["t"], "arrays": entries},
+                "origin": None if start else next(i for i, o in enumerate(origins) if o is origin),
+            }
+        )
+    flat = state["flat"]
+    arrays["kept/weights"] = np.array([s["flat"] for s in kept], flat.dtype).reshape(
+        len(kept), *flat.shape
+    )
+    arrays["kept/rng"] = np.array(
+        [[_rng_words(r) for r in s["rngs"]] for s in kept], np.uint64
+    ).reshape(len(kept), len(flat), 6)
+    arrays["kept/diverged"] = np.array([s["diverged"] for s in kept], bool).reshape(
+        len(kept), len(flat)
+    )
+    arrays["kept/optimizer"] = np.concatenate(parts) if parts else np.empty(0, flat.dtype)
+    described_origins = []
+    for i, origin in enumerate(origins):
+        arrays[f"kept/origin/{i}/weights"] = origin.flat
+        arrays[f"kept/origin/{i}/rng"] = np.array([_rng_words(r) for r in origin.rngs], np.uint64)
+        optimizer = _encode_optimizer(origin.optimizer, f"kept/origin/{i}/optimizer", arrays)
+        described_origins.append(
+            {"epoch": origin.epoch, "reason": origin.reason, "optimizer": optimizer}
+        )
+    return {
+        "epochs": rows,
+        "configs": [c.to_dict() for c in configs],
+        "origins": described_origins,
+        "changes": state["kept"]["changes"],
     }
 
 
@@ -262,6 +346,7 @@ def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
         "edits": int(edits.get("count", 0)),
         "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
+        "kept": _decode_kept(header.get("kept"), replicas, arrays),
     }
 
 
@@ -294,6 +379,76 @@ def _decode_origin(origin: Any, replicas: int, arrays: dict[str, Any]) -> Origin
         [_rng_state(words) for words in rng],
         _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer", arrays),
     )
+
+
+def _decode_kept(kept: Any, replicas: int, arrays: dict[str, Any]) -> dict[str, Any] | None:
+    """The kept epochs :func:`_encode_kept` wrote (None in files from before them);
+    shapes checked here, their fit to the run by :mod:`engine.snapshots`."""
+    if kept is None:
+        return None
+    if not isinstance(kept, dict):
+        raise ValueError("kept: expected an object")
+    rows = _field(kept, "epochs", list)
+    n = len(rows)
+    weights, rng = arrays["kept/weights"], arrays["kept/rng"]
+    diverged, vector = arrays["kept/diverged"], arrays["kept/optimizer"]
+    if weights.ndim != 3 or weights.shape[:2] != (n, replicas):
+        raise ValueError(f"kept/weights: expected ({n}, {replicas}, P), got {weights.shape}")
+    if rng.shape != (n, replicas, 6) or rng.dtype != np.uint64:
+        raise ValueError(f"kept/rng: expected ({n}, {replicas}, 6) uint64 words")
+    if diverged.shape != (n, replicas) or diverged.dtype != bool:
+        raise ValueError(f"kept/diverged: expected ({n}, {replicas}) flags")
+    if vector.ndim != 1 or vector.dtype.kind != "f":
+        raise ValueError("kept/optimizer: expected a float vector")
+    configs = [Config.from_dict(c) for c in _field(kept, "configs", list)]
+    origins = [
+        Origin(
+            _field(o, "epoch", int),
+            str(o.get("reason")),
+            arrays[f"kept/origin/{i}/weights"],
+            [_rng_state(words) for words in arrays[f"kept/origin/{i}/rng"]],
+            _decode_optimizer(_field(o, "optimizer", dict), f"kept/origin/{i}/optimizer", arrays),
+        )
+        for i, o in enumerate(_field(kept, "origins", list))
+    ]
+    snapshots = []
+    for i, row in enumerate(rows):
+        edits = _field(row, "edits", list)
+        origin = row.get("origin")
+        snapshots.append(
+            {
+                "config": configs[_field(row, "config", int)],
+                "epoch": _field(row, "epoch", int),
+                "flat": weights[i],
+                "rngs": [_rng_state(words) for words in rng[i]],
+                "optimizer": _kept_optimizer(_field(row, "optimizer", dict), vector),
+                "diverged": diverged[i],
+                "edits": int(edits[0]),
+                "last_edit_epoch": edits[1],
+                "origin": None if origin is None else origins[origin],
+            }
+        )
+    return {"snapshots": snapshots, "changes": _field(kept, "changes", list)}
+
+
+def _kept_optimizer(described: dict[str, Any], vector: np.ndarray) -> dict[str, Any]:
+    """One kept epoch's optimizer state, its arrays cut from ``kept/optimizer``."""
+    state = []
+    for entry in _field(described, "arrays", list):
+        if not isinstance(entry, dict):
+            raise ValueError("kept: an optimizer entry is not described")
+        out: dict[str, Any] = {}
+        for key, value in entry.items():
+            if isinstance(value, dict):
+                at, shape = _field(value, "at", int), tuple(_field(value, "shape", list))
+                size = int(np.prod(shape))
+                if at < 0 or at + size > len(vector):
+                    raise ValueError("kept/optimizer: an entry reaches past the vector")
+                out[key] = vector[at : at + size].reshape(shape)
+            else:
+                out[key] = value
+        state.append(out)
+    return {"t": described.get("t"), "state": state}
 
 
 def _field(d: dict[str, Any], key: str, kind: type) -> Any:

@@ -27,8 +27,9 @@ The Trainer keeps the run (building, stepping, evaluating, recording); the rest 
 in rooms of its own, which its methods delegate to: the data and the compiled passes
 over them (:mod:`engine.training_data`), live changes, hand edits and origins
 (:mod:`engine.live_changes`), predictions and frames (:mod:`engine.views`), its state
-for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`) and
-figures (:mod:`engine.figures`).
+for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`), its kept
+epochs with ``weights_at``, ``frame_at``, ``at`` and ``animate`` (:mod:`engine.snapshots`,
+mixed in) and figures (:mod:`engine.figures`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .live_changes import ORIGIN_REASONS, Origin
 from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
+from .snapshots import Kept, Rewind
 from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
 from .views import Frame
 
@@ -57,7 +59,7 @@ from .views import Frame
 TrainingPoints = CustomData | tuple[ArrayLike, ArrayLike]
 
 
-class Trainer:
+class Trainer(Rewind):
     """Data, network (K replicas), optimizer and history for one Config.
 
     Parameters
@@ -120,6 +122,7 @@ class Trainer:
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
         self.origin: Origin = live_changes.snapshot(self, "start")
+        self._kept = Kept.start(self)  # kept epochs: engine/snapshots.py
         self._history = History(k, self.max_history_rows)
         self._build_data()
 
@@ -180,9 +183,8 @@ class Trainer:
         self._build()
 
     def keep_history(self, max_rows: int) -> None:
-        """Keep at most ``max_rows`` history rows (a run loaded from a file written
-        with a larger bound, say): the rows are thinned now as they would be when
-        full. Training is unaffected; only which epochs the history keeps."""
+        """Keep at most ``max_rows`` history rows, thinned now as when full (a run
+        loaded from a file written with a larger bound, say); training is unaffected."""
         self._history.limit(int(max_rows))
         self.max_history_rows = int(max_rows)
 
@@ -249,6 +251,7 @@ class Trainer:
                 for _ in range(epochs):
                     self._minibatch_epoch(b)
                     self.epoch += 1
+                    self._kept.after_epoch(self)
                     if self._history.wants(self.epoch):
                         self._evaluate_and_record()
             if full or not self._history.wants(self.epoch):
@@ -267,6 +270,7 @@ class Trainer:
             self._record(loss.copy(), self._accuracy(passes.out_train, passes.truth_train))
         self._apply(loss)
         self.epoch += 1
+        self._kept.after_epoch(self)
 
     def _minibatch_epoch(self, b: int) -> None:
         net = self.net

@@ -28,6 +28,7 @@ import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
 import { batchSizes, coherentChange, datasetChange, holdsSetup, problemOf, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
+import { Timeline } from "./timeline.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
 /** @typedef {import("./view.js").View} View */
@@ -265,14 +266,15 @@ const landscape = new LandscapePanel($("landscape-panel"), { send });
 const runs = new RunsPanel(
   { save: $("save-run", HTMLButtonElement), open: $("open-run", HTMLButtonElement),
     file: $("open-run-file", HTMLInputElement), pin: $("pin-run", HTMLButtonElement),
-    message: $("run-message"), pins: $("pins") },
+    message: $("run-message"), pins: $("pins"), animation: $("animation", HTMLButtonElement) },
   {
     send,
     schema,
-    current: () => (page.lastFrame && surface.lastFrame && page.state ? {
-      config: page.state.config, epoch: page.lastFrame.epoch, trainLoss: page.lastFrame.trainLoss,
-      curve: lossChart.snapshot(), surface: surface.lastFrame.surface, grid: surface.lastFrame.grid,
-      colorDomain: surface.colorDomain.slice(), classes: page.classes,
+    // the run as it stands (while rewound too: then its last live frame)
+    current: () => (liveFrame && page.state ? {
+      config: page.state.config, epoch: liveFrame.epoch, trainLoss: liveFrame.trainLoss,
+      curve: lossChart.snapshot(), surface: liveFrame.surface, grid: liveFrame.grid,
+      colorDomain: liveColorDomain.slice(), classes: liveFrame.classes ?? null,
     } : null),
     onPins: (pins) => lossChart.setPins(pins),
     onCompare: (pin) => lab.compareWith(pin),
@@ -289,6 +291,55 @@ const resume = new Resume($("resume-notice"), {
 });
 resume.restore(splitHash(location.hash).configQuery);
 
+// ---- timeline: back to a kept epoch, and on from there (docs/PAGE.md, "Timeline") -----
+
+/** @type {Frame | null} the last live frame (not a rewound one), to show again on leaving */
+let liveFrame = null;
+/** @type {number[]} its colour domain */
+let liveColorDomain = [0, 1];
+/** @type {Diagnostics | null} the run's latest diagnostics, shown again on leaving */
+let liveDiagnostics = null;
+const timeline = new Timeline(
+  { range: $("timeline-range", HTMLInputElement), label: $("timeline-label"),
+    fork: $("timeline-fork", HTMLButtonElement), latest: $("timeline-latest", HTMLButtonElement),
+    marks: $("timeline-marks") },
+  {
+    send,
+    onFork: (epoch) => {
+      runs.pin(`Pinned the former future (to epoch ${liveFrame?.epoch ?? "?"}); going on from epoch ${epoch}.`);
+      timeline.leave(false);
+      send("fork", { epoch });
+    },
+    onLeave: () => {
+      if (liveFrame) drawViews(liveFrame);
+      if (liveFrame && liveDiagnostics) diagnostics.update(liveDiagnostics, liveFrame.epoch);
+    },
+    onShown: (epoch) => lossChart.setMarker(epoch),
+  },
+);
+
+/** The surface, network and read-outs of `frame`; resolves once the surface is drawn.
+ * @param {Frame} frame */
+function drawViews(frame) {
+  const drawn = surface.draw(frame);
+  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
+  showSurfaceCaption();
+  network.draw(frame, surface.colorDomain);
+  readouts.update(frame);
+  updateLegend();
+  return drawn;
+}
+
+/** A kept epoch's frame (the answer to `rewind`): shown, the loss chart left whole.
+ * @param {RawFrame} raw @param {Frame} frame */
+async function showRewound(raw, frame) {
+  if (timeline.onRewound(raw)) {
+    diagnostics.update(raw.diagnostics, frame.epoch); // that epoch's own
+    await drawViews(frame);
+  }
+  page.framesPainted += 1;
+}
+
 const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", HTMLDialogElement), { send });
 
 // ---- talking to the server -----------------------------------------------------------
@@ -296,12 +347,14 @@ const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", H
 /** @param {Config} partial */
 function sendConfig(partial) {
   clearStatus();
+  timeline.leave(true); // a change applies to the run as it stands
   page.sent = partial;
   connection.send("config", partial);
 }
 
 /** @param {string} action @param {object} [extra] */
 function control(action, extra = {}) {
+  timeline.leave(true); // play, step, reset: the run as it stands
   connection.send("control", { action, ...extra });
 }
 
@@ -375,6 +428,8 @@ function onState(state) {
   picker.setCurrent(/** @type {string} */ (c.dataset));
   runs.onState(state);
   runs.relabel(c);
+  timeline.setLive(state.epoch);
+  timeline.setChanges(state.changes);
   // Points just taken: the panel's hold-out, not the split a generator had, applies
   // (and the panel keeps its own until the answer comes).
   const shareDue = page.shareDue && Boolean(state.data?.active);
@@ -430,6 +485,10 @@ function onError(err) {
     closedForSilence(text);
     return;
   }
+  if (event === "rewind") {
+    timeline.onRefused();
+    return;
+  }
   if (event === "lab") lab.onError();
   if (event === "phase") phase.onError(text);
   if (event === "landscape") landscape.onError(text);
@@ -442,7 +501,7 @@ function onError(err) {
     page.wanted = applyUrl();
     return;
   }
-  if (event === "open_run" || event === "save_run") {
+  if (event === "open_run" || event === "save_run" || event === "animation") {
     runs.onError(event, text);
     return;
   }
@@ -471,6 +530,15 @@ function onError(err) {
 async function onFrame(raw) {
   const started = performance.now();
   const frame = decodeFrame(raw);
+  if (raw.rewound) return showRewound(raw, frame);
+  timeline.setLive(frame.epoch);
+  if (timeline.rewound !== null && (frame.status === "playing" || frame.trainPoints)) timeline.leave(false);
+  if (timeline.rewound !== null) {
+    // Rewound: the view stays on the epoch shown; the chart keeps the whole run.
+    liveFrame = frame;
+    liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
+    return lossChart.add(frame);
+  }
   page.classes = raw.classes ?? null;
   if (frame.trainPoints) {
     // A rebuild: new points, and the hovered unit may be another one (or gone).
@@ -492,13 +560,11 @@ async function onFrame(raw) {
     });
   }
   // Plotly first: it measures the page, best done before anything else moved.
-  const drawn = surface.draw(frame);
-  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
-  showSurfaceCaption();
-  network.draw(frame, surface.colorDomain);
-  readouts.update(frame);
+  const drawn = drawViews(frame);
+  liveFrame = frame;
+  liveColorDomain = surface.colorDomain.slice();
+  liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
   diagnostics.update(raw.diagnostics, frame.epoch);
-  updateLegend();
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
   if (page.firstFrameMs === null) page.firstFrameMs = performance.now();
@@ -629,6 +695,7 @@ for (const [name, fn] of Object.entries({
     resume.onRunFile(r);
     if (!r.checkpoint) runs.onRunFile(r);
   },
+  animation: (/** @type {{name: string, epoch: number, frames: number, file: ArrayBuffer}} */ r) => runs.onAnimation(r),
   code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
@@ -813,6 +880,10 @@ window.playground = Object.freeze({
     const c = resume.store.latest;
     return c && { epoch: c.epoch, bytes: c.file.byteLength, kept: resume.store.kept, at: c.at };
   },
+  get timeline() {
+    return { rewound: timeline.rewound, live: timeline.live, kept: timeline.kept.length,
+      changes: timeline.changes.map((c) => c.epoch) };
+  },
   get pins() { return runs.pins.items.map((p) => ({ id: p.id, label: p.label, color: p.color, epoch: p.epoch })); },
   get errors() { return page.errors.slice(); },
   get drawMs() { return page.drawMs; },
@@ -822,6 +893,7 @@ window.playground = Object.freeze({
     const f = surface.lastFrame;
     return f && {
       domain: f.domain.slice(), grid: f.grid, classes: f.classes, bytes: Array.from(f.surfaceBytes),
+      range: f.surfaceRange.slice(), epoch: f.epoch,
     };
   },
   get lastPoints() {
