@@ -29,6 +29,25 @@ from .validation import (
     parse_set_weight,
 )
 
+# What a student may still change while the teacher locks the set-up (class mode):
+# how fast it plays and how fine the surface is drawn, not what is trained.
+LOCK_FREE_FIELDS = frozenset({"speed", "grid"})
+
+
+def check_unlocked(session: Session, old: Config | None = None, new: Config | None = None) -> None:
+    """Refuse a change to a set-up locked by a class's teacher (``session.class_lock``):
+    with ``old`` and ``new``, the first changed field not in LOCK_FREE_FIELDS is named;
+    without, any change (``locked``)."""
+    code = session.class_lock
+    if code is None:
+        return
+    why = f"locked by the teacher of class {code} until the next push"
+    if old is None or new is None:
+        raise ValidationError("locked", f"your set-up is {why}")
+    for name in old.changed_fields(new):
+        if name not in LOCK_FREE_FIELDS:
+            raise ValidationError(name, f"{name} is {why}")
+
 
 def apply_config(session: Session, payload: Any) -> None:
     """Validate and apply a partial config (``config``), then send ``state``.
@@ -38,6 +57,7 @@ def apply_config(session: Session, payload: Any) -> None:
     """
     with session.change() as change:
         new = parse_config(payload, change.trainer.config)
+        check_unlocked(session, change.trainer.config, new)
         old_speed = change.trainer.config.speed
         if change.trainer.update(new):
             change.rebuilt()
@@ -48,6 +68,8 @@ def apply_config(session: Session, payload: Any) -> None:
 def control(session: Session, payload: Any) -> None:
     """play, pause, step, reset or regenerate (``control``); then send ``state``."""
     action, epochs = parse_control(payload)
+    if action == "regenerate":  # a new data set
+        check_unlocked(session)
     with session.change() as change:
         scheduler = change.scheduler
         if action == "play":
@@ -77,6 +99,7 @@ def set_data(session: Session, payload: Any) -> None:
     as choosing a data set is): then it starts afresh at epoch 0, still playing if it
     was.
     """
+    check_unlocked(session)
     data = parse_data(payload)
     restart = data_restarts(payload)
     with session.change() as change:
@@ -118,6 +141,7 @@ def open_run(session: Session, payload: Any) -> None:
     nothing and the ``error`` says what is wrong. Training on from it gives the
     numbers the saved run would have given.
     """
+    check_unlocked(session)
     trainer = parse_open_run(payload, session.max_run_file_bytes)
     with session.change() as change:
         change.trainer = trainer

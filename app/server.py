@@ -38,6 +38,8 @@ from . import (
     sockets,
     wire,
 )
+from .classes.service import install as install_classes
+from .classes.store import CLASS_SIZE
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -62,6 +64,10 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
     "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
+    # class mode (app/classes/): students per class; redis://... shares the classes (and
+    # Flask-SocketIO's emits) between processes; None: a class lives in one process
+    "CLASS_SIZE": CLASS_SIZE,
+    "MESSAGE_QUEUE": None,
 }
 RUN_FILE_HEADER_BYTES = 1024  # the `open_run` packet's header beside its file
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
@@ -113,6 +119,10 @@ class SessionRegistry:
                 if not self._per_address[address]:
                     del self._per_address[address]
             return self._sessions.pop(sid, None)
+
+    def address(self, sid: str) -> str:
+        """The client address of connection ``sid`` ("?" when it has none)."""
+        return self._addresses.get(sid, "?")
 
     def all(self) -> list[Session]:
         with self._lock:
@@ -194,6 +204,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=max(packet_bytes, run_file_bytes),
         ping_interval=app.config["PING_INTERVAL"],
         async_handlers=False,  # one client's events run in the order they were sent
+        # Flask-SocketIO's deployment on several processes: an emit to a client reaches
+        # it on whichever process holds it (docs/DEPLOY.md); None: one process
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
         manage_session=False,  # no Flask session is used over Socket.IO
         serializer=wire.packet_class(
             packet_bytes, event_bytes={"open_run": run_file_bytes + RUN_FILE_HEADER_BYTES}
@@ -209,6 +222,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
     lab.install(app)  # the app's lab worker process, stopped with the app
+    install_classes(app, registry)  # class mode: the app's Classroom (app/classes/)
     _add_routes(app, registry)
     sockets.SocketHandlers(
         app, socketio, registry, get_wire(app), get_activity(app), TrainingTurns()

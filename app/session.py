@@ -138,6 +138,8 @@ class Session:
         self.diagnostics = FrameDiagnostics(clock)
         self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
+        # the class whose teacher locked this session's set-up (app/classes/), or None
+        self.class_lock: str | None = None
 
     # ---- called from socket handlers (any thread) --------------------------------------
 

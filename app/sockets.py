@@ -26,6 +26,7 @@ from flask_socketio import SocketIO
 from engine import PlaygroundError
 
 from . import addresses, idle, lab, operations, wire
+from .classes.service import get_classroom
 from .session import Session
 from .turns import TrainingTurns
 
@@ -84,6 +85,8 @@ class SocketHandlers:
         self.thumb = int(app.config["THUMB"])
         self.run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
         self.table = event_table(lab.get_runner(app), float(app.config["LAB_MAX_COST"]))
+        self.classroom = get_classroom(app)  # class mode (app/classes/)
+        self.table["class"] = self.classroom.handle
         self.reaper = idle.IdleReaper(activity, self.close_idle)
 
     def register(self) -> None:
@@ -155,7 +158,8 @@ class SocketHandlers:
         """The session of connection ``sid``, emitting to it alone."""
 
         def emit(event: str, payload: Any) -> None:
-            self.server.emit(event, payload, to=sid)
+            # the session's client is on this process: not through a message queue
+            self.server.emit(event, payload, to=sid, ignore_queue=True)
 
         return Session(
             sid,
@@ -177,6 +181,7 @@ class SocketHandlers:
             return
         self.activity.forget(sid)
         self.reaper.poke()
+        self.classroom.disconnected(sid)
         session = self.registry.remove(sid)
         if session is not None:
             session.stop()
@@ -188,6 +193,7 @@ class SocketHandlers:
         session, quiet = self.registry.get(sid), self.activity.timeout
         if session is None or quiet is None:  # no timeout: nothing is ever idle
             return
+        self.classroom.closed_idle(sid)  # a teacher's class ends with its session
         took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
         session.send_error(
             "session",

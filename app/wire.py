@@ -68,8 +68,9 @@ log = logging.getLogger(__name__)
 
 MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
 # Binary attachments an inbound event may carry: `data`, its coordinates and its
-# labels (or targets); `open_run`, the run file; every other client event carries none.
-ATTACHMENT_EVENTS = {"data": 2, "open_run": 1}
+# labels (or targets); `open_run`, the run file; `class`, a push's points (as `data`);
+# every other client event carries none.
+ATTACHMENT_EVENTS = {"data": 2, "open_run": 1, "class": 2}
 MAX_INBOUND_ATTACHMENTS = max(ATTACHMENT_EVENTS.values())
 # A run file (engine/checkpoint.py) from the page is ~25 KB at 20,000 epochs, ~90 KB
 # with 5000 points of one's own; one saved from Python with the Trainer's default
