@@ -40,12 +40,15 @@ class Student:
         self.epoch = -1
         self.config: dict | None = None  # the last pushed set-up
         self.closing = False
+        self.in_flight = False  # a `ready` went out and its frame has not come back
         self.lock = threading.Lock()
+        self.landed = threading.Condition(self.lock)
         self.sio.on("frame", self._on_frame)
         self.sio.on("class_state", self._on_class_state)
         self.sio.on("error", lambda err: print("student error:", err, file=sys.stderr))
         self.sio.connect(base, transports=["websocket"], wait_timeout=10)
         self.sio.emit("class", {"action": "join", "code": code})
+        self.in_flight = True
         self.sio.emit("ready")
 
     def _on_class_state(self, state: dict) -> None:
@@ -62,8 +65,11 @@ class Student:
     def _on_frame(self, frame: dict) -> None:
         with self.lock:
             self.epoch = frame["epoch"]
+            self.in_flight = False
+            self.landed.notify_all()
             if self.closing:
                 return
+            self.in_flight = True
         self.sio.emit("ready")
 
     def past(self, hidden: list[int], epochs: int) -> bool:
@@ -72,8 +78,11 @@ class Student:
             return bool(self.config) and self.config["hidden"] == hidden and self.epoch >= epochs
 
     def close(self) -> None:
+        """Stop the credit loop and let the last frame land before disconnecting (cut
+        mid-frame, python-socketio trips over the rest of its attachments)."""
         with self.lock:
             self.closing = True
+            self.landed.wait_for(lambda: not self.in_flight, timeout=1.0)
         with contextlib.suppress(Exception):
             self.sio.disconnect()
 
@@ -86,9 +95,10 @@ def _wait(predicate, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def _push_and_train(teacher, students: list[Student], hidden: list[int]) -> None:
-    """The teacher's page takes the set-up and pushes it, each their own seed; wait until
-    every student is past EPOCHS and the teacher's page has heard so."""
+def _push_and_train(teacher, students: list[Student], page, hidden: list[int]) -> None:
+    """The teacher's page takes the set-up and pushes it, each their own seed; the
+    student's page plays it too; wait until every python student is past EPOCHS and the
+    teacher's page has heard so."""
     config = {**LESSON, "hidden": hidden}
     teacher.evaluate("h => { location.hash = h; }", to_hash(config))
     teacher.wait_for_function(
@@ -97,6 +107,12 @@ def _push_and_train(teacher, students: list[Student], hidden: list[int]) -> None
     )
     teacher.select_option("#class-seeds", "each")
     teacher.click("#class-push")
+    page.wait_for_function(
+        "n => { const s = window.playground.lastState; return s.epoch === 0"
+        " && s.status === 'paused' && s.config.hidden.join() === n; }",
+        arg=",".join(map(str, hidden)),
+    )
+    page.click("#play")
     _wait(
         lambda: all(s.past(hidden, EPOCHS) for s in students),
         300,
@@ -106,7 +122,7 @@ def _push_and_train(teacher, students: list[Student], hidden: list[int]) -> None
     teacher.wait_for_function(
         """([n, e]) => { const o = [...document.querySelectorAll('#class-student option')];
             const at = (x) => Number(x.textContent.match(/epoch (\\d+)/)[1]);
-            return o.length >= n && o.every(x => at(x) >= e); }""",
+            return o.filter(x => at(x) >= e).length >= n; }""",
         arg=[len(students), EPOCHS],
         timeout=60_000,
     )
@@ -122,8 +138,9 @@ def _shoot(teacher, out: Path, name: str) -> None:
         )
         teacher.evaluate("() => window.scrollTo(0, 0)")
         path = out / f"{name}_{width}x{height}.png"
-        teacher.screenshot(path=str(path), full_page=width < 640)
-        print(f"wrote {path}")
+        teacher.screenshot(path=str(path))
+        wide = teacher.evaluate("() => document.documentElement.scrollWidth")
+        print(f"wrote {path} (page {wide} px wide)")
 
 
 def _show_stuck(teacher) -> str:
@@ -140,6 +157,7 @@ def screenshots(base: str, out: Path, n: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         teacher = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+        teacher.set_default_timeout(90_000)  # a loaded machine: 13 sessions train beside it
         teacher.goto(f"{base}/#{to_hash(LESSON)}")
         teacher.wait_for_function("() => window.playground && window.playground.synced")
         teacher.click("#class-button")
@@ -152,14 +170,14 @@ def screenshots(base: str, out: Path, n: int) -> None:
         try:
             page.goto(f"{base}/#class={code}")
             page.wait_for_function(f"() => window.playground.classCode === '{code}'")
-            _push_and_train(teacher, students, [2])
+            _push_and_train(teacher, students, page, [2])
             print("stuck view:", _show_stuck(teacher))
             print("counts:", teacher.locator("#class-counts").text_content())
             _shoot(teacher, out, "class_relu_2-2-1")
             teacher.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
             teacher.click("#class-lock")
             page.wait_for_function("() => document.getElementById('settings-top').disabled")
-            _push_and_train(teacher, students, [5])
+            _push_and_train(teacher, students, page, [5])
             print("counts:", teacher.locator("#class-counts").text_content())
             _shoot(teacher, out, "class_relu_2-5-1")
             for width, height in SIZES[1:]:

@@ -54,6 +54,7 @@ export class TeacherPanel {
     this.state = null;
     this.qrUrl = "";
     this.countsText = "";
+    this.pushed = ""; // the last push, to tell a new one
     byId("class-copy").addEventListener("click", () => this.copy());
     byId("class-push").addEventListener("click", () => this.push());
     byId("class-end").addEventListener("click", () => this.hooks.send("class", { action: "leave" }));
@@ -90,6 +91,13 @@ export class TeacherPanel {
       ? `Pushed: ${this.hooks.describe(state.config)}, ${state.seeds === "each" ? "each their own seed" : "the same seed"}`
         + `${state.locked ? ", set-up locked" : ""}.`
       : "Set up the network below, then push it to every student.";
+    // A new push: the student shown belongs to the last one.
+    const pushed = JSON.stringify([state.config, state.seeds]);
+    if (pushed !== this.pushed) {
+      this.pushed = pushed;
+      this.viewEl.hidden = true;
+      this.viewCaption.textContent = "";
+    }
     this.drawCurves(results);
     this.drawHistogram(results);
     this.listStudents(results);
@@ -101,7 +109,9 @@ export class TeacherPanel {
     this.state = null;
     this.qrUrl = "";
     this.countsText = "";
+    this.pushed = "";
     this.viewCaption.textContent = "";
+    this.viewEl.hidden = true;
   }
 
   push() {
@@ -147,6 +157,7 @@ export class TeacherPanel {
       test_points: null,
     });
     const frame = decodeFrame(raw);
+    this.viewEl.hidden = false;
     const size = Math.min(240, this.viewEl.parentElement?.clientWidth || 240);
     this.view ??= new Surface(this.viewEl, { size });
     // setPoints takes the colours' domain from the labels, as the student's page does.
@@ -178,12 +189,16 @@ export class TeacherPanel {
   drawCurves(results) {
     const traces = curveTraces(results);
     const any = traces.some((t) => t.x.length);
-    const axis = { type: "log", fixedrange: true, zeroline: false, tickfont: FONT, linecolor: "#bbb" };
+    // As the main loss chart's: log epochs and log loss, powers of ten written as such.
+    const axis = {
+      type: "log", fixedrange: true, zeroline: false, tickfont: FONT, linecolor: "#bbb",
+      exponentformat: "power", gridcolor: "#eee",
+    };
     Plotly.react(this.curves, traces, {
       width: this.curves.clientWidth || 420, height: this.curves.clientHeight || 200,
       margin: { l: 44, r: 8, t: 6, b: 30 }, showlegend: any,
       legend: { font: FONT, orientation: "h", x: 0, y: 1.12 },
-      xaxis: { ...axis, title: { text: "epoch", font: FONT }, visible: any },
+      xaxis: { ...axis, title: { text: "epoch (log)", font: FONT, standoff: 2 }, showgrid: false, visible: any },
       yaxis: { ...axis, title: { text: "training loss", font: FONT }, visible: any },
       annotations: any ? [] : [{
         text: "Each student's loss will be drawn here as they train.", showarrow: false,
