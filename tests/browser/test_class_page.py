@@ -22,7 +22,10 @@ from engine import Config
 
 pytestmark = pytest.mark.browser
 
-RELU_221 = Config().replace({"activation": "relu", "hidden": [2], "dataset": "xor4"})
+# A steady speed (epochs a second) is pushed with the set-up: training then never waits
+# for a page to paint (auto speed does), so three pages on a loaded machine still reach
+# epoch 300 within seconds.
+RELU_221 = Config().replace({"activation": "relu", "hidden": [2], "dataset": "xor4", "speed": 500})
 
 
 def _start_class(pg) -> str:
@@ -107,7 +110,7 @@ def test_a_teacher_pushes_relu_221_each_seed_and_sees_two_curves_and_the_share(
     for student in (first, second):
         student.play()
     for student in (first, second):
-        student.epoch_rises(300, timeout=40_000)
+        student.epoch_rises(300, timeout=60_000)
         student.pause()
     teacher.page.wait_for_function(
         "() => { const t = document.getElementById('class-curves').data || [];"
@@ -202,3 +205,22 @@ def test_a_wrong_code_is_refused_in_the_menu(pg):
         "() => document.getElementById('class-error').textContent.includes('ZZZZZZ')"
     )
     assert pg.hook("classCode") is None
+
+
+def test_a_reloaded_student_tab_comes_back_as_the_same_student(pg, playground_at, base_url):
+    teacher = pg.open()
+    code = _start_class(teacher)
+    student = playground_at(base_url).open()
+    _join_by_code(student, code, code)
+    banner = student.page.locator("#class-banner-text").text_content()
+    teacher.page.click("#class-push")
+    seed = student.wait_state("s => s.epoch === 0 && s.status === 'paused'")["config"]["seed"]
+
+    student.page.reload()
+    student.wait_frames(1)
+    _wait_banner(student, code)
+    assert student.page.locator("#class-banner-text").text_content() == banner, "same pseudonym"
+    assert student.wait_state(f"s => s.config.seed === {seed}")["config"]["seed"] == seed
+    teacher.page.wait_for_function(
+        "() => document.getElementById('class-counts').textContent.startsWith('1 student ')"
+    )
