@@ -70,7 +70,9 @@ export class ClassMode {
     /** the code of a link or a typed code, asked for and not yet answered */
     this.joining = linkCode;
     this.leaving = false;
-    this.teacher = new TeacherPanel({ send: hooks.send, setup: hooks.setup, describe: describeSetup });
+    this.teacher = new TeacherPanel({
+      send: hooks.send, setup: hooks.setup, describe: describeSetup, end: () => this.leave(),
+    });
     this.student = new StudentBanner({ leave: () => this.leave(), onLock: hooks.onLock });
     this.button = byId("class-button", HTMLButtonElement);
     this.menu = byId("class-menu");
@@ -170,11 +172,12 @@ export class ClassMode {
   /** @param {ClassEnded} ended */
   onEnded(ended) {
     const byMe = this.leaving;
+    const role = this.membership?.role ?? "student";
     this.leaving = false;
     this.membership = null;
     store(null);
     this.teacher.hide();
-    this.student.ended(ended, byMe);
+    this.student.ended(ended, byMe, role);
     this.showMembership();
   }
 

@@ -34,11 +34,12 @@ export function solvedText(solved) {
 }
 
 /**
- * "10 students" / "1 student", with the class size when it is near.
- * @param {number} n
+ * "10 students" / "1 student", and when the class holds all it may, that it is full.
+ * @param {number} n @param {number | undefined} [size] the class's limit
  */
-export function studentsText(n) {
-  return `${n} student${n === 1 ? "" : "s"}`;
+export function studentsText(n, size) {
+  const full = size !== undefined && n >= size ? " (the class is full)" : "";
+  return `${n} student${n === 1 ? "" : "s"}${full}`;
 }
 
 /** @param {ClassResult} r @returns {Group} */

@@ -44,15 +44,21 @@ export class StudentBanner {
     this.setLocked(Boolean(state.locked), state.code);
   }
 
-  /** @param {ClassEnded} ended @param {boolean} byMe the student left it */
-  ended(ended, byMe) {
+  /**
+   * @param {ClassEnded} ended @param {boolean} byMe this tab left or ended it
+   * @param {"teacher" | "student"} role this tab's role in it
+   */
+  ended(ended, byMe, role) {
     this.setLocked(false, ended.code);
     this.mode = "ended";
     this.root.hidden = false;
     this.root.dataset.mode = "ended";
-    this.text.textContent = byMe
-      ? `You left class ${ended.code}: this is your own playground again.`
-      : `Class ${ended.code} has ended (${ENDED[ended.reason] ?? ended.reason}): this is your own playground again.`;
+    const own = "this is your own playground again.";
+    if (byMe) {
+      this.text.textContent = role === "teacher" ? `You ended class ${ended.code}.` : `You left class ${ended.code}: ${own}`;
+    } else {
+      this.text.textContent = `Class ${ended.code} has ended (${ENDED[ended.reason] ?? ended.reason}): ${own}`;
+    }
     this.leaveButton.textContent = "Dismiss";
   }
 

@@ -26,7 +26,7 @@ const FONT = { size: 10, color: "#666" };
 
 /**
  * @typedef {{send: Send, setup: () => {config: Config, points: object | null} | null,
- *   describe: (config: Config) => string}} TeacherHooks
+ *   describe: (config: Config) => string, end: () => void}} TeacherHooks
  */
 
 export class TeacherPanel {
@@ -57,8 +57,9 @@ export class TeacherPanel {
     this.pushed = ""; // the last push, to tell a new one
     byId("class-copy").addEventListener("click", () => this.copy());
     byId("class-push").addEventListener("click", () => this.push());
-    byId("class-end").addEventListener("click", () => this.hooks.send("class", { action: "leave" }));
-    byId("class-show").addEventListener("click", () => this.askView());
+    byId("class-end").addEventListener("click", () => this.hooks.end());
+    this.showButton = byId("class-show", HTMLButtonElement);
+    this.showButton.addEventListener("click", () => this.askView());
     this.lockButton.addEventListener("click", () => {
       this.hooks.send("class", { action: "lock", lock: !this.state?.locked });
     });
@@ -82,7 +83,7 @@ export class TeacherPanel {
         .catch((/** @type {Error} */ err) => { this.copied.textContent = `no QR code: ${err.message}`; });
     }
     const results = state.results ?? [];
-    const text = `${studentsText(state.students ?? 0)} · ${solvedText(state.solved)}`;
+    const text = `${studentsText(state.students ?? 0, state.class_size)} · ${solvedText(state.solved)}`;
     // Only a change is announced (the state comes twice a second while they train).
     if (text !== this.countsText) this.counts.textContent = this.countsText = text;
     this.lockButton.setAttribute("aria-pressed", String(state.locked));
@@ -182,6 +183,7 @@ export class TeacherPanel {
       && labels.every((l, i) => this.student.options[i].textContent === l);
     if (same) return;
     this.student.replaceChildren(...sorted.map((r, i) => new Option(labels[i], r.pseudonym)));
+    this.showButton.disabled = !sorted.length;
     if (sorted.some((r) => r.pseudonym === chosen)) this.student.value = chosen;
   }
 

@@ -22,6 +22,8 @@ test("the solved share in words, with its interval in whole percents", () => {
   assert.equal(solvedText(undefined), "No results yet");
   assert.equal(studentsText(1), "1 student");
   assert.equal(studentsText(10), "10 students");
+  assert.equal(studentsText(10, 200), "10 students");
+  assert.equal(studentsText(200, 200), "200 students (the class is full)");
 });
 
 test("a student's group: solved, else stuck when the diagnosis says so, else still going", () => {
