@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable; '*' for any; default: same origin only)",
     )
     add_limit_options(serve)
+    add_class_options(serve)
     add_sweep_parser(commands)
     add_export_parser(commands)
     return parser
@@ -142,6 +143,60 @@ def add_limit_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
+MESSAGE_QUEUE_ENV = "PLAYGROUND_MESSAGE_QUEUE"
+
+
+def add_class_options(serve: argparse.ArgumentParser) -> None:
+    """Class mode (docs/PROTOCOL.md, Class mode; docs/DEPLOY.md)."""
+    serve.add_argument(
+        "--message-queue",
+        default=os.environ.get(MESSAGE_QUEUE_ENV) or None,
+        metavar="redis://HOST:PORT",
+        help="share classes (and Socket.IO's emits) between worker processes and hosts "
+        f"through this Redis server (default: ${MESSAGE_QUEUE_ENV}; none: a class lives "
+        "in one process)",
+    )
+    serve.add_argument(
+        "--class-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="students one class may hold (default 200)",
+    )
+
+
+def check_message_queue(url: str) -> str:
+    """``url`` if a Redis server answers there; else exit saying why, before any worker
+    starts (a worker that cannot reach it would fail to boot, again and again)."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SystemExit(f"--message-queue must be a redis:// URL, got {url!r}")
+    try:
+        import redis
+    except ImportError:
+        raise SystemExit(
+            '--message-queue needs the Redis client: pip install "numpy-playground[redis]"'
+        ) from None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError) as err:
+        raise SystemExit(f"--message-queue: no Redis answers at {url}: {err}") from None
+    return url
+
+
+def class_overrides(args: argparse.Namespace) -> dict:
+    """The app settings of :func:`add_class_options`."""
+    overrides: dict = {}
+    if args.message_queue:
+        overrides["MESSAGE_QUEUE"] = check_message_queue(args.message_queue)
+    if args.class_size is not None:
+        if args.class_size < 1:
+            raise SystemExit(f"--class-size must be at least 1, got {args.class_size}")
+        overrides["CLASS_SIZE"] = args.class_size
+    return overrides
+
+
 def network_arg(text: str) -> str:
     """``--trusted-proxy``: an IP address or network, checked here."""
     try:
@@ -186,6 +241,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.cors:
         overrides["CORS_ALLOWED_ORIGINS"] = "*" if "*" in args.cors else args.cors
     overrides.update(limit_overrides(args))
+    overrides.update(class_overrides(args))
     # one key for every worker process, not one each
     overrides["SECRET_KEY"] = secrets.token_hex(32)
     url = url_for(args.host, args.port)

@@ -62,12 +62,17 @@ class Classroom:
         clock: Callable[[], float] = time.time,
         grace: float = TEACHER_GRACE,
         interval: float = CLASS_STATE_INTERVAL,
+        keep_alive: Callable[[str], None] = lambda sid: None,
     ) -> None:
         self.store, self.bus, self.sessions = store, bus, sessions
         self.class_size = int(class_size)
         self.clock = clock
         self.grace = grace
+        # a teacher watching a class that trains is not idle (app/idle.py), though its
+        # page may send nothing for a long while
+        self.keep_alive = keep_alive
         self.members = Members()
+        self._missing: dict[str, int] = {}  # classes whose state was gone at the last beat
         self.ticker = Ticker(self.beat, interval)
         self.actions = {
             "create": self._create,
@@ -91,7 +96,15 @@ class Classroom:
     def handle(self, session: Session, payload: Any) -> None:
         """One ``class`` event from ``session`` (a refusal raises, naming the field)."""
         action, data = requests.parse_action(payload)
-        self.actions[action](session, data)
+        try:
+            self.actions[action](session, data)
+        except Exception as err:
+            if type(err).__module__.split(".")[0] != "redis":
+                raise
+            log.warning("class %s: the message queue failed: %s", action, err)
+            raise ValidationError(
+                "action", "class mode is unavailable now: its Redis server does not answer"
+            ) from None
 
     def _create(self, session: Session, data: dict) -> None:
         self._not_in_class(session)
@@ -121,7 +134,7 @@ class Classroom:
         if meta is None:
             self.store.add_failure(address, now)
             raise ValidationError("code", f"no class {code}")
-        if key is not None and hmac.compare_digest(key, meta["teacher_key"]):
+        if key is not None and hmac.compare_digest(key.encode(), meta["teacher_key"].encode()):
             self.store.update_meta(code, {"teacher_seen": now})
             member = self._admit(Member(session.sid, code, TEACHER, key))
             self._send_teacher_state(session, member, force=True)
@@ -284,8 +297,13 @@ class Classroom:
         for code, members in by_class.items():
             meta = self.store.meta(code)
             if meta is None:
-                self._on_ended({"code": code, "reason": "expired"})
+                # twice in a row: once may be an ending whose message is on its way
+                self._missing[code] = self._missing.get(code, 0) + 1
+                if self._missing[code] >= 2:
+                    self._missing.pop(code)
+                    self._on_ended({"code": code, "reason": "expired"})
                 continue
+            self._missing.pop(code, None)
             teachers = [m for m in members if m.role == TEACHER]
             if teachers:
                 self.store.update_meta(code, {"teacher_seen": now})
@@ -332,6 +350,8 @@ class Classroom:
         present = self.store.present(member.code, self.clock())
         state = teacher_state(member, meta, present, self.class_size)
         if force or state != member.sent:
+            if member.sent is not None and state["results"] != member.sent["results"]:
+                self.keep_alive(member.sid)  # the class moves: its teacher is watching
             member.sent = state
             session.send("class_state", state)
 

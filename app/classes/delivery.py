@@ -48,9 +48,11 @@ def apply_push(session: Session, push: dict, number: int) -> Config:
 
 
 def result_of(session: Session, member: Member, loss_below: float | None) -> dict:
-    """The student's entry of the teacher's ``results``, read between two chunks."""
+    """The student's entry of the teacher's ``results``, read between two chunks (its
+    stuck kind from its frames' diagnostics when they are recent)."""
     with session.hold() as trainer:
-        return student_result(trainer, member.pseudonym, loss_below, member.stuck)
+        seen = session.diagnostics.stuck_seen
+        return student_result(trainer, member.pseudonym, loss_below, member.stuck, seen)
 
 
 def class_view(session: Session, member: Member, loss_below: float | None) -> dict:

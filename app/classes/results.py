@@ -47,7 +47,7 @@ def curve(epochs: np.ndarray, losses: np.ndarray, points: int = CURVE_POINTS) ->
     previous = np.clip(index - 1, 0, len(epochs) - 1)
     closer = np.abs(epochs[previous] - targets) < np.abs(epochs[index] - targets)
     index = np.unique(np.where(closer, previous, index))
-    return [[int(epochs[i]), _finite(losses[i])] for i in index]
+    return [[int(epochs[i]), _finite(losses[i], 4)] for i in index]  # 4 digits: a thin line
 
 
 def solved(trainer: Trainer, loss_below: float | None) -> bool | None:
@@ -64,7 +64,9 @@ def solved(trainer: Trainer, loss_below: float | None) -> bool | None:
 
 class StuckWatch:
     """One student's ``stuck`` kind, explained again at most every STUCK_INTERVAL
-    seconds and only when the epoch moved (the explanation costs ~1-3 ms)."""
+    seconds and only when the epoch moved (the explanation costs ~1-3 ms). A student
+    whose page takes frames has it explained already by its frames' diagnostics
+    (``seen``: when, on the same monotonic clock, and the case): that is reused."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -72,8 +74,11 @@ class StuckWatch:
         self._epoch = -1
         self.kind: str | None = None
 
-    def read(self, trainer: Trainer) -> str | None:
+    def read(self, trainer: Trainer, seen: tuple[float, str | None] | None = None) -> str | None:
         epoch, now = int(trainer.epoch), self._clock()
+        if seen is not None and now - seen[0] < STUCK_INTERVAL:
+            self.kind, self._at, self._epoch = seen[1], seen[0], epoch
+            return self.kind
         if epoch != self._epoch and (now - self._at >= STUCK_INTERVAL or epoch < self._epoch):
             report = explain_stuck(trainer)
             self.kind = str(report.case) if report.stuck else None
@@ -82,9 +87,14 @@ class StuckWatch:
 
 
 def student_result(
-    trainer: Trainer, pseudonym: str, loss_below: float | None, stuck: StuckWatch
+    trainer: Trainer,
+    pseudonym: str,
+    loss_below: float | None,
+    stuck: StuckWatch,
+    seen: tuple[float, str | None] | None = None,
 ) -> dict:
-    """One entry of ``class_state``'s ``results`` (docs/PROTOCOL.md, Class mode)."""
+    """One entry of ``class_state``'s ``results`` (docs/PROTOCOL.md, Class mode);
+    ``seen``: the frames' last stuck explanation (:meth:`StuckWatch.read`)."""
     history = trainer.history
     losses = np.asarray(history["train_loss"])
     if losses.ndim == 2:
@@ -94,7 +104,7 @@ def student_result(
         "epoch": int(trainer.epoch),
         "loss": _finite(trainer.last.get("train_loss")),
         "solved": solved(trainer, loss_below),
-        "stuck": stuck.read(trainer),
+        "stuck": stuck.read(trainer, seen),
         "seed": int(trainer.config.seed),
         "curve": curve(history["epoch"], losses),
     }

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .bus import LocalBus
+from .bus import LocalBus, RedisBus
 from .classroom import Classroom, Sessions
-from .store import CLASS_SIZE, LocalStore
+from .store import CLASS_SIZE, ClassStore, LocalStore
 
 EXTENSION = "playground.classes"
 
@@ -17,13 +17,18 @@ def install(app: Flask, sessions: Sessions) -> Classroom:
     """Make the app's classroom (``CLASS_SIZE``, ``MESSAGE_QUEUE``) and keep it in
     ``app.extensions``."""
     url = app.config.get("MESSAGE_QUEUE")
+    activity = app.extensions.get("playground.activity")  # app/idle.py's, made before
+    keep_alive = None if activity is None else (lambda sid: activity.touch(sid, message=False))
     if url:
-        from .bus import RedisBus
         from .redis_store import RedisStore
 
-        classroom = Classroom(RedisStore(url), RedisBus(url), sessions, _size(app))
+        store: ClassStore = RedisStore(url)
+        bus: LocalBus | RedisBus = RedisBus(url)
     else:
-        classroom = Classroom(LocalStore(), LocalBus(), sessions, _size(app))
+        store, bus = LocalStore(), LocalBus()
+    classroom = Classroom(store, bus, sessions, _size(app))
+    if keep_alive is not None:
+        classroom.keep_alive = keep_alive
     app.extensions[EXTENSION] = classroom
     return classroom
 

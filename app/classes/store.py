@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..validation import ValidationError
@@ -77,8 +78,9 @@ def admission(
 class LocalStore:
     """The classes of this process only (no ``--message-queue``)."""
 
-    def __init__(self, ttl: float = CLASS_TTL) -> None:
+    def __init__(self, ttl: float = CLASS_TTL, clock: Callable[[], float] = time.time) -> None:
         self.ttl = ttl
+        self._clock = clock  # for the reads that are not given the time
         self._lock = threading.Lock()
         self._meta: dict[str, dict] = {}
         self._students: dict[str, dict[str, dict]] = {}
@@ -86,7 +88,7 @@ class LocalStore:
         self._failures: dict[str, list[float]] = {}
 
     def _live(self, code: str, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
+        now = self._clock() if now is None else now
         if code in self._meta and self._expires.get(code, 0) < now:
             self._drop(code)
         return code in self._meta

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
+
+LOG_EVERY = 30.0  # seconds between two logged failures of the beat (Redis down: every beat)
 
 
 class Ticker:
@@ -26,6 +29,7 @@ class Ticker:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._kicked = False  # start() was called since the last beat began
+        self._logged_at = -LOG_EVERY
 
     def start(self) -> None:
         """Make sure the thread runs (a new member came)."""
@@ -46,7 +50,9 @@ class Ticker:
             try:
                 busy = self._beat()
             except Exception:  # a bad beat must not stop the classes
-                log.exception("class ticker failed")
+                if time.monotonic() - self._logged_at >= LOG_EVERY:
+                    self._logged_at = time.monotonic()
+                    log.exception("class beat failed (logged at most every %g s)", LOG_EVERY)
                 busy = True
             if not busy:
                 with self._lock:

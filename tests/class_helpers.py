@@ -1,19 +1,21 @@
-"""Helpers for the class-mode tests: Socket.IO test clients on one app (in-process, no
-Redis), and a real redis-server on a free loopback port."""
+"""Helpers for the class-mode tests (tests/classes, tests/deploy): Socket.IO test
+clients on one app (in-process, no Redis), a real redis-server on a free loopback port,
+and which worker process holds a real client's connection."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 from waiting import DEADLINE, wait_until
 
-from app import create_app, get_socketio
-from app.lab import get_runner
+from app import get_socketio
 from app.server import get_registry
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -54,31 +56,9 @@ class Member:
         return self.wait("error")
 
 
-@pytest.fixture()
-def class_app():
-    """``make(**config)`` -> an app (in-process classes), torn down after the test."""
-    made = []
-
-    def make(**overrides):
-        app = create_app({"MAX_FPS": 1000, "MAX_SESSIONS": 64, **overrides})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        sessions = get_registry(app).all()
-        for s in sessions:
-            s.stop()
-        for s in sessions:
-            s.thread.join(2)
-        get_runner(app).stop()
-
-
 def need_redis() -> None:
-    if shutil.which("redis-server") or shutil.os.path.exists(REDIS_SERVER):
+    if os.path.exists(REDIS_SERVER):
         return
-    import os
-
     message = f"{REDIS_SERVER} is not installed (Debian's redis-server package)"
     if os.environ.get("CI") == "true":
         pytest.fail(f"the Redis tests are mandatory in CI: {message}")
@@ -133,3 +113,55 @@ def redis_server():
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+
+
+# ---- real servers: which worker holds a client's connection --------------------------------
+
+CLASS_EVENTS = ("class_state", "class_ended", "class_view")
+
+
+def class_client(url: str, **kwargs):
+    """A RealClient (WebSocket only, app.client.OrderedClient) that also records the
+    class events, connected."""
+    from real_server import RealClient
+
+    client = RealClient(url, connect=False, **kwargs)
+    for name in CLASS_EVENTS:
+        client.sio.on(name, client._recorder(name))
+    client.connect()
+    return client
+
+
+def _socket_inode(server_port: int, client_port: int) -> str | None:
+    """The inode of the server side of the TCP connection from ``client_port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, remote = fields[1], fields[2]
+            if (
+                int(local.rsplit(":", 1)[1], 16) == server_port
+                and int(remote.rsplit(":", 1)[1], 16) == client_port
+            ):
+                return fields[9]
+    return None
+
+
+def worker_of(client, server_port: int, workers: list[int]) -> int | None:
+    """The worker process (of ``workers``) holding ``client``'s WebSocket: the server
+    side of its TCP connection, found in /proc (no help from the server)."""
+    client_port = client.sio.eio.ws.sock.getsockname()[1]
+    inode = _socket_inode(server_port, client_port)
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in workers:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                        return pid
+    return None
