@@ -60,6 +60,14 @@ export class TeacherPanel {
     byId("class-end").addEventListener("click", () => this.hooks.end());
     this.showButton = byId("class-show", HTMLButtonElement);
     this.showButton.addEventListener("click", () => this.askView());
+    // The stuck view's surface takes its box's size (the stylesheet's: smaller on a
+    // short screen), now and after a resize, as the main surface does.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let resizeTimer;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => this.fitView(), 150);
+    });
     this.lockButton.addEventListener("click", () => {
       this.hooks.send("class", { action: "lock", lock: !this.state?.locked });
     });
@@ -159,14 +167,19 @@ export class TeacherPanel {
     });
     const frame = decodeFrame(raw);
     this.viewEl.hidden = false;
-    const size = Math.min(240, this.viewEl.parentElement?.clientWidth || 240);
-    this.view ??= new Surface(this.viewEl, { size });
+    this.view ??= new Surface(this.viewEl, { size: this.viewEl.clientWidth || 240 });
+    this.fitView();
     // setPoints takes the colours' domain from the labels, as the student's page does.
     this.view.setPoints(frame.trainPoints ?? new Float32Array(0), new Float32Array(0), frame.classes);
     this.view.draw(frame);
     const how = v.solved ? "solved" : v.stuck ? `stuck: ${stuckWords(v.stuck)}` : "not solved yet";
     const loss = v.loss === null ? "no loss" : `loss ${v.loss.toPrecision(3)}`;
     this.viewCaption.textContent = `${v.student}, ${how}, ${loss} at epoch ${v.epoch} (seed ${v.config.seed}).`;
+  }
+
+  fitView() {
+    const size = this.viewEl.clientWidth;
+    if (this.view && size && size !== this.view.size) this.view.resize(size);
   }
 
   /** @param {string} message */
