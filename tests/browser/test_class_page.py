@@ -146,7 +146,10 @@ def test_a_teacher_pushes_relu_221_each_seed_and_sees_two_curves_and_the_share(
     assert axe_violations(first.page) == []
 
 
-def test_a_locked_student_has_its_set_up_disabled_with_the_reason(pg, playground_at, base_url):
+def test_a_locked_student_has_its_set_up_disabled_with_the_reason(
+    pg, playground_at, base_url, context
+):
+    context.add_init_script(path=str(AXE))
     teacher = pg.open()
     code = _start_class(teacher)
     student = playground_at(base_url).open()
@@ -166,6 +169,7 @@ def test_a_locked_student_has_its_set_up_disabled_with_the_reason(pg, playground
     for control in ("#play", "#ctl-speed", "#log-scale"):
         assert page.is_enabled(control), control
     assert teacher.page.get_attribute("#class-lock", "aria-pressed") == "true"
+    assert axe_violations(page) == []
 
     teacher.page.click("#class-lock")
     page.wait_for_function("() => !document.getElementById('settings-top').disabled")
@@ -196,11 +200,20 @@ def test_end_clears_the_students_banner_and_leaves_an_ordinary_page(pg, playgrou
     student.wait_state("s => s.config.activation === 'relu'")
 
 
-def test_a_wrong_code_is_refused_in_the_menu(pg):
+def test_the_class_menu_by_keyboard_and_a_wrong_code_refused_in_it(pg):
     pg.open()
-    pg.page.click("#class-button")
-    pg.page.fill("#class-code-input", "ZZZZZZ")
-    pg.page.get_by_role("button", name="Join", exact=True).click()
+    page = pg.page
+    page.focus("#class-button")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#class-button", "aria-expanded") == "true"
+    assert page.evaluate("() => document.activeElement.id") == "class-start"
+    page.keyboard.press("Escape")
+    assert page.locator("#class-menu").is_hidden()
+    assert page.evaluate("() => document.activeElement.id") == "class-button"
+    page.keyboard.press("Enter")
+    page.focus("#class-code-input")
+    page.keyboard.type("ZZZZZZ")
+    page.keyboard.press("Enter")  # the form's submit: Join
     pg.page.wait_for_function(
         "() => document.getElementById('class-error').textContent.includes('ZZZZZZ')"
     )
