@@ -128,3 +128,35 @@ def test_a_class_that_nobody_refreshes_expires_in_one_process():
     assert store.meta("ABCDEF") is not None
     assert store.create("ABCDEF", "again", 14.0) is False
     assert store.create("ABCDEF", "again", 15.1) is True
+
+
+def test_processes_admitting_at_once_never_pass_the_size_nor_share_a_number(redis_url):
+    import threading
+
+    from app.classes.redis_store import RedisStore
+
+    stores = [RedisStore(redis_url) for _ in range(4)]  # four processes' connections
+    stores[0].redis.flushdb()
+    stores[0].create("ABCDEF", "t", 0.0)
+    admitted, full = [], []
+    lock = threading.Lock()
+
+    def admit_many(store, worker: int) -> None:
+        for i in range(25):
+            try:
+                got = store.admit("ABCDEF", None, f"w{worker}-{i}", 60, 10.0)
+            except ClassFull:
+                with lock:
+                    full.append(1)
+                continue
+            with lock:
+                admitted.append(got)
+
+    threads = [threading.Thread(target=admit_many, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(admitted) == 60 and len(full) == 40
+    assert sorted(number for _, number in admitted) == list(range(1, 61))
+    assert len(stores[0].present("ABCDEF", 10.0)) == 60

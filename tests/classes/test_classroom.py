@@ -480,12 +480,12 @@ def test_a_key_that_is_not_plain_text_is_no_teachers_key(room):
 
 
 def test_a_teacher_watching_a_class_that_trains_is_not_idle(room):
-    app, teacher, code = room(IDLE_TIMEOUT=1.0)
+    app, teacher, code = room(IDLE_TIMEOUT=2.0)
     student, _ = _join(app, code)
     student.client.emit("config", {"speed": 20})
     student.client.emit("control", {"action": "play"})
     started = time.monotonic()
-    while time.monotonic() - started < 3.0:  # three idle timeouts of a silent teacher
+    while time.monotonic() - started < 5.0:  # two and a half idle timeouts of a silent teacher
         student.client.emit("ready")  # the student's page is not idle either
         time.sleep(0.2)
     assert teacher.client.is_connected() and not teacher.of("class_ended")
