@@ -201,8 +201,7 @@ export class ClassMode {
     }
     this.joining = null;
     if (this.teacher.shown) {
-      this.teacher.viewError(`class: ${text}`);
-      this.hooks.showStatus(`class: ${text}`);
+      this.teacher.actionError(`Refused: ${text}`);
       return;
     }
     this.error.textContent = `Could not ${err.field === "code" ? "join" : "do that"}: ${text}`;

@@ -55,6 +55,7 @@ export class TeacherPanel {
     this.qrUrl = "";
     this.countsText = "";
     this.pushed = ""; // the last push, to tell a new one
+    this.pushText = "";
     byId("class-copy").addEventListener("click", () => this.copy());
     byId("class-push").addEventListener("click", () => this.push());
     byId("class-end").addEventListener("click", () => this.hooks.end());
@@ -96,10 +97,16 @@ export class TeacherPanel {
     if (text !== this.countsText) this.counts.textContent = this.countsText = text;
     this.lockButton.setAttribute("aria-pressed", String(state.locked));
     this.lockButton.textContent = state.locked ? "Unlock their set-up" : "Lock their set-up";
-    this.pushWhat.textContent = state.config
+    const what = state.config
       ? `Pushed: ${this.hooks.describe(state.config)}, ${state.seeds === "each" ? "each their own seed" : "the same seed"}`
         + `${state.locked ? ", set-up locked" : ""}.`
       : "Set up the network below, then push it to every student.";
+    // Written when it changes, so a refused push's reason (actionError) stays until then.
+    if (what !== this.pushText) {
+      this.pushText = what;
+      this.pushWhat.textContent = what;
+      this.pushWhat.classList.remove("error");
+    }
     // A new push: the student shown belongs to the last one.
     const pushed = JSON.stringify([state.config, state.seeds]);
     if (pushed !== this.pushed) {
@@ -119,6 +126,7 @@ export class TeacherPanel {
     this.qrUrl = "";
     this.countsText = "";
     this.pushed = "";
+    this.pushText = "";
     this.viewCaption.textContent = "";
     this.viewEl.hidden = true;
   }
@@ -180,6 +188,13 @@ export class TeacherPanel {
   fitView() {
     const size = this.viewEl.clientWidth;
     if (this.view && size && size !== this.view.size) this.view.resize(size);
+  }
+
+  // The server refused a push, a lock or an end: say why under the buttons.
+  /** @param {string} message */
+  actionError(message) {
+    this.pushWhat.textContent = message;
+    this.pushWhat.classList.add("error");
   }
 
   /** @param {string} message */

@@ -237,3 +237,19 @@ def test_a_reloaded_student_tab_comes_back_as_the_same_student(pg, playground_at
     teacher.page.wait_for_function(
         "() => document.getElementById('class-counts').textContent.startsWith('1 student ')"
     )
+
+
+def test_a_refused_push_says_why_under_the_buttons(pg):
+    # A regression set-up has no accuracy to call solved: the contract asks for loss_below.
+    pg.open(Config().replace({"dataset": "plane", "output": "linear", "loss": "mse"}).to_query())
+    _start_class(pg)
+    pg.page.click("#class-push")
+    pg.page.wait_for_function(
+        "() => { const e = document.getElementById('class-push-what');"
+        " return e.classList.contains('error') && /^Refused: .*loss_below/.test(e.textContent); }"
+    )
+    pg.page.fill("#class-loss-below", "0.05")
+    pg.page.click("#class-push")
+    pg.page.wait_for_function(
+        "() => document.getElementById('class-push-what').textContent.startsWith('Pushed: ')"
+    )
