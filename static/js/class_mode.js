@@ -80,6 +80,8 @@ export class ClassMode {
     this.codeInput = byId("class-code-input", HTMLInputElement);
     this.joinButton = byId("class-join-form").querySelector("button");
     this.error = byId("class-error");
+    this.hint = byId("class-menu-hint");
+    this.hintText = this.hint.textContent ?? "";
     this.bindMenu();
   }
 
@@ -153,7 +155,7 @@ export class ClassMode {
     store(this.membership);
     this.joining = null;
     this.error.textContent = "";
-    this.openMenu(false);
+    if (!this.menu.hidden) this.openMenu(false);
     this.showMembership();
     if (state.role === "teacher") {
       this.student.hide();
@@ -209,13 +211,18 @@ export class ClassMode {
   }
 
   // The header's control names the class the tab is in, and Start and Join wait until
-  // it is left (one class per session).
+  // it is left (one class per session). Written only when it changes: the teacher's
+  // state comes twice a second.
   showMembership() {
     const m = this.membership;
-    this.button.textContent = m ? `Class ${m.code}` : "Class";
+    const label = m ? `Class ${m.code}` : "Class";
+    if (this.button.textContent === label) return;
+    this.button.textContent = label;
     this.start.disabled = Boolean(m);
     this.codeInput.disabled = Boolean(m);
     if (this.joinButton) this.joinButton.disabled = Boolean(m);
-    this.error.textContent = m ? `You are in class ${m.code} (${m.role}): leave it to start or join another.` : "";
+    this.hint.textContent = !m ? this.hintText
+      : m.role === "teacher" ? `You teach class ${m.code}: end it to start or join another.`
+        : `You are in class ${m.code}: leave it to start or join another.`;
   }
 }
