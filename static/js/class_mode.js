@@ -58,7 +58,8 @@ function store(m) {
 
 /**
  * @typedef {{send: Send, setup: () => {config: Config, points: object | null} | null,
- *   onLock: (locked: boolean) => void, showStatus: (text: string) => void}} ClassHooks
+ *   load: (config: Config) => void, onLock: (locked: boolean) => void,
+ *   showStatus: (text: string) => void}} ClassHooks
  */
 
 export class ClassMode {
@@ -72,6 +73,7 @@ export class ClassMode {
     this.leaving = false;
     this.teacher = new TeacherPanel({
       send: hooks.send, setup: hooks.setup, describe: describeSetup, end: () => this.leave(),
+      load: hooks.load,
     });
     this.student = new StudentBanner({ leave: () => this.leave(), onLock: hooks.onLock });
     this.button = byId("class-button", HTMLButtonElement);

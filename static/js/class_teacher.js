@@ -26,7 +26,8 @@ const FONT = { size: 10, color: "#666" };
 
 /**
  * @typedef {{send: Send, setup: () => {config: Config, points: object | null} | null,
- *   describe: (config: Config) => string, end: () => void}} TeacherHooks
+ *   describe: (config: Config) => string, end: () => void,
+ *   load: (config: Config) => void}} TeacherHooks
  */
 
 export class TeacherPanel {
@@ -43,6 +44,12 @@ export class TeacherPanel {
     this.seeds = byId("class-seeds", HTMLSelectElement);
     this.lossBelow = byId("class-loss-below", HTMLInputElement);
     this.lockButton = byId("class-lock", HTMLButtonElement);
+    // The pushed set-up back on the teacher's own page (after trying something else, or
+    // after a reload, which rejoins the class but starts the page afresh).
+    this.loadButton = byId("class-load-pushed", HTMLButtonElement);
+    this.loadButton.addEventListener("click", () => {
+      if (this.state?.config) this.hooks.load(this.state.config);
+    });
     this.curves = byId("class-curves");
     this.hist = byId("class-hist");
     this.student = byId("class-student", HTMLSelectElement);
@@ -107,6 +114,7 @@ export class TeacherPanel {
       this.pushWhat.textContent = what;
       this.pushWhat.classList.remove("error");
     }
+    this.loadButton.hidden = !state.config;
     // A new push: the student shown belongs to the last one.
     const pushed = JSON.stringify([state.config, state.seeds]);
     if (pushed !== this.pushed) {

@@ -568,6 +568,7 @@ const classes = new ClassMode({
     }) : null;
     return { config: page.state.config, points };
   },
+  load: (config) => sendConfig(config),
   onLock: () => setOnline(connection.connected),
   showStatus,
 }, classLink);

@@ -253,3 +253,20 @@ def test_a_refused_push_says_why_under_the_buttons(pg):
     pg.page.wait_for_function(
         "() => document.getElementById('class-push-what').textContent.startsWith('Pushed: ')"
     )
+
+
+def test_a_reloaded_teacher_tab_gets_its_class_back_and_can_load_the_pushed_set_up(pg):
+    teacher = pg.open(RELU_221.to_query())
+    code = _start_class(teacher)
+    teacher.page.click("#class-push")
+    teacher.page.wait_for_function(
+        "() => document.getElementById('class-push-what').textContent.startsWith('Pushed: ')"
+    )
+    teacher.page.goto(teacher.base_url + "/")  # a fresh page in the same tab: defaults
+    teacher.wait_frames(1)
+    teacher.page.wait_for_function("() => window.playground.classRole === 'teacher'")
+    assert teacher.page.locator("#class-code").text_content() == code
+    assert teacher.state["config"]["activation"] == Config().activation != "relu"
+    teacher.page.get_by_role("button", name="Load it here").click()
+    state = teacher.wait_state("s => s.config.activation === 'relu'")
+    assert state["config"]["hidden"] == [2] and state["config"]["speed"] == 500
