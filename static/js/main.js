@@ -3,12 +3,14 @@
 // to the views. Each view lives in its own module; this file only connects them and
 // owns the one `page` record (what the page asked for, what the server runs).
 
+import { ClassMode, takeClassLink } from "./class_mode.js";
 import { legendRows } from "./class_surface.js";
 import { CodePanel } from "./code_panel.js";
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
 import { linkNote, takeDigest, withDigest } from "./data_link.js";
 import { DataPanel, framePoints } from "./data_panel.js";
+import { csvPayload } from "./drawing.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { byId, find } from "./dom.js";
@@ -49,6 +51,9 @@ const $ = byId;
 const schema = Schema.fromElement("schema");
 /** @type {Preset[]} */
 const presetList = JSON.parse(document.getElementById("presets")?.textContent || "[]");
+// A class's join link (#class=CODE) leaves the address bar before the set-up is read
+// from it (class_mode.js).
+const classLink = takeClassLink();
 
 /**
  * @type {{state: State | null, synced: boolean, wanted: Config | null, statesSinceConnect: number,
@@ -395,6 +400,7 @@ function onConnect() {
     clearStatus(); // "could not open a WebSocket…" is over
     page.wanted = null;
   } else page.wanted = applyUrl();
+  classes.onConnect();
   clearTimeout(page.syncTimer);
   page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
 }
@@ -487,6 +493,10 @@ function onError(err) {
   }
   if (event === "rewind") {
     timeline.onRefused();
+    return;
+  }
+  if (event === "class") {
+    classes.onError(/** @type {ServerError} */ (err));
     return;
   }
   if (event === "lab") lab.onError();
@@ -638,6 +648,25 @@ const WEBSOCKET_FAILED =
   "Could not open a WebSocket to the server: it may be down or restarting, or a proxy or " +
   "firewall may block WebSockets. Retrying…";
 
+// ---- class mode (static/js/class_mode.js, docs/CLASS.md) -----------------------------
+
+const classes = new ClassMode({
+  send,
+  // What Push sends: the teacher's set-up, and their own points when it trains on them.
+  setup: () => {
+    if (!page.state) return null;
+    const own = page.state.data?.active ? framePoints(surface, false) : null;
+    const task = page.state.data?.task === "regression" ? "regression" : "classification";
+    const points = own && own.length ? csvPayload({
+      task, points: own.map(([x, y]) => [x, y]), values: own.map((t) => t[2]), classes: page.state.data?.classes ?? null,
+    }) : null;
+    return { config: page.state.config, points };
+  },
+  load: (config) => sendConfig(config),
+  onLock: () => setOnline(connection.connected),
+  showStatus,
+}, classLink);
+
 const connection = new Connection({
   onConnect,
   onState,
@@ -696,6 +725,9 @@ for (const [name, fn] of Object.entries({
     if (!r.checkpoint) runs.onRunFile(r);
   },
   animation: (/** @type {{name: string, epoch: number, frames: number, file: ArrayBuffer}} */ r) => runs.onAnimation(r),
+  class_state: (/** @type {ClassState} */ s) => classes.onState(s),
+  class_view: (/** @type {ClassView} */ v) => classes.onView(v),
+  class_ended: (/** @type {ClassEnded} */ e) => classes.onEnded(e),
   code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
@@ -709,9 +741,12 @@ function writeHash(query) {
   history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
 }
 
-// A link pasted into this tab's address bar: apply it.
+// A link pasted into this tab's address bar: apply it (a class link joins the class;
+// with nothing else in it, the set-up stays as it is).
 window.addEventListener("hashchange", () => {
-  page.wanted = applyUrl();
+  const code = takeClassLink();
+  if (code) classes.followLink(code);
+  if (!code || location.hash) page.wanted = applyUrl();
 });
 
 // ---- top bar -------------------------------------------------------------------------
@@ -835,12 +870,14 @@ function setConnection(state, text) {
 // While the server cannot be reached, controls whose message would be lost are
 // disabled (one `disabled` on each fieldset, so the controls' own disabled states stay
 // as they are; Reset and Step themselves). Play stays: a press is kept for the
-// connection (togglePlay), and so do the view toggles, which need no server.
+// connection (togglePlay), and so do the view toggles, which need no server. The set-up
+// controls (`class-setup`) stay disabled too while a class's teacher has locked them.
 /** @param {boolean} on */
 function setOnline(on) {
   document.body.dataset.online = String(on);
   for (const f of document.querySelectorAll(".needs-server")) {
-    /** @type {HTMLFieldSetElement|HTMLButtonElement} */ (f).disabled = !on;
+    const locked = classes.locked && f.classList.contains("class-setup");
+    /** @type {HTMLFieldSetElement|HTMLButtonElement} */ (f).disabled = !on || locked;
   }
   if (!on) network.editor.close();
 }
@@ -886,6 +923,8 @@ window.playground = Object.freeze({
   },
   get pins() { return runs.pins.items.map((p) => ({ id: p.id, label: p.label, color: p.color, epoch: p.epoch })); },
   get errors() { return page.errors.slice(); },
+  get classCode() { return classes.membership?.code ?? null; },
+  get classRole() { return classes.membership?.role ?? null; },
   get drawMs() { return page.drawMs; },
   get creditWaitMs() { return connection.waitMs; },
   // The last painted surface (its class bytes) and every point it shows, [x, y, label].
