@@ -88,11 +88,16 @@ _MASK64 = (1 << 64) - 1
 
 
 def write(
-    state: dict[str, Any], layout: dict[str, Any], file: str | os.PathLike[str] | IO[bytes]
+    state: dict[str, Any],
+    layout: dict[str, Any],
+    file: str | os.PathLike[str] | IO[bytes],
+    kept_budget: int = FILE_BUDGET,
 ) -> None:
     """Write a Trainer's ``state`` (:func:`engine.run_state.state_of`) and its network's
-    ``layout`` (``MLP.layout.to_dict()``) to ``file``, a path or a binary file object."""
-    header, arrays = _encode(state, layout)
+    ``layout`` (``MLP.layout.to_dict()``) to ``file``, a path or a binary file object,
+    with its kept epochs thinned to ``kept_budget`` bytes of arrays (0: none but what
+    the run needs)."""
+    header, arrays = _encode(state, layout, kept_budget)
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
     if isinstance(file, (str, os.PathLike)):
         # Written beside it, then renamed over it: a failed save never leaves a
@@ -107,7 +112,7 @@ def write(
 
 
 def _encode(
-    state: dict[str, Any], layout: dict[str, Any]
+    state: dict[str, Any], layout: dict[str, Any], kept_budget: int = FILE_BUDGET
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays: dict[str, np.ndarray] = {
         "weights": state["flat"],
@@ -142,8 +147,8 @@ def _encode(
         header["origin"]["optimizer"] = _encode_optimizer(
             origin.optimizer, "origin/optimizer", arrays
         )
-    if state.get("kept"):
-        header["kept"] = _encode_kept(state, arrays)
+    if state.get("kept") and kept_budget > 0:
+        header["kept"] = _encode_kept(state, arrays, kept_budget)
     return header, arrays
 
 
@@ -176,10 +181,10 @@ def _encode_data(data: CustomData | None, arrays: dict[str, Any]) -> dict[str, A
     }
 
 
-def _encode_kept(state: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
+def _encode_kept(state: dict[str, Any], arrays: dict[str, Any], budget: int) -> dict[str, Any]:
     """The kept epochs (:mod:`engine.snapshots`) on the run's own points and network,
-    thinned to :data:`engine.snapshots.FILE_BUDGET` bytes of arrays (512 KiB: a page's
-    run file stays under the 1 MiB it may open):
+    thinned to ``budget`` bytes of arrays (by default :data:`engine.snapshots.FILE_BUDGET`,
+    512 KiB: a page's run file stays under the 1 MiB it may open):
     ``kept/weights`` (n, K, P), ``kept/rng`` (n, K, 6), ``kept/diverged`` (n, K) and
     every optimizer array of every kept epoch end to end in ``kept/optimizer`` (each
     entry says where: ``{"at", "shape"}``); per kept epoch the header says its epoch,
@@ -192,7 +197,7 @@ def _encode_kept(state: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any
         for s in state["kept"]["snapshots"]
         if s["data"] is data and not s["config"].needs_rebuild(config)
     ]
-    kept = thinned(own, FILE_BUDGET)
+    kept = thinned(own, budget)
     configs: list[Any] = []
     origins: list[Any] = []
     parts: list[np.ndarray] = []

@@ -51,7 +51,7 @@ from .live_changes import ORIGIN_REASONS, Origin
 from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
-from .snapshots import Kept, Rewind
+from .snapshots import FILE_BUDGET, Kept, Rewind
 from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
 from .views import Frame
 
@@ -213,10 +213,13 @@ class Trainer(Rewind):
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
         return (Trainer._from_state, (run_state.state_of(self),))
 
-    def save(self, file: str | os.PathLike[str] | IO[bytes]) -> None:
+    def save(
+        self, file: str | os.PathLike[str] | IO[bytes], kept_budget: int = FILE_BUDGET
+    ) -> None:
         """Write this run to ``file`` (a path or a binary file object): one ``.npz``
-        with a JSON header, see :mod:`engine.run_file`."""
-        run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file)
+        with a JSON header, see :mod:`engine.run_file`; its kept epochs thinned to
+        ``kept_budget`` bytes of arrays."""
+        run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file, kept_budget)
 
     @classmethod
     def load(cls, source: str | os.PathLike[str] | IO[bytes] | bytes) -> Trainer:
