@@ -57,6 +57,7 @@ from .views import Frame
 
 # Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
 TrainingPoints = CustomData | tuple[ArrayLike, ArrayLike]
+PathOrFile = str | os.PathLike[str] | IO[bytes]  # where a run file is written or read
 
 
 class Trainer(Rewind):
@@ -213,16 +214,13 @@ class Trainer(Rewind):
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
         return (Trainer._from_state, (run_state.state_of(self),))
 
-    def save(
-        self, file: str | os.PathLike[str] | IO[bytes], kept_budget: int = FILE_BUDGET
-    ) -> None:
-        """Write this run to ``file`` (a path or a binary file object): one ``.npz``
-        with a JSON header, see :mod:`engine.run_file`; its kept epochs thinned to
-        ``kept_budget`` bytes of arrays."""
+    def save(self, file: PathOrFile, kept_budget: int = FILE_BUDGET) -> None:
+        """Write this run to ``file`` (a path or a binary file object): one ``.npz`` with
+        a JSON header (:mod:`engine.run_file`), kept epochs thinned to ``kept_budget`` B."""
         run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file, kept_budget)
 
     @classmethod
-    def load(cls, source: str | os.PathLike[str] | IO[bytes] | bytes) -> Trainer:
+    def load(cls, source: PathOrFile | bytes) -> Trainer:
         """The run saved in ``source`` (a path, a binary file object or bytes), ready
         to train on exactly as if it had never stopped. A truncated, corrupted or
         newer-format file raises ValueError saying what is wrong."""
