@@ -72,7 +72,9 @@ def test_a_worker_killed_while_its_lab_answer_fills_the_pipe_leaves_no_process_i
         # The lab outlives the short handler thread that started it (the parent-death
         # signal comes when that thread ends): the next run goes to the same process.
         client.sio.emit("lab", {"action": "run", "seeds": 1000, "epochs": 100})
-        client.wait("lab_progress", 1, timeout=60)
+        # this run's own progress (the first run's may still be the last one received):
+        # the lab process has the job before the worker is stopped
+        client.wait("lab_progress", 1, where=lambda p: p.get("total") != 20, timeout=60)
         assert psutil.Process(worker).children(recursive=True) == started
         os.kill(worker, signal.SIGSTOP)  # reads nothing more
         # ~2 s of the lab's work on a quiet machine; far longer on a loaded one, where
