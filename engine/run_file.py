@@ -22,7 +22,8 @@ is UTF-8 JSON::
      "history": {"stride": 1},
      "initial_weights": "config",                (MLP init from config + seed)
      "edits": {"count": 0, "last_epoch": null},  (weights set by hand)
-     "origin": {"epoch": 0, "reason": "start"}}  (where the config in force began)
+     "origin": {"epoch": 0, "reason": "start"},  (where the config in force began)
+     "schedule": {"name": "step", "start": 0}}   (the epoch its lr schedule began)
 
 and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint64
 (each replica's PCG64 generator: state and increment as high/low 64-bit words, then
@@ -43,6 +44,11 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 ``"origin"`` and the origin's numbers are arrays: ``origin/weights`` (K, P),
 ``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
 ``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
+
+The learning-rate schedule (:mod:`engine.schedules`) is the config's ``lr_schedule``
+and its settings; its state is ``"schedule": {"start"}``, the epoch it began at (a
+live change starts it again): epoch e trains with its rate after e - start steps. A
+file without it (written before schedules) reads with start 0.
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
@@ -127,6 +133,7 @@ def _encode(
         "initial_weights": "config" if origin.reason == "start" else "origin",
         "edits": {"count": state["edits"], "last_epoch": state["last_edit_epoch"]},
         "origin": {"epoch": origin.epoch, "reason": origin.reason},
+        "schedule": {"name": state["config"].lr_schedule, "start": state["lr_start"]},
     }
     if origin.reason != "start":  # else regenerated from the config, as at epoch 0
         arrays["origin/weights"] = origin.flat
@@ -270,6 +277,7 @@ def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
         "edits": int(edits.get("count", 0)),
         "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
+        "lr_start": (header.get("schedule") or {}).get("start", 0),
     }
 
 

@@ -1,12 +1,13 @@
 """A Trainer's state as plain values, and the checks that put it back.
 
 :func:`state_of` is everything the next epochs depend on (the Config, the weights, the
-generators, the optimizer's state, the history, the divergence flags, the hand edits
-and the origin), as copies; buffers and programs are not state, they are rebuilt from
-the Config. :func:`restore` gives such a state to a Trainer freshly built from the
-same Config, checking every number first (ValueError naming it), so a pickle or a run
-file that does not fit leaves nothing half-made. Pickling and ``copy.deepcopy``
-(:meth:`Trainer.__reduce__`) and run files (:mod:`engine.run_file`) both carry it.
+generators, the optimizer's state, the history, the divergence flags, the hand edits,
+the origin and the epoch the learning-rate schedule began at), as copies; buffers and
+programs are not state, they are rebuilt from the Config. :func:`restore` gives such
+a state to a Trainer freshly built from the same Config, checking every number first
+(ValueError naming it), so a pickle or a run file that does not fit leaves nothing
+half-made. Pickling and ``copy.deepcopy`` (:meth:`Trainer.__reduce__`) and run files
+(:mod:`engine.run_file`) both carry it.
 
 This module never imports the Trainer at run time: the Trainer imports it, and builds
 itself from a state (``Trainer._from_state``).
@@ -45,6 +46,7 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
         "edits": trainer.edits,
         "last_edit_epoch": trainer.last_edit_epoch,
         "origin": trainer.origin,
+        "lr_start": trainer.lr_start,
     }
 
 
@@ -78,10 +80,18 @@ def restore(trainer: Trainer, state: dict[str, Any]) -> None:
         or not epoch >= history.epoch[history.n - 1]
     ):
         raise ValueError(f"epoch: expected an integer >= the last history row, got {epoch!r}")
+    lr_start = state.get("lr_start", 0)  # older files: the schedule began at epoch 0
+    if (
+        isinstance(lr_start, bool)
+        or not isinstance(lr_start, (int, np.integer))
+        or not 0 <= lr_start <= epoch
+    ):
+        raise ValueError(f"schedule start: expected an integer in [0, {epoch}], got {lr_start!r}")
     trainer.optimizer.load_state_dict(state["optimizer"])  # checks before it changes
     np.copyto(net.flat, flat)
     net.rngs = rngs
     trainer.epoch = int(epoch)
+    trainer.lr_start = int(lr_start)
     trainer.diverged = diverged.copy()
     trainer._any_diverged = bool(diverged.any())
     trainer._history = history

@@ -41,7 +41,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import live_changes, run_file, run_state, views
+from . import live_changes, run_file, run_state, schedules, views
 from .config import Config
 from .datasets import CustomData, as_custom
 from .figures import Figures, run_figures
@@ -116,6 +116,7 @@ class Trainer:
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
         )
         self.epoch = 0
+        self.lr_start = 0  # the epoch the lr schedule began at (engine/schedules.py)
         self.diverged = np.zeros(k, bool)
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
@@ -241,16 +242,17 @@ class Trainer:
         n = len(self.train)
         b = self.config.batch_size
         full = b == 0 or b >= n
+        set_rate = schedules.rate_setter(self)  # the epoch's learning rate, if scheduled
         with np.errstate(all="ignore"):
-            if full:
-                for _ in range(epochs):
+            for _ in range(epochs):
+                set_rate()
+                if full:
                     self._full_batch_epoch()
-            else:
-                for _ in range(epochs):
-                    self._minibatch_epoch(b)
-                    self.epoch += 1
-                    if self._history.wants(self.epoch):
-                        self._evaluate_and_record()
+                    continue
+                self._minibatch_epoch(b)
+                self.epoch += 1
+                if self._history.wants(self.epoch):
+                    self._evaluate_and_record()
             if full or not self._history.wants(self.epoch):
                 self._evaluate_and_record()
 
