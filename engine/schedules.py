@@ -152,21 +152,21 @@ SCHEDULES: dict[str, Schedule] = {
     "constant": Schedule("constant", "Constant", constant_lr, {"lr": "lr"}),
     "step": Schedule(
         "step",
-        "Step decay (StepLR)",
+        "Step decay",
         step_lr,
         {"lr": "lr", "step_size": "step_size", "gamma": "gamma"},
         torch="StepLR",
     ),
     "cosine": Schedule(
         "cosine",
-        "Cosine annealing (CosineAnnealingLR)",
+        "Cosine",
         cosine_lr,
         {"lr": "lr", "T_max": "T_max", "eta_min": "eta_min"},
         torch="CosineAnnealingLR",
     ),
     "cyclic": Schedule(
         "cyclic",
-        "Cyclical (CyclicLR)",
+        "Cyclical",
         cyclic_lr,
         {
             "base_lr": "lr",
@@ -180,7 +180,7 @@ SCHEDULES: dict[str, Schedule] = {
     ),
     "onecycle": Schedule(
         "onecycle",
-        "One cycle (OneCycleLR)",
+        "One cycle",
         onecycle_lr,
         {
             "max_lr": "lr",

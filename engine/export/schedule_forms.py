@@ -51,7 +51,7 @@ def rule_block(spec: RunSpec) -> str:
         source = source.replace(note, "")
     lines = [
         *comment_lines(
-            f"The learning-rate schedule, {schedule.label}, stepped once per epoch: the "
+            f"The learning-rate schedule, torch's {schedule.torch}, stepped once per epoch: the "
             f"rate after t steps (the playground's own function). This script starts "
             f"after {spec.lr_steps} of them."
         ),
