@@ -277,8 +277,18 @@ def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
         "edits": int(edits.get("count", 0)),
         "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
-        "lr_start": (header.get("schedule") or {}).get("start", 0),
+        "lr_start": _schedule_start(header.get("schedule")),
     }
+
+
+def _schedule_start(schedule: Any) -> Any:
+    """The epoch the schedule began at (checked by run_state); 0 in a file from before
+    schedules."""
+    if schedule is None:
+        return 0
+    if not isinstance(schedule, dict):
+        raise ValueError(f"schedule: expected an object, got {type(schedule).__name__}")
+    return schedule.get("start", 0)
 
 
 def _decode_optimizer(

@@ -5,6 +5,7 @@ Trainer stepping them once per epoch: live changes, run files, constant untouche
 from __future__ import annotations
 
 import io
+import json
 import math
 import pickle
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from engine import Config, Trainer
+from engine.checkpoint import from_bytes, to_bytes
 from engine.errors import ConfigError
 from engine.schedules import (
     SCHEDULES,
@@ -176,3 +178,41 @@ def test_a_run_file_with_a_schedule_start_after_its_epoch_is_refused():
     state["lr_start"] = 5
     with pytest.raises(ValueError, match="schedule start"):
         Trainer._from_state(state)
+
+
+def _with_schedule_header(data: bytes, schedule: object) -> bytes:
+    """The run file ``data`` with its header's ``schedule`` replaced (None: removed)."""
+    with np.load(io.BytesIO(data)) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    header = json.loads(arrays["header"].tobytes())
+    header.pop("schedule")
+    if schedule is not None:
+        header["schedule"] = schedule
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    return out.getvalue()
+
+
+def test_a_run_file_names_its_schedule_and_a_file_from_before_schedules_starts_at_0():
+    trainer = Trainer(Config(lr_schedule="step", step_size=2))
+    trainer.step(3)
+    data = to_bytes(trainer)
+    with np.load(io.BytesIO(data)) as npz:
+        assert json.loads(npz["header"].tobytes())["schedule"] == {"name": "step", "start": 0}
+    assert from_bytes(_with_schedule_header(data, None)).lr_start == 0
+
+
+@pytest.mark.parametrize(
+    ("schedule", "needle"),
+    [
+        ([1], "schedule: expected an object"),
+        ({"start": "x"}, "schedule start"),
+        ({"start": -1}, "schedule start"),
+    ],
+)
+def test_a_broken_schedule_in_a_run_file_is_refused_naming_it(schedule, needle):
+    trainer = Trainer(Config(lr_schedule="step"))
+    trainer.step(2)
+    with pytest.raises(ValueError, match=needle):
+        from_bytes(_with_schedule_header(to_bytes(trainer), schedule))
