@@ -237,3 +237,14 @@ def test_shares_of_points_use_the_verb_given():
 
     assert _of(1, 4, "point", ("sits", "sit")) == "One of the four points sits"
     assert _of(2, 4, "point", ("sits", "sit")) == "Two of the four points sit"
+
+
+def test_the_step_size_estimate_uses_a_schedules_current_rate():
+    """SGD's step is lr ‖g‖ / (1 - momentum) at the rate the next epoch trains with:
+    StepLR(60, 1e-4) from 0.3 after 200 epochs is 0.3 · 1e-4³ (not the base 0.3)."""
+    from engine.diagnostics import _step_estimate
+
+    cfg = Config(hidden=[4], optimizer="sgd", lr=0.3, lr_schedule="step", step_size=60)
+    trainer = Trainer(cfg.replace({"gamma": 1e-4}))
+    trainer.step(200)
+    assert _step_estimate(trainer, np.array([2.0]))[0] == pytest.approx(2 * 0.3 * 1e-12)
