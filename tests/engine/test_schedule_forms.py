@@ -6,6 +6,8 @@ setting live half-way, so the scripts start after some scheduler steps too."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from export_helpers import assert_reproduces, python_with, script_losses
 
@@ -118,9 +120,18 @@ def test_keras_refuses_a_schedule_on_top_of_adagrads_lr_decay():
         export(trainer, "keras")
 
 
+def keras_bound() -> float:
+    """SGD's bound in test_export_keras: 1e-6 on TensorFlow; off it Keras computes
+    float64 in float32 (measured with KERAS_BACKEND=torch: 6.8e-8 to 1.6e-7), 1e-4."""
+    assert KERAS is not None
+    asked = "import keras; print(keras.backend.backend())"
+    backend = subprocess.run([KERAS, "-c", asked], capture_output=True, text=True).stdout
+    return 1e-6 if backend.strip() == "tensorflow" else 1e-4
+
+
 @pytest.mark.skipif(KERAS is None, reason="keras is not importable")
 @pytest.mark.parametrize("schedule", SCHEDULES)
 def test_the_keras_script_reproduces_the_losses(schedule, tmp_path):
     trainer = scheduled_run(schedule, "sgd full batch")
     losses = script_losses(export(trainer, "keras"), tmp_path, python=KERAS)
-    assert_reproduces(trainer, losses, 1e-6, start=30, atol=ATOL)
+    assert_reproduces(trainer, losses, keras_bound(), start=30, atol=ATOL)
