@@ -13,6 +13,7 @@ from export_helpers import assert_reproduces, python_with, script_losses
 
 from engine import Config, Trainer
 from engine.export import export
+from engine.schedules import SCHEDULES as DECLARED
 
 TORCH = python_with("torch", "PLAYGROUND_TORCH_PYTHON")
 KERAS = python_with("keras", "PLAYGROUND_KERAS_PYTHON")
@@ -54,6 +55,10 @@ def scheduled_run(schedule: str, run: str, change: dict | None = None) -> Traine
     trainer.update(trainer.config.replace(change))
     trainer.step(30)
     return trainer
+
+
+def test_every_declared_schedule_is_exported_here():
+    assert {c["lr_schedule"] for c in SCHEDULES.values()} == set(DECLARED) - {"constant"}
 
 
 @pytest.mark.parametrize("run", RUNS)
