@@ -122,11 +122,13 @@ class Schedule:
 
     ``rule(t, **arguments)`` is the rate after ``t`` scheduler steps; ``fields`` names
     the Config field that feeds each of its arguments (``"lr"``: the learning rate the
-    optimizer is given). ``torch``: the ``torch.optim.lr_scheduler`` class it follows
-    (None: no scheduler), with ``torch_fixed``, arguments the exported script passes
-    beyond the fields (``cycle_momentum=False``) and ``torch_base``, the argument the
-    optimizer's own lr plays (torch's schedulers other than CyclicLR and OneCycleLR read
-    it from the optimizer; those two are given it).
+    optimizer is given: an argument named ``lr`` is the optimizer's own, which torch's
+    StepLR and CosineAnnealingLR read from it; CyclicLR and OneCycleLR are given it as
+    ``base_lr`` and ``max_lr``). ``torch``: the ``torch.optim.lr_scheduler`` class it
+    follows (None: no scheduler), with ``torch_fixed``, arguments the exported script
+    passes beyond the fields (``cycle_momentum=False``). ``holds_after``: the field that
+    ends the schedule (OneCycleLR's ``total_steps``; torch raises past it, the rule holds
+    its last rate and the exported script stops stepping there).
     """
 
     name: str
@@ -135,7 +137,6 @@ class Schedule:
     fields: Mapping[str, str]
     torch: str | None = None
     torch_fixed: Mapping[str, Any] = field(default_factory=dict)
-    # OneCycleLR stops at total_steps: the last t torch's schedule may be stepped to
     holds_after: str | None = None
 
     def arguments(self, config: Any) -> dict[str, Any]:
