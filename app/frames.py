@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.schedules import lr_function
+
 if TYPE_CHECKING:
     from engine.trainer import DataSplit, Trainer
 
@@ -143,6 +145,10 @@ def _history(trainer: Trainer, since: int) -> dict[str, bytes]:
         if series.ndim == 2:
             series = series[:, 0]  # replica 0: the one the page shows
         payload[key] = f32(series[keep])
+    rate = lr_function(trainer.config)
+    if rate is not None:  # the rate the epoch after each row trains with
+        start = trainer.lr_start
+        payload["lr"] = f32(np.array([rate(max(0, int(e) - start)) for e in epochs[keep]]))
     return payload
 
 

@@ -47,6 +47,7 @@ from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .registry import Choices
+from .schedules import SCHEDULES
 
 TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list", "choice_per_layer")
 MAX_SEED = 2**31 - 1
@@ -312,6 +313,47 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("eta_plus", 1.2, 1.01, 5, "rprop: eta plus", live=True, group="optimizer"),
     _f("step_min", 1e-6, 0, 1, "rprop: smallest step", live=True, group="optimizer"),
     _f("step_max", 50, 1e-3, 1000, "rprop: largest step", live=True, group="optimizer"),
+    # -- learning-rate schedule (live; engine/schedules.py): torch.optim.lr_scheduler's
+    # argument names and, where torch has one, its defaults. `extra.fields`: which ones
+    # each schedule reads, so the page shows only those.
+    _c(
+        "lr_schedule",
+        "constant",
+        Choices(SCHEDULES),
+        "Learning-rate schedule (stepped once per epoch)",
+        live=True,
+        group="schedule",
+        extra={"fields": {name: list(s.settings()) for name, s in SCHEDULES.items()}},
+    ),
+    _i("step_size", 100, 1, 1_000_000, "step: epochs per decay", live=True, group="schedule"),
+    _f("gamma", 0.1, 0, 1, "step / cyclic exp_range: gamma", live=True, group="schedule"),
+    _i("T_max", 1000, 1, 1_000_000, "cosine: T_max (epochs)", live=True, group="schedule"),
+    _f("eta_min", 0, 0, 10, "cosine: eta_min", live=True, group="schedule"),
+    _f("max_lr", 0.3, 1e-6, 10, "cyclic: max_lr", live=True, group="schedule"),
+    _i("step_size_up", 2000, 1, 1_000_000, "cyclic: step_size_up", live=True, group="schedule"),
+    _c(
+        "mode",
+        "triangular",
+        Choices(
+            {"triangular": "Triangular", "triangular2": "Triangular2", "exp_range": "Exp range"}
+        ),
+        "cyclic: mode",
+        live=True,
+        group="schedule",
+    ),
+    _i("total_steps", 1000, 2, 1_000_000, "onecycle: total_steps", live=True, group="schedule"),
+    _f("pct_start", 0.3, 0, 1, "onecycle: pct_start", live=True, group="schedule"),
+    _c(
+        "anneal_strategy",
+        "cos",
+        Choices({"cos": "Cosine", "linear": "Linear"}),
+        "onecycle: anneal_strategy",
+        live=True,
+        group="schedule",
+    ),
+    _f("div_factor", 25, 1, 1e6, "onecycle: div_factor", live=True, group="schedule"),
+    _f("final_div_factor", 1e4, 1, 1e9, "onecycle: final_div_factor", live=True, group="schedule"),
+    _b("three_phase", False, "onecycle: three_phase", live=True, group="schedule"),
     # -- training (live)
     _c(
         "regularization",
@@ -534,7 +576,27 @@ def _check_combination(values: Mapping[str, Any]) -> list[tuple[tuple[str, ...],
         problems.append(
             (("nesterov", "momentum", "dampening"), "nesterov needs momentum > 0 and dampening 0")
         )
+    if values["lr_schedule"] == "onecycle":
+        problems += _onecycle_problems(values)
     return problems
+
+
+def _onecycle_problems(values: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """OneCycleLR's phases must each last more than nothing: torch divides by their
+    lengths (the warm-up's is pct_start · total_steps - 1; with three_phase the last
+    one's is total_steps (1 - 2 pct_start) + 1, which pct_start < 0.5 keeps positive)."""
+    pct, total = values["pct_start"], values["total_steps"]
+    if not float(pct * total) - 1 > 0:
+        return [
+            (
+                ("pct_start", "total_steps"),
+                f"onecycle needs pct_start × total_steps > 1 (a warm-up of at least one "
+                f"epoch), got {_num(pct)} × {total}",
+            )
+        ]
+    if values["three_phase"] and not pct < 0.5:
+        return [(("pct_start", "three_phase"), "onecycle three_phase needs pct_start < 0.5")]
+    return []
 
 
 class Config:

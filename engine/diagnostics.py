@@ -85,6 +85,7 @@ from .gradcheck import gradient_check_details
 from .jsonable import json_float, to_json
 from .network import MLP
 from .optimizers import OPTIMIZERS
+from .schedules import lr_function
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -354,9 +355,15 @@ def _history_improvement(trainer: Trainer, window: int) -> np.ndarray:
     return plateau_improvement(rows["epoch"], rows["train_loss"], window)
 
 
-def _step_estimate(config: Config, grad_total: np.ndarray) -> np.ndarray:
-    """The optimizer's own estimate of one update's size (``typical_step``)."""
-    return OPTIMIZERS[config.optimizer].typical_step(config.optimizer_kwargs(), grad_total)
+def _step_estimate(trainer: Trainer, grad_total: np.ndarray) -> np.ndarray:
+    """The optimizer's own estimate of one update's size (``typical_step``), at the rate
+    the next epoch trains with: a learning-rate schedule's, where there is one."""
+    config = trainer.config
+    hyper = config.optimizer_kwargs()
+    rate = lr_function(config)
+    if rate is not None:
+        hyper["lr"] = rate(trainer.epoch - trainer.lr_start)
+    return OPTIMIZERS[config.optimizer].typical_step(hyper, grad_total)
 
 
 def _measure(trainer: Trainer, window: int, plateau: bool = False) -> _State:
@@ -395,7 +402,7 @@ def _measure(trainer: Trainer, window: int, plateau: bool = False) -> _State:
         near,
         correct,
         diagnosis,
-        _step_estimate(cfg, grad_total),
+        _step_estimate(trainer, grad_total),
         diverged,
         int(trainer.epoch),
         then_epoch,

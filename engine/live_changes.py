@@ -1,7 +1,8 @@
 """Changes to a running Trainer: a new Config, new points, a weight set by hand.
 
 Each keeps as much of the run as it can. Live fields (learning rate, optimizer
-hyper-parameters, regularisation, batch size, grid, speed) apply at the next step,
+hyper-parameters, learning-rate schedule, regularisation, batch size, grid, speed)
+apply at the next step (a changed schedule starts again there, its step count at 0),
 keeping the epoch, the weights and the optimizer state; a different optimizer keeps
 the weights and epoch but starts with fresh state; new points with the same network
 shape keep the weights; anything else rebuilds from epoch 0. Every change to what
@@ -24,6 +25,7 @@ from .config import FIELDS, SPECS, Config
 from .datasets import as_custom
 from .errors import ConfigError
 from .optimizers import make_optimizer
+from .schedules import SCHEDULE_FIELDS
 from .training_data import check_has_data, config_for_data
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +89,13 @@ def apply_live(trainer: Trainer, old: Config, config: Config) -> None:
         trainer.optimizer.set_hyper(**config.optimizer_kwargs())
 
 
+def restart_schedule(trainer: Trainer, old: Config, config: Config) -> None:
+    """A learning-rate schedule changed (its name or a setting, not the learning rate,
+    which only rescales it): it starts again, from the next epoch."""
+    if any(name in SCHEDULE_FIELDS for name in old.changed_fields(config)):
+        trainer.lr_start = trainer.epoch
+
+
 def update(trainer: Trainer, config: Config) -> bool:
     """:meth:`Trainer.update`: apply ``config``; True if it rebuilt."""
     if not isinstance(config, Config):
@@ -99,6 +108,7 @@ def update(trainer: Trainer, config: Config) -> bool:
         return True
     apply_live(trainer, old, config)
     trainer.config = config
+    restart_schedule(trainer, old, config)  # before the timeline's snapshot: it carries it
     changed = tuple(name for name in old.changed_fields(config) if SPECS[name].group != "display")
     if changed:
         mark_origin(trainer, "change")
@@ -125,6 +135,7 @@ def set_data(trainer: Trainer, data: Any, config: Config | None = None) -> bool:
             trainer._build()
         else:
             apply_live(trainer, old_config, new)
+            restart_schedule(trainer, old_config, new)
             trainer._build_data()
             mark_origin(trainer, "change")  # the data (or the settings) changed here
             trainer._kept.changed(trainer, "data")

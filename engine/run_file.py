@@ -22,7 +22,8 @@ ever executed. Its member ``header`` is UTF-8 JSON::
      "history": {"stride": 1},
      "initial_weights": "config",                (MLP init from config + seed)
      "edits": {"count": 0, "last_epoch": null},  (weights set by hand)
-     "origin": {"epoch": 0, "reason": "start"}}  (where the config in force began)
+     "origin": {"epoch": 0, "reason": "start"},  (where the config in force began)
+     "schedule": {"name": "step", "start": 0}}   (the epoch its lr schedule began)
 
 and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint64
 (each replica's PCG64 generator: state and increment as high/low 64-bit words, then
@@ -48,6 +49,11 @@ Kept epochs (:mod:`engine.snapshots`: the weights, generators and optimizer stat
 epochs a run keeps for rewinding) are the header's optional ``"kept"`` and the arrays
 ``kept/*`` (:func:`_encode_kept` says how), thinned to 512 KiB; a file without them (from
 before them) reads as before, keeping only the epoch it stands at.
+
+The learning-rate schedule (:mod:`engine.schedules`) is the config's ``lr_schedule``
+and its settings; its state is ``"schedule": {"start"}``, the epoch it began at (a
+live change starts it again): epoch e trains with its rate after e - start steps. A
+file without it (written before schedules) reads with start 0.
 
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
@@ -140,6 +146,7 @@ def _encode(
         "initial_weights": "config" if origin.reason == "start" else "origin",
         "edits": {"count": state["edits"], "last_epoch": state["last_edit_epoch"]},
         "origin": {"epoch": origin.epoch, "reason": origin.reason},
+        "schedule": {"name": state["config"].lr_schedule, "start": state["lr_start"]},
     }
     if origin.reason != "start":  # else regenerated from the config, as at epoch 0
         arrays["origin/weights"] = origin.flat
@@ -228,6 +235,7 @@ def _encode_kept(state: dict[str, Any], arrays: dict[str, Any], budget: int) -> 
                 "edits": [snapshot["edits"], snapshot["last_edit_epoch"]],
                 "optimizer": {"t": snapshot["optimizer"]["t"], "arrays": entries},
                 "origin": None if start else next(i for i, o in enumerate(origins) if o is origin),
+                "lr_start": snapshot["lr_start"],
             }
         )
     flat = state["flat"]
@@ -352,7 +360,18 @@ def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
         "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
         "kept": _decode_kept(header.get("kept"), replicas, arrays),
+        "lr_start": _schedule_start(header.get("schedule")),
     }
+
+
+def _schedule_start(schedule: Any) -> Any:
+    """The epoch the schedule began at (checked by run_state); 0 in a file from before
+    schedules."""
+    if schedule is None:
+        return 0
+    if not isinstance(schedule, dict):
+        raise ValueError(f"schedule: expected an object, got {type(schedule).__name__}")
+    return schedule.get("start", 0)
 
 
 def _decode_optimizer(
@@ -431,9 +450,19 @@ def _decode_kept(kept: Any, replicas: int, arrays: dict[str, Any]) -> dict[str, 
                 "edits": int(edits[0]),
                 "last_edit_epoch": edits[1],
                 "origin": None if origin is None else origins[origin],
+                "lr_start": _kept_schedule_start(row, _field(row, "epoch", int)),
             }
         )
     return {"snapshots": snapshots, "changes": _field(kept, "changes", list)}
+
+
+def _kept_schedule_start(row: dict[str, Any], epoch: int) -> int:
+    """A kept epoch's schedule start: an integer in [0, its epoch]; 0 in files from before
+    schedules."""
+    start = row.get("lr_start", 0)
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= epoch:
+        raise ValueError(f"kept: schedule start must be an integer in [0, {epoch}], got {start!r}")
+    return start
 
 
 def _kept_optimizer(described: dict[str, Any], vector: np.ndarray) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 :func:`state_of` is everything the next epochs depend on (the Config, the weights, the
 generators, the optimizer's state, the history, the divergence flags, the hand edits,
-the origin and the kept epochs of :mod:`engine.snapshots`), as copies; buffers and
+the origin, the epoch the learning-rate schedule began at, and the kept epochs of
+:mod:`engine.snapshots`), as copies; buffers and
 programs are not state, they are rebuilt from the Config. :func:`restore` gives such a
 state to a Trainer freshly built from the same Config, checking every number first
 (ValueError naming it), so a pickle or a run file that does not fit leaves nothing
@@ -72,10 +73,18 @@ def restore(trainer: Trainer, state: dict[str, Any]) -> None:
         or not epoch >= history.epoch[history.n - 1]
     ):
         raise ValueError(f"epoch: expected an integer >= the last history row, got {epoch!r}")
+    lr_start = state.get("lr_start", 0)  # older files: the schedule began at epoch 0
+    if (
+        isinstance(lr_start, bool)
+        or not isinstance(lr_start, (int, np.integer))
+        or not 0 <= lr_start <= epoch
+    ):
+        raise ValueError(f"schedule start: expected an integer in [0, {epoch}], got {lr_start!r}")
     trainer.optimizer.load_state_dict(state["optimizer"])  # checks before it changes
     np.copyto(net.flat, flat)
     net.rngs = rngs
     trainer.epoch = int(epoch)
+    trainer.lr_start = int(lr_start)
     trainer.diverged = diverged.copy()
     trainer._any_diverged = bool(diverged.any())
     trainer._history = history

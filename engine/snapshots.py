@@ -71,6 +71,7 @@ def numbers_of(trainer: Trainer) -> dict[str, Any]:
         "edits": trainer.edits,
         "last_edit_epoch": trainer.last_edit_epoch,
         "origin": trainer.origin,
+        "lr_start": trainer.lr_start,  # where the learning-rate schedule began
     }
 
 

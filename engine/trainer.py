@@ -42,7 +42,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import live_changes, run_file, run_state, views
+from . import live_changes, run_file, run_state, schedules, views
 from .config import Config
 from .datasets import CustomData, as_custom
 from .figures import Figures, run_figures
@@ -119,6 +119,7 @@ class Trainer(Rewind):
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
         )
         self.epoch = 0
+        self.lr_start = 0  # the epoch the lr schedule began at (engine/schedules.py)
         self.diverged = np.zeros(k, bool)
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
@@ -163,13 +164,10 @@ class Trainer(Rewind):
         return live_changes.set_data(self, data, config)
 
     def update(self, config: Config) -> bool:
-        """Apply a new Config; returns True if the network and data were rebuilt.
-
-        Live fields (learning rate, optimizer hyper-parameters, regularisation,
-        batch size, grid, speed) apply at the next step, keeping the epoch, the
-        weights and the optimizer state. A different optimizer keeps the weights and
-        epoch but starts with fresh state. Anything else rebuilds from epoch 0.
-        """
+        """Apply a new Config; True if the network and data were rebuilt. Live fields
+        (learning rate and its schedule, optimizer settings, regularisation, batch size,
+        grid, speed) apply at the next step, keeping the epoch, weights and optimizer
+        state; a new optimizer starts with fresh state. Anything else rebuilds."""
         return live_changes.update(self, config)
 
     def set_param(self, layer: int, kind: str, i: int, j: int | None, value: float) -> None:
@@ -244,17 +242,18 @@ class Trainer(Rewind):
         n = len(self.train)
         b = self.config.batch_size
         full = b == 0 or b >= n
+        set_rate = schedules.rate_setter(self)  # the epoch's learning rate, if scheduled
         with np.errstate(all="ignore"):
-            if full:
-                for _ in range(epochs):
+            for _ in range(epochs):
+                set_rate()
+                if full:
                     self._full_batch_epoch()
-            else:
-                for _ in range(epochs):
-                    self._minibatch_epoch(b)
-                    self.epoch += 1
-                    self._kept.after_epoch(self)
-                    if self._history.wants(self.epoch):
-                        self._evaluate_and_record()
+                    continue
+                self._minibatch_epoch(b)
+                self.epoch += 1
+                self._kept.after_epoch(self)
+                if self._history.wants(self.epoch):
+                    self._evaluate_and_record()
             if full or not self._history.wants(self.epoch):
                 self._evaluate_and_record()
 

@@ -252,8 +252,10 @@ class Rprop(keras.optimizers.Optimizer):
 
 
 def _torch_sgd(cfg: Config) -> bool:
-    """Keras's SGD has no dampening: with momentum and dampening, torch's own rule."""
-    return bool(cfg.dampening and cfg.momentum)
+    """Keras's SGD has no dampening, and keeps its velocity in units of the learning
+    rate (v <- momentum v - lr g), which parts from torch's once the rate changes: with
+    momentum and dampening, or momentum and a learning-rate schedule, torch's own rule."""
+    return bool(cfg.momentum and (cfg.dampening or cfg.lr_schedule != "constant"))
 
 
 def _keras_sgd(cfg: Config, hyper: dict[str, Any]) -> tuple[list[str], str]:

@@ -56,6 +56,8 @@ class RunSpec:
     end_epoch: int
     reason: str
     edits: int
+    # scheduler steps the run's learning-rate schedule had made at start_epoch
+    lr_steps: int = 0
 
     def params(self, flat: np.ndarray | None = None) -> list[np.ndarray]:
         """``[W1, b1, W2, b2, ...]`` of ``flat`` (default: the weights)."""
@@ -113,6 +115,7 @@ class RunSpec:
         return (
             f"{cfg.dataset}, a {shape} network ({cfg.activation_text} hidden units, "
             f"{cfg.output} output, {cfg.loss} loss), {cfg.optimizer}"
+            + ("" if cfg.lr_schedule == "constant" else f" with a {cfg.lr_schedule} lr schedule")
         )
 
     def settings(self) -> list[str]:
@@ -188,6 +191,7 @@ def run_spec(trainer: Trainer, replica: int = 0) -> RunSpec:
         end_epoch=trainer.epoch,
         reason=origin.reason,
         edits=trainer.edits,
+        lr_steps=max(0, origin.epoch - trainer.lr_start),
     )
 
 

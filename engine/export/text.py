@@ -19,8 +19,10 @@ def number(x: float) -> str:
     return repr(value)
 
 
-def literal(value: float | tuple[float, ...] | list[float]) -> str:
-    """A hyper-parameter: a bool, an int, a float, or a tuple of them."""
+def literal(value: float | str | tuple[float, ...] | list[float]) -> str:
+    """A hyper-parameter: a bool, an int, a float, a name, or a tuple of them."""
+    if isinstance(value, str):
+        return repr(value)
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):

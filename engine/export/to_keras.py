@@ -31,6 +31,7 @@ from .blocks import (
     report_block,
 )
 from .optimizer_forms import forms
+from .schedule_forms import keras_block, keras_loop
 from .spec import Buffers, RunSpec
 from .text import WIDTH, nested, number
 
@@ -41,13 +42,16 @@ def render(spec: RunSpec, filename: str) -> str:
     outputs = loss_scripts(cfg.loss).keras_outputs
     parts = [
         header(spec, "keras", filename, "Keras 3 (any backend) and NumPy"),
-        "import json\nimport sys\n\nimport keras\nimport numpy as np\n",
+        "import json\n"
+        + ("import math\n" if "math." in keras_block(spec) else "")
+        + "import sys\n\nimport keras\nimport numpy as np\n",
         _floatx(spec),
         data_block(spec, "keras"),
         _model(spec),
         forms(spec.config.optimizer).keras_class(spec.config),
         _optimizer(spec),
-        _train(spec),
+        keras_block(spec),
+        keras_loop(spec, _train(spec)),
         report_block(spec, outputs, "y[:, 0]"),
         json_main(),
     ]

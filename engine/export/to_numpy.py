@@ -42,6 +42,7 @@ from .blocks import (
     wrap_text,
 )
 from .optimizer_forms import forms
+from .schedule_forms import numpy_loop, rule_block
 from .spec import RunSpec
 from .text import WIDTH, items, literal, nested, number
 
@@ -58,7 +59,8 @@ def render(spec: RunSpec, filename: str) -> str:
         _loss_and_grads(spec),
         forms(cfg.optimizer).numpy_source(cfg.optimizer),
         _optimizer(spec),
-        _train(spec),
+        rule_block(spec),
+        numpy_loop(spec, _train(spec)),
         report_block(
             spec,
             "forward(params, X)[-1][1].T" if spec.classes else "forward(params, X)[-1][1][0]",
@@ -67,7 +69,8 @@ def render(spec: RunSpec, filename: str) -> str:
         json_main(),
     ]
     text = join_parts(parts)
-    return text if cfg.optimizer == "adam" else text.replace("import math\n", "")
+    uses_math = cfg.optimizer == "adam" or "math." in rule_block(spec)
+    return text if uses_math else text.replace("import math\n", "")
 
 
 def _data(spec: RunSpec) -> str:

@@ -22,6 +22,7 @@ from .blocks import (
     report_block,
 )
 from .optimizer_forms import forms
+from .schedule_forms import scheduled, torch_block, torch_loop
 from .spec import RunSpec
 from .text import WIDTH, literal, nested, number
 
@@ -40,7 +41,9 @@ def render(spec: RunSpec, filename: str) -> str:
             if not spec.full_batch
             else "PyTorch (and NumPy for the report)",
         ),
-        "import json\nimport sys\n\nimport numpy as np\nimport torch\n"
+        "import json\nimport sys\n"
+        + ("import warnings\n" if scheduled(spec) and spec.lr_steps else "")
+        + "\nimport numpy as np\nimport torch\n"
         "import torch.nn.functional as F\nfrom torch import nn\n",
         f"torch.set_default_dtype({dtype})  # the run computed in {cfg.dtype}",
         data_block(spec, "torch"),
@@ -48,7 +51,8 @@ def render(spec: RunSpec, filename: str) -> str:
         _weights(spec),
         _loss(spec),
         _optimizer(spec),
-        _train(spec),
+        torch_block(spec),
+        torch_loop(spec, _train(spec)),
         report_block(spec, outputs, "y[:, 0].numpy()"),
         json_main(),
     ]

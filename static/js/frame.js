@@ -63,6 +63,7 @@ function decodeHistory(h) {
     testLoss: typed(h.test_loss, Float32Array),
     trainAcc: typed(h.train_acc, Float32Array),
     testAcc: typed(h.test_acc, Float32Array),
+    lr: typed(h.lr, Float32Array),
   };
 }
 

@@ -19,7 +19,9 @@ import { Series } from "./series.js";
 
 const MAX_POINTS = 1000;
 const FLUSH_MS = 300; // each update redraws the whole chart: ~25 ms, more on a busy machine
-const SERIES = ["trainLoss", "testLoss", "trainAcc", "testAcc"];
+const SERIES = ["trainLoss", "testLoss", "trainAcc", "testAcc", "lr"];
+// The learning rate under a schedule: a thin line on a log axis of its own, on the right.
+const LR_COLOR = "#d9822b";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: false };
 
@@ -40,6 +42,11 @@ export class LossChart {
     // Accuracy doubles the traces and adds an axis, which doubles the cost of every
     // update; it is one click away, and the read-outs always show it.
     this.showAcc = false;
+    // Whether the run has a learning-rate schedule (its frames carry the rate), and the
+    // decades between its axis's ticks as last laid out.
+    this.showLr = false;
+    /** @type {number | undefined} */
+    this.lrTick = undefined;
     this.series = new Series(SERIES, MAX_POINTS);
     this.series.setLog(this.logEpochs);
     /** @type {ReturnType<typeof setTimeout> | null} */
@@ -117,7 +124,7 @@ export class LossChart {
     return {
       ...base,
       shapes: this.markerShapes(),
-      margin: { l: 44, r: this.showAcc ? 34 : 8, t: 6, b: 30 },
+      margin: { l: 44, r: this.showAcc || this.showLr ? 40 : 8, t: 6, b: 30 },
       xaxis: {
         type: this.logEpochs ? "log" : "linear",
         fixedrange: true, zeroline: false, showgrid: false,
@@ -141,11 +148,31 @@ export class LossChart {
           tickvals: [0, 0.5, 1], ticktext: ["0", "50%", "100%"],
         },
       } : {}),
+      ...(this.showLr ? {
+        yaxis3: {
+          overlaying: "y", side: "right", type: "log", fixedrange: true, showgrid: false,
+          zeroline: false, exponentformat: "power", tickfont: { size: 9, color: LR_COLOR },
+          // with accuracy on the right too, the rate's ticks would sit on its ticks
+          showticklabels: !this.showAcc, dtick: (this.lrTick = this.lrDecadesPerTick()),
+        },
+      } : {}),
     };
   }
 
+  // Whole decades between the rate axis's ticks: three or four labels however far the
+  // rate falls (OneCycleLR's ends 2.5e5 below its peak); under two decades, Plotly's
+  // own ticks (2, 5, 10...), since a tick per decade would leave one label or none.
+  /** @returns {number | undefined} */
+  lrDecadesPerTick() {
+    const rates = /** @type {number[]} */ (this.series.y.lr.filter((v) => v !== null && v > 0));
+    const span = rates.length ? Math.log10(Math.max(...rates) / Math.min(...rates)) : 0;
+    return span < 2 ? undefined : Math.ceil(span / 3);
+  }
+
+  // The current run's traces, in the order traces() draws them (extendTraces's indices).
   shownKeys() {
-    return this.showAcc ? SERIES : SERIES.slice(0, 2);
+    const keys = this.showAcc ? SERIES.slice(0, 4) : SERIES.slice(0, 2);
+    return this.showLr ? [...keys, "lr"] : keys;
   }
 
   // Indices of series points the x axis can show (a log axis has no epoch 0).
@@ -180,6 +207,11 @@ export class LossChart {
         line("train acc", "trainAcc", "#0877bd", "dot", "y2"),
         line("test acc", "testAcc", "#7fb3d5", "dot", "y2"),
       );
+    }
+    if (this.showLr) {
+      const lr = line("learning rate (right axis)", "lr", LR_COLOR, "solid", "y3");
+      traces.push({ ...lr, line: { color: LR_COLOR, width: 1 },
+        hovertemplate: "learning rate %{y:.3g} (epoch %{x})<extra></extra>" });
     }
     return traces.concat(this.pins.map((pin) => this.pinTrace(pin)));
   }
@@ -288,9 +320,17 @@ export class LossChart {
     const ys = {};
     /** @type {[string, Float32Array | null][]} */
     const sources = [["trainLoss", h.trainLoss], ["testLoss", h.testLoss],
-      ["trainAcc", h.trainAcc], ["testAcc", h.testAcc]];
+      ["trainAcc", h.trainAcc], ["testAcc", h.testAcc], ["lr", h.lr ?? null]];
     for (const [k, src] of sources) {
       ys[k] = Array.from({ length: n }, (_, i) => finiteOrNull(src?.[i]));
+    }
+    // A schedule set or taken away: the rate's line and axis come or go at the next draw.
+    // The key under the chart (the page's legend) names it while it is drawn.
+    const scheduled = Boolean(h.lr);
+    if (scheduled !== this.showLr) {
+      this.showLr = scheduled;
+      this.framed = true;
+      this.el.closest(".output-column")?.classList.toggle("with-lr", scheduled);
     }
     if (!this.first) this.first = { epoch: h.epoch[0], trainLoss: ys.trainLoss[0] };
     this.series.push(Array.from(h.epoch), ys);
@@ -308,6 +348,8 @@ export class LossChart {
     const s = this.series;
     if (s.x.length === this.plottedPoints) return Promise.resolve();
     if (s.bound() || !this.plotted || this.framed) return this.replot();
+    // the rate fell (or rose) another decade or more: its axis's ticks are laid out again
+    if (this.showLr && this.lrDecadesPerTick() !== this.lrTick) return this.replot();
     const idx = this.visible(this.plottedPoints);
     // A new best loss (or a higher one) below or above the range: lay the axis out again.
     if (this.widen(idx, false)) return this.replot();
@@ -332,7 +374,9 @@ export class LossChart {
     const test = s.y.testLoss[last] === null ? "" : `, test loss ${formatNumber(s.y.testLoss[last], 3)}`;
     const from = this.first && this.first.epoch < s.x[last]
       ? `, from ${formatNumber(this.first.trainLoss, 3)} at epoch ${this.first.epoch}` : "";
-    return `Loss curve: ${now}${test}${from}.`;
+    const lr = this.showLr && s.y.lr[last] !== null
+      ? `; learning rate ${formatNumber(s.y.lr[last], 3)} (scheduled)` : "";
+    return `Loss curve: ${now}${test}${from}${lr}.`;
   }
 
   summarise() {

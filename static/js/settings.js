@@ -32,10 +32,17 @@ const LABELS = {
   init_low: "Low", init_high: "High", init_mean: "Mean", init_std: "Standard deviation",
   bias_init: "Initial bias", seed: "Random seed", dtype: "Number precision",
   xor4_sample: "Sample rows from the 4 corners",
+  // the learning-rate schedule's settings: torch.optim.lr_scheduler's names in brackets
+  step_size: "Epochs per step (step_size)", gamma: "Factor (gamma)",
+  T_max: "Epochs to the minimum (T_max)", eta_min: "Minimum rate (eta_min)",
+  max_lr: "Maximum rate (max_lr)", step_size_up: "Epochs up (step_size_up)", mode: "Mode",
+  total_steps: "Epochs in the cycle (total_steps)", pct_start: "Warm-up share (pct_start)",
+  anneal_strategy: "Anneal", div_factor: "Start: rate ÷ (div_factor)",
+  final_div_factor: "End: start ÷ (final_div_factor)", three_phase: "Three phases",
 };
 /** @type {Record<string, string>} */
 const TOP_LABELS = {
-  lr: "Learning rate", activation: "Activation", output: "Output", optimizer: "Optimizer",
+  lr: "Learning rate", lr_schedule: "Schedule", activation: "Activation", output: "Output", optimizer: "Optimizer",
   loss: "Loss", init: "Initialiser", regularization: "Regularisation",
   reg_rate: "Regularisation rate", hidden: "Hidden layers", features: "Features",
 };
@@ -70,9 +77,12 @@ export function hiddenWords(sizes) {
   return `${n} hidden layer${n === 1 ? "" : "s"} of ${units} unit${one ? "" : "s"}`;
 }
 
-// Show only the current optimizer's and initialiser's hyper-parameters.
+// Show only the current optimizer's, initialiser's and schedule's settings.
 /** @param {Controls} controls @param {Config} config @param {Schema} schema */
 export function showSettingsFor(controls, config, schema) {
+  const schedule = fieldsOf(schema, "lr_schedule");
+  const scheduled = new Set(schedule[String(config.lr_schedule)] ?? []);
+  for (const names of Object.values(schedule)) for (const n of names) controls.show(n, scheduled.has(n));
   for (const [opt, names] of Object.entries(fieldsOf(schema, "optimizer"))) {
     if (opt !== config.optimizer) for (const n of names) controls.show(n, false);
   }
@@ -98,6 +108,8 @@ export function buildSettings(top, controls, schema) {
     });
   }
   controls.add(top, "lr", { kind: "ladder", label: TOP_LABELS.lr });
+  const schedule = controls.add(top, "lr_schedule", { label: TOP_LABELS.lr_schedule });
+  if (schedule) schedule.box.appendChild(drawerToggle("Schedule settings"));
   // Every hidden layer's at once; each layer has its own menu in the network view.
   controls.add(top, "activation", { label: "Activation (all layers)" });
   controls.add(top, "output", { label: TOP_LABELS.output });
@@ -117,6 +129,10 @@ export function buildSettings(top, controls, schema) {
       if (!seen.has(n)) controls.add(optimizerRow, n, { label: LABELS[n] });
       seen.add(n);
     }
+  }
+  const scheduleRow = $("drawer-schedule");
+  for (const names of Object.values(fieldsOf(schema, "lr_schedule"))) {
+    for (const n of names) if (!controls.names().includes(n)) controls.add(scheduleRow, n, { label: LABELS[n] });
   }
   const initRow = $("drawer-init");
   for (const n of ["init_low", "init_high", "init_mean", "init_std", "bias_init", "seed"]) {

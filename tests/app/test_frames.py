@@ -171,3 +171,38 @@ def test_a_5_class_2_8_8_5_network_at_grid_100_fits_in_20_kb():
     attachments += sum(len(v) for v in f["history"].values())
     size = attachments + len(json.dumps(_json_part(f)))
     assert size <= 20_000, size
+
+
+def test_a_scheduled_runs_history_carries_each_rows_learning_rate():
+    """StepLR(3, 0.5) from 0.4, by hand: the epoch after row e trains with
+    0.4 · 0.5^⌊e / 3⌋; a constant rate sends no ``lr``."""
+    cfg = Config(optimizer="sgd", lr=0.4, lr_schedule="step", step_size=3, gamma=0.5)
+    trainer = Trainer(cfg)
+    trainer.step(8)
+    frame = frames.build_frame(
+        trainer, seq=1, status="paused", history_since=-1, include_points=False
+    )
+    epochs = np.frombuffer(frame["history"]["epoch"], "<u4")
+    rates = np.frombuffer(frame["history"]["lr"], "<f4")
+    assert epochs.tolist() == list(range(9))
+    expected = [0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1]
+    np.testing.assert_allclose(rates, expected, rtol=1e-7)
+    plain = Trainer(Config(optimizer="sgd", lr=0.4))
+    plain.step(2)
+    frame = frames.build_frame(
+        plain, seq=1, status="paused", history_since=-1, include_points=False
+    )
+    assert "lr" not in frame["history"]
+
+
+def test_the_rate_follows_a_schedule_changed_mid_run():
+    trainer = Trainer(Config(optimizer="sgd", lr=0.4))
+    trainer.step(5)
+    trainer.update(trainer.config.replace({"lr_schedule": "step", "step_size": 2}))
+    trainer.step(4)
+    frame = frames.build_frame(
+        trainer, seq=1, status="paused", history_since=4, include_points=False
+    )
+    rates = np.frombuffer(frame["history"]["lr"], "<f4")
+    # rows 5..9: the schedule began at epoch 5 (t = e - 5): 0.4, 0.4, 0.04, 0.04, 0.004
+    np.testing.assert_allclose(rates, [0.4, 0.4, 0.04, 0.04, 0.004], rtol=1e-6)

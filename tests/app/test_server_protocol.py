@@ -436,3 +436,24 @@ def test_an_auto_run_stays_one_frame_ahead_of_a_page_that_takes_no_frame(client)
     # max never waits for the page
     sock.emit("config", {"speed": 0})
     wait_until(lambda: session.trainer.epoch > 100, what="training on at max")
+
+
+def test_a_schedule_set_live_starts_at_the_next_epoch_and_frames_carry_its_rate(client):
+    """StepLR(2, 0.5) set at epoch 10 from lr 0.4: epochs 10, 11 train at 0.4, 12, 13 at
+    0.2 (by hand); the frame's history carries those rates, the URL the schedule."""
+    sock, inbox, session = client
+    sock.emit("config", {"optimizer": "sgd", "lr": 0.4})
+    step_and_wait(sock, session, 10)
+    sock.emit("config", {"lr_schedule": "step", "step_size": 2, "gamma": 0.5})
+    state = inbox.last("state")
+    assert "lr_schedule=step" in state["query"] and state["epoch"] == 10
+    step_and_wait(sock, session, 4)
+    sock.emit("ready")
+    history = inbox.wait("frame")[-1]["history"]
+    epochs = np.frombuffer(history["epoch"], "<u4").tolist()
+    rates = dict(zip(epochs, np.frombuffer(history["lr"], "<f4").tolist(), strict=True))
+    assert [rates[e] for e in (10, 11, 12, 13)] == pytest.approx([0.4, 0.4, 0.2, 0.2])
+    sock.emit("config", {"lr_schedule": "onecycle", "total_steps": 2, "pct_start": 0.3})
+    error = inbox.last("error")
+    assert error["field"] in ("pct_start", "total_steps")
+    assert "pct_start × total_steps" in error["message"]

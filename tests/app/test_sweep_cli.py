@@ -175,6 +175,16 @@ def test_preset_is_the_base_and_flags_override_it():
     assert Config.from_dict({k: v for k, v in cfg.items()}).hidden == (5,)
 
 
+def test_a_learning_rate_schedule_is_set_with_torchs_argument_names():
+    argv = ["--lr-schedule", "cosine", "--T-max", "50", "--eta-min", "0.001", "--json"]
+    code, out, _ = _run([*SMALL, *argv])
+    assert code == 0
+    cfg = json.loads(out)["config"]
+    assert (cfg["lr_schedule"], cfg["T_max"], cfg["eta_min"]) == ("cosine", 50, 0.001)
+    code, _, err = _run([*SMALL, "--lr-schedule", "onecycle", "--total-steps", "3"])
+    assert code == 2 and "--total-steps" in err and "pct_start × total_steps" in err
+
+
 def test_seeds_start_at_the_presets_seed_as_in_the_page_unless_given():
     """seed003-tanh-adam runs seed 4 live; its sweep starts there too, and says so."""
     code, out, _ = _run([*SMALL, "--epochs", "20", "--preset", "seed003-tanh-adam"])

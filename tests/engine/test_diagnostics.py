@@ -271,3 +271,14 @@ def test_a_dead_relu_under_a_tanh_layer_is_explained_with_its_layer():
     assert "so ReLU (layer 1) gives 0 there" in report.message
     leaky = next(s for s in report.suggestions if s["key"] == "leaky_relu")
     assert leaky["config_change"] == {"activation": ["leaky_relu", "tanh"]}
+
+
+def test_the_step_size_estimate_uses_a_schedules_current_rate():
+    """SGD's step is lr ‖g‖ / (1 - momentum) at the rate the next epoch trains with:
+    StepLR(60, 1e-4) from 0.3 after 200 epochs is 0.3 · 1e-4³ (not the base 0.3)."""
+    from engine.diagnostics import _step_estimate
+
+    cfg = Config(hidden=[4], optimizer="sgd", lr=0.3, lr_schedule="step", step_size=60)
+    trainer = Trainer(cfg.replace({"gamma": 1e-4}))
+    trainer.step(200)
+    assert _step_estimate(trainer, np.array([2.0]))[0] == pytest.approx(2 * 0.3 * 1e-12)

@@ -249,3 +249,27 @@ def test_live_changes_at_many_epochs_stay_within_the_default_budget():
     assert len(run.live_changes()) == 400
     assert run._kept.nbytes <= DEFAULT_BUDGET < 400 * one  # it had to thin
     assert run.snapshots()[0] == 0 and run.snapshots()[-1] == 400
+
+
+def test_a_schedule_started_live_is_kept_and_going_on_from_after_it_follows_it():
+    """StepLR(20, 0.5) switched on at epoch 60: a kept epoch after the switch carries
+    where the schedule began, through a run file too, so going on from there trains
+    with the same rates as a fresh run given the same change at the same epoch."""
+    scheduled = {"lr_schedule": "step", "step_size": 20, "gamma": 0.5}
+    run = fresh(MINI, 60)
+    run.update(MINI.replace(scheduled))
+    run.step(90)
+    expected = fresh(MINI, 60)
+    expected.update(MINI.replace(scheduled))
+    expected.step(60)  # to epoch 120, three of the schedule's steps past its start
+    buf = io.BytesIO()
+    run.save(buf)
+    for source in (run, Trainer.load(buf.getvalue())):
+        forked = source.at(100)
+        assert forked.lr_start == 60
+        forked.step(20)
+        np.testing.assert_array_equal(forked.net.flat, expected.net.flat)
+    # before the switch, the run had no schedule: going on from there never halves
+    early = run.at(50)
+    early.step(30)
+    np.testing.assert_array_equal(early.net.flat, fresh(MINI, 80).net.flat)

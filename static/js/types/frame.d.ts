@@ -11,6 +11,8 @@ interface RawHistory {
   test_loss: Attachment;
   train_acc: Attachment;
   test_acc: Attachment;
+  /** The learning rate each row's next epoch trains with; only under a schedule. */
+  lr?: Attachment;
 }
 
 /** One `frame` event's payload (JSON fields and binary attachments). */
@@ -51,6 +53,8 @@ interface FrameHistory {
   testLoss: Float32Array | null;
   trainAcc: Float32Array | null;
   testAcc: Float32Array | null;
+  /** The scheduled learning rate per row, or null without a schedule. */
+  lr: Float32Array | null;
 }
 
 /** A decoded frame (frame.js decodeFrame). */
