@@ -50,7 +50,14 @@ from .live_changes import ORIGIN_REASONS, Origin
 from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
-from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
+from .training_data import (
+    DataSplit,
+    Passes,
+    check_has_data,
+    config_for_data,
+    input_sizes,
+    split_data,
+)
 from .views import Frame
 
 # Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
@@ -70,7 +77,10 @@ class Trainer:
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
-        Your own points: X (N, 2), y labels 0..C-1 with every class present, or targets
+        Your own points: X (N, 2) (or (N, d), any d, from
+        ``custom_data(X, y, any_width=True)``: the raw columns are the inputs, and
+        the plane's views (frames, figures, the page) are not there), y labels
+        0..C-1 with every class present, or targets
         (a regression, inferred from numbers that are not whole; see
         :func:`engine.datasets.custom_data`); all train unless a ``train_share`` below
         100 was set (a stratified hold-out; :data:`engine.config.TRAIN_SHARE_DEFAULTS`).
@@ -111,7 +121,8 @@ class Trainer:
         cfg = self.config
         k = self.replicas
         init = (cfg.init, cfg.seed, cfg.dtype)
-        self.net = MLP(cfg.sizes(), cfg.activation, cfg.output, k, *init, **cfg.init_kwargs())
+        sizes = input_sizes(cfg, self._custom)
+        self.net = MLP(sizes, cfg.activation, cfg.output, k, *init, **cfg.init_kwargs())
         self.optimizer: Optimizer = make_optimizer(
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
         )
