@@ -77,10 +77,8 @@ class Trainer:
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
-        Your own points: X (N, 2) (or (N, d), any d, from
-        ``custom_data(X, y, any_width=True)``: the raw columns are the inputs, and
-        the plane's views (frames, figures, the page) are not there), y labels
-        0..C-1 with every class present, or targets
+        Your own points: X (N, 2) (any (N, d) from ``custom_data(.., any_width=True)``:
+        raw columns, no plane views), y labels 0..C-1 with every class present, or targets
         (a regression, inferred from numbers that are not whole; see
         :func:`engine.datasets.custom_data`); all train unless a ``train_share`` below
         100 was set (a stratified hold-out; :data:`engine.config.TRAIN_SHARE_DEFAULTS`).
@@ -121,7 +119,7 @@ class Trainer:
         cfg = self.config
         k = self.replicas
         init = (cfg.init, cfg.seed, cfg.dtype)
-        sizes = input_sizes(cfg, self._custom)
+        sizes = input_sizes(cfg, self._custom)  # the Config's, or d raw columns wide
         self.net = MLP(sizes, cfg.activation, cfg.output, k, *init, **cfg.init_kwargs())
         self.optimizer: Optimizer = make_optimizer(
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
