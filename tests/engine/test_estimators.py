@@ -1,5 +1,6 @@
 """engine.estimators: scikit-learn's own checks, iris, XOR with restarts, any input
-width, and the bridges to and from a Trainer.
+width, and the bridges to and from a Trainer (the engine's any-width points themselves:
+test_datasets.py and test_training_data.py).
 
 Expected values come from outside the code under test: scikit-learn's
 ``check_estimator`` suite (run through its documented ``parametrize_with_checks``,
@@ -28,7 +29,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from engine import Config, Trainer  # noqa: E402
-from engine.datasets import MAX_COLUMNS, DataError, custom_data  # noqa: E402
+from engine.datasets import custom_data  # noqa: E402
 from engine.estimators import PlaygroundClassifier, PlaygroundRegressor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,30 +186,6 @@ def test_refused_parameters_name_the_estimators_parameter():
             PlaygroundClassifier(**params).fit(XOR_X, XOR_Y)
     est = clone(PlaygroundClassifier(n_restarts=3))
     assert est.get_params()["n_restarts"] == 3
-
-
-def test_any_width_points_are_checked_and_bounded():
-    X = np.zeros((4, 3))
-    assert custom_data(X, [0, 1, 0, 1], any_width=True).width == 3
-    with pytest.raises(DataError, match=r"\(N, 2\)"):
-        custom_data(X, [0, 1, 0, 1])  # the page's points stay in the plane
-    with pytest.raises(DataError, match=str(MAX_COLUMNS)):
-        custom_data(np.zeros((2, MAX_COLUMNS + 1)), [0, 1], any_width=True)
-    with pytest.raises(DataError, match="domain"):
-        custom_data(X, [0, 1, 0, 1], domain=(0, 1, 0, 1), any_width=True)
-
-
-def test_a_three_column_run_predicts_at_rows_of_three_and_refuses_two():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 3))
-    y = (X[:, 2] > 0).astype(float)  # only the third column matters
-    config = Config(hidden=[4], train_share=100, lr=0.05)
-    trainer = Trainer(config, data=custom_data(X, y, any_width=True))
-    trainer.step(300)
-    assert list(trainer.net.sizes) == [3, 4, 1]
-    assert trainer.last["train_acc"][0] >= 0.95
-    with pytest.raises(ValueError, match=r"\(N, 3\)"):
-        trainer.predict(X[:, :2])
 
 
 def test_the_engine_imports_and_trains_without_scikit_learn():
