@@ -8,8 +8,8 @@ moons and circles (200 points each, noise 0.2 and 0.1 / factor 0.5, data seed 0)
 iris (scikit-learn's copy). Each estimator keeps its own defaults otherwise (solver /
 optimizer Adam for both; learning rate 0.001 for MLPClassifier, 0.01 for ours;
 ``max_iter`` 1000 for both on XOR, 500 on the rest); MLPClassifier also at our
-learning rate, 0.01, so that the step size is not what the table compares. Fit times are medians over the
-folds (or seeds). Reports; never fails.
+learning rate, 0.01, so that the step size is not what the table compares. Fit times
+are medians over the folds (or seeds). Reports; never fails.
 """
 
 from __future__ import annotations
