@@ -273,8 +273,9 @@ class _PlaygroundMLP(BaseEstimator):  # type: ignore[misc]
 
     def to_trainer(self) -> Trainer:
         """The best restart as a one-replica :class:`engine.trainer.Trainer`, exactly
-        where it stopped (weights, optimizer state, generator, history): it trains on,
-        saves run files, exports scripts (d = 2) and shows on the live page (d = 2)."""
+        where it stopped (weights, optimizer state, generator, history): it trains on
+        and saves run files; when d = 2 it exports scripts, and its run file opens on
+        the live page."""
         check_is_fitted(self)
         state = run_state.one_replica(run_state.state_of(self._trainer), self.best_restart_)
         return Trainer._from_state(state)
@@ -350,9 +351,10 @@ class PlaygroundClassifier(ClassifierMixin, _PlaygroundMLP):  # type: ignore[mis
         """Train on X (N, d) and labels y (N,); returns self."""
         Xa: np.ndarray
         ya: np.ndarray
-        Xa, ya = validate_data(self, X, y, dtype=np.float64, reset=True)
+        fresh = not (self.warm_start and hasattr(self, "_trainer"))
+        Xa, ya = validate_data(self, X, y, dtype=np.float64, reset=fresh)
         check_classification_targets(ya)
-        if not (self.warm_start and hasattr(self, "_trainer")):
+        if fresh:
             self._set_classes(ya)
         self._fit(Xa, ya, None)
         return self
@@ -417,7 +419,8 @@ class PlaygroundRegressor(RegressorMixin, _PlaygroundMLP):  # type: ignore[misc]
         """Train on X (N, d) and targets y (N,); returns self."""
         Xa: np.ndarray
         ya: np.ndarray
-        Xa, ya = validate_data(self, X, y, dtype=np.float64, y_numeric=True, reset=True)
+        fresh = not (self.warm_start and hasattr(self, "_trainer"))
+        Xa, ya = validate_data(self, X, y, dtype=np.float64, y_numeric=True, reset=fresh)
         self._fit(Xa, ya, None)
         return self
 

@@ -11,6 +11,7 @@ started from the seed the chosen restart had.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import warnings
@@ -162,6 +163,8 @@ def test_warm_start_goes_on_where_the_last_fit_stopped():
         est.fit(X, y)
     assert est.n_iter_ == 100 and len(est.loss_curve_) == 100
     assert est.loss_curve_[-1] < before
+    with pytest.raises(ValueError, match="features"):  # the run's width stays
+        est.fit(np.hstack([X, X]), y)
 
 
 def test_early_stopping_holds_out_a_stratified_validation_side():
@@ -210,3 +213,22 @@ def test_the_engine_imports_and_trains_without_scikit_learn():
     )
     assert out.returncode == 0, out.stderr
     assert "numpy-playground[sklearn]" in out.stdout
+
+
+def test_a_two_column_best_restart_exports_a_numpy_script_that_trains_it_again(tmp_path):
+    # The exported script trains from the run's origin (epoch 0 here) on the run's
+    # data and prints its losses: its last must be the estimator's final loss.
+    from engine.export import export
+
+    est = _xor(3, 10)
+    script = tmp_path / "xor.py"
+    script.write_text(export(est.to_trainer(), "numpy"), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(script), "--json"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    losses = json.loads(out.stdout)["loss"]
+    assert losses[-1] == pytest.approx(est.loss_curve_[-1], rel=1e-9)
+    with pytest.raises(ValueError, match="raw columns"):
+        iris = PlaygroundClassifier(max_iter=5).fit(*load_iris(return_X_y=True))
+        export(iris.to_trainer(), "numpy")
