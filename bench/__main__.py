@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.stream",
     "bench.browser",
     "bench.abuse",
+    "bench.estimators",
 ]
 
 
