@@ -1,6 +1,7 @@
 """The command line: ``playground serve [--host H] [--port P] [--workers N] [--open]``,
-``playground sweep ...`` (:mod:`app.sweep_cli`) and ``playground export RUN --to
-numpy|torch|keras [-o FILE]`` (:mod:`app.export_cli`).
+``playground sweep ...`` (:mod:`app.sweep_cli`), ``playground export RUN --to
+numpy|torch|keras [-o FILE]`` (:mod:`app.export_cli`) and ``playground animate RUN -o
+run.gif`` (:mod:`app.animate_cli`).
 
 ``python -m app`` is the same program; with no arguments it serves. It serves on
 gunicorn (:mod:`app.production`); where gunicorn cannot run (Windows) it falls back
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .addresses import parse_networks
+from .animate_cli import add_animate_parser, run_animate
 from .export_cli import add_export_parser, run_export
 from .sweep_cli import add_sweep_parser, run_sweep
 from .switch_interval import use_serving_switch_interval
@@ -69,8 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable; '*' for any; default: same origin only)",
     )
     add_limit_options(serve)
+    add_class_options(serve)
     add_sweep_parser(commands)
     add_export_parser(commands)
+    add_animate_parser(commands)
     return parser
 
 
@@ -142,6 +146,60 @@ def add_limit_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
+MESSAGE_QUEUE_ENV = "PLAYGROUND_MESSAGE_QUEUE"
+
+
+def add_class_options(serve: argparse.ArgumentParser) -> None:
+    """Class mode (docs/PROTOCOL.md, Class mode; docs/DEPLOY.md)."""
+    serve.add_argument(
+        "--message-queue",
+        default=os.environ.get(MESSAGE_QUEUE_ENV) or None,
+        metavar="redis://HOST:PORT",
+        help="share classes (and Socket.IO's emits) between worker processes and hosts "
+        f"through this Redis server (default: ${MESSAGE_QUEUE_ENV}; none: a class lives "
+        "in one process)",
+    )
+    serve.add_argument(
+        "--class-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="students one class may hold (default 200)",
+    )
+
+
+def check_message_queue(url: str) -> str:
+    """``url`` if a Redis server answers there; else exit saying why, before any worker
+    starts (a worker that cannot reach it would fail to boot, again and again)."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SystemExit(f"--message-queue must be a redis:// URL, got {url!r}")
+    try:
+        import redis
+    except ImportError:
+        raise SystemExit(
+            '--message-queue needs the Redis client: pip install "numpy-playground[redis]"'
+        ) from None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError) as err:
+        raise SystemExit(f"--message-queue: no Redis answers at {url}: {err}") from None
+    return url
+
+
+def class_overrides(args: argparse.Namespace) -> dict:
+    """The app settings of :func:`add_class_options`."""
+    overrides: dict = {}
+    if args.message_queue:
+        overrides["MESSAGE_QUEUE"] = check_message_queue(args.message_queue)
+    if args.class_size is not None:
+        if args.class_size < 1:
+            raise SystemExit(f"--class-size must be at least 1, got {args.class_size}")
+        overrides["CLASS_SIZE"] = args.class_size
+    return overrides
+
+
 def network_arg(text: str) -> str:
     """``--trusted-proxy``: an IP address or network, checked here."""
     try:
@@ -186,6 +244,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.cors:
         overrides["CORS_ALLOWED_ORIGINS"] = "*" if "*" in args.cors else args.cors
     overrides.update(limit_overrides(args))
+    overrides.update(class_overrides(args))
     # one key for every worker process, not one each
     overrides["SECRET_KEY"] = secrets.token_hex(32)
     url = url_for(args.host, args.port)
@@ -239,8 +298,16 @@ def serve_fallback(args: argparse.Namespace, overrides: dict, url: str, why_not:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``playground`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("serve", "sweep", "export", "-h", "--help", "--version"):
+    if not argv or argv[0] not in (
+        "serve",
+        "sweep",
+        "export",
+        "animate",
+        "-h",
+        "--help",
+        "--version",
+    ):
         argv = ["serve", *argv]  # `python -m app [--port P]` serves
     args = build_parser().parse_args(argv)
-    commands = {"sweep": run_sweep, "export": run_export}
+    commands = {"sweep": run_sweep, "export": run_export, "animate": run_animate}
     return commands.get(args.command, serve)(args)

@@ -44,6 +44,12 @@ class FrameDiagnostics:
         self._stuck_at = -math.inf
         self._stuck_epoch = -1
 
+    @property
+    def stuck_seen(self) -> tuple[float, str | None]:
+        """When (this object's clock; -inf: never) the stuck explanation was last made,
+        and its case (None: not stuck): class mode reuses it (app/classes/results.py)."""
+        return self._stuck_at, None if self._stuck is None else self._stuck.get("case")
+
     def compute(self, trainer: Any, settled: bool = False, sharing: int = 1) -> dict | None:
         """The diagnostics for this frame, or None (the client keeps the last) while a
         run plays and the last ones are younger than the interval.
@@ -64,6 +70,7 @@ class FrameDiagnostics:
             payload.pop(key, None)
         for layer in payload["layers"]:
             layer.pop("active_share", None)
+            layer.pop("activation", None)  # each layer's own: in the config
         payload["grad_norms"] = [_round(g) for g in payload["grad_norms"]]
         epoch = int(trainer.epoch)
         if epoch != self._stuck_epoch and (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import Config
-from engine.checkpoint import to_bytes
+from engine.checkpoint import FILE_BUDGET, to_bytes
 from engine.config import PROBLEM_DEFAULTS
 from engine.datasets import CUSTOM, CUSTOM_REGRESSION, CustomData
 
@@ -22,12 +22,32 @@ from .run_files import parse_open_run, run_file_name
 from .session import Change, Session
 from .validation import (
     ValidationError,
+    as_object,
     data_restarts,
     parse_config,
     parse_control,
     parse_data,
     parse_set_weight,
 )
+
+# What a student may still change while the teacher locks the set-up (class mode):
+# how fast it plays and how fine the surface is drawn, not what is trained.
+LOCK_FREE_FIELDS = frozenset({"speed", "grid"})
+
+
+def check_unlocked(session: Session, old: Config | None = None, new: Config | None = None) -> None:
+    """Refuse a change to a set-up locked by a class's teacher (``session.class_lock``):
+    with ``old`` and ``new``, the first changed field not in LOCK_FREE_FIELDS is named;
+    without, any change (``locked``)."""
+    code = session.class_lock
+    if code is None:
+        return
+    why = f"locked by the teacher of class {code} until the next push"
+    if old is None or new is None:
+        raise ValidationError("locked", f"your set-up is {why}")
+    for name in old.changed_fields(new):
+        if name not in LOCK_FREE_FIELDS:
+            raise ValidationError(name, f"{name} is {why}")
 
 
 def apply_config(session: Session, payload: Any) -> None:
@@ -38,6 +58,7 @@ def apply_config(session: Session, payload: Any) -> None:
     """
     with session.change() as change:
         new = parse_config(payload, change.trainer.config)
+        check_unlocked(session, change.trainer.config, new)
         old_speed = change.trainer.config.speed
         if change.trainer.update(new):
             change.rebuilt()
@@ -48,6 +69,8 @@ def apply_config(session: Session, payload: Any) -> None:
 def control(session: Session, payload: Any) -> None:
     """play, pause, step, reset or regenerate (``control``); then send ``state``."""
     action, epochs = parse_control(payload)
+    if action == "regenerate":  # a new data set
+        check_unlocked(session)
     with session.change() as change:
         scheduler = change.scheduler
         if action == "play":
@@ -77,6 +100,7 @@ def set_data(session: Session, payload: Any) -> None:
     as choosing a data set is): then it starts afresh at epoch 0, still playing if it
     was.
     """
+    check_unlocked(session)
     data = parse_data(payload)
     restart = data_restarts(payload)
     with session.change() as change:
@@ -96,19 +120,47 @@ def set_weight(session: Session, payload: Any) -> None:
         change.trainer.set_param(*parse_set_weight(payload))
 
 
+# The page asks for a checkpoint every ~1.25 s while playing: its kept epochs (the
+# timeline's, docs/ENGINE.md) are thinned to 64 KiB of arrays rather than Save run's
+# 512 KiB, so a checkpoint of a long run costs ~50-70 KB on the wire, not ~480 KB
+# (6x8 net, 4,500 epochs). A resumed run's timeline is that much coarser.
+CHECKPOINT_KEPT_BUDGET = 64 * 2**10
+
+
 def save_run(session: Session, payload: Any) -> None:
     """Send the run as its run file (``run_file``: name, epoch and the file's bytes,
-    engine/checkpoint.py), exactly as it stands between two training chunks."""
-    if payload not in (None, {}):
-        raise ValidationError("payload", "save_run takes no payload")
+    engine/checkpoint.py), exactly as it stands between two training chunks.
+
+    ``{"checkpoint": true}`` asks for the same file as the page's own checkpoint (it
+    resumes the run after a lost connection, static/js/checkpoint.js); the answer says
+    ``"checkpoint": true`` so the page keeps it rather than downloading it.
+    """
+    checkpoint = _parse_save_run(payload)
+    extra = {"checkpoint": True} if checkpoint else {}
+    kept_budget = CHECKPOINT_KEPT_BUDGET if checkpoint else FILE_BUDGET
     session.send_snapshot(
         "run_file",
         lambda trainer: {
             "name": run_file_name(trainer),
             "epoch": int(trainer.epoch),
-            "file": to_bytes(trainer),
+            "file": to_bytes(trainer, kept_budget),
+            **extra,
         },
     )
+
+
+def _parse_save_run(payload: Any) -> bool:
+    """Whether a ``save_run`` payload (none, ``{}`` or ``{"checkpoint": bool}``) asks
+    for a checkpoint."""
+    if payload is None:
+        return False
+    data = as_object(payload)
+    if set(data) - {"checkpoint"}:
+        raise ValidationError("payload", 'save_run takes no payload but {"checkpoint": true}')
+    checkpoint = data.get("checkpoint", False)
+    if not isinstance(checkpoint, bool):
+        raise ValidationError("checkpoint", "checkpoint must be true or false")
+    return checkpoint
 
 
 def open_run(session: Session, payload: Any) -> None:
@@ -118,6 +170,7 @@ def open_run(session: Session, payload: Any) -> None:
     nothing and the ``error`` says what is wrong. Training on from it gives the
     numbers the saved run would have given.
     """
+    check_unlocked(session)
     trainer = parse_open_run(payload, session.max_run_file_bytes)
     with session.change() as change:
         change.trainer = trainer

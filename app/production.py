@@ -15,6 +15,11 @@ one after the other with no preemption. A WebSocket holds one of the worker's
 threads for as long as it is open, so each worker has ``max_sessions`` threads plus
 :data:`SPARE_THREADS` for page loads, API calls and connections being refused.
 
+Nothing but a WebSocket holds a thread for long (issue 24): request heads are read,
+and closing connections drained, in the worker's event loop (app/heads.py), and each
+client address may hold its sessions' worth of WebSockets and a few more
+(:class:`WebSocketConnections`).
+
 Long-lived connections and gunicorn's life cycle:
 
 * Timeouts: ``gthread`` sends the master its heartbeat from the worker's main loop,
@@ -42,16 +47,24 @@ from types import FrameType
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
+from . import addresses, wire
+from .heads import HeadReadingWorker, heads_per_address
 from .server import DEFAULTS, create_app
 from .switch_interval import use_serving_switch_interval
 
 SPARE_THREADS = 16  # per worker, beyond its session cap: page loads, API calls, refusals
 KEPT_ALIVE_CONNECTIONS = 64  # idle keep-alive HTTP connections a worker may hold
+# connections whose request head is still coming (app/heads.py): they hold no thread,
+# only a descriptor and a few KB, so room for 16 addresses' budgets of 16
+INCOMPLETE_HEADS = 256
 WORKER_TIMEOUT = 30  # seconds: a worker whose main loop is silent this long is killed
 GRACEFUL_TIMEOUT = 10  # seconds a stopping worker gets before its master kills it
 EXIT_GRACE = 5  # seconds past that a worker whose master died gives itself to exit
+# WebSockets one address may hold beyond its sessions: a page reconnecting while its old
+# connection closes, a connection being refused
+PENDING_SOCKETS_PER_ADDRESS = 4
+TOO_MANY = "too many connections from your address: close another tab or window"
 
 
 def threads_for(max_sessions: int) -> int:
@@ -66,11 +79,21 @@ class WebSocketConnections:
       Nagle's algorithm on, the tail of each burst waited for the client's delayed
       ACK, about 40 ms per frame (docs/SERVER.md). gunicorn sets it on its listening
       socket, which Linux copies to accepted ones but other systems need not.
+    * A budget per client address (app/addresses.py: X-Forwarded-For from trusted
+      proxies only): each WebSocket holds one of the worker's threads for as long as
+      it is open, Socket.IO session or not, so one address may hold ``per_address``
+      of them (its sessions and PENDING_SOCKETS_PER_ADDRESS more); past that a
+      handshake is answered 429 (0: no limit).
     * :meth:`hang_up` shuts them all down, for a worker that is stopping.
     """
 
-    def __init__(self, app: Callable):
+    def __init__(
+        self, app: Callable, per_address: int = 0, trusted: Iterable[addresses.Network] = ()
+    ):
         self.app = app
+        self.trusted = list(trusted)
+        self.sockets = addresses.AddressBudget(per_address)
+        self._refusals = wire.ClientLog()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
 
@@ -78,6 +101,16 @@ class WebSocketConnections:
         sock = environ.get("gunicorn.socket")
         if sock is None or environ.get("HTTP_UPGRADE", "").lower() != "websocket":
             return self.app(environ, start_response)
+        address = addresses.client_address(environ, self.trusted)
+        if not self.sockets.take(address):
+            self._refusals.warning(
+                f"client {address}", f"refused: {self.sockets.limit} WebSockets open already"
+            )
+            start_response(
+                "429 Too Many Requests",
+                [("Content-Type", "text/plain"), ("Connection", "close")],
+            )
+            return [TOO_MANY.encode()]
         with contextlib.suppress(OSError):  # not a TCP socket (a Unix socket bind)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
@@ -87,6 +120,7 @@ class WebSocketConnections:
         finally:
             with self._lock:
                 self._open.discard(sock)
+            self.sockets.give(address)
 
     def __len__(self) -> int:
         with self._lock:
@@ -106,8 +140,15 @@ class WebSocketConnections:
         return len(open_now)
 
 
-class PlaygroundWorker(ThreadWorker):
-    """gunicorn's gthread worker, ending its WebSockets when it stops (module doc)."""
+class PlaygroundWorker(HeadReadingWorker):
+    """gunicorn's gthread worker, reading request heads in its event loop
+    (app/heads.py) and ending its WebSockets when it stops (module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        config = {**DEFAULTS, **getattr(self.app, "app_config", {})}
+        self.trusted_peers = addresses.parse_networks(config["TRUSTED_PROXIES"] or ())
+        self.heads.limit = heads_per_address(int(config["MAX_SESSIONS_PER_ADDRESS"] or 0))
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful stop
         super().handle_exit(sig, frame)
@@ -144,7 +185,7 @@ def gunicorn_options(host: str, port: int, workers: int, max_sessions: int) -> d
         "workers": workers,
         "worker_class": PlaygroundWorker,
         "threads": threads,
-        "worker_connections": threads + KEPT_ALIVE_CONNECTIONS,
+        "worker_connections": threads + KEPT_ALIVE_CONNECTIONS + INCOMPLETE_HEADS,
         "timeout": WORKER_TIMEOUT,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "max_requests": 0,  # never recycle a worker: that would end its sessions
@@ -187,7 +228,13 @@ class PlaygroundApplication(BaseApplication):
         # (app/switch_interval.py) is inherited from the master; this makes it the
         # worker's own.
         use_serving_switch_interval()
-        self.connections = WebSocketConnections(create_app(self.app_config))
+        app = create_app(self.app_config)
+        sessions = int(app.config["MAX_SESSIONS_PER_ADDRESS"] or 0)
+        self.connections = WebSocketConnections(
+            app,
+            per_address=sessions + PENDING_SOCKETS_PER_ADDRESS if sessions else 0,
+            trusted=addresses.parse_networks(app.config["TRUSTED_PROXIES"] or ()),
+        )
         return self.connections
 
 

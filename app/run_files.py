@@ -15,6 +15,13 @@ refused with an ``error`` naming ``file`` and what is wrong:
   ``MAX_POINTS`` points of one's own (as the ``data`` event), and at most
   :data:`SESSION_HISTORY_ROWS` history rows kept from then on (thinned as the engine
   thins a full history: training is unaffected).
+
+Within those, the engine's reader has its own limits, checked before it inflates or
+parses anything (engine/run_file_limits.py): a header of at most 64 KiB nested at most
+32 deep with integers below 2^53 (an epoch, say), each array's shape fitting the bytes
+its member holds, stored or deflated members only. Each refusal is a RunFileError:
+an ``error`` to the page, and one line in the server's log, rate-limited per address
+(app/sockets.py, app/wire.py's ClientLog), never a traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 from engine import Trainer
 from engine.checkpoint import from_bytes
 from engine.datasets import MAX_POINTS
+from engine.errors import RunFileError
 
 from .validation import ValidationError, as_object
 
@@ -39,8 +47,10 @@ SESSION_HISTORY_ROWS = 4096
 def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
     """The Trainer in an ``open_run`` payload ``{"file": <bytes>}``, ready for a session.
 
-    Raises a PlaygroundError (field ``file``, or the payload's) naming what is wrong:
-    the page's limits here, the file itself from the engine (RunFileError).
+    Raises a PlaygroundError naming what is wrong: a payload without the file's bytes
+    a ValidationError; a file refused, by the page's limits here or by the engine's
+    reading (engine/run_file_limits.py), a RunFileError (field ``file``, which the
+    server also logs, app/sockets.py).
     """
     data = as_object(payload, ("file",))
     if "file" not in data:
@@ -51,28 +61,26 @@ def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
     if not raw:
         raise ValidationError("file", "the file is empty")
     if len(raw) > max_bytes:
-        raise ValidationError(
-            "file", f"the file has {len(raw):,} bytes; a run file may have at most {max_bytes:,}"
+        raise RunFileError(
+            f"run file: the file has {len(raw):,} bytes; a run file may have at most {max_bytes:,}"
         )
     _check_unpacked_size(raw)
     trainer = from_bytes(bytes(raw))  # a bad file: RunFileError, field "file"
     if trainer.replicas != 1:
-        raise ValidationError(
-            "file",
-            f"the file holds {trainer.replicas} networks (replicas); the page opens a run of one",
+        raise RunFileError(
+            f"run file: the file holds {trainer.replicas} networks (replicas); "
+            f"the page opens a run of one"
         )
     custom = trainer.custom_data
     if custom is not None and custom.width != 2:
-        raise ValidationError(
-            "file",
-            f"the file's points have {custom.width} columns; the page draws points in the "
-            f"plane (2 columns)",
+        raise RunFileError(
+            f"run file: the file's points have {custom.width} columns; the page draws "
+            f"points in the plane (2 columns)"
         )
     if custom is not None and len(custom) > MAX_POINTS:
-        raise ValidationError(
-            "file",
-            f"the file holds {len(custom):,} points of your own; "
-            f"the page takes at most {MAX_POINTS:,}",
+        raise RunFileError(
+            f"run file: the file holds {len(custom):,} points of your own; "
+            f"the page takes at most {MAX_POINTS:,}"
         )
     if trainer.max_history_rows > SESSION_HISTORY_ROWS:
         trainer.keep_history(SESSION_HISTORY_ROWS)
@@ -84,19 +92,20 @@ def _check_unpacked_size(raw: bytes | bytearray) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise ValidationError(
-            "file", f"run file: not a readable run file (truncated or corrupted?): {err}"
+        raise RunFileError(
+            f"run file: not a readable run file (truncated or corrupted?): {err}"
         ) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ValidationError(
-            "file",
-            f"the file would unpack to {unpacked:,} bytes; a run "
-            f"file may unpack to at most {MAX_UNPACKED_BYTES:,}",
+        raise RunFileError(
+            f"run file: the file would unpack to {unpacked:,} bytes; a run "
+            f"file may unpack to at most {MAX_UNPACKED_BYTES:,}"
         )
 
 
 def run_file_name(trainer: Trainer) -> str:
-    """A file name that says what the run is: ``xor-2-2-1-relu-adam-epoch-1200.npz``."""
+    """A file name that says what the run is: ``xor-2-2-1-relu-adam-epoch-1200.npz``
+    (one activation per hidden layer: ``relu+tanh``)."""
     cfg = trainer.config
     shape = "-".join(str(n) for n in cfg.sizes())
-    return f"{cfg.dataset}-{shape}-{cfg.activation}-{cfg.optimizer}-epoch-{trainer.epoch}.npz"
+    act = cfg.activation_text.replace(",", "+")
+    return f"{cfg.dataset}-{shape}-{act}-{cfg.optimizer}-epoch-{trainer.epoch}.npz"

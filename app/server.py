@@ -9,7 +9,6 @@ credit is granted.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import os
@@ -38,6 +37,8 @@ from . import (
     sockets,
     wire,
 )
+from .classes.service import install as install_classes
+from .classes.store import CLASS_SIZE
 from .datasets import dataset_previews
 from .session import Session
 from .turns import TrainingTurns
@@ -61,7 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SESSIONS_PER_ADDRESS": addresses.MAX_SESSIONS_PER_ADDRESS,  # 0 = no limit
     "TRUSTED_PROXIES": (),  # addresses whose X-Forwarded-For is believed (addresses.py)
     "IDLE_TIMEOUT": idle.IDLE_TIMEOUT,  # seconds without a message; 0 = never close
+    # seconds a WebSocket may stay open without a Socket.IO session (wire.py); 0 = ever
+    "CONNECT_TIMEOUT": wire.CONNECT_TIMEOUT,
     "ALLOWED_HOSTS": (),  # Host names served beyond this machine's own (http_policy.py)
+    # class mode (app/classes/): students per class; redis://... shares the classes (and
+    # Flask-SocketIO's emits) between processes; None: a class lives in one process
+    "CLASS_SIZE": CLASS_SIZE,
+    "MESSAGE_QUEUE": None,
 }
 RUN_FILE_HEADER_BYTES = 1024  # the `open_run` packet's header beside its file
 VENDOR_MAX_AGE = 365 * 24 * 3600  # the vendored scripts change only with a new install
@@ -75,7 +82,7 @@ class SessionRegistry:
         self.max_per_address = max_per_address
         self._sessions: dict[str, Session] = {}
         self._addresses: dict[str, str] = {}  # sid -> client address
-        self._per_address: collections.Counter[str] = collections.Counter()
+        self._per_address = addresses.AddressBudget(max_per_address)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -95,24 +102,29 @@ class SessionRegistry:
                 return None
             if len(self._sessions) >= self.max_sessions:
                 raise ConnectionRefusedError(f"server full ({self.max_sessions} sessions)")
-            if self.max_per_address and self._per_address[address] >= self.max_per_address:
+            if not self._per_address.take(address):
                 raise ConnectionRefusedError(
                     f"too many connections from your address ({self.max_per_address}): "
                     f"close another tab or window"
                 )
-            session = self._sessions[sid] = make()
+            try:
+                session = self._sessions[sid] = make()
+            except BaseException:
+                self._per_address.give(address)
+                raise
             self._addresses[sid] = address
-            self._per_address[address] += 1
             return session
 
     def remove(self, sid: str) -> Session | None:
         with self._lock:
             address = self._addresses.pop(sid, None)
             if address is not None:
-                self._per_address[address] -= 1
-                if not self._per_address[address]:
-                    del self._per_address[address]
+                self._per_address.give(address)
             return self._sessions.pop(sid, None)
+
+    def address(self, sid: str) -> str:
+        """The client address of connection ``sid`` ("?" when it has none)."""
+        return self._addresses.get(sid, "?")
 
     def all(self) -> list[Session]:
         with self._lock:
@@ -194,13 +206,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=max(packet_bytes, run_file_bytes),
         ping_interval=app.config["PING_INTERVAL"],
         async_handlers=False,  # one client's events run in the order they were sent
+        # Flask-SocketIO's deployment on several processes: an emit to a client reaches
+        # it on whichever process holds it (docs/DEPLOY.md); None: one process
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
         manage_session=False,  # no Flask session is used over Socket.IO
         serializer=wire.packet_class(
             packet_bytes, event_bytes={"open_run": run_file_bytes + RUN_FILE_HEADER_BYTES}
         ),
     )
     app.extensions["playground.wire"] = wire.install(
-        socketio.server, max_outbound=int(app.config["MAX_OUTBOUND_BYTES"])
+        socketio.server,
+        max_outbound=int(app.config["MAX_OUTBOUND_BYTES"]),
+        connect_timeout=float(app.config["CONNECT_TIMEOUT"] or 0),
     )
     http_policy.install(app, app.config["ALLOWED_HOSTS"] or ())
     registry = SessionRegistry(
@@ -209,6 +226,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["playground.sessions"] = registry
     app.extensions["playground.activity"] = idle.Activity(app.config["IDLE_TIMEOUT"])
     lab.install(app)  # the app's lab worker process, stopped with the app
+    install_classes(app, registry)  # class mode: the app's Classroom (app/classes/)
     _add_routes(app, registry)
     sockets.SocketHandlers(
         app, socketio, registry, get_wire(app), get_activity(app), TrainingTurns()

@@ -56,6 +56,7 @@ class Outbox(Protocol):
     def clear(self) -> bool: ...
 
 
+MAX_STATE_CHANGES = 100  # live changes a `state` carries for the timeline
 IO_PAUSE_SECONDS = 0.002  # after each frame: time for the writer thread to send it
 
 
@@ -138,6 +139,12 @@ class Session:
         self.diagnostics = FrameDiagnostics(clock)
         self._finite_surface = frames.FiniteSurface()  # shown while a diverging net overflows
         self.lab_worker = None  # app.lab.LabWorker, made on first use
+        # the class whose teacher locked this session's set-up (app/classes/), or None
+        self.class_lock: str | None = None
+        self.last_rewind = 0.0  # app/timeline.py's token bucket: when last refilled ...
+        self.rewind_budget = 0.0  # ... and how many rewinds it held then
+        self.last_animation = float("-inf")  # app/animation_export.py's limits
+        self.drawing_animation = False
 
     # ---- called from socket handlers (any thread) --------------------------------------
 
@@ -237,6 +244,10 @@ class Session:
     @property
     def playing(self) -> bool:
         return self.scheduler.playing
+
+    def clock(self) -> float:
+        """The session's clock (injectable for tests), in seconds."""
+        return self._clock()
 
     @property
     def frame_in_flight(self) -> bool:
@@ -436,4 +447,6 @@ def state_payload(trainer: Trainer, scheduler: RunScheduler) -> dict:
         "sizes": frames.layer_sizes(trainer),
         "query": cfg.to_query(),
         "ignored": ignored_fields(cfg.dataset, sample=cfg.xor4_sample, noise=cfg.noise),
+        # the timeline's marks: the latest live changes (engine/snapshots.py)
+        "changes": [c.to_dict() for c in trainer.live_changes()[-MAX_STATE_CHANGES:]],
     }

@@ -24,8 +24,10 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from engine import PlaygroundError
+from engine.errors import RunFileError
 
-from . import addresses, idle, lab, operations, wire
+from . import addresses, animation_export, idle, lab, operations, timeline, wire
+from .classes.service import get_classroom
 from .session import Session
 from .turns import TrainingTurns
 
@@ -53,6 +55,10 @@ def event_table(runner: lab.LabRunner, max_cost: float) -> dict[str, Operation]:
         "save_run": operations.save_run,
         "open_run": operations.open_run,
         "code": operations.code,
+        # the timeline: a kept epoch's frame, and going on from it (app/timeline.py)
+        "rewind": timeline.rewind,
+        "fork": timeline.fork,
+        "animation": animation_export.animation,  # the Runs panel's GIF
         "ready": operations.ready,
         # the restart lab, phase diagram, gradient check and loss landscape (app/lab/)
         "lab": lambda session, payload: worker(session).lab(payload),
@@ -84,6 +90,8 @@ class SocketHandlers:
         self.thumb = int(app.config["THUMB"])
         self.run_file_bytes = int(app.config["MAX_RUN_FILE_BYTES"])
         self.table = event_table(lab.get_runner(app), float(app.config["LAB_MAX_COST"]))
+        self.classroom = get_classroom(app)  # class mode (app/classes/)
+        self.table["class"] = self.classroom.handle
         self.reaper = idle.IdleReaper(activity, self.close_idle)
 
     def register(self) -> None:
@@ -110,10 +118,20 @@ class SocketHandlers:
         try:
             op(session, args[0] if args else None)
         except PlaygroundError as err:
+            if isinstance(err, RunFileError):
+                self.log_refused_file(sid, event, err)
             session.send_error(event, err.field, err.message)
         except Exception as err:  # never let one message kill the session
             log.exception("%s handler failed for %s", event, sid)
             session.send_error(event, "payload", f"could not apply {event}: {err}")
+
+    def log_refused_file(self, sid: str, event: str, err: RunFileError) -> None:
+        """One line per refused upload, never a traceback, rate-limited per address
+        (not per connection: an attacker reconnects) by the wire's ClientLog."""
+        environ = self.environ_of(sid) or {}
+        address = environ.get("playground.client_address") or environ.get("REMOTE_ADDR", "?")
+        said = " ".join(err.message[:200].split())  # one line, whatever the file held
+        self.guard.log.warning(f"client {address}", f"sid {sid} refused {event}: {said}")
 
     def unknown(self, event: Any, sid: str, *args: Any) -> None:
         """An event the protocol does not have."""
@@ -145,6 +163,7 @@ class SocketHandlers:
         session = self.registry.add(sid, lambda: self.new_session(sid, gate), address)
         if session is None:
             return
+        environ[wire.SESSION_KEY] = True  # the WebSocket may stay open (wire.py)
         self.activity.touch(sid, message=False)
         self.reaper.watch()
         # Sent before the CONNECT acknowledgement; Socket.IO clients buffer it.
@@ -155,7 +174,8 @@ class SocketHandlers:
         """The session of connection ``sid``, emitting to it alone."""
 
         def emit(event: str, payload: Any) -> None:
-            self.server.emit(event, payload, to=sid)
+            # the session's client is on this process: not through a message queue
+            self.server.emit(event, payload, to=sid, ignore_queue=True)
 
         return Session(
             sid,
@@ -175,8 +195,12 @@ class SocketHandlers:
             if session is not None:
                 session.send_error("disconnect", "event", "unknown event 'disconnect'")
             return
+        environ = self.environ_of(sid)
+        if environ is not None:  # a WebSocket left open gets CONNECT_TIMEOUT (wire.py)
+            environ[wire.SESSION_KEY] = False
         self.activity.forget(sid)
         self.reaper.poke()
+        self.classroom.disconnected(sid)
         session = self.registry.remove(sid)
         if session is not None:
             session.stop()
@@ -188,6 +212,7 @@ class SocketHandlers:
         session, quiet = self.registry.get(sid), self.activity.timeout
         if session is None or quiet is None:  # no timeout: nothing is ever idle
             return
+        self.classroom.closed_idle(sid)  # a teacher's class ends with its session
         took = f"{quiet / 60:g} min" if quiet >= 60 else f"{quiet:g} s"
         session.send_error(
             "session",
@@ -197,7 +222,15 @@ class SocketHandlers:
             f"again",
         )
         self.guard.log.warning(wire.client_label(self.environ_of(sid), sid), "closed: idle")
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
         self.server.disconnect(sid)
+        # and its WebSocket, which would otherwise stay open (and hold a worker
+        # thread) for as long as the client answers pings; without waiting for the
+        # writer, which a client that does not read would block
+        sock = self.server.eio.sockets.get(eio_sid) if eio_sid else None
+        if sock is not None:
+            sock.close(wait=False)
 
     def environ_of(self, sid: str) -> dict | None:
-        return self.server.environ.get(self.server.manager.eio_sid_from_sid(sid, "/"))
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
+        return self.server.environ.get(eio_sid) if eio_sid else None

@@ -101,6 +101,8 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
     if kind == "choice":
         return raw
     items = [item.strip() for item in raw.split(",")] if raw else []
+    if kind == "choice_per_layer":  # relu, or relu,tanh: one per hidden layer
+        return items[0] if len(items) == 1 else items
     if kind == "int_list":
         try:
             return [int(item) for item in items]
@@ -133,6 +135,9 @@ def _help_for(spec: FieldSpec) -> str:
         allowed = "{" + _choices(spec) + "}"
     elif spec.type == "choice_list":
         allowed = "comma-separated, among " + _choices(spec)
+    elif spec.type == "choice_per_layer":
+        allowed = "NAME, or NAME,NAME,... one per hidden layer, among "
+        allowed += _choices(spec)
     elif spec.type == "int_list":
         allowed = f"comma-separated integers in [{spec.min:g}, {spec.max:g}]"
     elif spec.type == "bool":
@@ -151,9 +156,18 @@ def _choices(spec: FieldSpec) -> str:
     return ",".join(spec.choices)
 
 
+def _slashed(spec: FieldSpec, raw: str) -> bool:
+    """Whether a --grid item's values are separated by ``/``: always for a list field
+    (``hidden=2/4,2``), and for ``activation`` when it holds one (``relu,relu/relu,tanh``:
+    two cells, one name per hidden layer); else by commas (``activation=relu,tanh``: a
+    cell per name)."""
+    return spec.type in LIST_TYPES or (spec.type == "choice_per_layer" and "/" in raw)
+
+
 def parse_grid(items: Sequence[str]) -> dict[str, list]:
     """``["hidden=2/3/4,2", "activation=relu,tanh"]`` -> ``{"hidden": [[2], [3], [4, 2]],
-    "activation": ["relu", "tanh"]}`` (values typed by the schema, not yet validated)."""
+    "activation": ["relu", "tanh"]}`` (values typed by the schema, not yet validated);
+    ``activation=relu,relu/relu,tanh`` -> ``[["relu", "relu"], ["relu", "tanh"]]``."""
     specs = {spec.name: spec for spec in SWEEP_FIELDS}
     specs.update({name: axis.spec for name, axis in AXES.items()})
     grid: dict[str, list] = {}
@@ -169,7 +183,7 @@ def parse_grid(items: Sequence[str]) -> dict[str, list]:
             raise UsageError(f"--grid {item!r}: {key} is not a setting a sweep varies")
         if key in grid:
             raise UsageError(f"--grid: {key} is given twice")
-        parts = raw.split("/") if spec.type in LIST_TYPES else raw.replace("/", ",").split(",")
+        parts = raw.split("/") if _slashed(spec, raw) else raw.replace("/", ",").split(",")
         if not raw.strip() or (spec.type not in LIST_TYPES and any(not p.strip() for p in parts)):
             raise UsageError(f"--grid {item!r}: no values")
         grid[key] = [parse_value(spec, part) for part in parts]

@@ -34,16 +34,26 @@ else a client can make the server keep (issue 16, measured on this server):
   up under the count.
 * **Undecodable and malformed packets.** A payload the JSON decoder refuses (an
   integer literal over 4,300 digits, nesting too deep) is answered with an
-  ``error``, as the protocol promises for any bad message; other malformed
+  ``error``, as the protocol promises for any bad message, in a binary packet too
+  (its attachments are then read and dropped; they used to end the connection as
+  binary messages no packet was waiting for); other malformed
   Engine.IO and Socket.IO packets end the connection. Each writes one log line
   naming the client and the reason, at most LOG_BURST per client per LOG_WINDOW
   (a count of the rest follows), never a traceback: 4,000 bad packets used to
   write 3.55 MB of them.
 
-:func:`install` puts these into a Flask-SocketIO server. They reach into three
+* **Engine.IO sockets** (issue 24). Each WebSocket holds a worker thread, so one
+  with no Socket.IO session ``CONNECT_TIMEOUT`` (5 s) after it opened or after its
+  session ended is closed (:class:`SessionlessClock`); 80 that never sent the
+  CONNECT locked every other client out of a worker. And a closed socket lets go at
+  once of its ping thread and its place in the Engine.IO server's table
+  (:class:`ClosingSocket`): a reconnect storm used to leave thousands of threads
+  and ~16 KB per connection.
+
+:func:`install` puts these into a Flask-SocketIO server. They reach into four
 places of python-engineio / python-socketio (pinned in .ci/constraints.txt): the
-queue factory, the WebSocket class and the Engine.IO message handler;
-tests/security/ checks each of them against a real server.
+queue factory, the WebSocket class and the Engine.IO connect and message
+handlers; tests/security/ checks each of them against a real server.
 """
 
 from __future__ import annotations
@@ -60,6 +70,7 @@ from collections.abc import Callable
 from typing import Any
 
 import engineio.packet
+import engineio.socket
 import simple_websocket
 import socketio.packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
@@ -68,8 +79,9 @@ log = logging.getLogger(__name__)
 
 MAX_OUTBOUND_BYTES = 2 * 2**20  # undelivered bytes to one client before it is dropped
 # Binary attachments an inbound event may carry: `data`, its coordinates and its
-# labels (or targets); `open_run`, the run file; every other client event carries none.
-ATTACHMENT_EVENTS = {"data": 2, "open_run": 1}
+# labels (or targets); `open_run`, the run file; `class`, a push's points (as `data`);
+# every other client event carries none.
+ATTACHMENT_EVENTS = {"data": 2, "open_run": 1, "class": 2}
 MAX_INBOUND_ATTACHMENTS = max(ATTACHMENT_EVENTS.values())
 # A run file (engine/checkpoint.py) from the page is ~25 KB at 20,000 epochs, ~90 KB
 # with 5000 points of one's own; one saved from Python with the Trainer's default
@@ -79,6 +91,10 @@ MAX_INBOUND_BACKLOG = 4096  # messages read from a client and not yet handled
 # and their bytes (counted once two wait): room for a run file and what follows it
 MAX_INBOUND_BACKLOG_BYTES = MAX_RUN_FILE_BYTES + 2**20
 RECEIVE_POLL_SECONDS = 1.0  # see GuardedWebSocket.wait
+# seconds an Engine.IO socket may stay open without a Socket.IO session (before its
+# CONNECT, or after its session ended): the page sends CONNECT at once
+CONNECT_TIMEOUT = 5.0
+SESSION_KEY = "playground.session"  # in a WebSocket's environ: True while it has a session
 LOG_BURST = 5  # log lines per client per window, then a count
 LOG_WINDOW = 10.0  # seconds
 
@@ -88,11 +104,17 @@ class CloseConnection(Exception):
 
 
 class Undecodable(ValueError):
-    """A Socket.IO payload the JSON decoder refused; answered with an ``error``."""
+    """A Socket.IO payload the JSON decoder refused; answered with an ``error``.
+
+    A binary packet's header may be the broken part: ``attachments`` is how many
+    binary messages it declared (they follow, and are read and dropped, at most
+    ``attachment_bytes`` of them, :class:`DroppedAttachments`)."""
 
     def __init__(self, reason: str, event: str | None):
         super().__init__(reason)
         self.event = event
+        self.attachments = 0
+        self.attachment_bytes = 0
 
 
 # ---- outbound -----------------------------------------------------------------------------
@@ -216,7 +238,9 @@ class FrameGate:
 
 # ---- inbound ------------------------------------------------------------------------------
 
-_EVENT_NAME = re.compile(r'[0-9]*\[\s*"([^"\\]{1,40})"')
+# after the packet type: a binary packet's attachment count ("1-"), an id, the event name
+_EVENT_NAME = re.compile(r'(?:[0-9]+-)?[0-9]*\[\s*"([^"\\]{1,40})"')
+_ATTACHMENT_COUNT = re.compile(r"[56]([0-9]{1,10})-")
 
 
 def _undecodable_reason(err: BaseException) -> str:
@@ -268,37 +292,69 @@ class BoundedPacket(socketio.packet.Packet):
         except Undecodable as err:
             name = _EVENT_NAME.match(encoded_packet[1:])
             err.event = name.group(1) if name else None
+            declared = _ATTACHMENT_COUNT.match(encoded_packet)
+            if declared:  # the attachments still come: they are read and dropped
+                err.attachments = int(declared.group(1))
+                self._check_attachments(err.attachments, err.event)
+                err.attachment_bytes = self._limit(err.event) - self._bytes
             raise
         except (ValueError, TypeError, IndexError) as err:
             raise CloseConnection(f"a malformed Socket.IO packet ({err})") from None
+        if count:
+            event = self.data[0] if isinstance(self.data, list) and self.data else None
+            self._check_attachments(count, event)
+        return count
+
+    def _check_attachments(self, count: int, event: Any) -> None:
         if count > self.max_attachments:
             raise CloseConnection(
                 f"a packet declaring {count} binary attachments (this "
                 f"protocol's client events carry at most "
                 f"{self.max_attachments})"
             )
-        if count:
-            event = self.data[0] if isinstance(self.data, list) and self.data else None
-            allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
-            if count > allowed:
-                shown = str(event)[:40]
-                raise CloseConnection(
-                    f"a packet declaring {count} binary attachments for "
-                    f"event {shown!r}, which carries {allowed}"
-                )
-        return count
+        allowed = self.attachment_events.get(event, 0) if isinstance(event, str) else 0
+        if count > allowed:
+            shown = str(event)[:40]
+            raise CloseConnection(
+                f"a packet declaring {count} binary attachments for "
+                f"event {shown!r}, which carries {allowed}"
+            )
 
-    def add_attachment(self, attachment: Any) -> bool:
-        self._bytes += len(attachment)
-        event = self.data[0] if isinstance(self.data, list) and self.data else None
-        limit = (
+    def _limit(self, event: Any) -> int:
+        """Bytes a packet of ``event`` may carry, header and attachments."""
+        return (
             self.event_bytes.get(event, self.max_bytes)
             if isinstance(event, str)
             else self.max_bytes
         )
+
+    def add_attachment(self, attachment: Any) -> bool:
+        self._bytes += len(attachment)
+        event = self.data[0] if isinstance(self.data, list) and self.data else None
+        limit = self._limit(event)
         if self._bytes > limit:
             raise CloseConnection(f"attachments past {limit} bytes in one packet")
         return super().add_attachment(attachment)
+
+
+class DroppedAttachments:
+    """Stands in python-socketio's table of half-received binary packets for one
+    whose header could not be decoded: takes its ``count`` attachments, at most
+    ``limit`` bytes, drops them, and then leaves the table, so the connection goes on
+    (a binary message with no packet waiting for it would end it)."""
+
+    def __init__(self, pending: dict, eio_sid: str, count: int, limit: int):
+        self._pending, self._eio_sid = pending, eio_sid
+        self._left, self._limit = count, limit
+
+    def add_attachment(self, attachment: Any) -> bool:
+        self._left -= 1
+        self._limit -= len(attachment)
+        if self._limit < 0:
+            raise CloseConnection("attachments of an undecodable packet past its byte limit")
+        if self._left <= 0:
+            self._pending.pop(self._eio_sid, None)
+        return False  # never a packet to handle
 
 
 def _check_engineio(data: Any) -> None:
@@ -361,6 +417,81 @@ def client_label(environ: dict | None, sid: str | None = None) -> str:
     return f"client {address}" + (f" sid {sid}" if sid else "")
 
 
+# ---- Engine.IO sockets: without a session, and their pings -----------------------------
+
+
+class SessionlessClock:
+    """How long a WebSocket has gone without a Socket.IO session: since it opened, or
+    since its session ended (``environ[SESSION_KEY]``, kept by app/sockets.py).
+
+    Each WebSocket holds a worker thread; one that never sends the Socket.IO CONNECT
+    (or stays on after its session) held it for good, and 80 of them locked every
+    other client out of a worker (issue 24). ``timeout`` 0 or None: never expires.
+    """
+
+    def __init__(
+        self, environ: dict, timeout: float | None, clock: Callable[[], float] = time.monotonic
+    ):
+        self.environ, self.timeout, self._clock = environ, timeout, clock
+        self._since: float | None = clock()
+
+    def expired(self) -> bool:
+        if not self.timeout:
+            return False
+        if self.environ.get(SESSION_KEY):
+            self._since = None
+            return False
+        now = self._clock()
+        if self._since is None:
+            self._since = now
+        return now - self._since >= self.timeout
+
+
+class ClosingSocket(engineio.socket.Socket):
+    """An Engine.IO socket that lets go of what it holds when it closes.
+
+    python-engineio 4.15 (threading mode) kept two things past a WebSocket's end, and
+    a reconnect storm of 2,400 connections in 20 s took a worker from 10 to 2,430
+    threads and from 110 to 318 MB (issue 24):
+
+    * its ping thread, which sleeps ``ping_interval`` (25 s) and only then looks
+      whether the socket is still open: here it waits on an event that :meth:`close`
+      sets;
+    * its place in the server's table: the WebSocket handler leaves by an exception
+      (simple-websocket hands the connection back to the HTTP server that way) before
+      ``_handle_connect`` deletes the closed socket, so only the server's monitor
+      task removed it, one socket per ``ping_timeout / len(sockets)`` seconds, with
+      its queue and locks (~16 KB each): here :meth:`close` removes it.
+
+    python-engineio builds its sockets itself (``Server._handle_connect``), so
+    :meth:`WireGuard.guard_connect` makes each new one this class in the Engine.IO
+    ``connect`` event, before its first ping is scheduled (:meth:`adopt`).
+    """
+
+    ended: threading.Event
+
+    @classmethod
+    def adopt(cls, sock: engineio.socket.Socket) -> None:
+        if type(sock) is engineio.socket.Socket:
+            sock.ended = threading.Event()
+            sock.__class__ = cls
+
+    def _send_ping(self) -> None:
+        if self.ended.wait(self.server.ping_interval):
+            return  # closed meanwhile
+        if not self.closing and not self.closed:
+            self.last_ping = time.time()
+            self.send(engineio.packet.Packet(engineio.packet.PING))
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().close(*args, **kwargs)
+        finally:
+            self.ended.set()
+            if self.server.sockets.get(self.sid) is self:
+                self.server.sockets.pop(self.sid, None)
+
+
 # ---- the guard ----------------------------------------------------------------------------
 
 
@@ -373,10 +504,12 @@ class WireGuard:
         max_outbound: int = MAX_OUTBOUND_BYTES,
         max_backlog: int = MAX_INBOUND_BACKLOG,
         clientlog: ClientLog | None = None,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ):
         self.server = server
         self.max_outbound = max_outbound
         self.max_backlog = max_backlog
+        self.connect_timeout = connect_timeout
         self.log = clientlog or ClientLog()
         self.dropped = 0  # connections dropped for a broken limit
 
@@ -423,7 +556,16 @@ class WireGuard:
             daemon=True,
         ).start()
 
-    # -- the Engine.IO message handler, around python-socketio's
+    # -- the Engine.IO connect and message handlers, around python-socketio's
+
+    def guard_connect(self, handle: Callable[..., Any]) -> Callable[..., Any]:
+        def on_connect(eio_sid: str, environ: dict, *args: Any) -> Any:
+            sock = self.server.eio.sockets.get(eio_sid)
+            if sock is not None:
+                ClosingSocket.adopt(sock)
+            return handle(eio_sid, environ, *args)
+
+        return on_connect
 
     def guard_messages(self, handle: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
         def on_message(eio_sid: str, data: Any) -> Any:
@@ -443,6 +585,11 @@ class WireGuard:
         return on_message
 
     def _refuse_undecodable(self, eio_sid: str, err: Undecodable) -> None:
+        if err.attachments:
+            pending = self.server._binary_packet
+            pending[eio_sid] = DroppedAttachments(
+                pending, eio_sid, err.attachments, err.attachment_bytes
+            )
         sid = self.server.manager.sid_from_eio_sid(eio_sid, "/")
         environ = self.server.environ.get(eio_sid)
         self.log.warning(client_label(environ, sid), f"refused a message: {err}")
@@ -489,6 +636,7 @@ class WireGuard:
 
             def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
                 self.environ = environ
+                self.unbound = SessionlessClock(environ, guard.connect_timeout)
                 return super().__call__(environ, start_response)
 
             def wait(self) -> str | bytes | None:
@@ -496,8 +644,16 @@ class WireGuard:
                     return None
                 # simple-websocket wakes a waiting reader before it marks a connection
                 # it closed (a message over the limit) as closed, and never again: wait
-                # in steps and look.
+                # in steps and look. Each step also looks at the time the socket has
+                # gone without a Socket.IO session.
                 while True:
+                    if self.unbound.expired():
+                        guard.log.warning(
+                            client_label(self.environ),
+                            f"disconnected: no Socket.IO session within "
+                            f"{guard.connect_timeout:g} s",
+                        )
+                        return None
                     try:
                         data = self.ws.receive(timeout=RECEIVE_POLL_SECONDS)
                     except simple_websocket.ConnectionClosed:
@@ -548,12 +704,17 @@ def packet_class(
     )
 
 
-def install(socketio_server: socketio.Server, max_outbound: int = MAX_OUTBOUND_BYTES) -> WireGuard:
+def install(
+    socketio_server: socketio.Server,
+    max_outbound: int = MAX_OUTBOUND_BYTES,
+    connect_timeout: float | None = CONNECT_TIMEOUT,
+) -> WireGuard:
     """Put the limits into a python-socketio server (``socketio.server`` of
     Flask-SocketIO, made with ``serializer=packet_class(...)``); returns its guard."""
-    guard = WireGuard(socketio_server, max_outbound=max_outbound)
+    guard = WireGuard(socketio_server, max_outbound=max_outbound, connect_timeout=connect_timeout)
     eio = socketio_server.eio
     eio.create_queue = guard.new_queue
     eio._async = {**eio._async, "websocket": guard.websocket_class()}
+    eio.on("connect", guard.guard_connect(eio.handlers["connect"]))
     eio.on("message", guard.guard_messages(eio.handlers["message"]))
     return guard

@@ -15,6 +15,8 @@ BENCHMARKS = [
     "bench.stream",
     "bench.browser",
     "bench.abuse",
+    "bench.classes",
+    "bench.checkpoint",
     "bench.estimators",
 ]
 

@@ -3,6 +3,7 @@
     python -m bench.abuse                  # every attack, 30 s each
     python -m bench.abuse --seconds 10     # shorter
     python -m bench.abuse --only no_read lab_flood
+    python -m bench.abuse --only slowloris eio_only reconnect_storm   # issue 24
 
 The server runs in its own process (``python -m app serve``) on loopback. A
 well-behaved neighbour (a python-socketio client that plays the 4-2-1 net at full
@@ -10,19 +11,23 @@ speed and returns each frame's credit at once) streams throughout. For each atta
 it prints, measured in one run:
 
 * RSS growth of the server's processes (the server and its lab process) over the
-  attack, and over its last part, from 5 s in, once the attacker's own sessions are
-  set up (a session of a 6x8 net at grid 200 holds ~10 MB of buffers, attack or not):
+  attack, its peak (sampled twice a second), and its growth over its last part, from
+  5 s in, once the attacker's own sessions are set up (a session of a 6x8 net at grid
+  200 holds ~10 MB of buffers, attack or not):
   what keeps growing is what the attack costs (target: <= 5 MB for one connection);
 * the CPU the server's processes took during it, as a share of one core;
 * the neighbour's frames/s and epochs/s before and during, and their ratios (target:
   frames/s unchanged, epochs/s within 10 %);
+* for the header bomb (issue 24), how long each of its errors took to come back;
 * for the lab flood, how long a small run of a second session took to start and to
   finish (target: starts within 2 s), and for a big batch-1 run, how long a cancel
   took to be answered (target: within 1 s).
 
-Every client comes from 127.0.0.1; the server trusts 127.0.0.1 as a proxy and each
-client names itself in X-Forwarded-For, so the neighbour and the attacker count as
-two addresses, as they would be. It prints and never fails; figures taken on a
+Every client of issue 16's attacks comes from 127.0.0.1; the server trusts 127.0.0.1
+as a proxy and each client names itself in X-Forwarded-For, so the neighbour and the
+attacker count as two addresses, as they would be. Issue 24's connection attacks
+(bench/abuse_connections.py) come from other loopback addresses of their own, since
+they attack before any header is read. It prints and never fails; figures taken on a
 machine busy with other work move with the CPU the server gets.
 """
 
@@ -42,7 +47,9 @@ from pathlib import Path
 import websocket
 
 from app.client import OrderedClient
+from bench import bad_run_files
 from bench._server import free_port, wait_healthy
+from bench.abuse_connections import CONNECTION_ATTACKS
 from bench.raw_socket import RawSocket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,6 +306,31 @@ def attack_malformed(url: str, seconds: float) -> str:
     return f"{attacker.cut} connections closed by the server"
 
 
+def attack_header_bomb(url: str, seconds: float) -> str:
+    """8. A 34 KB run file whose header unpacks to 33 MB of ``[],`` (issue 24: 5-6 s of
+    ``json.loads`` under the GIL, 0.93 GB), five a second, each answer awaited."""
+    bomb = bad_run_files.header_bomb()
+    raw = _raw(url)
+    answers: list[float] = []
+
+    def send() -> None:
+        seen = len(raw.of("error"))
+        sent = time.monotonic()
+        raw.send('451-["open_run",{"file":{"_placeholder":true,"num":0}}]')
+        raw.send(bomb)
+        raw.read_until(lambda c: len(c.of("error")) > seen)
+        answers.append(time.monotonic() - sent)
+
+    paced(seconds, 5, send)
+    raw.close()
+    if not answers:
+        return "no answer"
+    return (
+        f"{len(answers)} bombs of {len(bomb) / 1e3:.0f} KB, each an error after "
+        f"{statistics.median(answers) * 1e3:.0f} ms (median), {max(answers) * 1e3:.0f} ms (max)"
+    )
+
+
 def cancel_latency(url: str) -> str:
     """A run of a 6x8 net with batch size 1 on 1,800 points: cancel to answer."""
     client = Neighbour(url, "10.0.0.5")
@@ -323,6 +355,7 @@ ATTACKS = {
     "gradcheck_flood": attack_gradcheck_flood,
     "session_cap": attack_session_cap,
     "malformed": attack_malformed,
+    "header_bomb": attack_header_bomb,
 }
 
 
@@ -352,7 +385,8 @@ def measure(url: str, pid: int, log_bytes: list[int], name: str, seconds: float)
                     settled[0] = rss
 
         threading.Thread(target=sample, daemon=True).start()
-        notes = ATTACKS[name](url, seconds)
+        attack = ATTACKS.get(name)
+        notes = attack(url, seconds) if attack else CONNECTION_ATTACKS[name](url, seconds, pid)
         t2 = time.monotonic()
         stop.set()
         rss1, cpu1 = tree_usage(pid)
@@ -376,7 +410,8 @@ def measure(url: str, pid: int, log_bytes: list[int], name: str, seconds: float)
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="per attack (default 30)")
-    parser.add_argument("--only", nargs="*", choices=sorted(ATTACKS), default=None)
+    every = [*ATTACKS, *CONNECTION_ATTACKS]
+    parser.add_argument("--only", nargs="*", choices=sorted(every), default=None)
     args = parser.parse_args(argv)
     rows = []
     with server() as (url, pid, log_bytes):
@@ -384,19 +419,20 @@ def main(argv: list[str] | None = None) -> None:
         warm.sio.emit("lab", {"action": "run", "seeds": 1, "epochs": 1})
         wait_for(lambda: warm.of("lab_result"), 60)
         warm.close()
-        for name in args.only or ATTACKS:
+        for name in args.only or every:
             print(f"... {name}", flush=True)
             rows.append(measure(url, pid, log_bytes, name, args.seconds))
         cancel = cancel_latency(url)
     print()
     print(
-        f"{'attack':16} {'RSS +MB':>8} {'after 5s':>9} {'CPU':>6} {'frames/s':>15} "
+        f"{'attack':16} {'RSS +MB':>8} {'peak +MB':>9} {'after 5s':>9} {'CPU':>6} {'frames/s':>15} "
         f"{'ratio':>6} {'epochs/s':>17} {'ratio':>6} {'log KB':>7}  notes"
     )
     for r in rows:
         (fb, eb), (fd, ed) = r["before"], r["during"]
         print(
-            f"{r['attack']:16} {r['rss_mb']:8.1f} {r['growth_mb']:+9.1f} {r['cpu']:6.0%} "
+            f"{r['attack']:16} {r['rss_mb']:8.1f} {r['peak_mb']:9.1f} {r['growth_mb']:+9.1f} "
+            f"{r['cpu']:6.0%} "
             f"{fb:6.1f} -> {fd:6.1f} {fd / fb if fb else 0:6.2f} "
             f"{eb:7.0f} -> {ed:7.0f} {ed / eb if eb else 0:6.2f} {r['log_kb']:7.1f}  "
             f"{r['notes']}"

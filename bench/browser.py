@@ -412,6 +412,52 @@ def screenshots(base: str, out: Path) -> None:
 
         _screen_sizes(browser, base, out)
         _pinned_runs(browser, base, out)
+        per_layer_activations(browser, base, out)
+        _timeline(browser, base, out)
+
+
+def timeline_screenshots(base: str, out: Path) -> None:
+    """Only the timeline's screenshots (``--timeline-screenshots``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        _timeline(browser, base, out)
+
+
+# The timeline at the three sizes (issue 26): a 2-4-2-1 net on the spiral played past
+# its plateau, the optimizer changed live at epoch ~150 (a mark on the track), then
+# scrubbed back with the arrow keys to epoch 30: "epoch 30 (rewound)", "Go on from here".
+TIMELINE_REWOUND_EPOCH = 30
+
+
+def _playing(browser, base: str, size: tuple[int, int], config: dict):
+    """A new page of ``size`` on ``config``, synced and playing."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(f"{base}/#{to_hash(config)}")
+    page.wait_for_function("() => window.playground && window.playground.synced")
+    page.click("#play")
+    return page
+
+
+def _timeline(browser, base: str, out: Path) -> None:
+    for width, height in [(1920, 1080), (1280, 720), (390, 844)]:
+        page = _playing(browser, base, (width, height), {**PINNED_SHOT_CONFIG, "dataset": "spiral"})
+        _train_until(page, "f => f.epoch >= 150", 60)
+        page.select_option("#ctl-optimizer", "rmsprop")
+        page.wait_for_function("() => window.playground.timeline.changes.length === 1")
+        _train_until(page, "f => f.epoch >= 600", 60)
+        _pause(page)
+        page.focus("#timeline-range")
+        page.keyboard.press("Home")
+        for _ in range(TIMELINE_REWOUND_EPOCH):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            f"() => window.playground.lastSurface.epoch === {TIMELINE_REWOUND_EPOCH}"
+        )
+        page.locator("#timeline").scroll_into_view_if_needed()
+        path = out / f"timeline_rewound_{width}x{height}.png"
+        page.screenshot(path=str(path), full_page=False)
+        page.close()
+        print(f"wrote {path}")
 
 
 # The runs panel at the three sizes: a run pinned, the optimizer changed, trained again
@@ -428,10 +474,7 @@ PINNED_SHOT_CONFIG = {
 
 def _pinned_runs(browser, base: str, out: Path) -> None:
     for width, height in [(1920, 1080), (1280, 720), (390, 844)]:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"{base}/#{to_hash(PINNED_SHOT_CONFIG)}")
-        page.wait_for_function("() => window.playground && window.playground.synced")
-        page.click("#play")
+        page = _playing(browser, base, (width, height), PINNED_SHOT_CONFIG)
         _train_until(page, "f => f.epoch >= 300", 60)
         _pause(page)
         page.click("#pin-run")
@@ -486,6 +529,29 @@ def _screen_sizes(browser, base: str, out: Path) -> None:
         page.evaluate("() => window.scrollTo(0, 0)")
         path = out / f"screen_{width}x{height}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        page.close()
+        print(f"wrote {path}")
+
+
+# 2-4-3-1 on xor4, ReLU then tanh: each layer's menu in the network view.
+PER_LAYER_SHOT = {"hidden": [4, 3], "activation": ["relu", "tanh"], "seed": 2}
+
+
+def per_layer_activations(browser, base: str, out: Path) -> None:
+    """The per-layer activation menus under the layer heads, at 1920x1080 and 390x844,
+    the network view in sight, after a few hundred epochs."""
+    for width, height in ((1920, 1080), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{base}/#{to_hash(PER_LAYER_SHOT)}")
+        page.wait_for_function("() => window.playground && window.playground.synced")
+        page.click("#play")
+        page.wait_for_function(
+            "() => (window.playground.lastFrame || {}).epoch >= 300", timeout=120_000
+        )
+        _pause(page)
+        page.locator("#network").scroll_into_view_if_needed()
+        path = out / f"per_layer_activations_{width}x{height}.png"
+        page.screenshot(path=str(path))
         page.close()
         print(f"wrote {path}")
 
@@ -637,6 +703,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help=f"write the screenshots to {SHOTS.relative_to(ROOT)}",
     )
+    parser.add_argument(
+        "--timeline-screenshots",
+        action="store_true",
+        help="write only the timeline's screenshots (issue 26)",
+    )
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         print(f"skipped: {CHROMIUM} is not installed")
@@ -644,6 +715,9 @@ def main(argv: list[str] | None = None) -> None:
     with server(args.url) as base:
         if args.screenshots:
             screenshots(base, SHOTS)
+            return
+        if args.timeline_screenshots:
+            timeline_screenshots(base, SHOTS)
             return
         if args.first_paint:
             report_first_paint(measure_first_paint(base, args.first_paint_runs, args.tfp_dist))

@@ -13,11 +13,24 @@ import websocket
 TIMEOUT = 10.0
 
 
+def connect_from(source: str, base_url: str, rcvbuf: int | None = None) -> socket.socket:
+    """A TCP connection to ``base_url``'s host and port from local address ``source``."""
+    host, port = base_url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(TIMEOUT)
+    sock.bind((source, 0))
+    sock.connect((host, int(port)))
+    return sock
+
+
 class RawSocket:
     """One connection: the Engine.IO handshake and the Socket.IO CONNECT, then
     whatever the test sends. ``rcvbuf`` shrinks the receive buffer, so a client that
     stops reading fills it quickly; ``options`` go to websocket-client (``host``,
-    ``origin``)."""
+    ``origin``). ``source``: the local address to connect from (on loopback, any
+    address of 127/8 is another client)."""
 
     def __init__(
         self,
@@ -26,10 +39,13 @@ class RawSocket:
         connect: bool = True,
         headers: list[str] | None = None,
         path: str = "/socket.io/",
+        source: str | None = None,
         **options: Any,
     ):
         url = base_url.replace("http://", "ws://").rstrip("/") + f"{path}?EIO=4&transport=websocket"
         sockopt = [(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)] if rcvbuf else []
+        if source is not None:
+            options["socket"] = connect_from(source, base_url, rcvbuf)
         self.ws = websocket.create_connection(
             url, timeout=TIMEOUT, sockopt=sockopt, header=headers or [], **options
         )

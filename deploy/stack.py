@@ -1,7 +1,7 @@
 """nginx in front of several ``playground serve`` processes: the config, and a launcher.
 
     python deploy/stack.py nginx-config --server 10.0.0.11:5000 --server 10.0.0.12:5000
-    python deploy/stack.py run --servers 2 --port 8080 [--host 0.0.0.0] [-- SERVE OPTIONS]
+    python deploy/stack.py run --servers 2 --port 8080 [--host 0.0.0.0] [--redis] [-- SERVE OPTIONS]
 
 ``nginx-config`` prints the site config (deploy/nginx/playground.conf.j2) for the given
 hosts, to put in /etc/nginx/conf.d/ on the machine that faces the class.
@@ -15,7 +15,10 @@ prints one JSON line (the URL, each server's URL and pid, nginx's pid and prefix
 waits; Ctrl-C or SIGTERM stops everything and removes the prefix. A server that dies
 is reported and the stack goes on (nginx sends its clients to the others); if nginx
 dies, the launcher stops the rest and exits with 1. Options after ``--`` go to every
-``playground serve`` (e.g. ``-- --workers auto --max-fps 10``).
+``playground serve`` (e.g. ``-- --workers auto --max-fps 10``). With ``--redis`` it also
+starts Debian's ``redis-server`` on a free loopback port (no persistence, its files under
+the prefix) and gives every server ``--message-queue`` to it: class mode across servers
+(docs/DEPLOY.md, "Class mode on several machines").
 
 Run it with the project's Python (``.venv/bin/python deploy/stack.py ...``): it renders
 with Jinja2 (a Flask dependency) and finds the static files through ``app.resources``.
@@ -125,6 +128,16 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _redis_answers(port: int) -> bool:
+    """A PING answered with +PONG (no client library needed)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def _url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
@@ -140,8 +153,12 @@ class Stack:
         port: int,
         serve_args: Sequence[str] = (),
         nginx: str | None = None,
+        redis: bool = False,
     ):
         self.nginx_bin = nginx or shutil.which("nginx") or "/usr/sbin/nginx"
+        self.redis_bin = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.redis_port = free_port() if redis else None
+        self.redis: subprocess.Popen | None = None
         self.host = host
         self.port = port or free_port(host if host not in ("", "::") else "127.0.0.1")
         self.serve_args = list(serve_args)
@@ -153,6 +170,31 @@ class Stack:
     @property
     def url(self) -> str:
         return _url(self.host, self.port)
+
+    @property
+    def redis_url(self) -> str | None:
+        return None if self.redis_port is None else f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def start_redis(self) -> list[str]:
+        """redis-server on loopback (no disk), waited for; the servers' options for it."""
+        if self.redis_port is None:
+            return []
+        self.redis = _start(
+            [
+                self.redis_bin,
+                *("--bind", "127.0.0.1", "--port", str(self.redis_port)),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.prefix)),
+            ],
+            stdout=sys.stderr,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _redis_answers(self.redis_port):
+            if self.redis.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.redis.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not answer within {START_TIMEOUT:.0f} s")
+            time.sleep(0.05)
+        return ["--message-queue", str(self.redis_url)]
 
     def server_urls(self) -> list[str]:
         return [f"http://127.0.0.1:{port}" for port in self.server_ports]
@@ -184,6 +226,7 @@ class Stack:
         )
         if checked.returncode != 0:
             raise RuntimeError(f"nginx rejected {conf}: {checked.stderr.strip()}")
+        queue = self.start_redis()
         # their output goes to stderr: stdout carries only the status line
         for port in self.server_ports:
             self.servers.append(
@@ -198,6 +241,7 @@ class Stack:
                         "--port",
                         str(port),
                         *TRUSTED_NGINX,
+                        *queue,
                         *self.serve_args,
                     ],
                     cwd=ROOT,
@@ -234,6 +278,7 @@ class Stack:
                 for url, proc in zip(self.server_urls(), self.servers, strict=True)
             ],
             "nginx": {"pid": self.nginx.pid, "prefix": str(self.prefix)},
+            "redis": None if self.redis is None else {"url": self.redis_url, "pid": self.redis.pid},
         }
 
     def watch(self, interval: float = 0.5) -> int:
@@ -258,7 +303,8 @@ class Stack:
     def stop(self) -> None:
         """SIGTERM to everything (nginx: fast shutdown; gunicorn: its graceful stop,
         which hangs up the WebSockets), then SIGKILL to whatever is left."""
-        procs = [p for p in [self.nginx, *self.servers] if p is not None]
+        # redis last: the servers let go of it first
+        procs = [p for p in [self.nginx, *self.servers, self.redis] if p is not None]
         for proc in procs:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -285,7 +331,7 @@ def _stop_on_signals() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _stop_on_signals()
-    stack = Stack(args.servers, args.host, args.port, args.serve_args)
+    stack = Stack(args.servers, args.host, args.port, args.serve_args, redis=args.redis)
     try:
         stack.start()
         print(json.dumps(stack.status()), flush=True)
@@ -335,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="nginx's address (default 127.0.0.1; 0.0.0.0 for the network)",
     )
     stack.add_argument("--port", type=int, default=8080, help="nginx's port (0: a free one)")
+    stack.add_argument(
+        "--redis",
+        action="store_true",
+        help="also run redis-server and give the servers --message-queue (class mode)",
+    )
     stack.add_argument(
         "serve_args",
         nargs="*",

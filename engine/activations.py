@@ -26,7 +26,7 @@ and tested everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -530,6 +530,20 @@ SINGLE_UNIT_OUTPUTS: tuple[str, ...] = ("sigmoid", "tanh", "linear")
 def get_activation(name: str) -> Activation:
     """Look a hidden activation up by name, with an error that lists the known ones."""
     return lookup(ACTIVATIONS, name, "activation")
+
+
+def per_layer(activation: str | Sequence[str], layers: int) -> tuple[str, ...]:
+    """The hidden activation of each of ``layers`` hidden layers, inputs first: one name
+    is every layer's; a list must name one per layer (ValueError otherwise)."""
+    if isinstance(activation, str):
+        return (activation,) * layers
+    names = tuple(activation)
+    if len(names) != layers:
+        raise ValueError(
+            f"activation lists {len(names)} names for {layers} hidden layers: give "
+            f"one name per hidden layer, or one name for all"
+        )
+    return names
 
 
 def get_output(name: str) -> Activation:

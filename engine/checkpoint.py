@@ -19,6 +19,7 @@ import os
 from typing import IO
 
 from .run_file import FORMAT, KIND
+from .snapshots import FILE_BUDGET
 from .trainer import Trainer
 
 
@@ -27,10 +28,10 @@ def save(trainer: Trainer, file: str | os.PathLike[str] | IO[bytes]) -> None:
     trainer.save(file)
 
 
-def to_bytes(trainer: Trainer) -> bytes:
-    """The run file's bytes."""
+def to_bytes(trainer: Trainer, kept_budget: int = FILE_BUDGET) -> bytes:
+    """The run file's bytes, its kept epochs thinned to ``kept_budget`` bytes of arrays."""
     buf = io.BytesIO()
-    trainer.save(buf)
+    trainer.save(buf, kept_budget)
     return buf.getvalue()
 
 
@@ -44,4 +45,4 @@ def from_bytes(data: bytes) -> Trainer:
     return Trainer.load(data)
 
 
-__all__ = ["FORMAT", "KIND", "from_bytes", "load", "save", "to_bytes"]
+__all__ = ["FILE_BUDGET", "FORMAT", "KIND", "from_bytes", "load", "save", "to_bytes"]

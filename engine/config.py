@@ -11,6 +11,13 @@ every setting; from it alone
   only non-default fields, ``key=value`` joined by ``&``; numbers as Python's repr,
   bools as 0/1, lists comma-joined (an empty list is an empty value).
 
+``activation`` is the one ``choice_per_layer`` field: one name for every hidden layer,
+or a list with one name per hidden layer (``["relu", "tanh"]``, in a URL
+``activation=relu,tanh``). Its canonical form is the simplest that says the same: a
+list of one name, or of equal names, is that name (so a one-name set-up reads, and is
+written to URLs and run files, exactly as before per-layer activations); a list of
+several different names must have one per hidden layer (:meth:`Config.activations`).
+
 ``live`` fields apply at the next training step; changing any other field rebuilds
 the network and data (:meth:`Config.needs_rebuild`).
 """
@@ -24,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .activations import ACTIVATIONS, OUTPUTS
+from .activations import ACTIVATIONS, OUTPUTS, per_layer
 from .datasets import (
     CLASSES,
     CUSTOM,
@@ -41,7 +48,7 @@ from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .registry import Choices
 
-TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list")
+TYPES = ("int", "float", "bool", "choice", "int_list", "choice_list", "choice_per_layer")
 MAX_SEED = 2**31 - 1
 
 
@@ -237,7 +244,17 @@ FIELDS: tuple[FieldSpec, ...] = (
         max_len=6,
         group="network",
     ),
-    _c("activation", "tanh", Choices(ACTIVATIONS), "Hidden activation", group="network"),
+    # One name for every hidden layer, or one per hidden layer (the module docstring).
+    FieldSpec(
+        "activation",
+        "choice_per_layer",
+        "tanh",
+        "Hidden activation (one, or one per hidden layer)",
+        choices=Choices(ACTIVATIONS),
+        min_len=1,
+        max_len=6,
+        group="network",
+    ),
     _c("output", "sigmoid", Choices(OUTPUTS), "Output activation", group="network"),
     _c(
         "loss",
@@ -419,7 +436,36 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
         if len(set(value)) != len(value):
             raise ConfigError(name, f"{name} must not repeat an entry")
         return tuple(value)
+    if kind == "choice_per_layer":
+        return _check_per_layer(spec, value)
     raise AssertionError(f"unknown field type {kind}")  # pragma: no cover - table is fixed
+
+
+def _check_per_layer(spec: FieldSpec, value: Any) -> str | tuple[str, ...]:
+    """A name, or a list of names (one per hidden layer, checked against ``hidden`` by
+    :func:`_check_combination`); a list of one name is that name."""
+    name, choices = spec.name, _choices(spec)
+    among = ", ".join(choices)
+    if isinstance(value, str):
+        if value not in choices:
+            raise ConfigError(name, f"{name} must be one of: {among} (or a list, one per layer)")
+        return value
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(name, f"{name} must be a name or a list of names, one per hidden layer")
+    _, max_len = _lengths(spec)
+    if not 1 <= len(value) <= max_len:
+        raise ConfigError(
+            name, f"{name} must list 1 to {max_len} names (one per hidden layer), got {len(value)}"
+        )
+    for v in value:
+        if not isinstance(v, str) or v not in choices:
+            raise ConfigError(name, f"{name} entries must be among: {among}; got {v!r}")
+    return value[0] if len(value) == 1 else tuple(value)
+
+
+def canonical_per_layer(value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """The simplest form of a ``choice_per_layer`` value: equal names are one name."""
+    return value[0] if not isinstance(value, str) and len(set(value)) == 1 else value
 
 
 def _classes(values: Mapping[str, Any]) -> int | None:
@@ -456,6 +502,16 @@ def _check_combination(values: Mapping[str, Any]) -> list[tuple[tuple[str, ...],
                 f"{values['dataset']} needs output "
                 f"{' or '.join(PROBLEM_OUTPUTS[problem])} ({other} data sets: "
                 f"{', '.join(d for d in DATASETS if (d in REGRESSION) != regression)})",
+            )
+        )
+    activation, hidden = values["activation"], values["hidden"]
+    if not isinstance(activation, str) and len(activation) != len(hidden):
+        problems.append(
+            (
+                ("activation", "hidden"),
+                f"activation lists {len(activation)} names ({','.join(activation)}) for "
+                f"{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}: give one "
+                f"name per hidden layer, or one name for all of them",
             )
         )
     classes = _classes(values)
@@ -598,6 +654,16 @@ class Config:
         out = self.n_classes if self.output == "softmax" else 1
         return [len(self.features), *self.hidden, out]
 
+    def activations(self) -> tuple[str, ...]:
+        """The hidden activation of each hidden layer, inputs first: ``activation``
+        repeated when it is one name."""
+        return per_layer(self.activation, len(self.hidden))
+
+    @property
+    def activation_text(self) -> str:
+        """``activation`` as written in a URL: ``relu``, or ``relu,tanh`` per layer."""
+        return _encode(SPECS["activation"], self.activation)
+
     def penalty(self) -> tuple[float, float]:
         """(l1, l2) for :meth:`engine.network.MLP.loss_and_grads`."""
         if self.regularization == "l1":
@@ -680,6 +746,8 @@ def _validated(
             now_given.add(key)
     _kind_defaults(base, merged, given | frozenset(now_given))
     _raise_combination(merged, changes.keys())
+    # after the length check: a list of equal names is checked, then said as one name
+    merged["activation"] = canonical_per_layer(merged["activation"])
     return merged
 
 
@@ -707,7 +775,7 @@ def _encode(spec: FieldSpec, value: Any) -> str:
         return "1" if value else "0"
     if spec.type == "float":
         return repr(value)
-    if spec.type in ("int_list", "choice_list"):
+    if spec.type in ("int_list", "choice_list", "choice_per_layer") and not isinstance(value, str):
         return ",".join(str(v) for v in value)
     return str(value)
 
@@ -733,6 +801,8 @@ def _decode(spec: FieldSpec, raw: str) -> Any:
         return raw in ("1", "true")
     if kind == "choice":
         return raw
+    if kind == "choice_per_layer":  # one name, or one per hidden layer
+        return raw.split(",") if "," in raw else raw
     items = raw.split(",") if raw else []
     if kind == "int_list":
         if not all(_INT.match(item) for item in items):

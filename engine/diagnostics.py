@@ -13,6 +13,10 @@ Three questions, each answered from measured state and for every replica at once
     passes almost no gradient.
   - otherwise **healthy**. Leaky ReLU is never dead: its slope is 0.01 everywhere.
 
+  Each hidden layer is judged with its own activation's f' (``activation`` may name
+  one per hidden layer): a tanh layer above a ReLU layer can be saturated while the
+  ReLU layer below it has dead units, and the explanations name the layer.
+
   Gradient norm of layer l: ``sqrt(‖∂L/∂W_l‖² + ‖∂L/∂b_l‖²)`` per replica.
 
 * :func:`explain_stuck` — is one replica stuck, and why, in plain language, with
@@ -125,18 +129,21 @@ _NUMBER_WORDS = (
 class LayerHealth:
     """One hidden layer, every replica: ``status`` (K, units) of "dead" /
     "saturated" / "healthy"; ``active_share`` (K, units), the share of points where
-    ``f'(z) >= 1e-3``; ``dead`` and ``saturated`` counts per replica (K,)."""
+    ``f'(z) >= 1e-3``; ``dead`` and ``saturated`` counts per replica (K,);
+    ``activation``: the layer's own, whose f' judged it."""
 
     status: np.ndarray
     active_share: np.ndarray
     dead: np.ndarray
     saturated: np.ndarray
+    activation: str = ""
 
     def to_dict(self, replica: int | None = None) -> dict[str, Any]:
         def pick(a: np.ndarray) -> Any:
             return a if replica is None else a[replica]
 
         return {
+            "activation": self.activation,
             "units": int(self.status.shape[1]),
             "status": to_json(pick(self.status)),
             "active_share": to_json(pick(self.active_share)),
@@ -154,7 +161,7 @@ class Diagnosis:
     ``loss`` (K,) or None. :meth:`to_dict` gives all replicas, or one.
     """
 
-    activation: str
+    activation: str | tuple[str, ...]  # one name, or one per hidden layer
     layers: list[LayerHealth]
     replicas: int
     grad_norms: np.ndarray | None = None
@@ -175,7 +182,9 @@ class Diagnosis:
             return a if replica is None else a[replica]
 
         return {
-            "activation": self.activation,
+            "activation": self.activation
+            if isinstance(self.activation, str)
+            else list(self.activation),
             "replica": replica,
             "layers": [layer.to_dict(replica) for layer in self.layers],
             "dead": to_json(pick(self.dead)),
@@ -202,18 +211,20 @@ def diagnose(
     The network is not changed (gradients are taken on a copy).
     """
     X = np.asarray(X, dtype=net.dtype)
-    act = get_activation(net.activation)
     layers = []
     with np.errstate(all="ignore"):
-        # The network's own forward pass: per hidden layer Z and A, (K, units, N).
-        for z, a in net.forward_layers(X)[:-1]:
-            der = act.derivative(z, a, np.empty_like(z))
+        # The network's own forward pass: per hidden layer Z and A, (K, units, N),
+        # each judged by its own activation's derivative.
+        for (z, a), name in zip(net.forward_layers(X)[:-1], net.activations, strict=True):
+            der = get_activation(name).derivative(z, a, np.empty_like(z))
             dead = ((a == 0.0) & (der == 0.0)).all(axis=2)
             active = (np.abs(der) >= saturated_below).mean(axis=2)
             saturated = ~dead & (1.0 - active >= saturated_share)
             status = np.where(dead, "dead", np.where(saturated, "saturated", "healthy"))
             layers.append(
-                LayerHealth(status.astype(object), active, dead.sum(axis=1), saturated.sum(axis=1))
+                LayerHealth(
+                    status.astype(object), active, dead.sum(axis=1), saturated.sum(axis=1), name
+                )
             )
     grad_norms = loss_value = None
     if y is not None:
@@ -700,12 +711,29 @@ def _diverging(f: _Facts) -> str:
     )
 
 
+def _activation_words(f: _Facts, counts: str, label: bool = True) -> str:
+    """The activation that judged the units counted by ``counts`` ("dead",
+    "saturated"): its name, or with one per hidden layer, each holding such a unit with
+    its layer ("ReLU (layer 1)")."""
+
+    def named(name: str) -> str:
+        return (get_activation(name).label or name) if label else name
+
+    if isinstance(f.cfg.activation, str):
+        return named(f.cfg.activation)
+    return " and ".join(
+        f"{named(layer.activation)} (layer {index + 1})"
+        for index, layer in enumerate(f.s.diagnosis.layers)
+        if getattr(layer, counts)[f.r] > 0
+    )
+
+
 def _dead_units(f: _Facts) -> str:
     dead, hidden = f.details["dead_units"], f.hidden
     text = (
         f"{_of(dead, hidden, 'hidden unit')} dead: {'its' if dead == 1 else 'their'} "
         f"input is negative on every training point, so "
-        f"{get_activation(f.cfg.activation).label or f.cfg.activation} gives 0 there and "
+        f"{_activation_words(f, 'dead')} gives 0 there and "
         f"passes no gradient back: the unit never comes back. The net is left with "
         f"{hidden - dead} working unit{'s' if hidden - dead != 1 else ''} "
         f"(loss {f.loss:.4f}, {f.right} right; {f.stalled})."
@@ -744,7 +772,8 @@ def _half_plateau(f: _Facts) -> str:
 def _saturated(f: _Facts) -> str:
     sat = f.details["saturated_units"]
     return (
-        f"{_of(sat, f.hidden, 'hidden unit')} saturated: {f.cfg.activation}'s slope is "
+        f"{_of(sat, f.hidden, 'hidden unit')} saturated: "
+        f"{_activation_words(f, 'saturated', label=False)}'s slope is "
         f"below {SATURATED_BELOW:g} on nearly every point, so almost no gradient flows "
         f"through {'it' if sat == 1 else 'them'} (loss {f.loss:.4f}, "
         f"{f.right} right; {f.stalled})."
@@ -876,12 +905,20 @@ def _listing(items: list[int]) -> str:
 # ----------------------------------------------------------------- suggestions
 
 
+def _leaky_instead(cfg: Config) -> str | list[str]:
+    """Leaky ReLU for every hidden layer, or, with one activation per layer, in place of
+    each ReLU (the other layers keep theirs)."""
+    if isinstance(cfg.activation, str):
+        return "leaky_relu"
+    return ["leaky_relu" if name == "relu" else name for name in cfg.activation]
+
+
 def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[str, Any]]:
     """Settings to try for ``case``, each validated against ``cfg``; no-ops dropped."""
     lr_max = SPECS["lr"].max
     seed_max = SPECS["seed"].max
     assert seed_max is not None  # the seed field has a range
-    relu_family = cfg.activation in ("relu", "leaky_relu", "elu")
+    relu_family = bool({"relu", "leaky_relu", "elu"} & set(cfg.activations()))
     other_init = (
         "glorot_uniform"
         if cfg.init != "glorot_uniform"
@@ -894,7 +931,7 @@ def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[s
             if cfg.hidden
             else {"hidden": [2]},
         ),
-        "leaky_relu": ("Leaky ReLU (never dead)", {"activation": "leaky_relu"}),
+        "leaky_relu": ("Leaky ReLU (never dead)", {"activation": _leaky_instead(cfg)}),
         "another_init": (f"Another initialiser ({other_init})", {"init": other_init}),
         "adam": ("Adam", {"optimizer": "adam", "lr": 0.03}),
         "larger_lr": ("Larger learning rate (×3)", {"lr": min(lr_max, cfg.lr * 3)}),
@@ -910,7 +947,7 @@ def _suggestions(case: str, cfg: Config, details: dict[str, Any]) -> list[dict[s
         "small_steps": ["adam", "larger_lr", "another_init"],
         "plateau": ["more_units", "adam", "larger_lr", "another_seed"],
     }[case]
-    if case == "half_plateau" and cfg.activation == "relu":
+    if case == "half_plateau" and "relu" in cfg.activations():
         wanted.insert(1, "leaky_relu")
     out = []
     for key in wanted:

@@ -33,11 +33,13 @@ and cancel, from the standard library.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
 import queue
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -168,6 +170,8 @@ def _init_worker(stop: Event, reports: Queue[tuple[int, int]]) -> None:
     # Ctrl-C reaches every process of the terminal's group: the parent turns it into
     # a cancel, which this worker sees through _stop at its next block.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Waiting on its call queue, a worker would never see its parent go.
+    end_with_parent()
     _stop, _reports = stop, reports
 
 
@@ -183,6 +187,53 @@ def parent_alive() -> bool:
     exit handlers, so nobody stops its daemon processes: they watch it instead."""
     parent = multiprocessing.parent_process()
     return parent is None or parent.is_alive()
+
+
+# Linux's parent-death signal (prctl(2)): SIGUSR1 rather than SIGKILL because the
+# kernel sends it when the *thread* that started the child ends (the server starts
+# its lab process from a short-lived handler thread), not only its process; the
+# handler ends this process only if the parent process is really gone.
+PR_SET_PDEATHSIG = 1
+PARENT_DEATH_SIGNAL = getattr(signal, "SIGUSR1", None)  # Windows has none
+PARENT_GONE_EXIT = 3  # the exit status of a child that ended because its parent did
+
+
+def end_with_parent() -> None:
+    """Call first thing in a child process: it ends at once when its parent does.
+
+    Why at once, not by returning: a child's exit waits for its queues' feeder
+    threads, and a feeder blocked on a full pipe whose only reader was the parent
+    waits for ever (issue 24: the server's lab process, 115 MB, and its resource
+    tracker outlived a worker killed with kill -9). ``os._exit`` leaves them; the
+    resource tracker then sees every holder of its pipe gone and ends too.
+
+    On Linux, the parent-death signal (set here, then the parent re-checked, in case
+    it died before) ends the process within a moment; elsewhere, and as a fallback,
+    the callers' own watch (:func:`parent_alive`, polled) calls :func:`parent_gone`.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    parent_pid = parent.pid
+
+    def on_signal(signum: int, frame: object) -> None:
+        if os.getppid() != parent_pid:  # reparented: the parent process is gone
+            parent_gone()
+
+    if sys.platform.startswith("linux") and PARENT_DEATH_SIGNAL is not None:
+        # ValueError: not the main thread, where handlers live; the watch serves then
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(PARENT_DEATH_SIGNAL, on_signal)
+            ctypes.CDLL(None, use_errno=True).prctl(
+                PR_SET_PDEATHSIG, int(PARENT_DEATH_SIGNAL), 0, 0, 0
+            )
+    if os.getppid() != parent_pid:
+        parent_gone()
+
+
+def parent_gone() -> None:
+    """End this process now (see :func:`end_with_parent`): no exit handler runs."""
+    os._exit(PARENT_GONE_EXIT)
 
 
 class _WorkerCancel:

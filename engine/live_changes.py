@@ -99,8 +99,10 @@ def update(trainer: Trainer, config: Config) -> bool:
         return True
     apply_live(trainer, old, config)
     trainer.config = config
-    if any(SPECS[name].group != "display" for name in old.changed_fields(config)):
+    changed = tuple(name for name in old.changed_fields(config) if SPECS[name].group != "display")
+    if changed:
         mark_origin(trainer, "change")
+        trainer._kept.changed(trainer, "change", changed)  # on the timeline
     return False
 
 
@@ -129,6 +131,7 @@ def set_data(trainer: Trainer, data: Any, config: Config | None = None) -> bool:
             apply_live(trainer, old_config, new)
             trainer._build_data()
             mark_origin(trainer, "change")  # the data (or the settings) changed here
+            trainer._kept.changed(trainer, "data")
     except Exception:
         trainer.config, trainer._custom = old_config, old_custom
         trainer._build()
@@ -164,6 +167,7 @@ def set_param(trainer: Trainer, layer: int, kind: str, i: int, j: int | None, va
     trainer.edits += 1
     trainer.last_edit_epoch = trainer.epoch
     mark_origin(trainer, "edit")
+    trainer._kept.changed(trainer, "edit", (f"{kind} {layer}",))
     trainer._evaluate_and_record()
 
 

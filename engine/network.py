@@ -3,7 +3,7 @@
 Layer l maps ``A[l-1]`` (K, N, fan_in) to ``A[l]`` (K, N, fan_out)::
 
     Z[l] = A[l-1] @ W[l] + b[l]          W[l]: (K, fan_in, fan_out), b[l]: (K, fan_out)
-    A[l] = f(Z[l])                       f = hidden activation, or the output's
+    A[l] = f(Z[l])                       f = layer l's hidden activation, or the output's
 
 and backpropagation runs the same equations backwards, from dL/dZ[L] (the loss's
 ``grad``)::
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output
+from .activations import OUTPUT_ACTIVATIONS, get_activation, get_output, per_layer
 from .initializers import get_initializer
 from .layout import Layout
 from .losses import Loss, get_loss
@@ -130,6 +130,16 @@ def _one_hot(y: np.ndarray, n: int, classes: int, replicas: int, dtype: np.dtype
     return onehot  # (C, N) or (K, C, N)
 
 
+# The hidden activation: one name for every hidden layer, or one name per hidden layer.
+Names = str | Sequence[str]
+
+
+def _per_layer(activation: Names, layers: int) -> tuple[str | tuple[str, ...], tuple[str, ...]]:
+    """(the activation as given, a name or a tuple; one name per hidden layer)."""
+    names = per_layer(activation, layers)
+    return (activation if isinstance(activation, str) else names), names
+
+
 class MLP:
     """K replicas of a fully connected network ``sizes = [n_in, hidden..., n_out]``.
 
@@ -138,8 +148,9 @@ class MLP:
     sizes : sequence of int
         Units per layer, inputs first; the output layer has one unit, or one per
         class (2 or more) for a softmax output.
-    activation : str
-        Hidden activation, a key of :data:`engine.activations.ACTIVATIONS`.
+    activation : str or sequence of str
+        Hidden activation (:data:`engine.activations.ACTIVATIONS`) of every hidden
+        layer, or one per hidden layer (``["relu", "tanh"]``): :attr:`activations`.
     output : str
         Output activation: ``sigmoid`` (a probability, for bce or mse), ``tanh``
         (targets -1/+1, the TensorFlow Playground's choice), ``linear`` (regression)
@@ -162,7 +173,7 @@ class MLP:
     def __init__(
         self,
         sizes: Sequence[int],
-        activation: str = "tanh",
+        activation: Names = "tanh",
         output: str = "sigmoid",
         replicas: int = 1,
         init: str = "glorot_uniform",
@@ -193,17 +204,17 @@ class MLP:
         )
 
     def _setup(
-        self, sizes: tuple[int, ...], activation: str, output: str, replicas: int, dtype: str
+        self, sizes: tuple[int, ...], activation: Names, output: str, replicas: int, dtype: str
     ) -> None:
         """Everything that follows from the architecture's names."""
         self.sizes = sizes
-        self.activation = activation
+        self.activation, self.activations = _per_layer(activation, len(sizes) - 2)
         self.output = output
         self.replicas = replicas
         self.dtype = np.dtype(dtype)
         self.classes = sizes[-1] if output == "softmax" else None
-        # per layer f: the hidden activation, then the output's
-        self.acts = [get_activation(activation)] * (len(sizes) - 2) + [get_output(output)]
+        # per layer f: each hidden layer's activation, then the output's
+        self.acts = [get_activation(name) for name in self.activations] + [get_output(output)]
         self.layout = Layout(sizes)
         self.n_layers = self.layout.n_layers
         self.n_params = self.layout.n_params

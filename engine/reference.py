@@ -8,7 +8,7 @@ the fast path (:class:`engine.network.MLP`, the Trainer's programs, frames) agai
 Forward, for layers l = 1..L, with ``A[0] = X`` (N, n_in)::
 
     Z[l] = A[l-1] @ W[l] + b[l]        W[l]: (n[l-1], n[l]),  b[l]: (n[l],)
-    A[l] = f(Z[l])                     f: the hidden activation, the output's at l = L
+    A[l] = f(Z[l])                     f: layer l's hidden activation, the output's at l = L
 
 Each activation's f and f' are written out in its one declaration
 (:data:`engine.activations.ACTIVATIONS`, ``reference``), beside the fast path's
@@ -41,7 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .activations import Readable, declared
+from .activations import Readable, declared, per_layer
 from .losses import Delta, Value, get_loss
 
 
@@ -63,15 +63,20 @@ def one_hot(y: ArrayLike, classes: int) -> NDArray[np.float64]:
 
 
 def forward(
-    params: Sequence[np.ndarray], X: ArrayLike, activation: str = "tanh", output: str = "sigmoid"
+    params: Sequence[np.ndarray],
+    X: ArrayLike,
+    activation: str | Sequence[str] = "tanh",
+    output: str = "sigmoid",
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[(Z1, A1), ..., (ZL, AL)]`` for ``params = [W1, b1, W2, b2, ...]``."""
+    """``[(Z1, A1), ..., (ZL, AL)]`` for ``params = [W1, b1, W2, b2, ...]``;
+    ``activation``: one name for every hidden layer, or one per hidden layer."""
     A = np.asarray(X, dtype=float)
     layers = []
     L = len(params) // 2
+    names = [*per_layer(activation, L - 1), output]
     for l in range(L):  # noqa: E741 - the equations' l
         W, b = params[2 * l], params[2 * l + 1]
-        f, _ = formulas(output if l == L - 1 else activation)
+        f, _ = formulas(names[l])
         Z = A @ W + b
         A = f(Z)
         layers.append((Z, A))
@@ -113,7 +118,7 @@ def loss_and_grads(
     params: Sequence[ArrayLike],
     X: ArrayLike,
     y: ArrayLike,
-    activation: str = "tanh",
+    activation: str | Sequence[str] = "tanh",
     output: str = "sigmoid",
     loss: str = "bce",
     l1: float = 0.0,
@@ -121,7 +126,8 @@ def loss_and_grads(
 ) -> tuple[float, list[np.ndarray | None]]:
     """(loss, ``[dW1, db1, dW2, db2, ...]``) of one network on the points X (N, n_in)
     with targets y (N, n_out), in the output's space (0/1 for sigmoid, ±1 for tanh),
-    or for ce integer labels y (N,) in 0..C-1."""
+    or for ce integer labels y (N,) in 0..C-1; ``activation``: one name for every
+    hidden layer, or one per hidden layer."""
     arrays = [np.asarray(p, dtype=float) for p in params]
     X = np.asarray(X, dtype=float)
     if loss == "ce":
@@ -129,6 +135,7 @@ def loss_and_grads(
     else:
         Y = np.asarray(y, dtype=float).reshape(len(X), -1)
     layers = forward(arrays, X, activation, output)
+    hidden = per_layer(activation, len(layers) - 1)
     Z, A = layers[-1]
     value = data_loss(Z, A, Y, loss) + penalty(arrays, l1, l2)
     delta = output_delta(Z, A, Y, output, loss)
@@ -141,8 +148,8 @@ def loss_and_grads(
         grads[2 * l + 1] = delta.sum(axis=0)
         if l > 0:
             Z_below = layers[l - 1][0]
-            _, f_prime = formulas(activation)
+            _, f_prime = formulas(hidden[l - 1])
             if f_prime is None:
-                raise ValueError(f"hidden activation {activation!r} has no element-wise f'")
+                raise ValueError(f"hidden activation {hidden[l - 1]!r} has no element-wise f'")
             delta = (delta @ W.T) * f_prime(Z_below)
     return value, grads

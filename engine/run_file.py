@@ -8,8 +8,8 @@ path or a binary file object. This module never imports the Trainer: it builds n
 itself (the caller passes ``build``), so the Trainer can use it.
 
 A run file is a NumPy ``.npz`` (a zip of ``.npy`` arrays, zlib-compressed), read
-with ``allow_pickle=False``: nothing in it is ever executed. Its member ``header``
-is UTF-8 JSON::
+without pickles (:mod:`engine.run_file_limits` reads numbers only): nothing in it is
+ever executed. Its member ``header`` is UTF-8 JSON::
 
     {"format": 1, "kind": "numpy-playground run",
      "config": {...every Config field...}, "replicas": K, "max_history_rows": R,
@@ -45,9 +45,17 @@ setting changed live (``"change"``) the header's ``"initial_weights"`` is
 ``origin/rng`` (K, 6) and ``origin/optimizer/<i>/<entry>``, described by
 ``"origin": {"epoch", "reason", "optimizer": {"t", "arrays"}}`` as the optimizer's own.
 
+Kept epochs (:mod:`engine.snapshots`: the weights, generators and optimizer state at the
+epochs a run keeps for rewinding) are the header's optional ``"kept"`` and the arrays
+``kept/*`` (:func:`_encode_kept` says how), thinned to 512 KiB; a file without them (from
+before them) reads as before, keeping only the epoch it stands at.
+
 Reading checks everything before building anything: a file that is not a zip, is
 truncated or corrupted (zip CRC), has a ``format`` newer than :data:`FORMAT`, or
-whose arrays do not fit its config raises ValueError naming what is wrong.
+whose arrays do not fit its config raises ValueError naming what is wrong. What a file
+may make the reader spend is checked before anything is inflated or parsed
+(:mod:`engine.run_file_limits`: the header's size, depth and integers, each array's
+shape against its bytes, the zip's members).
 Readers ignore header keys they do not know, so later versions may add optional
 ones (the initial weights after a hand edit, say) within format 1; a change that
 older readers must not ignore raises the format number.
@@ -58,8 +66,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
@@ -69,6 +75,8 @@ from .config import Config
 from .datasets import CustomData, custom_data
 from .errors import ConfigError, DataError, RunFileError
 from .live_changes import Origin
+from .run_file_limits import check_header_integers, check_header_text, read_members
+from .snapshots import FILE_BUDGET, thinned
 
 T = TypeVar("T")
 
@@ -81,11 +89,16 @@ _MASK64 = (1 << 64) - 1
 
 
 def write(
-    state: dict[str, Any], layout: dict[str, Any], file: str | os.PathLike[str] | IO[bytes]
+    state: dict[str, Any],
+    layout: dict[str, Any],
+    file: str | os.PathLike[str] | IO[bytes],
+    kept_budget: int = FILE_BUDGET,
 ) -> None:
     """Write a Trainer's ``state`` (:func:`engine.run_state.state_of`) and its network's
-    ``layout`` (``MLP.layout.to_dict()``) to ``file``, a path or a binary file object."""
-    header, arrays = _encode(state, layout)
+    ``layout`` (``MLP.layout.to_dict()``) to ``file``, a path or a binary file object,
+    with its kept epochs thinned to ``kept_budget`` bytes of arrays (0: none but what
+    the run needs)."""
+    header, arrays = _encode(state, layout, kept_budget)
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
     if isinstance(file, (str, os.PathLike)):
         # Written beside it, then renamed over it: a failed save never leaves a
@@ -100,7 +113,7 @@ def write(
 
 
 def _encode(
-    state: dict[str, Any], layout: dict[str, Any]
+    state: dict[str, Any], layout: dict[str, Any], kept_budget: int = FILE_BUDGET
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays: dict[str, np.ndarray] = {
         "weights": state["flat"],
@@ -135,6 +148,8 @@ def _encode(
         header["origin"]["optimizer"] = _encode_optimizer(
             origin.optimizer, "origin/optimizer", arrays
         )
+    if state.get("kept") and kept_budget > 0:
+        header["kept"] = _encode_kept(state, arrays, kept_budget)
     return header, arrays
 
 
@@ -167,6 +182,82 @@ def _encode_data(data: CustomData | None, arrays: dict[str, Any]) -> dict[str, A
     }
 
 
+def _encode_kept(state: dict[str, Any], arrays: dict[str, Any], budget: int) -> dict[str, Any]:
+    """The kept epochs (:mod:`engine.snapshots`) on the run's own points and network,
+    thinned to ``budget`` bytes of arrays (by default :data:`engine.snapshots.FILE_BUDGET`,
+    512 KiB: a page's run file stays under the 1 MiB it may open):
+    ``kept/weights`` (n, K, P), ``kept/rng`` (n, K, 6), ``kept/diverged`` (n, K) and
+    every optimizer array of every kept epoch end to end in ``kept/optimizer`` (each
+    entry says where: ``{"at", "shape"}``); per kept epoch the header says its epoch,
+    its config (an index into ``configs``), its hand edits, its optimizer's ``t`` and
+    entries, and its origin (an index into ``origins``, each saved as the run's own
+    origin is, or null for the start)."""
+    config, data = state["config"], state["data"]
+    own = [
+        s
+        for s in state["kept"]["snapshots"]
+        if s["data"] is data and not s["config"].needs_rebuild(config)
+    ]
+    kept = thinned(own, budget)
+    configs: list[Any] = []
+    origins: list[Any] = []
+    parts: list[np.ndarray] = []
+    at = 0
+    rows = []
+    for snapshot in kept:
+        if snapshot["config"] not in configs:
+            configs.append(snapshot["config"])
+        origin = snapshot["origin"]
+        start = origin is None or origin.reason == "start"  # regenerated from the config
+        if not start and all(origin is not o for o in origins):
+            origins.append(origin)
+        entries = []
+        for entry in snapshot["optimizer"]["state"]:
+            described: dict[str, Any] = {}
+            for key, value in entry.items():
+                if isinstance(value, np.ndarray):
+                    parts.append(value.reshape(-1))
+                    described[key] = {"at": at, "shape": list(value.shape)}
+                    at += value.size
+                else:
+                    described[key] = list(value) if isinstance(value, tuple) else value
+            entries.append(described)
+        rows.append(
+            {
+                "epoch": snapshot["epoch"],
+                "config": configs.index(snapshot["config"]),
+                "edits": [snapshot["edits"], snapshot["last_edit_epoch"]],
+                "optimizer": {"t": snapshot["optimizer"]["t"], "arrays": entries},
+                "origin": None if start else next(i for i, o in enumerate(origins) if o is origin),
+            }
+        )
+    flat = state["flat"]
+    arrays["kept/weights"] = np.array([s["flat"] for s in kept], flat.dtype).reshape(
+        len(kept), *flat.shape
+    )
+    arrays["kept/rng"] = np.array(
+        [[_rng_words(r) for r in s["rngs"]] for s in kept], np.uint64
+    ).reshape(len(kept), len(flat), 6)
+    arrays["kept/diverged"] = np.array([s["diverged"] for s in kept], bool).reshape(
+        len(kept), len(flat)
+    )
+    arrays["kept/optimizer"] = np.concatenate(parts) if parts else np.empty(0, flat.dtype)
+    described_origins = []
+    for i, origin in enumerate(origins):
+        arrays[f"kept/origin/{i}/weights"] = origin.flat
+        arrays[f"kept/origin/{i}/rng"] = np.array([_rng_words(r) for r in origin.rngs], np.uint64)
+        optimizer = _encode_optimizer(origin.optimizer, f"kept/origin/{i}/optimizer", arrays)
+        described_origins.append(
+            {"epoch": origin.epoch, "reason": origin.reason, "optimizer": optimizer}
+        )
+    return {
+        "epochs": rows,
+        "configs": [c.to_dict() for c in configs],
+        "origins": described_origins,
+        "changes": state["kept"]["changes"],
+    }
+
+
 def _rng_words(state: Mapping[str, Any]) -> list[int]:
     if state.get("bit_generator") != "PCG64":
         raise ValueError(f"only PCG64 generators are saved, not {state.get('bit_generator')}")
@@ -185,7 +276,7 @@ def read(
     its numbers fit their config, raises RunFileError (a ValueError) saying what."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
-    arrays = _read_members(source)
+    arrays = read_members(source)  # bounded: engine/run_file_limits.py
     header = _header(arrays)
     try:
         return build(_decode(header, arrays))
@@ -199,29 +290,19 @@ def _text(err: Exception) -> str:
     return str(err) if not isinstance(err, KeyError) else f"missing {err.args[0]!r}"
 
 
-def _read_members(source: str | os.PathLike[str] | IO[bytes]) -> dict[str, np.ndarray]:
-    """Every array of the zip, read (and CRC-checked) now, never as pickles."""
-    try:
-        with np.load(source, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as err:
-        raise RunFileError(
-            f"run file: not a readable run file (truncated or corrupted?): {err}"
-        ) from None
-
-
 def _header(arrays: dict[str, Any]) -> dict[str, Any]:
     raw = arrays.get("header")
     if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
         raise RunFileError("run file: no header (is this a numpy-playground run file?)")
+    text = raw.tobytes()
+    check_header_text(text)
     try:
-        header = json.loads(raw.tobytes().decode("utf-8"))
+        header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise RunFileError(f"run file: the header is not JSON: {err}") from None
     if not isinstance(header, dict) or header.get("kind") != KIND:
         raise RunFileError("run file: the header does not describe a numpy-playground run")
+    check_header_integers(header)
     version = header.get("format")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise RunFileError(f"run file: format must be a positive integer, got {version!r}")
@@ -271,6 +352,7 @@ def _decode(header: dict[str, Any], arrays: dict[str, Any]) -> dict[str, Any]:
         "edits": int(edits.get("count", 0)),
         "last_edit_epoch": edits.get("last_epoch"),
         "origin": _decode_origin(header.get("origin"), replicas, arrays),
+        "kept": _decode_kept(header.get("kept"), replicas, arrays),
     }
 
 
@@ -303,6 +385,76 @@ def _decode_origin(origin: Any, replicas: int, arrays: dict[str, Any]) -> Origin
         [_rng_state(words) for words in rng],
         _decode_optimizer(_field(origin, "optimizer", dict), "origin/optimizer", arrays),
     )
+
+
+def _decode_kept(kept: Any, replicas: int, arrays: dict[str, Any]) -> dict[str, Any] | None:
+    """The kept epochs :func:`_encode_kept` wrote (None in files from before them);
+    shapes checked here, their fit to the run by :mod:`engine.snapshots`."""
+    if kept is None:
+        return None
+    if not isinstance(kept, dict):
+        raise ValueError("kept: expected an object")
+    rows = _field(kept, "epochs", list)
+    n = len(rows)
+    weights, rng = arrays["kept/weights"], arrays["kept/rng"]
+    diverged, vector = arrays["kept/diverged"], arrays["kept/optimizer"]
+    if weights.ndim != 3 or weights.shape[:2] != (n, replicas):
+        raise ValueError(f"kept/weights: expected ({n}, {replicas}, P), got {weights.shape}")
+    if rng.shape != (n, replicas, 6) or rng.dtype != np.uint64:
+        raise ValueError(f"kept/rng: expected ({n}, {replicas}, 6) uint64 words")
+    if diverged.shape != (n, replicas) or diverged.dtype != bool:
+        raise ValueError(f"kept/diverged: expected ({n}, {replicas}) flags")
+    if vector.ndim != 1 or vector.dtype.kind != "f":
+        raise ValueError("kept/optimizer: expected a float vector")
+    configs = [Config.from_dict(c) for c in _field(kept, "configs", list)]
+    origins = [
+        Origin(
+            _field(o, "epoch", int),
+            str(o.get("reason")),
+            arrays[f"kept/origin/{i}/weights"],
+            [_rng_state(words) for words in arrays[f"kept/origin/{i}/rng"]],
+            _decode_optimizer(_field(o, "optimizer", dict), f"kept/origin/{i}/optimizer", arrays),
+        )
+        for i, o in enumerate(_field(kept, "origins", list))
+    ]
+    snapshots = []
+    for i, row in enumerate(rows):
+        edits = _field(row, "edits", list)
+        origin = row.get("origin")
+        snapshots.append(
+            {
+                "config": configs[_field(row, "config", int)],
+                "epoch": _field(row, "epoch", int),
+                "flat": weights[i],
+                "rngs": [_rng_state(words) for words in rng[i]],
+                "optimizer": _kept_optimizer(_field(row, "optimizer", dict), vector),
+                "diverged": diverged[i],
+                "edits": int(edits[0]),
+                "last_edit_epoch": edits[1],
+                "origin": None if origin is None else origins[origin],
+            }
+        )
+    return {"snapshots": snapshots, "changes": _field(kept, "changes", list)}
+
+
+def _kept_optimizer(described: dict[str, Any], vector: np.ndarray) -> dict[str, Any]:
+    """One kept epoch's optimizer state, its arrays cut from ``kept/optimizer``."""
+    state = []
+    for entry in _field(described, "arrays", list):
+        if not isinstance(entry, dict):
+            raise ValueError("kept: an optimizer entry is not described")
+        out: dict[str, Any] = {}
+        for key, value in entry.items():
+            if isinstance(value, dict):
+                at, shape = _field(value, "at", int), tuple(_field(value, "shape", list))
+                size = int(np.prod(shape))
+                if at < 0 or at + size > len(vector):
+                    raise ValueError("kept/optimizer: an entry reaches past the vector")
+                out[key] = vector[at : at + size].reshape(shape)
+            else:
+                out[key] = value
+        state.append(out)
+    return {"t": described.get("t"), "state": state}
 
 
 def _field(d: dict[str, Any], key: str, kind: type) -> Any:

@@ -1,11 +1,12 @@
 """A Trainer's state as plain values, and the checks that put it back.
 
 :func:`state_of` is everything the next epochs depend on (the Config, the weights, the
-generators, the optimizer's state, the history, the divergence flags, the hand edits
-and the origin), as copies; buffers and programs are not state, they are rebuilt from
-the Config. :func:`restore` gives such a state to a Trainer freshly built from the
-same Config, checking every number first (ValueError naming it), so a pickle or a run
-file that does not fit leaves nothing half-made. Pickling and ``copy.deepcopy``
+generators, the optimizer's state, the history, the divergence flags, the hand edits,
+the origin and the kept epochs of :mod:`engine.snapshots`), as copies; buffers and
+programs are not state, they are rebuilt from the Config. :func:`restore` gives such a
+state to a Trainer freshly built from the same Config, checking every number first
+(ValueError naming it), so a pickle or a run file that does not fit leaves nothing
+half-made. Pickling and ``copy.deepcopy``
 (:meth:`Trainer.__reduce__`) and run files (:mod:`engine.run_file`) both carry it.
 
 This module never imports the Trainer at run time: the Trainer imports it, and builds
@@ -22,6 +23,7 @@ from .history import KEYS, History
 from .live_changes import ORIGIN_REASONS, Origin
 from .network import generator_from_state
 from .optimizers import make_optimizer
+from .snapshots import Kept, numbers_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from .trainer import Trainer
@@ -31,20 +33,12 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
     """Everything the next epochs of ``trainer`` depend on, as plain values and array
     copies (see the module docstring)."""
     return {
-        "config": trainer.config,
+        **numbers_of(trainer),
         "replicas": trainer.replicas,
         "max_history_rows": trainer.max_history_rows,
-        "data": trainer._custom,
-        "epoch": trainer.epoch,
-        "flat": trainer.net.flat.copy(),
-        "rngs": [rng.bit_generator.state for rng in trainer.net.rngs],
-        "optimizer": trainer.optimizer.state_dict(),
-        "diverged": trainer.diverged.copy(),
         "history": trainer._history.saved(),
         "last": np.stack([np.asarray(trainer.last[key], np.float64) for key in KEYS]),
-        "edits": trainer.edits,
-        "last_edit_epoch": trainer.last_edit_epoch,
-        "origin": trainer.origin,
+        "kept": trainer._kept.saved(),
     }
 
 
@@ -90,6 +84,7 @@ def restore(trainer: Trainer, state: dict[str, Any]) -> None:
     trainer.last_edit_epoch = state["last_edit_epoch"]
     if state.get("origin") is not None:
         trainer.origin = checked_origin(trainer, state["origin"])
+    trainer._kept = Kept.restored(trainer, state.get("kept"))
 
 
 def checked_origin(trainer: Trainer, origin: Origin) -> Origin:

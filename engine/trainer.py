@@ -27,8 +27,9 @@ The Trainer keeps the run (building, stepping, evaluating, recording); the rest 
 in rooms of its own, which its methods delegate to: the data and the compiled passes
 over them (:mod:`engine.training_data`), live changes, hand edits and origins
 (:mod:`engine.live_changes`), predictions and frames (:mod:`engine.views`), its state
-for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`) and
-figures (:mod:`engine.figures`).
+for pickles and run files (:mod:`engine.run_state`, :mod:`engine.run_file`), its kept
+epochs with ``weights_at``, ``frame_at``, ``at`` and ``animate`` (:mod:`engine.snapshots`,
+mixed in) and figures (:mod:`engine.figures`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .live_changes import ORIGIN_REASONS, Origin
 from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
+from .snapshots import FILE_BUDGET, Kept, Rewind
 from .training_data import (
     DataSplit,
     Passes,
@@ -62,9 +64,10 @@ from .views import Frame
 
 # Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
 TrainingPoints = CustomData | tuple[ArrayLike, ArrayLike]
+PathOrFile = str | os.PathLike[str] | IO[bytes]  # where a run file is written or read
 
 
-class Trainer:
+class Trainer(Rewind):
     """Data, network (K replicas), optimizer and history for one Config.
 
     Parameters
@@ -77,8 +80,7 @@ class Trainer:
         Rows kept before thinning; default about 10⁶ numbers per metric, between
         256 and 100 000 rows.
     data : (X, y) or CustomData, optional
-        Your own points: X (N, 2) (any (N, d) from ``custom_data(.., any_width=True)``:
-        raw columns, no plane views), y labels 0..C-1 with every class present, or targets
+        Your own points: X (N, 2), y labels 0..C-1 with every class present, or targets
         (a regression, inferred from numbers that are not whole; see
         :func:`engine.datasets.custom_data`); all train unless a ``train_share`` below
         100 was set (a stratified hold-out; :data:`engine.config.TRAIN_SHARE_DEFAULTS`).
@@ -118,9 +120,8 @@ class Trainer:
         """Data, network, optimizer, history and programs afresh: epoch 0."""
         cfg = self.config
         k = self.replicas
-        init = (cfg.init, cfg.seed, cfg.dtype)
-        sizes = input_sizes(cfg, self._custom)  # the Config's, or d raw columns wide
-        self.net = MLP(sizes, cfg.activation, cfg.output, k, *init, **cfg.init_kwargs())
+        args = (input_sizes(cfg, self._custom), cfg.activation, cfg.output, k, cfg.init, cfg.seed)
+        self.net = MLP(*args, cfg.dtype, **cfg.init_kwargs())  # inputs: features or d columns
         self.optimizer: Optimizer = make_optimizer(
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
         )
@@ -129,6 +130,7 @@ class Trainer:
         self.edits = 0  # weights set by hand (set_param) since epoch 0 ...
         self.last_edit_epoch: int | None = None  # ... the latest at this epoch
         self.origin: Origin = live_changes.snapshot(self, "start")
+        self._kept = Kept.start(self)  # kept epochs: engine/snapshots.py
         self._history = History(k, self.max_history_rows)
         self._build_data()
 
@@ -189,9 +191,8 @@ class Trainer:
         self._build()
 
     def keep_history(self, max_rows: int) -> None:
-        """Keep at most ``max_rows`` history rows (a run loaded from a file written
-        with a larger bound, say): the rows are thinned now as they would be when
-        full. Training is unaffected; only which epochs the history keeps."""
+        """Keep at most ``max_rows`` history rows, thinned now as when full (a run
+        loaded from a file written with a larger bound, say); training is unaffected."""
         self._history.limit(int(max_rows))
         self.max_history_rows = int(max_rows)
 
@@ -220,13 +221,13 @@ class Trainer:
         # pickle and copy.deepcopy: the state, and a Trainer rebuilt from it
         return (Trainer._from_state, (run_state.state_of(self),))
 
-    def save(self, file: str | os.PathLike[str] | IO[bytes]) -> None:
-        """Write this run to ``file`` (a path or a binary file object): one ``.npz``
-        with a JSON header, see :mod:`engine.run_file`."""
-        run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file)
+    def save(self, file: PathOrFile, kept_budget: int = FILE_BUDGET) -> None:
+        """Write this run to ``file`` (a path or a binary file object): one ``.npz`` with
+        a JSON header (:mod:`engine.run_file`), kept epochs thinned to ``kept_budget`` B."""
+        run_file.write(run_state.state_of(self), self.net.layout.to_dict(), file, kept_budget)
 
     @classmethod
-    def load(cls, source: str | os.PathLike[str] | IO[bytes] | bytes) -> Trainer:
+    def load(cls, source: PathOrFile | bytes) -> Trainer:
         """The run saved in ``source`` (a path, a binary file object or bytes), ready
         to train on exactly as if it had never stopped. A truncated, corrupted or
         newer-format file raises ValueError saying what is wrong."""
@@ -258,6 +259,7 @@ class Trainer:
                 for _ in range(epochs):
                     self._minibatch_epoch(b)
                     self.epoch += 1
+                    self._kept.after_epoch(self)
                     if self._history.wants(self.epoch):
                         self._evaluate_and_record()
             if full or not self._history.wants(self.epoch):
@@ -276,6 +278,7 @@ class Trainer:
             self._record(loss.copy(), self._accuracy(passes.out_train, passes.truth_train))
         self._apply(loss)
         self.epoch += 1
+        self._kept.after_epoch(self)
 
     def _minibatch_epoch(self, b: int) -> None:
         net = self.net

@@ -88,7 +88,7 @@ def describe(trainer: Trainer) -> str:
     net = "-".join(str(n) for n in trainer.net.sizes)
     k = "1 replica" if trainer.replicas == 1 else f"{trainer.replicas} replicas"
     return (
-        f"<Trainer {net} {cfg.activation}/{cfg.output} {cfg.optimizer} lr={cfg.lr:g} "
+        f"<Trainer {net} {cfg.activation_text}/{cfg.output} {cfg.optimizer} lr={cfg.lr:g} "
         f"on {data}; {k}, epoch {trainer.epoch}{loss}>"
     )
 

@@ -32,8 +32,8 @@ def engine_grid(config: Config, rows: Axis, cols: Axis) -> dict[str, list[Any]]:
     for key, values in (rows, cols):
         if key == "units":
             grid["hidden"] = [[int(h)] * layers for h in values]
-        else:
-            grid[key] = list(values)
+        else:  # an activation axis's lists of names as lists
+            grid[key] = [v if isinstance(v, str | int | float) else list(v) for v in values]
     return grid
 
 

@@ -11,8 +11,11 @@ took a third of a neighbour's training.
 One worker process per app: the app owns its :class:`LabRunner` (``create_app`` makes
 it, app/lab/__init__.py), which starts the process on the first job and ends it when
 the app stops (:meth:`LabRunner.stop`). It runs at a lower scheduling priority (nice
-LAB_NICENESS): on a machine with few cores the live sessions come first. It watches
-its parent and ends with it, even when the server is killed.
+LAB_NICENESS): on a machine with few cores the live sessions come first. It ends with
+its parent, even when the server is killed (kill -9, the OOM killer): by the parent-death
+signal on Linux and by watching the parent, then at once, without the exit that waits
+for its events queue (``end_with_parent``: issue 24 found it and its resource tracker
+running for good, its queue's feeder blocked on a pipe only the dead parent read).
 
 What it takes from the sweep's process pool (:mod:`engine.executors`): how a worker
 process starts (``spawn_context``: the server already has threads, which ``fork``
@@ -56,7 +59,13 @@ from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
 from typing import Any
 
-from engine.executors import one_blas_thread_each, parent_alive, spawn_context
+from engine.executors import (
+    end_with_parent,
+    one_blas_thread_each,
+    parent_alive,
+    parent_gone,
+    spawn_context,
+)
 
 from ..turns import TrainingTurns
 from . import runs
@@ -212,6 +221,7 @@ class _Worker:
 
 def _serve(inbox, events) -> None:
     """The worker's main loop: take jobs and cancels in the order they were sent."""
+    end_with_parent()
     if hasattr(os, "nice"):
         # A batch job on a shared machine: the live sessions' frames come first.
         os.nice(LAB_NICENESS)
@@ -221,7 +231,7 @@ def _serve(inbox, events) -> None:
             message = inbox.get(timeout=POLL_SECONDS)
         except queue.Empty:
             if not parent_alive():
-                return
+                parent_gone()  # not return: the exit would wait on the events pipe
             continue
         if message is None:
             return

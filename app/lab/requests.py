@@ -13,7 +13,12 @@ A phase diagram's axis is
 * ``init_scale``: initial weights U(-a, a) (:mod:`engine.grid_axes`);
 * any number field of the Config's initialiser, optimizer and training groups
   (``lr``, ``momentum``, ``batch_size``, ``bias_init``, ``beta1``, ...), ``seed``
-  aside: the seeds are what every cell repeats.
+  aside: the seeds are what every cell repeats;
+* ``activation``: each value a name (every hidden layer's) or a list of names, one per
+  hidden layer of the session's net (``[["relu", "relu"], ["relu", "tanh"]]``); the
+  names are checked here, the lengths against the net with the cells
+  (app/lab/phase.py); two values the Config would say alike (``relu`` and ``[relu,
+  relu]``) are one value given twice.
 
 Settings that change the data (the data set, its points, noise) are not axes: every
 cell trains on the session's own training set, so the cells differ in one thing.
@@ -25,7 +30,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from engine.config import SPECS, FieldSpec
+from engine.config import SPECS, FieldSpec, _check_value, canonical_per_layer
+from engine.errors import ConfigError
 from engine.grid_axes import AXES, axis_spec
 
 from ..validation import ValidationError, as_int, as_object
@@ -64,10 +70,11 @@ class LabRequest(RunRequest):
 
 
 class Axis(NamedTuple):
-    """One axis of a phase diagram: a setting and its 2-MAX_AXIS_VALUES values."""
+    """One axis of a phase diagram: a setting and its 2-MAX_AXIS_VALUES values (numbers;
+    for ``activation``, names or tuples of names)."""
 
     key: str
-    values: tuple[float | int, ...]
+    values: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,8 @@ def axis_field(key: Any) -> FieldSpec | None:
     if not isinstance(key, str) or key == "seed":
         return None
     spec = axis_spec(key)
+    if spec is not None and spec.type == "choice_per_layer":
+        return spec  # the hidden activation: names, one or one per layer
     if spec is None or spec.type not in ("int", "float"):
         return None
     if spec.name != key or (spec.group not in AXIS_GROUPS and key != "init_scale"):
@@ -200,6 +209,8 @@ def _axis(field: str, value: Any) -> Axis:
             field, f"{field}.key must be one of {', '.join(axis_keys())}; got {key!r}"
         )
     values = data.get("values")
+    if spec.type == "choice_per_layer":
+        return _names_axis(field, spec, values)
     if not isinstance(values, list) or not 2 <= len(values) <= MAX_AXIS_VALUES:
         raise ValidationError(
             field, f"{field}.values must be a list of 2 to {MAX_AXIS_VALUES} numbers"
@@ -222,3 +233,24 @@ def _axis(field: str, value: Any) -> Axis:
     if len(set(out)) != len(out):
         raise ValidationError(field, f"{field}.values: each value once")
     return Axis(key, tuple(out))
+
+
+def _names_axis(field: str, spec: FieldSpec, values: Any) -> Axis:
+    """An ``activation`` axis: 2-MAX_AXIS_VALUES values, each one name or a list of one
+    name per hidden layer (its length checked by the cells' Configs), distinct as the
+    Config says them (equal names: one name)."""
+    if not isinstance(values, list) or not 2 <= len(values) <= MAX_AXIS_VALUES:
+        raise ValidationError(
+            field,
+            f"{field}.values must be a list of 2 to {MAX_AXIS_VALUES} activations, each a "
+            f"name or a list of names (one per hidden layer)",
+        )
+    out = []
+    for v in values:
+        try:
+            out.append(_check_value(spec, v))
+        except ConfigError as err:
+            raise ValidationError(field, f"{field}.values: {err.message}") from None
+    if len({canonical_per_layer(v) for v in out}) != len(out):
+        raise ValidationError(field, f"{field}.values: each value once")
+    return Axis(spec.name, tuple(out))

@@ -111,7 +111,7 @@ class RunSpec:
         cfg = self.config
         shape = "-".join(str(s) for s in self.sizes)
         return (
-            f"{cfg.dataset}, a {shape} network ({cfg.activation} hidden units, "
+            f"{cfg.dataset}, a {shape} network ({cfg.activation_text} hidden units, "
             f"{cfg.output} output, {cfg.loss} loss), {cfg.optimizer}"
         )
 

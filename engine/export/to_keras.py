@@ -83,12 +83,13 @@ def _model(spec: RunSpec) -> str:
         lines.append(f"penalty = {regularizer}  # + {what}, on the weights, not the biases")
     lines += ["model = keras.Sequential([", f"    keras.Input(shape=({spec.sizes[0]},)),"]
     logits_of = loss_scripts(cfg.loss).logits_of  # given the logits (from_logits=True)
+    names = cfg.activations()  # each hidden layer's own
     for layer, units in enumerate(spec.sizes[1:]):
         last = layer == spec.n_layers - 1
         if last:
             activation = None if logits_of else script_forms(cfg.output).keras
         else:
-            activation = script_forms(cfg.activation).keras
+            activation = script_forms(names[layer]).keras
         args = [str(units)]
         if activation:
             args.append(f"activation={activation}")
@@ -98,13 +99,15 @@ def _model(spec: RunSpec) -> str:
         if last and logits_of:
             line += f"  # logits: the loss applies the {logits_of}"
         lines.append(line)
-        layer_after = script_forms(cfg.activation).keras_layer
+        layer_after = None if last else script_forms(names[layer]).keras_layer
         if not last and layer_after:
             lines.append(f"    {layer_after},")
+        if not last and not isinstance(cfg.activation, str):
+            lines[-1] += f"  # layer {layer + 1}: {names[layer]}"
     lines.append("])")
-    note = script_forms(cfg.activation).keras_note
-    if note:
-        lines.append(note)
+    for note in dict.fromkeys(script_forms(name).keras_note for name in names):
+        if note:
+            lines.append(note)
     lines.append(
         "dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]"
     )

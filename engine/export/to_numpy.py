@@ -17,7 +17,10 @@ are the very matrix products the engine makes; tanh switches to ``1 - 2 / (exp(2
 its moments kept divided by ``1 - beta``).
 
 Only what the run uses is written: its hidden activation, output and loss, its
-optimizer, full batch or mini-batches, its regularisation.
+optimizer, full batch or mini-batches, its regularisation. A run with one activation
+per hidden layer gets a list of them, ``HIDDEN`` (f per layer) and ``SLOPES`` (f'),
+that the forward and backward passes index by layer; a run with one activation writes
+it inline, as before.
 """
 
 from __future__ import annotations
@@ -138,22 +141,45 @@ def _weights(spec: RunSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _per_layer(spec: RunSpec) -> str:
+    """``HIDDEN`` and ``SLOPES``: each hidden layer's f(z) and f'(z) (given a = f(z)), for
+    a run with one activation per hidden layer."""
+    names = spec.config.activations()
+    lines = ["# Each hidden layer's activation f(z), inputs first, and its slope f'(z), a = f(z)."]
+    lines.append("HIDDEN = [")
+    lines += [
+        f"    lambda z: {script_forms(name).numpy},  # layer {i + 1}: {name}"
+        for i, name in enumerate(names)
+    ]
+    lines += ["]", "SLOPES = ["]
+    lines += [
+        f"    lambda z, a: {script_forms(name).numpy_derivative or '1.0'},  # {name}'(z)"
+        for name in names
+    ]
+    return "\n".join([*lines, "]"]) + "\n"
+
+
 def _functions(spec: RunSpec) -> str:
     cfg = spec.config
-    # The helper functions (tanh, sigmoid, softmax) the two activations' expressions call.
+    # The helper functions (tanh, sigmoid, softmax) the activations' expressions call.
     needed = set()
-    for name in (cfg.activation, cfg.output):
+    for name in (*cfg.activations(), cfg.output):
         needed |= {name, *script_forms(name).numpy_uses}
     blocks = [
         act.scripts.numpy_def
         for act in every_activation()
         if act.name in needed and act.scripts and act.scripts.numpy_def
     ]
-    hidden, output = script_forms(cfg.activation).numpy, script_forms(cfg.output).numpy
+    one = isinstance(cfg.activation, str)
+    hidden = script_forms(cfg.activation).numpy if one else "HIDDEN[i](z)"
+    output = script_forms(cfg.output).numpy
+    where = f"{cfg.activation} in the hidden layers" if one else "HIDDEN's in the hidden layers"
+    if not one:
+        blocks.append(_per_layer(spec))
     blocks.append(f'''
 def forward(params, X):
     """Each layer's pre-activation z = Wbᵀ [a; 1] and output a = f(z), one column per
-    point: {cfg.activation} in the hidden layers, which get a row of ones below them for
+    point: {where}, which get a row of ones below them for
     the next layer's biases, and {cfg.output} at the output."""
     layers = []
     a = X
@@ -197,8 +223,14 @@ def _loss_and_grads(spec: RunSpec) -> str:
         "    grads[i] = a_below @ dz.T  # [dW; db]: the row of ones sums dz for db",
         "    if i > 0:",
     ]
-    derivative = script_forms(cfg.activation).numpy_derivative
-    if derivative is None:
+    one = isinstance(cfg.activation, str)
+    derivative = script_forms(cfg.activation).numpy_derivative if one else None
+    if not one:
+        body += [
+            "        z, a = layers[i - 1]",
+            "        dz = (params[i][:-1] @ dz) * SLOPES[i - 1](z, a[:-1])  # layer i's f'(z)",
+        ]
+    elif derivative is None:
         body.append("        dz = params[i][:-1] @ dz")
     else:
         body += [

@@ -56,27 +56,36 @@ def render(spec: RunSpec, filename: str) -> str:
 
 
 def linear_indices(spec: RunSpec) -> list[int]:
-    """Where each nn.Linear sits in the Sequential."""
-    step = 1 if script_forms(spec.config.activation).torch is None else 2
-    return [step * layer for layer in range(spec.n_layers)]
+    """Where each nn.Linear sits in the Sequential: after each hidden layer's
+    activation module, if it has one (the identity has none)."""
+    indices, index = [], 0
+    for name in spec.config.activations():
+        indices.append(index)
+        index += 1 if script_forms(name).torch is None else 2
+    return [*indices, index]
 
 
 def _model(spec: RunSpec) -> str:
     cfg = spec.config
+    names = cfg.activations()
     lines = ["model = nn.Sequential("]
     for layer, (fan_in, fan_out) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:], strict=True)):
         lines.append(f"    nn.Linear({fan_in}, {fan_out}),")
         last = layer == spec.n_layers - 1
-        module = script_forms(cfg.output if last else cfg.activation).torch
+        module = script_forms(cfg.output if last else names[layer]).torch
         logits_of = loss_scripts(cfg.loss).logits_of
         if last and logits_of:
             lines[-1] += f"  # logits: the loss applies the {logits_of}"
         elif module:
-            lines.append(f"    {module},")
+            # one activation per hidden layer: say whose
+            own = "" if last or isinstance(cfg.activation, str) else f"  # layer {layer + 1}"
+            lines.append(f"    {module},{own}")
+        elif not last and not isinstance(cfg.activation, str):
+            lines[-1] += f"  # layer {layer + 1}: {names[layer]}, the identity"
     lines.append(")")
-    note = script_forms(cfg.activation).torch_note
-    if note:
-        lines.append(note)
+    for note in dict.fromkeys(script_forms(name).torch_note for name in names):
+        if note:
+            lines.append(note)
     return "\n".join(lines) + "\n"
 
 

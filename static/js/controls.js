@@ -187,7 +187,7 @@ export class Controls {
   read(control) {
     const { input, field, kind } = control;
     if (kind === "checkbox") return /** @type {HTMLInputElement} */ (input).checked;
-    if (field.type === "choice") return input.value;
+    if (field.type === "choice" || field.type === "choice_per_layer") return input.value;
     const text = input.value.trim();
     if (text === "") return undefined;
     const v = Number(text);
@@ -236,6 +236,8 @@ export class Controls {
       // The option is there: added just above when it was missing.
       const option = [...input.options].find((o) => Number(o.value) === Number(value));
       input.value = /** @type {HTMLOptionElement} */ (option).value;
+    } else if (input instanceof HTMLSelectElement && c.field.type === "choice_per_layer") {
+      showPerLayer(input, value);
     } else if (force || document.activeElement !== input || kind !== "number") {
       input.value = String(value);
     }
@@ -286,12 +288,32 @@ function fillMenu(select, values, text) {
   }
 }
 
+// An "all layers" menu (the hidden activation): one name shows as itself; a name per
+// layer as an entry "per layer" that cannot be picked (picking a name sets every layer).
+/** @param {HTMLSelectElement} select @param {ConfigValue} value */
+function showPerLayer(select, value) {
+  let mixed = /** @type {HTMLOptionElement | null} */ (select.querySelector("option[data-per-layer]"));
+  if (Array.isArray(value)) {
+    if (!mixed) {
+      mixed = make("option", { value: "", text: "per layer", "data-per-layer": "1" }, select);
+      mixed.disabled = true;
+    }
+    mixed.hidden = false;
+    mixed.title = value.map((v) => words(String(v))).join(", ");
+    select.value = "";
+  } else {
+    if (mixed) mixed.hidden = true;
+    select.value = String(value);
+  }
+}
+
 /** @param {Field} field */
 function autoKind(field) {
   switch (field.type) {
     case "bool":
       return "checkbox";
     case "choice":
+    case "choice_per_layer": // the menu sets every layer; the network view, each one
       return "select";
     case "int":
       return typeof field.min === "number" && typeof field.max === "number"

@@ -45,6 +45,8 @@ export class LossChart {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.flushTimer = null;
     this.lastFlush = 0;
+    /** @type {number | null} the timeline's rewound epoch, marked by a dotted line */
+    this.marker = null;
     /** @type {{label: string, color: string, x: number[], y: (number|null)[]}[]} */
     this.pins = [];
     this.plottedPoints = 0;
@@ -114,6 +116,7 @@ export class LossChart {
     }
     return {
       ...base,
+      shapes: this.markerShapes(),
       margin: { l: 44, r: this.showAcc ? 34 : 8, t: 6, b: 30 },
       xaxis: {
         type: this.logEpochs ? "log" : "linear",
@@ -200,6 +203,22 @@ export class LossChart {
       line: { color: pin.color, width: 1.5, dash: "dash" },
       hovertemplate: `${pin.label}: %{y:.4g} (epoch %{x})<extra></extra>`,
     };
+  }
+
+  /** Mark `epoch` (the timeline's rewound epoch) with a dotted line, or nothing (null).
+   * @param {number | null} epoch */
+  setMarker(epoch) {
+    if (epoch === this.marker) return;
+    this.marker = epoch;
+    if (this.plotted && this.yRange) Plotly.relayout(this.el, { shapes: this.markerShapes() });
+  }
+
+  markerShapes() {
+    const e = this.marker;
+    if (e === null || (this.logEpochs && e <= 0)) return [];
+    // (a shape takes data coordinates on a log axis too: looked at, docs/PAGE.md)
+    return [{ type: "line", xref: "x", yref: "paper", x0: e, x1: e, y0: 0, y1: 1,
+      line: { color: "#a34700", width: 1.5, dash: "dot" } }];
   }
 
   /** The pinned runs to draw beside the current one (pins.js). */

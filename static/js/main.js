@@ -3,12 +3,14 @@
 // to the views. Each view lives in its own module; this file only connects them and
 // owns the one `page` record (what the page asked for, what the server runs).
 
+import { ClassMode, takeClassLink } from "./class_mode.js";
 import { legendRows } from "./class_surface.js";
 import { CodePanel } from "./code_panel.js";
 import { Connection } from "./connection.js";
 import { Controls } from "./controls.js";
 import { linkNote, takeDigest, withDigest } from "./data_link.js";
 import { DataPanel, framePoints } from "./data_panel.js";
+import { csvPayload } from "./drawing.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsPanel } from "./diagnostics_panel.js";
 import { byId, find } from "./dom.js";
@@ -22,11 +24,13 @@ import { LossChart } from "./loss_chart.js";
 import { NetworkView } from "./network_view.js";
 import { Presets } from "./presets.js";
 import { Readouts } from "./readouts.js";
+import { Resume } from "./resume.js";
 import { RunsPanel } from "./runs_panel.js";
 import { humanize, includes, Schema } from "./schema.js";
 import { buildSettings, describeChange, showSettingsFor } from "./settings.js";
 import { batchSizes, coherentChange, datasetChange, holdsSetup, problemOf, unavailableOptions } from "./setup.js";
 import { Surface } from "./surface.js";
+import { Timeline } from "./timeline.js";
 import { joinHash, splitHash, VIEW_DEFAULTS } from "./view.js";
 
 /** @typedef {import("./view.js").View} View */
@@ -47,6 +51,9 @@ const $ = byId;
 const schema = Schema.fromElement("schema");
 /** @type {Preset[]} */
 const presetList = JSON.parse(document.getElementById("presets")?.textContent || "[]");
+// A class's join link (#class=CODE) leaves the address bar before the set-up is read
+// from it (class_mode.js).
+const classLink = takeClassLink();
 
 /**
  * @type {{state: State | null, synced: boolean, wanted: Config | null, statesSinceConnect: number,
@@ -128,7 +135,8 @@ const network = new NetworkView($("network"), {
   tooltip: $("tooltip"),
   editor: $("weight-editor", HTMLFormElement),
   onFeatures: (features) => sendConfig({ features }),
-  onHidden: (hidden) => sendConfig({ hidden }),
+  onHidden: (hidden, activation) => sendConfig(activation ? { hidden, activation } : { hidden }),
+  onActivation: (activation) => sendConfig({ activation }),
   onEdit: (payload) => connection.send("set_weight", payload),
   canEdit: () => connection.connected,
   onRepaint: () => diagnostics.badges(diagnostics.latest ?? {}), // new nodes need their badges
@@ -263,19 +271,80 @@ const landscape = new LandscapePanel($("landscape-panel"), { send });
 const runs = new RunsPanel(
   { save: $("save-run", HTMLButtonElement), open: $("open-run", HTMLButtonElement),
     file: $("open-run-file", HTMLInputElement), pin: $("pin-run", HTMLButtonElement),
-    message: $("run-message"), pins: $("pins") },
+    message: $("run-message"), pins: $("pins"), animation: $("animation", HTMLButtonElement) },
   {
     send,
     schema,
-    current: () => (page.lastFrame && surface.lastFrame && page.state ? {
-      config: page.state.config, epoch: page.lastFrame.epoch, trainLoss: page.lastFrame.trainLoss,
-      curve: lossChart.snapshot(), surface: surface.lastFrame.surface, grid: surface.lastFrame.grid,
-      colorDomain: surface.colorDomain.slice(), classes: page.classes,
+    // the run as it stands (while rewound too: then its last live frame)
+    current: () => (liveFrame && page.state ? {
+      config: page.state.config, epoch: liveFrame.epoch, trainLoss: liveFrame.trainLoss,
+      curve: lossChart.snapshot(), surface: liveFrame.surface, grid: liveFrame.grid,
+      colorDomain: liveColorDomain.slice(), classes: liveFrame.classes ?? null,
     } : null),
     onPins: (pins) => lossChart.setPins(pins),
     onCompare: (pin) => lab.compareWith(pin),
   },
 );
+// ---- no run is lost: the page's checkpoint (docs/PAGE.md, "No run is lost") ---------
+
+const resume = new Resume($("resume-notice"), {
+  send,
+  canAsk: () => page.synced && connection.connected,
+  playing: () => page.state?.status === "playing",
+  query: () => withDigest(page.state?.query ?? "", page.state?.data),
+  say: (text) => runs.say(text),
+});
+resume.restore(splitHash(location.hash).configQuery);
+
+// ---- timeline: back to a kept epoch, and on from there (docs/PAGE.md, "Timeline") -----
+
+/** @type {Frame | null} the last live frame (not a rewound one), to show again on leaving */
+let liveFrame = null;
+/** @type {number[]} its colour domain */
+let liveColorDomain = [0, 1];
+/** @type {Diagnostics | null} the run's latest diagnostics, shown again on leaving */
+let liveDiagnostics = null;
+const timeline = new Timeline(
+  { range: $("timeline-range", HTMLInputElement), label: $("timeline-label"),
+    fork: $("timeline-fork", HTMLButtonElement), latest: $("timeline-latest", HTMLButtonElement),
+    marks: $("timeline-marks") },
+  {
+    send,
+    onFork: (epoch) => {
+      runs.pin(`Pinned the former future (to epoch ${liveFrame?.epoch ?? "?"}); going on from epoch ${epoch}.`);
+      timeline.leave(false);
+      send("fork", { epoch });
+    },
+    onLeave: () => {
+      if (liveFrame) drawViews(liveFrame);
+      if (liveFrame && liveDiagnostics) diagnostics.update(liveDiagnostics, liveFrame.epoch);
+    },
+    onShown: (epoch) => lossChart.setMarker(epoch),
+  },
+);
+
+/** The surface, network and read-outs of `frame`; resolves once the surface is drawn.
+ * @param {Frame} frame */
+function drawViews(frame) {
+  const drawn = surface.draw(frame);
+  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
+  showSurfaceCaption();
+  network.draw(frame, surface.colorDomain);
+  readouts.update(frame);
+  updateLegend();
+  return drawn;
+}
+
+/** A kept epoch's frame (the answer to `rewind`): shown, the loss chart left whole.
+ * @param {RawFrame} raw @param {Frame} frame */
+async function showRewound(raw, frame) {
+  if (timeline.onRewound(raw)) {
+    diagnostics.update(raw.diagnostics, frame.epoch); // that epoch's own
+    await drawViews(frame);
+  }
+  page.framesPainted += 1;
+}
+
 const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", HTMLDialogElement), { send });
 
 // ---- talking to the server -----------------------------------------------------------
@@ -283,12 +352,14 @@ const code = new CodePanel($("show-code", HTMLButtonElement), $("code-dialog", H
 /** @param {Config} partial */
 function sendConfig(partial) {
   clearStatus();
+  timeline.leave(true); // a change applies to the run as it stands
   page.sent = partial;
   connection.send("config", partial);
 }
 
 /** @param {string} action @param {object} [extra] */
 function control(action, extra = {}) {
+  timeline.leave(true); // play, step, reset: the run as it stands
   connection.send("control", { action, ...extra });
 }
 
@@ -323,7 +394,13 @@ function applyUrl() {
 function onConnect() {
   setConnection("connected", "connected");
   setOnline(true);
-  page.wanted = applyUrl();
+  // A fresh session: it goes on from the page's checkpoint if there is one, else it
+  // runs what the address names. Either way the page is synced once it answers.
+  if (resume.begin()) {
+    clearStatus(); // "could not open a WebSocket…" is over
+    page.wanted = null;
+  } else page.wanted = applyUrl();
+  classes.onConnect();
   clearTimeout(page.syncTimer);
   page.syncTimer = setTimeout(() => markSynced(), SYNC_TIMEOUT_MS);
 }
@@ -344,6 +421,10 @@ function markSynced() {
 function onState(state) {
   page.state = state;
   page.statesSinceConnect += 1;
+  // The first state after connecting is the fresh session's default; the next one
+  // answers the page (its config, or the checkpoint it opened).
+  if (resume.resuming && page.statesSinceConnect >= 2) resume.resumed(state.epoch);
+  else if (page.synced) resume.onState();
   const c = state.config;
   controls.setAll(c);
   showSettingsFor(controls, c, schema);
@@ -353,6 +434,8 @@ function onState(state) {
   picker.setCurrent(/** @type {string} */ (c.dataset));
   runs.onState(state);
   runs.relabel(c);
+  timeline.setLive(state.epoch);
+  timeline.setChanges(state.changes);
   // Points just taken: the panel's hold-out, not the split a generator had, applies
   // (and the panel keeps its own until the answer comes).
   const shareDue = page.shareDue && Boolean(state.data?.active);
@@ -408,6 +491,14 @@ function onError(err) {
     closedForSilence(text);
     return;
   }
+  if (event === "rewind") {
+    timeline.onRefused();
+    return;
+  }
+  if (event === "class") {
+    classes.onError(/** @type {ServerError} */ (err));
+    return;
+  }
   if (event === "lab") lab.onError();
   if (event === "phase") phase.onError(text);
   if (event === "landscape") landscape.onError(text);
@@ -415,7 +506,12 @@ function onError(err) {
     code.onError(text);
     return;
   }
-  if (event === "open_run" || event === "save_run") {
+  if (event === "open_run" && resume.resuming) {
+    resume.refused(text);
+    page.wanted = applyUrl();
+    return;
+  }
+  if (event === "open_run" || event === "save_run" || event === "animation") {
     runs.onError(event, text);
     return;
   }
@@ -444,6 +540,15 @@ function onError(err) {
 async function onFrame(raw) {
   const started = performance.now();
   const frame = decodeFrame(raw);
+  if (raw.rewound) return showRewound(raw, frame);
+  timeline.setLive(frame.epoch);
+  if (timeline.rewound !== null && (frame.status === "playing" || frame.trainPoints)) timeline.leave(false);
+  if (timeline.rewound !== null) {
+    // Rewound: the view stays on the epoch shown; the chart keeps the whole run.
+    liveFrame = frame;
+    liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
+    return lossChart.add(frame);
+  }
   page.classes = raw.classes ?? null;
   if (frame.trainPoints) {
     // A rebuild: new points, and the hovered unit may be another one (or gone).
@@ -465,16 +570,15 @@ async function onFrame(raw) {
     });
   }
   // Plotly first: it measures the page, best done before anything else moved.
-  const drawn = surface.draw(frame);
-  staleCaption = frame.surfaceEpoch === null ? "" : `Last finite surface, epoch ${frame.surfaceEpoch}`;
-  showSurfaceCaption();
-  network.draw(frame, surface.colorDomain);
-  readouts.update(frame);
+  const drawn = drawViews(frame);
+  liveFrame = frame;
+  liveColorDomain = surface.colorDomain.slice();
+  liveDiagnostics = raw.diagnostics ?? liveDiagnostics;
   diagnostics.update(raw.diagnostics, frame.epoch);
-  updateLegend();
   await Promise.all([drawn, lossChart.add(frame)]);
   page.framesPainted += 1;
   if (page.firstFrameMs === null) page.firstFrameMs = performance.now();
+  if (page.synced) resume.onFrame(frame.epoch);
   if (started - page.summaryAt > SUMMARY_MS || frame.trainPoints) {
     page.summaryAt = started;
     $("surface-summary").textContent = surface.summary(frame);
@@ -544,6 +648,25 @@ const WEBSOCKET_FAILED =
   "Could not open a WebSocket to the server: it may be down or restarting, or a proxy or " +
   "firewall may block WebSockets. Retrying…";
 
+// ---- class mode (static/js/class_mode.js, docs/CLASS.md) -----------------------------
+
+const classes = new ClassMode({
+  send,
+  // What Push sends: the teacher's set-up, and their own points when it trains on them.
+  setup: () => {
+    if (!page.state) return null;
+    const own = page.state.data?.active ? framePoints(surface, false) : null;
+    const task = page.state.data?.task === "regression" ? "regression" : "classification";
+    const points = own && own.length ? csvPayload({
+      task, points: own.map(([x, y]) => [x, y]), values: own.map((t) => t[2]), classes: page.state.data?.classes ?? null,
+    }) : null;
+    return { config: page.state.config, points };
+  },
+  load: (config) => sendConfig(config),
+  onLock: () => setOnline(connection.connected),
+  showStatus,
+}, classLink);
+
 const connection = new Connection({
   onConnect,
   onState,
@@ -556,6 +679,7 @@ const connection = new Connection({
     // no `wanted` it cannot pass for the answer to this page's config.
     page.wanted = null;
     page.statesSinceConnect = 0;
+    resume.onDisconnect();
     setConnection("offline", "Server offline, retrying…");
     setOnline(false);
     lab.onConnectionLost();
@@ -596,7 +720,14 @@ for (const [name, fn] of Object.entries({
   phase_result: (/** @type {PhaseResult} */ r) => phase.onResult(r),
   gradcheck_result: (/** @type {GradcheckResult} */ r) => diagnostics.showGradcheck(r),
   landscape_result: (/** @type {import("./landscape_panel.js").LandscapeResult} */ r) => landscape.onResult(r),
-  run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer}} */ r) => runs.onRunFile(r),
+  run_file: (/** @type {{name: string, epoch: number, file: ArrayBuffer, checkpoint?: boolean}} */ r) => {
+    resume.onRunFile(r);
+    if (!r.checkpoint) runs.onRunFile(r);
+  },
+  animation: (/** @type {{name: string, epoch: number, frames: number, file: ArrayBuffer}} */ r) => runs.onAnimation(r),
+  class_state: (/** @type {ClassState} */ s) => classes.onState(s),
+  class_view: (/** @type {ClassView} */ v) => classes.onView(v),
+  class_ended: (/** @type {ClassEnded} */ e) => classes.onEnded(e),
   code: (/** @type {{target: string, name: string, script: string}} */ r) => code.onCode(r),
 })) connection.socket.on(name, fn);
 
@@ -610,9 +741,12 @@ function writeHash(query) {
   history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
 }
 
-// A link pasted into this tab's address bar: apply it.
+// A link pasted into this tab's address bar: apply it (a class link joins the class;
+// with nothing else in it, the set-up stays as it is).
 window.addEventListener("hashchange", () => {
-  page.wanted = applyUrl();
+  const code = takeClassLink();
+  if (code) classes.followLink(code);
+  if (!code || location.hash) page.wanted = applyUrl();
 });
 
 // ---- top bar -------------------------------------------------------------------------
@@ -736,12 +870,14 @@ function setConnection(state, text) {
 // While the server cannot be reached, controls whose message would be lost are
 // disabled (one `disabled` on each fieldset, so the controls' own disabled states stay
 // as they are; Reset and Step themselves). Play stays: a press is kept for the
-// connection (togglePlay), and so do the view toggles, which need no server.
+// connection (togglePlay), and so do the view toggles, which need no server. The set-up
+// controls (`class-setup`) stay disabled too while a class's teacher has locked them.
 /** @param {boolean} on */
 function setOnline(on) {
   document.body.dataset.online = String(on);
   for (const f of document.querySelectorAll(".needs-server")) {
-    /** @type {HTMLFieldSetElement|HTMLButtonElement} */ (f).disabled = !on;
+    const locked = classes.locked && f.classList.contains("class-setup");
+    /** @type {HTMLFieldSetElement|HTMLButtonElement} */ (f).disabled = !on || locked;
   }
   if (!on) network.editor.close();
 }
@@ -777,8 +913,18 @@ window.playground = Object.freeze({
   get synced() { return page.synced; },
   get view() { return { ...page.view }; },
   get lossPoints() { return lossChart.points; },
+  get checkpoint() {
+    const c = resume.store.latest;
+    return c && { epoch: c.epoch, bytes: c.file.byteLength, kept: resume.store.kept, at: c.at };
+  },
+  get timeline() {
+    return { rewound: timeline.rewound, live: timeline.live, kept: timeline.kept.length,
+      changes: timeline.changes.map((c) => c.epoch) };
+  },
   get pins() { return runs.pins.items.map((p) => ({ id: p.id, label: p.label, color: p.color, epoch: p.epoch })); },
   get errors() { return page.errors.slice(); },
+  get classCode() { return classes.membership?.code ?? null; },
+  get classRole() { return classes.membership?.role ?? null; },
   get drawMs() { return page.drawMs; },
   get creditWaitMs() { return connection.waitMs; },
   // The last painted surface (its class bytes) and every point it shows, [x, y, label].
@@ -786,6 +932,7 @@ window.playground = Object.freeze({
     const f = surface.lastFrame;
     return f && {
       domain: f.domain.slice(), grid: f.grid, classes: f.classes, bytes: Array.from(f.surfaceBytes),
+      range: f.surfaceRange.slice(), epoch: f.epoch,
     };
   },
   get lastPoints() {

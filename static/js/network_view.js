@@ -1,14 +1,15 @@
 // @ts-check
 // The network diagram: input features (click to toggle), hidden layers with +/- and a
-// slider for their width, every neuron a small canvas showing its output over the
-// domain, links as SVG paths (width by |w|, colour by sign). Hover or focus a link
-// or a bias to read its value; click it (or press Enter) to edit it (link_editor.js).
+// slider for their width and a menu of their own activation, every neuron a small
+// canvas showing its output over the domain, links as SVG paths (width by |w|, colour
+// by sign). Hover or focus a link or a bias to read its value; click it (or press
+// Enter) to edit it (link_editor.js).
 
 import { cssColor, toUnit } from "./colors.js";
 import { LinkEditor } from "./link_editor.js";
 import { CLASS_COLORS, CLASS_NAMES, rgb } from "./classes.js";
 import { paintFunction, paintProbability, paintQuantised } from "./thumbs.js";
-import { words } from "./schema.js";
+import { perLayer, simplestActivation, words } from "./schema.js";
 import { el } from "./dom.js";
 
 /** @typedef {import("./schema.js").Schema} Schema */
@@ -19,13 +20,19 @@ import { el } from "./dom.js";
 /** @typedef {Param & {el: HTMLButtonElement}} Bias */
 /**
  * @typedef {{box: HTMLDivElement, plus: HTMLButtonElement, minus: HTMLButtonElement,
- *   slider: HTMLInputElement, count: HTMLSpanElement, label: HTMLLabelElement}} Header
+ *   slider: HTMLInputElement, count: HTMLSpanElement, label: HTMLLabelElement,
+ *   activation: HTMLSelectElement}} Header
  */
 /** The hidden layers' and the features' limits (the schema's, or these defaults). */
 /** @typedef {{min: number, max: number, min_len: number, max_len: number}} Limits */
 /**
+ * onHidden's `activation`: with one activation per layer, the list fitted to the new
+ * depth (undefined when one name serves every layer); onActivation: the hidden
+ * activation as one name or one per layer.
  * @typedef {{schema: Schema, tooltip: HTMLElement, editor: HTMLFormElement,
- *   onFeatures: (features: string[]) => void, onHidden: (hidden: number[]) => void,
+ *   onFeatures: (features: string[]) => void,
+ *   onHidden: (hidden: number[], activation?: string[]) => void,
+ *   onActivation?: (activation: string | string[]) => void,
  *   onEdit: (payload: object) => void, canEdit?: () => boolean, onRepaint?: () => void,
  *   onHoverUnit?: (u: number | null, label: string) => void}} NetworkOptions
  */
@@ -74,6 +81,10 @@ export class NetworkView {
     this.features = ["x1", "x2"];
     /** @type {number[]} */
     this.hidden = [];
+    // The hidden activation as the server holds it: one name, or one per hidden layer.
+    /** @type {string | string[]} */
+    this.activation = String(this.schema.field("activation")?.default ?? "tanh");
+    this.activationChoices = this.schema.field("activation")?.choices ?? [];
     /** @type {number[] | null} */
     this.sizes = null;
     this.domain = [-1, 1, -1, 1];
@@ -163,6 +174,9 @@ export class NetworkView {
   setConfig(config, sizes) {
     this.features = /** @type {string[] | undefined} */ (config.features) ?? this.features;
     this.hidden = /** @type {number[] | undefined} */ (config.hidden) ?? this.hidden;
+    if (config.activation !== undefined) {
+      this.activation = /** @type {string | string[]} */ (config.activation);
+    }
     this.syncHeaders();
     const shape = sizes ?? [this.features.length, ...this.hidden, 1];
     // A softmax output: one unit per class, each drawn and named as its class.
@@ -184,6 +198,9 @@ export class NetworkView {
       h.count.innerHTML = `${n}<span class="unit"> neuron${n === 1 ? "" : "s"}</span>`;
       h.minus.disabled = n <= f.min;
       h.plus.disabled = n >= f.max;
+      h.activation.value = perLayer(this.activation, shown.length)[l];
+      // the name in full on hover, where a narrow head cuts it
+      h.activation.title = `Activation of layer ${l + 1}: ${words(h.activation.value)}`;
     });
     const L = shown.length;
     this.layerCountText.textContent = `${L} hidden layer${L === 1 ? "" : "s"}`;
@@ -203,10 +220,24 @@ export class NetworkView {
     const label = el("label", { for: id, class: "visually-hidden", text: `Neurons in layer ${l + 1}` }, box);
     const slider = el("input", { type: "range", id, min: String(f.min), max: String(f.max), step: "1", "data-layer": String(l), class: "layer-slider" }, box);
     const count = el("span", { class: "neuron-count" }, box);
+    const menuId = `layer-${l + 1}-activation`;
+    el("label", { for: menuId, class: "visually-hidden", text: `Activation of layer ${l + 1}` }, box);
+    const activation = el("select", { id: menuId, class: "layer-activation", "data-layer": String(l), title: `Activation of layer ${l + 1}` }, box);
+    for (const name of this.activationChoices) el("option", { value: name, text: words(name) }, activation);
     plus.addEventListener("click", () => this.changeNeurons(l, +1));
     minus.addEventListener("click", () => this.changeNeurons(l, -1));
     slider.addEventListener("input", () => this.setNeurons(l, Number(slider.value)));
-    return { box, plus, minus, slider, count, label };
+    activation.addEventListener("change", () => this.setActivation(l, activation.value));
+    return { box, plus, minus, slider, count, label, activation };
+  }
+
+  // One layer's activation changed: the list of every layer's, or one name when they
+  // are all the same (the server's canonical form; the "all layers" menu shows it).
+  /** @param {number} l @param {string} name */
+  setActivation(l, name) {
+    const names = perLayer(this.activation, (this.pendingHidden ?? this.hidden).length);
+    names[l] = name;
+    this.opts.onActivation?.(simplestActivation(names));
   }
 
   placeHeaders() {
@@ -254,7 +285,12 @@ export class NetworkView {
       this.lastSend = performance.now();
       const list = this.pendingHidden;
       this.pendingHidden = null;
-      if (list) this.opts.onHidden(list);
+      // One activation per layer must follow a change of depth (the server refuses a
+      // list of another length): cut, or grown by repeating the last layer's; with no
+      // hidden layer left, the first layer's name stays (one name, for a layer added).
+      const perLayerList = Array.isArray(this.activation) && list
+        ? perLayer(this.activation, Math.max(1, list.length)) : undefined;
+      if (list) this.opts.onHidden(list, perLayerList);
     };
     if (wait <= 0) send();
     else this.sendTimer = setTimeout(send, wait);

@@ -9,11 +9,14 @@
 import { el } from "./dom.js";
 
 /**
- * Settings the server takes as an axis (app/lab_phase.py), with example values.
- * @type {Record<string, {label: string, short: string, values: string, int?: boolean}>}
+ * Settings the server takes as an axis (app/lab/requests.py), with example values.
+ * `names`: the values are activations, separated by "/", each one name or one name
+ * per hidden layer ("relu,relu / relu,tanh").
+ * @type {Record<string, {label: string, short: string, values: string, int?: boolean, names?: boolean}>}
  */
 export const AXES = {
   units: { label: "Hidden units", short: "units", values: "1,2,3,4", int: true },
+  activation: { label: "Activation", short: "act.", values: "relu / tanh / elu / leaky_relu", names: true },
   init_scale: { label: "Init scale a (U(−a, a))", short: "a", values: "0.1,0.5,1,2" },
   lr: { label: "Learning rate", short: "lr", values: "0.01,0.03,0.1,0.3" },
   momentum: { label: "Momentum (sgd)", short: "mom.", values: "0,0.5,0.9,0.99" },
@@ -26,12 +29,16 @@ export const AXES = {
 export const MAX_VALUES = 12;
 
 /**
- * The values typed for an axis: 2-12 distinct finite numbers, whole for `int` axes.
- * @param {string} text comma-separated
+ * The values typed for an axis: 2-12 distinct finite numbers, whole for `int` axes;
+ * for a `names` axis, 2-12 activations separated by "/", each one name (every layer's)
+ * or names separated by commas (one per hidden layer), the names checked by the server.
+ * @param {string} text comma-separated (names: slash-separated)
  * @param {boolean} [int]
- * @returns {{ values: number[] } | { error: string }}
+ * @param {boolean} [names]
+ * @returns {{ values: (number | string | string[])[] } | { error: string }}
  */
-export function parseValues(text, int = false) {
+export function parseValues(text, int = false, names = false) {
+  if (names) return parseNames(text);
   const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const values = parts.map(Number);
   if (parts.length < 2 || parts.length > MAX_VALUES) return { error: `2 to ${MAX_VALUES} values, separated by commas` };
@@ -39,6 +46,21 @@ export function parseValues(text, int = false) {
   if (bad !== undefined) return { error: `“${bad}” is not ${int ? "a whole number" : "a number"}` };
   if (new Set(values).size !== values.length) return { error: "each value once" };
   return { values };
+}
+
+/**
+ * @param {string} text
+ * @returns {{ values: (string | string[])[] } | { error: string }}
+ */
+function parseNames(text) {
+  const parts = text.split("/").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length < 2 || parts.length > MAX_VALUES) return { error: `2 to ${MAX_VALUES} activations, separated by “/”` };
+  const lists = parts.map((p) => p.split(",").map((n) => n.trim()));
+  const bad = lists.flat().find((n) => !/^[a-z_]+$/.test(n));
+  if (bad !== undefined) return { error: `“${bad}” is not an activation's name` };
+  const keys = lists.map((l) => (l.every((n) => n === l[0]) ? l[0] : l.join(",")));
+  if (new Set(keys).size !== keys.length) return { error: "each value once" };
+  return { values: lists.map((l) => (l.length === 1 ? l[0] : l)) };
 }
 
 /**
@@ -135,7 +157,16 @@ export class PhasePanel {
     const valuesBox = el("div", { class: "lab-field phase-values" }, row);
     el("label", { class: "caption", for: `${id}-values`, text: `${caption}: values` }, valuesBox);
     const values = el("input", { type: "text", id: `${id}-values`, value: AXES[key].values, inputmode: "decimal" }, valuesBox);
-    select.addEventListener("change", () => { values.value = AXES[select.value].values; });
+    const fit = () => {
+      const names = AXES[select.value].names;
+      values.inputMode = names ? "text" : "decimal";
+      values.title = names ? "Separated by “/”: one name each, or one per hidden layer (relu,relu / relu,tanh)" : "";
+    };
+    fit();
+    select.addEventListener("change", () => {
+      values.value = AXES[select.value].values;
+      fit();
+    });
     return { select, values };
   }
 
@@ -164,7 +195,7 @@ export class PhasePanel {
     const fields = [["y", this.axisY, "rows"], ["x", this.axisX, "columns"]];
     for (const [name, field, caption] of fields) {
       const key = field.select.value;
-      const parsed = parseValues(field.values.value, AXES[key].int);
+      const parsed = parseValues(field.values.value, AXES[key].int, AXES[key].names);
       if ("error" in parsed) return { error: `${caption}: ${parsed.error}` };
       axes[name] = { key, values: parsed.values };
     }

@@ -7,6 +7,8 @@
 //  * Pin: up to four runs kept as they are now (their loss curve, final boundary and
 //    set-up), drawn dashed on the loss chart and listed under the surface, each
 //    labelled by what differs from the current set-up (pins.js).
+//  * Animation: the server draws the run as a GIF (`animation` -> `animation`), one
+//    picture per kept epoch, downloaded as is.
 
 import { el, find } from "./dom.js";
 import { MAX_PINS, pinLabel, PinList } from "./pins.js";
@@ -16,7 +18,8 @@ import { paintBoundary } from "./thumbs.js";
 export class RunsPanel {
   /**
    * @param {{save: HTMLButtonElement, open: HTMLButtonElement, file: HTMLInputElement,
-   *          pin: HTMLButtonElement, message: HTMLElement, pins: HTMLElement}} els
+   *          pin: HTMLButtonElement, message: HTMLElement, pins: HTMLElement,
+   *          animation: HTMLButtonElement}} els
    * @param {{send: Send, schema: {fields: Field[]},
    *          current: () => CurrentRun | null, onPins: (pins: Pin[]) => void,
    *          onCompare?: (pin: Pin | null) => void}} hooks
@@ -41,6 +44,7 @@ export class RunsPanel {
       els.file.value = ""; // the same file again is a new choice
     });
     els.pin.addEventListener("click", () => this.pin());
+    els.animation.addEventListener("click", () => this.animate());
     this.acceptDrops(document.body);
     this.render();
   }
@@ -59,13 +63,34 @@ export class RunsPanel {
    */
   onRunFile({ name, epoch, file }) {
     this.saving = false;
-    const url = URL.createObjectURL(new Blob([file], { type: "application/zip" }));
+    this.download(name, file, "application/zip");
+    this.say(`Saved ${name} (epoch ${epoch}). Open it here or in another tab to go on from it.`);
+  }
+
+  animate() {
+    if (!this.hooks.send("animation")) return this.say("Not connected: no animation now.");
+    this.els.animation.disabled = true;
+    this.say("Drawing the run's animation…");
+  }
+
+  /**
+   * The server's `animation`: a GIF, downloaded under its own name.
+   * @param {{name: string, epoch: number, frames: number, file: ArrayBuffer}} answer
+   */
+  onAnimation({ name, epoch, frames, file }) {
+    this.els.animation.disabled = false;
+    this.download(name, file, "image/gif");
+    this.say(`Saved ${name}: ${frames} pictures of epochs 0 to ${epoch}.`);
+  }
+
+  /** @param {string} name @param {ArrayBuffer} file @param {string} type */
+  download(name, file, type) {
+    const url = URL.createObjectURL(new Blob([file], { type }));
     const a = el("a", { href: url, download: name });
     document.body.appendChild(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.say(`Saved ${name} (epoch ${epoch}). Open it here or in another tab to go on from it.`);
   }
 
   /** @param {File} file */
@@ -97,7 +122,10 @@ export class RunsPanel {
    * @param {string} event @param {string} text
    */
   onError(event, text) {
-    if (event === "open_run") {
+    if (event === "animation") {
+      this.els.animation.disabled = false;
+      this.say(`Could not draw the animation: ${text}`, true);
+    } else if (event === "open_run") {
       this.say(`Could not open ${this.opening ?? "the file"}: ${text}`, true);
       this.opening = null;
     } else {
@@ -133,7 +161,8 @@ export class RunsPanel {
 
   // ---- pins -----------------------------------------------------------------------
 
-  pin() {
+  /** Pin the run as it stands; `note` says why (else the usual words). @param {string} [note] */
+  pin(note) {
     const run = this.hooks.current();
     if (!run) return this.say("Nothing to pin yet: wait for the first frame.");
     if (this.pins.full) return this.say(`At most ${MAX_PINS} pinned runs: unpin one first.`);
@@ -141,7 +170,7 @@ export class RunsPanel {
       config: structuredClone(run.config), epoch: run.epoch, trainLoss: run.trainLoss,
       curve: run.curve, picture: run,
     });
-    this.say(`Pinned the run at epoch ${run.epoch}. Change a setting and play to compare.`);
+    this.say(note ?? `Pinned the run at epoch ${run.epoch}. Change a setting and play to compare.`);
     this.relabel(run.config, pin !== null);
   }
 

@@ -103,6 +103,13 @@ function outOfLimits(field, value) {
       return inRange(/** @type {number} */ (value)) ? "" : `outside ${range()}`;
     case "choice":
       return field.choices?.includes(/** @type {string} */ (value)) ? "" : "not one of the choices";
+    case "choice_per_layer": {
+      // One name, or one per hidden layer (whose count the server checks with `hidden`).
+      if (!Array.isArray(value)) return field.choices?.includes(String(value)) ? "" : "not one of the choices";
+      const list = /** @type {string[]} */ (value);
+      if (list.length < 1 || list.length > (field.max_len ?? Infinity)) return `needs 1–${field.max_len} names`;
+      return list.every((v) => field.choices?.includes(v)) ? "" : "not among the choices";
+    }
     case "int_list":
     case "choice_list": {
       const list = /** @type {(number | string)[]} */ (value);
@@ -140,6 +147,8 @@ function parseValue(field, text) {
       return undefined;
     case "choice":
       return text;
+    case "choice_per_layer": // "relu" for every hidden layer, "relu,tanh" one per layer
+      return text.includes(",") ? text.split(",") : text;
     case "int_list": {
       if (text === "") return [];
       const parts = text.split(",");
@@ -161,6 +170,22 @@ export function sameValue(a, b) {
     return a.every((x, i) => x === b[i]);
   }
   return a === b;
+}
+
+// A hidden activation (one name, or one per hidden layer: the engine's
+// choice_per_layer) as one name per hidden layer, for `layers` hidden layers: one name
+// is every layer's; a list is cut to the layers or, grown, repeats its last name.
+/** @param {ConfigValue | undefined} value @param {number} layers @returns {string[]} */
+export function perLayer(value, layers) {
+  const list = Array.isArray(value) ? value.map(String) : [String(value ?? "")];
+  return Array.from({ length: layers }, (_, l) => list[Math.min(l, list.length - 1)]);
+}
+
+// The simplest value that says the same as a list of names (the server's canonical
+// form): equal names are one name.
+/** @param {string[]} names @returns {string | string[]} */
+export function simplestActivation(names) {
+  return names.length > 0 && names.every((n) => n === names[0]) ? names[0] : names;
 }
 
 // Does `config` hold every value of `partial`?

@@ -54,7 +54,9 @@ export function describeChange(schema, change) {
     : typeof v === "number" ? formatNumber(v, 3) : words(/** @type {string} */ (v)));
   return Object.entries(change).map(([k, v]) => (k === "hidden" && Array.isArray(v)
     ? hiddenWords(/** @type {number[]} */ (v))
-    : `${fieldLabel(schema, k)}: ${value(v)}`)).join("; ");
+    : k === "activation" && Array.isArray(v)
+      ? `${fieldLabel(schema, k)}: ${v.map(value).join(", ")} (per layer)`
+      : `${fieldLabel(schema, k)}: ${value(v)}`)).join("; ");
 }
 
 // Hidden layers in words: [3] is "1 hidden layer of 3 units", [4, 2] "2 hidden layers
@@ -96,7 +98,8 @@ export function buildSettings(top, controls, schema) {
     });
   }
   controls.add(top, "lr", { kind: "ladder", label: TOP_LABELS.lr });
-  controls.add(top, "activation", { label: TOP_LABELS.activation });
+  // Every hidden layer's at once; each layer has its own menu in the network view.
+  controls.add(top, "activation", { label: "Activation (all layers)" });
   controls.add(top, "output", { label: TOP_LABELS.output });
   const opt = controls.add(top, "optimizer", { label: TOP_LABELS.optimizer });
   if (opt) opt.box.appendChild(drawerToggle("Optimizer settings"));

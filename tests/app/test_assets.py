@@ -53,7 +53,7 @@ def test_the_page_names_built_files_that_exist_and_inlines_the_first_frame(app):
     http = app.test_client()
     page = http.get("/").get_data(as_text=True)
     names = re.findall(r'(?:src|href)="(/static/dist/[^"]+)"', page)
-    assert len(names) == 4  # the bundle and three stylesheets
+    assert len(names) == 5  # the bundle and four stylesheets (class.css: class mode)
     for name in names:
         assert http.get(name).status_code == 200
     inlined = re.search(r'<script type="application/json" id="first-frame">(.*?)</script>', page)

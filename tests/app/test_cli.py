@@ -148,3 +148,37 @@ def test_a_bad_trusted_proxy_stops_the_server_naming_it(fake_run, capsys):
     with pytest.raises(SystemExit):
         cli.main(["serve", "--trusted-proxy", "not-an-ip"])
     assert "not an IP address or network: 'not-an-ip'" in capsys.readouterr().err
+
+
+# ---- class mode: --message-queue and --class-size ------------------------------------------
+
+
+def test_class_options_reach_the_app_and_the_queue_comes_from_the_environment(
+    fake_run, monkeypatch
+):
+    from class_helpers import redis_server
+
+    with redis_server() as url:
+        cli.main(["serve", "--message-queue", url, "--class-size", "30"])
+        monkeypatch.setenv(cli.MESSAGE_QUEUE_ENV, url)
+        cli.main(["serve"])
+    assert fake_run[0]["config"]["MESSAGE_QUEUE"] == url
+    assert fake_run[0]["config"]["CLASS_SIZE"] == 30
+    assert fake_run[1]["config"]["MESSAGE_QUEUE"] == url
+    monkeypatch.delenv(cli.MESSAGE_QUEUE_ENV)
+    assert "MESSAGE_QUEUE" not in cli.class_overrides(cli.build_parser().parse_args(["serve"]))
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--message-queue", "amqp://localhost"], "must be a redis:// URL"),
+        (["--message-queue", "redis://127.0.0.1:1/0"], "no Redis answers at redis://127.0.0.1:1/0"),
+        (["--class-size", "0"], "--class-size must be at least 1"),
+    ],
+)
+def test_a_bad_class_option_stops_the_server_before_any_worker_saying_why(fake_run, argv, said):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", *argv])
+    assert said in str(stopped.value)
+    assert fake_run == []

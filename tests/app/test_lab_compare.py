@@ -55,3 +55,32 @@ def test_a_bad_set_up_to_compare_with_is_refused_naming_its_field(connect):
     wait_until(lambda: len(inbox.of("error")) == 2, what="a second error")
     assert inbox.of("error")[1]["field"] == "against"
     assert not inbox.of("lab_result")
+
+
+def test_per_layer_activations_run_in_the_lab_and_as_the_set_up_compared_with(connect):
+    """The seeds' question on 2-2-2-1 xor4: ReLU in both hidden layers, against ReLU
+    then tanh, on the same seeds; each side is the engine's own sweep of its set-up."""
+    client, inbox, session = connect()
+    both_relu = {**CURRENT, "hidden": [2, 2], "activation": ["relu", "relu"]}
+    client.emit("config", both_relu)
+    wait_until(lambda: session.trainer.config.hidden == (2, 2), what="the 2-2-2-1 set-up")
+    against = {"activation": ["relu", "tanh"]}
+    client.emit("lab", {"action": "run", "seeds": 24, "epochs": 300, "against": against})
+    result = inbox.wait("lab_result", timeout=LAB_TIMEOUT)[0]
+    assert result["compare"]["config"]["activation"] == ["relu", "tanh"]
+    base = Config.from_dict({**Config().to_dict(), **both_relu})
+    assert base.activation == "relu"  # equal names are one name
+    mine = sweep(base, seeds=24, epochs=300)
+    theirs = sweep(base.replace(against), seeds=24, epochs=300)
+    assert result["summary"]["successes"] == mine.summary()["successes"]
+    assert result["compare"]["summary"]["successes"] == theirs.summary()["successes"]
+    assert [r["outcome"] for r in result["runs"]] == list(mine.outcome)
+
+
+def test_a_per_layer_list_of_the_wrong_length_to_compare_with_names_activation(connect):
+    client, inbox, _ = connect()
+    against = {"hidden": [2, 2], "activation": ["relu", "tanh", "elu"]}
+    client.emit("lab", {"action": "run", "seeds": 4, "epochs": 10, "against": against})
+    error = inbox.wait("error")[0]
+    assert error["field"] == "activation" and "3 names" in error["message"]
+    assert not inbox.of("lab_result")

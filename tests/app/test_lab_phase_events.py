@@ -371,3 +371,45 @@ def test_a_cells_shape_counts_its_own_network():
     assert phase.engine_grid(
         Config(hidden=[4, 2]), rows=("units", [2, 5]), cols=("lr", [0.1, 1.0])
     ) == {"hidden": [[2, 2], [5, 5]], "lr": [0.1, 1.0]}
+
+
+def test_a_per_layer_set_up_keeps_each_layers_activation_in_every_cell():
+    """A units axis widens every hidden layer and keeps the depth, so each cell keeps
+    the session's activation per layer."""
+    base = Config(hidden=[4, 2], activation=["relu", "tanh"])
+    grid = phase.engine_grid(base, rows=("units", [2, 5]), cols=("lr", [0.1, 1.0]))
+    cells = phase.cell_configs(base, grid)
+    assert [c.hidden for c in cells] == [(2, 2), (2, 2), (5, 5), (5, 5)]
+    assert all(c.activations() == ("relu", "tanh") for c in cells)
+
+
+def test_an_activation_axis_sweeps_one_name_per_layer_in_each_cell(client):
+    """Rows: relu,relu and relu,tanh on the session's 2-2-2-1 net; columns: two learning
+    rates. Each cell is the engine's sweep of that set-up, written by hand."""
+    sock, inbox, session = client
+    sock.emit("config", {"hidden": [2, 2], "activation": "relu", "dataset": "xor4"})
+    wait_until(lambda: session.trainer.config.hidden == (2, 2), what="the 2-2-2-1 set-up")
+    base = session.trainer.config
+    rows = [["relu", "relu"], ["relu", "tanh"]]
+    request = {
+        **SMALL,
+        "y": {"key": "activation", "values": rows},
+        "x": {"key": "lr", "values": [0.03, 0.1]},
+    }
+    sock.emit("phase", request)
+    result = inbox.wait("phase_result", timeout=LAB_TIMEOUT)[0]
+    assert result["cells"] == 4 and result["cancelled"] is False
+    for cell in inbox.of("phase_cell"):
+        by_hand = base.replace(
+            {"activation": rows[cell["row"]], "lr": request["x"]["values"][cell["col"]]}
+        )
+        assert Config.from_dict(cell["config"]) == by_hand
+        expected = sweep(by_hand, seeds=6, epochs=150, surface_grid=0).summary()
+        assert cell["summary"] == expected
+    # a list of another length than the net's layers is refused naming the axis
+    sock.emit(
+        "phase",
+        {**request, "y": {"key": "activation", "values": ["relu", ["relu", "tanh", "tanh"]]}},
+    )
+    error = inbox.wait("error")[0]
+    assert error["field"] == "y" and "3 names" in error["message"]

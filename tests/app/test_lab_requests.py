@@ -89,3 +89,36 @@ def test_a_bad_request_is_refused_naming_its_field(parse, payload, field):
     with pytest.raises(ValidationError) as refused:
         parse(payload)
     assert refused.value.field == field
+
+
+def _phase_over(values) -> dict:
+    return {
+        "action": "run",
+        "seeds": 2,
+        "epochs": 2,
+        "x": {"key": "activation", "values": values},
+        "y": {"key": "lr", "values": [0.1, 0.3]},
+    }
+
+
+def test_an_activation_axis_takes_names_and_one_name_per_layer():
+    request = parse_phase(_phase_over(["relu", ["relu", "tanh"], ["tanh", "tanh"]]))
+    assert isinstance(request, PhaseRequest)
+    assert request.x == Axis("activation", ("relu", ("relu", "tanh"), ("tanh", "tanh")))
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        (["relu"], "a list of 2 to 12 activations"),
+        ("relu,tanh", "a list of 2 to 12 activations"),
+        (["relu", "cosine"], "one of"),
+        (["relu", ["relu", 3]], "among"),
+        (["relu", ["relu"]], "each value once"),
+        (["tanh", ["tanh", "tanh"]], "each value once"),  # the same set-up
+    ],
+)
+def test_a_bad_activation_axis_is_refused_naming_the_axis(values, words):
+    with pytest.raises(ValidationError, match=words) as refused:
+        parse_phase(_phase_over(values))
+    assert refused.value.field == "x"

@@ -265,3 +265,31 @@ def test_a_run_file_larger_than_other_messages_opens_over_the_wire_and_one_too_l
     finally:
         big.close()
         ok.close()
+
+
+# ---- the page's checkpoint: save_run {"checkpoint": true} ------------------------------------
+
+
+def test_a_checkpoint_is_the_run_file_marked_as_one_and_reopens_at_its_epoch(connect):
+    client, inbox, session = _configured(connect)
+    _step(client, session, 40)
+    client.emit("save_run", {"checkpoint": True})
+    checkpoint = inbox.wait("run_file")[-1]
+    assert checkpoint["checkpoint"] is True and checkpoint["epoch"] == 40
+    plain = _saved(client, inbox)
+    assert "checkpoint" not in plain
+    assert plain["file"] == checkpoint["file"]  # the same bytes the Runs panel saves
+
+    other, other_inbox, reopened = connect()
+    other.emit("open_run", {"file": checkpoint["file"]})
+    assert other_inbox.wait("state", 2)[-1]["epoch"] == 40
+    np.testing.assert_array_equal(reopened.trainer.net.flat, session.trainer.net.flat)
+
+
+@pytest.mark.parametrize("payload", [{"checkpoint": 1}, {"checkpoint": "yes"}, {"tag": "x"}])
+def test_a_checkpoint_request_with_anything_but_a_boolean_is_refused(connect, payload):
+    client, inbox, _ = connect()
+    client.emit("save_run", payload)
+    error = inbox.wait("error")[0]
+    assert error["event"] == "save_run" and error["field"] in ("checkpoint", "payload")
+    assert inbox.of("run_file") == []

@@ -76,6 +76,22 @@ def test_grid_values_lists_with_slashes_scalars_with_commas():
     assert grid == {"hidden": [[2], [3], [4, 2]], "activation": ["relu", "tanh"], "lr": [0.1, 0.3]}
 
 
+def test_activation_per_layer_as_a_flag_and_as_grid_values():
+    assert parse_grid(["activation=relu,relu/relu,tanh"]) == {
+        "activation": [["relu", "relu"], ["relu", "tanh"]]
+    }
+    assert parse_grid(["activation=relu/tanh"]) == {"activation": ["relu", "tanh"]}
+    code, out, _ = _run([*SMALL, "--json", "--hidden", "2,2", "--activation", "relu,tanh"])
+    assert code == 0
+    assert json.loads(out)["cells"][0]["config"]["activation"] == ["relu", "tanh"]
+    code, out, _ = _run(
+        [*SMALL, "--json", "--hidden", "2,2", "--grid", "activation=relu,relu/relu,tanh"]
+    )
+    assert code == 0
+    cells = json.loads(out)["cells"]
+    assert [c["config"]["activation"] for c in cells] == ["relu", ["relu", "tanh"]]
+
+
 def test_table_on_stdout_progress_on_stderr():
     code, out, err = _run([*SMALL[:-1], "--grid", "hidden=2/3", "--activation", "relu"])
     assert code == 0
@@ -133,6 +149,7 @@ def test_html_report_is_self_contained(tmp_path):
         (["--grid", "colour=red"], "colour is not a setting"),
         (["--grid", "seed=1,2"], "--seeds"),
         (["--output", "tanh"], "--output"),
+        (["--activation", "relu,tanh,elu"], "--activation: activation lists 3 names"),
         (["--seeds", "0"], "--seeds must be >= 1"),
         (["--json", "--csv"], "cannot both go to stdout"),
     ],

@@ -8,7 +8,7 @@ optimizer and play, is a second, labelled, dashed curve on the loss chart.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import AXE, axe_violations
+from browser_helpers import axe_violations, paused_phone_page
 
 from engine import Config
 
@@ -174,16 +174,10 @@ def test_compare_in_the_lab_gives_both_rates_and_the_test(pg):
 
 
 def test_the_runs_controls_fit_a_phone_and_axe_finds_nothing_serious(browser, base_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context, page = paused_phone_page(
+        browser, base_url, SETUP.replace({"speed": 0}).to_query(), 100
+    )
     try:
-        page = context.new_page()
-        page.add_init_script(path=str(AXE))
-        page.goto(f"{base_url}/#{SETUP.replace({'speed': 0}).to_query()}")
-        page.wait_for_function("() => window.playground && window.playground.synced")
-        page.click("#play")
-        page.wait_for_function("() => window.playground.lastFrame?.epoch >= 100")
-        page.click("#play")
-        page.wait_for_function("() => window.playground.lastState.status === 'paused'")
         page.click("#pin-run")
         page.select_option("#ctl-optimizer", "sgd")
         page.wait_for_function("() => window.playground.pins[0]?.label === 'optimizer: Adam'")

@@ -167,19 +167,22 @@ def _focused(pg) -> str:
     )
 
 
-def test_keyboard_skip_link_then_play_reach_the_output_in_three_tabs(pg, tmp_path):
+def test_keyboard_skip_link_then_play_reach_the_output_in_four_tabs(pg, tmp_path):
     pg.page.set_viewport_size({"width": 1366, "height": 768})
     pg.page.add_init_script(path=str(AXE))
     pg.open("speed=0")
     pg.page.wait_for_function("() => !document.getElementById('reset').disabled")
     page = pg.page
-    # From the page's start: Tab 1 is the skip link, shown on focus; 2 Reset; 3 Play.
+    # From the page's start: Tab 1 is the skip link, shown on focus; 2 the header's Class
+    # control (class mode, docs/CLASS.md); 3 Reset; 4 Play.
     page.keyboard.press("Tab")
     assert _focused(pg) == "skip-link"
     link = page.locator(".skip-link")
     assert link.inner_text() == "Skip to the output"
     box = link.bounding_box()
     assert box["y"] >= 0 and box["width"] > 50, box
+    page.keyboard.press("Tab")
+    assert _focused(pg) == "class-button"
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert _focused(pg) == "play"
@@ -189,8 +192,8 @@ def test_keyboard_skip_link_then_play_reach_the_output_in_three_tabs(pg, tmp_pat
     page.keyboard.press("Enter")
     pg.wait_state("s => s.status === 'paused'")
     # Back to the skip link; Enter puts focus in the output, the surface on screen.
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
     assert _focused(pg) == "skip-link"
     assert axe_violations(page) == []
     _screenshot(pg, tmp_path, "skip_link_1366x768.png")

@@ -11,7 +11,9 @@ import math
 import os
 from pathlib import Path
 
-from browser_helpers import AXE, axe_violations
+from browser_helpers import AXE, CLUSTERS, OFFSETS, axe_violations
+from browser_helpers import click_at as _click_at
+from browser_helpers import draw_three_clusters as _draw_three_clusters
 
 # docs/screenshots/{drawn_3_classes_1920x1080,drawn_3_classes_390x844,loaded_csv_1920x1080}
 # .png come from these tests: PLAYGROUND_SCREENSHOTS=docs/screenshots regenerates them;
@@ -26,29 +28,6 @@ def _screenshot(pg, tmp_path: Path, name: str) -> None:
     assert (folder / name).stat().st_size > 10_000
 
 
-CLUSTERS = [(-3.5, -2.0), (3.5, -2.0), (0.0, 3.5)]  # class 0, 1, 2
-OFFSETS = [(0.0, 0.0), (0.5, 0.3), (-0.4, 0.4)]
-
-
-def _click_at(pg, x: float, y: float, shift: bool = False, button: str = "left") -> None:
-    """Click the surface where Plotly draws the data point (x, y)."""
-    box = pg.page.evaluate(
-        """([x, y]) => {
-            const el = document.querySelector('#surface .surface-points');
-            const L = el._fullLayout;
-            const r = el.getBoundingClientRect();
-            return [r.left + L.xaxis._offset + L.xaxis.l2p(x),
-                    r.top + L.yaxis._offset + L.yaxis.l2p(y)];
-        }""",
-        [x, y],
-    )
-    if shift:
-        pg.page.keyboard.down("Shift")
-    pg.page.mouse.click(box[0], box[1], button=button)
-    if shift:
-        pg.page.keyboard.up("Shift")
-
-
 def _class_at(pg, x: float, y: float) -> int:
     """The class the last frame's surface shows at (x, y), decoded here from its bytes
     with the protocol's formula (class = byte // (256 // C))."""
@@ -58,18 +37,6 @@ def _class_at(pg, x: float, y: float) -> int:
     col = round((x - x0) / (x1 - x0) * (n - 1))
     row = round((y - y0) / (y1 - y0) * (n - 1))
     return s["bytes"][row * n + col] // (256 // s["classes"])
-
-
-def _draw_three_clusters(pg) -> None:
-    page = pg.page
-    page.click("#draw-toggle")
-    assert page.get_attribute("#draw-toggle", "aria-pressed") == "true"
-    page.click("#draw-clear")
-    for k, (cx, cy) in enumerate(CLUSTERS):
-        page.click(f"#class-palette [data-class='{k}']")
-        assert page.get_attribute(f"#class-palette [data-class='{k}']", "aria-checked") == "true"
-        for dx, dy in OFFSETS:
-            _click_at(pg, cx + dx, cy + dy)
 
 
 # A generator whose domain, [-6, 6] on both axes, holds the clusters: the drawn points

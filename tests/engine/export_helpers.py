@@ -161,6 +161,36 @@ SETUPS = {
 }
 
 
+# One activation per hidden layer: every exporter reproduces these, and names each
+# layer's own activation. Together they use every declared hidden activation.
+PER_LAYER_SETUPS = {
+    "relu,tanh xor4 full batch sgd": {
+        "hidden": [4, 3],
+        "activation": ["relu", "tanh"],
+        "optimizer": "sgd",
+        "lr": 0.3,
+        "bias_init": 0.1,
+    },
+    "elu,linear,swish circle mini-batch adam": {
+        "dataset": "circle",
+        "n_points": 60,
+        "hidden": [4, 3, 3],
+        "activation": ["elu", "linear", "swish"],
+        "batch_size": 7,
+    },
+    "leaky,softplus,sigmoid spiral3 softmax l2": {
+        "dataset": "spiral3",
+        "n_points": 90,
+        "output": "softmax",
+        "loss": "ce",
+        "hidden": [5, 4, 3],
+        "activation": ["leaky_relu", "softplus", "sigmoid"],
+        "regularization": "l2",
+        "reg_rate": 0.01,
+    },
+}
+
+
 def activation_setups(epochs: int = 40) -> dict[str, dict]:
     """A small two-hidden-layer run of every declared hidden activation."""
     return {

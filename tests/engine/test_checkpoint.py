@@ -76,6 +76,7 @@ def test_500_epochs_saved_loaded_and_500_more_equal_1000_straight(config, replic
         {"optimizer": "rprop", "lr": 0.05},
         {"optimizer": "rmsprop", "centered": True, "momentum": 0.5, "lr": 0.01},
         {"optimizer": "adagrad", "lr": 0.1, "lr_decay": 0.01},
+        {"hidden": [3, 2], "activation": ["relu", "tanh"], "batch_size": 5, "lr": 0.05},
         {
             "optimizer": "adam",
             "amsgrad": True,
@@ -339,3 +340,21 @@ def test_a_bad_run_file_is_a_playground_error_naming_the_file():
         from_bytes(b"not a zip at all")
     assert err.value.field == "file"
     assert err.value.message.startswith("run file: not a readable run file")
+
+
+def test_a_per_layer_activation_travels_in_the_file_and_a_one_name_file_reads_as_before():
+    per_layer = Trainer(Config(hidden=[4, 3], activation=["relu", "tanh"]))
+    per_layer.step(5)
+    with np.load(io.BytesIO(to_bytes(per_layer))) as npz:
+        assert json.loads(npz["header"].tobytes())["config"]["activation"] == ["relu", "tanh"]
+    loaded = from_bytes(to_bytes(per_layer))
+    assert loaded.net.activations == ("relu", "tanh")
+    assert_same_run(per_layer, loaded)
+    assert pickle.loads(pickle.dumps(per_layer.net)).activations == ("relu", "tanh")
+    # A run of one activation writes it as one name, as files written before
+    # per-layer activations do, and such a header reads back to the same run.
+    one = Trainer(Config(hidden=[4, 3], activation="relu"))
+    data = to_bytes(one)
+    with np.load(io.BytesIO(data)) as npz:
+        assert json.loads(npz["header"].tobytes())["config"]["activation"] == "relu"
+    assert from_bytes(data).net.activations == ("relu", "relu")

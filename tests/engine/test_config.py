@@ -204,6 +204,11 @@ def _value_strategy(spec):
         return st.lists(
             st.integers(int(spec.min), int(spec.max)), min_size=spec.min_len, max_size=spec.max_len
         )
+    if spec.type == "choice_per_layer":  # one name per hidden layer: per_layer_configs()
+        return st.one_of(
+            st.sampled_from(spec.choices),
+            st.lists(st.sampled_from(spec.choices), min_size=1, max_size=1),
+        )
     return st.lists(
         st.sampled_from(spec.choices), min_size=spec.min_len, max_size=spec.max_len, unique=True
     )
@@ -232,6 +237,91 @@ def configs(draw):
 def test_query_round_trip(cfg):
     assert Config.from_query(cfg.to_query()) == cfg
     assert Config.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+# ---- activation: one name, or one per hidden layer --------------------------------------
+
+
+@st.composite
+def per_layer_configs(draw):
+    hidden = draw(st.lists(st.integers(1, 8), min_size=0, max_size=6))
+    names = st.sampled_from(list(SPECS["activation"].choices))
+    activation = draw(
+        st.one_of(names, st.lists(names, min_size=len(hidden), max_size=len(hidden)))
+        if len(hidden) > 1
+        else names
+    )
+    return Config(hidden=hidden, activation=activation)
+
+
+@settings(max_examples=100, deadline=None)
+@given(per_layer_configs())
+def test_per_layer_activations_round_trip_through_the_url_and_json(cfg):
+    assert Config.from_query(cfg.to_query()) == cfg
+    assert Config.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+    assert len(cfg.activations()) == len(cfg.hidden)
+
+
+def test_activation_takes_one_name_per_hidden_layer_and_writes_it_compactly():
+    cfg = Config(hidden=[4, 3], activation=["relu", "tanh"])
+    assert cfg.activation == ("relu", "tanh") and cfg.to_dict()["activation"] == ["relu", "tanh"]
+    assert cfg.activations() == ("relu", "tanh")
+    assert cfg.to_query() == "hidden=4,3&activation=relu,tanh"
+    assert Config.from_query("hidden=4,3&activation=relu,tanh") == cfg
+    assert cfg.activation_text == "relu,tanh"
+    # one name is every hidden layer's
+    assert Config(hidden=[4, 3], activation="relu").activations() == ("relu", "relu")
+
+
+@pytest.mark.parametrize(
+    "given", [["relu"], ["relu", "relu"], ("relu", "relu", "relu")], ids=["one", "two", "three"]
+)
+def test_a_list_of_one_name_or_of_equal_names_is_that_name(given):
+    hidden = [3] * max(2, len(given))
+    cfg = Config(hidden=hidden, activation=given)
+    assert (
+        cfg.activation == "relu"
+        and cfg.to_query() == f"hidden={','.join(map(str, hidden))}&activation=relu"
+    )
+    assert cfg == Config(hidden=hidden, activation="relu")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"hidden": [4, 3], "activation": ["relu", "tanh", "elu"]}, "activation", "3 names"),
+        ({"hidden": [4, 3], "activation": ["relu", "relu", "relu"]}, "activation", "3 names"),
+        ({"hidden": [], "activation": ["relu", "tanh"]}, "activation", "0 hidden layers"),
+        ({"hidden": [4, 3], "activation": []}, "activation", "1 to 6 names"),
+        ({"hidden": [4, 3], "activation": ["relu", "cosine"]}, "activation", "'cosine'"),
+        ({"hidden": [4, 3], "activation": ["relu", 3]}, "activation", "among"),
+        ({"activation": 3}, "activation", "a name or a list"),
+        ({"activation": "cosine"}, "activation", "one of"),
+    ],
+)
+def test_a_bad_per_layer_activation_names_activation_and_the_reason(changes, field, words):
+    with pytest.raises(ConfigError, match=words) as err:
+        Config(**changes)
+    assert err.value.field == field
+
+
+def test_changing_the_depth_under_a_per_layer_list_is_refused_naming_hidden():
+    cfg = Config(hidden=[4, 3], activation=["relu", "tanh"])
+    with pytest.raises(ConfigError, match="2 names .* for 3 hidden layers") as err:
+        cfg.replace({"hidden": [4, 3, 2]})
+    assert err.value.field == "hidden"
+    grown = cfg.replace({"hidden": [4, 3, 2], "activation": ["relu", "tanh", "tanh"]})
+    assert grown.activations() == ("relu", "tanh", "tanh")
+    # one name follows any depth
+    assert Config(hidden=[4, 3], activation="relu").replace({"hidden": [1]}).activations() == (
+        "relu",
+    )
+
+
+def test_a_url_with_a_wrong_length_list_names_activation():
+    with pytest.raises(ConfigError) as err:
+        Config.from_query("hidden=4&activation=relu,tanh")
+    assert err.value.field == "activation"
 
 
 # ---- which fields each optimizer / initialiser reads (the page shows only those) -------

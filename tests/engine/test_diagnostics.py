@@ -237,3 +237,37 @@ def test_shares_of_points_use_the_verb_given():
 
     assert _of(1, 4, "point", ("sits", "sit")) == "One of the four points sits"
     assert _of(2, 4, "point", ("sits", "sit")) == "Two of the four points sit"
+
+
+# ---- one activation per hidden layer ----------------------------------------------------
+
+
+def test_each_hidden_layer_is_judged_by_its_own_activation():
+    """tanh then ReLU. Layer 1's unit 1 sits at tanh(20): saturated by tanh's slope
+    (ReLU's would be 1, healthy). Layer 2's unit 1 has z = -10 everywhere: dead by
+    ReLU's (tanh's slope from a = 0 would be 1, healthy)."""
+    net = MLP([2, 2, 2, 1], ["tanh", "relu"], "sigmoid", seed=3)
+    net.weights[0][0] = [[0.0, 1.0], [0.0, -1.0]]
+    net.biases[0][0] = [20.0, 0.0]
+    net.weights[1][0] = [[0.0, 1.0], [0.0, 1.0]]
+    net.biases[1][0] = [-10.0, 1.0]
+    d = diagnose(net, XOR_X)
+    assert [layer.activation for layer in d.layers] == ["tanh", "relu"]
+    assert list(d.layers[0].status[0]) == ["saturated", "healthy"]
+    assert list(d.layers[1].status[0]) == ["dead", "healthy"]
+    assert d.dead.tolist() == [1] and d.saturated.tolist() == [1]
+    as_json = json.loads(json.dumps(d.to_dict(0)))
+    assert as_json["activation"] == ["tanh", "relu"]
+    assert [layer["activation"] for layer in as_json["layers"]] == ["tanh", "relu"]
+
+
+def test_a_dead_relu_under_a_tanh_layer_is_explained_with_its_layer():
+    """2-1-2-1, ReLU then tanh, seed 0: the one ReLU unit dies. The message names ReLU
+    and its layer, and the Leaky ReLU suggestion replaces the ReLU layer only."""
+    trainer = Trainer(Config.from_dict({"hidden": [1, 2], "activation": ["relu", "tanh"]}))
+    trainer.step(1500)
+    report = explain_stuck(trainer)
+    assert report is not None and report.case == "dead_units"
+    assert "so ReLU (layer 1) gives 0 there" in report.message
+    leaky = next(s for s in report.suggestions if s["key"] == "leaky_relu")
+    assert leaky["config_change"] == {"activation": ["leaky_relu", "tanh"]}

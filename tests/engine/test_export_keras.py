@@ -27,6 +27,7 @@ import subprocess
 import pytest
 from export_helpers import (
     OPTIMIZERS,
+    PER_LAYER_SETUPS,
     SETUPS,
     activation_setups,
     assert_reproduces,
@@ -134,6 +135,35 @@ def test_each_hidden_layer_has_its_declared_activation(activation):
         "keras.layers.Dense(1),",
     ]
     assert [line.split("  #")[0].strip() for line in model[1:]] == expected
+
+
+def test_each_hidden_layer_has_its_own_activation():
+    """Without keras: one activation per hidden layer, each Dense its own layer's
+    (Leaky ReLU as the layer after its Dense; the identity as no argument)."""
+    setup = PER_LAYER_SETUPS["leaky,softplus,sigmoid spiral3 softmax l2"]
+    text = export(trained(setup, 2), "keras")
+    ast.parse(text)
+    model = text[text.index("model = keras.Sequential([\n") :].split("\n])\n")[0].splitlines()
+    assert [line.split("  #")[0].strip() for line in model[2:]] == [
+        "keras.layers.Dense(5, kernel_regularizer=penalty),",
+        "keras.layers.LeakyReLU(negative_slope=0.01),",
+        'keras.layers.Dense(4, activation="softplus", kernel_regularizer=penalty),',
+        'keras.layers.Dense(3, activation="sigmoid", kernel_regularizer=penalty),',
+        "keras.layers.Dense(3, kernel_regularizer=penalty),",
+    ]
+    for layer, name in enumerate(("leaky_relu", "softplus", "sigmoid")):
+        assert f"  # layer {layer + 1}: {name}\n" in text
+    text = export(trained(PER_LAYER_SETUPS["relu,tanh xor4 full batch sgd"], 2), "keras")
+    assert 'keras.layers.Dense(4, activation="relu"),  # layer 1: relu' in text
+    assert 'keras.layers.Dense(3, activation="tanh"),  # layer 2: tanh' in text
+
+
+@needs_keras
+@pytest.mark.parametrize("setup", PER_LAYER_SETUPS)
+def test_one_activation_per_hidden_layer_is_reproduced(setup, tmp_path):
+    trainer = trained(PER_LAYER_SETUPS[setup], 40)
+    losses = script_losses(export(trainer, "keras"), tmp_path, python=KERAS)
+    assert_reproduces(trainer, losses, bound("adam"), atol=ATOL)
 
 
 @needs_keras

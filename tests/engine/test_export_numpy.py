@@ -14,6 +14,7 @@ import sys
 import pytest
 from export_helpers import (
     OPTIMIZERS,
+    PER_LAYER_SETUPS,
     SETUPS,
     VARIED_SETUPS,
     activation_setups,
@@ -41,6 +42,17 @@ def test_the_numpy_script_prints_the_engines_loss_at_every_epoch(setup, optimize
 
 
 DECLARED = {**activation_setups(), **output_setups()}
+
+
+@pytest.mark.parametrize("setup", PER_LAYER_SETUPS)
+def test_one_activation_per_hidden_layer_is_reproduced(setup, tmp_path):
+    trainer = trained(PER_LAYER_SETUPS[setup])
+    text = export(trainer, "numpy")
+    assert_reproduces(trainer, script_losses(text, tmp_path), RTOL)
+    names = trainer.config.activations()
+    for layer, name in enumerate(names):
+        assert f"# layer {layer + 1}: {name}\n" in text
+    assert text.count("lambda z:") == text.count("lambda z, a:") == len(names)
 
 
 def test_every_declared_optimizer_is_exported_and_tested():

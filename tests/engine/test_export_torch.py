@@ -15,6 +15,7 @@ import pytest
 from export_helpers import (
     EPOCHS,
     OPTIMIZERS,
+    PER_LAYER_SETUPS,
     SETUPS,
     VARIED_SETUPS,
     activation_setups,
@@ -77,6 +78,43 @@ def test_each_hidden_layer_is_followed_by_its_declared_module(activation):
     after = [f"{module},"] if module else []
     expected = ["nn.Linear(2, 3),", *after, "nn.Linear(3, 2),", *after, "nn.Linear(2, 1),"]
     assert [line.split("  #")[0].strip() for line in model] == expected
+
+
+def test_each_hidden_layer_gets_its_own_activation_module():
+    """Without torch: relu then tanh, and linear (no module) between elu and swish:
+    each hidden nn.Linear is followed by its own layer's module, and the weights are
+    copied into the Linear modules where they sit."""
+    text = export(trained(PER_LAYER_SETUPS["relu,tanh xor4 full batch sgd"], 2), "torch")
+    model = text[text.index("model = nn.Sequential(\n") :].split("\n)\n")[0].splitlines()[1:]
+    assert [line.strip() for line in model] == [
+        "nn.Linear(2, 4),",
+        "nn.ReLU(),  # layer 1",
+        "nn.Linear(4, 3),",
+        "nn.Tanh(),  # layer 2",
+        "nn.Linear(3, 1),  # logits: the loss applies the sigmoid",
+    ]
+    text = export(trained(PER_LAYER_SETUPS["elu,linear,swish circle mini-batch adam"], 2), "torch")
+    ast.parse(text)
+    model = text[text.index("model = nn.Sequential(\n") :].split("\n)\n")[0].splitlines()[1:]
+    assert [line.split("  #")[0].strip() for line in model] == [
+        "nn.Linear(2, 4),",
+        "nn.ELU(),",
+        "nn.Linear(4, 3),",
+        "nn.Linear(3, 3),",
+        "nn.SiLU(),",
+        "nn.Linear(3, 1),",
+    ]
+    assert "nn.Linear(4, 3),  # layer 2: linear, the identity" in text
+    copies = [line.split(".")[0].strip() for line in text.splitlines() if ".weight.copy_(" in line]
+    assert copies == ["model[0]", "model[2]", "model[3]", "model[5]"]
+
+
+@needs_torch
+@pytest.mark.parametrize("setup", PER_LAYER_SETUPS)
+def test_one_activation_per_hidden_layer_is_reproduced(setup, tmp_path):
+    trainer = trained(PER_LAYER_SETUPS[setup])
+    losses = script_losses(export(trainer, "torch"), tmp_path, python=TORCH)
+    assert_reproduces(trainer, losses, RTOL, atol=ATOL)
 
 
 @needs_torch

@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
+from waiting import wait_until
 
 from engine import Config, ConfigError
 from engine.executors import MissingExtra, make_executor, parse_workers
@@ -226,3 +228,34 @@ def test_each_worker_process_gets_one_blas_thread_unless_the_environment_says(mo
     assert sorted(seen) == [(0, "1"), (1, "1"), (2, "3")]
     assert "OPENBLAS_NUM_THREADS" not in os.environ and "OMP_NUM_THREADS" not in os.environ
     assert os.environ["MKL_NUM_THREADS"] == "3"
+
+
+def _spawned(process: psutil.Process) -> list[psutil.Process]:
+    return [p for p in process.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+
+
+def test_a_sweeps_worker_processes_end_when_its_program_is_killed():
+    """kill -9 runs no exit handler: the pool's workers, each waiting on its call
+    queue, and the resource tracker end by themselves (issue 24), within 10 s."""
+    program = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from engine import Config\nfrom engine.sweep import sweep\n"
+            "sweep(Config(), seeds=2000, epochs=20000, chunk=100, workers=2)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        parent = psutil.Process(program.pid)
+        wait_until(lambda: len(_spawned(parent)) == 2, 60, "the sweep's two worker processes")
+        started = parent.children(recursive=True)  # and the resource tracker
+        program.kill()
+        program.wait(10)
+        _, alive = psutil.wait_procs(started, timeout=10)
+        left = [(p.pid, p.cmdline()[:4]) for p in alive]
+        for p in alive:
+            p.kill()
+        assert not left
+    finally:
+        program.kill()

@@ -18,9 +18,17 @@ test("values: 2-12 distinct numbers, whole ones for integer axes", () => {
   assert.match(parseValues("1,1.0").error, /each value once/);
 });
 
+test("an activation axis: names split by slashes, one per layer by commas", () => {
+  assert.deepEqual(parseValues("relu,relu / relu,tanh / tanh", false, true),
+    { values: [["relu", "relu"], ["relu", "tanh"], "tanh"] });
+  assert.match(parseValues("relu", false, true).error, /2 to 12 activations/);
+  assert.match(parseValues("relu / Tanh!", false, true).error, /“Tanh!” is not an activation's name/);
+  assert.match(parseValues("tanh / tanh,tanh", false, true).error, /each value once/);
+});
+
 test("every axis's example values parse", () => {
   for (const [key, axis] of Object.entries(AXES)) {
-    const parsed = parseValues(axis.values, axis.int);
+    const parsed = parseValues(axis.values, axis.int, axis.names);
     assert.ok("values" in parsed, key);
     assert.equal(parsed.values.length, 4, key);
   }

@@ -4,12 +4,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatNumber, humanize, includes, ladder, niceStep, Schema, words } from "../../static/js/schema.js";
+import {
+  formatNumber, humanize, includes, ladder, niceStep, perLayer, Schema, simplestActivation, words,
+} from "../../static/js/schema.js";
 
 const FIELDS = [
   { name: "lr", type: "float", default: 0.03, min: 1e-6, max: 10 },
   { name: "hidden", type: "int_list", default: [2], min: 1, max: 8, min_len: 0, max_len: 6 },
-  { name: "activation", type: "choice", default: "tanh", choices: ["relu", "tanh"] },
+  { name: "activation", type: "choice_per_layer", default: "tanh", choices: ["relu", "tanh"], min_len: 1, max_len: 6 },
   { name: "features", type: "choice_list", default: ["x1", "x2"], choices: ["x1", "x2", "x1sq"], min_len: 1, max_len: 3,
     labels: { x1: "X₁", x2: "X₂", x1sq: "X₁²" } },
   { name: "amsgrad", type: "bool", default: false },
@@ -22,6 +24,23 @@ test("a link's values are parsed with their types", () => {
   const { values, rejected } = schema.parseQuery("#lr=0.1&hidden=4,2&activation=relu&amsgrad=1&features=x1,x1sq&seed=7");
   assert.deepEqual(values, { lr: 0.1, hidden: [4, 2], activation: "relu", amsgrad: true, features: ["x1", "x1sq"], seed: 7 });
   assert.deepEqual(rejected, []);
+});
+
+test("an activation is one name, or one per hidden layer comma-separated", () => {
+  assert.deepEqual(schema.parseQuery("hidden=4,3&activation=relu,tanh").values, { hidden: [4, 3], activation: ["relu", "tanh"] });
+  assert.deepEqual(schema.parseQuery("activation=relu").values, { activation: "relu" });
+  assert.deepEqual(schema.parseQuery("activation=relu,swish").rejected,
+    [{ name: "activation", text: "relu,swish", reason: "not among the choices" }]);
+  assert.equal(schema.parseQuery("activation=relu,tanh,relu,tanh,relu,tanh,relu").rejected[0].reason, "needs 1–6 names");
+});
+
+test("per layer: one name is every layer's; a list is cut, or grown by its last name", () => {
+  assert.deepEqual(perLayer("relu", 3), ["relu", "relu", "relu"]);
+  assert.deepEqual(perLayer(["relu", "tanh"], 3), ["relu", "tanh", "tanh"]);
+  assert.deepEqual(perLayer(["relu", "tanh"], 1), ["relu"]);
+  assert.deepEqual(perLayer("relu", 0), []);
+  assert.equal(simplestActivation(["elu", "elu"]), "elu");
+  assert.deepEqual(simplestActivation(["elu", "tanh"]), ["elu", "tanh"]);
 });
 
 test("an empty list is an empty value, as the engine writes it", () => {

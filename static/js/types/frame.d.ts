@@ -38,6 +38,10 @@ interface RawFrame {
   train_points: Attachment;
   test_points: Attachment;
   diagnostics?: Diagnostics | null;
+  /** A kept epoch's frame, the answer to `rewind` (app/timeline.py). */
+  rewound?: boolean;
+  /** With `rewound`: the epoch the run itself stands at. */
+  live_epoch?: number;
 }
 
 /** The history decoded: NaN where a value does not apply. */

@@ -62,7 +62,8 @@ interface LabProgress {
 /** One axis of a phase diagram: a setting and its values. */
 interface PhaseAxis {
   key: string;
-  values: number[];
+  /** numbers; for `activation`, names or lists of names (one per hidden layer) */
+  values: (number | string | string[])[];
 }
 
 /** A `phase` run request. */

@@ -21,6 +21,15 @@ interface State {
   query: string;
   data: StateData | null;
   ignored: Record<string, string>;
+  /** The latest live changes, for the timeline's marks (engine/snapshots.py). */
+  changes?: LiveChange[];
+}
+
+/** A live change: a training setting ("change"), a weight set by hand ("edit"), new points ("data"). */
+interface LiveChange {
+  epoch: number;
+  reason: string;
+  fields: string[];
 }
 
 /** An `error` event: the refused event, the field and why. */
