@@ -133,9 +133,9 @@ class _PlaygroundMLP(BaseEstimator):  # type: ignore[misc]
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not (isinstance(self.tol, (int, float)) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        if not 0 < self.validation_fraction < 1:
+        if not 0 < self.validation_fraction <= 0.9:  # at least 10 % trains (train_share)
             raise ValueError(
-                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}"
+                f"validation_fraction must be in (0, 0.9], got {self.validation_fraction!r}"
             )
         b = self.batch_size
         if b != "auto" and (isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1):

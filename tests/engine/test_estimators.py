@@ -185,6 +185,7 @@ def test_refused_parameters_name_the_estimators_parameter():
         ({"learning_rate_init": -1.0}, "learning_rate_init"),
         ({"n_restarts": 0}, "n_restarts"),
         ({"restart_select": "best"}, "restart_select"),
+        ({"early_stopping": True, "validation_fraction": 0.95}, "validation_fraction"),
     ]:
         with pytest.raises(ValueError, match=name):
             PlaygroundClassifier(**params).fit(XOR_X, XOR_Y)
