@@ -257,8 +257,9 @@ class _PlaygroundMLP(BaseEstimator):  # type: ignore[misc]
         self.loss_curve_ = list(self.loss_curves_[self.best_restart_])
         params = self._trainer.net.layout.unpack(trainer.net.flat[self.best_restart_].copy())
         layout = trainer.net.layout
-        # scikit-learn's shapes: coefs_[i] (fan_in, fan_out), intercepts_[i] (fan_out,)
-        self.coefs_ = [np.asarray(params[e.index]).T.copy() for e in layout.weights]
+        # scikit-learn's shapes, which are the engine's: coefs_[i] (fan_in, fan_out),
+        # intercepts_[i] (fan_out,)
+        self.coefs_ = [np.asarray(params[e.index]).copy() for e in layout.weights]
         self.intercepts_ = [np.asarray(params[e.index]).ravel() for e in layout.biases]
 
     def _outputs_at(self, X: ArrayLike) -> np.ndarray:

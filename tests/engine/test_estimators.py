@@ -126,6 +126,23 @@ def test_a_trainer_becomes_an_estimator_that_predicts_as_it_does():
         PlaygroundRegressor.from_trainer(trainer)
 
 
+def test_coefs_and_intercepts_are_the_best_restarts_network_in_scikit_learns_shapes():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = PlaygroundClassifier((8, 5), n_restarts=3, random_state=0, max_iter=50).fit(X, y)
+    assert [w.shape for w in est.coefs_] == [(4, 8), (8, 5), (5, 3)]
+    assert [b.shape for b in est.intercepts_] == [(8,), (5,), (3,)]
+    # The forward pass by hand: ReLU hidden layers, softmax out.
+    a = X
+    for w, b in zip(est.coefs_[:-1], est.intercepts_[:-1], strict=True):
+        a = np.maximum(a @ w + b, 0.0)
+    z = a @ est.coefs_[-1] + est.intercepts_[-1]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(est.predict_proba(X), p / p.sum(axis=1, keepdims=True), rtol=1e-9)
+
+
 def test_string_labels_map_to_classes_and_back():
     X = np.array([[-2.0], [-1.0], [1.0], [2.0], [-1.5], [1.5]])  # one column: d = 1
     y = np.array(["cold", "cold", "hot", "hot", "cold", "hot"])
