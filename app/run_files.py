@@ -10,7 +10,8 @@ refused with an ``error`` naming ``file`` and what is wrong:
 * at most :data:`MAX_UNPACKED_BYTES` once unpacked, judged from the zip's own table
   before a byte is inflated (zipfile never inflates a member past its declared size):
   a 1 MiB zip of zeros would inflate to ~1 GB;
-* one network (the page shows one run; the lab trains the restarts), at most
+* one network (the page shows one run; the lab trains the restarts), points in the
+  plane (2 columns: the engine also saves runs on wider points), at most
   ``MAX_POINTS`` points of one's own (as the ``data`` event), and at most
   :data:`SESSION_HISTORY_ROWS` history rows kept from then on (thinned as the engine
   thins a full history: training is unaffected).
@@ -71,6 +72,11 @@ def parse_open_run(payload: Any, max_bytes: int) -> Trainer:
             f"the page opens a run of one"
         )
     custom = trainer.custom_data
+    if custom is not None and custom.width != 2:
+        raise RunFileError(
+            f"run file: the file's points have {custom.width} columns; the page draws "
+            f"points in the plane (2 columns)"
+        )
     if custom is not None and len(custom) > MAX_POINTS:
         raise RunFileError(
             f"run file: the file holds {len(custom):,} points of your own; "

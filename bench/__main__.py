@@ -17,6 +17,7 @@ BENCHMARKS = [
     "bench.abuse",
     "bench.classes",
     "bench.checkpoint",
+    "bench.estimators",
 ]
 
 

@@ -58,6 +58,9 @@ CUBIC_DOMAIN = (-2.0, 2.0, -2.0, 2.0)
 
 MAX_CLASSES = 6
 MAX_POINTS = 5000
+# Columns of your own points beyond the plane's two (any_width, the estimators'): the
+# network's input layer is this wide, so it bounds its first weight matrix.
+MAX_COLUMNS = 1000
 # Names of your own points in the Config: the arrays themselves travel beside it
 # (Trainer(config, data=...), run files, the `data` event), never in it.
 CUSTOM = "custom"
@@ -161,6 +164,13 @@ class CustomData:
         h.update(np.ascontiguousarray(self.values, "<f8").tobytes())
         return h.hexdigest()[:12]
 
+    @property
+    def width(self) -> int:
+        """d, the number of columns: 2 is the plane (the Config's input features apply);
+        any other width is trained on as raw columns (:func:`custom_data`'s
+        ``any_width``)."""
+        return int(self.points.shape[1])
+
     def frame(self) -> Box:
         """The display domain: the given one, else the bounding box + 10 % a side."""
         return self.domain if self.domain is not None else bounding_domain(self.points)
@@ -168,9 +178,10 @@ class CustomData:
 
 def bounding_domain(points: np.ndarray) -> Box:
     """(xmin, xmax, ymin, ymax): the points' bounding box with 10 % of its width (and
-    height) added on each side; a side of zero width gets ±max(1, 10 % of |centre|)."""
+    height) added on each side; a side of zero width gets ±max(1, 10 % of |centre|).
+    Only the first two columns count (one column stands for both)."""
     out: list[float] = []
-    for column in (points[:, 0], points[:, 1]):
+    for column in (points[:, 0], points[:, min(1, points.shape[1] - 1)]):
         lo, hi = float(column.min()), float(column.max())
         span = hi - lo
         pad = 0.1 * span if span > 0 else max(1.0, 0.1 * abs(lo))
@@ -189,14 +200,21 @@ def custom_data(
     values: ArrayLike,
     task: str = "classification",
     domain: Iterable[float] | None = None,
+    *,
+    any_width: bool = False,
+    classes: int | None = None,
 ) -> CustomData:
     """Check your own points and keep read-only float64 copies.
 
-    ``points`` (N, 2) finite numbers, 2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
+    ``points`` (N, 2) finite numbers (``any_width``: (N, d), 1 <= d <=
+    :data:`MAX_COLUMNS`, the columns a network takes as they are; no domain then),
+    2 <= N <= :data:`MAX_POINTS`; ``values`` (N,) or
     (N, 1): for classification integer labels 0..C-1 with every class present,
     2 <= C <= :data:`MAX_CLASSES` (:func:`_check_labels`); for regression finite
     numbers. ``domain`` (xmin, xmax, ymin, ymax), optional, must be finite, not
-    empty, and hold every point. Raises :class:`DataError` naming the field.
+    empty, and hold every point. ``classes`` C, when given: labels 0..C-1 where not
+    every class need be present (a batch of a run that knows its classes). Raises
+    :class:`DataError` naming the field.
     """
     if task not in ("classification", "regression"):
         raise DataError("task", f"task must be 'classification' or 'regression', got {task!r}")
@@ -205,7 +223,14 @@ def custom_data(
         pts = np.array(points, dtype=np.float64)
     except (TypeError, ValueError):
         raise DataError("points", "points must be numbers of shape (N, 2)") from None
-    if pts.ndim != 2 or pts.shape[1] != 2:
+    if any_width:
+        if pts.ndim != 2 or not 1 <= pts.shape[1] <= MAX_COLUMNS:
+            raise DataError(
+                "points", f"points must have shape (N, d), 1 <= d <= {MAX_COLUMNS}, got {pts.shape}"
+            )
+        if pts.shape[1] != 2 and domain is not None:
+            raise DataError("domain", "a domain is for points in the plane (2 columns)")
+    elif pts.ndim != 2 or pts.shape[1] != 2:
         raise DataError("points", f"points must have shape (N, 2), got {pts.shape}")
     n = len(pts)
     if not 2 <= n <= MAX_POINTS:
@@ -224,9 +249,16 @@ def custom_data(
     if not np.isfinite(vals).all():
         row = int(np.flatnonzero(~np.isfinite(vals))[0])
         raise DataError(name, f"{name[:-1]} {row} is not finite")
-    classes = None
-    if task == "classification":
+    if task == "classification" and classes is not None:
+        bad = (vals != np.round(vals)) | (vals < 0) | (vals >= classes)
+        if bad.any() or not 2 <= classes <= MAX_CLASSES:
+            raise DataError(
+                "labels", f"labels must be classes 0..{classes - 1} of 2..{MAX_CLASSES}"
+            )
+    elif task == "classification":
         classes = _check_labels(vals)
+    else:
+        classes = None
     box: Box | None = None
     if domain is not None:
         try:

@@ -26,7 +26,7 @@ from .datasets import as_custom
 from .errors import ConfigError
 from .optimizers import make_optimizer
 from .schedules import SCHEDULE_FIELDS
-from .training_data import check_has_data, config_for_data
+from .training_data import check_has_data, config_for_data, input_sizes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .trainer import Trainer
@@ -125,9 +125,13 @@ def set_data(trainer: Trainer, data: Any, config: Config | None = None) -> bool:
     custom = as_custom(data, config.task if config.is_custom else None)
     new = config_for_data(config, custom)
     old_config, old_custom = trainer.config, trainer._custom
-    rebuild = old_config.needs_rebuild(new) and (
-        new.sizes() != old_config.sizes()
-        or any(f not in _DATA_FIELDS for f in old_config.changed_fields(new))
+    widths = input_sizes(new, custom) != input_sizes(old_config, old_custom)
+    rebuild = widths or (
+        old_config.needs_rebuild(new)
+        and (
+            new.sizes() != old_config.sizes()
+            or any(f not in _DATA_FIELDS for f in old_config.changed_fields(new))
+        )
     )
     trainer.config, trainer._custom = new, custom
     try:

@@ -31,8 +31,9 @@ and the arrays are ``weights`` (K, P) in the layout's order, ``rng`` (K, 6) uint
 ``history`` (4, n, K) (train loss, test loss, train and test accuracy), ``last``
 (4, K), ``optimizer/<i>/<entry>`` for each state entry marked "array", and, for your
 own points (the Trainer's ``custom_data``, kept even while the config runs a
-generator), ``data/points`` (N, 2) and ``data/values`` (N,) float64 as given: the
-split, noise and features follow from the config as they did when the run was saved.
+generator), ``data/points`` (N, 2) (or (N, d): any width) and ``data/values`` (N,)
+float64 as given: the split, noise and features follow from the config as they did
+when the run was saved.
 ``domain`` is the one given with the points, or null (their bounding box + 10 %);
 ``digest`` the points' content hash (``CustomData.digest``), checked on reading.
 
@@ -523,7 +524,8 @@ def _decode_data(data: dict[str, Any], arrays: dict[str, Any]) -> CustomData | N
     if points.dtype.kind != "f" or values.dtype.kind != "f":
         raise ValueError("data: points and values must be float arrays")
     try:
-        custom = custom_data(points, values, str(data.get("task")), data.get("domain"))
+        task, domain = str(data.get("task")), data.get("domain")
+        custom = custom_data(points, values, task, domain, any_width=True)  # any d, as saved
     except DataError as err:
         raise ValueError(f"data: {err}") from None
     if data.get("digest") != custom.digest:

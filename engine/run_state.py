@@ -127,3 +127,47 @@ def checked_origin(trainer: Trainer, origin: Origin) -> Origin:
     return Origin(
         int(epoch), origin.reason, flat.astype(trainer.net.dtype), rngs, check.state_dict()
     )
+
+
+def one_replica(state: dict[str, Any], replica: int) -> dict[str, Any]:
+    """:func:`state_of`'s ``state`` cut down to its replica ``replica`` alone, as a
+    one-replica run: its weights, generator, optimizer state (every per-replica array,
+    leading axis K), flags, history and origin, and the Config's ``seed`` moved to
+    ``seed + replica``, so that the run's "replica 0 starts from seed" still holds
+    (a reset draws the same start). What :meth:`PlaygroundClassifier.to_trainer
+    <engine.estimators.PlaygroundClassifier.to_trainer>` hands over."""
+    k = int(state["replicas"])
+    if not 0 <= replica < k:
+        raise ValueError(f"replica must be in [0, {k - 1}], got {replica}")
+    r = slice(replica, replica + 1)
+
+    def optimizer(saved: dict[str, Any]) -> dict[str, Any]:
+        def cut(value: Any) -> Any:
+            per_replica = isinstance(value, np.ndarray) and value.ndim and len(value) == k
+            return value[r].copy() if per_replica else value
+
+        entries = [{key: cut(v) for key, v in entry.items()} for entry in saved["state"]]
+        return {**saved, "t": cut(saved["t"]), "state": entries}
+
+    origin: Origin | None = state.get("origin")
+    history = state["history"]
+    return {
+        **state,
+        "config": state["config"].replace({"seed": state["config"].seed + replica}),
+        "replicas": 1,
+        "flat": state["flat"][r].copy(),
+        "rngs": [state["rngs"][replica]],
+        "optimizer": optimizer(state["optimizer"]),
+        "diverged": state["diverged"][r].copy(),
+        "history": {**history, "data": history["data"][:, :, r].copy()},
+        "last": state["last"][:, r].copy(),
+        "origin": None
+        if origin is None
+        else Origin(
+            origin.epoch,
+            origin.reason,
+            origin.flat[r].copy(),
+            [origin.rngs[replica]],
+            optimizer(origin.optimizer),
+        ),
+    }

@@ -52,7 +52,14 @@ from .losses import get_loss
 from .network import MLP
 from .optimizers import Optimizer, make_optimizer
 from .snapshots import FILE_BUDGET, Kept, Rewind
-from .training_data import DataSplit, Passes, check_has_data, config_for_data, split_data
+from .training_data import (
+    DataSplit,
+    Passes,
+    check_has_data,
+    config_for_data,
+    input_sizes,
+    split_data,
+)
 from .views import Frame
 
 # Your own points as a Trainer (or a sweep) takes them: a CustomData, or (X, y) to check.
@@ -113,8 +120,8 @@ class Trainer(Rewind):
         """Data, network, optimizer, history and programs afresh: epoch 0."""
         cfg = self.config
         k = self.replicas
-        init = (cfg.init, cfg.seed, cfg.dtype)
-        self.net = MLP(cfg.sizes(), cfg.activation, cfg.output, k, *init, **cfg.init_kwargs())
+        args = (input_sizes(cfg, self._custom), cfg.activation, cfg.output, k, cfg.init, cfg.seed)
+        self.net = MLP(*args, cfg.dtype, **cfg.init_kwargs())  # inputs: features or d columns
         self.optimizer: Optimizer = make_optimizer(
             cfg.optimizer, self.net.params, **cfg.optimizer_kwargs()
         )

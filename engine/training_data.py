@@ -65,9 +65,39 @@ def check_has_data(config: Config, data: CustomData | None) -> None:
         )
 
 
+def input_sizes(config: Config, data: CustomData | None) -> list[int]:
+    """The network's layer sizes: :meth:`Config.sizes`, whose inputs are the Config's
+    features of the plane, unless ``data`` is your own points of another width d (1,
+    3, 4, ...): then the d raw columns are the inputs."""
+    sizes = config.sizes()
+    if data is not None and config.is_custom and data.width != 2:
+        sizes[0] = data.width
+    return sizes
+
+
+def input_matrix(points: np.ndarray, config: Config, width: int, dtype: str) -> np.ndarray:
+    """The network's inputs (N, d) at ``points``: the Config's features of the plane
+    when ``width`` is 2, else the raw columns themselves (checked: N rows of ``width``
+    finite numbers, ValueError otherwise)."""
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != width or not np.isfinite(points).all():
+        raise ValueError(
+            f"points must be finite numbers of shape (N, {width}), got shape {points.shape}"
+        )
+    if width == 2:
+        return make_features(points, config.features, dtype)
+    return points.astype(dtype)
+
+
+def width_of(config: Config, data: CustomData | None) -> int:
+    """The raw points' width: 2 (the plane), or your own points' d."""
+    return data.width if data is not None and config.is_custom else 2
+
+
 @dataclass
 class DataSplit:
-    """One side of the data: raw ``points`` (N, 2), features ``X`` (N, d), labels ``y``
+    """One side of the data: raw ``points`` (N, 2), or (N, d) of your own (see
+    :func:`input_sizes`), features ``X`` (N, d), labels ``y``
     (N, 1) as generated (labels 0..C-1 or regression values), ``target`` (N, 1) in the
     output's space (y mapped to -1/+1 for a tanh output on classification; the labels
     themselves for softmax, which the network reads as one-hot rows), and the
@@ -98,8 +128,10 @@ def split_data(config: Config, custom: CustomData | None) -> tuple[str, DataSpli
             cfg.dataset, cfg.n_points, cfg.noise, cfg.train_share, cfg.data_seed, cfg.xor4_sample
         )
 
+    width = width_of(cfg, custom)
+
     def side(points: np.ndarray, y: np.ndarray) -> DataSplit:
-        X = make_features(points, cfg.features, cfg.dtype)
+        X = input_matrix(points, cfg, width, cfg.dtype)
         target = y
         if data.task == "classification" and cfg.output == "tanh":
             target = 2.0 * y - 1.0  # the Playground's ±1 labels

@@ -1,8 +1,10 @@
 """What a Trainer's network says, read without training: predictions and frames.
 
 :func:`predict` and :func:`predict_class` answer at any raw 2-D points (the configured
-input features applied); :func:`frame` evaluates replica 0 on an n × n grid of the
-domain, every neuron included, for the page (static/js/surface.js) and for
+input features applied), or at rows of your own points' width d when it is not 2
+(the raw columns are the inputs, :func:`engine.training_data.input_sizes`);
+:func:`frame` evaluates replica 0 on an n × n grid of the domain, every neuron
+included, for the page (static/js/surface.js) and for
 :mod:`engine.figures`. Frames are computed in float32: they are for display, and
 float32 is several times faster there (docs/ENGINE.md, "Speed"). The grid's features
 are cached per (n, domain) on the Trainer, since the page asks for the same grid at
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .features import make_features
+from .training_data import input_matrix, width_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from .trainer import Trainer
@@ -55,14 +58,13 @@ class Frame:
 
 
 def outputs_at(trainer: Trainer, points: np.ndarray) -> np.ndarray:
-    """Every replica's raw output at raw 2-D ``points``: (K, N), or (K, N, C)."""
-    points = np.asarray(points, dtype=np.float64)
-    if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
-        raise ValueError(f"points must be finite numbers of shape (N, 2), got shape {points.shape}")
+    """Every replica's raw output at raw ``points`` (N, 2), or (N, d) for your own
+    points of width d: (K, N), or (K, N, C)."""
+    width = width_of(trainer.config, trainer.custom_data)
+    X = input_matrix(points, trainer.config, width, trainer.config.dtype)
     if not len(points):  # the network's programs divide by N: no points, no outputs
         units = trainer.net.sizes[-1]
         return squeeze(trainer, np.empty((trainer.replicas, 0, units), trainer.net.dtype))
-    X = make_features(points, trainer.config.features, trainer.config.dtype)
     return squeeze(trainer, trainer.net.forward(X))
 
 
@@ -120,7 +122,14 @@ GridCache = dict[
 
 def grid(trainer: Trainer, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, features) of the n × n grid over the training domain: features (n², d)
-    in float32, row-major with x fastest. Cached on the trainer (a few grids at most)."""
+    in float32, row-major with x fastest. Cached on the trainer (a few grids at most).
+    A run on your own points of a width other than 2 has no plane: ValueError."""
+    width = width_of(trainer.config, trainer.custom_data)
+    if width != 2:
+        raise ValueError(
+            f"this run's inputs are {width} raw columns, not the plane: it has no grid, "
+            f"frame or figure (predict() answers at rows of {width} numbers)"
+        )
     domain = trainer.train.domain
     cache = trainer._grid_cache
     key = (n, domain)

@@ -4,13 +4,21 @@ Builds a real wheel from this checkout (what `pip install .` does) and serves th
 from an installed copy of it in a directory that is not the checkout.
 """
 
+import contextlib
 import json
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+from real_server import free_port, healthz
+from waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,3 +107,81 @@ def test_installed_wheel_serves_the_page_outside_the_checkout(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(str(target))
+
+
+def _path_without_node(venv: Path) -> str:
+    """PATH with the venv's scripts and the system's directories that hold no node or
+    npm (the wheel's users may have no Node at all)."""
+    dirs = [str(venv / "bin")] + [
+        d
+        for d in ("/usr/local/bin", "/usr/bin", "/bin")
+        if not any((Path(d) / tool).exists() for tool in ("node", "npm", "npx"))
+    ]
+    path = os.pathsep.join(dirs)
+    assert shutil.which("node", path=path) is None and shutil.which("npm", path=path) is None
+    return path
+
+
+def test_the_wheel_installs_in_a_fresh_venv_and_serves_the_page_without_node(wheel, tmp_path):
+    # The wheel path needs no Node (README, "Install"): a fresh venv whose PATH has no
+    # node or npm installs it (its dependencies from PyPI, pinned as CI's) and
+    # `playground serve` answers with the page and its bundle from the installed copy.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    env = {"PATH": _path_without_node(venv), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    python = str(venv / "bin" / "python")
+    constraints = str(ROOT / ".ci" / "constraints.txt")
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        + ["-c", constraints, str(wheel)],
+        env={**env, "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", _pip_cache())},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [str(venv / "bin" / "playground"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: server.poll() is not None or healthz(url) is not None, 120, url)
+        assert server.poll() is None, server.stderr.read().decode(errors="replace")
+        page = urllib.request.urlopen(f"{url}/", timeout=10).read().decode()
+        bundle = re.search(r'src="(/static/dist/main-[^"]+[.]js)"', page).group(1)
+        for path in (bundle, "/vendor/socket.io.min.js", "/vendor/plotly.min.js"):
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                assert response.status == 200 and response.read(), path
+        where = subprocess.run(
+            [python, "-c", "import app; print(app.__file__)"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert where.stdout.strip().startswith(str(venv))  # not the checkout
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
+
+
+def _pip_cache() -> str:
+    """The pip cache this machine's installs used (CI installs .venv on the same machine
+    first), so the fresh venv's dependencies need not be downloaded again."""
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True
+    )
+    return out.stdout.strip() or str(Path.home() / ".cache" / "pip")

@@ -29,11 +29,18 @@ def _run(code: str, cwd: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_the_readme_has_its_two_examples():
+def test_the_readme_has_its_three_examples():
     blocks = _blocks()
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     assert "from engine import Config, Trainer" in blocks[0]
     assert "gradient_check" in blocks[1]
+    assert "PlaygroundClassifier" in blocks[2]
+
+
+def test_the_estimator_example_solves_xor_with_restarts(tmp_path):
+    # (ConvergenceWarning goes to stderr; what the README shows is stdout)
+    out = _run(_blocks()[2], tmp_path)
+    assert out == ["1.0 ['differ']"]
 
 
 @pytest.fixture(scope="module")

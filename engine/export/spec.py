@@ -152,8 +152,15 @@ def run_spec(trainer: Trainer, replica: int = 0) -> RunSpec:
     """The :class:`RunSpec` of ``trainer``'s replica ``replica``.
 
     Raises ValueError when there is nothing to reproduce: the replica's weights were
-    not finite where the script would start.
+    not finite where the script would start; or when the run's inputs are not the
+    plane (your own points of d != 2 raw columns), which the scripts do not write.
     """
+    width = trainer.train.points.shape[1]
+    if width != 2:
+        raise ValueError(
+            f"the export scripts start from points in the plane; this run's inputs are "
+            f"{width} raw columns"
+        )
     k = trainer.replicas
     if (
         isinstance(replica, bool)

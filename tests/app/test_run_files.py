@@ -19,6 +19,7 @@ from app_helpers import wait_until
 from app import get_socketio
 from app.run_files import SESSION_HISTORY_ROWS
 from engine import Config, Trainer
+from engine.datasets import custom_data
 
 SETUP = {
     "dataset": "circle",
@@ -167,6 +168,14 @@ def _two_replicas() -> bytes:
     return buf.getvalue()
 
 
+def _three_columns() -> bytes:
+    # a run on points of 3 raw columns (from Python, e.g. an estimator's to_trainer())
+    points = custom_data(np.eye(3)[[0, 1, 2, 0]], [0, 1, 1, 0], any_width=True)
+    buf = io.BytesIO()
+    Trainer(Config(train_share=100), data=points).save(buf)
+    return buf.getvalue()
+
+
 BAD = [
     ("not a zip", {"file": b"hello, I am not a run file"}, "not a readable run file"),
     ("truncated", {"file": _good_file()[:400]}, "not a readable run file"),
@@ -175,6 +184,7 @@ BAD = [
     ("arrays of another net", {"file": _rewritten(_other_shape)}, "weights"),
     ("a zip that unpacks to 40 MiB", {"file": _zip_bomb()}, "unpack to"),
     ("two replicas", {"file": _two_replicas()}, "2 networks"),
+    ("points of 3 columns", {"file": _three_columns()}, "3 columns"),
     ("text, not bytes", {"file": "UEsDBBQ="}, "binary attachment"),
     ("empty", {"file": b""}, "empty"),
     ("no file", {}, "missing"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine import INITIALIZERS, MLP, make_dataset, make_features
-from engine.datasets import CLASSES, GENERATED, REGRESSION
+from engine.datasets import CLASSES, GENERATED, MAX_COLUMNS, REGRESSION, DataError, custom_data
 
 # ---------------------------------------------------------------- data sets
 
@@ -282,3 +282,14 @@ def test_the_exact_xor4_reasons_read_as_sentences():
     assert ignored_fields("spiral", sample=False, noise=0.0) == {
         "xor4_sample": "only for XOR (4 points)"
     }
+
+
+def test_any_width_points_are_checked_and_bounded():
+    X = np.zeros((4, 3))
+    assert custom_data(X, [0, 1, 0, 1], any_width=True).width == 3
+    with pytest.raises(DataError, match=r"\(N, 2\)"):
+        custom_data(X, [0, 1, 0, 1])  # the page's points stay in the plane
+    with pytest.raises(DataError, match=str(MAX_COLUMNS)):
+        custom_data(np.zeros((2, MAX_COLUMNS + 1)), [0, 1], any_width=True)
+    with pytest.raises(DataError, match="domain"):
+        custom_data(X, [0, 1, 0, 1], domain=(0, 1, 0, 1), any_width=True)

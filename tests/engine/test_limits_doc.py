@@ -11,7 +11,15 @@ import pytest
 
 from engine import Config, ConfigError
 from engine.config import SPECS
-from engine.datasets import MAX_CLASSES, MAX_CSV_CHARS, MAX_POINTS, DataError, custom_data
+from engine.datasets import (
+    MAX_CLASSES,
+    MAX_COLUMNS,
+    MAX_CSV_CHARS,
+    MAX_POINTS,
+    DataError,
+    custom_data,
+)
+from engine.estimators import MAX_RESTARTS  # the test extra has scikit-learn
 from engine.features import FEATURES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ENGINE.md"
@@ -38,6 +46,8 @@ def test_the_table_of_limits_equals_the_constants():
         "hidden layers": (hidden.min_len, hidden.max_len),
         "input features": (features.min_len, features.max_len),
         "training share": (SPECS["train_share"].min, SPECS["train_share"].max),
+        "columns of your own points": (1, MAX_COLUMNS),
+        "estimator restarts": (1, MAX_RESTARTS),
     }
     assert features.max_len == len(FEATURES)
     assert f"at most {MAX_CSV_CHARS} characters" in DOC.read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import MLP, Config, ConfigError, reference
+from engine import MLP, Config, ConfigError, Trainer, reference
 from engine.datasets import custom_data
 from engine.losses import get_loss
 from engine.training_data import Passes, check_has_data, config_for_data, split_data
@@ -80,3 +80,16 @@ def test_custom_points_set_the_dataset_and_are_required_by_it():
     with pytest.raises(ConfigError) as err:
         check_has_data(config, two)
     assert err.value.field == "classes"
+
+
+def test_a_three_column_run_predicts_at_rows_of_three_and_refuses_two():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 2] > 0).astype(float)  # only the third column matters
+    config = Config(hidden=[4], train_share=100, lr=0.05)
+    trainer = Trainer(config, data=custom_data(X, y, any_width=True))
+    trainer.step(300)
+    assert list(trainer.net.sizes) == [3, 4, 1]
+    assert trainer.last["train_acc"][0] >= 0.95
+    with pytest.raises(ValueError, match=r"\(N, 3\)"):
+        trainer.predict(X[:, :2])
