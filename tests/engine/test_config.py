@@ -226,8 +226,8 @@ def configs(draw):
             {
                 k: v
                 for k, v in values.items()
-                if k
-                not in ("output", "loss", "dataset", "nesterov", "init", "init_low", "init_high")
+                if k not in ("output", "loss", "dataset", "nesterov", "init", "init_low")
+                and k not in ("init_high", "lr_schedule", "pct_start", "total_steps", "three_phase")
             }
         )
 
