@@ -37,7 +37,8 @@ class ValidationError(PlaygroundError):
     all are :class:`PlaygroundError` with ``field`` and ``message``."""
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -54,7 +55,7 @@ def check_scalar(field: str, value: Any) -> Any:
         if len(value) > MAX_STRING:
             raise ValidationError(field, f"{field} is too long ({len(value)} characters)")
         return value
-    raise ValidationError(field, f"{field} must be a single value, got {_describe(value)}")
+    raise ValidationError(field, f"{field} must be a single value, got {describe_value(value)}")
 
 
 def check_value(field: str, value: Any) -> Any:
@@ -69,7 +70,7 @@ def check_value(field: str, value: Any) -> Any:
 def as_int(field: str, value: Any, lo: int, hi: int) -> int:
     """An integer in [lo, hi]; an integral float counts, a bool does not."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(field, f"{field} must be an integer, got {_describe(value)}")
+        raise ValidationError(field, f"{field} must be an integer, got {describe_value(value)}")
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
             raise ValidationError(field, f"{field} must be an integer, got {value!r}")
@@ -82,7 +83,7 @@ def as_int(field: str, value: Any, lo: int, hi: int) -> int:
 def as_number(field: str, value: Any, bound: float) -> float:
     """A finite number with abs <= bound; a bool is not a number."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(field, f"{field} must be a number, got {_describe(value)}")
+        raise ValidationError(field, f"{field} must be a number, got {describe_value(value)}")
     value = float(value)
     if not math.isfinite(value):
         raise ValidationError(field, f"{field} must be a finite number, got {value!r}")
@@ -94,12 +95,12 @@ def as_number(field: str, value: Any, bound: float) -> float:
 def as_object(payload: Any, allowed: tuple[str, ...] | frozenset[str] | None = None) -> dict:
     """The payload as a dict with string keys, each of them in ``allowed`` (if given)."""
     if not isinstance(payload, dict):
-        raise ValidationError("payload", f"expected an object, got {_describe(payload)}")
+        raise ValidationError("payload", f"expected an object, got {describe_value(payload)}")
     if len(payload) > MAX_KEYS:
         raise ValidationError("payload", f"too many fields ({len(payload)})")
     for key in payload:
         if not isinstance(key, str) or len(key) > MAX_STRING:
-            raise ValidationError("payload", f"bad field name {_describe(key)}")
+            raise ValidationError("payload", f"bad field name {describe_value(key)}")
         if allowed is not None and key not in allowed:
             raise ValidationError(key, f"unknown field {key!r}")
     return payload
@@ -141,7 +142,7 @@ def parse_control(payload: Any) -> tuple[str, int]:
     action = data["action"]
     if not isinstance(action, str) or action not in ACTIONS:
         raise ValidationError(
-            "action", f"action must be one of {', '.join(ACTIONS)}, got {_describe(action)}"
+            "action", f"action must be one of {', '.join(ACTIONS)}, got {describe_value(action)}"
         )
     if "epochs" in data and action != "step":
         raise ValidationError("epochs", f"epochs only goes with step, not {action}")
@@ -176,7 +177,7 @@ def _attachment(field: str, value: Any, size: int, what: str) -> bytes:
     """A binary attachment of exactly ``size`` bytes."""
     if not isinstance(value, bytes | bytearray | memoryview):
         raise ValidationError(
-            field, f"{field} must be a binary attachment ({what}), got {_describe(value)}"
+            field, f"{field} must be a binary attachment ({what}), got {describe_value(value)}"
         )
     if len(value) != size:
         raise ValidationError(field, f"{field} must be {size} bytes ({what}), got {len(value)}")
@@ -190,7 +191,9 @@ def data_restarts(payload: Any) -> bool:
     data = as_object(payload, DATA_KEYS)
     restart = data.get("restart", False)
     if not isinstance(restart, bool):
-        raise ValidationError("restart", f"restart must be true or false, got {_describe(restart)}")
+        raise ValidationError(
+            "restart", f"restart must be true or false, got {describe_value(restart)}"
+        )
     return restart
 
 
@@ -206,7 +209,7 @@ def parse_data(payload: Any) -> CustomData:
     task = data.get("task", "classification")
     if task not in ("classification", "regression"):
         raise ValidationError(
-            "task", f"task must be 'classification' or 'regression', got {_describe(task)}"
+            "task", f"task must be 'classification' or 'regression', got {describe_value(task)}"
         )
     if "n" not in data:
         raise ValidationError("n", "n (the number of points) is missing")

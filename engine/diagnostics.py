@@ -88,6 +88,7 @@ from .optimizers import OPTIMIZERS
 from .schedules import lr_function
 
 if TYPE_CHECKING:
+    from .landscape import TrainerLike
     from .trainer import Trainer
 
 SATURATED_BELOW = 1e-3
@@ -247,7 +248,7 @@ def diagnose_trainer(trainer: Trainer) -> Diagnosis:
     return diagnose(trainer.net, trainer.train.X, trainer.train.target, cfg.loss, l1, l2)
 
 
-def check_gradients(trainer: Trainer, threshold: float = 1e-6) -> dict[str, Any]:
+def check_gradients(trainer: TrainerLike, threshold: float = 1e-6) -> dict[str, Any]:
     """The engine's gradient check (:func:`engine.gradient_check`) on a Trainer's
     network and training set, per weight layer: the largest relative error over the
     layer's weights and biases and every replica, and whether it is below

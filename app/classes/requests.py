@@ -17,9 +17,9 @@ from ..operations import config_for_points
 from ..validation import (
     DATA_KEYS,
     ValidationError,
-    _describe,
     as_number,
     as_object,
+    describe_value,
     parse_config,
     parse_data,
 )
@@ -44,7 +44,8 @@ def parse_action(payload: Any) -> tuple[str, dict]:
     action = data.get("action")
     if action not in ACTION_KEYS:
         raise ValidationError(
-            "action", f"action must be one of {', '.join(ACTION_KEYS)}, got {_describe(action)}"
+            "action",
+            f"action must be one of {', '.join(ACTION_KEYS)}, got {describe_value(action)}",
         )
     as_object(data, ACTION_KEYS[action])
     return action, data
@@ -60,7 +61,7 @@ def parse_join(data: dict) -> tuple[str, str | None]:
 def parse_lock(data: dict, default: bool | None = None) -> bool:
     value = data.get("lock", default)
     if not isinstance(value, bool):
-        raise ValidationError("lock", f"lock must be true or false, got {_describe(value)}")
+        raise ValidationError("lock", f"lock must be true or false, got {describe_value(value)}")
     return value
 
 
@@ -98,7 +99,9 @@ def parse_push(data: dict) -> Push:
     config = parse_config(data["config"], Config())
     seeds = data.get("seeds")
     if seeds not in SEEDS:
-        raise ValidationError("seeds", f"seeds must be 'same' or 'each', got {_describe(seeds)}")
+        raise ValidationError(
+            "seeds", f"seeds must be 'same' or 'each', got {describe_value(seeds)}"
+        )
     loss_below = data.get("loss_below")
     if loss_below is not None:
         loss_below = as_number("loss_below", loss_below, MAX_LOSS_BELOW)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine import Config, check_gradients, loss_landscape, sweep, sweep_grid
 from engine.compare import compare_rates
@@ -22,7 +22,7 @@ from engine.datasets import CustomData, custom_data
 from .jobs import GradcheckJob, LandscapeJob, PhaseJob, SweepJob
 
 if TYPE_CHECKING:
-    from engine import Trainer
+    pass
 
 BLOCK_SECONDS = 0.1  # a lab run's slice: the sweep's block between turns and cancels
 
@@ -136,9 +136,8 @@ def phase_cell(index: int, n_cols: int, cell) -> dict:
 
 def run_gradcheck(job: GradcheckJob, hooks: Hooks) -> dict:
     """The engine's gradient check of the snapshot (one short turn)."""
-    # A NetSnapshot reads as a one-replica Trainer (config, net, train): all that
-    # check_gradients reads, though engine.diagnostics annotates it Trainer.
-    return check_gradients(cast("Trainer", job.snapshot))
+    # A NetSnapshot is a TrainerLike (config, net, train, epoch): all it reads
+    return check_gradients(job.snapshot)
 
 
 def run_landscape(job: LandscapeJob, hooks: Hooks) -> dict:
