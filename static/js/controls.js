@@ -35,7 +35,11 @@ function make(tag, attrs = {}, parent = null) {
 // How a slider's value reads next to it.
 /** @type {Record<string, (v: number, f: {max: number}) => string>} */
 const SLIDER_TEXT = {
-  train_share: (v, f) => `${Math.round(f.max <= 1 ? v * 100 : v)}%`,
+  // 100 % holds nothing out: say so, since the test loss is then not computed
+  train_share: (v, f) => {
+    const percent = Math.round(f.max <= 1 ? v * 100 : v);
+    return percent === 100 ? "100% (no test set)" : `${percent}%`;
+  },
   noise: (v, f) => (f.max <= 1 ? formatNumber(v, 3) : `${formatNumber(v, 3)}%`),
 };
 

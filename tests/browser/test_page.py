@@ -389,3 +389,15 @@ def test_switching_to_a_regression_set_picks_the_schemas_output_and_loss(pg):
     assert {k: state["config"][k] for k in wanted} == wanted
     pg.play()
     pg.epoch_rises(0)
+
+
+def test_the_training_share_slider_says_when_nothing_is_held_out(pg):
+    """At 100 % every point trains and there is no test loss: the slider's read-out
+    and its aria-valuetext say so; at 50 % they say the share alone."""
+    pg.open("train_share=100")
+    pg.wait_state("s => s.config.train_share === 100")
+    slider = pg.page.locator("#ctl-train_share")
+    assert slider.get_attribute("aria-valuetext") == "100% (no test set)"
+    pg.open("train_share=50")
+    pg.wait_state("s => s.config.train_share === 50")
+    assert pg.page.locator("#ctl-train_share").get_attribute("aria-valuetext") == "50%"
