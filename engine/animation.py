@@ -169,13 +169,16 @@ class _Painter:
                 cx, cy = points[upto][-1]
                 draw.ellipse((cx - 4, cy - 4, cx + 4, cy + 4), fill=blue)
         lo, hi = self.y_range
-        draw.text((x0 + 4, y0 - 4), f"loss {10**hi:.3g}", fill=ink, font=self.font, anchor="ls")
+        draw.text((x0 + 4, y0 - 4), f"{10**hi:.3g}", fill=ink, font=self.font, anchor="ls")
         draw.text((x0 + 4, y1 - 4), f"{10**lo:.3g}", fill=ink, font=self.font, anchor="ls")
         draw.text(
             (x1, y1 + 4), f"epoch {self.trainer.epoch}", fill=ink, font=self.font, anchor="ra"
         )
         draw.text((x0, y1 + 4), "0", fill=ink, font=self.font, anchor="la")
-        title = f"epoch {epoch}"
+        # the loss at the picture's epoch in the title: the axis labels are the range
+        upto = self.epochs <= epoch
+        now = f" · loss {self.loss[upto][-1]:.3g}" if upto.any() else ""
+        title = f"epoch {epoch}{now}"
         draw.text(((x0 + x1) / 2, y0 - 4), title, fill=ink, font=self.font, anchor="ms")
 
 
