@@ -1,39 +1,14 @@
-"""Fixtures for the app tests: an app, its Socket.IO test client, and clean-up.
-
-Every app made here is torn down by stopping and joining its sessions' threads and
-stopping its lab process, so one test's training never runs on into the next.
-"""
+"""Fixtures for the app tests: an app (tests/conftest.py's ``make_app``, torn down after
+the test) and its Socket.IO test clients."""
 
 from __future__ import annotations
 
 import pytest
 from app_helpers import Inbox
 
-from app import create_app, get_socketio
+from app import get_socketio
 from app.lab import get_runner
 from app.server import get_registry
-
-# Fast frames keep the tests quick; the 30/s default is exercised by the benchmark.
-TEST_CONFIG = {"MAX_FPS": 1000, "MAX_SESSIONS": 4}
-
-
-@pytest.fixture()
-def make_app():
-    made = []
-
-    def make(**overrides):
-        app = create_app({**TEST_CONFIG, **overrides})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        sessions = get_registry(app).all()
-        for s in sessions:
-            s.stop()
-        for s in sessions:
-            s.thread.join(2)
-        get_runner(app).stop()
 
 
 @pytest.fixture()
