@@ -81,7 +81,9 @@ def _screenshots(pg, tmp_path: Path) -> None:
         pg.page.evaluate("() => window.scrollTo(0, 0)")
         box = pg.page.locator("#resume-notice").bounding_box()
         assert box and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
-        assert pg.page.evaluate("document.documentElement.scrollWidth") <= width
+        # the charts follow a resize a frame or two later (Plotly's responsive resize):
+        # the page must come to fit, not fit at the instant of the resize
+        pg.page.wait_for_function("w => document.documentElement.scrollWidth <= w", arg=width)
         path = folder / f"resumed_{width}x{height}.png"
         pg.page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000
